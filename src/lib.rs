@@ -1,0 +1,2 @@
+pub mod lp;
+pub mod num;

@@ -1,0 +1,305 @@
+//! Exact numbers: the rational type, parsing of exact decimal / fraction text, `p/q` printing,
+//! primitive integer rows and certified square-root bounds.
+//!
+//! Invariant: nothing in this module rounds. The only inexact function is [`to_f64`], used
+//! for human-readable summaries and never for a decision.
+
+use num_bigint::{BigInt, BigUint, Sign};
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::fmt;
+
+/// The exact rational number type used throughout the crate.
+pub type Q = BigRational;
+/// Arbitrary precision integers.
+pub type Z = BigInt;
+
+/// Largest absolute decimal exponent accepted in text such as `1e-3` (so that a hostile
+/// `1e999999999` cannot exhaust memory).
+pub const MAX_EXPONENT: i64 = 4096;
+/// Largest number of characters accepted in one number literal.
+pub const MAX_LITERAL_LEN: usize = 10_000;
+
+/// Why a number literal was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumError {
+    /// Not of the form `[-+]digits[.digits][e[-+]digits]` or `[-+]digits/digits`.
+    Syntax(String),
+    /// `p/0`.
+    ZeroDenominator(String),
+    /// Exponent outside `±MAX_EXPONENT`.
+    ExponentTooLarge(String),
+    /// Literal longer than [`MAX_LITERAL_LEN`].
+    TooLong(usize),
+}
+
+impl fmt::Display for NumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumError::Syntax(s) => write!(
+                f,
+                "`{s}` is not an exact number (expected e.g. 3, -3/4, 0.25, 1e-3, -2.5E2)"
+            ),
+            NumError::ZeroDenominator(s) => write!(f, "`{s}` has a zero denominator"),
+            NumError::ExponentTooLarge(s) => {
+                write!(f, "`{s}` has an exponent beyond ±{MAX_EXPONENT}")
+            }
+            NumError::TooLong(n) => {
+                write!(f, "number literal of {n} characters exceeds {MAX_LITERAL_LEN}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for NumError {}
+
+fn parse_int_digits(s: &str) -> Option<BigInt> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    BigInt::parse_bytes(s.as_bytes(), 10)
+}
+
+/// Parse an exact rational from text: `3`, `-3/4`, `0.25`, `.5`, `1e-3`, `-2.5E2`, `+7`.
+/// Decimals are read as exact decimals (`0.1` is 1/10).
+pub fn parse_rational(text: &str) -> Result<Q, NumError> {
+    let s = text.trim();
+    if s.len() > MAX_LITERAL_LEN {
+        return Err(NumError::TooLong(s.len()));
+    }
+    let syntax = || NumError::Syntax(text.to_string());
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let value = if let Some((p, q)) = body.split_once('/') {
+        let p = parse_int_digits(p).ok_or_else(syntax)?;
+        let q = parse_int_digits(q).ok_or_else(syntax)?;
+        if q.is_zero() {
+            return Err(NumError::ZeroDenominator(text.to_string()));
+        }
+        Q::new(p, q)
+    } else {
+        let (mantissa, exp) = match body.find(['e', 'E']) {
+            Some(i) => {
+                let e = &body[i + 1..];
+                let (eneg, edigits) = match e.as_bytes().first() {
+                    Some(b'-') => (true, &e[1..]),
+                    Some(b'+') => (false, &e[1..]),
+                    _ => (false, e),
+                };
+                if edigits.is_empty() || !edigits.bytes().all(|c| c.is_ascii_digit()) {
+                    return Err(syntax());
+                }
+                let trimmed = edigits.trim_start_matches('0');
+                let ev: i64 = if trimmed.len() > 12 {
+                    i64::MAX
+                } else {
+                    trimmed.parse::<i64>().unwrap_or(0)
+                };
+                if ev > MAX_EXPONENT {
+                    return Err(NumError::ExponentTooLarge(text.to_string()));
+                }
+                (&body[..i], if eneg { -ev } else { ev })
+            }
+            None => (body, 0),
+        };
+        let (ip, fp) = match mantissa.split_once('.') {
+            Some((a, b)) => (a, b),
+            None => (mantissa, ""),
+        };
+        if ip.is_empty() && fp.is_empty() {
+            return Err(syntax());
+        }
+        if !ip.bytes().all(|c| c.is_ascii_digit()) || !fp.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(syntax());
+        }
+        let digits = format!("{ip}{fp}");
+        let n = BigInt::parse_bytes(digits.as_bytes(), 10).ok_or_else(syntax)?;
+        let e = exp - fp.len() as i64;
+        let ten = BigInt::from(10u32);
+        if e >= 0 {
+            Q::from_integer(n * num_traits::pow(ten, e as usize))
+        } else {
+            Q::new(n, num_traits::pow(ten, (-e) as usize))
+        }
+    };
+    Ok(if neg { -value } else { value })
+}
+
+/// `p/q` text of a rational, integers without `/1`.
+pub fn fmt_q(q: &Q) -> String {
+    if q.denom().is_one() {
+        q.numer().to_string()
+    } else {
+        format!("{}/{}", q.numer(), q.denom())
+    }
+}
+
+/// Nearest `f64` of a rational, for display only (never for a decision).
+pub fn to_f64(q: &Q) -> f64 {
+    q.to_f64().unwrap_or(f64::NAN)
+}
+
+/// The exact value of a binary float (`0.1f64` is 3602879701896397/36028797018963968).
+/// Returns `None` for NaN and infinities.
+pub fn from_f64_exact(x: f64) -> Option<Q> {
+    Q::from_float(x)
+}
+
+/// Exact value of an `f32` (widening to f64 is exact).
+pub fn from_f32_exact(x: f32) -> Option<Q> {
+    Q::from_float(x as f64)
+}
+
+/// Scale `(a, b)` by a positive rational so that all entries are coprime integers.
+/// The half-space `a·x <= b` is unchanged; two rows define the same half-space exactly
+/// when their primitive forms are equal (if `a != 0`). Returns all zeros for a zero row.
+pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
+    let mut l = BigInt::one();
+    for v in a.iter().chain(std::iter::once(b)) {
+        l = l.lcm(v.denom());
+    }
+    let ints: Vec<Z> = a
+        .iter()
+        .chain(std::iter::once(b))
+        .map(|v| v.numer() * (&l / v.denom()))
+        .collect();
+    let mut g = BigInt::zero();
+    for v in &ints {
+        g = g.gcd(v);
+    }
+    if g.is_zero() {
+        g = BigInt::one();
+    }
+    let mut ints: Vec<Z> = ints.into_iter().map(|v| v / &g).collect();
+    let bb = ints.pop().unwrap_or_default();
+    (ints, bb)
+}
+
+/// Squared Euclidean norm.
+pub fn norm2_sq(a: &[Q]) -> Q {
+    a.iter().fold(Q::zero(), |acc, v| acc + v * v)
+}
+
+/// L1 norm.
+pub fn norm1(a: &[Q]) -> Q {
+    a.iter().fold(Q::zero(), |acc, v| acc + v.abs())
+}
+
+/// Rational bounds `lo <= sqrt(s) <= hi` for a rational `s >= 0`, with
+/// `hi - lo <= 2^-bits * (something <= 1 for s>=1)`; exact when `s` is a perfect square.
+pub fn sqrt_bounds(s: &Q, bits: u32) -> (Q, Q) {
+    debug_assert!(!s.is_negative());
+    if s.is_zero() {
+        return (Q::zero(), Q::zero());
+    }
+    // sqrt(p/q) = sqrt(p*q)/q; scale by 4^bits so the integer root carries `bits` bits more.
+    let p = s.numer().magnitude();
+    let q = s.denom().magnitude();
+    let scaled: BigUint = (p * q) << (2 * bits as usize);
+    let fl = scaled.sqrt();
+    let exact = &fl * &fl == scaled;
+    let ce = if exact { fl.clone() } else { &fl + 1u32 };
+    let den = BigInt::from_biguint(Sign::Plus, q << bits as usize);
+    (
+        Q::new(BigInt::from_biguint(Sign::Plus, fl), den.clone()),
+        Q::new(BigInt::from_biguint(Sign::Plus, ce), den),
+    )
+}
+
+/// `10^-digits` as a rational.
+pub fn ten_pow_neg(digits: u32) -> Q {
+    Q::new(BigInt::one(), num_traits::pow(BigInt::from(10u32), digits as usize))
+}
+
+/// Dot product of two equally long slices.
+pub fn dot(a: &[Q], b: &[Q]) -> Q {
+    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
+}
+
+/// Small integer as a rational.
+pub fn qi(v: i64) -> Q {
+    Q::from_integer(BigInt::from(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(n: i64, d: i64) -> Q {
+        Q::new(BigInt::from(n), BigInt::from(d))
+    }
+
+    #[test]
+    fn parses_exact_forms() {
+        assert_eq!(parse_rational("3").unwrap(), q(3, 1));
+        assert_eq!(parse_rational("-3/4").unwrap(), q(-3, 4));
+        assert_eq!(parse_rational("0.25").unwrap(), q(1, 4));
+        assert_eq!(parse_rational("0.1").unwrap(), q(1, 10));
+        assert_eq!(parse_rational("1e-3").unwrap(), q(1, 1000));
+        assert_eq!(parse_rational("-2.5E2").unwrap(), q(-250, 1));
+        assert_eq!(parse_rational(".5").unwrap(), q(1, 2));
+        assert_eq!(parse_rational("5.").unwrap(), q(5, 1));
+        assert_eq!(parse_rational("+7").unwrap(), q(7, 1));
+        assert_eq!(parse_rational("6/4").unwrap(), q(3, 2));
+        assert_eq!(parse_rational("1e+2").unwrap(), q(100, 1));
+    }
+
+    #[test]
+    fn rejects_bad_forms() {
+        for bad in ["", "-", "abc", "1/", "/2", "1/-2", "1.2.3", "1e", "e5", "1/2/3", "0x10", "1 2"] {
+            assert!(
+                matches!(parse_rational(bad), Err(NumError::Syntax(_))),
+                "{bad:?} should be a syntax error"
+            );
+        }
+        assert!(matches!(parse_rational("3/0"), Err(NumError::ZeroDenominator(_))));
+        assert!(matches!(parse_rational("1e5000"), Err(NumError::ExponentTooLarge(_))));
+        assert!(matches!(
+            parse_rational("1e99999999999999999999"),
+            Err(NumError::ExponentTooLarge(_))
+        ));
+        assert!(parse_rational("1e4096").is_ok());
+    }
+
+    #[test]
+    fn prints_p_over_q() {
+        assert_eq!(fmt_q(&q(6, 3)), "2");
+        assert_eq!(fmt_q(&q(-3, 6)), "-1/2");
+        assert_eq!(fmt_q(&q(0, 5)), "0");
+    }
+
+    #[test]
+    fn binary_floats_are_exact() {
+        assert_eq!(from_f64_exact(0.5).unwrap(), q(1, 2));
+        let tenth = from_f64_exact(0.1).unwrap();
+        assert_ne!(tenth, q(1, 10));
+        assert_eq!(tenth.denom(), &(BigInt::one() << 55usize));
+        assert!(from_f64_exact(f64::NAN).is_none());
+    }
+
+    #[test]
+    fn primitive_rows() {
+        let (a, b) = primitive_row(&[q(1, 2), q(-3, 4)], &q(1, 1));
+        assert_eq!(a, vec![BigInt::from(2), BigInt::from(-3)]);
+        assert_eq!(b, BigInt::from(4));
+        let (a2, b2) = primitive_row(&[q(4, 1), q(-6, 1)], &q(8, 1));
+        assert_eq!((a2, b2), (a, b));
+    }
+
+    #[test]
+    fn sqrt_bounds_bracket() {
+        for (n, d) in [(2, 1), (9, 4), (1, 3), (12345, 7), (1, 1)] {
+            let s = q(n, d);
+            let (lo, hi) = sqrt_bounds(&s, 40);
+            assert!(&lo * &lo <= s && s <= &hi * &hi, "{n}/{d}");
+            assert!(&hi - &lo <= Q::new(BigInt::one(), BigInt::one() << 39usize));
+        }
+        let (lo, hi) = sqrt_bounds(&q(9, 4), 10);
+        assert_eq!(lo, hi);
+        assert_eq!(lo, q(3, 2));
+    }
+}
