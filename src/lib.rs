@@ -1,2 +1,4 @@
 pub mod lp;
+pub mod network;
 pub mod num;
+pub mod polytope;

@@ -1,0 +1,480 @@
+//! Piecewise-linear networks: validated structure, exact evaluation, activation patterns,
+//! the exact affine maps of a pattern and the lexicographic sign rule used for crossing.
+//!
+//! Invariants: a [`Network`] is always valid (shapes agree, at least one input); consecutive
+//! dense layers are composed exactly at construction, so hidden layers alternate
+//! dense → activation and the logits are one final affine map.
+
+use crate::num::{Q, dot};
+use num_traits::{One, Signed, Zero};
+use std::fmt;
+
+/// A dense layer `y = W x + b`, `W` stored `[out][in]` (PyTorch's layout).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dense {
+    pub weight: Vec<Vec<Q>>,
+    pub bias: Vec<Q>,
+}
+
+impl Dense {
+    pub fn out_dim(&self) -> usize {
+        self.bias.len()
+    }
+    fn in_dim(&self) -> usize {
+        self.weight.first().map_or(0, |r| r.len())
+    }
+    /// Exact composition `self ∘ inner`.
+    fn compose(&self, inner: &Dense) -> Dense {
+        let weight = self
+            .weight
+            .iter()
+            .map(|row| {
+                (0..inner.in_dim())
+                    .map(|j| {
+                        row.iter()
+                            .zip(&inner.weight)
+                            .fold(Q::zero(), |acc, (w, ir)| acc + w * &ir[j])
+                    })
+                    .collect()
+            })
+            .collect();
+        let bias = self
+            .weight
+            .iter()
+            .zip(&self.bias)
+            .map(|(row, b)| dot(row, &inner.bias) + b)
+            .collect();
+        Dense { weight, bias }
+    }
+    fn identity(n: usize) -> Dense {
+        let weight = (0..n)
+            .map(|i| (0..n).map(|j| if i == j { Q::one() } else { Q::zero() }).collect())
+            .collect();
+        Dense { weight, bias: vec![Q::zero(); n] }
+    }
+}
+
+/// One layer as written in a network file, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LayerSpec {
+    Dense(Dense),
+    /// ReLU is slope 0; leaky ReLU any rational slope.
+    Activation { slope: Q },
+}
+
+/// A dense layer followed by a (leaky) ReLU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HiddenLayer {
+    pub dense: Dense,
+    /// Slope on the inactive side: 0 for ReLU.
+    pub slope: Q,
+}
+
+/// A validated piecewise-linear network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    input_dim: usize,
+    hidden: Vec<HiddenLayer>,
+    /// The logits as an affine map of the last hidden layer's outputs (or of the input).
+    output: Dense,
+}
+
+/// A structural problem in a network description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkError {
+    /// Index of the layer in the `layers` list, if the problem belongs to one.
+    pub layer: Option<usize>,
+    /// The field at fault (`input_dim`, `weight`, `bias`, `type`, `slope`, `layers`).
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.layer {
+            Some(l) => write!(f, "layer {l}, field `{}`: {}", self.field, self.problem),
+            None => write!(f, "field `{}`: {}", self.field, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+/// An activation pattern: one bit per hidden neuron, layer after layer (`true` = active).
+/// Ordered lexicographically, which is the order of the wire strings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pattern(pub Vec<bool>);
+
+/// A hidden neuron: (activation layer counted from 0, index in the layer).
+pub type NeuronId = (usize, usize);
+
+/// The exact affine maps of a network on the region of one pattern.
+#[derive(Debug, Clone)]
+pub struct PatternMaps {
+    /// Pre-activation of every hidden neuron, in pattern order: `z(x) = a·x + c`.
+    pub pre: Vec<(Vec<Q>, Q)>,
+    /// The logits: `weight x + bias`.
+    pub logits: Dense,
+}
+
+impl Network {
+    /// Validate a layer list and build the network: composes consecutive dense layers.
+    pub fn from_layers(input_dim: usize, layers: Vec<LayerSpec>) -> Result<Network, NetworkError> {
+        if input_dim == 0 {
+            return Err(NetworkError {
+                layer: None,
+                field: "input_dim",
+                problem: "must be at least 1".into(),
+            });
+        }
+        if layers.is_empty() {
+            return Err(NetworkError {
+                layer: None,
+                field: "layers",
+                problem: "is empty: a network needs at least one dense layer".into(),
+            });
+        }
+        let mut width = input_dim;
+        let mut hidden = Vec::new();
+        let mut pending: Option<Dense> = None;
+        let mut last_was_activation = false;
+        for (i, layer) in layers.into_iter().enumerate() {
+            match layer {
+                LayerSpec::Dense(dense) => {
+                    if dense.bias.is_empty() {
+                        return Err(NetworkError {
+                            layer: Some(i),
+                            field: "bias",
+                            problem: "is empty: a dense layer needs at least one output".into(),
+                        });
+                    }
+                    if dense.weight.len() != dense.bias.len() {
+                        return Err(NetworkError {
+                            layer: Some(i),
+                            field: "weight",
+                            problem: format!(
+                                "has {} rows but `bias` has {} entries (weight is [out][in])",
+                                dense.weight.len(),
+                                dense.bias.len()
+                            ),
+                        });
+                    }
+                    for (r, row) in dense.weight.iter().enumerate() {
+                        if row.len() != width {
+                            return Err(NetworkError {
+                                layer: Some(i),
+                                field: "weight",
+                                problem: format!(
+                                    "row {r} has {} entries but the layer's input has width {width}",
+                                    row.len()
+                                ),
+                            });
+                        }
+                    }
+                    width = dense.out_dim();
+                    pending = Some(match pending.take() {
+                        Some(inner) => dense.compose(&inner),
+                        None => dense,
+                    });
+                    last_was_activation = false;
+                }
+                LayerSpec::Activation { slope } => {
+                    let Some(dense) = pending.take() else {
+                        let problem = if last_was_activation {
+                            "activation follows another activation; put a dense layer between"
+                        } else {
+                            "activation comes first; a dense layer must precede it"
+                        };
+                        return Err(NetworkError {
+                            layer: Some(i),
+                            field: "type",
+                            problem: problem.into(),
+                        });
+                    };
+                    hidden.push(HiddenLayer { dense, slope });
+                    last_was_activation = true;
+                }
+            }
+        }
+        let output = pending.unwrap_or_else(|| Dense::identity(width));
+        Ok(Network { input_dim, hidden, output })
+    }
+
+    pub fn input_dim(&self) -> usize {
+        self.input_dim
+    }
+    pub fn hidden(&self) -> &[HiddenLayer] {
+        &self.hidden
+    }
+    /// Final affine map (identity if the file ends with an activation).
+    pub fn output(&self) -> &Dense {
+        &self.output
+    }
+    pub fn output_dim(&self) -> usize {
+        self.output.out_dim()
+    }
+    /// Widths of the activation layers.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        self.hidden.iter().map(|h| h.dense.out_dim()).collect()
+    }
+    pub fn num_neurons(&self) -> usize {
+        self.hidden.iter().map(|h| h.dense.out_dim()).sum()
+    }
+    /// `(layer, index)` of the flat neuron number `k`.
+    pub fn neuron_id(&self, mut k: usize) -> NeuronId {
+        for (l, h) in self.hidden.iter().enumerate() {
+            if k < h.dense.out_dim() {
+                return (l, k);
+            }
+            k -= h.dense.out_dim();
+        }
+        panic!("neuron index out of range")
+    }
+    /// Shape as `2-16-16-1`.
+    pub fn shape_string(&self) -> String {
+        let mut parts = vec![self.input_dim.to_string()];
+        parts.extend(self.layer_sizes().iter().map(|n| n.to_string()));
+        parts.push(self.output_dim().to_string());
+        parts.join("-")
+    }
+
+    /// Pattern strings per layer (`["1011", "01"]`).
+    pub fn pattern_strings(&self, p: &Pattern) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut k = 0;
+        for n in self.layer_sizes() {
+            out.push(p.0[k..k + n].iter().map(|&b| if b { '1' } else { '0' }).collect());
+            k += n;
+        }
+        out
+    }
+
+    /// Parse pattern strings (one per layer); `None` if the shape or characters are wrong.
+    pub fn parse_pattern(&self, layers: &[String]) -> Option<Pattern> {
+        let sizes = self.layer_sizes();
+        if layers.len() != sizes.len() {
+            return None;
+        }
+        let mut bits = Vec::with_capacity(self.num_neurons());
+        for (s, &n) in layers.iter().zip(&sizes) {
+            if s.len() != n {
+                return None;
+            }
+            for c in s.chars() {
+                bits.push(match c {
+                    '1' => true,
+                    '0' => false,
+                    _ => return None,
+                });
+            }
+        }
+        Some(Pattern(bits))
+    }
+
+    /// Exact logits at a point.
+    pub fn eval(&self, x: &[Q]) -> Vec<Q> {
+        let mut h: Vec<Q> = x.to_vec();
+        for layer in &self.hidden {
+            h = affine(&layer.dense, &h)
+                .into_iter()
+                .map(|z| if z.is_positive() { z } else { z * &layer.slope })
+                .collect();
+        }
+        affine(&self.output, &h)
+    }
+
+    /// The pattern of the region containing `p + e·dirs[0] + e²·dirs[1] + ...` for all
+    /// small `e > 0`, decided exactly: every neuron carries the tuple (value, derivatives)
+    /// and its sign is the sign of the first non-zero entry; all-zero means identically
+    /// zero there, which is inactive (`0`). Also returns the neurons whose value at `p`
+    /// itself is zero.
+    ///
+    /// With `dirs` = the outward normal of a facet and `p` a relative-interior point of the
+    /// facet, this is the neighbour across the facet (see ARCHITECTURE.md, "Crossing").
+    /// With `dirs` = a basis of the input space it names a full-dimensional region at `p`.
+    pub fn lex_pattern(&self, p: &[Q], dirs: &[Vec<Q>]) -> (Pattern, Vec<NeuronId>) {
+        let k = dirs.len();
+        // h[i] = tuple for input/hidden value i.
+        let mut h: Vec<Vec<Q>> = (0..self.input_dim)
+            .map(|i| {
+                let mut t = Vec::with_capacity(k + 1);
+                t.push(p[i].clone());
+                t.extend(dirs.iter().map(|d| d[i].clone()));
+                t
+            })
+            .collect();
+        let mut bits = Vec::with_capacity(self.num_neurons());
+        let mut zeros = Vec::new();
+        for (l, layer) in self.hidden.iter().enumerate() {
+            let mut next = Vec::with_capacity(layer.dense.out_dim());
+            for (n, (row, b)) in layer.dense.weight.iter().zip(&layer.dense.bias).enumerate() {
+                let mut z = vec![Q::zero(); k + 1];
+                for (w, hv) in row.iter().zip(&h) {
+                    if w.is_zero() {
+                        continue;
+                    }
+                    for (zt, ht) in z.iter_mut().zip(hv) {
+                        *zt += w * ht;
+                    }
+                }
+                z[0] += b;
+                if z[0].is_zero() {
+                    zeros.push((l, n));
+                }
+                let active = z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
+                bits.push(active);
+                if !active {
+                    for zt in z.iter_mut() {
+                        *zt = &*zt * &layer.slope;
+                    }
+                }
+                next.push(z);
+            }
+            h = next;
+        }
+        (Pattern(bits), zeros)
+    }
+
+    /// The exact affine maps on the region of pattern `p`.
+    pub fn pattern_maps(&self, p: &Pattern) -> PatternMaps {
+        assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
+        let d = self.input_dim;
+        // Current map of the layer input: rows (a, c) with value a·x + c.
+        let mut cur: Vec<(Vec<Q>, Q)> = (0..d)
+            .map(|i| {
+                let mut a = vec![Q::zero(); d];
+                a[i] = Q::one();
+                (a, Q::zero())
+            })
+            .collect();
+        let mut pre = Vec::with_capacity(self.num_neurons());
+        let mut k = 0;
+        for layer in &self.hidden {
+            let z = compose_rows(&layer.dense, &cur);
+            cur = Vec::with_capacity(z.len());
+            for (a, c) in z {
+                let active = p.0[k];
+                k += 1;
+                pre.push((a.clone(), c.clone()));
+                if active {
+                    cur.push((a, c));
+                } else if layer.slope.is_zero() {
+                    cur.push((vec![Q::zero(); d], Q::zero()));
+                } else {
+                    cur.push((a.iter().map(|v| v * &layer.slope).collect(), c * &layer.slope));
+                }
+            }
+        }
+        let out = compose_rows(&self.output, &cur);
+        let (weight, bias) = out.into_iter().unzip();
+        PatternMaps { pre, logits: Dense { weight, bias } }
+    }
+}
+
+fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
+    dense.weight.iter().zip(&dense.bias).map(|(row, b)| dot(row, x) + b).collect()
+}
+
+/// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
+fn compose_rows(dense: &Dense, cur: &[(Vec<Q>, Q)]) -> Vec<(Vec<Q>, Q)> {
+    let d = cur.first().map_or(0, |r| r.0.len());
+    dense
+        .weight
+        .iter()
+        .zip(&dense.bias)
+        .map(|(row, b)| {
+            let mut a = vec![Q::zero(); d];
+            let mut c = b.clone();
+            for (w, (ra, rc)) in row.iter().zip(cur) {
+                if w.is_zero() {
+                    continue;
+                }
+                for (av, rv) in a.iter_mut().zip(ra) {
+                    if !rv.is_zero() {
+                        *av += w * rv;
+                    }
+                }
+                c += w * rc;
+            }
+            (a, c)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::qi;
+
+    fn dense(w: &[&[i64]], b: &[i64]) -> LayerSpec {
+        LayerSpec::Dense(Dense {
+            weight: w.iter().map(|r| r.iter().map(|&v| qi(v)).collect()).collect(),
+            bias: b.iter().map(|&v| qi(v)).collect(),
+        })
+    }
+    fn relu() -> LayerSpec {
+        LayerSpec::Activation { slope: qi(0) }
+    }
+
+    #[test]
+    fn composes_consecutive_dense_layers() {
+        let net = Network::from_layers(
+            1,
+            vec![dense(&[&[2]], &[1]), dense(&[&[3]], &[-1]), relu(), dense(&[&[1]], &[0])],
+        )
+        .unwrap();
+        assert_eq!(net.layer_sizes(), vec![1]);
+        // 3(2x+1)-1 = 6x+2
+        assert_eq!(net.hidden()[0].dense.weight[0][0], qi(6));
+        assert_eq!(net.hidden()[0].dense.bias[0], qi(2));
+        assert_eq!(net.eval(&[qi(1)]), vec![qi(8)]);
+        assert_eq!(net.eval(&[qi(-1)]), vec![qi(0)]);
+    }
+
+    #[test]
+    fn rejects_bad_structure() {
+        let e = Network::from_layers(2, vec![relu()]).unwrap_err();
+        assert_eq!((e.layer, e.field), (Some(0), "type"));
+        let e = Network::from_layers(1, vec![dense(&[&[1]], &[0]), relu(), relu()]).unwrap_err();
+        assert_eq!((e.layer, e.field), (Some(2), "type"));
+        assert!(e.problem.contains("follows another activation"));
+        let e = Network::from_layers(2, vec![dense(&[&[1]], &[0])]).unwrap_err();
+        assert_eq!((e.layer, e.field), (Some(0), "weight"));
+        let e = Network::from_layers(1, vec![dense(&[&[1], &[2]], &[0])]).unwrap_err();
+        assert_eq!((e.layer, e.field), (Some(0), "weight"));
+        let e = Network::from_layers(1, vec![dense(&[], &[])]).unwrap_err();
+        assert_eq!((e.layer, e.field), (Some(0), "bias"));
+        let e = Network::from_layers(0, vec![dense(&[&[1]], &[0])]).unwrap_err();
+        assert_eq!(e.field, "input_dim");
+    }
+
+    #[test]
+    fn pattern_maps_match_evaluation() {
+        let net = Network::from_layers(
+            2,
+            vec![
+                dense(&[&[1, -1], &[2, 1], &[0, 1]], &[0, 1, -1]),
+                LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) },
+                dense(&[&[1, 1, -2], &[-1, 0, 1]], &[1, 0]),
+                relu(),
+                dense(&[&[3, -1]], &[2]),
+            ],
+        )
+        .unwrap();
+        for x in [[3, 1], [-2, 5], [1, -4], [0, 0]] {
+            let x: Vec<Q> = x.iter().map(|&v| Q::new(v.into(), 3.into())).collect();
+            let e1: Vec<Q> = vec![qi(1), qi(0)];
+            let e2: Vec<Q> = vec![qi(0), qi(1)];
+            let (p, _) = net.lex_pattern(&x, &[e1, e2]);
+            let maps = net.pattern_maps(&p);
+            let y: Vec<Q> = maps
+                .logits
+                .weight
+                .iter()
+                .zip(&maps.logits.bias)
+                .map(|(r, b)| dot(r, &x) + b)
+                .collect();
+            assert_eq!(y, net.eval(&x));
+        }
+    }
+}

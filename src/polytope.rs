@@ -1,0 +1,455 @@
+//! H-polyhedra `{x : a_i·x <= b_i}` with labelled rows: canonical grouping of rows that
+//! define the same half-space, interior points, irredundant facets with relative-interior
+//! points, boundedness, and the L-inf (exact) and L2 (certified) inspheres.
+//!
+//! Invariants: rows of a [`Halfspaces`] are primitive integer rows (coprime entries, stored
+//! as rationals), pairwise distinct, sorted, never zero; every decision is an exact LP
+//! outcome or an exact comparison.
+
+use crate::lp::{LpOutcome, maximize};
+use crate::network::NeuronId;
+use crate::num::{Q, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
+use num_traits::{One, Signed, Zero};
+use std::collections::BTreeMap;
+
+/// Where a constraint row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A hidden neuron `(activation layer, index)`.
+    Neuron(NeuronId),
+    /// Row `r` of the domain's `a x <= b` description.
+    Domain(usize),
+}
+
+/// A polyhedron given by grouped, canonical half-spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Halfspaces {
+    pub a: Vec<Vec<Q>>,
+    pub b: Vec<Q>,
+    /// The sources of each row (sorted; several when rows coincide as half-spaces).
+    pub sources: Vec<Vec<Source>>,
+}
+
+/// Outcome of grouping raw rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouped {
+    Rows(Halfspaces),
+    /// A row `0·x <= b` with `b < 0`: the set is empty.
+    Empty,
+}
+
+/// Outcome of looking for a strictly interior point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Interior {
+    /// A rational point strictly inside every row.
+    Point(Vec<Q>),
+    /// Non-empty but contained in a hyperplane.
+    LowerDimensional,
+    Empty,
+}
+
+/// Certified Euclidean insphere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Insphere {
+    /// `radius_lower <= r* <= radius_upper`; the ball of radius `radius_lower` about
+    /// `center` lies inside (checkable exactly by squares, see [`Halfspaces::contains_ball`]).
+    Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
+    /// The region contains balls of every radius.
+    Unbounded,
+}
+
+/// Exact largest inscribed axis-aligned cube (`radius` is half its side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinfInsphere {
+    Finite { center: Vec<Q>, radius: Q },
+    Unbounded,
+}
+
+/// Group raw rows `(a, b, source)` into canonical half-spaces; zero rows with `b >= 0` are
+/// dropped (they hold everywhere).
+pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Grouped {
+    let mut map: BTreeMap<(Vec<crate::num::Z>, crate::num::Z), Vec<Source>> = BTreeMap::new();
+    for (a, b, src) in rows {
+        if a.iter().all(|v| v.is_zero()) {
+            if b.is_negative() {
+                return Grouped::Empty;
+            }
+            continue;
+        }
+        map.entry(primitive_row(&a, &b)).or_default().push(src);
+    }
+    let mut hs = Halfspaces { a: Vec::new(), b: Vec::new(), sources: Vec::new() };
+    for ((a, b), mut src) in map {
+        src.sort();
+        src.dedup();
+        hs.a.push(a.into_iter().map(Q::from_integer).collect());
+        hs.b.push(Q::from_integer(b));
+        hs.sources.push(src);
+    }
+    Grouped::Rows(hs)
+}
+
+impl Halfspaces {
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    /// The rows with the given indices (in that order).
+    pub fn subset(&self, idx: &[usize]) -> Halfspaces {
+        Halfspaces {
+            a: idx.iter().map(|&i| self.a[i].clone()).collect(),
+            b: idx.iter().map(|&i| self.b[i].clone()).collect(),
+            sources: idx.iter().map(|&i| self.sources[i].clone()).collect(),
+        }
+    }
+
+    /// Slack `b_i - a_i·x` of every row.
+    pub fn slacks(&self, x: &[Q]) -> Vec<Q> {
+        self.a.iter().zip(&self.b).map(|(a, b)| b - dot(a, x)).collect()
+    }
+
+    /// A point strictly inside (centre of a largest inscribed cube, capped at radius 1),
+    /// or why none exists. `d` is the dimension (needed when there are no rows).
+    pub fn interior_point(&self, d: usize) -> Interior {
+        let (a, b) = self.weighted_rows(d, &self.a.iter().map(|r| norm1(r)).collect::<Vec<_>>());
+        let mut a = a;
+        let mut b = b;
+        let mut cap = vec![Q::zero(); d + 1];
+        cap[d] = Q::one();
+        a.push(cap);
+        b.push(Q::one());
+        match maximize(&unit(d + 1, d), &a, &b) {
+            LpOutcome::Optimal { mut x, value, .. } => {
+                if value.is_positive() {
+                    x.truncate(d);
+                    Interior::Point(x)
+                } else if value.is_zero() {
+                    Interior::LowerDimensional
+                } else {
+                    Interior::Empty
+                }
+            }
+            // Cannot happen (r <= 1 and r -> -inf is feasible); treated as empty.
+            LpOutcome::Infeasible | LpOutcome::Unbounded => Interior::Empty,
+        }
+    }
+
+    /// Rows `a_i·x + w_i·r <= b_i` over `(x, r)`.
+    fn weighted_rows(&self, d: usize, w: &[Q]) -> (Vec<Vec<Q>>, Vec<Q>) {
+        let a = self
+            .a
+            .iter()
+            .zip(w)
+            .map(|(r, wi)| {
+                let mut row = Vec::with_capacity(d + 1);
+                row.extend(r.iter().cloned());
+                row.push(wi.clone());
+                row
+            })
+            .collect();
+        (a, self.b.clone())
+    }
+
+    /// The irredundant rows (facets) with a relative-interior point of each, by Clarkson's
+    /// method: a candidate row is tested by an LP over the facets found so far; if it is
+    /// violated there, the ray from `inner` to the LP optimum meets a new facet first.
+    /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
+    pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        let d = inner.len();
+        let n = self.len();
+        let slack = self.slacks(inner);
+        debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
+        let mut is_facet = vec![false; n];
+        let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
+        for k in 0..n {
+            while !is_facet[k] {
+                // LP over known facets plus row k relaxed by 1.
+                let mut a: Vec<Vec<Q>> = found.iter().map(|(i, _)| self.a[*i].clone()).collect();
+                let mut b: Vec<Q> = found.iter().map(|(i, _)| self.b[*i].clone()).collect();
+                a.push(self.a[k].clone());
+                b.push(&self.b[k] + Q::one());
+                let x = match maximize(&self.a[k], &a, &b) {
+                    LpOutcome::Optimal { x, .. } => x,
+                    _ => unreachable!("relaxed LP is feasible (inner) and bounded by row k"),
+                };
+                if dot(&self.a[k], &x) <= self.b[k] {
+                    break; // implied by the facets found: redundant
+                }
+                // Ray shooting from inner towards x: the first row hit is a facet.
+                let dir: Vec<Q> = x.iter().zip(inner).map(|(xi, ci)| xi - ci).collect();
+                let mut best: Option<Q> = None;
+                let mut hits: Vec<usize> = Vec::new();
+                for j in 0..n {
+                    let den = dot(&self.a[j], &dir);
+                    if !den.is_positive() {
+                        continue;
+                    }
+                    let t = &slack[j] / den;
+                    match &best {
+                        Some(bt) if t > *bt => {}
+                        Some(bt) if t == *bt => hits.push(j),
+                        _ => {
+                            best = Some(t);
+                            hits = vec![j];
+                        }
+                    }
+                }
+                let t = best.expect("row k is crossed");
+                if hits.len() == 1 {
+                    let j = hits[0];
+                    let p: Vec<Q> = inner.iter().zip(&dir).map(|(c, v)| c + &t * v).collect();
+                    is_facet[j] = true;
+                    found.push((j, p));
+                } else {
+                    // The ray met a lower-dimensional face: decide row k directly.
+                    match self.facet_point(k, d) {
+                        Some(p) => {
+                            is_facet[k] = true;
+                            found.push((k, p));
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|(i, _)| *i);
+        found
+    }
+
+    /// Is row `k` a facet? If so, a relative-interior point of it: maximise `t` subject to
+    /// `a_k·x = b_k`, `a_j·x + t <= b_j` (j != k), `t <= 1`; facet iff `t* > 0`.
+    pub fn facet_point(&self, k: usize, d: usize) -> Option<Vec<Q>> {
+        let mut a = Vec::with_capacity(self.len() + 2);
+        let mut b = Vec::with_capacity(self.len() + 2);
+        for j in 0..self.len() {
+            let mut row = self.a[j].clone();
+            row.push(if j == k { Q::zero() } else { Q::one() });
+            a.push(row);
+            b.push(self.b[j].clone());
+        }
+        let mut neg: Vec<Q> = self.a[k].iter().map(|v| -v).collect();
+        neg.push(Q::zero());
+        a.push(neg);
+        b.push(-&self.b[k]);
+        a.push(unit(d + 1, d));
+        b.push(Q::one());
+        match maximize(&unit(d + 1, d), &a, &b) {
+            LpOutcome::Optimal { mut x, value, .. } if value.is_positive() => {
+                x.truncate(d);
+                Some(x)
+            }
+            _ => None,
+        }
+    }
+
+    /// Is the polyhedron bounded? (No non-zero `y` with `A y <= 0`; 2d small LPs.)
+    pub fn is_bounded(&self, d: usize) -> bool {
+        let mut a: Vec<Vec<Q>> = self.a.clone();
+        let mut b: Vec<Q> = vec![Q::zero(); self.len()];
+        for j in 0..d {
+            let e = unit(d, j);
+            a.push(e.clone());
+            b.push(Q::one());
+            a.push(e.iter().map(|v| -v).collect());
+            b.push(Q::one());
+        }
+        for j in 0..d {
+            for s in [1i64, -1] {
+                let mut c = vec![Q::zero(); d];
+                c[j] = Q::from_integer(s.into());
+                if let LpOutcome::Optimal { value, .. } = maximize(&c, &a, &b)
+                    && value.is_positive()
+                {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Largest inscribed axis-aligned cube, exactly: maximise `r` s.t.
+    /// `a_i·c + r·||a_i||_1 <= b_i`.
+    pub fn linf_insphere(&self, d: usize) -> LinfInsphere {
+        let w: Vec<Q> = self.a.iter().map(|r| norm1(r)).collect();
+        match self.max_radius(d, &w) {
+            Some((center, radius)) => LinfInsphere::Finite { center, radius },
+            None => LinfInsphere::Unbounded,
+        }
+    }
+
+    fn max_radius(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
+        let (a, b) = self.weighted_rows(d, w);
+        match maximize(&unit(d + 1, d), &a, &b) {
+            LpOutcome::Optimal { mut x, value, .. } => {
+                x.truncate(d);
+                Some((x, value))
+            }
+            LpOutcome::Unbounded => None,
+            LpOutcome::Infeasible => unreachable!("radius LP is always feasible"),
+        }
+    }
+
+    /// Certified Euclidean insphere with `radius_upper - radius_lower <=
+    /// 10^-digits · max(1, radius_upper)`: the LP is solved with every `||a_i||_2`
+    /// replaced by a rational upper bound (a feasible ball: the lower radius) and by a
+    /// rational lower bound (a relaxation: the upper radius); bounds tighten until the gap
+    /// meets the tolerance.
+    pub fn l2_insphere(&self, d: usize, digits: u32) -> Insphere {
+        let tol = ten_pow_neg(digits);
+        let mut bits = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;
+        let sq: Vec<Q> = self.a.iter().map(|r| norm2_sq(r)).collect();
+        loop {
+            let (lo, hi): (Vec<Q>, Vec<Q>) = sq.iter().map(|s| sqrt_bounds(s, bits)).unzip();
+            let Some((center, radius_lower)) = self.max_radius(d, &hi) else {
+                return Insphere::Unbounded;
+            };
+            let (_, radius_upper) = self.max_radius(d, &lo).expect("bounded if the other is");
+            let scale = if radius_upper > Q::one() { radius_upper.clone() } else { Q::one() };
+            if &radius_upper - &radius_lower <= &tol * scale {
+                return Insphere::Finite { center, radius_lower, radius_upper };
+            }
+            bits += 32;
+        }
+    }
+
+    /// Exact check that the closed ball `B(center, radius)` lies in every half-space:
+    /// `b_i - a_i·c >= 0` and `(b_i - a_i·c)² >= radius²·||a_i||²`.
+    pub fn contains_ball(&self, center: &[Q], radius: &Q) -> bool {
+        let r2 = radius * radius;
+        self.slacks(center)
+            .iter()
+            .zip(&self.a)
+            .all(|(s, a)| !s.is_negative() && s * s >= &r2 * norm2_sq(a))
+    }
+}
+
+/// The unit vector `e_j` of length `n`.
+pub fn unit(n: usize, j: usize) -> Vec<Q> {
+    let mut v = vec![Q::zero(); n];
+    v[j] = Q::one();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::qi;
+
+    fn hs(rows: &[(&[i64], i64)]) -> Halfspaces {
+        let g = group_rows(
+            rows.iter()
+                .enumerate()
+                .map(|(i, (a, b))| (a.iter().map(|&v| qi(v)).collect(), qi(*b), Source::Domain(i))),
+        );
+        match g {
+            Grouped::Rows(h) => h,
+            Grouped::Empty => panic!("empty"),
+        }
+    }
+
+    #[test]
+    fn groups_scaled_duplicates() {
+        let h = hs(&[(&[1, 0], 1), (&[2, 0], 2), (&[0, 1], 1), (&[-1, 0], 1), (&[0, -1], 1)]);
+        assert_eq!(h.len(), 4);
+        let i = h.a.iter().position(|r| r == &vec![qi(1), qi(0)]).unwrap();
+        assert_eq!(h.sources[i], vec![Source::Domain(0), Source::Domain(1)]);
+    }
+
+    #[test]
+    fn square_with_redundant_rows() {
+        // Unit square |x|,|y| <= 1 plus redundant x + y <= 5 and x + y <= 2 (touches a corner).
+        let h = hs(&[
+            (&[1, 0], 1),
+            (&[-1, 0], 1),
+            (&[0, 1], 1),
+            (&[0, -1], 1),
+            (&[1, 1], 5),
+            (&[1, 1], 2),
+        ]);
+        let Interior::Point(c) = h.interior_point(2) else { panic!() };
+        let f = h.facets(&c);
+        assert_eq!(f.len(), 4);
+        for (i, p) in &f {
+            let s = h.slacks(p);
+            assert!(s[*i].is_zero());
+            assert!(s.iter().enumerate().all(|(j, v)| j == *i || v.is_positive()));
+        }
+        assert!(h.is_bounded(2));
+        assert_eq!(
+            h.linf_insphere(2),
+            LinfInsphere::Finite { center: vec![qi(0), qi(0)], radius: qi(1) }
+        );
+        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else {
+            panic!()
+        };
+        assert!(radius_lower <= qi(1) && qi(1) <= radius_upper);
+        assert!(h.contains_ball(&center, &radius_lower));
+    }
+
+    #[test]
+    fn triangle_insphere_is_certified() {
+        // x >= 0, y >= 0, x + y <= 1: r* = 1/(2+sqrt 2) = 0.2928932188...
+        let h = hs(&[(&[-1, 0], 0), (&[0, -1], 0), (&[1, 1], 1)]);
+        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else {
+            panic!()
+        };
+        assert!(h.contains_ball(&center, &radius_lower));
+        // r* satisfies (2 + sqrt2) r = 1, i.e. (1 - 2r)^2 = 2 r^2 with r < 1/2.
+        let f = |r: &Q| (qi(1) - qi(2) * r) * (qi(1) - qi(2) * r) - qi(2) * r * r;
+        // f is decreasing near r*, so f(lo) >= 0 >= f(hi).
+        assert!(!f(&radius_lower).is_negative() && !f(&radius_upper).is_positive());
+        assert!(&radius_upper - &radius_lower <= ten_pow_neg(30));
+        assert_eq!(
+            h.linf_insphere(2),
+            LinfInsphere::Finite {
+                center: vec![Q::new(1.into(), 4.into()), Q::new(1.into(), 4.into())],
+                radius: Q::new(1.into(), 4.into())
+            }
+        );
+    }
+
+    #[test]
+    fn degenerate_vertex_with_many_lines() {
+        // Square plus three lines through the corner (1,1), none cutting the square.
+        let h = hs(&[
+            (&[1, 0], 1),
+            (&[-1, 0], 1),
+            (&[0, 1], 1),
+            (&[0, -1], 1),
+            (&[1, 1], 2),
+            (&[1, 2], 3),
+            (&[2, 1], 3),
+        ]);
+        let Interior::Point(c) = h.interior_point(2) else { panic!() };
+        let f: Vec<usize> = h.facets(&c).into_iter().map(|x| x.0).collect();
+        assert_eq!(f.len(), 4);
+        for i in f {
+            assert!(h.a[i].iter().filter(|v| !v.is_zero()).count() == 1);
+        }
+    }
+
+    #[test]
+    fn interior_outcomes() {
+        let flat = hs(&[(&[1, 0], 0), (&[-1, 0], 0), (&[0, 1], 1), (&[0, -1], 1)]);
+        assert_eq!(flat.interior_point(2), Interior::LowerDimensional);
+        let empty = hs(&[(&[1, 0], -1), (&[-1, 0], -1)]);
+        assert_eq!(empty.interior_point(2), Interior::Empty);
+        assert!(matches!(group_rows([(vec![qi(0)], qi(-1), Source::Domain(0))]), Grouped::Empty));
+    }
+
+    #[test]
+    fn unbounded_regions() {
+        let wedge = hs(&[(&[-1, 0], 0), (&[0, -1], 0)]);
+        assert!(!wedge.is_bounded(2));
+        assert_eq!(wedge.l2_insphere(2, 30), Insphere::Unbounded);
+        assert_eq!(wedge.linf_insphere(2), LinfInsphere::Unbounded);
+        let strip = hs(&[(&[1, 0], 1), (&[-1, 0], 1)]);
+        assert!(!strip.is_bounded(2));
+        assert!(matches!(strip.linf_insphere(2), LinfInsphere::Finite { .. }));
+        let Interior::Point(c) = strip.interior_point(2) else { panic!() };
+        assert_eq!(strip.facets(&c).len(), 2);
+    }
+}
