@@ -1,1 +1,355 @@
-fn main() {}
+//! The `linregions` command line: a thin layer over the library. Exit codes: 0 success,
+//! 1 failure (a check failed or an internal inconsistency), 2 bad input.
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+use linregions::enumerate::{WalkProgress, analyze_region, pattern_at};
+use linregions::num::{fmt_q, to_f64};
+use linregions::wire::{self, NeighborStyle};
+use linregions::{Domain, Insphere, LinfInsphere, Network, Options, RegionOutcome, Source};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Enumerate every linear region of a ReLU network exactly.
+#[derive(Parser)]
+#[command(name = "linregions", version, about, long_about = None, after_help = "\
+Examples:
+  linregions enumerate fixtures/small2d.json
+  linregions enumerate fixtures/net-2-8-8-1.json --box=-2:2 --json regions.json --dot regions.dot
+  linregions enumerate fixtures/small2d.json --unbounded --json - --quiet
+  linregions inspect fixtures/small2d.json --point 1/2,0.25
+  linregions random --dims 2,16,16,1 --seed 1 -o net.json
+
+Exit codes: 0 ok, 1 failure, 2 bad input.")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Enumerate all full-dimensional regions of a domain and write them (JSON, DOT).
+    Enumerate(EnumerateArgs),
+    /// Show the region at a point: pattern, facets, inspheres, affine map.
+    Inspect(InspectArgs),
+    /// Write a seeded random ReLU network (weights N(0,1/fan_in), biases N(0,0.25), f32-exact).
+    Random(RandomArgs),
+}
+
+#[derive(Args)]
+struct DomainArgs {
+    /// Box domain: LO:HI for every coordinate, or LO:HI,LO:HI,... per coordinate
+    /// (rationals, e.g. --box=-1:1 or --box -1/2:3,0:1). Default for enumerate: -1:1.
+    #[arg(long = "box", value_name = "SPEC", allow_hyphen_values = true, conflicts_with_all = ["domain", "unbounded"])]
+    box_spec: Option<String>,
+    /// Polytope domain from a JSON file {"a": [[...], ...], "b": [...]} meaning a·x <= b.
+    #[arg(long, value_name = "FILE", conflicts_with = "unbounded")]
+    domain: Option<PathBuf>,
+    /// The whole input space (regions may be unbounded).
+    #[arg(long)]
+    unbounded: bool,
+}
+
+#[derive(Args)]
+struct EnumerateArgs {
+    /// Network file (JSON, see README "Network file").
+    net: PathBuf,
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Write the regions JSON here (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the region graph as Graphviz DOT here.
+    #[arg(long, value_name = "FILE")]
+    dot: Option<PathBuf>,
+    /// Print no summary and no progress.
+    #[arg(long, short)]
+    quiet: bool,
+    /// L2 insphere tolerance: upper - lower <= 10^-DIGITS * max(1, upper).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    digits: u32,
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// Network file (JSON).
+    net: PathBuf,
+    /// The point, coordinates separated by commas (rationals: 1/2,0.25,-3).
+    #[arg(long, allow_hyphen_values = true)]
+    point: String,
+    /// Domain to intersect the region with (default: the whole space).
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Print the region as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    digits: u32,
+}
+
+#[derive(Args)]
+struct RandomArgs {
+    /// Widths, input first: 2,16,16,1.
+    #[arg(long, value_delimiter = ',', required = true)]
+    dims: Vec<usize>,
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Standard deviation of the biases.
+    #[arg(long, default_value_t = 0.5)]
+    bias_std: f64,
+    /// Output file (`-` or absent: standard output).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// An error caused by the user's input (exit code 2).
+#[derive(Debug)]
+struct BadInput(String);
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BadInput {}
+
+fn bad(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(msg.into()))
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))
+}
+
+fn load_network(path: &Path) -> Result<Network> {
+    let text = read(path)?;
+    wire::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
+}
+
+fn load_domain(args: &DomainArgs, d: usize, default_whole: bool) -> Result<(Domain, bool)> {
+    let dom = if let Some(spec) = &args.box_spec {
+        wire::parse_box(spec, d).map_err(|e| bad(format!("--box {spec}: {e}")))?
+    } else if let Some(p) = &args.domain {
+        wire::parse_domain(&read(p)?).map_err(|e| bad(format!("{}: {e}", p.display())))?
+    } else if args.unbounded || default_whole {
+        Domain::Whole { dim: d }
+    } else {
+        return Ok((Domain::default_box(d), true));
+    };
+    Ok((dom, false))
+}
+
+fn check_domain(dom: &Domain, d: usize, args: &DomainArgs) -> Result<()> {
+    dom.validate(d).map(|_| ()).map_err(|e| {
+        let which = match (&args.box_spec, &args.domain) {
+            (Some(s), _) => format!("--box {s}"),
+            (_, Some(p)) => p.display().to_string(),
+            _ => "domain".into(),
+        };
+        bad(format!("{which}: {e}"))
+    })
+}
+
+fn write_out(path: &Path, text: &str) -> Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes()).context("writing to standard output")?;
+        out.flush()?;
+        Ok(())
+    } else {
+        std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
+    }
+}
+
+fn activation_names(net: &Network) -> String {
+    let mut names: Vec<String> = net
+        .hidden()
+        .iter()
+        .map(|h| if num_traits::Zero::is_zero(&h.slope) { "relu".into() } else { format!("leaky_relu {}", fmt_q(&h.slope)) })
+        .collect();
+    names.dedup();
+    if names.is_empty() { "no activations".into() } else { names.join(", ") }
+}
+
+fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
+    let net = load_network(&a.net)?;
+    let d = net.input_dim();
+    let (domain, defaulted) = load_domain(&a.domain, d, false)?;
+    check_domain(&domain, d, &a.domain)?;
+    let opts = Options { digits: a.digits };
+    let show_progress = !a.quiet && std::io::stderr().is_terminal();
+    let t0 = Instant::now();
+    let mut last = Instant::now();
+    let e = linregions::enumerate_with(&net, &domain, &opts, |p: &WalkProgress| {
+        if show_progress && last.elapsed().as_millis() >= 250 {
+            last = Instant::now();
+            let s = t0.elapsed().as_secs_f64();
+            eprint!(
+                "\r{} regions, frontier {}, {:.0} regions/s, {:.1} s   ",
+                p.regions,
+                p.frontier,
+                p.regions as f64 / s.max(1e-9),
+                s
+            );
+        }
+    })
+    .map_err(|e| match e {
+        linregions::EnumerateError::Domain(de) => bad(format!("domain: {de}")),
+        other => anyhow!(other),
+    })?;
+    let elapsed = t0.elapsed();
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+    if let Some(p) = &a.json {
+        write_out(p, &wire::regions_json(&net, &domain, &e))?;
+    }
+    if let Some(p) = &a.dot {
+        write_out(p, &wire::regions_dot(&net, &e))?;
+    }
+    if !a.quiet {
+        let s = e.summary();
+        let mut text = String::new();
+        let dom = domain.describe() + if defaulted { " (default)" } else { "" };
+        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        text += &format!("domain    {dom}\n");
+        text += &format!(
+            "regions   {} ({} bounded, {} unbounded)\n",
+            s.regions,
+            s.bounded,
+            s.regions - s.bounded
+        );
+        text += &format!("edges     {}\n", s.edges);
+        text += &format!("facets    per region min {}, mean {:.2}, max {}\n", s.facets_min, s.facets_mean, s.facets_max);
+        match s.inradius {
+            Some((lo, med, hi)) => {
+                text += &format!("inradius  L2 min {lo:.6e}, median {med:.6e}, max {hi:.6e}\n")
+            }
+            None => text += "inradius  L2 all infinite\n",
+        }
+        text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
+        // Keep stdout clean for JSON when it goes there.
+        if a.json.as_deref() == Some(Path::new("-")) {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
+    }
+    Ok(())
+}
+
+fn vec_text(v: &[linregions::Q]) -> String {
+    format!("({})", v.iter().map(fmt_q).collect::<Vec<_>>().join(", "))
+}
+
+fn cmd_inspect(a: InspectArgs) -> Result<()> {
+    let net = load_network(&a.net)?;
+    let d = net.input_dim();
+    let point = wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
+    let (domain, _) = load_domain(&a.domain, d, true)?;
+    let bounded = domain.validate(d).map_err(|e| bad(format!("domain: {e}")))?;
+    let rows = domain.rows();
+    if rows.iter().any(|(r, b)| linregions::num::dot(r, &point) > *b) {
+        return Err(bad(format!("--point {}: the point lies outside the domain", a.point)));
+    }
+    let (pattern, zeros) = pattern_at(&net, &point);
+    let opts = Options { digits: a.digits };
+    let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts) {
+        RegionOutcome::Full(r) => *r,
+        other => return Err(anyhow!("the region chosen at the point is {other:?}")),
+    };
+    if a.json {
+        #[derive(serde::Serialize)]
+        struct InspectOut {
+            point: Vec<String>,
+            vanishing: Vec<[usize; 2]>,
+            region: wire::RegionOut,
+        }
+        let out = InspectOut {
+            point: point.iter().map(fmt_q).collect(),
+            vanishing: zeros.iter().map(|&(l, k)| [l, k]).collect(),
+            region: wire::region_out(&net, &region, NeighborStyle::Pattern),
+        };
+        return write_out(Path::new("-"), &wire::to_json_text(&out));
+    }
+    let mut t = String::new();
+    t += &format!("point          {}\n", vec_text(&point));
+    t += &format!("pattern        {}\n", wire::pattern_label(&net, &pattern));
+    if !zeros.is_empty() {
+        let z: Vec<String> = zeros.iter().map(|(l, k)| format!("{l}:{k}")).collect();
+        t += &format!(
+            "on a boundary  neurons {} vanish here; the region shown is the one containing\n               point + e*e1 + e^2*e2 + ... for small e > 0\n",
+            z.join(" ")
+        );
+    }
+    t += &format!("interior point {}\n", vec_text(&region.interior_point));
+    t += &format!("bounded        {}\n", region.bounded);
+    t += &format!("facets         {}\n", region.facets.len());
+    for f in &region.facets {
+        let src: Vec<String> = f
+            .sources
+            .iter()
+            .map(|s| match s {
+                Source::Neuron((l, k)) => format!("neuron {l}:{k}"),
+                Source::Domain(r) => format!("domain row {r}"),
+            })
+            .collect();
+        let across = match &f.neighbor_pattern {
+            Some(p) => format!("-> {}", wire::pattern_label(&net, p)),
+            None => "-> outside the domain".into(),
+        };
+        t += &format!("  {} . x <= {}   [{}] {}\n", vec_text(&f.a), fmt_q(&f.b), src.join(", "), across);
+    }
+    t += "logits         weight x + bias on this region\n";
+    for (w, b) in region.logits.weight.iter().zip(&region.logits.bias) {
+        t += &format!("  {} . x + {}\n", vec_text(w), fmt_q(b));
+    }
+    match &region.insphere {
+        Insphere::Finite { center, radius_lower, radius_upper } => {
+            t += &format!(
+                "insphere L2    center {}, radius in [{:.12e}, {:.12e}] (exact bounds in --json)\n",
+                vec_text(center),
+                to_f64(radius_lower),
+                to_f64(radius_upper)
+            )
+        }
+        Insphere::Unbounded => t += "insphere L2    infinite\n",
+    }
+    match &region.insphere_linf {
+        LinfInsphere::Finite { center, radius } => {
+            t += &format!("insphere Linf  center {}, radius {}\n", vec_text(center), fmt_q(radius))
+        }
+        LinfInsphere::Unbounded => t += "insphere Linf  infinite\n",
+    }
+    print!("{t}");
+    Ok(())
+}
+
+fn cmd_random(a: RandomArgs) -> Result<()> {
+    if a.dims.len() < 2 || a.dims.contains(&0) {
+        return Err(bad("--dims needs at least two positive widths (input and output)"));
+    }
+    if !(a.bias_std.is_finite() && a.bias_std >= 0.0) {
+        return Err(bad("--bias-std must be a finite non-negative number"));
+    }
+    let net = linregions::random::gaussian_net(&a.dims, a.seed, a.bias_std);
+    let text = wire::network_to_json(&net);
+    write_out(a.output.as_deref().unwrap_or(Path::new("-")), &text)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Enumerate(a) => cmd_enumerate(a),
+        Cmd::Inspect(a) => cmd_inspect(a),
+        Cmd::Random(a) => cmd_random(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Region geometry for one pattern and the adjacency walk that enumerates every
+//! full-dimensional region of a domain.
+//!
+//! Invariants of an [`Enumeration`]: regions are sorted by pattern and `regions[i].id == i`;
+//! patterns are distinct; every facet without a domain source has a neighbour, and the
+//! neighbour has the same hyperplane (opposite side) as a facet pointing back; the graph
+//! has one node per region (node index = id) and one edge per adjacent pair.
+//! [`Enumeration::sanity_check`] verifies all of this exactly.
+
+use crate::domain::{Domain, DomainError};
+use crate::network::{Dense, Network, NeuronId, Pattern};
+use crate::num::{Q, dot};
+use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
+use num_traits::{Signed, Zero};
+use petgraph::graph::{NodeIndex, UnGraph};
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+
+/// Options of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The L2 insphere bounds satisfy `upper - lower <= 10^-digits · max(1, upper)`.
+    pub digits: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { digits: 30 }
+    }
+}
+
+/// One facet of a region: the region lies on the side `a·x <= b` (primitive integers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facet {
+    pub a: Vec<Q>,
+    pub b: Q,
+    /// Every neuron and domain row defining this half-space on the region, sorted.
+    pub sources: Vec<Source>,
+    /// A rational point in the relative interior of the facet.
+    pub point: Vec<Q>,
+    /// The pattern across the facet; `None` when the facet lies on the domain boundary.
+    pub neighbor_pattern: Option<Pattern>,
+    /// Region id across the facet (filled in by the walk).
+    pub neighbor: Option<usize>,
+}
+
+impl Facet {
+    /// True if the facet lies on the boundary of the domain.
+    pub fn on_domain_boundary(&self) -> bool {
+        self.sources.iter().any(|s| matches!(s, Source::Domain(_)))
+    }
+}
+
+/// Everything computed for one full-dimensional region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub id: usize,
+    pub pattern: Pattern,
+    /// A rational point strictly inside (the L-inf insphere centre, or for regions
+    /// containing arbitrarily large cubes the centre of a cube of radius 1).
+    pub interior_point: Vec<Q>,
+    pub bounded: bool,
+    /// Irredundant facets, sorted by `(a, b)`.
+    pub facets: Vec<Facet>,
+    /// The logits on the region: `weight x + bias`.
+    pub logits: Dense,
+    pub insphere: Insphere,
+    pub insphere_linf: LinfInsphere,
+}
+
+impl Region {
+    /// The region's facets as half-spaces.
+    pub fn halfspaces(&self) -> Halfspaces {
+        Halfspaces {
+            a: self.facets.iter().map(|f| f.a.clone()).collect(),
+            b: self.facets.iter().map(|f| f.b.clone()).collect(),
+            sources: self.facets.iter().map(|f| f.sources.clone()).collect(),
+        }
+    }
+}
+
+/// The outcome of computing the region of a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionOutcome {
+    Full(Box<Region>),
+    /// The pattern's polyhedron is non-empty but lies in a hyperplane.
+    LowerDimensional,
+    /// No point of the domain has this pattern.
+    Empty,
+}
+
+/// Edge weight of the region graph: the neurons whose bit differs between the two
+/// patterns and the shared hyperplane (`a·x <= b` is the side of the smaller id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crossing {
+    pub neurons: Vec<NeuronId>,
+    pub a: Vec<Q>,
+    pub b: Q,
+}
+
+/// The result of an enumeration.
+#[derive(Debug, Clone)]
+pub struct Enumeration {
+    pub regions: Vec<Region>,
+    /// Node weight = region id (equal to the node index); edges sorted by `(a, b)` ids.
+    pub graph: UnGraph<usize, Crossing>,
+    pub domain_bounded: bool,
+}
+
+/// Errors of an enumeration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumerateError {
+    Domain(DomainError),
+    /// The walk met a state that the theory excludes (a bug): reported, never hidden.
+    Internal(String),
+}
+
+impl fmt::Display for EnumerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnumerateError::Domain(e) => write!(f, "{e}"),
+            EnumerateError::Internal(s) => write!(f, "internal inconsistency (please report): {s}"),
+        }
+    }
+}
+
+impl std::error::Error for EnumerateError {}
+
+/// The constraint rows of the region of `pattern` in `domain`, grouped.
+pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern) -> (Grouped, Dense) {
+    let maps = net.pattern_maps(pattern);
+    let neuron_rows = maps.pre.into_iter().enumerate().map(|(k, (a, c))| {
+        let src = Source::Neuron(net.neuron_id(k));
+        if pattern.0[k] {
+            (a.iter().map(|v| -v).collect(), c, src) // z >= 0: -a·x <= c
+        } else {
+            (a, -c, src) // z <= 0: a·x <= -c
+        }
+    });
+    let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
+    (group_rows(neuron_rows.chain(dom)), maps.logits)
+}
+
+/// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
+/// (every row tight at `p` must strictly decrease along `n`).
+fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
+    let mut eps: Option<Q> = None;
+    for (a, s) in hs.a.iter().zip(hs.slacks(p)) {
+        let den = dot(a, n);
+        if s.is_negative() || (s.is_zero() && !den.is_negative()) {
+            return None;
+        }
+        if s.is_positive() && den.is_positive() {
+            let r = s / den;
+            if eps.as_ref().is_none_or(|e| r < *e) {
+                eps = Some(r);
+            }
+        }
+    }
+    let half = Q::new(1.into(), 2.into());
+    let eps = eps.map_or_else(|| Q::from_integer(1.into()), |e| e * half);
+    Some(p.iter().zip(n).map(|(pi, ni)| pi + &eps * ni).collect())
+}
+
+/// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
+/// `hint` is a facet point and outward normal of a neighbour, used to find an interior
+/// point without an LP.
+pub fn analyze_region(
+    net: &Network,
+    domain_rows: &[(Vec<Q>, Q)],
+    domain_bounded: bool,
+    pattern: &Pattern,
+    hint: Option<(&[Q], &[Q])>,
+    opts: &Options,
+) -> RegionOutcome {
+    let d = net.input_dim();
+    let (hs, logits) = match region_rows(net, domain_rows, pattern) {
+        (Grouped::Rows(h), l) => (h, l),
+        (Grouped::Empty, _) => return RegionOutcome::Empty,
+    };
+    let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
+        Some(c) => c,
+        None => match hs.interior_point(d) {
+            Interior::Point(c) => c,
+            Interior::LowerDimensional => return RegionOutcome::LowerDimensional,
+            Interior::Empty => return RegionOutcome::Empty,
+        },
+    };
+    let found = hs.facets(&inner);
+    let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    let fhs = hs.subset(&idx);
+    let facets: Vec<Facet> = found
+        .into_iter()
+        .map(|(i, point)| {
+            let sources = hs.sources[i].clone();
+            let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
+            let neighbor_pattern =
+                (!on_boundary).then(|| net.lex_pattern(&point, std::slice::from_ref(&hs.a[i])).0);
+            Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
+        })
+        .collect();
+    let insphere_linf = fhs.linf_insphere(d);
+    let interior_point = match &insphere_linf {
+        LinfInsphere::Finite { center, .. } => center.clone(),
+        LinfInsphere::Unbounded => match fhs.interior_point(d) {
+            Interior::Point(c) => c,
+            _ => return RegionOutcome::LowerDimensional,
+        },
+    };
+    let insphere = fhs.l2_insphere(d, opts.digits);
+    let bounded = domain_bounded || fhs.is_bounded(d);
+    RegionOutcome::Full(Box::new(Region {
+        id: 0,
+        pattern: pattern.clone(),
+        interior_point,
+        bounded,
+        facets,
+        logits,
+        insphere,
+        insphere_linf,
+    }))
+}
+
+/// The pattern of the full-dimensional region chosen at `p`: the region containing
+/// `p + e·e_1 + e²·e_2 + ... + e^d·e_d` for all small `e > 0` (the deterministic rule used
+/// for the start of the walk and by `inspect` at boundary points). Also returns the
+/// neurons whose pre-activation is exactly zero at `p`.
+pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
+    let d = net.input_dim();
+    let dirs: Vec<Vec<Q>> = (0..d).map(|j| unit(d, j)).collect();
+    net.lex_pattern(p, &dirs)
+}
+
+/// Enumerate every full-dimensional region of `net` in `domain` by a breadth-first walk
+/// over facets, then sort by pattern and renumber.
+pub fn enumerate(net: &Network, domain: &Domain, opts: &Options) -> Result<Enumeration, EnumerateError> {
+    enumerate_with(net, domain, opts, |_| {})
+}
+
+/// [`enumerate`] with a callback after every region found (for progress reports).
+pub fn enumerate_with(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    mut progress: impl FnMut(&WalkProgress),
+) -> Result<Enumeration, EnumerateError> {
+    let d = net.input_dim();
+    let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
+    let drows = domain.rows();
+    let dom_hs = match group_rows(drows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)))) {
+        Grouped::Rows(h) => h,
+        Grouped::Empty => return Err(EnumerateError::Domain(DomainError::Empty)),
+    };
+    let start_point = match dom_hs.interior_point(d) {
+        Interior::Point(c) => c,
+        _ => return Err(EnumerateError::Domain(DomainError::LowerDimensional)),
+    };
+    let (start, _) = pattern_at(net, &start_point);
+
+    let mut ids: HashMap<Pattern, usize> = HashMap::new();
+    let mut patterns: Vec<Pattern> = vec![start.clone()];
+    let mut hints: Vec<Option<(Vec<Q>, Vec<Q>)>> = vec![None];
+    let mut regions: Vec<Region> = Vec::new();
+    ids.insert(start, 0);
+    let mut queue = VecDeque::from([0usize]);
+    while let Some(id) = queue.pop_front() {
+        let hint = hints[id].take();
+        let outcome = analyze_region(
+            net,
+            &drows,
+            domain_bounded,
+            &patterns[id],
+            hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
+            opts,
+        );
+        let mut region = match outcome {
+            RegionOutcome::Full(r) => *r,
+            other => {
+                return Err(EnumerateError::Internal(format!(
+                    "pattern {:?} reached by the walk is {:?}",
+                    net.pattern_strings(&patterns[id]),
+                    other
+                )));
+            }
+        };
+        region.id = id;
+        for f in region.facets.iter_mut() {
+            let Some(np) = &f.neighbor_pattern else { continue };
+            let nid = match ids.get(np) {
+                Some(&n) => n,
+                None => {
+                    let n = patterns.len();
+                    ids.insert(np.clone(), n);
+                    patterns.push(np.clone());
+                    hints.push(Some((f.point.clone(), f.a.clone())));
+                    queue.push_back(n);
+                    n
+                }
+            };
+            f.neighbor = Some(nid);
+        }
+        regions.push(region);
+        progress(&WalkProgress { regions: regions.len(), frontier: queue.len() });
+    }
+    Ok(finish(net, regions, domain_bounded))
+}
+
+/// Progress of a walk.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkProgress {
+    pub regions: usize,
+    pub frontier: usize,
+}
+
+/// Sort by pattern, renumber, and build the graph.
+fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enumeration {
+    regions.sort_by(|a, b| a.pattern.cmp(&b.pattern));
+    let mut new_id = vec![0usize; regions.len()];
+    for (i, r) in regions.iter().enumerate() {
+        new_id[r.id] = i;
+    }
+    for (i, r) in regions.iter_mut().enumerate() {
+        r.id = i;
+        for f in r.facets.iter_mut() {
+            f.neighbor = f.neighbor.map(|n| new_id[n]);
+        }
+    }
+    let mut graph = UnGraph::with_capacity(regions.len(), 0);
+    for r in &regions {
+        graph.add_node(r.id);
+    }
+    let mut edges: Vec<(usize, usize, Crossing)> = Vec::new();
+    for r in &regions {
+        for f in &r.facets {
+            if let Some(n) = f.neighbor
+                && n > r.id
+            {
+                let other = &regions[n].pattern;
+                let neurons = (0..r.pattern.0.len())
+                    .filter(|&k| r.pattern.0[k] != other.0[k])
+                    .map(|k| net.neuron_id(k))
+                    .collect();
+                edges.push((r.id, n, Crossing { neurons, a: f.a.clone(), b: f.b.clone() }));
+            }
+        }
+    }
+    edges.sort_by_key(|e| (e.0, e.1));
+    for (a, b, w) in edges {
+        graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), w);
+    }
+    Enumeration { regions, graph, domain_bounded }
+}
+
+impl Enumeration {
+    /// Edges as `(a, b, crossing)` with `a < b`, in graph order (sorted).
+    pub fn edges(&self) -> impl Iterator<Item = (usize, usize, &Crossing)> {
+        self.graph.edge_indices().map(move |e| {
+            let (a, b) = self.graph.edge_endpoints(e).expect("edge");
+            (a.index(), b.index(), &self.graph[e])
+        })
+    }
+
+    /// Exact self-check of every invariant listed in the module docs, plus: each interior
+    /// point is strictly inside its facets and has the region's pattern (lexicographic rule),
+    /// each L2 ball is inside (by squares), the graph is connected. Returns the first
+    /// violation found.
+    pub fn sanity_check(&self, net: &Network) -> Result<(), String> {
+        let n = self.regions.len();
+        if n == 0 {
+            return Err("no regions".into());
+        }
+        if self.graph.node_count() != n {
+            return Err("graph node count differs from region count".into());
+        }
+        for (i, r) in self.regions.iter().enumerate() {
+            if r.id != i {
+                return Err(format!("region at index {i} has id {}", r.id));
+            }
+            if i > 0 && self.regions[i - 1].pattern >= r.pattern {
+                return Err(format!("regions {} and {i} are not strictly sorted by pattern", i - 1));
+            }
+            let hs = r.halfspaces();
+            if hs.slacks(&r.interior_point).iter().any(|s| !s.is_positive()) {
+                return Err(format!("region {i}: interior point not strictly inside"));
+            }
+            if pattern_at(net, &r.interior_point).0 != r.pattern {
+                return Err(format!("region {i}: network pattern at the interior point differs"));
+            }
+            if let Insphere::Finite { center, radius_lower, radius_upper } = &r.insphere {
+                if !hs.contains_ball(center, radius_lower) || radius_lower > radius_upper || !radius_lower.is_positive() {
+                    return Err(format!("region {i}: L2 insphere certificate fails"));
+                }
+            }
+            if let LinfInsphere::Finite { center, radius } = &r.insphere_linf {
+                let ok = hs
+                    .slacks(center)
+                    .iter()
+                    .zip(&hs.a)
+                    .all(|(s, a)| *s >= radius * crate::num::norm1(a));
+                if !ok || !radius.is_positive() {
+                    return Err(format!("region {i}: L-inf cube not inside"));
+                }
+            }
+            for f in &r.facets {
+                if !f.on_domain_boundary() != f.neighbor.is_some() {
+                    return Err(format!("region {i}: facet neighbour presence wrong"));
+                }
+                let s = hs.slacks(&f.point);
+                let k = r.facets.iter().position(|g| std::ptr::eq(g, f)).expect("self");
+                if s.iter().enumerate().any(|(j, v)| if j == k { !v.is_zero() } else { !v.is_positive() }) {
+                    return Err(format!("region {i}: facet point not in the facet's relative interior"));
+                }
+                if let Some(nb) = f.neighbor {
+                    let back = self.regions[nb].facets.iter().find(|g| g.neighbor == Some(i));
+                    let Some(g) = back else {
+                        return Err(format!("region {i}: neighbour {nb} has no facet back"));
+                    };
+                    let neg_a: Vec<Q> = f.a.iter().map(|v| -v).collect();
+                    if g.a != neg_a || g.b != -&f.b {
+                        return Err(format!("regions {i} and {nb}: shared facet hyperplanes differ"));
+                    }
+                    if self.graph.find_edge(NodeIndex::new(i), NodeIndex::new(nb)).is_none() {
+                        return Err(format!("regions {i} and {nb}: no graph edge"));
+                    }
+                }
+            }
+        }
+        let adj_edges: usize =
+            self.regions.iter().map(|r| r.facets.iter().filter(|f| f.neighbor.is_some()).count()).sum();
+        if adj_edges != 2 * self.graph.edge_count() {
+            return Err("edge count differs from the facet neighbour links".into());
+        }
+        if petgraph::algo::connected_components(&self.graph) != 1 {
+            return Err("region graph is not connected".into());
+        }
+        Ok(())
+    }
+}
+
+/// Aggregate numbers of an enumeration, for the human-readable summary. The float fields
+/// are for display only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub regions: usize,
+    pub edges: usize,
+    pub bounded: usize,
+    pub facets_min: usize,
+    pub facets_max: usize,
+    pub facets_mean: f64,
+    /// Lower certified L2 inradius of the regions with a finite insphere: min, median, max.
+    pub inradius: Option<(f64, f64, f64)>,
+}
+
+impl Enumeration {
+    pub fn summary(&self) -> Summary {
+        let fc: Vec<usize> = self.regions.iter().map(|r| r.facets.len()).collect();
+        let mut radii: Vec<Q> = self
+            .regions
+            .iter()
+            .filter_map(|r| match &r.insphere {
+                Insphere::Finite { radius_lower, .. } => Some(radius_lower.clone()),
+                Insphere::Unbounded => None,
+            })
+            .collect();
+        radii.sort();
+        let f = crate::num::to_f64;
+        Summary {
+            regions: self.regions.len(),
+            edges: self.graph.edge_count(),
+            bounded: self.regions.iter().filter(|r| r.bounded).count(),
+            facets_min: fc.iter().copied().min().unwrap_or(0),
+            facets_max: fc.iter().copied().max().unwrap_or(0),
+            facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
+            inradius: (!radii.is_empty()).then(|| {
+                (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]))
+            }),
+        }
+    }
+}
