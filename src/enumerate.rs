@@ -186,6 +186,7 @@ pub fn analyze_region(
             Interior::Empty => return RegionOutcome::Empty,
         },
     };
+    let inner = hs.simplify_interior(&inner);
     let found = hs.facets(&inner);
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     let fhs = hs.subset(&idx);

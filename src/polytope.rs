@@ -9,6 +9,7 @@
 use crate::lp::{LpOutcome, maximize};
 use crate::network::NeuronId;
 use crate::num::{Q, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
+use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeMap;
 
@@ -151,6 +152,46 @@ impl Halfspaces {
             })
             .collect();
         (a, self.b.clone())
+    }
+
+    /// A point with small dyadic coordinates (denominator `2^k`, `k` as small as the margin
+    /// allows) that is still strictly inside, given a strictly interior `c`. Keeps the sizes
+    /// of the numbers along a walk from growing with its length.
+    pub fn simplify_interior(&self, c: &[Q]) -> Vec<Q> {
+        let mut rho: Option<Q> = None;
+        for (a, s) in self.a.iter().zip(self.slacks(c)) {
+            let r = s / norm1(a);
+            if rho.as_ref().is_none_or(|x| r < *x) {
+                rho = Some(r);
+            }
+        }
+        // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive.
+        let mut k: usize = match &rho {
+            None => 0,
+            Some(r) => {
+                debug_assert!(r.is_positive());
+                (r.denom().bits() as i64 - r.numer().bits() as i64).max(0) as usize
+            }
+        };
+        if let Some(r) = &rho {
+            while Q::new(1.into(), crate::num::Z::one() << (k + 1)) >= *r {
+                k += 1;
+            }
+            while k > 0 && Q::new(1.into(), crate::num::Z::one() << k) < *r {
+                k -= 1;
+            }
+        }
+        let scale = crate::num::Z::one() << k;
+        let out: Vec<Q> = c
+            .iter()
+            .map(|v| {
+                let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
+                let rounded = num.div_floor(&(v.denom() * 2));
+                Q::new(rounded, scale.clone())
+            })
+            .collect();
+        debug_assert!(self.slacks(&out).iter().all(|s| s.is_positive()));
+        out
     }
 
     /// The irredundant rows (facets) with a relative-interior point of each, by Clarkson's
