@@ -192,7 +192,9 @@ pub fn analyze_region(
     let fhs = hs.subset(&idx);
     let facets: Vec<Facet> = found
         .into_iter()
-        .map(|(i, point)| {
+        .enumerate()
+        .map(|(fi, (i, point))| {
+            let point = fhs.simplify_on_facet(fi, &point);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =

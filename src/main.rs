@@ -257,7 +257,15 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
     let opts = Options { digits: a.digits };
     let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts) {
         RegionOutcome::Full(r) => *r,
-        other => return Err(anyhow!("the region chosen at the point is {other:?}")),
+        // Possible only when the point is on the domain boundary and the rule's direction
+        // leaves the domain.
+        _ => {
+            return Err(bad(format!(
+                "--point {}: the region chosen at this boundary point (pattern {}) does not meet the domain's interior",
+                a.point,
+                wire::pattern_label(&net, &pattern)
+            )));
+        }
     };
     if a.json {
         #[derive(serde::Serialize)]

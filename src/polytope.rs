@@ -194,6 +194,36 @@ impl Halfspaces {
         out
     }
 
+    /// A point with small dyadic coordinates in the relative interior of facet `k`, given
+    /// such a point `p`; `self` must hold only facets (irredundant rows). All coordinates
+    /// but the one with the largest `|a_k[j]|` are rounded to multiples of `2^-bits`, the
+    /// last is solved for exactly, and the rounding is refined until every other facet is
+    /// strictly slack. Returns `p` itself if no rounding up to the size of `p` works.
+    pub fn simplify_on_facet(&self, k: usize, p: &[Q]) -> Vec<Q> {
+        let a = &self.a[k];
+        let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
+        let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
+        let mut bits = 0usize;
+        while bits <= max_bits {
+            let scale = crate::num::Z::one() << bits;
+            let mut q: Vec<Q> = p
+                .iter()
+                .map(|v| {
+                    let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
+                    Q::new(num.div_floor(&(v.denom() * 2)), scale.clone())
+                })
+                .collect();
+            q[j] = Q::zero();
+            q[j] = (&self.b[k] - dot(a, &q)) / &a[j];
+            let ok = self.slacks(&q).iter().enumerate().all(|(i, s)| i == k || s.is_positive());
+            if ok {
+                return q;
+            }
+            bits += 4;
+        }
+        p.to_vec()
+    }
+
     /// The irredundant rows (facets) with a relative-interior point of each, by Clarkson's
     /// method: a candidate row is tested by an LP over the facets found so far; if it is
     /// violated there, the ray from `inner` to the LP optimum meets a new facet first.
