@@ -21,8 +21,16 @@ pub enum Domain {
 /// Why a domain cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DomainError {
-    Dimension { expected: usize, got: usize },
-    EmptyInterval { coord: usize, lo: Q, hi: Q },
+    Dimension {
+        expected: usize,
+        got: usize,
+    },
+    /// `lo` and `hi` as `p/q` text.
+    EmptyInterval {
+        coord: usize,
+        lo: String,
+        hi: String,
+    },
     Empty,
     LowerDimensional,
 }
@@ -31,14 +39,14 @@ impl fmt::Display for DomainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DomainError::Dimension { expected, got } => {
-                write!(f, "domain has dimension {got} but the network's input has {expected}")
+                write!(
+                    f,
+                    "domain has dimension {got} but the network's input has {expected}"
+                )
             }
-            DomainError::EmptyInterval { coord, lo, hi } => write!(
-                f,
-                "coordinate {coord}: interval {}:{} needs LO < HI",
-                fmt_q(lo),
-                fmt_q(hi)
-            ),
+            DomainError::EmptyInterval { coord, lo, hi } => {
+                write!(f, "coordinate {coord}: interval {lo}:{hi} needs LO < HI")
+            }
             DomainError::Empty => write!(f, "the domain is empty"),
             DomainError::LowerDimensional => write!(
                 f,
@@ -53,7 +61,10 @@ impl std::error::Error for DomainError {}
 impl Domain {
     /// `[-1, 1]^d`, the default domain.
     pub fn default_box(d: usize) -> Domain {
-        Domain::Box { lo: vec![Q::from_integer((-1).into()); d], hi: vec![Q::from_integer(1.into()); d] }
+        Domain::Box {
+            lo: vec![Q::from_integer((-1).into()); d],
+            hi: vec![Q::from_integer(1.into()); d],
+        }
     }
 
     pub fn dim(&self) -> usize {
@@ -86,16 +97,27 @@ impl Domain {
     /// Returns whether it is bounded.
     pub fn validate(&self, input_dim: usize) -> Result<bool, DomainError> {
         if self.dim() != input_dim {
-            return Err(DomainError::Dimension { expected: input_dim, got: self.dim() });
+            return Err(DomainError::Dimension {
+                expected: input_dim,
+                got: self.dim(),
+            });
         }
         if let Domain::Box { lo, hi } = self {
             for (j, (l, h)) in lo.iter().zip(hi).enumerate() {
                 if l >= h {
-                    return Err(DomainError::EmptyInterval { coord: j, lo: l.clone(), hi: h.clone() });
+                    return Err(DomainError::EmptyInterval {
+                        coord: j,
+                        lo: fmt_q(l),
+                        hi: fmt_q(h),
+                    });
                 }
             }
         }
-        let rows = self.rows().into_iter().enumerate().map(|(i, (a, b))| (a, b, Source::Domain(i)));
+        let rows = self
+            .rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (a, b))| (a, b, Source::Domain(i)));
         let hs = match group_rows(rows) {
             Grouped::Rows(h) => h,
             Grouped::Empty => return Err(DomainError::Empty),
@@ -120,8 +142,11 @@ impl Domain {
                 if same && !lo.is_empty() {
                     format!("box [{},{}]^{}", fmt_q(&lo[0]), fmt_q(&hi[0]), lo.len())
                 } else {
-                    let parts: Vec<String> =
-                        lo.iter().zip(hi).map(|(l, h)| format!("[{},{}]", fmt_q(l), fmt_q(h))).collect();
+                    let parts: Vec<String> = lo
+                        .iter()
+                        .zip(hi)
+                        .map(|(l, h)| format!("[{},{}]", fmt_q(l), fmt_q(h)))
+                        .collect();
                     format!("box {}", parts.join("x"))
                 }
             }
@@ -140,17 +165,37 @@ mod tests {
     fn validation() {
         assert_eq!(Domain::default_box(2).validate(2), Ok(true));
         assert_eq!(Domain::Whole { dim: 3 }.validate(3), Ok(false));
-        assert!(matches!(Domain::default_box(2).validate(3), Err(DomainError::Dimension { .. })));
-        let bad = Domain::Box { lo: vec![qi(0), qi(1)], hi: vec![qi(1), qi(1)] };
-        assert!(matches!(bad.validate(2), Err(DomainError::EmptyInterval { coord: 1, .. })));
+        assert!(matches!(
+            Domain::default_box(2).validate(3),
+            Err(DomainError::Dimension { .. })
+        ));
+        let bad = Domain::Box {
+            lo: vec![qi(0), qi(1)],
+            hi: vec![qi(1), qi(1)],
+        };
+        assert!(matches!(
+            bad.validate(2),
+            Err(DomainError::EmptyInterval { coord: 1, .. })
+        ));
         let flat = Domain::Polytope {
-            a: vec![vec![qi(1), qi(1)], vec![qi(-1), qi(-1)], vec![qi(1), qi(0)], vec![qi(-1), qi(0)]],
+            a: vec![
+                vec![qi(1), qi(1)],
+                vec![qi(-1), qi(-1)],
+                vec![qi(1), qi(0)],
+                vec![qi(-1), qi(0)],
+            ],
             b: vec![qi(0), qi(0), qi(1), qi(1)],
         };
         assert_eq!(flat.validate(2), Err(DomainError::LowerDimensional));
-        let empty = Domain::Polytope { a: vec![vec![qi(1)], vec![qi(-1)]], b: vec![qi(-1), qi(-1)] };
+        let empty = Domain::Polytope {
+            a: vec![vec![qi(1)], vec![qi(-1)]],
+            b: vec![qi(-1), qi(-1)],
+        };
         assert_eq!(empty.validate(1), Err(DomainError::Empty));
-        let half = Domain::Polytope { a: vec![vec![qi(1), qi(0)]], b: vec![qi(0)] };
+        let half = Domain::Polytope {
+            a: vec![vec![qi(1), qi(0)]],
+            b: vec![qi(0)],
+        };
         assert_eq!(half.validate(2), Ok(false));
     }
 }

@@ -10,7 +10,9 @@
 use crate::domain::{Domain, DomainError};
 use crate::network::{Dense, Network, NeuronId, Pattern};
 use crate::num::{Q, dot};
-use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
+use crate::polytope::{
+    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit,
+};
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{HashMap, VecDeque};
@@ -127,7 +129,11 @@ impl fmt::Display for EnumerateError {
 impl std::error::Error for EnumerateError {}
 
 /// The constraint rows of the region of `pattern` in `domain`, grouped.
-pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern) -> (Grouped, Dense) {
+pub fn region_rows(
+    net: &Network,
+    domain_rows: &[(Vec<Q>, Q)],
+    pattern: &Pattern,
+) -> (Grouped, Dense) {
     let maps = net.pattern_maps(pattern);
     let neuron_rows = maps.pre.into_iter().enumerate().map(|(k, (a, c))| {
         let src = Source::Neuron(net.neuron_id(k));
@@ -137,7 +143,10 @@ pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern
             (a, -c, src) // z <= 0: a·x <= -c
         }
     });
-    let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
+    let dom = domain_rows
+        .iter()
+        .enumerate()
+        .map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
     (group_rows(neuron_rows.chain(dom)), maps.logits)
 }
 
@@ -199,7 +208,14 @@ pub fn analyze_region(
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =
                 (!on_boundary).then(|| net.lex_pattern(&point, std::slice::from_ref(&hs.a[i])).0);
-            Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
+            Facet {
+                a: hs.a[i].clone(),
+                b: hs.b[i].clone(),
+                sources,
+                point,
+                neighbor_pattern,
+                neighbor: None,
+            }
         })
         .collect();
     let insphere_linf = fhs.linf_insphere(d);
@@ -236,7 +252,11 @@ pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
 
 /// Enumerate every full-dimensional region of `net` in `domain` by a breadth-first walk
 /// over facets, then sort by pattern and renumber.
-pub fn enumerate(net: &Network, domain: &Domain, opts: &Options) -> Result<Enumeration, EnumerateError> {
+pub fn enumerate(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+) -> Result<Enumeration, EnumerateError> {
     enumerate_with(net, domain, opts, |_| {})
 }
 
@@ -250,7 +270,12 @@ pub fn enumerate_with(
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     let drows = domain.rows();
-    let dom_hs = match group_rows(drows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)))) {
+    let dom_hs = match group_rows(
+        drows
+            .iter()
+            .enumerate()
+            .map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i))),
+    ) {
         Grouped::Rows(h) => h,
         Grouped::Empty => return Err(EnumerateError::Domain(DomainError::Empty)),
     };
@@ -288,7 +313,9 @@ pub fn enumerate_with(
         };
         region.id = id;
         for f in region.facets.iter_mut() {
-            let Some(np) = &f.neighbor_pattern else { continue };
+            let Some(np) = &f.neighbor_pattern else {
+                continue;
+            };
             let nid = match ids.get(np) {
                 Some(&n) => n,
                 None => {
@@ -303,7 +330,10 @@ pub fn enumerate_with(
             f.neighbor = Some(nid);
         }
         regions.push(region);
-        progress(&WalkProgress { regions: regions.len(), frontier: queue.len() });
+        progress(&WalkProgress {
+            regions: regions.len(),
+            frontier: queue.len(),
+        });
     }
     Ok(finish(net, regions, domain_bounded))
 }
@@ -343,7 +373,15 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
                     .filter(|&k| r.pattern.0[k] != other.0[k])
                     .map(|k| net.neuron_id(k))
                     .collect();
-                edges.push((r.id, n, Crossing { neurons, a: f.a.clone(), b: f.b.clone() }));
+                edges.push((
+                    r.id,
+                    n,
+                    Crossing {
+                        neurons,
+                        a: f.a.clone(),
+                        b: f.b.clone(),
+                    },
+                ));
             }
         }
     }
@@ -351,7 +389,11 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
     for (a, b, w) in edges {
         graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), w);
     }
-    Enumeration { regions, graph, domain_bounded }
+    Enumeration {
+        regions,
+        graph,
+        domain_bounded,
+    }
 }
 
 impl Enumeration {
@@ -380,17 +422,34 @@ impl Enumeration {
                 return Err(format!("region at index {i} has id {}", r.id));
             }
             if i > 0 && self.regions[i - 1].pattern >= r.pattern {
-                return Err(format!("regions {} and {i} are not strictly sorted by pattern", i - 1));
+                return Err(format!(
+                    "regions {} and {i} are not strictly sorted by pattern",
+                    i - 1
+                ));
             }
             let hs = r.halfspaces();
-            if hs.slacks(&r.interior_point).iter().any(|s| !s.is_positive()) {
+            if hs
+                .slacks(&r.interior_point)
+                .iter()
+                .any(|s| !s.is_positive())
+            {
                 return Err(format!("region {i}: interior point not strictly inside"));
             }
             if pattern_at(net, &r.interior_point).0 != r.pattern {
-                return Err(format!("region {i}: network pattern at the interior point differs"));
+                return Err(format!(
+                    "region {i}: network pattern at the interior point differs"
+                ));
             }
-            if let Insphere::Finite { center, radius_lower, radius_upper } = &r.insphere {
-                if !hs.contains_ball(center, radius_lower) || radius_lower > radius_upper || !radius_lower.is_positive() {
+            if let Insphere::Finite {
+                center,
+                radius_lower,
+                radius_upper,
+            } = &r.insphere
+            {
+                if !hs.contains_ball(center, radius_lower)
+                    || radius_lower > radius_upper
+                    || !radius_lower.is_positive()
+                {
                     return Err(format!("region {i}: L2 insphere certificate fails"));
                 }
             }
@@ -405,31 +464,55 @@ impl Enumeration {
                 }
             }
             for f in &r.facets {
-                if !f.on_domain_boundary() != f.neighbor.is_some() {
+                if f.on_domain_boundary() == f.neighbor.is_some() {
                     return Err(format!("region {i}: facet neighbour presence wrong"));
                 }
                 let s = hs.slacks(&f.point);
-                let k = r.facets.iter().position(|g| std::ptr::eq(g, f)).expect("self");
-                if s.iter().enumerate().any(|(j, v)| if j == k { !v.is_zero() } else { !v.is_positive() }) {
-                    return Err(format!("region {i}: facet point not in the facet's relative interior"));
+                let k = r
+                    .facets
+                    .iter()
+                    .position(|g| std::ptr::eq(g, f))
+                    .expect("self");
+                if s.iter().enumerate().any(|(j, v)| {
+                    if j == k {
+                        !v.is_zero()
+                    } else {
+                        !v.is_positive()
+                    }
+                }) {
+                    return Err(format!(
+                        "region {i}: facet point not in the facet's relative interior"
+                    ));
                 }
                 if let Some(nb) = f.neighbor {
-                    let back = self.regions[nb].facets.iter().find(|g| g.neighbor == Some(i));
+                    let back = self.regions[nb]
+                        .facets
+                        .iter()
+                        .find(|g| g.neighbor == Some(i));
                     let Some(g) = back else {
                         return Err(format!("region {i}: neighbour {nb} has no facet back"));
                     };
                     let neg_a: Vec<Q> = f.a.iter().map(|v| -v).collect();
                     if g.a != neg_a || g.b != -&f.b {
-                        return Err(format!("regions {i} and {nb}: shared facet hyperplanes differ"));
+                        return Err(format!(
+                            "regions {i} and {nb}: shared facet hyperplanes differ"
+                        ));
                     }
-                    if self.graph.find_edge(NodeIndex::new(i), NodeIndex::new(nb)).is_none() {
+                    if self
+                        .graph
+                        .find_edge(NodeIndex::new(i), NodeIndex::new(nb))
+                        .is_none()
+                    {
                         return Err(format!("regions {i} and {nb}: no graph edge"));
                     }
                 }
             }
         }
-        let adj_edges: usize =
-            self.regions.iter().map(|r| r.facets.iter().filter(|f| f.neighbor.is_some()).count()).sum();
+        let adj_edges: usize = self
+            .regions
+            .iter()
+            .map(|r| r.facets.iter().filter(|f| f.neighbor.is_some()).count())
+            .sum();
         if adj_edges != 2 * self.graph.edge_count() {
             return Err("edge count differs from the facet neighbour links".into());
         }
@@ -475,7 +558,11 @@ impl Enumeration {
             facets_max: fc.iter().copied().max().unwrap_or(0),
             facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
             inradius: (!radii.is_empty()).then(|| {
-                (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]))
+                (
+                    f(&radii[0]),
+                    f(&radii[(radii.len() - 1) / 2]),
+                    f(&radii[radii.len() - 1]),
+                )
             }),
         }
     }

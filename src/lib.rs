@@ -30,8 +30,8 @@ pub mod wire;
 
 pub use domain::{Domain, DomainError};
 pub use enumerate::{
-    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, analyze_region,
-    enumerate, enumerate_with, pattern_at,
+    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary,
+    analyze_region, enumerate, enumerate_with, pattern_at,
 };
 pub use lp::{LpOutcome, maximize};
 pub use network::{Dense, LayerSpec, Network, NeuronId, Pattern};

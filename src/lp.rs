@@ -186,7 +186,11 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     };
     // Step A: pivot every free variable into the basis where its column allows.
     for j in 0..d {
-        let col = dict.nonbasic.iter().position(|&v| v == j).expect("free var is nonbasic");
+        let col = dict
+            .nonbasic
+            .iter()
+            .position(|&v| v == j)
+            .expect("free var is nonbasic");
         let row = (0..m).find(|&i| dict.row_constrained(i) && !dict.alpha[i][col].is_zero());
         match row {
             Some(r) => dict.pivot(r, col),
@@ -196,11 +200,19 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     // Phase 1 if the current basic solution violates a slack.
     let worst = (0..m)
         .filter(|&i| dict.row_constrained(i) && dict.beta[i].is_negative())
-        .min_by(|&i, &k| dict.beta[i].cmp(&dict.beta[k]).then(dict.basic[i].cmp(&dict.basic[k])));
+        .min_by(|&i, &k| {
+            dict.beta[i]
+                .cmp(&dict.beta[k])
+                .then(dict.basic[i].cmp(&dict.basic[k]))
+        });
     if let Some(r) = worst {
         let art = d + m;
         for i in 0..m {
-            let v = if dict.row_constrained(i) { Q::from_integer(1.into()) } else { Q::zero() };
+            let v = if dict.row_constrained(i) {
+                Q::from_integer(1.into())
+            } else {
+                Q::zero()
+            };
             dict.alpha[i].push(v);
         }
         dict.nonbasic.push(art);
@@ -251,7 +263,11 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
                 }
             }
         } else {
-            let col = dict.nonbasic.iter().position(|&v| v == j).expect("nonbasic");
+            let col = dict
+                .nonbasic
+                .iter()
+                .position(|&v| v == j)
+                .expect("nonbasic");
             dict.obj[col] += cj;
         }
     }
@@ -278,7 +294,10 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
         }
     }
     let value = dict.obj_v.clone();
-    debug_assert!(certify(c, a, b, &x, &value, &duals), "lp certificate failed");
+    debug_assert!(
+        certify(c, a, b, &x, &value, &duals),
+        "lp certificate failed"
+    );
     LpOutcome::Optimal { x, value, duals }
 }
 
@@ -292,7 +311,10 @@ pub fn certify(c: &[Q], a: &[Vec<Q>], b: &[Q], x: &[Q], value: &Q, duals: &[Q]) 
         return false;
     }
     for (j, cj) in c.iter().enumerate() {
-        let s = a.iter().zip(duals).fold(Q::zero(), |acc, (row, y)| acc + &row[j] * y);
+        let s = a
+            .iter()
+            .zip(duals)
+            .fold(Q::zero(), |acc, (row, y)| acc + &row[j] * y);
         if s != *cj {
             return false;
         }
@@ -306,7 +328,9 @@ mod tests {
     use crate::num::qi;
 
     fn rows(v: &[&[i64]]) -> Vec<Vec<Q>> {
-        v.iter().map(|r| r.iter().map(|&x| qi(x)).collect()).collect()
+        v.iter()
+            .map(|r| r.iter().map(|&x| qi(x)).collect())
+            .collect()
     }
     fn vq(v: &[i64]) -> Vec<Q> {
         v.iter().map(|&x| qi(x)).collect()
@@ -338,7 +362,10 @@ mod tests {
     #[test]
     fn infeasible_and_unbounded() {
         let a = rows(&[&[1], &[-1]]);
-        assert_eq!(maximize(&vq(&[1]), &a, &vq(&[-1, -1])), LpOutcome::Infeasible);
+        assert_eq!(
+            maximize(&vq(&[1]), &a, &vq(&[-1, -1])),
+            LpOutcome::Infeasible
+        );
         let a = rows(&[&[-1, 0]]);
         assert_eq!(maximize(&vq(&[1, 0]), &a, &vq(&[0])), LpOutcome::Unbounded);
         // Lineality direction in the objective: unbounded.
@@ -355,7 +382,10 @@ mod tests {
     fn infeasible_with_lineality() {
         // y free and absent; x <= -1 and x >= 1.
         let a = rows(&[&[1, 0], &[-1, 0]]);
-        assert_eq!(maximize(&vq(&[0, 1]), &a, &vq(&[-1, -1])), LpOutcome::Infeasible);
+        assert_eq!(
+            maximize(&vq(&[0, 1]), &a, &vq(&[-1, -1])),
+            LpOutcome::Infeasible
+        );
     }
 
     #[test]
@@ -508,13 +538,19 @@ mod tests {
                     }
                     maximize(&c, &a3, &b3).value().expect("feasible").clone()
                 };
-                assert!(boxed(1000) > boxed(100), "unbounded: value must grow with the box");
+                assert!(
+                    boxed(1000) > boxed(100),
+                    "unbounded: value must grow with the box"
+                );
             } else if let LpOutcome::Optimal { value, .. } = &out2 {
                 if let Some(v) = out.value() {
                     assert!(value >= v, "dropping rows cannot lower the maximum");
                 }
             }
         }
-        assert!(counts.iter().all(|&k| k > 20), "cover every outcome: {counts:?}");
+        assert!(
+            counts.iter().all(|&k| k > 20),
+            "cover every outcome: {counts:?}"
+        );
     }
 }

@@ -154,7 +154,8 @@ fn check_domain(dom: &Domain, d: usize, args: &DomainArgs) -> Result<()> {
 fn write_out(path: &Path, text: &str) -> Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).context("writing to standard output")?;
+        out.write_all(text.as_bytes())
+            .context("writing to standard output")?;
         out.flush()?;
         Ok(())
     } else {
@@ -166,10 +167,20 @@ fn activation_names(net: &Network) -> String {
     let mut names: Vec<String> = net
         .hidden()
         .iter()
-        .map(|h| if num_traits::Zero::is_zero(&h.slope) { "relu".into() } else { format!("leaky_relu {}", fmt_q(&h.slope)) })
+        .map(|h| {
+            if num_traits::Zero::is_zero(&h.slope) {
+                "relu".into()
+            } else {
+                format!("leaky_relu {}", fmt_q(&h.slope))
+            }
+        })
         .collect();
     names.dedup();
-    if names.is_empty() { "no activations".into() } else { names.join(", ") }
+    if names.is_empty() {
+        "no activations".into()
+    } else {
+        names.join(", ")
+    }
 }
 
 fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
@@ -212,7 +223,11 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         let s = e.summary();
         let mut text = String::new();
         let dom = domain.describe() + if defaulted { " (default)" } else { "" };
-        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        text += &format!(
+            "network   {} ({})\n",
+            net.shape_string(),
+            activation_names(&net)
+        );
         text += &format!("domain    {dom}\n");
         text += &format!(
             "regions   {} ({} bounded, {} unbounded)\n",
@@ -221,7 +236,10 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
             s.regions - s.bounded
         );
         text += &format!("edges     {}\n", s.edges);
-        text += &format!("facets    per region min {}, mean {:.2}, max {}\n", s.facets_min, s.facets_mean, s.facets_max);
+        text += &format!(
+            "facets    per region min {}, mean {:.2}, max {}\n",
+            s.facets_min, s.facets_mean, s.facets_max
+        );
         match s.inradius {
             Some((lo, med, hi)) => {
                 text += &format!("inradius  L2 min {lo:.6e}, median {med:.6e}, max {hi:.6e}\n")
@@ -246,12 +264,21 @@ fn vec_text(v: &[linregions::Q]) -> String {
 fn cmd_inspect(a: InspectArgs) -> Result<()> {
     let net = load_network(&a.net)?;
     let d = net.input_dim();
-    let point = wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
+    let point =
+        wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
     let (domain, _) = load_domain(&a.domain, d, true)?;
-    let bounded = domain.validate(d).map_err(|e| bad(format!("domain: {e}")))?;
+    let bounded = domain
+        .validate(d)
+        .map_err(|e| bad(format!("domain: {e}")))?;
     let rows = domain.rows();
-    if rows.iter().any(|(r, b)| linregions::num::dot(r, &point) > *b) {
-        return Err(bad(format!("--point {}: the point lies outside the domain", a.point)));
+    if rows
+        .iter()
+        .any(|(r, b)| linregions::num::dot(r, &point) > *b)
+    {
+        return Err(bad(format!(
+            "--point {}: the point lies outside the domain",
+            a.point
+        )));
     }
     let (pattern, zeros) = pattern_at(&net, &point);
     let opts = Options { digits: a.digits };
@@ -307,14 +334,24 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
             Some(p) => format!("-> {}", wire::pattern_label(&net, p)),
             None => "-> outside the domain".into(),
         };
-        t += &format!("  {} . x <= {}   [{}] {}\n", vec_text(&f.a), fmt_q(&f.b), src.join(", "), across);
+        t += &format!(
+            "  {} . x <= {}   [{}] {}\n",
+            vec_text(&f.a),
+            fmt_q(&f.b),
+            src.join(", "),
+            across
+        );
     }
     t += "logits         weight x + bias on this region\n";
     for (w, b) in region.logits.weight.iter().zip(&region.logits.bias) {
         t += &format!("  {} . x + {}\n", vec_text(w), fmt_q(b));
     }
     match &region.insphere {
-        Insphere::Finite { center, radius_lower, radius_upper } => {
+        Insphere::Finite {
+            center,
+            radius_lower,
+            radius_upper,
+        } => {
             t += &format!(
                 "insphere L2    center {}, radius in [{:.12e}, {:.12e}] (exact bounds in --json)\n",
                 vec_text(center),
@@ -326,7 +363,11 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
     }
     match &region.insphere_linf {
         LinfInsphere::Finite { center, radius } => {
-            t += &format!("insphere Linf  center {}, radius {}\n", vec_text(center), fmt_q(radius))
+            t += &format!(
+                "insphere Linf  center {}, radius {}\n",
+                vec_text(center),
+                fmt_q(radius)
+            )
         }
         LinfInsphere::Unbounded => t += "insphere Linf  infinite\n",
     }
@@ -336,7 +377,9 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
 
 fn cmd_random(a: RandomArgs) -> Result<()> {
     if a.dims.len() < 2 || a.dims.contains(&0) {
-        return Err(bad("--dims needs at least two positive widths (input and output)"));
+        return Err(bad(
+            "--dims needs at least two positive widths (input and output)",
+        ));
     }
     if !(a.bias_std.is_finite() && a.bias_std >= 0.0) {
         return Err(bad("--bias-std must be a finite non-negative number"));
@@ -357,7 +400,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -48,9 +48,16 @@ impl Dense {
     }
     fn identity(n: usize) -> Dense {
         let weight = (0..n)
-            .map(|i| (0..n).map(|j| if i == j { Q::one() } else { Q::zero() }).collect())
+            .map(|i| {
+                (0..n)
+                    .map(|j| if i == j { Q::one() } else { Q::zero() })
+                    .collect()
+            })
             .collect();
-        Dense { weight, bias: vec![Q::zero(); n] }
+        Dense {
+            weight,
+            bias: vec![Q::zero(); n],
+        }
     }
 }
 
@@ -59,7 +66,9 @@ impl Dense {
 pub enum LayerSpec {
     Dense(Dense),
     /// ReLU is slope 0; leaky ReLU any rational slope.
-    Activation { slope: Q },
+    Activation {
+        slope: Q,
+    },
 }
 
 /// A dense layer followed by a (leaky) ReLU.
@@ -197,7 +206,11 @@ impl Network {
             }
         }
         let output = pending.unwrap_or_else(|| Dense::identity(width));
-        Ok(Network { input_dim, hidden, output })
+        Ok(Network {
+            input_dim,
+            hidden,
+            output,
+        })
     }
 
     pub fn input_dim(&self) -> usize {
@@ -243,7 +256,12 @@ impl Network {
         let mut out = Vec::new();
         let mut k = 0;
         for n in self.layer_sizes() {
-            out.push(p.0[k..k + n].iter().map(|&b| if b { '1' } else { '0' }).collect());
+            out.push(
+                p.0[k..k + n]
+                    .iter()
+                    .map(|&b| if b { '1' } else { '0' })
+                    .collect(),
+            );
             k += n;
         }
         out
@@ -321,7 +339,10 @@ impl Network {
                 if z[0].is_zero() {
                     zeros.push((l, n));
                 }
-                let active = z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
+                let active = z
+                    .iter()
+                    .find(|v| !v.is_zero())
+                    .is_some_and(|v| v.is_positive());
                 bits.push(active);
                 if !active {
                     for zt in z.iter_mut() {
@@ -361,18 +382,29 @@ impl Network {
                 } else if layer.slope.is_zero() {
                     cur.push((vec![Q::zero(); d], Q::zero()));
                 } else {
-                    cur.push((a.iter().map(|v| v * &layer.slope).collect(), c * &layer.slope));
+                    cur.push((
+                        a.iter().map(|v| v * &layer.slope).collect(),
+                        c * &layer.slope,
+                    ));
                 }
             }
         }
         let out = compose_rows(&self.output, &cur);
         let (weight, bias) = out.into_iter().unzip();
-        PatternMaps { pre, logits: Dense { weight, bias } }
+        PatternMaps {
+            pre,
+            logits: Dense { weight, bias },
+        }
     }
 }
 
 fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
-    dense.weight.iter().zip(&dense.bias).map(|(row, b)| dot(row, x) + b).collect()
+    dense
+        .weight
+        .iter()
+        .zip(&dense.bias)
+        .map(|(row, b)| dot(row, x) + b)
+        .collect()
 }
 
 /// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
@@ -408,7 +440,10 @@ mod tests {
 
     fn dense(w: &[&[i64]], b: &[i64]) -> LayerSpec {
         LayerSpec::Dense(Dense {
-            weight: w.iter().map(|r| r.iter().map(|&v| qi(v)).collect()).collect(),
+            weight: w
+                .iter()
+                .map(|r| r.iter().map(|&v| qi(v)).collect())
+                .collect(),
             bias: b.iter().map(|&v| qi(v)).collect(),
         })
     }
@@ -420,7 +455,12 @@ mod tests {
     fn composes_consecutive_dense_layers() {
         let net = Network::from_layers(
             1,
-            vec![dense(&[&[2]], &[1]), dense(&[&[3]], &[-1]), relu(), dense(&[&[1]], &[0])],
+            vec![
+                dense(&[&[2]], &[1]),
+                dense(&[&[3]], &[-1]),
+                relu(),
+                dense(&[&[1]], &[0]),
+            ],
         )
         .unwrap();
         assert_eq!(net.layer_sizes(), vec![1]);
@@ -454,7 +494,9 @@ mod tests {
             2,
             vec![
                 dense(&[&[1, -1], &[2, 1], &[0, 1]], &[0, 1, -1]),
-                LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) },
+                LayerSpec::Activation {
+                    slope: Q::new(1.into(), 10.into()),
+                },
                 dense(&[&[1, 1, -2], &[-1, 0, 1]], &[1, 0]),
                 relu(),
                 dense(&[&[3, -1]], &[2]),

@@ -46,7 +46,10 @@ impl fmt::Display for NumError {
                 write!(f, "`{s}` has an exponent beyond ±{MAX_EXPONENT}")
             }
             NumError::TooLong(n) => {
-                write!(f, "number literal of {n} characters exceeds {MAX_LITERAL_LEN}")
+                write!(
+                    f,
+                    "number literal of {n} characters exceeds {MAX_LITERAL_LEN}"
+                )
             }
         }
     }
@@ -212,7 +215,10 @@ pub fn sqrt_bounds(s: &Q, bits: u32) -> (Q, Q) {
 
 /// `10^-digits` as a rational.
 pub fn ten_pow_neg(digits: u32) -> Q {
-    Q::new(BigInt::one(), num_traits::pow(BigInt::from(10u32), digits as usize))
+    Q::new(
+        BigInt::one(),
+        num_traits::pow(BigInt::from(10u32), digits as usize),
+    )
 }
 
 /// Dot product of two equally long slices.
@@ -250,14 +256,22 @@ mod tests {
 
     #[test]
     fn rejects_bad_forms() {
-        for bad in ["", "-", "abc", "1/", "/2", "1/-2", "1.2.3", "1e", "e5", "1/2/3", "0x10", "1 2"] {
+        for bad in [
+            "", "-", "abc", "1/", "/2", "1/-2", "1.2.3", "1e", "e5", "1/2/3", "0x10", "1 2",
+        ] {
             assert!(
                 matches!(parse_rational(bad), Err(NumError::Syntax(_))),
                 "{bad:?} should be a syntax error"
             );
         }
-        assert!(matches!(parse_rational("3/0"), Err(NumError::ZeroDenominator(_))));
-        assert!(matches!(parse_rational("1e5000"), Err(NumError::ExponentTooLarge(_))));
+        assert!(matches!(
+            parse_rational("3/0"),
+            Err(NumError::ZeroDenominator(_))
+        ));
+        assert!(matches!(
+            parse_rational("1e5000"),
+            Err(NumError::ExponentTooLarge(_))
+        ));
         assert!(matches!(
             parse_rational("1e99999999999999999999"),
             Err(NumError::ExponentTooLarge(_))

@@ -54,7 +54,11 @@ pub enum Interior {
 pub enum Insphere {
     /// `radius_lower <= r* <= radius_upper`; the ball of radius `radius_lower` about
     /// `center` lies inside (checkable exactly by squares, see [`Halfspaces::contains_ball`]).
-    Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
+    Finite {
+        center: Vec<Q>,
+        radius_lower: Q,
+        radius_upper: Q,
+    },
     /// The region contains balls of every radius.
     Unbounded,
 }
@@ -79,7 +83,11 @@ pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Groupe
         }
         map.entry(primitive_row(&a, &b)).or_default().push(src);
     }
-    let mut hs = Halfspaces { a: Vec::new(), b: Vec::new(), sources: Vec::new() };
+    let mut hs = Halfspaces {
+        a: Vec::new(),
+        b: Vec::new(),
+        sources: Vec::new(),
+    };
     for ((a, b), mut src) in map {
         src.sort();
         src.dedup();
@@ -109,7 +117,11 @@ impl Halfspaces {
 
     /// Slack `b_i - a_i·x` of every row.
     pub fn slacks(&self, x: &[Q]) -> Vec<Q> {
-        self.a.iter().zip(&self.b).map(|(a, b)| b - dot(a, x)).collect()
+        self.a
+            .iter()
+            .zip(&self.b)
+            .map(|(a, b)| b - dot(a, x))
+            .collect()
     }
 
     /// A point strictly inside (centre of a largest inscribed cube, capped at radius 1),
@@ -201,7 +213,9 @@ impl Halfspaces {
     /// strictly slack. Returns `p` itself if no rounding up to the size of `p` works.
     pub fn simplify_on_facet(&self, k: usize, p: &[Q]) -> Vec<Q> {
         let a = &self.a[k];
-        let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
+        let j = (0..a.len())
+            .max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x)))
+            .expect("d >= 1");
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
         let mut bits = 0usize;
         while bits <= max_bits {
@@ -215,7 +229,11 @@ impl Halfspaces {
                 .collect();
             q[j] = Q::zero();
             q[j] = (&self.b[k] - dot(a, &q)) / &a[j];
-            let ok = self.slacks(&q).iter().enumerate().all(|(i, s)| i == k || s.is_positive());
+            let ok = self
+                .slacks(&q)
+                .iter()
+                .enumerate()
+                .all(|(i, s)| i == k || s.is_positive());
             if ok {
                 return q;
             }
@@ -232,7 +250,10 @@ impl Halfspaces {
         let d = inner.len();
         let n = self.len();
         let slack = self.slacks(inner);
-        debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
+        debug_assert!(
+            slack.iter().all(|s| s.is_positive()),
+            "inner point not interior"
+        );
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         for k in 0..n {
@@ -378,9 +399,17 @@ impl Halfspaces {
                 return Insphere::Unbounded;
             };
             let (_, radius_upper) = self.max_radius(d, &lo).expect("bounded if the other is");
-            let scale = if radius_upper > Q::one() { radius_upper.clone() } else { Q::one() };
+            let scale = if radius_upper > Q::one() {
+                radius_upper.clone()
+            } else {
+                Q::one()
+            };
             if &radius_upper - &radius_lower <= &tol * scale {
-                return Insphere::Finite { center, radius_lower, radius_upper };
+                return Insphere::Finite {
+                    center,
+                    radius_lower,
+                    radius_upper,
+                };
             }
             bits += 32;
         }
@@ -410,11 +439,13 @@ mod tests {
     use crate::num::qi;
 
     fn hs(rows: &[(&[i64], i64)]) -> Halfspaces {
-        let g = group_rows(
-            rows.iter()
-                .enumerate()
-                .map(|(i, (a, b))| (a.iter().map(|&v| qi(v)).collect(), qi(*b), Source::Domain(i))),
-        );
+        let g = group_rows(rows.iter().enumerate().map(|(i, (a, b))| {
+            (
+                a.iter().map(|&v| qi(v)).collect(),
+                qi(*b),
+                Source::Domain(i),
+            )
+        }));
         match g {
             Grouped::Rows(h) => h,
             Grouped::Empty => panic!("empty"),
@@ -423,7 +454,13 @@ mod tests {
 
     #[test]
     fn groups_scaled_duplicates() {
-        let h = hs(&[(&[1, 0], 1), (&[2, 0], 2), (&[0, 1], 1), (&[-1, 0], 1), (&[0, -1], 1)]);
+        let h = hs(&[
+            (&[1, 0], 1),
+            (&[2, 0], 2),
+            (&[0, 1], 1),
+            (&[-1, 0], 1),
+            (&[0, -1], 1),
+        ]);
         assert_eq!(h.len(), 4);
         let i = h.a.iter().position(|r| r == &vec![qi(1), qi(0)]).unwrap();
         assert_eq!(h.sources[i], vec![Source::Domain(0), Source::Domain(1)]);
@@ -440,20 +477,34 @@ mod tests {
             (&[1, 1], 5),
             (&[1, 1], 2),
         ]);
-        let Interior::Point(c) = h.interior_point(2) else { panic!() };
+        let Interior::Point(c) = h.interior_point(2) else {
+            panic!()
+        };
         let f = h.facets(&c);
         assert_eq!(f.len(), 4);
         for (i, p) in &f {
             let s = h.slacks(p);
             assert!(s[*i].is_zero());
-            assert!(s.iter().enumerate().all(|(j, v)| j == *i || v.is_positive()));
+            assert!(
+                s.iter()
+                    .enumerate()
+                    .all(|(j, v)| j == *i || v.is_positive())
+            );
         }
         assert!(h.is_bounded(2));
         assert_eq!(
             h.linf_insphere(2),
-            LinfInsphere::Finite { center: vec![qi(0), qi(0)], radius: qi(1) }
+            LinfInsphere::Finite {
+                center: vec![qi(0), qi(0)],
+                radius: qi(1)
+            }
         );
-        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else {
+        let Insphere::Finite {
+            center,
+            radius_lower,
+            radius_upper,
+        } = h.l2_insphere(2, 30)
+        else {
             panic!()
         };
         assert!(radius_lower <= qi(1) && qi(1) <= radius_upper);
@@ -464,7 +515,12 @@ mod tests {
     fn triangle_insphere_is_certified() {
         // x >= 0, y >= 0, x + y <= 1: r* = 1/(2+sqrt 2) = 0.2928932188...
         let h = hs(&[(&[-1, 0], 0), (&[0, -1], 0), (&[1, 1], 1)]);
-        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else {
+        let Insphere::Finite {
+            center,
+            radius_lower,
+            radius_upper,
+        } = h.l2_insphere(2, 30)
+        else {
             panic!()
         };
         assert!(h.contains_ball(&center, &radius_lower));
@@ -494,7 +550,9 @@ mod tests {
             (&[1, 2], 3),
             (&[2, 1], 3),
         ]);
-        let Interior::Point(c) = h.interior_point(2) else { panic!() };
+        let Interior::Point(c) = h.interior_point(2) else {
+            panic!()
+        };
         let f: Vec<usize> = h.facets(&c).into_iter().map(|x| x.0).collect();
         assert_eq!(f.len(), 4);
         for i in f {
@@ -508,7 +566,10 @@ mod tests {
         assert_eq!(flat.interior_point(2), Interior::LowerDimensional);
         let empty = hs(&[(&[1, 0], -1), (&[-1, 0], -1)]);
         assert_eq!(empty.interior_point(2), Interior::Empty);
-        assert!(matches!(group_rows([(vec![qi(0)], qi(-1), Source::Domain(0))]), Grouped::Empty));
+        assert!(matches!(
+            group_rows([(vec![qi(0)], qi(-1), Source::Domain(0))]),
+            Grouped::Empty
+        ));
     }
 
     #[test]
@@ -519,8 +580,13 @@ mod tests {
         assert_eq!(wedge.linf_insphere(2), LinfInsphere::Unbounded);
         let strip = hs(&[(&[1, 0], 1), (&[-1, 0], 1)]);
         assert!(!strip.is_bounded(2));
-        assert!(matches!(strip.linf_insphere(2), LinfInsphere::Finite { .. }));
-        let Interior::Point(c) = strip.interior_point(2) else { panic!() };
+        assert!(matches!(
+            strip.linf_insphere(2),
+            LinfInsphere::Finite { .. }
+        ));
+        let Interior::Point(c) = strip.interior_point(2) else {
+            panic!()
+        };
         assert_eq!(strip.facets(&c).len(), 2);
     }
 }

@@ -41,7 +41,11 @@ impl fmt::Display for WireError {
 impl std::error::Error for WireError {}
 
 fn err(layer: Option<usize>, field: impl Into<String>, problem: impl Into<String>) -> WireError {
-    WireError { layer, field: field.into(), problem: problem.into() }
+    WireError {
+        layer,
+        field: field.into(),
+        problem: problem.into(),
+    }
 }
 
 /// Read an exact rational from a JSON string or number.
@@ -51,7 +55,14 @@ fn number(v: &Value, layer: Option<usize>, field: &str) -> Result<Q, WireError> 
         // With serde_json's `arbitrary_precision`, this is the literal as written.
         Value::Number(n) => n.to_string(),
         other => {
-            return Err(err(layer, field, format!("expected a number or a numeric string, found {}", kind(other))));
+            return Err(err(
+                layer,
+                field,
+                format!(
+                    "expected a number or a numeric string, found {}",
+                    kind(other)
+                ),
+            ));
         }
     };
     parse_rational(&text).map_err(|e: NumError| err(layer, field, e.to_string()))
@@ -69,15 +80,31 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn vector(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Q>, WireError> {
-    let arr = v.as_array().ok_or_else(|| err(layer, field, format!("expected an array, found {}", kind(v))))?;
-    arr.iter().enumerate().map(|(i, x)| number(x, layer, &format!("{field}[{i}]"))).collect()
+    let arr = v.as_array().ok_or_else(|| {
+        err(
+            layer,
+            field,
+            format!("expected an array, found {}", kind(v)),
+        )
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, x)| number(x, layer, &format!("{field}[{i}]")))
+        .collect()
 }
 
 fn matrix(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Vec<Q>>, WireError> {
-    let arr = v
-        .as_array()
-        .ok_or_else(|| err(layer, field, format!("expected an array of rows, found {}", kind(v))))?;
-    arr.iter().enumerate().map(|(i, row)| vector(row, layer, &format!("{field}[{i}]"))).collect()
+    let arr = v.as_array().ok_or_else(|| {
+        err(
+            layer,
+            field,
+            format!("expected an array of rows, found {}", kind(v)),
+        )
+    })?;
+    arr.iter()
+        .enumerate()
+        .map(|(i, row)| vector(row, layer, &format!("{field}[{i}]")))
+        .collect()
 }
 
 fn parse_json(text: &str) -> Result<Value, WireError> {
@@ -87,35 +114,75 @@ fn parse_json(text: &str) -> Result<Value, WireError> {
 /// Parse and validate a network file (see README "Network file").
 pub fn parse_network(text: &str) -> Result<Network, WireError> {
     let doc = parse_json(text)?;
-    let obj = doc.as_object().ok_or_else(|| err(None, "", "the network file must be a JSON object"))?;
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| err(None, "", "the network file must be a JSON object"))?;
     let input_dim = match obj.get("input_dim") {
         None => return Err(err(None, "input_dim", "is missing")),
         Some(v) => match v.as_u64() {
             Some(n) => usize::try_from(n).map_err(|_| err(None, "input_dim", "is too large"))?,
-            None => return Err(err(None, "input_dim", format!("must be a positive integer, found {v}"))),
+            None => {
+                return Err(err(
+                    None,
+                    "input_dim",
+                    format!("must be a positive integer, found {v}"),
+                ));
+            }
         },
     };
-    let layers_v = obj.get("layers").ok_or_else(|| err(None, "layers", "is missing"))?;
-    let layers_a =
-        layers_v.as_array().ok_or_else(|| err(None, "layers", format!("expected an array, found {}", kind(layers_v))))?;
+    let layers_v = obj
+        .get("layers")
+        .ok_or_else(|| err(None, "layers", "is missing"))?;
+    let layers_a = layers_v.as_array().ok_or_else(|| {
+        err(
+            None,
+            "layers",
+            format!("expected an array, found {}", kind(layers_v)),
+        )
+    })?;
     let mut layers = Vec::with_capacity(layers_a.len());
     for (i, l) in layers_a.iter().enumerate() {
-        let lo = l.as_object().ok_or_else(|| err(Some(i), "", format!("expected an object, found {}", kind(l))))?;
+        let lo = l.as_object().ok_or_else(|| {
+            err(
+                Some(i),
+                "",
+                format!("expected an object, found {}", kind(l)),
+            )
+        })?;
         let ty = match lo.get("type") {
             Some(Value::String(s)) => s.as_str(),
-            Some(v) => return Err(err(Some(i), "type", format!("expected a string, found {}", kind(v)))),
+            Some(v) => {
+                return Err(err(
+                    Some(i),
+                    "type",
+                    format!("expected a string, found {}", kind(v)),
+                ));
+            }
             None => return Err(err(Some(i), "type", "is missing")),
         };
         layers.push(match ty {
             "dense" | "linear" => {
-                let w = lo.get("weight").ok_or_else(|| err(Some(i), "weight", "is missing"))?;
-                let b = lo.get("bias").ok_or_else(|| err(Some(i), "bias", "is missing"))?;
-                LayerSpec::Dense(Dense { weight: matrix(w, Some(i), "weight")?, bias: vector(b, Some(i), "bias")? })
+                let w = lo
+                    .get("weight")
+                    .ok_or_else(|| err(Some(i), "weight", "is missing"))?;
+                let b = lo
+                    .get("bias")
+                    .ok_or_else(|| err(Some(i), "bias", "is missing"))?;
+                LayerSpec::Dense(Dense {
+                    weight: matrix(w, Some(i), "weight")?,
+                    bias: vector(b, Some(i), "bias")?,
+                })
             }
-            "relu" => LayerSpec::Activation { slope: Q::from_integer(0.into()) },
+            "relu" => LayerSpec::Activation {
+                slope: Q::from_integer(0.into()),
+            },
             "leaky_relu" => {
-                let s = lo.get("slope").ok_or_else(|| err(Some(i), "slope", "is missing (leaky_relu needs a slope)"))?;
-                LayerSpec::Activation { slope: number(s, Some(i), "slope")? }
+                let s = lo.get("slope").ok_or_else(|| {
+                    err(Some(i), "slope", "is missing (leaky_relu needs a slope)")
+                })?;
+                LayerSpec::Activation {
+                    slope: number(s, Some(i), "slope")?,
+                }
             }
             other => {
                 return Err(err(
@@ -126,8 +193,11 @@ pub fn parse_network(text: &str) -> Result<Network, WireError> {
             }
         });
     }
-    Network::from_layers(input_dim, layers)
-        .map_err(|e| WireError { layer: e.layer, field: e.field.to_string(), problem: e.problem })
+    Network::from_layers(input_dim, layers).map_err(|e| WireError {
+        layer: e.layer,
+        field: e.field.to_string(),
+        problem: e.problem,
+    })
 }
 
 /// Write a network as an exact network file (dense layers composed, activations kept).
@@ -151,7 +221,11 @@ pub fn network_to_json(net: &Network) -> String {
         layers: Vec<LayerOut>,
     }
     let dense = |d: &Dense| {
-        LayerOut::Dense(DenseOut { r#type: "dense", weight: qmat(&d.weight), bias: qvec(&d.bias) })
+        LayerOut::Dense(DenseOut {
+            r#type: "dense",
+            weight: qmat(&d.weight),
+            bias: qvec(&d.bias),
+        })
     };
     let mut layers = Vec::new();
     for h in net.hidden() {
@@ -159,28 +233,56 @@ pub fn network_to_json(net: &Network) -> String {
         layers.push(if num_traits::Zero::is_zero(&h.slope) {
             LayerOut::Act { r#type: "relu" }
         } else {
-            LayerOut::Leaky { r#type: "leaky_relu", slope: fmt_q(&h.slope) }
+            LayerOut::Leaky {
+                r#type: "leaky_relu",
+                slope: fmt_q(&h.slope),
+            }
         });
     }
     layers.push(dense(net.output()));
-    to_json_text(&NetOut { input_dim: net.input_dim(), layers })
+    to_json_text(&NetOut {
+        input_dim: net.input_dim(),
+        layers,
+    })
 }
 
 /// Parse a domain file `{"a": [[...], ...], "b": [...]}` (rows `a·x <= b`).
 pub fn parse_domain(text: &str) -> Result<Domain, WireError> {
     let doc = parse_json(text)?;
-    let obj = doc.as_object().ok_or_else(|| err(None, "", "the domain file must be a JSON object"))?;
-    let a = matrix(obj.get("a").ok_or_else(|| err(None, "a", "is missing"))?, None, "a")?;
-    let b = vector(obj.get("b").ok_or_else(|| err(None, "b", "is missing"))?, None, "b")?;
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| err(None, "", "the domain file must be a JSON object"))?;
+    let a = matrix(
+        obj.get("a").ok_or_else(|| err(None, "a", "is missing"))?,
+        None,
+        "a",
+    )?;
+    let b = vector(
+        obj.get("b").ok_or_else(|| err(None, "b", "is missing"))?,
+        None,
+        "b",
+    )?;
     if a.is_empty() {
-        return Err(err(None, "a", "has no rows (use --unbounded for the whole space)"));
+        return Err(err(
+            None,
+            "a",
+            "has no rows (use --unbounded for the whole space)",
+        ));
     }
     if a.len() != b.len() {
-        return Err(err(None, "b", format!("has {} entries but `a` has {} rows", b.len(), a.len())));
+        return Err(err(
+            None,
+            "b",
+            format!("has {} entries but `a` has {} rows", b.len(), a.len()),
+        ));
     }
     let d = a[0].len();
     if let Some(i) = a.iter().position(|r| r.len() != d) {
-        return Err(err(None, format!("a[{i}]"), format!("has {} entries but row 0 has {d}", a[i].len())));
+        return Err(err(
+            None,
+            format!("a[{i}]"),
+            format!("has {} entries but row 0 has {d}", a[i].len()),
+        ));
     }
     Ok(Domain::Polytope { a, b })
 }
@@ -191,7 +293,9 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
     let mut lo = Vec::new();
     let mut hi = Vec::new();
     for (j, p) in parts.iter().enumerate() {
-        let (l, h) = p.split_once(':').ok_or_else(|| format!("interval {j} `{p}` is not LO:HI"))?;
+        let (l, h) = p
+            .split_once(':')
+            .ok_or_else(|| format!("interval {j} `{p}` is not LO:HI"))?;
         lo.push(parse_rational(l).map_err(|e| format!("interval {j}, LO: {e}"))?);
         hi.push(parse_rational(h).map_err(|e| format!("interval {j}, HI: {e}"))?);
     }
@@ -199,7 +303,10 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
         lo = vec![lo[0].clone(); d];
         hi = vec![hi[0].clone(); d];
     } else if parts.len() != d {
-        return Err(format!("{} intervals given but the network's input has dimension {d}", parts.len()));
+        return Err(format!(
+            "{} intervals given but the network's input has dimension {d}",
+            parts.len()
+        ));
     }
     Ok(Domain::Box { lo, hi })
 }
@@ -212,7 +319,10 @@ pub fn parse_point(spec: &str, d: usize) -> Result<Vec<Q>, String> {
         .map(|(j, s)| parse_rational(s).map_err(|e| format!("coordinate {j}: {e}")))
         .collect::<Result<_, _>>()?;
     if p.len() != d {
-        return Err(format!("{} coordinates given but the network's input has dimension {d}", p.len()));
+        return Err(format!(
+            "{} coordinates given but the network's input has dimension {d}",
+            p.len()
+        ));
     }
     Ok(p)
 }
@@ -249,16 +359,35 @@ impl NetworkOut {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum DomainOut {
-    Box { lo: Vec<String>, hi: Vec<String>, bounded: bool },
-    Polytope { a: Vec<Vec<String>>, b: Vec<String>, bounded: bool },
-    Whole { dim: usize, bounded: bool },
+    Box {
+        lo: Vec<String>,
+        hi: Vec<String>,
+        bounded: bool,
+    },
+    Polytope {
+        a: Vec<Vec<String>>,
+        b: Vec<String>,
+        bounded: bool,
+    },
+    Whole {
+        dim: usize,
+        bounded: bool,
+    },
 }
 
 impl DomainOut {
     pub fn new(d: &Domain, bounded: bool) -> Self {
         match d {
-            Domain::Box { lo, hi } => DomainOut::Box { lo: qvec(lo), hi: qvec(hi), bounded },
-            Domain::Polytope { a, b } => DomainOut::Polytope { a: qmat(a), b: qvec(b), bounded },
+            Domain::Box { lo, hi } => DomainOut::Box {
+                lo: qvec(lo),
+                hi: qvec(hi),
+                bounded,
+            },
+            Domain::Polytope { a, b } => DomainOut::Polytope {
+                a: qmat(a),
+                b: qvec(b),
+                bounded,
+            },
             Domain::Whole { dim } => DomainOut::Whole { dim: *dim, bounded },
         }
     }
@@ -351,18 +480,35 @@ pub fn region_out(net: &Network, r: &Region, style: NeighborStyle) -> RegionOut 
         interior_point: qvec(&r.interior_point),
         bounded: r.bounded,
         facets: r.facets.iter().map(|f| facet_out(net, f, style)).collect(),
-        logits: AffineOut { weight: qmat(&r.logits.weight), bias: qvec(&r.logits.bias) },
+        logits: AffineOut {
+            weight: qmat(&r.logits.weight),
+            bias: qvec(&r.logits.bias),
+        },
         insphere: match &r.insphere {
-            Insphere::Finite { center, radius_lower, radius_upper } => InsphereOut {
+            Insphere::Finite {
+                center,
+                radius_lower,
+                radius_upper,
+            } => InsphereOut {
                 center: Some(qvec(center)),
                 radius_lower: fmt_q(radius_lower),
                 radius_upper: fmt_q(radius_upper),
             },
-            Insphere::Unbounded => InsphereOut { center: None, radius_lower: inf(), radius_upper: inf() },
+            Insphere::Unbounded => InsphereOut {
+                center: None,
+                radius_lower: inf(),
+                radius_upper: inf(),
+            },
         },
         insphere_linf: match &r.insphere_linf {
-            LinfInsphere::Finite { center, radius } => LinfOut { center: Some(qvec(center)), radius: fmt_q(radius) },
-            LinfInsphere::Unbounded => LinfOut { center: None, radius: inf() },
+            LinfInsphere::Finite { center, radius } => LinfOut {
+                center: Some(qvec(center)),
+                radius: fmt_q(radius),
+            },
+            LinfInsphere::Unbounded => LinfOut {
+                center: None,
+                radius: inf(),
+            },
         },
     }
 }
@@ -393,8 +539,19 @@ pub fn regions_json(net: &Network, domain: &Domain, e: &Enumeration) -> String {
         format: REGIONS_FORMAT,
         network: NetworkOut::new(net),
         domain: DomainOut::new(domain, e.domain_bounded),
-        regions: e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect(),
-        edges: e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }).collect(),
+        regions: e
+            .regions
+            .iter()
+            .map(|r| region_out(net, r, NeighborStyle::Id))
+            .collect(),
+        edges: e
+            .edges()
+            .map(|(a, b, c)| EdgeOut {
+                a,
+                b,
+                neurons: neurons_out(&c.neurons),
+            })
+            .collect(),
     };
     to_json_text(&doc)
 }
@@ -444,8 +601,12 @@ fn one_line(v: &Value, out: &mut String) {
 fn write_value(v: &Value, indent: usize, out: &mut String) {
     let mut flat = String::new();
     one_line(v, &mut flat);
-    let empty = matches!(v, Value::Array(a) if a.is_empty()) || matches!(v, Value::Object(o) if o.is_empty());
-    if (indent > 0 && flat.len() + indent <= INLINE_WIDTH) || empty || !(v.is_array() || v.is_object()) {
+    let empty = matches!(v, Value::Array(a) if a.is_empty())
+        || matches!(v, Value::Object(o) if o.is_empty());
+    if (indent > 0 && flat.len() + indent <= INLINE_WIDTH)
+        || empty
+        || !(v.is_array() || v.is_object())
+    {
         out.push_str(&flat);
         return;
     }
@@ -486,14 +647,25 @@ pub fn regions_dot(net: &Network, e: &Enumeration) -> String {
     use petgraph::dot::{Config, Dot};
     let labelled = e.graph.map(
         |_, &id| format!("{id}\n{}", pattern_label(net, &e.regions[id].pattern)),
-        |_, c| c.neurons.iter().map(|(l, k)| format!("{l}:{k}")).collect::<Vec<_>>().join(" "),
+        |_, c| {
+            c.neurons
+                .iter()
+                .map(|(l, k)| format!("{l}:{k}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
     );
-    format!("{}", Dot::with_config(&labelled, &[Config::GraphContentOnly]))
-        .lines()
-        .fold(String::from("graph regions {\n    node [shape=box, fontname=\"monospace\"];\n"), |mut acc, l| {
+    format!(
+        "{}",
+        Dot::with_config(&labelled, &[Config::GraphContentOnly])
+    )
+    .lines()
+    .fold(
+        String::from("graph regions {\n    node [shape=box, fontname=\"monospace\"];\n"),
+        |mut acc, l| {
             acc.push_str(l);
             acc.push('\n');
             acc
-        })
-        + "}\n"
+        },
+    ) + "}\n"
 }

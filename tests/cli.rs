@@ -1,0 +1,415 @@
+//! The real binary: summaries, snapshots of the exports, Graphviz validity, byte-identical
+//! reruns, and a clear message with exit code 2 for every kind of bad input.
+//!
+//! Snapshots live in `fixtures/expected/`; regenerate with `UPDATE_SNAPSHOTS=1 cargo test`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_linregions"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fx(name: &str) -> String {
+    root()
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin()
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run linregions")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn snapshot(name: &str, actual: &str) {
+    let path = root().join("fixtures/expected").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert_eq!(
+        actual, expected,
+        "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 if intended"
+    );
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("linregions-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn summary_names_everything() {
+    let o = run(&["enumerate", &fx("small2d.json")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    for want in [
+        "network   2-3-1 (relu)",
+        "domain    box [-1,1]^2 (default)",
+        "regions   4 (4 bounded, 0 unbounded)",
+        "edges     4",
+        "facets    per region min 3, mean 4.00, max 5",
+        "inradius  L2 min 9.242713e-2",
+        "time ",
+    ] {
+        assert!(s.contains(want), "summary lacks {want:?}:\n{s}");
+    }
+}
+
+#[test]
+fn json_and_dot_snapshots() {
+    let o = run(&["enumerate", &fx("small2d.json"), "--json", "-", "--quiet"]);
+    assert!(o.status.success());
+    assert!(o.stderr.is_empty(), "--quiet prints nothing else");
+    snapshot("small2d.regions.json", &stdout(&o));
+    let o = run(&[
+        "enumerate",
+        &fx("deep_coincident.json"),
+        "--unbounded",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    snapshot("deep_coincident.unbounded.regions.json", &stdout(&o));
+    let dot = tmp("small2d.dot");
+    let o = run(&[
+        "enumerate",
+        &fx("small2d.json"),
+        "--unbounded",
+        "--dot",
+        dot.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    snapshot(
+        "small2d.unbounded.dot",
+        &std::fs::read_to_string(&dot).unwrap(),
+    );
+}
+
+#[test]
+fn json_to_stdout_keeps_summary_on_stderr() {
+    let o = run(&["enumerate", &fx("small2d.json"), "--json", "-"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is pure JSON");
+    assert_eq!(v["format"], "linregions.regions/1");
+    assert_eq!(v["regions"].as_array().unwrap().len(), 4);
+    assert!(stderr(&o).contains("regions   4"));
+}
+
+#[test]
+fn reruns_are_byte_identical() {
+    let args = [
+        "enumerate",
+        &fx("net-3-6-6-1.json"),
+        "--box=-1/2:1/2",
+        "--json",
+        "-",
+        "-q",
+    ];
+    let a = run(&args);
+    let b = run(&args);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn dot_is_valid_for_graphviz() {
+    let dot = tmp("net.dot");
+    let svg = tmp("net.svg");
+    let o = run(&[
+        "enumerate",
+        &fx("net-2-8-8-1.json"),
+        "--dot",
+        dot.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success());
+    match Command::new("dot")
+        .args(["-Tsvg", "-o", svg.to_str().unwrap(), dot.to_str().unwrap()])
+        .output()
+    {
+        Ok(g) => {
+            assert!(
+                g.status.success(),
+                "dot rejected the file: {}",
+                String::from_utf8_lossy(&g.stderr)
+            );
+            assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+        }
+        Err(_) if std::env::var_os("LINREGIONS_SKIP_GRAPHVIZ").is_some() => {}
+        Err(e) => panic!(
+            "Graphviz `dot` not found ({e}); install graphviz or set LINREGIONS_SKIP_GRAPHVIZ=1"
+        ),
+    }
+}
+
+#[test]
+fn box_forms() {
+    for args in [
+        vec!["--box=-1:1"],
+        vec!["--box", "-1:1"],
+        vec!["--box", "-1:1,-1:1"],
+        vec!["--box=-1/1:1.0,-1e0:10/10"],
+    ] {
+        let mut a = vec!["enumerate", "fixtures/small2d.json"];
+        a.extend(args.iter());
+        let o = run(&a);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("regions   4"), "{args:?}");
+    }
+    let o = run(&["enumerate", "fixtures/small2d.json", "--box=0:1,0:2"]);
+    assert!(stdout(&o).contains("box [0,1]x[0,2]"));
+}
+
+#[test]
+fn polytope_domain() {
+    let dom = tmp("tri.json");
+    std::fs::write(
+        &dom,
+        r#"{"a": [["-1","0"],["0","-1"],["1","1"]], "b": [0, 0, "1"]}"#,
+    )
+    .unwrap();
+    let o = run(&[
+        "enumerate",
+        "fixtures/zero_biases.json",
+        "--domain",
+        dom.to_str().unwrap(),
+        "--json",
+        "-",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["domain"]["type"], "polytope");
+    // Inside the triangle x,y >= 0, x + y <= 1 only the lines x - 2y = 0 and 3x + y = 0 ...
+    // 3x + y = 0 touches only the corner; x - 2y = 0 cuts it: 2 regions.
+    assert_eq!(v["regions"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn inspect_reports_vanishing_neurons() {
+    let o = run(&["inspect", "fixtures/small2d.json", "--point", "0,0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("pattern        110"), "{s}");
+    assert!(s.contains("neurons 0:0 vanish here"), "{s}");
+    let o = run(&[
+        "inspect",
+        "fixtures/small2d.json",
+        "--point",
+        "-1/2,1/3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["region"]["pattern"][0], "000");
+    assert_eq!(v["vanishing"].as_array().unwrap().len(), 0);
+    assert!(v["region"]["facets"][0]["neighbor_pattern"].is_array());
+}
+
+/// Every kind of bad input: exit code 2, no panic, and a message naming what is wrong.
+#[test]
+fn bad_inputs_exit_2_with_clear_messages() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("not-json", "{", &["not valid JSON"]),
+        (
+            "input-dim-0",
+            r#"{"input_dim": 0, "layers": [{"type":"dense","weight":[],"bias":["1"]}]}"#,
+            &["input_dim", "at least 1"],
+        ),
+        (
+            "input-dim-str",
+            r#"{"input_dim": "two", "layers": []}"#,
+            &["input_dim", "positive integer"],
+        ),
+        ("no-layers", r#"{"input_dim": 1}"#, &["layers", "missing"]),
+        (
+            "shape",
+            r#"{"input_dim": 2, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]}]}"#,
+            &["layer 0", "weight", "width 2"],
+        ),
+        (
+            "bias-len",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"],["2"]],"bias":["0"]}]}"#,
+            &["layer 0", "weight", "bias"],
+        ),
+        (
+            "empty-layer",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[],"bias":[]}]}"#,
+            &["layer 0", "bias", "empty"],
+        ),
+        (
+            "unknown",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]},{"type":"gelu"}]}"#,
+            &["layer 1", "type", "gelu"],
+        ),
+        (
+            "act-first",
+            r#"{"input_dim": 1, "layers": [{"type":"relu"}]}"#,
+            &["layer 0", "comes first"],
+        ),
+        (
+            "act-twice",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]},{"type":"relu"},{"type":"relu"}]}"#,
+            &["layer 2", "another activation"],
+        ),
+        (
+            "unparsable",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1x"]],"bias":["0"]}]}"#,
+            &["layer 0", "weight[0][0]", "1x"],
+        ),
+        (
+            "zero-denominator",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["3/0"]}]}"#,
+            &["layer 0", "bias[0]", "zero denominator"],
+        ),
+        (
+            "exponent",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[[1e999999]],"bias":["0"]}]}"#,
+            &["layer 0", "weight[0][0]", "exponent"],
+        ),
+        (
+            "non-number",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[[true]],"bias":["0"]}]}"#,
+            &["layer 0", "weight[0][0]", "boolean"],
+        ),
+        (
+            "leaky-no-slope",
+            r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]},{"type":"leaky_relu"}]}"#,
+            &["layer 1", "slope"],
+        ),
+    ];
+    for (name, text, wants) in cases {
+        let path = tmp(&format!("{name}.json"));
+        std::fs::write(&path, text).unwrap();
+        let o = run(&["enumerate", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains(&format!("{name}.json")),
+            "{name}: message must name the file: {e}"
+        );
+        for w in *wants {
+            assert!(e.contains(w), "{name}: message lacks {w:?}: {e}");
+        }
+        assert!(!e.contains("panicked"), "{name}: {e}");
+    }
+}
+
+#[test]
+fn bad_domains_and_points_exit_2() {
+    let flat = tmp("flat.json");
+    std::fs::write(
+        &flat,
+        r#"{"a": [["1","1"],["-1","-1"],["1","0"],["-1","0"]], "b": [0, 0, 1, 1]}"#,
+    )
+    .unwrap();
+    let empty = tmp("empty.json");
+    std::fs::write(&empty, r#"{"a": [["1","0"],["-1","0"]], "b": [-1, -1]}"#).unwrap();
+    let badrow = tmp("badrow.json");
+    std::fs::write(&badrow, r#"{"a": [["1","0"],["-1"]], "b": [1, 1]}"#).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["enumerate", "fixtures/small2d.json", "--box=1:0"],
+            "LO < HI",
+        ),
+        (
+            vec!["enumerate", "fixtures/small2d.json", "--box=0:1,0:1,0:1"],
+            "3 intervals",
+        ),
+        (
+            vec!["enumerate", "fixtures/small2d.json", "--box=a:1"],
+            "not an exact number",
+        ),
+        (
+            vec![
+                "enumerate",
+                "fixtures/small2d.json",
+                "--domain",
+                flat.to_str().unwrap(),
+            ],
+            "lower-dimensional",
+        ),
+        (
+            vec![
+                "enumerate",
+                "fixtures/small2d.json",
+                "--domain",
+                empty.to_str().unwrap(),
+            ],
+            "empty",
+        ),
+        (
+            vec![
+                "enumerate",
+                "fixtures/small2d.json",
+                "--domain",
+                badrow.to_str().unwrap(),
+            ],
+            "a[1]",
+        ),
+        (
+            vec!["enumerate", "fixtures/no-such-file.json"],
+            "cannot read",
+        ),
+        (
+            vec!["inspect", "fixtures/small2d.json", "--point", "1"],
+            "1 coordinates",
+        ),
+        (
+            vec![
+                "inspect",
+                "fixtures/small2d.json",
+                "--point",
+                "5,5",
+                "--box=-1:1",
+            ],
+            "outside the domain",
+        ),
+    ];
+    for (args, want) in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(want), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn random_is_deterministic_and_exact() {
+    let a = run(&["random", "--dims", "2,4,1", "--seed", "5"]);
+    let b = run(&["random", "--dims", "2,4,1", "--seed", "5"]);
+    assert!(a.status.success());
+    assert_eq!(a.stdout, b.stdout);
+    let net = linregions::parse_network(&stdout(&a)).unwrap();
+    assert_eq!(net.shape_string(), "2-4-1");
+    // f32 values: every denominator is a power of two.
+    for row in &net.hidden()[0].dense.weight {
+        for v in row {
+            assert!(v.denom().magnitude().count_ones() == 1);
+        }
+    }
+    assert!(Path::new(env!("CARGO_BIN_EXE_linregions")).exists());
+}
