@@ -1,6 +1,8 @@
 //! Exact linear programming: maximise `c·x` subject to `A x <= b`, `x` free.
 //!
-//! A dense dictionary simplex over the rationals, in the textbook form of Chvátal:
+//! A dense dictionary simplex in the textbook form of Chvátal, run fraction-free on integers
+//! (Edmonds / Bareiss integer pivoting, as in lrs): every row is scaled to integers and all
+//! dictionary entries share one denominator, the current basis determinant. Structure:
 //! slack variables `s = b - A x >= 0` start basic, the free variables are pivoted into the
 //! basis first (a free variable whose column vanishes spans a lineality direction), a
 //! phase 1 with one artificial variable finds a feasible dictionary, and phase 2 optimises.
@@ -12,8 +14,9 @@
 //! carries a primal point and dual multipliers that certify optimality exactly
 //! (`A x <= b`, `y >= 0`, `Aᵀ y = c`, `b·y = c·x = value`; see [`certify`]).
 
-use crate::num::{Q, dot};
-use num_traits::{Signed, Zero};
+use crate::num::{Q, Z, dot};
+use num_integer::Integer;
+use num_traits::{One, Signed, Zero};
 
 /// Result of [`maximize`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,22 +48,25 @@ enum Kind {
     Artificial,
 }
 
-struct Dict {
+/// A dictionary with integer entries over the common denominator `den > 0`:
+/// `basic[i] = (beta[i] + sum_j alpha[i][j] * nonbasic[j]) / den`, objective
+/// `(obj_v + sum_j obj[j] * nonbasic[j]) / den`. Every entry is a minor of the integer input
+/// system (Bareiss / Edmonds), so the divisions in [`IDict::pivot`] are exact.
+struct IDict {
     d: usize,
     m: usize,
-    /// Row i: `basic[i] = beta[i] + sum_j alpha[i][j] * nonbasic[j]`.
     basic: Vec<usize>,
-    beta: Vec<Q>,
-    alpha: Vec<Vec<Q>>,
+    beta: Vec<Z>,
+    alpha: Vec<Vec<Z>>,
     nonbasic: Vec<usize>,
-    /// Objective `obj_v + sum_j obj[j] * nonbasic[j]`.
-    obj_v: Q,
-    obj: Vec<Q>,
+    obj_v: Z,
+    obj: Vec<Z>,
+    den: Z,
     /// Columns that may enter (free lineality columns and dropped artificials may not).
     col_live: Vec<bool>,
 }
 
-impl Dict {
+impl IDict {
     fn kind(&self, var: usize) -> Kind {
         if var < self.d {
             Kind::Free
@@ -75,49 +81,51 @@ impl Dict {
         self.kind(self.basic[i]) != Kind::Free
     }
 
+    /// Fraction-free pivot: the entering column `e` replaces the basic variable of row `r`.
     fn pivot(&mut self, r: usize, e: usize) {
-        let piv = self.alpha[r][e].clone();
-        debug_assert!(!piv.is_zero());
-        let inv = Q::from_integer(1.into()) / &piv;
-        // New row r expresses the entering variable.
-        let neg_inv = -inv.clone();
-        self.beta[r] = &self.beta[r] * &neg_inv;
-        for j in 0..self.alpha[r].len() {
-            if j == e {
-                self.alpha[r][j] = inv.clone();
-            } else if !self.alpha[r][j].is_zero() {
-                self.alpha[r][j] = &self.alpha[r][j] * &neg_inv;
-            }
-        }
+        let p = self.alpha[r][e].clone();
+        debug_assert!(!p.is_zero());
+        let neg = p.is_negative();
+        let den = std::mem::replace(&mut self.den, p.abs());
         let row_r = self.alpha[r].clone();
         let beta_r = self.beta[r].clone();
+        // x' = sign(p) * (x * p - f * row_r[j]) / den, exact.
+        let update = |x: &Z, f: &Z, rj: &Z| -> Z {
+            let num = x * &p - f * rj;
+            debug_assert!((&num % &den).is_zero(), "Bareiss division must be exact");
+            let q = num / &den;
+            if neg { -q } else { q }
+        };
         for i in 0..self.alpha.len() {
             if i == r {
                 continue;
             }
             let f = self.alpha[i][e].clone();
-            if f.is_zero() {
-                continue;
-            }
-            self.beta[i] += &f * &beta_r;
-            for (j, rv) in row_r.iter().enumerate() {
-                if j == e {
-                    self.alpha[i][j] = &f * rv;
-                } else if !rv.is_zero() {
-                    self.alpha[i][j] += &f * rv;
+            for (j, rj) in row_r.iter().enumerate() {
+                if j != e {
+                    self.alpha[i][j] = update(&self.alpha[i][j], &f, rj);
                 }
             }
+            self.beta[i] = update(&self.beta[i], &f, &beta_r);
+            self.alpha[i][e] = if neg { -f } else { f };
         }
         let f = self.obj[e].clone();
-        if !f.is_zero() {
-            self.obj_v += &f * &beta_r;
-            for (j, rv) in row_r.iter().enumerate() {
-                if j == e {
-                    self.obj[j] = &f * rv;
-                } else if !rv.is_zero() {
-                    self.obj[j] += &f * rv;
-                }
+        for (j, rj) in row_r.iter().enumerate() {
+            if j != e {
+                self.obj[j] = update(&self.obj[j], &f, rj);
             }
+        }
+        self.obj_v = update(&self.obj_v, &f, &beta_r);
+        self.obj[e] = if neg { -f } else { f };
+        for (j, v) in self.alpha[r].iter_mut().enumerate() {
+            if j == e {
+                *v = if neg { -den.clone() } else { den.clone() };
+            } else if !neg {
+                *v = -std::mem::take(v);
+            }
+        }
+        if !neg {
+            self.beta[r] = -std::mem::take(&mut self.beta[r]);
         }
         std::mem::swap(&mut self.basic[r], &mut self.nonbasic[e]);
     }
@@ -125,7 +133,6 @@ impl Dict {
     /// Bland's rule simplex on the current objective. Returns false if unbounded.
     fn optimize(&mut self) -> bool {
         loop {
-            // Entering: smallest variable index among live columns with positive cost.
             let mut enter: Option<usize> = None;
             for j in 0..self.nonbasic.len() {
                 if self.col_live[j]
@@ -136,52 +143,73 @@ impl Dict {
                 }
             }
             let Some(e) = enter else { return true };
-            // Leaving: minimum ratio, ties by smallest basic variable index.
-            let mut leave: Option<(usize, Q)> = None;
+            // Leaving: minimum ratio beta_i / -alpha_ie, ties by smallest basic variable.
+            let mut leave: Option<usize> = None;
             for i in 0..self.alpha.len() {
                 if !self.row_constrained(i) || !self.alpha[i][e].is_negative() {
                     continue;
                 }
-                let ratio = &self.beta[i] / -&self.alpha[i][e];
-                let better = match &leave {
+                let better = match leave {
                     None => true,
-                    Some((li, lr)) => {
-                        ratio < *lr || (ratio == *lr && self.basic[i] < self.basic[*li])
+                    Some(k) => {
+                        // beta_i / -a_ie  vs  beta_k / -a_ke, both denominators positive.
+                        let lhs = &self.beta[i] * -&self.alpha[k][e];
+                        let rhs = &self.beta[k] * -&self.alpha[i][e];
+                        lhs < rhs || (lhs == rhs && self.basic[i] < self.basic[k])
                     }
                 };
                 if better {
-                    leave = Some((i, ratio));
+                    leave = Some(i);
                 }
             }
             match leave {
                 None => return false,
-                Some((r, _)) => self.pivot(r, e),
+                Some(r) => self.pivot(r, e),
             }
         }
     }
 }
 
+/// Positive integer scale `s` making every entry of `v` an integer when multiplied by it
+/// (the lcm of the denominators), and the scaled integers.
+fn integer_scaled(v: &[Q]) -> (Z, Vec<Z>) {
+    let l = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
+    let ints = v.iter().map(|x| x.numer() * (&l / x.denom())).collect();
+    (l, ints)
+}
+
 /// Maximise `c·x` subject to `a[i]·x <= b[i]` for every row, `x` free. `c.len()` is the
 /// dimension; every row must have that length.
+///
+/// Each row (and `c`) is scaled by a positive integer to integer data, and the simplex runs
+/// on a fraction-free integer dictionary: no gcd is ever taken during pivoting.
 pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     let d = c.len();
     let m = a.len();
     assert_eq!(b.len(), m, "lp: b has {} entries for {} rows", b.len(), m);
-    let mut dict = Dict {
+    let mut row_scale = Vec::with_capacity(m);
+    let mut alpha = Vec::with_capacity(m);
+    let mut beta = Vec::with_capacity(m);
+    for (row, bi) in a.iter().zip(b) {
+        assert_eq!(row.len(), d, "lp: row length differs from c");
+        let mut full = row.clone();
+        full.push(bi.clone());
+        let (s, mut ints) = integer_scaled(&full);
+        beta.push(ints.pop().expect("b entry"));
+        alpha.push(ints.into_iter().map(|v| -v).collect::<Vec<Z>>());
+        row_scale.push(s);
+    }
+    let (c_scale, c_int) = integer_scaled(c);
+    let mut dict = IDict {
         d,
         m,
         basic: (d..d + m).collect(),
-        beta: b.to_vec(),
-        alpha: a
-            .iter()
-            .map(|row| {
-                assert_eq!(row.len(), d, "lp: row length differs from c");
-                row.iter().map(|v| -v).collect()
-            })
-            .collect(),
+        beta,
+        alpha,
         nonbasic: (0..d).collect(),
-        obj_v: Q::zero(),
-        obj: vec![Q::zero(); d],
+        obj_v: Z::zero(),
+        obj: vec![Z::zero(); d],
+        den: Z::one(),
         col_live: vec![true; d],
     };
     // Step A: pivot every free variable into the basis where its column allows.
@@ -209,18 +237,18 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
         let art = d + m;
         for i in 0..m {
             let v = if dict.row_constrained(i) {
-                Q::from_integer(1.into())
+                dict.den.clone()
             } else {
-                Q::zero()
+                Z::zero()
             };
             dict.alpha[i].push(v);
         }
         dict.nonbasic.push(art);
         dict.col_live.push(true);
-        dict.obj = vec![Q::zero(); dict.nonbasic.len()];
+        dict.obj = vec![Z::zero(); dict.nonbasic.len()];
         let acol = dict.nonbasic.len() - 1;
-        dict.obj[acol] = Q::from_integer((-1).into());
-        dict.obj_v = Q::zero();
+        dict.obj[acol] = -dict.den.clone();
+        dict.obj_v = Z::zero();
         dict.pivot(r, acol);
         let bounded = dict.optimize();
         debug_assert!(bounded, "phase 1 is bounded by 0");
@@ -234,24 +262,21 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
                 .min_by_key(|&j| dict.nonbasic[j]);
             match col {
                 Some(e) => dict.pivot(r, e),
-                None => {
-                    // The row reads art = 0 identically; zero it so it never constrains.
-                    dict.beta[r] = Q::zero();
-                }
+                None => dict.beta[r] = Z::zero(), // the row reads art = 0 identically
             }
         }
         if let Some(acol) = dict.nonbasic.iter().position(|&v| v == art) {
             dict.col_live[acol] = false;
             for row in dict.alpha.iter_mut() {
-                row[acol] = Q::zero();
+                row[acol] = Z::zero();
             }
         }
     }
     // Phase 2 objective in terms of the nonbasic variables.
     let ncols = dict.nonbasic.len();
-    dict.obj_v = Q::zero();
-    dict.obj = vec![Q::zero(); ncols];
-    for (j, cj) in c.iter().enumerate() {
+    dict.obj_v = Z::zero();
+    dict.obj = vec![Z::zero(); ncols];
+    for (j, cj) in c_int.iter().enumerate() {
         if cj.is_zero() {
             continue;
         }
@@ -268,7 +293,7 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
                 .iter()
                 .position(|&v| v == j)
                 .expect("nonbasic");
-            dict.obj[col] += cj;
+            dict.obj[col] += cj * &dict.den;
         }
     }
     for k in 0..ncols {
@@ -279,21 +304,21 @@ pub fn maximize(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     if !dict.optimize() {
         return LpOutcome::Unbounded;
     }
+    // Free variables left nonbasic (lineality) sit at 0.
     let mut x = vec![Q::zero(); d];
     for (i, &v) in dict.basic.iter().enumerate() {
         if v < d {
-            x[v] = dict.beta[i].clone();
+            x[v] = Q::new(dict.beta[i].clone(), dict.den.clone());
         }
     }
-    // Free variables left nonbasic (lineality) sit at 0; basic rows may depend on them
-    // only through those zero columns, so beta is their value.
     let mut duals = vec![Q::zero(); m];
     for (k, &v) in dict.nonbasic.iter().enumerate() {
         if dict.kind(v) == Kind::Slack {
-            duals[v - d] = -dict.obj[k].clone();
+            let i = v - d;
+            duals[i] = Q::new(-&dict.obj[k] * &row_scale[i], &dict.den * &c_scale);
         }
     }
-    let value = dict.obj_v.clone();
+    let value = Q::new(dict.obj_v.clone(), &dict.den * &c_scale);
     debug_assert!(
         certify(c, a, b, &x, &value, &duals),
         "lp certificate failed"
@@ -321,6 +346,9 @@ pub fn certify(c: &[Q], a: &[Vec<Q>], b: &[Q], x: &[Q], value: &Q, duals: &[Q]) 
     }
     dot(c, x) == *value && dot(b, duals) == *value
 }
+
+#[cfg(test)]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -552,5 +580,46 @@ mod tests {
             counts.iter().all(|&k| k > 20),
             "cover every outcome: {counts:?}"
         );
+    }
+
+    #[test]
+    fn integer_pivoting_agrees_with_rational_reference() {
+        let mut rng = Rng(11);
+        let mut kinds = [0usize; 3];
+        for _ in 0..600 {
+            let d = 1 + (rng.next() % 4) as usize;
+            let m = (rng.next() % 9) as usize;
+            let frac = |rng: &mut Rng| Q::new(rng.small(5).into(), (1 + rng.next() % 6).into());
+            let a: Vec<Vec<Q>> = (0..m)
+                .map(|_| (0..d).map(|_| frac(&mut rng)).collect())
+                .collect();
+            let b: Vec<Q> = (0..m)
+                .map(|_| {
+                    if rng.next() % 3 == 0 {
+                        qi(0)
+                    } else {
+                        frac(&mut rng)
+                    }
+                })
+                .collect();
+            let c: Vec<Q> = (0..d).map(|_| frac(&mut rng)).collect();
+            let fast = maximize(&c, &a, &b);
+            let slow = reference::maximize_rational(&c, &a, &b);
+            // Row scaling changes phase 1's choices, so degenerate optima may differ in x and
+            // duals; kind and value must agree and both must certify.
+            match (&fast, &slow) {
+                (LpOutcome::Optimal { x, value, duals }, LpOutcome::Optimal { value: v2, .. }) => {
+                    assert_eq!(value, v2, "c={c:?} a={a:?} b={b:?}");
+                    assert!(certify(&c, &a, &b, x, value, duals));
+                }
+                _ => assert_eq!(fast, slow, "c={c:?} a={a:?} b={b:?}"),
+            }
+            kinds[match fast {
+                LpOutcome::Optimal { .. } => 0,
+                LpOutcome::Infeasible => 1,
+                LpOutcome::Unbounded => 2,
+            }] += 1;
+        }
+        assert!(kinds.iter().all(|&k| k > 30), "{kinds:?}");
     }
 }
