@@ -5,7 +5,8 @@
 //! dense layers are composed exactly at construction, so hidden layers alternate
 //! dense → activation and the logits are one final affine map.
 
-use crate::num::{Q, dot};
+use crate::num::{Q, Z, dot};
+use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::fmt;
 
@@ -86,6 +87,56 @@ pub struct Network {
     hidden: Vec<HiddenLayer>,
     /// The logits as an affine map of the last hidden layer's outputs (or of the input).
     output: Dense,
+    /// Integer copy of the hidden layers for sign decisions (derived from `hidden`).
+    ints: Vec<IntLayer>,
+}
+
+/// A hidden layer scaled to integers: `weight = L·W`, `bias = L·b` with `L` the lcm of the
+/// layer's denominators, and the slope `p/q` as the pair `(q, p)` with `q > 0`. Running
+/// the network on these (and multiplying active outputs by `q`, inactive by `p`) scales
+/// every pre-activation of layer `l` by a positive factor, so all signs are unchanged;
+/// the running factor `scale` multiplies the biases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IntLayer {
+    weight: Vec<Vec<Z>>,
+    bias: Vec<Z>,
+    /// Factor by which this layer multiplies the running scale: `L·q`.
+    factor: Z,
+    q: Z,
+    p: Z,
+}
+
+impl IntLayer {
+    fn new(h: &HiddenLayer) -> IntLayer {
+        let mut l = Z::one();
+        for v in h.dense.weight.iter().flatten().chain(&h.dense.bias) {
+            l = l.lcm(v.denom());
+        }
+        let int = |v: &Q| v.numer() * (&l / v.denom());
+        let q = h.slope.denom().clone();
+        let p = h.slope.numer().clone();
+        IntLayer {
+            weight: h
+                .dense
+                .weight
+                .iter()
+                .map(|r| r.iter().map(int).collect())
+                .collect(),
+            bias: h.dense.bias.iter().map(int).collect(),
+            factor: &l * &q,
+            q,
+            p,
+        }
+    }
+}
+
+/// A vector of rationals as integers over one positive common denominator.
+fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
+    let den = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
+    (
+        v.iter().map(|x| x.numer() * (&den / x.denom())).collect(),
+        den,
+    )
 }
 
 /// A structural problem in a network description.
@@ -120,7 +171,8 @@ pub type NeuronId = (usize, usize);
 /// The exact affine maps of a network on the region of one pattern.
 #[derive(Debug, Clone)]
 pub struct PatternMaps {
-    /// Pre-activation of every hidden neuron, in pattern order: `z(x) = a·x + c`.
+    /// Pre-activation of every hidden neuron, in pattern order, as `(a, c)` with
+    /// `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer (integers).
     pub pre: Vec<(Vec<Q>, Q)>,
     /// The logits: `weight x + bias`.
     pub logits: Dense,
@@ -206,10 +258,12 @@ impl Network {
             }
         }
         let output = pending.unwrap_or_else(|| Dense::identity(width));
+        let ints = hidden.iter().map(IntLayer::new).collect();
         Ok(Network {
             input_dim,
             hidden,
             output,
+            ints,
         })
     }
 
@@ -311,6 +365,176 @@ impl Network {
     /// facet, this is the neighbour across the facet (see ARCHITECTURE.md, "Crossing").
     /// With `dirs` = a basis of the input space it names a full-dimensional region at `p`.
     pub fn lex_pattern(&self, p: &[Q], dirs: &[Vec<Q>]) -> (Pattern, Vec<NeuronId>) {
+        // Components: value (scaled by the point's common denominator, which the running
+        // `scale` carries into the biases) and one per direction (each scaled to integers;
+        // directions get no bias). Positive scalings per component keep every lexicographic
+        // sign.
+        let (px, den) = common_denominator(p);
+        let dirs: Vec<Vec<Z>> = dirs.iter().map(|d| common_denominator(d).0).collect();
+        let k = dirs.len();
+        let mut h: Vec<Vec<Z>> = (0..self.input_dim)
+            .map(|i| {
+                let mut t = Vec::with_capacity(k + 1);
+                t.push(px[i].clone());
+                t.extend(dirs.iter().map(|d| d[i].clone()));
+                t
+            })
+            .collect();
+        let mut scale = den;
+        let mut bits = Vec::with_capacity(self.num_neurons());
+        let mut zeros = Vec::new();
+        for (l, layer) in self.ints.iter().enumerate() {
+            let mut next = Vec::with_capacity(layer.bias.len());
+            for (n, (row, b)) in layer.weight.iter().zip(&layer.bias).enumerate() {
+                let mut z = vec![Z::zero(); k + 1];
+                for (w, hv) in row.iter().zip(&h) {
+                    if w.is_zero() {
+                        continue;
+                    }
+                    for (zt, ht) in z.iter_mut().zip(hv) {
+                        if !ht.is_zero() {
+                            *zt += w * ht;
+                        }
+                    }
+                }
+                z[0] += b * &scale;
+                if z[0].is_zero() {
+                    zeros.push((l, n));
+                }
+                let active = z
+                    .iter()
+                    .find(|v| !v.is_zero())
+                    .is_some_and(|v| v.is_positive());
+                bits.push(active);
+                let f = if active { &layer.q } else { &layer.p };
+                if !f.is_one() {
+                    for zt in z.iter_mut() {
+                        *zt *= f;
+                    }
+                }
+                next.push(z);
+            }
+            scale *= &layer.factor;
+            h = next;
+        }
+        (Pattern(bits), zeros)
+    }
+
+    /// The exact affine maps on the region of pattern `p`. The pre-activations are
+    /// computed on the integer copy of the network, so each is the true pre-activation
+    /// times a positive factor (equal within a layer): signs, zero sets and half-spaces are
+    /// exact. The logits are the true map.
+    pub fn pattern_maps(&self, p: &Pattern) -> PatternMaps {
+        assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
+        let d = self.input_dim;
+        // Rows (a, c) of the scaled layer input h' = scale·h as functions of x.
+        let mut cur: Vec<(Vec<Z>, Z)> = (0..d)
+            .map(|i| {
+                let mut a = vec![Z::zero(); d];
+                a[i] = Z::one();
+                (a, Z::zero())
+            })
+            .collect();
+        let mut scale = Z::one();
+        let mut pre = Vec::with_capacity(self.num_neurons());
+        let mut k = 0;
+        for layer in &self.ints {
+            let mut next = Vec::with_capacity(layer.bias.len());
+            for (row, b) in layer.weight.iter().zip(&layer.bias) {
+                let mut a = vec![Z::zero(); d];
+                let mut c = b * &scale;
+                for (w, (ra, rc)) in row.iter().zip(&cur) {
+                    if w.is_zero() {
+                        continue;
+                    }
+                    for (av, rv) in a.iter_mut().zip(ra) {
+                        if !rv.is_zero() {
+                            *av += w * rv;
+                        }
+                    }
+                    if !rc.is_zero() {
+                        c += w * rc;
+                    }
+                }
+                pre.push((
+                    a.iter().cloned().map(Q::from_integer).collect(),
+                    Q::from_integer(c.clone()),
+                ));
+                let f = if p.0[k] { &layer.q } else { &layer.p };
+                k += 1;
+                if f.is_zero() {
+                    next.push((vec![Z::zero(); d], Z::zero()));
+                } else if f.is_one() {
+                    next.push((a, c));
+                } else {
+                    next.push((a.into_iter().map(|v| v * f).collect(), c * f));
+                }
+            }
+            scale *= &layer.factor;
+            cur = next;
+        }
+        let scale = Q::from_integer(scale);
+        let cur: Vec<(Vec<Q>, Q)> = cur
+            .into_iter()
+            .map(|(a, c)| {
+                (
+                    a.into_iter().map(|v| Q::from_integer(v) / &scale).collect(),
+                    Q::from_integer(c) / &scale,
+                )
+            })
+            .collect();
+        let out = compose_rows(&self.output, &cur);
+        let (weight, bias) = out.into_iter().unzip();
+        PatternMaps {
+            pre,
+            logits: Dense { weight, bias },
+        }
+    }
+}
+
+fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
+    dense
+        .weight
+        .iter()
+        .zip(&dense.bias)
+        .map(|(row, b)| dot(row, x) + b)
+        .collect()
+}
+
+/// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
+fn compose_rows(dense: &Dense, cur: &[(Vec<Q>, Q)]) -> Vec<(Vec<Q>, Q)> {
+    let d = cur.first().map_or(0, |r| r.0.len());
+    dense
+        .weight
+        .iter()
+        .zip(&dense.bias)
+        .map(|(row, b)| {
+            let mut a = vec![Q::zero(); d];
+            let mut c = b.clone();
+            for (w, (ra, rc)) in row.iter().zip(cur) {
+                if w.is_zero() {
+                    continue;
+                }
+                for (av, rv) in a.iter_mut().zip(ra) {
+                    if !rv.is_zero() {
+                        *av += w * rv;
+                    }
+                }
+                c += w * rc;
+            }
+            (a, c)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+impl Network {
+    /// The rational evaluation of [`Network::lex_pattern`], kept as a test oracle.
+    pub(crate) fn lex_pattern_rational(
+        &self,
+        p: &[Q],
+        dirs: &[Vec<Q>],
+    ) -> (Pattern, Vec<NeuronId>) {
         let k = dirs.len();
         // h[i] = tuple for input/hidden value i.
         let mut h: Vec<Vec<Q>> = (0..self.input_dim)
@@ -355,82 +579,6 @@ impl Network {
         }
         (Pattern(bits), zeros)
     }
-
-    /// The exact affine maps on the region of pattern `p`.
-    pub fn pattern_maps(&self, p: &Pattern) -> PatternMaps {
-        assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
-        let d = self.input_dim;
-        // Current map of the layer input: rows (a, c) with value a·x + c.
-        let mut cur: Vec<(Vec<Q>, Q)> = (0..d)
-            .map(|i| {
-                let mut a = vec![Q::zero(); d];
-                a[i] = Q::one();
-                (a, Q::zero())
-            })
-            .collect();
-        let mut pre = Vec::with_capacity(self.num_neurons());
-        let mut k = 0;
-        for layer in &self.hidden {
-            let z = compose_rows(&layer.dense, &cur);
-            cur = Vec::with_capacity(z.len());
-            for (a, c) in z {
-                let active = p.0[k];
-                k += 1;
-                pre.push((a.clone(), c.clone()));
-                if active {
-                    cur.push((a, c));
-                } else if layer.slope.is_zero() {
-                    cur.push((vec![Q::zero(); d], Q::zero()));
-                } else {
-                    cur.push((
-                        a.iter().map(|v| v * &layer.slope).collect(),
-                        c * &layer.slope,
-                    ));
-                }
-            }
-        }
-        let out = compose_rows(&self.output, &cur);
-        let (weight, bias) = out.into_iter().unzip();
-        PatternMaps {
-            pre,
-            logits: Dense { weight, bias },
-        }
-    }
-}
-
-fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
-    dense
-        .weight
-        .iter()
-        .zip(&dense.bias)
-        .map(|(row, b)| dot(row, x) + b)
-        .collect()
-}
-
-/// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
-fn compose_rows(dense: &Dense, cur: &[(Vec<Q>, Q)]) -> Vec<(Vec<Q>, Q)> {
-    let d = cur.first().map_or(0, |r| r.0.len());
-    dense
-        .weight
-        .iter()
-        .zip(&dense.bias)
-        .map(|(row, b)| {
-            let mut a = vec![Q::zero(); d];
-            let mut c = b.clone();
-            for (w, (ra, rc)) in row.iter().zip(cur) {
-                if w.is_zero() {
-                    continue;
-                }
-                for (av, rv) in a.iter_mut().zip(ra) {
-                    if !rv.is_zero() {
-                        *av += w * rv;
-                    }
-                }
-                c += w * rc;
-            }
-            (a, c)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -517,6 +665,51 @@ mod tests {
                 .map(|(r, b)| dot(r, &x) + b)
                 .collect();
             assert_eq!(y, net.eval(&x));
+        }
+    }
+
+    #[test]
+    fn integer_sign_evaluation_matches_rational() {
+        let mut rng = crate::random::SplitMix64(5);
+        let frac = |rng: &mut crate::random::SplitMix64| {
+            Q::new(rng.small_int(4).into(), (1 + rng.next_u64() % 5).into())
+        };
+        for t in 0..60 {
+            let dims = [2 + t % 2, 3, 2, 2];
+            let mut layers = Vec::new();
+            for (i, w) in dims.windows(2).enumerate() {
+                layers.push(LayerSpec::Dense(Dense {
+                    weight: (0..w[1])
+                        .map(|_| (0..w[0]).map(|_| frac(&mut rng)).collect())
+                        .collect(),
+                    bias: (0..w[1]).map(|_| frac(&mut rng)).collect(),
+                }));
+                if i + 2 < dims.len() {
+                    let slope = if t % 3 == 0 { qi(0) } else { frac(&mut rng) };
+                    layers.push(LayerSpec::Activation { slope });
+                }
+            }
+            let net = Network::from_layers(dims[0], layers).unwrap();
+            let d = dims[0];
+            for _ in 0..10 {
+                let x: Vec<Q> = (0..d).map(|_| frac(&mut rng)).collect();
+                let dirs: Vec<Vec<Q>> = (0..1 + t % 3)
+                    .map(|_| (0..d).map(|_| frac(&mut rng)).collect())
+                    .collect();
+                assert_eq!(
+                    net.lex_pattern(&x, &dirs),
+                    net.lex_pattern_rational(&x, &dirs)
+                );
+                // Scaled pre-activations agree in sign with the true ones at x when the
+                // pattern holds at x itself (all values non-zero).
+                let (p0, zeros) = net.lex_pattern(&x, &[]);
+                if zeros.is_empty() {
+                    let maps0 = net.pattern_maps(&p0);
+                    for (k, (a, c)) in maps0.pre.iter().enumerate() {
+                        assert_eq!((dot(a, &x) + c).is_positive(), p0.0[k]);
+                    }
+                }
+            }
         }
     }
 }

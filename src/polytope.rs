@@ -242,9 +242,41 @@ impl Halfspaces {
         p.to_vec()
     }
 
-    /// The irredundant rows (facets) with a relative-interior point of each, by Clarkson's
-    /// method: a candidate row is tested by an LP over the facets found so far; if it is
-    /// violated there, the ray from `inner` to the LP optimum meets a new facet first.
+    /// The rows first met by the ray `inner + t·dir`, `t > 0`, and that `t`; `slack` holds
+    /// the slacks at `inner`. `None` if the ray never leaves.
+    fn shoot(&self, inner: &[Q], slack: &[Q], dir: &[Q]) -> Option<(Vec<usize>, Vec<Q>)> {
+        let mut best: Option<Q> = None;
+        let mut hits: Vec<usize> = Vec::new();
+        for (j, (a, s)) in self.a.iter().zip(slack).enumerate() {
+            let den = dot(a, dir);
+            if !den.is_positive() {
+                continue;
+            }
+            let t = s / den;
+            match &best {
+                Some(bt) if t > *bt => {}
+                Some(bt) if t == *bt => hits.push(j),
+                _ => {
+                    best = Some(t);
+                    hits = vec![j];
+                }
+            }
+        }
+        let t = best?;
+        let p = inner.iter().zip(dir).map(|(c, v)| c + &t * v).collect();
+        Some((hits, p))
+    }
+
+    /// The irredundant rows (facets) with a relative-interior point of each.
+    ///
+    /// 1. Rays from `inner` along `±e_j` find a first set of facets (the first row a ray
+    ///    meets alone is a facet, and the hit point is in its relative interior).
+    /// 2. Exact bounds of the polyhedron of those facets (small LPs) give a box containing
+    ///    the region; a row satisfied on the whole box is redundant.
+    /// 3. Clarkson's method decides the rest: a candidate is tested by an LP over the facets
+    ///    found so far plus itself relaxed by 1; if the optimum violates it, the ray from
+    ///    `inner` to the optimum meets a new facet first (ties: the direct LP decides).
+    ///
     /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         let d = inner.len();
@@ -256,8 +288,54 @@ impl Halfspaces {
         );
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
+        let mut settled = vec![false; n];
+        for j in 0..d {
+            for sign in [1i64, -1] {
+                let mut dir = vec![Q::zero(); d];
+                dir[j] = Q::from_integer(sign.into());
+                if let Some((hits, p)) = self.shoot(inner, &slack, &dir)
+                    && hits.len() == 1
+                    && !is_facet[hits[0]]
+                {
+                    is_facet[hits[0]] = true;
+                    settled[hits[0]] = true;
+                    found.push((hits[0], p));
+                }
+            }
+        }
+        if !found.is_empty() && n > found.len() + 2 * d {
+            let seed = self.subset(&found.iter().map(|(i, _)| *i).collect::<Vec<_>>());
+            let (lo, hi) = seed.bounds(d);
+            for k in 0..n {
+                if settled[k] {
+                    continue;
+                }
+                // max of a_k·x over the box, if finite.
+                let mut top = Q::zero();
+                let mut finite = true;
+                for (j, v) in self.a[k].iter().enumerate() {
+                    let bound = if v.is_positive() {
+                        &hi[j]
+                    } else if v.is_negative() {
+                        &lo[j]
+                    } else {
+                        continue;
+                    };
+                    match bound {
+                        Some(x) => top += v * x,
+                        None => {
+                            finite = false;
+                            break;
+                        }
+                    }
+                }
+                if finite && top <= self.b[k] {
+                    settled[k] = true; // redundant
+                }
+            }
+        }
         for k in 0..n {
-            while !is_facet[k] {
+            while !settled[k] && !is_facet[k] {
                 // LP over known facets plus row k relaxed by 1.
                 let mut a: Vec<Vec<Q>> = found.iter().map(|(i, _)| self.a[*i].clone()).collect();
                 let mut b: Vec<Q> = found.iter().map(|(i, _)| self.b[*i].clone()).collect();
@@ -270,31 +348,11 @@ impl Halfspaces {
                 if dot(&self.a[k], &x) <= self.b[k] {
                     break; // implied by the facets found: redundant
                 }
-                // Ray shooting from inner towards x: the first row hit is a facet.
                 let dir: Vec<Q> = x.iter().zip(inner).map(|(xi, ci)| xi - ci).collect();
-                let mut best: Option<Q> = None;
-                let mut hits: Vec<usize> = Vec::new();
-                for j in 0..n {
-                    let den = dot(&self.a[j], &dir);
-                    if !den.is_positive() {
-                        continue;
-                    }
-                    let t = &slack[j] / den;
-                    match &best {
-                        Some(bt) if t > *bt => {}
-                        Some(bt) if t == *bt => hits.push(j),
-                        _ => {
-                            best = Some(t);
-                            hits = vec![j];
-                        }
-                    }
-                }
-                let t = best.expect("row k is crossed");
+                let (hits, p) = self.shoot(inner, &slack, &dir).expect("row k is crossed");
                 if hits.len() == 1 {
-                    let j = hits[0];
-                    let p: Vec<Q> = inner.iter().zip(&dir).map(|(c, v)| c + &t * v).collect();
-                    is_facet[j] = true;
-                    found.push((j, p));
+                    is_facet[hits[0]] = true;
+                    found.push((hits[0], p));
                 } else {
                     // The ray met a lower-dimensional face: decide row k directly.
                     match self.facet_point(k, d) {
@@ -309,6 +367,19 @@ impl Halfspaces {
         }
         found.sort_by_key(|(i, _)| *i);
         found
+    }
+
+    /// Exact coordinate bounds `(lo, hi)` of the polyhedron (`None` where unbounded).
+    pub fn bounds(&self, d: usize) -> (Vec<Option<Q>>, Vec<Option<Q>>) {
+        let mut lo = Vec::with_capacity(d);
+        let mut hi = Vec::with_capacity(d);
+        for j in 0..d {
+            let e = unit(d, j);
+            hi.push(maximize(&e, &self.a, &self.b).value().cloned());
+            let neg: Vec<Q> = e.iter().map(|v| -v).collect();
+            lo.push(maximize(&neg, &self.a, &self.b).value().map(|v| -v));
+        }
+        (lo, hi)
     }
 
     /// Is row `k` a facet? If so, a relative-interior point of it: maximise `t` subject to
