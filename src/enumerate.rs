@@ -9,7 +9,7 @@
 
 use crate::domain::{Domain, DomainError};
 use crate::network::{Dense, Network, NeuronId, Pattern};
-use crate::num::{Q, dot};
+use crate::num::{Q, Z};
 use crate::polytope::{
     Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit,
 };
@@ -153,22 +153,33 @@ pub fn region_rows(
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
 /// (every row tight at `p` must strictly decrease along `n`).
 fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
-    let mut eps: Option<Q> = None;
-    for (a, s) in hs.a.iter().zip(hs.slacks(p)) {
-        let den = dot(a, n);
-        if s.is_negative() || (s.is_zero() && !den.is_negative()) {
+    let (sl, den) = hs.scaled_slacks(p);
+    let (nz, _) = crate::num::common_denominator(n);
+    // eps = min S_i / (den · a_i·N) over rows that shrink along N, as (num, den).
+    let mut eps: Option<(Z, Z)> = None;
+    for (a, s) in hs.a.iter().zip(sl) {
+        let rate: Z = a.iter().zip(&nz).map(|(ai, v)| ai.numer() * v).sum();
+        if s.is_negative() || (s.is_zero() && !rate.is_negative()) {
             return None;
         }
-        if s.is_positive() && den.is_positive() {
-            let r = s / den;
-            if eps.as_ref().is_none_or(|e| r < *e) {
-                eps = Some(r);
+        if s.is_positive() && rate.is_positive() {
+            let cand = (s, &den * rate);
+            if eps
+                .as_ref()
+                .is_none_or(|(en, ed)| &cand.0 * ed < en * &cand.1)
+            {
+                eps = Some(cand);
             }
         }
     }
-    let half = Q::new(1.into(), 2.into());
-    let eps = eps.map_or_else(|| Q::from_integer(1.into()), |e| e * half);
-    Some(p.iter().zip(n).map(|(pi, ni)| pi + &eps * ni).collect())
+    // Half the distance to the first row met along N.
+    let eps = eps.map_or_else(|| Q::from_integer(1.into()), |(en, ed)| Q::new(en, ed * 2));
+    Some(
+        p.iter()
+            .zip(&nz)
+            .map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone()))
+            .collect(),
+    )
 }
 
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.

@@ -5,7 +5,7 @@
 //! dense layers are composed exactly at construction, so hidden layers alternate
 //! dense → activation and the logits are one final affine map.
 
-use crate::num::{Q, Z, dot};
+use crate::num::{Q, Z, common_denominator, dot};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::fmt;
@@ -128,15 +128,6 @@ impl IntLayer {
             p,
         }
     }
-}
-
-/// A vector of rationals as integers over one positive common denominator.
-fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
-    let den = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
-    (
-        v.iter().map(|x| x.numer() * (&den / x.denom())).collect(),
-        den,
-    )
 }
 
 /// A structural problem in a network description.

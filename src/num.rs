@@ -182,6 +182,16 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     (ints, bb)
 }
 
+/// A vector of rationals as integers over one positive common denominator `den`
+/// (`v[i] = ints[i] / den`).
+pub fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
+    let den = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
+    (
+        v.iter().map(|x| x.numer() * (&den / x.denom())).collect(),
+        den,
+    )
+}
+
 /// Squared Euclidean norm.
 pub fn norm2_sq(a: &[Q]) -> Q {
     a.iter().fold(Q::zero(), |acc, v| acc + v * v)

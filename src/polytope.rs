@@ -8,7 +8,9 @@
 
 use crate::lp::{LpOutcome, maximize};
 use crate::network::NeuronId;
-use crate::num::{Q, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
+use crate::num::{
+    Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg,
+};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeMap;
@@ -115,6 +117,41 @@ impl Halfspaces {
         }
     }
 
+    /// Slacks as integers over one positive denominator: `b_i - a_i·x = s[i] / den`.
+    /// (Rows are integral, so this needs no gcd; use it on hot paths.)
+    pub fn scaled_slacks(&self, x: &[Q]) -> (Vec<Z>, Z) {
+        let (xs, den) = common_denominator(x);
+        let s = self
+            .a
+            .iter()
+            .zip(&self.b)
+            .map(|(a, b)| {
+                let mut v = b.numer() * &den;
+                for (ai, xi) in a.iter().zip(&xs) {
+                    if !ai.is_zero() {
+                        v -= ai.numer() * xi;
+                    }
+                }
+                v
+            })
+            .collect();
+        (s, den)
+    }
+
+    /// `a_i·v` for every row, for an integer vector `v`.
+    fn dots(&self, v: &[Z]) -> Vec<Z> {
+        self.a
+            .iter()
+            .map(|a| {
+                a.iter()
+                    .zip(v)
+                    .filter(|(ai, _)| !ai.is_zero())
+                    .map(|(ai, vi)| ai.numer() * vi)
+                    .sum()
+            })
+            .collect()
+    }
+
     /// Slack `b_i - a_i·x` of every row.
     pub fn slacks(&self, x: &[Q]) -> Vec<Q> {
         self.a
@@ -170,26 +207,29 @@ impl Halfspaces {
     /// allows) that is still strictly inside, given a strictly interior `c`. Keeps the sizes
     /// of the numbers along a walk from growing with its length.
     pub fn simplify_interior(&self, c: &[Q]) -> Vec<Q> {
-        let mut rho: Option<Q> = None;
-        for (a, s) in self.a.iter().zip(self.slacks(c)) {
-            let r = s / norm1(a);
-            if rho.as_ref().is_none_or(|x| r < *x) {
-                rho = Some(r);
+        // rho = min_i slack_i / ||a_i||_1 = S_i / (den · N_i), kept as a fraction (num, den).
+        let (sl, den) = self.scaled_slacks(c);
+        let mut rho: Option<(Z, Z)> = None;
+        for (a, si) in self.a.iter().zip(sl) {
+            let ni: Z = a.iter().map(|v| v.numer().abs()).sum();
+            let cand = (si, &den * ni);
+            if rho
+                .as_ref()
+                .is_none_or(|(rn, rd)| &cand.0 * rd < rn * &cand.1)
+            {
+                rho = Some(cand);
             }
         }
-        // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive.
-        let mut k: usize = match &rho {
-            None => 0,
-            Some(r) => {
-                debug_assert!(r.is_positive());
-                (r.denom().bits() as i64 - r.numer().bits() as i64).max(0) as usize
-            }
-        };
-        if let Some(r) = &rho {
-            while Q::new(1.into(), crate::num::Z::one() << (k + 1)) >= *r {
+        // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive:
+        // the smallest such k satisfies rd < rn · 2^(k+1).
+        let mut k: usize = 0;
+        if let Some((rn, rd)) = &rho {
+            debug_assert!(rn.is_positive());
+            k = (rd.bits() as i64 - rn.bits() as i64).max(0) as usize;
+            while rd >= &(rn << (k + 1)) {
                 k += 1;
             }
-            while k > 0 && Q::new(1.into(), crate::num::Z::one() << k) < *r {
+            while k > 0 && rd < &(rn << k) {
                 k -= 1;
             }
         }
@@ -230,7 +270,8 @@ impl Halfspaces {
             q[j] = Q::zero();
             q[j] = (&self.b[k] - dot(a, &q)) / &a[j];
             let ok = self
-                .slacks(&q)
+                .scaled_slacks(&q)
+                .0
                 .iter()
                 .enumerate()
                 .all(|(i, s)| i == k || s.is_positive());
@@ -242,28 +283,43 @@ impl Halfspaces {
         p.to_vec()
     }
 
-    /// The rows first met by the ray `inner + t·dir`, `t > 0`, and that `t`; `slack` holds
-    /// the slacks at `inner`. `None` if the ray never leaves.
-    fn shoot(&self, inner: &[Q], slack: &[Q], dir: &[Q]) -> Option<(Vec<usize>, Vec<Q>)> {
-        let mut best: Option<Q> = None;
+    /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
+    /// meets them; `slack` holds the scaled slacks at `inner` (see [`Self::scaled_slacks`]).
+    /// `None` if the ray never leaves.
+    fn shoot(&self, inner: &[Q], slack: &[Z], dir: &[Q]) -> Option<(Vec<usize>, Vec<Q>)> {
+        // A positive multiple of dir has the same hits; compare t_j = S_j / (a_j·D) by
+        // cross-multiplication (the slack denominator is common).
+        let (dz, _) = common_denominator(dir);
+        let mut best: Option<(Z, Z)> = None;
         let mut hits: Vec<usize> = Vec::new();
-        for (j, (a, s)) in self.a.iter().zip(slack).enumerate() {
-            let den = dot(a, dir);
-            if !den.is_positive() {
+        for (j, (rate, s)) in self.dots(&dz).into_iter().zip(slack).enumerate() {
+            if !rate.is_positive() {
                 continue;
             }
-            let t = s / den;
             match &best {
-                Some(bt) if t > *bt => {}
-                Some(bt) if t == *bt => hits.push(j),
-                _ => {
-                    best = Some(t);
+                Some((bs, br)) => match (s * br).cmp(&(bs * &rate)) {
+                    std::cmp::Ordering::Greater => {}
+                    std::cmp::Ordering::Equal => hits.push(j),
+                    std::cmp::Ordering::Less => {
+                        best = Some((s.clone(), rate));
+                        hits = vec![j];
+                    }
+                },
+                None => {
+                    best = Some((s.clone(), rate));
                     hits = vec![j];
                 }
             }
         }
-        let t = best?;
-        let p = inner.iter().zip(dir).map(|(c, v)| c + &t * v).collect();
+        let (bs, br) = best?;
+        // t·D with the slack denominator: p = inner + (S/den)/(a·D) · D.
+        let (_, den) = common_denominator(inner);
+        let t = Q::new(bs, br * den);
+        let p = inner
+            .iter()
+            .zip(&dz)
+            .map(|(c, v)| c + &t * Q::from_integer(v.clone()))
+            .collect();
         Some((hits, p))
     }
 
@@ -281,7 +337,7 @@ impl Halfspaces {
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         let d = inner.len();
         let n = self.len();
-        let slack = self.slacks(inner);
+        let (slack, _) = self.scaled_slacks(inner);
         debug_assert!(
             slack.iter().all(|s| s.is_positive()),
             "inner point not interior"
