@@ -6,7 +6,7 @@
 //! as rationals), pairwise distinct, sorted, never zero; every decision is an exact LP
 //! outcome or an exact comparison.
 
-use crate::lp::{LpOutcome, maximize};
+use crate::lp::{LpOutcome, maximize_primal as maximize};
 use crate::network::NeuronId;
 use crate::num::{
     Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg,
@@ -397,11 +397,11 @@ impl Halfspaces {
                 let mut b: Vec<Q> = found.iter().map(|(i, _)| self.b[*i].clone()).collect();
                 a.push(self.a[k].clone());
                 b.push(&self.b[k] + Q::one());
-                let x = match maximize(&self.a[k], &a, &b) {
-                    LpOutcome::Optimal { x, .. } => x,
+                let (x, value) = match maximize(&self.a[k], &a, &b) {
+                    LpOutcome::Optimal { x, value, .. } => (x, value),
                     _ => unreachable!("relaxed LP is feasible (inner) and bounded by row k"),
                 };
-                if dot(&self.a[k], &x) <= self.b[k] {
+                if value <= self.b[k] {
                     break; // implied by the facets found: redundant
                 }
                 let dir: Vec<Q> = x.iter().zip(inner).map(|(xi, ci)| xi - ci).collect();
