@@ -39,10 +39,7 @@ impl fmt::Display for DomainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DomainError::Dimension { expected, got } => {
-                write!(
-                    f,
-                    "domain has dimension {got} but the network's input has {expected}"
-                )
+                write!(f, "domain has dimension {got} but the network's input has {expected}")
             }
             DomainError::EmptyInterval { coord, lo, hi } => {
                 write!(f, "coordinate {coord}: interval {lo}:{hi} needs LO < HI")
@@ -61,10 +58,7 @@ impl std::error::Error for DomainError {}
 impl Domain {
     /// `[-1, 1]^d`, the default domain.
     pub fn default_box(d: usize) -> Domain {
-        Domain::Box {
-            lo: vec![Q::from_integer((-1).into()); d],
-            hi: vec![Q::from_integer(1.into()); d],
-        }
+        Domain::Box { lo: vec![Q::from_integer((-1).into()); d], hi: vec![Q::from_integer(1.into()); d] }
     }
 
     pub fn dim(&self) -> usize {
@@ -97,27 +91,16 @@ impl Domain {
     /// Returns whether it is bounded.
     pub fn validate(&self, input_dim: usize) -> Result<bool, DomainError> {
         if self.dim() != input_dim {
-            return Err(DomainError::Dimension {
-                expected: input_dim,
-                got: self.dim(),
-            });
+            return Err(DomainError::Dimension { expected: input_dim, got: self.dim() });
         }
         if let Domain::Box { lo, hi } = self {
             for (j, (l, h)) in lo.iter().zip(hi).enumerate() {
                 if l >= h {
-                    return Err(DomainError::EmptyInterval {
-                        coord: j,
-                        lo: fmt_q(l),
-                        hi: fmt_q(h),
-                    });
+                    return Err(DomainError::EmptyInterval { coord: j, lo: fmt_q(l), hi: fmt_q(h) });
                 }
             }
         }
-        let rows = self
-            .rows()
-            .into_iter()
-            .enumerate()
-            .map(|(i, (a, b))| (a, b, Source::Domain(i)));
+        let rows = self.rows().into_iter().enumerate().map(|(i, (a, b))| (a, b, Source::Domain(i)));
         let hs = match group_rows(rows) {
             Grouped::Rows(h) => h,
             Grouped::Empty => return Err(DomainError::Empty),
@@ -134,6 +117,29 @@ impl Domain {
         })
     }
 
+    /// Exact volume of a bounded domain (`None` if unbounded or invalid).
+    pub fn volume(&self) -> Option<Q> {
+        match self {
+            Domain::Box { lo, hi } => {
+                Some(lo.iter().zip(hi).fold(Q::from_integer(1.into()), |acc, (l, h)| acc * (h - l)))
+            }
+            Domain::Whole { .. } => None,
+            Domain::Polytope { .. } => {
+                let d = self.dim();
+                let rows = self.rows().into_iter().enumerate().map(|(i, (a, b))| (a, b, Source::Domain(i)));
+                let Grouped::Rows(hs) = group_rows(rows) else { return None };
+                let Interior::Point(c) = hs.interior_point(d) else { return None };
+                if !hs.is_bounded(d) {
+                    return None;
+                }
+                let idx: Vec<usize> = hs.facets(&c).into_iter().map(|(i, _)| i).collect();
+                let f = hs.subset(&idx);
+                let v = crate::vrep::vertices(&f, d);
+                Some(crate::vrep::volume(&f, &v, d))
+            }
+        }
+    }
+
     /// Short human-readable description (`[-1,1]^2`, `box [0,1]x[-2,3]`, `polytope (5 rows)`).
     pub fn describe(&self) -> String {
         match self {
@@ -142,11 +148,8 @@ impl Domain {
                 if same && !lo.is_empty() {
                     format!("box [{},{}]^{}", fmt_q(&lo[0]), fmt_q(&hi[0]), lo.len())
                 } else {
-                    let parts: Vec<String> = lo
-                        .iter()
-                        .zip(hi)
-                        .map(|(l, h)| format!("[{},{}]", fmt_q(l), fmt_q(h)))
-                        .collect();
+                    let parts: Vec<String> =
+                        lo.iter().zip(hi).map(|(l, h)| format!("[{},{}]", fmt_q(l), fmt_q(h))).collect();
                     format!("box {}", parts.join("x"))
                 }
             }
@@ -165,37 +168,17 @@ mod tests {
     fn validation() {
         assert_eq!(Domain::default_box(2).validate(2), Ok(true));
         assert_eq!(Domain::Whole { dim: 3 }.validate(3), Ok(false));
-        assert!(matches!(
-            Domain::default_box(2).validate(3),
-            Err(DomainError::Dimension { .. })
-        ));
-        let bad = Domain::Box {
-            lo: vec![qi(0), qi(1)],
-            hi: vec![qi(1), qi(1)],
-        };
-        assert!(matches!(
-            bad.validate(2),
-            Err(DomainError::EmptyInterval { coord: 1, .. })
-        ));
+        assert!(matches!(Domain::default_box(2).validate(3), Err(DomainError::Dimension { .. })));
+        let bad = Domain::Box { lo: vec![qi(0), qi(1)], hi: vec![qi(1), qi(1)] };
+        assert!(matches!(bad.validate(2), Err(DomainError::EmptyInterval { coord: 1, .. })));
         let flat = Domain::Polytope {
-            a: vec![
-                vec![qi(1), qi(1)],
-                vec![qi(-1), qi(-1)],
-                vec![qi(1), qi(0)],
-                vec![qi(-1), qi(0)],
-            ],
+            a: vec![vec![qi(1), qi(1)], vec![qi(-1), qi(-1)], vec![qi(1), qi(0)], vec![qi(-1), qi(0)]],
             b: vec![qi(0), qi(0), qi(1), qi(1)],
         };
         assert_eq!(flat.validate(2), Err(DomainError::LowerDimensional));
-        let empty = Domain::Polytope {
-            a: vec![vec![qi(1)], vec![qi(-1)]],
-            b: vec![qi(-1), qi(-1)],
-        };
+        let empty = Domain::Polytope { a: vec![vec![qi(1)], vec![qi(-1)]], b: vec![qi(-1), qi(-1)] };
         assert_eq!(empty.validate(1), Err(DomainError::Empty));
-        let half = Domain::Polytope {
-            a: vec![vec![qi(1), qi(0)]],
-            b: vec![qi(0)],
-        };
+        let half = Domain::Polytope { a: vec![vec![qi(1), qi(0)]], b: vec![qi(0)] };
         assert_eq!(half.validate(2), Ok(false));
     }
 }

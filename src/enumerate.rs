@@ -10,9 +10,7 @@
 use crate::domain::{Domain, DomainError};
 use crate::network::{Dense, Network, NeuronId, Pattern};
 use crate::num::{Q, Z};
-use crate::polytope::{
-    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit,
-};
+use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::{HashMap, VecDeque};
@@ -23,11 +21,13 @@ use std::fmt;
 pub struct Options {
     /// The L2 insphere bounds satisfy `upper - lower <= 10^-digits · max(1, upper)`.
     pub digits: u32,
+    /// Compute exact vertices and volumes of bounded regions.
+    pub volumes: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { digits: 30 }
+        Options { digits: 30, volumes: false }
     }
 }
 
@@ -68,6 +68,10 @@ pub struct Region {
     pub logits: Dense,
     pub insphere: Insphere,
     pub insphere_linf: LinfInsphere,
+    /// Exact vertices (sorted) of a bounded region, when volumes were asked for.
+    pub vertices: Option<Vec<Vec<Q>>>,
+    /// Exact volume of a bounded region, when volumes were asked for.
+    pub volume: Option<Q>,
 }
 
 impl Region {
@@ -129,11 +133,7 @@ impl fmt::Display for EnumerateError {
 impl std::error::Error for EnumerateError {}
 
 /// The constraint rows of the region of `pattern` in `domain`, grouped.
-pub fn region_rows(
-    net: &Network,
-    domain_rows: &[(Vec<Q>, Q)],
-    pattern: &Pattern,
-) -> (Grouped, Dense) {
+pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern) -> (Grouped, Dense) {
     let maps = net.pattern_maps(pattern);
     let neuron_rows = maps.pre.into_iter().enumerate().map(|(k, (a, c))| {
         let src = Source::Neuron(net.neuron_id(k));
@@ -143,10 +143,7 @@ pub fn region_rows(
             (a, -c, src) // z <= 0: a·x <= -c
         }
     });
-    let dom = domain_rows
-        .iter()
-        .enumerate()
-        .map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
+    let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
     (group_rows(neuron_rows.chain(dom)), maps.logits)
 }
 
@@ -164,22 +161,14 @@ fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
         }
         if s.is_positive() && rate.is_positive() {
             let cand = (s, &den * rate);
-            if eps
-                .as_ref()
-                .is_none_or(|(en, ed)| &cand.0 * ed < en * &cand.1)
-            {
+            if eps.as_ref().is_none_or(|(en, ed)| &cand.0 * ed < en * &cand.1) {
                 eps = Some(cand);
             }
         }
     }
     // Half the distance to the first row met along N.
     let eps = eps.map_or_else(|| Q::from_integer(1.into()), |(en, ed)| Q::new(en, ed * 2));
-    Some(
-        p.iter()
-            .zip(&nz)
-            .map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone()))
-            .collect(),
-    )
+    Some(p.iter().zip(&nz).map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone())).collect())
 }
 
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
@@ -219,14 +208,7 @@ pub fn analyze_region(
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =
                 (!on_boundary).then(|| net.lex_pattern(&point, std::slice::from_ref(&hs.a[i])).0);
-            Facet {
-                a: hs.a[i].clone(),
-                b: hs.b[i].clone(),
-                sources,
-                point,
-                neighbor_pattern,
-                neighbor: None,
-            }
+            Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
     let insphere_linf = fhs.linf_insphere(d);
@@ -239,6 +221,13 @@ pub fn analyze_region(
     };
     let insphere = fhs.l2_insphere(d, opts.digits);
     let bounded = domain_bounded || fhs.is_bounded(d);
+    let (vertices, volume) = if opts.volumes && bounded {
+        let v = crate::vrep::vertices(&fhs, d);
+        let vol = crate::vrep::volume(&fhs, &v, d);
+        (Some(v), Some(vol))
+    } else {
+        (None, None)
+    };
     RegionOutcome::Full(Box::new(Region {
         id: 0,
         pattern: pattern.clone(),
@@ -248,6 +237,8 @@ pub fn analyze_region(
         logits,
         insphere,
         insphere_linf,
+        vertices,
+        volume,
     }))
 }
 
@@ -263,29 +254,24 @@ pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
 
 /// Enumerate every full-dimensional region of `net` in `domain` by a breadth-first walk
 /// over facets, then sort by pattern and renumber.
-pub fn enumerate(
-    net: &Network,
-    domain: &Domain,
-    opts: &Options,
-) -> Result<Enumeration, EnumerateError> {
-    enumerate_with(net, domain, opts, |_| {})
+pub fn enumerate(net: &Network, domain: &Domain, opts: &Options) -> Result<Enumeration, EnumerateError> {
+    enumerate_with(net, domain, opts, |_, _| {})
 }
 
-/// [`enumerate`] with a callback after every region found (for progress reports).
+/// [`enumerate`] with a callback after every region is finished, in walk order. The region
+/// passed carries walk ids (discovery order, deterministic), not the final sorted ids: use
+/// it to stream results and report progress.
 pub fn enumerate_with(
     net: &Network,
     domain: &Domain,
     opts: &Options,
-    mut progress: impl FnMut(&WalkProgress),
+    mut on_region: impl FnMut(&Region, &WalkProgress),
 ) -> Result<Enumeration, EnumerateError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     let drows = domain.rows();
     let dom_hs = match group_rows(
-        drows
-            .iter()
-            .enumerate()
-            .map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i))),
+        drows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i))),
     ) {
         Grouped::Rows(h) => h,
         Grouped::Empty => return Err(EnumerateError::Domain(DomainError::Empty)),
@@ -340,11 +326,8 @@ pub fn enumerate_with(
             };
             f.neighbor = Some(nid);
         }
+        on_region(&region, &WalkProgress { regions: regions.len() + 1, frontier: queue.len() });
         regions.push(region);
-        progress(&WalkProgress {
-            regions: regions.len(),
-            frontier: queue.len(),
-        });
     }
     Ok(finish(net, regions, domain_bounded))
 }
@@ -384,15 +367,7 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
                     .filter(|&k| r.pattern.0[k] != other.0[k])
                     .map(|k| net.neuron_id(k))
                     .collect();
-                edges.push((
-                    r.id,
-                    n,
-                    Crossing {
-                        neurons,
-                        a: f.a.clone(),
-                        b: f.b.clone(),
-                    },
-                ));
+                edges.push((r.id, n, Crossing { neurons, a: f.a.clone(), b: f.b.clone() }));
             }
         }
     }
@@ -400,11 +375,7 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
     for (a, b, w) in edges {
         graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), w);
     }
-    Enumeration {
-        regions,
-        graph,
-        domain_bounded,
-    }
+    Enumeration { regions, graph, domain_bounded }
 }
 
 impl Enumeration {
@@ -433,30 +404,16 @@ impl Enumeration {
                 return Err(format!("region at index {i} has id {}", r.id));
             }
             if i > 0 && self.regions[i - 1].pattern >= r.pattern {
-                return Err(format!(
-                    "regions {} and {i} are not strictly sorted by pattern",
-                    i - 1
-                ));
+                return Err(format!("regions {} and {i} are not strictly sorted by pattern", i - 1));
             }
             let hs = r.halfspaces();
-            if hs
-                .slacks(&r.interior_point)
-                .iter()
-                .any(|s| !s.is_positive())
-            {
+            if hs.slacks(&r.interior_point).iter().any(|s| !s.is_positive()) {
                 return Err(format!("region {i}: interior point not strictly inside"));
             }
             if pattern_at(net, &r.interior_point).0 != r.pattern {
-                return Err(format!(
-                    "region {i}: network pattern at the interior point differs"
-                ));
+                return Err(format!("region {i}: network pattern at the interior point differs"));
             }
-            if let Insphere::Finite {
-                center,
-                radius_lower,
-                radius_upper,
-            } = &r.insphere
-            {
+            if let Insphere::Finite { center, radius_lower, radius_upper } = &r.insphere {
                 if !hs.contains_ball(center, radius_lower)
                     || radius_lower > radius_upper
                     || !radius_lower.is_positive()
@@ -465,11 +422,8 @@ impl Enumeration {
                 }
             }
             if let LinfInsphere::Finite { center, radius } = &r.insphere_linf {
-                let ok = hs
-                    .slacks(center)
-                    .iter()
-                    .zip(&hs.a)
-                    .all(|(s, a)| *s >= radius * crate::num::norm1(a));
+                let ok =
+                    hs.slacks(center).iter().zip(&hs.a).all(|(s, a)| *s >= radius * crate::num::norm1(a));
                 if !ok || !radius.is_positive() {
                     return Err(format!("region {i}: L-inf cube not inside"));
                 }
@@ -479,51 +433,27 @@ impl Enumeration {
                     return Err(format!("region {i}: facet neighbour presence wrong"));
                 }
                 let s = hs.slacks(&f.point);
-                let k = r
-                    .facets
-                    .iter()
-                    .position(|g| std::ptr::eq(g, f))
-                    .expect("self");
-                if s.iter().enumerate().any(|(j, v)| {
-                    if j == k {
-                        !v.is_zero()
-                    } else {
-                        !v.is_positive()
-                    }
-                }) {
-                    return Err(format!(
-                        "region {i}: facet point not in the facet's relative interior"
-                    ));
+                let k = r.facets.iter().position(|g| std::ptr::eq(g, f)).expect("self");
+                if s.iter().enumerate().any(|(j, v)| if j == k { !v.is_zero() } else { !v.is_positive() }) {
+                    return Err(format!("region {i}: facet point not in the facet's relative interior"));
                 }
                 if let Some(nb) = f.neighbor {
-                    let back = self.regions[nb]
-                        .facets
-                        .iter()
-                        .find(|g| g.neighbor == Some(i));
+                    let back = self.regions[nb].facets.iter().find(|g| g.neighbor == Some(i));
                     let Some(g) = back else {
                         return Err(format!("region {i}: neighbour {nb} has no facet back"));
                     };
                     let neg_a: Vec<Q> = f.a.iter().map(|v| -v).collect();
                     if g.a != neg_a || g.b != -&f.b {
-                        return Err(format!(
-                            "regions {i} and {nb}: shared facet hyperplanes differ"
-                        ));
+                        return Err(format!("regions {i} and {nb}: shared facet hyperplanes differ"));
                     }
-                    if self
-                        .graph
-                        .find_edge(NodeIndex::new(i), NodeIndex::new(nb))
-                        .is_none()
-                    {
+                    if self.graph.find_edge(NodeIndex::new(i), NodeIndex::new(nb)).is_none() {
                         return Err(format!("regions {i} and {nb}: no graph edge"));
                     }
                 }
             }
         }
-        let adj_edges: usize = self
-            .regions
-            .iter()
-            .map(|r| r.facets.iter().filter(|f| f.neighbor.is_some()).count())
-            .sum();
+        let adj_edges: usize =
+            self.regions.iter().map(|r| r.facets.iter().filter(|f| f.neighbor.is_some()).count()).sum();
         if adj_edges != 2 * self.graph.edge_count() {
             return Err("edge count differs from the facet neighbour links".into());
         }
@@ -531,6 +461,17 @@ impl Enumeration {
             return Err("region graph is not connected".into());
         }
         Ok(())
+    }
+
+    /// Second completeness certificate for bounded domains: the exact region volumes sum to
+    /// the domain's volume. `None` when volumes were not computed or the domain is unbounded.
+    pub fn volumes_sum_to(&self, domain: &Domain) -> Option<bool> {
+        let total = domain.volume()?;
+        let mut sum = Q::zero();
+        for r in &self.regions {
+            sum += r.volume.as_ref()?;
+        }
+        Some(sum == total)
     }
 }
 
@@ -568,13 +509,8 @@ impl Enumeration {
             facets_min: fc.iter().copied().min().unwrap_or(0),
             facets_max: fc.iter().copied().max().unwrap_or(0),
             facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
-            inradius: (!radii.is_empty()).then(|| {
-                (
-                    f(&radii[0]),
-                    f(&radii[(radii.len() - 1) / 2]),
-                    f(&radii[radii.len() - 1]),
-                )
-            }),
+            inradius: (!radii.is_empty())
+                .then(|| (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]))),
         }
     }
 }

@@ -21,17 +21,20 @@
 
 pub mod domain;
 pub mod enumerate;
+pub mod linear;
 pub mod lp;
 pub mod network;
 pub mod num;
 pub mod polytope;
 pub mod random;
+pub mod verify;
+pub mod vrep;
 pub mod wire;
 
 pub use domain::{Domain, DomainError};
 pub use enumerate::{
-    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary,
-    analyze_region, enumerate, enumerate_with, pattern_at,
+    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, analyze_region,
+    enumerate, enumerate_with, pattern_at,
 };
 pub use lp::{LpOutcome, maximize};
 pub use network::{Dense, LayerSpec, Network, NeuronId, Pattern};

@@ -34,6 +34,8 @@ enum Cmd {
     Enumerate(EnumerateArgs),
     /// Show the region at a point: pattern, facets, inspheres, affine map.
     Inspect(InspectArgs),
+    /// Check a regions file independently against the network (exit 0 only if all holds).
+    Verify(VerifyArgs),
     /// Write a seeded random ReLU network (weights N(0,1/fan_in), biases N(0,0.25), f32-exact).
     Random(RandomArgs),
 }
@@ -70,6 +72,23 @@ struct EnumerateArgs {
     /// L2 insphere tolerance: upper - lower <= 10^-DIGITS * max(1, upper).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
     digits: u32,
+    /// Add exact `vertices` and `volume` to bounded regions, and check that the volumes sum
+    /// to the domain's volume.
+    #[arg(long)]
+    volumes: bool,
+    /// Group regions into linear regions (equal affine maps across facets): adds
+    /// `linear_region` to each region and `linear_regions` to the JSON.
+    #[arg(long)]
+    linear: bool,
+    /// Write the merged graph of linear regions (JSON, `linregions.linear/1`); implies --linear.
+    #[arg(long, value_name = "FILE")]
+    merge: Option<PathBuf>,
+    /// Stream regions as JSON lines while they are found (walk ids), then a summary line.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Option<PathBuf>,
+    /// Write the region graph as GraphML (Gephi, networkx).
+    #[arg(long, value_name = "FILE")]
+    graphml: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -87,6 +106,20 @@ struct InspectArgs {
     json: bool,
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
     digits: u32,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Network file (JSON).
+    net: PathBuf,
+    /// Regions file (linregions.regions/1), e.g. from `enumerate --json`.
+    regions: PathBuf,
+    /// Domain (default: the domain recorded in the regions file).
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -154,8 +187,7 @@ fn check_domain(dom: &Domain, d: usize, args: &DomainArgs) -> Result<()> {
 fn write_out(path: &Path, text: &str) -> Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .context("writing to standard output")?;
+        out.write_all(text.as_bytes()).context("writing to standard output")?;
         out.flush()?;
         Ok(())
     } else {
@@ -176,11 +208,7 @@ fn activation_names(net: &Network) -> String {
         })
         .collect();
     names.dedup();
-    if names.is_empty() {
-        "no activations".into()
-    } else {
-        names.join(", ")
-    }
+    if names.is_empty() { "no activations".into() } else { names.join(", ") }
 }
 
 fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
@@ -188,11 +216,25 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let opts = Options { digits: a.digits };
+    let opts = Options { digits: a.digits, volumes: a.volumes };
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
+    let mut stream = match &a.jsonl {
+        None => None,
+        Some(p) if p == Path::new("-") => Some(Box::new(std::io::stdout()) as Box<dyn Write>),
+        Some(p) => Some(Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot write", p.display()))?,
+        )) as Box<dyn Write>),
+    };
+    let mut stream_err: Option<std::io::Error> = None;
     let t0 = Instant::now();
     let mut last = Instant::now();
-    let e = linregions::enumerate_with(&net, &domain, &opts, |p: &WalkProgress| {
+    let e = linregions::enumerate_with(&net, &domain, &opts, |r, p: &WalkProgress| {
+        if let Some(w) = stream.as_mut()
+            && stream_err.is_none()
+            && let Err(err) = w.write_all(wire::region_jsonl(&net, r).as_bytes()).and_then(|_| w.flush())
+        {
+            stream_err = Some(err);
+        }
         if show_progress && last.elapsed().as_millis() >= 250 {
             last = Instant::now();
             let s = t0.elapsed().as_secs_f64();
@@ -213,21 +255,32 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     if show_progress {
         eprint!("\r\x1b[K");
     }
-    if let Some(p) = &a.json {
-        write_out(p, &wire::regions_json(&net, &domain, &e))?;
+    if let Some(err) = stream_err {
+        return Err(anyhow!(err).context("writing --jsonl"));
     }
+    if let Some(w) = stream.as_mut() {
+        w.write_all(wire::summary_jsonl(&e).as_bytes()).and_then(|_| w.flush()).context("writing --jsonl")?;
+    }
+    let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(&e));
+    if let Some(p) = &a.json {
+        write_out(p, &wire::regions_json(&net, &domain, &e, linear.as_ref()))?;
+    }
+    if let (Some(p), Some(l)) = (&a.merge, &linear) {
+        write_out(p, &wire::linear_json(l))?;
+    }
+    if let Some(p) = &a.graphml {
+        write_out(p, &wire::regions_graphml(&net, &e))?;
+    }
+    let volume_check = if a.volumes { e.volumes_sum_to(&domain) } else { None };
     if let Some(p) = &a.dot {
         write_out(p, &wire::regions_dot(&net, &e))?;
     }
+    let stdout_taken = [&a.json, &a.jsonl, &a.merge, &a.graphml, &a.dot].iter().any(|p| p.as_deref() == Some(Path::new("-")));
     if !a.quiet {
         let s = e.summary();
         let mut text = String::new();
         let dom = domain.describe() + if defaulted { " (default)" } else { "" };
-        text += &format!(
-            "network   {} ({})\n",
-            net.shape_string(),
-            activation_names(&net)
-        );
+        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
         text += &format!("domain    {dom}\n");
         text += &format!(
             "regions   {} ({} bounded, {} unbounded)\n",
@@ -246,13 +299,27 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
             }
             None => text += "inradius  L2 all infinite\n",
         }
+        if let Some(l) = &linear {
+            let convex = l.convex.iter().filter(|c| **c).count();
+            text += &format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex);
+        }
+        if let Some(ok) = volume_check {
+            text += &format!(
+                "volumes   sum {} the domain's volume {}\n",
+                if ok { "equals" } else { "DIFFERS FROM" },
+                domain.volume().map(|v| fmt_q(&v)).unwrap_or_default()
+            );
+        }
         text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
-        // Keep stdout clean for JSON when it goes there.
-        if a.json.as_deref() == Some(Path::new("-")) {
+        // Keep stdout clean for data when it goes there.
+        if stdout_taken {
             eprint!("{text}");
         } else {
             print!("{text}");
         }
+    }
+    if volume_check == Some(false) {
+        return Err(anyhow!("region volumes do not sum to the domain's volume (please report)"));
     }
     Ok(())
 }
@@ -264,24 +331,15 @@ fn vec_text(v: &[linregions::Q]) -> String {
 fn cmd_inspect(a: InspectArgs) -> Result<()> {
     let net = load_network(&a.net)?;
     let d = net.input_dim();
-    let point =
-        wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
+    let point = wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
     let (domain, _) = load_domain(&a.domain, d, true)?;
-    let bounded = domain
-        .validate(d)
-        .map_err(|e| bad(format!("domain: {e}")))?;
+    let bounded = domain.validate(d).map_err(|e| bad(format!("domain: {e}")))?;
     let rows = domain.rows();
-    if rows
-        .iter()
-        .any(|(r, b)| linregions::num::dot(r, &point) > *b)
-    {
-        return Err(bad(format!(
-            "--point {}: the point lies outside the domain",
-            a.point
-        )));
+    if rows.iter().any(|(r, b)| linregions::num::dot(r, &point) > *b) {
+        return Err(bad(format!("--point {}: the point lies outside the domain", a.point)));
     }
     let (pattern, zeros) = pattern_at(&net, &point);
-    let opts = Options { digits: a.digits };
+    let opts = Options { digits: a.digits, volumes: false };
     let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts) {
         RegionOutcome::Full(r) => *r,
         // Possible only when the point is on the domain boundary and the rule's direction
@@ -334,24 +392,14 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
             Some(p) => format!("-> {}", wire::pattern_label(&net, p)),
             None => "-> outside the domain".into(),
         };
-        t += &format!(
-            "  {} . x <= {}   [{}] {}\n",
-            vec_text(&f.a),
-            fmt_q(&f.b),
-            src.join(", "),
-            across
-        );
+        t += &format!("  {} . x <= {}   [{}] {}\n", vec_text(&f.a), fmt_q(&f.b), src.join(", "), across);
     }
     t += "logits         weight x + bias on this region\n";
     for (w, b) in region.logits.weight.iter().zip(&region.logits.bias) {
         t += &format!("  {} . x + {}\n", vec_text(w), fmt_q(b));
     }
     match &region.insphere {
-        Insphere::Finite {
-            center,
-            radius_lower,
-            radius_upper,
-        } => {
+        Insphere::Finite { center, radius_lower, radius_upper } => {
             t += &format!(
                 "insphere L2    center {}, radius in [{:.12e}, {:.12e}] (exact bounds in --json)\n",
                 vec_text(center),
@@ -363,11 +411,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
     }
     match &region.insphere_linf {
         LinfInsphere::Finite { center, radius } => {
-            t += &format!(
-                "insphere Linf  center {}, radius {}\n",
-                vec_text(center),
-                fmt_q(radius)
-            )
+            t += &format!("insphere Linf  center {}, radius {}\n", vec_text(center), fmt_q(radius))
         }
         LinfInsphere::Unbounded => t += "insphere Linf  infinite\n",
     }
@@ -375,11 +419,112 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
     Ok(())
 }
 
+fn cmd_verify(a: VerifyArgs) -> Result<()> {
+    let net = load_network(&a.net)?;
+    let d = net.input_dim();
+    let file = wire::parse_regions(&read(&a.regions)?).map_err(|e| bad(format!("{}: {e}", a.regions.display())))?;
+    let explicit = a.domain.box_spec.is_some() || a.domain.domain.is_some() || a.domain.unbounded;
+    let domain = if explicit {
+        load_domain(&a.domain, d, false)?.0
+    } else {
+        file.domain.clone().ok_or_else(|| bad(format!("{}: no domain recorded; give one", a.regions.display())))?
+    };
+    let report =
+        linregions::verify::verify(&net, &domain, &file).map_err(|e| bad(format!("domain: {e}")))?;
+    let missing: Vec<String> = report.missing.iter().map(|p| wire::pattern_label(&net, p)).collect();
+    if a.json {
+        #[derive(serde::Serialize)]
+        struct CheckOut {
+            name: &'static str,
+            ok: bool,
+            regions: Vec<usize>,
+            details: Vec<String>,
+        }
+        #[derive(serde::Serialize)]
+        struct ReportOut {
+            ok: bool,
+            regions: usize,
+            checks: Vec<CheckOut>,
+            missing: Vec<String>,
+        }
+        let out = ReportOut {
+            ok: report.ok(),
+            regions: file.regions.len(),
+            checks: report
+                .checks
+                .iter()
+                .map(|c| {
+                    let mut regions: Vec<usize> = c.failures.iter().filter_map(|f| f.region).collect();
+                    regions.dedup();
+                    CheckOut {
+                        name: c.name,
+                        ok: c.failures.is_empty(),
+                        regions,
+                        details: c.failures.iter().map(|f| failure_text(f)).collect(),
+                    }
+                })
+                .collect(),
+            missing: missing.clone(),
+        };
+        write_out(Path::new("-"), &wire::to_json_text(&out))?;
+    } else {
+        let mut t = format!(
+            "verify    {} ({} regions) against {} on {}\n",
+            a.regions.display(),
+            file.regions.len(),
+            a.net.display(),
+            domain.describe()
+        );
+        for c in &report.checks {
+            if c.failures.is_empty() {
+                t += &format!("ok        {:<17} {}\n", c.name, c.description);
+            } else {
+                let mut regions: Vec<usize> = c.failures.iter().filter_map(|f| f.region).collect();
+                regions.dedup();
+                let ids: Vec<String> = regions.iter().map(|r| r.to_string()).collect();
+                t += &format!("FAILED    {:<17} {} (regions: {})\n", c.name, c.description, ids.join(", "));
+                for f in c.failures.iter().take(10) {
+                    t += &format!("            {}\n", failure_text(f));
+                }
+                if c.failures.len() > 10 {
+                    t += &format!("            ... {} more\n", c.failures.len() - 10);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            t += &format!("missing   {} regions absent from the file: {}\n", missing.len(), missing.join(", "));
+        }
+        let failed = report.checks.iter().filter(|c| !c.failures.is_empty()).count();
+        t += &if failed == 0 {
+            format!("result    OK: all {} checks hold\n", report.checks.len())
+        } else {
+            format!("result    FAILED: {failed} of {} checks\n", report.checks.len())
+        };
+        print!("{t}");
+    }
+    if report.ok() { Ok(()) } else { Err(anyhow!(CheckFailed)) }
+}
+
+fn failure_text(f: &linregions::verify::Failure) -> String {
+    match f.region {
+        Some(r) => format!("region {r}: {}", f.detail),
+        None => f.detail.clone(),
+    }
+}
+
+/// A check failed (exit code 1), already reported.
+#[derive(Debug)]
+struct CheckFailed;
+impl std::fmt::Display for CheckFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("check failed")
+    }
+}
+impl std::error::Error for CheckFailed {}
+
 fn cmd_random(a: RandomArgs) -> Result<()> {
     if a.dims.len() < 2 || a.dims.contains(&0) {
-        return Err(bad(
-            "--dims needs at least two positive widths (input and output)",
-        ));
+        return Err(bad("--dims needs at least two positive widths (input and output)"));
     }
     if !(a.bias_std.is_finite() && a.bias_std >= 0.0) {
         return Err(bad("--bias-std must be a finite non-negative number"));
@@ -395,16 +540,14 @@ fn main() -> ExitCode {
         Cmd::Enumerate(a) => cmd_enumerate(a),
         Cmd::Inspect(a) => cmd_inspect(a),
         Cmd::Random(a) => cmd_random(a),
+        Cmd::Verify(a) => cmd_verify(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<CheckFailed>().is_some() => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<BadInput>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            if e.downcast_ref::<BadInput>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
         }
     }
 }

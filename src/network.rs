@@ -31,34 +31,17 @@ impl Dense {
             .iter()
             .map(|row| {
                 (0..inner.in_dim())
-                    .map(|j| {
-                        row.iter()
-                            .zip(&inner.weight)
-                            .fold(Q::zero(), |acc, (w, ir)| acc + w * &ir[j])
-                    })
+                    .map(|j| row.iter().zip(&inner.weight).fold(Q::zero(), |acc, (w, ir)| acc + w * &ir[j]))
                     .collect()
             })
             .collect();
-        let bias = self
-            .weight
-            .iter()
-            .zip(&self.bias)
-            .map(|(row, b)| dot(row, &inner.bias) + b)
-            .collect();
+        let bias = self.weight.iter().zip(&self.bias).map(|(row, b)| dot(row, &inner.bias) + b).collect();
         Dense { weight, bias }
     }
     fn identity(n: usize) -> Dense {
-        let weight = (0..n)
-            .map(|i| {
-                (0..n)
-                    .map(|j| if i == j { Q::one() } else { Q::zero() })
-                    .collect()
-            })
-            .collect();
-        Dense {
-            weight,
-            bias: vec![Q::zero(); n],
-        }
+        let weight =
+            (0..n).map(|i| (0..n).map(|j| if i == j { Q::one() } else { Q::zero() }).collect()).collect();
+        Dense { weight, bias: vec![Q::zero(); n] }
     }
 }
 
@@ -116,12 +99,7 @@ impl IntLayer {
         let q = h.slope.denom().clone();
         let p = h.slope.numer().clone();
         IntLayer {
-            weight: h
-                .dense
-                .weight
-                .iter()
-                .map(|r| r.iter().map(int).collect())
-                .collect(),
+            weight: h.dense.weight.iter().map(|r| r.iter().map(int).collect()).collect(),
             bias: h.dense.bias.iter().map(int).collect(),
             factor: &l * &q,
             q,
@@ -237,11 +215,7 @@ impl Network {
                         } else {
                             "activation comes first; a dense layer must precede it"
                         };
-                        return Err(NetworkError {
-                            layer: Some(i),
-                            field: "type",
-                            problem: problem.into(),
-                        });
+                        return Err(NetworkError { layer: Some(i), field: "type", problem: problem.into() });
                     };
                     hidden.push(HiddenLayer { dense, slope });
                     last_was_activation = true;
@@ -250,12 +224,7 @@ impl Network {
         }
         let output = pending.unwrap_or_else(|| Dense::identity(width));
         let ints = hidden.iter().map(IntLayer::new).collect();
-        Ok(Network {
-            input_dim,
-            hidden,
-            output,
-            ints,
-        })
+        Ok(Network { input_dim, hidden, output, ints })
     }
 
     pub fn input_dim(&self) -> usize {
@@ -301,12 +270,7 @@ impl Network {
         let mut out = Vec::new();
         let mut k = 0;
         for n in self.layer_sizes() {
-            out.push(
-                p.0[k..k + n]
-                    .iter()
-                    .map(|&b| if b { '1' } else { '0' })
-                    .collect(),
-            );
+            out.push(p.0[k..k + n].iter().map(|&b| if b { '1' } else { '0' }).collect());
             k += n;
         }
         out
@@ -392,10 +356,7 @@ impl Network {
                 if z[0].is_zero() {
                     zeros.push((l, n));
                 }
-                let active = z
-                    .iter()
-                    .find(|v| !v.is_zero())
-                    .is_some_and(|v| v.is_positive());
+                let active = z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
                 bits.push(active);
                 let f = if active { &layer.q } else { &layer.p };
                 if !f.is_one() {
@@ -447,10 +408,7 @@ impl Network {
                         c += w * rc;
                     }
                 }
-                pre.push((
-                    a.iter().cloned().map(Q::from_integer).collect(),
-                    Q::from_integer(c.clone()),
-                ));
+                pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
                 let f = if p.0[k] { &layer.q } else { &layer.p };
                 k += 1;
                 if f.is_zero() {
@@ -468,28 +426,17 @@ impl Network {
         let cur: Vec<(Vec<Q>, Q)> = cur
             .into_iter()
             .map(|(a, c)| {
-                (
-                    a.into_iter().map(|v| Q::from_integer(v) / &scale).collect(),
-                    Q::from_integer(c) / &scale,
-                )
+                (a.into_iter().map(|v| Q::from_integer(v) / &scale).collect(), Q::from_integer(c) / &scale)
             })
             .collect();
         let out = compose_rows(&self.output, &cur);
         let (weight, bias) = out.into_iter().unzip();
-        PatternMaps {
-            pre,
-            logits: Dense { weight, bias },
-        }
+        PatternMaps { pre, logits: Dense { weight, bias } }
     }
 }
 
 fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
-    dense
-        .weight
-        .iter()
-        .zip(&dense.bias)
-        .map(|(row, b)| dot(row, x) + b)
-        .collect()
+    dense.weight.iter().zip(&dense.bias).map(|(row, b)| dot(row, x) + b).collect()
 }
 
 /// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
@@ -521,11 +468,7 @@ fn compose_rows(dense: &Dense, cur: &[(Vec<Q>, Q)]) -> Vec<(Vec<Q>, Q)> {
 #[cfg(test)]
 impl Network {
     /// The rational evaluation of [`Network::lex_pattern`], kept as a test oracle.
-    pub(crate) fn lex_pattern_rational(
-        &self,
-        p: &[Q],
-        dirs: &[Vec<Q>],
-    ) -> (Pattern, Vec<NeuronId>) {
+    pub(crate) fn lex_pattern_rational(&self, p: &[Q], dirs: &[Vec<Q>]) -> (Pattern, Vec<NeuronId>) {
         let k = dirs.len();
         // h[i] = tuple for input/hidden value i.
         let mut h: Vec<Vec<Q>> = (0..self.input_dim)
@@ -554,10 +497,7 @@ impl Network {
                 if z[0].is_zero() {
                     zeros.push((l, n));
                 }
-                let active = z
-                    .iter()
-                    .find(|v| !v.is_zero())
-                    .is_some_and(|v| v.is_positive());
+                let active = z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
                 bits.push(active);
                 if !active {
                     for zt in z.iter_mut() {
@@ -579,10 +519,7 @@ mod tests {
 
     fn dense(w: &[&[i64]], b: &[i64]) -> LayerSpec {
         LayerSpec::Dense(Dense {
-            weight: w
-                .iter()
-                .map(|r| r.iter().map(|&v| qi(v)).collect())
-                .collect(),
+            weight: w.iter().map(|r| r.iter().map(|&v| qi(v)).collect()).collect(),
             bias: b.iter().map(|&v| qi(v)).collect(),
         })
     }
@@ -594,12 +531,7 @@ mod tests {
     fn composes_consecutive_dense_layers() {
         let net = Network::from_layers(
             1,
-            vec![
-                dense(&[&[2]], &[1]),
-                dense(&[&[3]], &[-1]),
-                relu(),
-                dense(&[&[1]], &[0]),
-            ],
+            vec![dense(&[&[2]], &[1]), dense(&[&[3]], &[-1]), relu(), dense(&[&[1]], &[0])],
         )
         .unwrap();
         assert_eq!(net.layer_sizes(), vec![1]);
@@ -633,9 +565,7 @@ mod tests {
             2,
             vec![
                 dense(&[&[1, -1], &[2, 1], &[0, 1]], &[0, 1, -1]),
-                LayerSpec::Activation {
-                    slope: Q::new(1.into(), 10.into()),
-                },
+                LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) },
                 dense(&[&[1, 1, -2], &[-1, 0, 1]], &[1, 0]),
                 relu(),
                 dense(&[&[3, -1]], &[2]),
@@ -648,13 +578,8 @@ mod tests {
             let e2: Vec<Q> = vec![qi(0), qi(1)];
             let (p, _) = net.lex_pattern(&x, &[e1, e2]);
             let maps = net.pattern_maps(&p);
-            let y: Vec<Q> = maps
-                .logits
-                .weight
-                .iter()
-                .zip(&maps.logits.bias)
-                .map(|(r, b)| dot(r, &x) + b)
-                .collect();
+            let y: Vec<Q> =
+                maps.logits.weight.iter().zip(&maps.logits.bias).map(|(r, b)| dot(r, &x) + b).collect();
             assert_eq!(y, net.eval(&x));
         }
     }
@@ -670,9 +595,7 @@ mod tests {
             let mut layers = Vec::new();
             for (i, w) in dims.windows(2).enumerate() {
                 layers.push(LayerSpec::Dense(Dense {
-                    weight: (0..w[1])
-                        .map(|_| (0..w[0]).map(|_| frac(&mut rng)).collect())
-                        .collect(),
+                    weight: (0..w[1]).map(|_| (0..w[0]).map(|_| frac(&mut rng)).collect()).collect(),
                     bias: (0..w[1]).map(|_| frac(&mut rng)).collect(),
                 }));
                 if i + 2 < dims.len() {
@@ -684,13 +607,9 @@ mod tests {
             let d = dims[0];
             for _ in 0..10 {
                 let x: Vec<Q> = (0..d).map(|_| frac(&mut rng)).collect();
-                let dirs: Vec<Vec<Q>> = (0..1 + t % 3)
-                    .map(|_| (0..d).map(|_| frac(&mut rng)).collect())
-                    .collect();
-                assert_eq!(
-                    net.lex_pattern(&x, &dirs),
-                    net.lex_pattern_rational(&x, &dirs)
-                );
+                let dirs: Vec<Vec<Q>> =
+                    (0..1 + t % 3).map(|_| (0..d).map(|_| frac(&mut rng)).collect()).collect();
+                assert_eq!(net.lex_pattern(&x, &dirs), net.lex_pattern_rational(&x, &dirs));
                 // Scaled pre-activations agree in sign with the true ones at x when the
                 // pattern holds at x itself (all values non-zero).
                 let (p0, zeros) = net.lex_pattern(&x, &[]);

@@ -37,19 +37,15 @@ pub enum NumError {
 impl fmt::Display for NumError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            NumError::Syntax(s) => write!(
-                f,
-                "`{s}` is not an exact number (expected e.g. 3, -3/4, 0.25, 1e-3, -2.5E2)"
-            ),
+            NumError::Syntax(s) => {
+                write!(f, "`{s}` is not an exact number (expected e.g. 3, -3/4, 0.25, 1e-3, -2.5E2)")
+            }
             NumError::ZeroDenominator(s) => write!(f, "`{s}` has a zero denominator"),
             NumError::ExponentTooLarge(s) => {
                 write!(f, "`{s}` has an exponent beyond ±{MAX_EXPONENT}")
             }
             NumError::TooLong(n) => {
-                write!(
-                    f,
-                    "number literal of {n} characters exceeds {MAX_LITERAL_LEN}"
-                )
+                write!(f, "number literal of {n} characters exceeds {MAX_LITERAL_LEN}")
             }
         }
     }
@@ -97,11 +93,7 @@ pub fn parse_rational(text: &str) -> Result<Q, NumError> {
                     return Err(syntax());
                 }
                 let trimmed = edigits.trim_start_matches('0');
-                let ev: i64 = if trimmed.len() > 12 {
-                    i64::MAX
-                } else {
-                    trimmed.parse::<i64>().unwrap_or(0)
-                };
+                let ev: i64 = if trimmed.len() > 12 { i64::MAX } else { trimmed.parse::<i64>().unwrap_or(0) };
                 if ev > MAX_EXPONENT {
                     return Err(NumError::ExponentTooLarge(text.to_string()));
                 }
@@ -134,11 +126,7 @@ pub fn parse_rational(text: &str) -> Result<Q, NumError> {
 
 /// `p/q` text of a rational, integers without `/1`.
 pub fn fmt_q(q: &Q) -> String {
-    if q.denom().is_one() {
-        q.numer().to_string()
-    } else {
-        format!("{}/{}", q.numer(), q.denom())
-    }
+    if q.denom().is_one() { q.numer().to_string() } else { format!("{}/{}", q.numer(), q.denom()) }
 }
 
 /// Nearest `f64` of a rational, for display only (never for a decision).
@@ -165,11 +153,7 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     for v in a.iter().chain(std::iter::once(b)) {
         l = l.lcm(v.denom());
     }
-    let ints: Vec<Z> = a
-        .iter()
-        .chain(std::iter::once(b))
-        .map(|v| v.numer() * (&l / v.denom()))
-        .collect();
+    let ints: Vec<Z> = a.iter().chain(std::iter::once(b)).map(|v| v.numer() * (&l / v.denom())).collect();
     let mut g = BigInt::zero();
     for v in &ints {
         g = g.gcd(v);
@@ -186,10 +170,7 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
 /// (`v[i] = ints[i] / den`).
 pub fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
     let den = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
-    (
-        v.iter().map(|x| x.numer() * (&den / x.denom())).collect(),
-        den,
-    )
+    (v.iter().map(|x| x.numer() * (&den / x.denom())).collect(), den)
 }
 
 /// Squared Euclidean norm.
@@ -225,10 +206,7 @@ pub fn sqrt_bounds(s: &Q, bits: u32) -> (Q, Q) {
 
 /// `10^-digits` as a rational.
 pub fn ten_pow_neg(digits: u32) -> Q {
-    Q::new(
-        BigInt::one(),
-        num_traits::pow(BigInt::from(10u32), digits as usize),
-    )
+    Q::new(BigInt::one(), num_traits::pow(BigInt::from(10u32), digits as usize))
 }
 
 /// Dot product of two equally long slices.
@@ -266,26 +244,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_forms() {
-        for bad in [
-            "", "-", "abc", "1/", "/2", "1/-2", "1.2.3", "1e", "e5", "1/2/3", "0x10", "1 2",
-        ] {
+        for bad in ["", "-", "abc", "1/", "/2", "1/-2", "1.2.3", "1e", "e5", "1/2/3", "0x10", "1 2"] {
             assert!(
                 matches!(parse_rational(bad), Err(NumError::Syntax(_))),
                 "{bad:?} should be a syntax error"
             );
         }
-        assert!(matches!(
-            parse_rational("3/0"),
-            Err(NumError::ZeroDenominator(_))
-        ));
-        assert!(matches!(
-            parse_rational("1e5000"),
-            Err(NumError::ExponentTooLarge(_))
-        ));
-        assert!(matches!(
-            parse_rational("1e99999999999999999999"),
-            Err(NumError::ExponentTooLarge(_))
-        ));
+        assert!(matches!(parse_rational("3/0"), Err(NumError::ZeroDenominator(_))));
+        assert!(matches!(parse_rational("1e5000"), Err(NumError::ExponentTooLarge(_))));
+        assert!(matches!(parse_rational("1e99999999999999999999"), Err(NumError::ExponentTooLarge(_))));
         assert!(parse_rational("1e4096").is_ok());
     }
 

@@ -8,9 +8,7 @@
 
 use crate::lp::{LpOutcome, maximize_primal as maximize};
 use crate::network::NeuronId;
-use crate::num::{
-    Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg,
-};
+use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeMap;
@@ -56,11 +54,7 @@ pub enum Interior {
 pub enum Insphere {
     /// `radius_lower <= r* <= radius_upper`; the ball of radius `radius_lower` about
     /// `center` lies inside (checkable exactly by squares, see [`Halfspaces::contains_ball`]).
-    Finite {
-        center: Vec<Q>,
-        radius_lower: Q,
-        radius_upper: Q,
-    },
+    Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
     /// The region contains balls of every radius.
     Unbounded,
 }
@@ -85,11 +79,7 @@ pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Groupe
         }
         map.entry(primitive_row(&a, &b)).or_default().push(src);
     }
-    let mut hs = Halfspaces {
-        a: Vec::new(),
-        b: Vec::new(),
-        sources: Vec::new(),
-    };
+    let mut hs = Halfspaces { a: Vec::new(), b: Vec::new(), sources: Vec::new() };
     for ((a, b), mut src) in map {
         src.sort();
         src.dedup();
@@ -142,23 +132,13 @@ impl Halfspaces {
     fn dots(&self, v: &[Z]) -> Vec<Z> {
         self.a
             .iter()
-            .map(|a| {
-                a.iter()
-                    .zip(v)
-                    .filter(|(ai, _)| !ai.is_zero())
-                    .map(|(ai, vi)| ai.numer() * vi)
-                    .sum()
-            })
+            .map(|a| a.iter().zip(v).filter(|(ai, _)| !ai.is_zero()).map(|(ai, vi)| ai.numer() * vi).sum())
             .collect()
     }
 
     /// Slack `b_i - a_i·x` of every row.
     pub fn slacks(&self, x: &[Q]) -> Vec<Q> {
-        self.a
-            .iter()
-            .zip(&self.b)
-            .map(|(a, b)| b - dot(a, x))
-            .collect()
+        self.a.iter().zip(&self.b).map(|(a, b)| b - dot(a, x)).collect()
     }
 
     /// A point strictly inside (centre of a largest inscribed cube, capped at radius 1),
@@ -213,10 +193,7 @@ impl Halfspaces {
         for (a, si) in self.a.iter().zip(sl) {
             let ni: Z = a.iter().map(|v| v.numer().abs()).sum();
             let cand = (si, &den * ni);
-            if rho
-                .as_ref()
-                .is_none_or(|(rn, rd)| &cand.0 * rd < rn * &cand.1)
-            {
+            if rho.as_ref().is_none_or(|(rn, rd)| &cand.0 * rd < rn * &cand.1) {
                 rho = Some(cand);
             }
         }
@@ -253,9 +230,7 @@ impl Halfspaces {
     /// strictly slack. Returns `p` itself if no rounding up to the size of `p` works.
     pub fn simplify_on_facet(&self, k: usize, p: &[Q]) -> Vec<Q> {
         let a = &self.a[k];
-        let j = (0..a.len())
-            .max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x)))
-            .expect("d >= 1");
+        let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
         let mut bits = 0usize;
         while bits <= max_bits {
@@ -269,12 +244,7 @@ impl Halfspaces {
                 .collect();
             q[j] = Q::zero();
             q[j] = (&self.b[k] - dot(a, &q)) / &a[j];
-            let ok = self
-                .scaled_slacks(&q)
-                .0
-                .iter()
-                .enumerate()
-                .all(|(i, s)| i == k || s.is_positive());
+            let ok = self.scaled_slacks(&q).0.iter().enumerate().all(|(i, s)| i == k || s.is_positive());
             if ok {
                 return q;
             }
@@ -315,11 +285,7 @@ impl Halfspaces {
         // t·D with the slack denominator: p = inner + (S/den)/(a·D) · D.
         let (_, den) = common_denominator(inner);
         let t = Q::new(bs, br * den);
-        let p = inner
-            .iter()
-            .zip(&dz)
-            .map(|(c, v)| c + &t * Q::from_integer(v.clone()))
-            .collect();
+        let p = inner.iter().zip(&dz).map(|(c, v)| c + &t * Q::from_integer(v.clone())).collect();
         Some((hits, p))
     }
 
@@ -338,10 +304,7 @@ impl Halfspaces {
         let d = inner.len();
         let n = self.len();
         let (slack, _) = self.scaled_slacks(inner);
-        debug_assert!(
-            slack.iter().all(|s| s.is_positive()),
-            "inner point not interior"
-        );
+        debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
@@ -519,37 +482,52 @@ impl Halfspaces {
     pub fn l2_insphere(&self, d: usize, digits: u32) -> Insphere {
         let tol = ten_pow_neg(digits);
         let mut bits = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;
-        let sq: Vec<Q> = self.a.iter().map(|r| norm2_sq(r)).collect();
         loop {
-            let (lo, hi): (Vec<Q>, Vec<Q>) = sq.iter().map(|s| sqrt_bounds(s, bits)).unzip();
-            let Some((center, radius_lower)) = self.max_radius(d, &hi) else {
+            let Some((center, radius_lower, radius_upper)) = self.l2_bounds(d, bits) else {
                 return Insphere::Unbounded;
             };
-            let (_, radius_upper) = self.max_radius(d, &lo).expect("bounded if the other is");
-            let scale = if radius_upper > Q::one() {
-                radius_upper.clone()
-            } else {
-                Q::one()
-            };
+            let scale = if radius_upper > Q::one() { radius_upper.clone() } else { Q::one() };
             if &radius_upper - &radius_lower <= &tol * scale {
-                return Insphere::Finite {
-                    center,
-                    radius_lower,
-                    radius_upper,
-                };
+                return Insphere::Finite { center, radius_lower, radius_upper };
             }
             bits += 32;
         }
+    }
+
+    /// The L2 insphere LP solved with the norms bounded to `bits` extra bits: a feasible
+    /// `(center, lower)` and an `upper >= r*`; `None` if the region holds balls of every
+    /// radius.
+    pub fn l2_bounds(&self, d: usize, bits: u32) -> Option<(Vec<Q>, Q, Q)> {
+        let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits)).unzip();
+        let (center, lower) = self.max_radius(d, &hi)?;
+        let (_, upper) = self.max_radius(d, &lo).expect("bounded if the other is");
+        Some((center, lower, upper))
+    }
+
+    /// Decide exactly whether `r* <= claimed` for the Euclidean inradius `r*`, by
+    /// tightening the bounds until `claimed` is above an upper bound or below a feasible
+    /// radius. `None` if undecided at 8192 bits (only possible when `claimed` equals an
+    /// irrational `r*` to that precision).
+    pub fn l2_radius_at_most(&self, d: usize, claimed: &Q) -> Option<bool> {
+        let mut bits = 64;
+        while bits <= 8192 {
+            let Some((_, lower, upper)) = self.l2_bounds(d, bits) else { return Some(false) };
+            if *claimed >= upper {
+                return Some(true);
+            }
+            if *claimed < lower {
+                return Some(false);
+            }
+            bits *= 2;
+        }
+        None
     }
 
     /// Exact check that the closed ball `B(center, radius)` lies in every half-space:
     /// `b_i - a_i·c >= 0` and `(b_i - a_i·c)² >= radius²·||a_i||²`.
     pub fn contains_ball(&self, center: &[Q], radius: &Q) -> bool {
         let r2 = radius * radius;
-        self.slacks(center)
-            .iter()
-            .zip(&self.a)
-            .all(|(s, a)| !s.is_negative() && s * s >= &r2 * norm2_sq(a))
+        self.slacks(center).iter().zip(&self.a).all(|(s, a)| !s.is_negative() && s * s >= &r2 * norm2_sq(a))
     }
 }
 
@@ -566,13 +544,11 @@ mod tests {
     use crate::num::qi;
 
     fn hs(rows: &[(&[i64], i64)]) -> Halfspaces {
-        let g = group_rows(rows.iter().enumerate().map(|(i, (a, b))| {
-            (
-                a.iter().map(|&v| qi(v)).collect(),
-                qi(*b),
-                Source::Domain(i),
-            )
-        }));
+        let g = group_rows(
+            rows.iter()
+                .enumerate()
+                .map(|(i, (a, b))| (a.iter().map(|&v| qi(v)).collect(), qi(*b), Source::Domain(i))),
+        );
         match g {
             Grouped::Rows(h) => h,
             Grouped::Empty => panic!("empty"),
@@ -581,13 +557,7 @@ mod tests {
 
     #[test]
     fn groups_scaled_duplicates() {
-        let h = hs(&[
-            (&[1, 0], 1),
-            (&[2, 0], 2),
-            (&[0, 1], 1),
-            (&[-1, 0], 1),
-            (&[0, -1], 1),
-        ]);
+        let h = hs(&[(&[1, 0], 1), (&[2, 0], 2), (&[0, 1], 1), (&[-1, 0], 1), (&[0, -1], 1)]);
         assert_eq!(h.len(), 4);
         let i = h.a.iter().position(|r| r == &vec![qi(1), qi(0)]).unwrap();
         assert_eq!(h.sources[i], vec![Source::Domain(0), Source::Domain(1)]);
@@ -596,44 +566,18 @@ mod tests {
     #[test]
     fn square_with_redundant_rows() {
         // Unit square |x|,|y| <= 1 plus redundant x + y <= 5 and x + y <= 2 (touches a corner).
-        let h = hs(&[
-            (&[1, 0], 1),
-            (&[-1, 0], 1),
-            (&[0, 1], 1),
-            (&[0, -1], 1),
-            (&[1, 1], 5),
-            (&[1, 1], 2),
-        ]);
-        let Interior::Point(c) = h.interior_point(2) else {
-            panic!()
-        };
+        let h = hs(&[(&[1, 0], 1), (&[-1, 0], 1), (&[0, 1], 1), (&[0, -1], 1), (&[1, 1], 5), (&[1, 1], 2)]);
+        let Interior::Point(c) = h.interior_point(2) else { panic!() };
         let f = h.facets(&c);
         assert_eq!(f.len(), 4);
         for (i, p) in &f {
             let s = h.slacks(p);
             assert!(s[*i].is_zero());
-            assert!(
-                s.iter()
-                    .enumerate()
-                    .all(|(j, v)| j == *i || v.is_positive())
-            );
+            assert!(s.iter().enumerate().all(|(j, v)| j == *i || v.is_positive()));
         }
         assert!(h.is_bounded(2));
-        assert_eq!(
-            h.linf_insphere(2),
-            LinfInsphere::Finite {
-                center: vec![qi(0), qi(0)],
-                radius: qi(1)
-            }
-        );
-        let Insphere::Finite {
-            center,
-            radius_lower,
-            radius_upper,
-        } = h.l2_insphere(2, 30)
-        else {
-            panic!()
-        };
+        assert_eq!(h.linf_insphere(2), LinfInsphere::Finite { center: vec![qi(0), qi(0)], radius: qi(1) });
+        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else { panic!() };
         assert!(radius_lower <= qi(1) && qi(1) <= radius_upper);
         assert!(h.contains_ball(&center, &radius_lower));
     }
@@ -642,14 +586,7 @@ mod tests {
     fn triangle_insphere_is_certified() {
         // x >= 0, y >= 0, x + y <= 1: r* = 1/(2+sqrt 2) = 0.2928932188...
         let h = hs(&[(&[-1, 0], 0), (&[0, -1], 0), (&[1, 1], 1)]);
-        let Insphere::Finite {
-            center,
-            radius_lower,
-            radius_upper,
-        } = h.l2_insphere(2, 30)
-        else {
-            panic!()
-        };
+        let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 30) else { panic!() };
         assert!(h.contains_ball(&center, &radius_lower));
         // r* satisfies (2 + sqrt2) r = 1, i.e. (1 - 2r)^2 = 2 r^2 with r < 1/2.
         let f = |r: &Q| (qi(1) - qi(2) * r) * (qi(1) - qi(2) * r) - qi(2) * r * r;
@@ -677,9 +614,7 @@ mod tests {
             (&[1, 2], 3),
             (&[2, 1], 3),
         ]);
-        let Interior::Point(c) = h.interior_point(2) else {
-            panic!()
-        };
+        let Interior::Point(c) = h.interior_point(2) else { panic!() };
         let f: Vec<usize> = h.facets(&c).into_iter().map(|x| x.0).collect();
         assert_eq!(f.len(), 4);
         for i in f {
@@ -693,10 +628,7 @@ mod tests {
         assert_eq!(flat.interior_point(2), Interior::LowerDimensional);
         let empty = hs(&[(&[1, 0], -1), (&[-1, 0], -1)]);
         assert_eq!(empty.interior_point(2), Interior::Empty);
-        assert!(matches!(
-            group_rows([(vec![qi(0)], qi(-1), Source::Domain(0))]),
-            Grouped::Empty
-        ));
+        assert!(matches!(group_rows([(vec![qi(0)], qi(-1), Source::Domain(0))]), Grouped::Empty));
     }
 
     #[test]
@@ -707,13 +639,8 @@ mod tests {
         assert_eq!(wedge.linf_insphere(2), LinfInsphere::Unbounded);
         let strip = hs(&[(&[1, 0], 1), (&[-1, 0], 1)]);
         assert!(!strip.is_bounded(2));
-        assert!(matches!(
-            strip.linf_insphere(2),
-            LinfInsphere::Finite { .. }
-        ));
-        let Interior::Point(c) = strip.interior_point(2) else {
-            panic!()
-        };
+        assert!(matches!(strip.linf_insphere(2), LinfInsphere::Finite { .. }));
+        let Interior::Point(c) = strip.interior_point(2) else { panic!() };
         assert_eq!(strip.facets(&c).len(), 2);
     }
 }

@@ -47,17 +47,12 @@ pub fn gaussian_net(dims: &[usize], seed: u64, bias_std: f64) -> Network {
     for (i, w) in dims.windows(2).enumerate() {
         let (fan_in, fan_out) = (w[0], w[1]);
         let scale = 1.0 / (fan_in as f64).sqrt();
-        let weight = (0..fan_out)
-            .map(|_| (0..fan_in).map(|_| exact(rng.normal() * scale)).collect())
-            .collect();
-        let bias = (0..fan_out)
-            .map(|_| exact(rng.normal() * bias_std))
-            .collect();
+        let weight =
+            (0..fan_out).map(|_| (0..fan_in).map(|_| exact(rng.normal() * scale)).collect()).collect();
+        let bias = (0..fan_out).map(|_| exact(rng.normal() * bias_std)).collect();
         layers.push(LayerSpec::Dense(Dense { weight, bias }));
         if i + 2 < dims.len() {
-            layers.push(LayerSpec::Activation {
-                slope: Q::from_integer(0.into()),
-            });
+            layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) });
         }
     }
     Network::from_layers(dims[0], layers).expect("valid by construction")
@@ -70,20 +65,12 @@ pub fn integer_net(dims: &[usize], seed: u64, k: i64) -> Network {
     let mut layers = Vec::new();
     for (i, w) in dims.windows(2).enumerate() {
         let weight = (0..w[1])
-            .map(|_| {
-                (0..w[0])
-                    .map(|_| Q::from_integer(rng.small_int(k).into()))
-                    .collect()
-            })
+            .map(|_| (0..w[0]).map(|_| Q::from_integer(rng.small_int(k).into())).collect())
             .collect();
-        let bias = (0..w[1])
-            .map(|_| Q::from_integer(rng.small_int(k).into()))
-            .collect();
+        let bias = (0..w[1]).map(|_| Q::from_integer(rng.small_int(k).into())).collect();
         layers.push(LayerSpec::Dense(Dense { weight, bias }));
         if i + 2 < dims.len() {
-            layers.push(LayerSpec::Activation {
-                slope: Q::from_integer(0.into()),
-            });
+            layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) });
         }
     }
     Network::from_layers(dims[0], layers).expect("valid by construction")

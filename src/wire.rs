@@ -8,6 +8,7 @@
 
 use crate::domain::Domain;
 use crate::enumerate::{Enumeration, Facet, Region};
+use crate::linear::LinearRegions;
 use crate::network::{Dense, LayerSpec, Network, NeuronId, Pattern};
 use crate::num::{NumError, Q, fmt_q, parse_rational};
 use crate::polytope::{Insphere, LinfInsphere, Source};
@@ -41,11 +42,7 @@ impl fmt::Display for WireError {
 impl std::error::Error for WireError {}
 
 fn err(layer: Option<usize>, field: impl Into<String>, problem: impl Into<String>) -> WireError {
-    WireError {
-        layer,
-        field: field.into(),
-        problem: problem.into(),
-    }
+    WireError { layer, field: field.into(), problem: problem.into() }
 }
 
 /// Read an exact rational from a JSON string or number.
@@ -58,10 +55,7 @@ fn number(v: &Value, layer: Option<usize>, field: &str) -> Result<Q, WireError> 
             return Err(err(
                 layer,
                 field,
-                format!(
-                    "expected a number or a numeric string, found {}",
-                    kind(other)
-                ),
+                format!("expected a number or a numeric string, found {}", kind(other)),
             ));
         }
     };
@@ -80,31 +74,16 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn vector(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Q>, WireError> {
-    let arr = v.as_array().ok_or_else(|| {
-        err(
-            layer,
-            field,
-            format!("expected an array, found {}", kind(v)),
-        )
-    })?;
-    arr.iter()
-        .enumerate()
-        .map(|(i, x)| number(x, layer, &format!("{field}[{i}]")))
-        .collect()
+    let arr =
+        v.as_array().ok_or_else(|| err(layer, field, format!("expected an array, found {}", kind(v))))?;
+    arr.iter().enumerate().map(|(i, x)| number(x, layer, &format!("{field}[{i}]"))).collect()
 }
 
 fn matrix(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Vec<Q>>, WireError> {
-    let arr = v.as_array().ok_or_else(|| {
-        err(
-            layer,
-            field,
-            format!("expected an array of rows, found {}", kind(v)),
-        )
-    })?;
-    arr.iter()
-        .enumerate()
-        .map(|(i, row)| vector(row, layer, &format!("{field}[{i}]")))
-        .collect()
+    let arr = v
+        .as_array()
+        .ok_or_else(|| err(layer, field, format!("expected an array of rows, found {}", kind(v))))?;
+    arr.iter().enumerate().map(|(i, row)| vector(row, layer, &format!("{field}[{i}]"))).collect()
 }
 
 fn parse_json(text: &str) -> Result<Value, WireError> {
@@ -114,75 +93,47 @@ fn parse_json(text: &str) -> Result<Value, WireError> {
 /// Parse and validate a network file (see README "Network file").
 pub fn parse_network(text: &str) -> Result<Network, WireError> {
     let doc = parse_json(text)?;
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| err(None, "", "the network file must be a JSON object"))?;
+    let obj = doc.as_object().ok_or_else(|| err(None, "", "the network file must be a JSON object"))?;
     let input_dim = match obj.get("input_dim") {
         None => return Err(err(None, "input_dim", "is missing")),
         Some(v) => match v.as_u64() {
             Some(n) => usize::try_from(n).map_err(|_| err(None, "input_dim", "is too large"))?,
             None => {
-                return Err(err(
-                    None,
-                    "input_dim",
-                    format!("must be a positive integer, found {v}"),
-                ));
+                return Err(err(None, "input_dim", format!("must be a positive integer, found {v}")));
             }
         },
     };
-    let layers_v = obj
-        .get("layers")
-        .ok_or_else(|| err(None, "layers", "is missing"))?;
-    let layers_a = layers_v.as_array().ok_or_else(|| {
-        err(
-            None,
-            "layers",
-            format!("expected an array, found {}", kind(layers_v)),
-        )
-    })?;
+    let layers_v = obj.get("layers").ok_or_else(|| err(None, "layers", "is missing"))?;
+    let layers_a = layers_v
+        .as_array()
+        .ok_or_else(|| err(None, "layers", format!("expected an array, found {}", kind(layers_v))))?;
     let mut layers = Vec::with_capacity(layers_a.len());
     for (i, l) in layers_a.iter().enumerate() {
-        let lo = l.as_object().ok_or_else(|| {
-            err(
-                Some(i),
-                "",
-                format!("expected an object, found {}", kind(l)),
-            )
-        })?;
+        let lo = l
+            .as_object()
+            .ok_or_else(|| err(Some(i), "", format!("expected an object, found {}", kind(l))))?;
         let ty = match lo.get("type") {
             Some(Value::String(s)) => s.as_str(),
             Some(v) => {
-                return Err(err(
-                    Some(i),
-                    "type",
-                    format!("expected a string, found {}", kind(v)),
-                ));
+                return Err(err(Some(i), "type", format!("expected a string, found {}", kind(v))));
             }
             None => return Err(err(Some(i), "type", "is missing")),
         };
         layers.push(match ty {
             "dense" | "linear" => {
-                let w = lo
-                    .get("weight")
-                    .ok_or_else(|| err(Some(i), "weight", "is missing"))?;
-                let b = lo
-                    .get("bias")
-                    .ok_or_else(|| err(Some(i), "bias", "is missing"))?;
+                let w = lo.get("weight").ok_or_else(|| err(Some(i), "weight", "is missing"))?;
+                let b = lo.get("bias").ok_or_else(|| err(Some(i), "bias", "is missing"))?;
                 LayerSpec::Dense(Dense {
                     weight: matrix(w, Some(i), "weight")?,
                     bias: vector(b, Some(i), "bias")?,
                 })
             }
-            "relu" => LayerSpec::Activation {
-                slope: Q::from_integer(0.into()),
-            },
+            "relu" => LayerSpec::Activation { slope: Q::from_integer(0.into()) },
             "leaky_relu" => {
-                let s = lo.get("slope").ok_or_else(|| {
-                    err(Some(i), "slope", "is missing (leaky_relu needs a slope)")
-                })?;
-                LayerSpec::Activation {
-                    slope: number(s, Some(i), "slope")?,
-                }
+                let s = lo
+                    .get("slope")
+                    .ok_or_else(|| err(Some(i), "slope", "is missing (leaky_relu needs a slope)"))?;
+                LayerSpec::Activation { slope: number(s, Some(i), "slope")? }
             }
             other => {
                 return Err(err(
@@ -221,11 +172,7 @@ pub fn network_to_json(net: &Network) -> String {
         layers: Vec<LayerOut>,
     }
     let dense = |d: &Dense| {
-        LayerOut::Dense(DenseOut {
-            r#type: "dense",
-            weight: qmat(&d.weight),
-            bias: qvec(&d.bias),
-        })
+        LayerOut::Dense(DenseOut { r#type: "dense", weight: qmat(&d.weight), bias: qvec(&d.bias) })
     };
     let mut layers = Vec::new();
     for h in net.hidden() {
@@ -233,56 +180,28 @@ pub fn network_to_json(net: &Network) -> String {
         layers.push(if num_traits::Zero::is_zero(&h.slope) {
             LayerOut::Act { r#type: "relu" }
         } else {
-            LayerOut::Leaky {
-                r#type: "leaky_relu",
-                slope: fmt_q(&h.slope),
-            }
+            LayerOut::Leaky { r#type: "leaky_relu", slope: fmt_q(&h.slope) }
         });
     }
     layers.push(dense(net.output()));
-    to_json_text(&NetOut {
-        input_dim: net.input_dim(),
-        layers,
-    })
+    to_json_text(&NetOut { input_dim: net.input_dim(), layers })
 }
 
 /// Parse a domain file `{"a": [[...], ...], "b": [...]}` (rows `a·x <= b`).
 pub fn parse_domain(text: &str) -> Result<Domain, WireError> {
     let doc = parse_json(text)?;
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| err(None, "", "the domain file must be a JSON object"))?;
-    let a = matrix(
-        obj.get("a").ok_or_else(|| err(None, "a", "is missing"))?,
-        None,
-        "a",
-    )?;
-    let b = vector(
-        obj.get("b").ok_or_else(|| err(None, "b", "is missing"))?,
-        None,
-        "b",
-    )?;
+    let obj = doc.as_object().ok_or_else(|| err(None, "", "the domain file must be a JSON object"))?;
+    let a = matrix(obj.get("a").ok_or_else(|| err(None, "a", "is missing"))?, None, "a")?;
+    let b = vector(obj.get("b").ok_or_else(|| err(None, "b", "is missing"))?, None, "b")?;
     if a.is_empty() {
-        return Err(err(
-            None,
-            "a",
-            "has no rows (use --unbounded for the whole space)",
-        ));
+        return Err(err(None, "a", "has no rows (use --unbounded for the whole space)"));
     }
     if a.len() != b.len() {
-        return Err(err(
-            None,
-            "b",
-            format!("has {} entries but `a` has {} rows", b.len(), a.len()),
-        ));
+        return Err(err(None, "b", format!("has {} entries but `a` has {} rows", b.len(), a.len())));
     }
     let d = a[0].len();
     if let Some(i) = a.iter().position(|r| r.len() != d) {
-        return Err(err(
-            None,
-            format!("a[{i}]"),
-            format!("has {} entries but row 0 has {d}", a[i].len()),
-        ));
+        return Err(err(None, format!("a[{i}]"), format!("has {} entries but row 0 has {d}", a[i].len())));
     }
     Ok(Domain::Polytope { a, b })
 }
@@ -293,9 +212,7 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
     let mut lo = Vec::new();
     let mut hi = Vec::new();
     for (j, p) in parts.iter().enumerate() {
-        let (l, h) = p
-            .split_once(':')
-            .ok_or_else(|| format!("interval {j} `{p}` is not LO:HI"))?;
+        let (l, h) = p.split_once(':').ok_or_else(|| format!("interval {j} `{p}` is not LO:HI"))?;
         lo.push(parse_rational(l).map_err(|e| format!("interval {j}, LO: {e}"))?);
         hi.push(parse_rational(h).map_err(|e| format!("interval {j}, HI: {e}"))?);
     }
@@ -303,10 +220,7 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
         lo = vec![lo[0].clone(); d];
         hi = vec![hi[0].clone(); d];
     } else if parts.len() != d {
-        return Err(format!(
-            "{} intervals given but the network's input has dimension {d}",
-            parts.len()
-        ));
+        return Err(format!("{} intervals given but the network's input has dimension {d}", parts.len()));
     }
     Ok(Domain::Box { lo, hi })
 }
@@ -319,10 +233,7 @@ pub fn parse_point(spec: &str, d: usize) -> Result<Vec<Q>, String> {
         .map(|(j, s)| parse_rational(s).map_err(|e| format!("coordinate {j}: {e}")))
         .collect::<Result<_, _>>()?;
     if p.len() != d {
-        return Err(format!(
-            "{} coordinates given but the network's input has dimension {d}",
-            p.len()
-        ));
+        return Err(format!("{} coordinates given but the network's input has dimension {d}", p.len()));
     }
     Ok(p)
 }
@@ -359,35 +270,16 @@ impl NetworkOut {
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum DomainOut {
-    Box {
-        lo: Vec<String>,
-        hi: Vec<String>,
-        bounded: bool,
-    },
-    Polytope {
-        a: Vec<Vec<String>>,
-        b: Vec<String>,
-        bounded: bool,
-    },
-    Whole {
-        dim: usize,
-        bounded: bool,
-    },
+    Box { lo: Vec<String>, hi: Vec<String>, bounded: bool },
+    Polytope { a: Vec<Vec<String>>, b: Vec<String>, bounded: bool },
+    Whole { dim: usize, bounded: bool },
 }
 
 impl DomainOut {
     pub fn new(d: &Domain, bounded: bool) -> Self {
         match d {
-            Domain::Box { lo, hi } => DomainOut::Box {
-                lo: qvec(lo),
-                hi: qvec(hi),
-                bounded,
-            },
-            Domain::Polytope { a, b } => DomainOut::Polytope {
-                a: qmat(a),
-                b: qvec(b),
-                bounded,
-            },
+            Domain::Box { lo, hi } => DomainOut::Box { lo: qvec(lo), hi: qvec(hi), bounded },
+            Domain::Polytope { a, b } => DomainOut::Polytope { a: qmat(a), b: qvec(b), bounded },
             Domain::Whole { dim } => DomainOut::Whole { dim: *dim, bounded },
         }
     }
@@ -442,6 +334,12 @@ pub struct RegionOut {
     pub logits: AffineOut,
     pub insphere: InsphereOut,
     pub insphere_linf: LinfOut,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertices: Option<Vec<Vec<String>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linear_region: Option<usize>,
 }
 
 /// How facet neighbours are written.
@@ -480,36 +378,24 @@ pub fn region_out(net: &Network, r: &Region, style: NeighborStyle) -> RegionOut 
         interior_point: qvec(&r.interior_point),
         bounded: r.bounded,
         facets: r.facets.iter().map(|f| facet_out(net, f, style)).collect(),
-        logits: AffineOut {
-            weight: qmat(&r.logits.weight),
-            bias: qvec(&r.logits.bias),
-        },
+        logits: AffineOut { weight: qmat(&r.logits.weight), bias: qvec(&r.logits.bias) },
         insphere: match &r.insphere {
-            Insphere::Finite {
-                center,
-                radius_lower,
-                radius_upper,
-            } => InsphereOut {
+            Insphere::Finite { center, radius_lower, radius_upper } => InsphereOut {
                 center: Some(qvec(center)),
                 radius_lower: fmt_q(radius_lower),
                 radius_upper: fmt_q(radius_upper),
             },
-            Insphere::Unbounded => InsphereOut {
-                center: None,
-                radius_lower: inf(),
-                radius_upper: inf(),
-            },
+            Insphere::Unbounded => InsphereOut { center: None, radius_lower: inf(), radius_upper: inf() },
         },
         insphere_linf: match &r.insphere_linf {
-            LinfInsphere::Finite { center, radius } => LinfOut {
-                center: Some(qvec(center)),
-                radius: fmt_q(radius),
-            },
-            LinfInsphere::Unbounded => LinfOut {
-                center: None,
-                radius: inf(),
-            },
+            LinfInsphere::Finite { center, radius } => {
+                LinfOut { center: Some(qvec(center)), radius: fmt_q(radius) }
+            }
+            LinfInsphere::Unbounded => LinfOut { center: None, radius: inf() },
         },
+        vertices: r.vertices.as_ref().map(|v| qmat(v)),
+        volume: r.volume.as_ref().map(fmt_q),
+        linear_region: None,
     }
 }
 
@@ -527,6 +413,39 @@ pub struct RegionsOut {
     pub domain: DomainOut,
     pub regions: Vec<RegionOut>,
     pub edges: Vec<EdgeOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linear_regions: Option<Vec<LinearOut>>,
+}
+
+/// One linear region: its activation regions and whether their union is convex.
+#[derive(Serialize)]
+pub struct LinearOut {
+    pub id: usize,
+    pub regions: Vec<usize>,
+    pub convex: bool,
+}
+
+fn linear_out(l: &LinearRegions) -> Vec<LinearOut> {
+    l.members
+        .iter()
+        .enumerate()
+        .map(|(id, m)| LinearOut { id, regions: m.clone(), convex: l.convex[id] })
+        .collect()
+}
+
+/// The merged graph of linear regions (`linregions.linear/1`).
+pub fn linear_json(l: &LinearRegions) -> String {
+    #[derive(Serialize)]
+    struct Merged {
+        format: &'static str,
+        linear_regions: Vec<LinearOut>,
+        edges: Vec<[usize; 2]>,
+    }
+    to_json_text(&Merged {
+        format: "linregions.linear/1",
+        linear_regions: linear_out(l),
+        edges: l.edges.iter().map(|&(a, b)| [a, b]).collect(),
+    })
 }
 
 fn neurons_out(n: &[NeuronId]) -> Vec<[usize; 2]> {
@@ -534,24 +453,22 @@ fn neurons_out(n: &[NeuronId]) -> Vec<[usize; 2]> {
 }
 
 /// The regions JSON document (`linregions.regions/1`), pretty-printed, ending in a newline.
-pub fn regions_json(net: &Network, domain: &Domain, e: &Enumeration) -> String {
+/// With `linear`, every region carries its `linear_region` and the document lists the
+/// linear regions.
+pub fn regions_json(net: &Network, domain: &Domain, e: &Enumeration, linear: Option<&LinearRegions>) -> String {
+    let mut regions: Vec<RegionOut> = e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
+    if let Some(l) = linear {
+        for (r, lr) in regions.iter_mut().zip(&l.of_region) {
+            r.linear_region = Some(*lr);
+        }
+    }
     let doc = RegionsOut {
         format: REGIONS_FORMAT,
         network: NetworkOut::new(net),
         domain: DomainOut::new(domain, e.domain_bounded),
-        regions: e
-            .regions
-            .iter()
-            .map(|r| region_out(net, r, NeighborStyle::Id))
-            .collect(),
-        edges: e
-            .edges()
-            .map(|(a, b, c)| EdgeOut {
-                a,
-                b,
-                neurons: neurons_out(&c.neurons),
-            })
-            .collect(),
+        regions,
+        edges: e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }).collect(),
+        linear_regions: linear.map(linear_out),
     };
     to_json_text(&doc)
 }
@@ -601,12 +518,8 @@ fn one_line(v: &Value, out: &mut String) {
 fn write_value(v: &Value, indent: usize, out: &mut String) {
     let mut flat = String::new();
     one_line(v, &mut flat);
-    let empty = matches!(v, Value::Array(a) if a.is_empty())
-        || matches!(v, Value::Object(o) if o.is_empty());
-    if (indent > 0 && flat.len() + indent <= INLINE_WIDTH)
-        || empty
-        || !(v.is_array() || v.is_object())
-    {
+    let empty = matches!(v, Value::Array(a) if a.is_empty()) || matches!(v, Value::Object(o) if o.is_empty());
+    if (indent > 0 && flat.len() + indent <= INLINE_WIDTH) || empty || !(v.is_array() || v.is_object()) {
         out.push_str(&flat);
         return;
     }
@@ -636,6 +549,36 @@ fn write_value(v: &Value, indent: usize, out: &mut String) {
     out.push(if v.is_array() { ']' } else { '}' });
 }
 
+/// One line of the JSONL stream: a region with walk ids (see
+/// [`crate::enumerate::enumerate_with`]), compact, ending in a newline.
+pub fn region_jsonl(net: &Network, r: &Region) -> String {
+    let mut s = serde_json::to_string(&region_out(net, r, NeighborStyle::Id)).expect("serialize");
+    s.push('\n');
+    s
+}
+
+/// The last line of the JSONL stream.
+pub fn summary_jsonl(e: &Enumeration) -> String {
+    #[derive(Serialize)]
+    struct Summary {
+        format: &'static str,
+        regions: usize,
+        edges: usize,
+        bounded: usize,
+    }
+    #[derive(Serialize)]
+    struct Line {
+        summary: Summary,
+    }
+    let s = e.summary();
+    let mut out = serde_json::to_string(&Line {
+        summary: Summary { format: "linregions.regions-jsonl/1", regions: s.regions, edges: s.edges, bounded: s.bounded },
+    })
+    .expect("serialize");
+    out.push('\n');
+    out
+}
+
 /// Pattern strings joined by `|` (`1011|01`), for labels.
 pub fn pattern_label(net: &Network, p: &Pattern) -> String {
     net.pattern_strings(p).join("|")
@@ -647,20 +590,9 @@ pub fn regions_dot(net: &Network, e: &Enumeration) -> String {
     use petgraph::dot::{Config, Dot};
     let labelled = e.graph.map(
         |_, &id| format!("{id}\n{}", pattern_label(net, &e.regions[id].pattern)),
-        |_, c| {
-            c.neurons
-                .iter()
-                .map(|(l, k)| format!("{l}:{k}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        },
+        |_, c| c.neurons.iter().map(|(l, k)| format!("{l}:{k}")).collect::<Vec<_>>().join(" "),
     );
-    format!(
-        "{}",
-        Dot::with_config(&labelled, &[Config::GraphContentOnly])
-    )
-    .lines()
-    .fold(
+    format!("{}", Dot::with_config(&labelled, &[Config::GraphContentOnly])).lines().fold(
         String::from("graph regions {\n    node [shape=box, fontname=\"monospace\"];\n"),
         |mut acc, l| {
             acc.push_str(l);
@@ -668,4 +600,277 @@ pub fn regions_dot(net: &Network, e: &Enumeration) -> String {
             acc
         },
     ) + "}\n"
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// GraphML of the region graph (for Gephi, networkx, igraph): node data `pattern`,
+/// `bounded`, `facets`, `inradius_lower`, `inradius_upper` (exact `p/q` or `inf`), `volume`
+/// (when computed); edge data `neurons` (`layer:index` separated by spaces).
+pub fn regions_graphml(net: &Network, e: &Enumeration) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n\
+  <key id=\"pattern\" for=\"node\" attr.name=\"pattern\" attr.type=\"string\"/>\n\
+  <key id=\"bounded\" for=\"node\" attr.name=\"bounded\" attr.type=\"boolean\"/>\n\
+  <key id=\"facets\" for=\"node\" attr.name=\"facets\" attr.type=\"int\"/>\n\
+  <key id=\"inradius_lower\" for=\"node\" attr.name=\"inradius_lower\" attr.type=\"string\"/>\n\
+  <key id=\"inradius_upper\" for=\"node\" attr.name=\"inradius_upper\" attr.type=\"string\"/>\n\
+  <key id=\"volume\" for=\"node\" attr.name=\"volume\" attr.type=\"string\"/>\n\
+  <key id=\"neurons\" for=\"edge\" attr.name=\"neurons\" attr.type=\"string\"/>\n\
+  <graph id=\"regions\" edgedefault=\"undirected\">\n",
+    );
+    for r in &e.regions {
+        let (lo, hi) = match &r.insphere {
+            Insphere::Finite { radius_lower, radius_upper, .. } => (fmt_q(radius_lower), fmt_q(radius_upper)),
+            Insphere::Unbounded => ("inf".into(), "inf".into()),
+        };
+        s += &format!(
+            "    <node id=\"n{}\">\n      <data key=\"pattern\">{}</data>\n      <data key=\"bounded\">{}</data>\n      <data key=\"facets\">{}</data>\n      <data key=\"inradius_lower\">{}</data>\n      <data key=\"inradius_upper\">{}</data>\n",
+            r.id,
+            xml_escape(&pattern_label(net, &r.pattern)),
+            r.bounded,
+            r.facets.len(),
+            lo,
+            hi
+        );
+        if let Some(v) = &r.volume {
+            s += &format!("      <data key=\"volume\">{}</data>\n", fmt_q(v));
+        }
+        s += "    </node>\n";
+    }
+    for (i, (a, b, c)) in e.edges().enumerate() {
+        let neurons: Vec<String> = c.neurons.iter().map(|(l, k)| format!("{l}:{k}")).collect();
+        s += &format!(
+            "    <edge id=\"e{i}\" source=\"n{a}\" target=\"n{b}\">\n      <data key=\"neurons\">{}</data>\n    </edge>\n",
+            neurons.join(" ")
+        );
+    }
+    s += "  </graph>\n</graphml>\n";
+    s
+}
+
+/// A facet as read from a regions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetIn {
+    pub a: Vec<Q>,
+    pub b: Q,
+    pub sources: Vec<Source>,
+    pub neighbor: Option<usize>,
+}
+
+/// An insphere as read from a regions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsphereIn {
+    Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
+    Unbounded,
+}
+
+/// An L-inf insphere as read from a regions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinfIn {
+    Finite { center: Vec<Q>, radius: Q },
+    Unbounded,
+}
+
+/// A region as read from a regions file; fields a checker must not trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionIn {
+    pub id: usize,
+    pub pattern: Vec<String>,
+    pub interior_point: Vec<Q>,
+    pub bounded: Option<bool>,
+    pub facets: Vec<FacetIn>,
+    pub logits: Option<Dense>,
+    pub insphere: Option<InsphereIn>,
+    pub insphere_linf: Option<LinfIn>,
+    pub vertices: Option<Vec<Vec<Q>>>,
+    pub volume: Option<Q>,
+}
+
+/// A regions file (`linregions.regions/1`) as read, for `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionsFile {
+    pub domain: Option<Domain>,
+    pub regions: Vec<RegionIn>,
+    pub edges: Vec<(usize, usize, Vec<NeuronId>)>,
+}
+
+fn at<'a>(obj: &'a serde_json::Map<String, Value>, key: &str, path: &str) -> Result<&'a Value, WireError> {
+    obj.get(key).ok_or_else(|| err(None, format!("{path}.{key}"), "is missing"))
+}
+
+fn as_obj<'a>(v: &'a Value, path: &str) -> Result<&'a serde_json::Map<String, Value>, WireError> {
+    v.as_object().ok_or_else(|| err(None, path, format!("expected an object, found {}", kind(v))))
+}
+
+fn as_arr<'a>(v: &'a Value, path: &str) -> Result<&'a Vec<Value>, WireError> {
+    v.as_array().ok_or_else(|| err(None, path, format!("expected an array, found {}", kind(v))))
+}
+
+fn as_index(v: &Value, path: &str) -> Result<usize, WireError> {
+    v.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| err(None, path, format!("expected a non-negative integer, found {v}")))
+}
+
+fn is_inf(v: &Value) -> bool {
+    v.as_str() == Some("inf")
+}
+
+fn parse_domain_out(v: &Value) -> Result<Domain, WireError> {
+    let o = as_obj(v, "domain")?;
+    match o.get("type").and_then(Value::as_str) {
+        Some("box") => Ok(Domain::Box {
+            lo: vector(at(o, "lo", "domain")?, None, "domain.lo")?,
+            hi: vector(at(o, "hi", "domain")?, None, "domain.hi")?,
+        }),
+        Some("polytope") => Ok(Domain::Polytope {
+            a: matrix(at(o, "a", "domain")?, None, "domain.a")?,
+            b: vector(at(o, "b", "domain")?, None, "domain.b")?,
+        }),
+        Some("whole") => Ok(Domain::Whole { dim: as_index(at(o, "dim", "domain")?, "domain.dim")? }),
+        _ => Err(err(None, "domain.type", "expected \"box\", \"polytope\" or \"whole\"")),
+    }
+}
+
+fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
+    let o = as_obj(v, path)?;
+    let pattern = as_arr(at(o, "pattern", path)?, &format!("{path}.pattern"))?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_str().map(str::to_string).ok_or_else(|| err(None, format!("{path}.pattern[{i}]"), "expected a string"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut facets = Vec::new();
+    for (i, f) in as_arr(at(o, "facets", path)?, &format!("{path}.facets"))?.iter().enumerate() {
+        let fp = format!("{path}.facets[{i}]");
+        let fo = as_obj(f, &fp)?;
+        let mut sources = Vec::new();
+        for (k, s) in as_arr(at(fo, "sources", &fp)?, &format!("{fp}.sources"))?.iter().enumerate() {
+            let sp = format!("{fp}.sources[{k}]");
+            let so = as_obj(s, &sp)?;
+            if let Some(n) = so.get("neuron") {
+                let arr = as_arr(n, &format!("{sp}.neuron"))?;
+                if arr.len() != 2 {
+                    return Err(err(None, format!("{sp}.neuron"), "expected [layer, index]"));
+                }
+                sources.push(Source::Neuron((as_index(&arr[0], &sp)?, as_index(&arr[1], &sp)?)));
+            } else if let Some(r) = so.get("domain") {
+                sources.push(Source::Domain(as_index(r, &format!("{sp}.domain"))?));
+            } else {
+                return Err(err(None, sp, "expected {\"neuron\": [l, k]} or {\"domain\": row}"));
+            }
+        }
+        let neighbor = match fo.get("neighbor") {
+            None | Some(Value::Null) => None,
+            Some(n) => Some(as_index(n, &format!("{fp}.neighbor"))?),
+        };
+        facets.push(FacetIn {
+            a: vector(at(fo, "a", &fp)?, None, &format!("{fp}.a"))?,
+            b: number(at(fo, "b", &fp)?, None, &format!("{fp}.b"))?,
+            sources,
+            neighbor,
+        });
+    }
+    let logits = match o.get("logits") {
+        None => None,
+        Some(l) => {
+            let lo = as_obj(l, &format!("{path}.logits"))?;
+            Some(Dense {
+                weight: matrix(at(lo, "weight", path)?, None, &format!("{path}.logits.weight"))?,
+                bias: vector(at(lo, "bias", path)?, None, &format!("{path}.logits.bias"))?,
+            })
+        }
+    };
+    let insphere = match o.get("insphere") {
+        None => None,
+        Some(s) => {
+            let sp = format!("{path}.insphere");
+            let so = as_obj(s, &sp)?;
+            let lo = at(so, "radius_lower", &sp)?;
+            Some(if is_inf(lo) {
+                InsphereIn::Unbounded
+            } else {
+                InsphereIn::Finite {
+                    center: vector(at(so, "center", &sp)?, None, &format!("{sp}.center"))?,
+                    radius_lower: number(lo, None, &format!("{sp}.radius_lower"))?,
+                    radius_upper: number(at(so, "radius_upper", &sp)?, None, &format!("{sp}.radius_upper"))?,
+                }
+            })
+        }
+    };
+    let insphere_linf = match o.get("insphere_linf") {
+        None => None,
+        Some(s) => {
+            let sp = format!("{path}.insphere_linf");
+            let so = as_obj(s, &sp)?;
+            let r = at(so, "radius", &sp)?;
+            Some(if is_inf(r) {
+                LinfIn::Unbounded
+            } else {
+                LinfIn::Finite {
+                    center: vector(at(so, "center", &sp)?, None, &format!("{sp}.center"))?,
+                    radius: number(r, None, &format!("{sp}.radius"))?,
+                }
+            })
+        }
+    };
+    Ok(RegionIn {
+        id: as_index(at(o, "id", path)?, &format!("{path}.id"))?,
+        pattern,
+        interior_point: vector(at(o, "interior_point", path)?, None, &format!("{path}.interior_point"))?,
+        bounded: o.get("bounded").and_then(Value::as_bool),
+        facets,
+        logits,
+        insphere,
+        insphere_linf,
+        vertices: match o.get("vertices") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(matrix(v, None, &format!("{path}.vertices"))?),
+        },
+        volume: match o.get("volume") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(number(v, None, &format!("{path}.volume"))?),
+        },
+    })
+}
+
+/// Read a regions file. Only the shape is checked here; `verify` checks the content.
+pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
+    let doc = parse_json(text)?;
+    let o = as_obj(&doc, "")?;
+    match o.get("format").and_then(Value::as_str) {
+        Some(REGIONS_FORMAT) => {}
+        other => {
+            return Err(err(None, "format", format!("expected \"{REGIONS_FORMAT}\", found {other:?}")));
+        }
+    }
+    let domain = match o.get("domain") {
+        None => None,
+        Some(v) => Some(parse_domain_out(v)?),
+    };
+    let regions = as_arr(at(o, "regions", "")?, "regions")?
+        .iter()
+        .enumerate()
+        .map(|(i, r)| parse_region_in(r, &format!("regions[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut edges = Vec::new();
+    for (i, e) in as_arr(at(o, "edges", "")?, "edges")?.iter().enumerate() {
+        let p = format!("edges[{i}]");
+        let eo = as_obj(e, &p)?;
+        let mut neurons = Vec::new();
+        for n in as_arr(at(eo, "neurons", &p)?, &format!("{p}.neurons"))? {
+            let arr = as_arr(n, &format!("{p}.neurons"))?;
+            if arr.len() != 2 {
+                return Err(err(None, format!("{p}.neurons"), "expected [layer, index] pairs"));
+            }
+            neurons.push((as_index(&arr[0], &p)?, as_index(&arr[1], &p)?));
+        }
+        edges.push((as_index(at(eo, "a", &p)?, &format!("{p}.a"))?, as_index(at(eo, "b", &p)?, &format!("{p}.b"))?, neurons));
+    }
+    Ok(RegionsFile { domain, regions, edges })
 }

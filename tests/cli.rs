@@ -15,19 +15,11 @@ fn root() -> PathBuf {
 }
 
 fn fx(name: &str) -> String {
-    root()
-        .join("fixtures")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    root().join("fixtures").join(name).to_string_lossy().into_owned()
 }
 
 fn run(args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run linregions")
+    bin().args(args).current_dir(root()).output().expect("run linregions")
 }
 
 fn stdout(o: &Output) -> String {
@@ -44,16 +36,9 @@ fn snapshot(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        actual, expected,
-        "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 if intended"
-    );
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {}; run with UPDATE_SNAPSHOTS=1", path.display()));
+    assert_eq!(actual, expected, "snapshot {name} differs; run with UPDATE_SNAPSHOTS=1 if intended");
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -86,29 +71,12 @@ fn json_and_dot_snapshots() {
     assert!(o.status.success());
     assert!(o.stderr.is_empty(), "--quiet prints nothing else");
     snapshot("small2d.regions.json", &stdout(&o));
-    let o = run(&[
-        "enumerate",
-        &fx("deep_coincident.json"),
-        "--unbounded",
-        "--json",
-        "-",
-        "-q",
-    ]);
+    let o = run(&["enumerate", &fx("deep_coincident.json"), "--unbounded", "--json", "-", "-q"]);
     snapshot("deep_coincident.unbounded.regions.json", &stdout(&o));
     let dot = tmp("small2d.dot");
-    let o = run(&[
-        "enumerate",
-        &fx("small2d.json"),
-        "--unbounded",
-        "--dot",
-        dot.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run(&["enumerate", &fx("small2d.json"), "--unbounded", "--dot", dot.to_str().unwrap(), "-q"]);
     assert!(o.status.success());
-    snapshot(
-        "small2d.unbounded.dot",
-        &std::fs::read_to_string(&dot).unwrap(),
-    );
+    snapshot("small2d.unbounded.dot", &std::fs::read_to_string(&dot).unwrap());
 }
 
 #[test]
@@ -122,14 +90,7 @@ fn json_to_stdout_keeps_summary_on_stderr() {
 
 #[test]
 fn reruns_are_byte_identical() {
-    let args = [
-        "enumerate",
-        &fx("net-3-6-6-1.json"),
-        "--box=-1/2:1/2",
-        "--json",
-        "-",
-        "-q",
-    ];
+    let args = ["enumerate", &fx("net-3-6-6-1.json"), "--box=-1/2:1/2", "--json", "-", "-q"];
     let a = run(&args);
     let b = run(&args);
     assert!(a.status.success());
@@ -140,30 +101,17 @@ fn reruns_are_byte_identical() {
 fn dot_is_valid_for_graphviz() {
     let dot = tmp("net.dot");
     let svg = tmp("net.svg");
-    let o = run(&[
-        "enumerate",
-        &fx("net-2-8-8-1.json"),
-        "--dot",
-        dot.to_str().unwrap(),
-        "-q",
-    ]);
+    let o = run(&["enumerate", &fx("net-2-8-8-1.json"), "--dot", dot.to_str().unwrap(), "-q"]);
     assert!(o.status.success());
-    match Command::new("dot")
-        .args(["-Tsvg", "-o", svg.to_str().unwrap(), dot.to_str().unwrap()])
-        .output()
-    {
+    match Command::new("dot").args(["-Tsvg", "-o", svg.to_str().unwrap(), dot.to_str().unwrap()]).output() {
         Ok(g) => {
-            assert!(
-                g.status.success(),
-                "dot rejected the file: {}",
-                String::from_utf8_lossy(&g.stderr)
-            );
+            assert!(g.status.success(), "dot rejected the file: {}", String::from_utf8_lossy(&g.stderr));
             assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
         }
         Err(_) if std::env::var_os("LINREGIONS_SKIP_GRAPHVIZ").is_some() => {}
-        Err(e) => panic!(
-            "Graphviz `dot` not found ({e}); install graphviz or set LINREGIONS_SKIP_GRAPHVIZ=1"
-        ),
+        Err(e) => {
+            panic!("Graphviz `dot` not found ({e}); install graphviz or set LINREGIONS_SKIP_GRAPHVIZ=1")
+        }
     }
 }
 
@@ -188,11 +136,7 @@ fn box_forms() {
 #[test]
 fn polytope_domain() {
     let dom = tmp("tri.json");
-    std::fs::write(
-        &dom,
-        r#"{"a": [["-1","0"],["0","-1"],["1","1"]], "b": [0, 0, "1"]}"#,
-    )
-    .unwrap();
+    std::fs::write(&dom, r#"{"a": [["-1","0"],["0","-1"],["1","1"]], "b": [0, 0, "1"]}"#).unwrap();
     let o = run(&[
         "enumerate",
         "fixtures/zero_biases.json",
@@ -217,13 +161,7 @@ fn inspect_reports_vanishing_neurons() {
     let s = stdout(&o);
     assert!(s.contains("pattern        110"), "{s}");
     assert!(s.contains("neurons 0:0 vanish here"), "{s}");
-    let o = run(&[
-        "inspect",
-        "fixtures/small2d.json",
-        "--point",
-        "-1/2,1/3",
-        "--json",
-    ]);
+    let o = run(&["inspect", "fixtures/small2d.json", "--point", "-1/2,1/3", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["region"]["pattern"][0], "000");
     assert_eq!(v["vanishing"].as_array().unwrap().len(), 0);
@@ -240,11 +178,7 @@ fn bad_inputs_exit_2_with_clear_messages() {
             r#"{"input_dim": 0, "layers": [{"type":"dense","weight":[],"bias":["1"]}]}"#,
             &["input_dim", "at least 1"],
         ),
-        (
-            "input-dim-str",
-            r#"{"input_dim": "two", "layers": []}"#,
-            &["input_dim", "positive integer"],
-        ),
+        ("input-dim-str", r#"{"input_dim": "two", "layers": []}"#, &["input_dim", "positive integer"]),
         ("no-layers", r#"{"input_dim": 1}"#, &["layers", "missing"]),
         (
             "shape",
@@ -266,11 +200,7 @@ fn bad_inputs_exit_2_with_clear_messages() {
             r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]},{"type":"gelu"}]}"#,
             &["layer 1", "type", "gelu"],
         ),
-        (
-            "act-first",
-            r#"{"input_dim": 1, "layers": [{"type":"relu"}]}"#,
-            &["layer 0", "comes first"],
-        ),
+        ("act-first", r#"{"input_dim": 1, "layers": [{"type":"relu"}]}"#, &["layer 0", "comes first"]),
         (
             "act-twice",
             r#"{"input_dim": 1, "layers": [{"type":"dense","weight":[["1"]],"bias":["0"]},{"type":"relu"},{"type":"relu"}]}"#,
@@ -308,10 +238,7 @@ fn bad_inputs_exit_2_with_clear_messages() {
         let o = run(&["enumerate", path.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
         let e = stderr(&o);
-        assert!(
-            e.contains(&format!("{name}.json")),
-            "{name}: message must name the file: {e}"
-        );
+        assert!(e.contains(&format!("{name}.json")), "{name}: message must name the file: {e}");
         for w in *wants {
             assert!(e.contains(w), "{name}: message lacks {w:?}: {e}");
         }
@@ -322,73 +249,22 @@ fn bad_inputs_exit_2_with_clear_messages() {
 #[test]
 fn bad_domains_and_points_exit_2() {
     let flat = tmp("flat.json");
-    std::fs::write(
-        &flat,
-        r#"{"a": [["1","1"],["-1","-1"],["1","0"],["-1","0"]], "b": [0, 0, 1, 1]}"#,
-    )
-    .unwrap();
+    std::fs::write(&flat, r#"{"a": [["1","1"],["-1","-1"],["1","0"],["-1","0"]], "b": [0, 0, 1, 1]}"#)
+        .unwrap();
     let empty = tmp("empty.json");
     std::fs::write(&empty, r#"{"a": [["1","0"],["-1","0"]], "b": [-1, -1]}"#).unwrap();
     let badrow = tmp("badrow.json");
     std::fs::write(&badrow, r#"{"a": [["1","0"],["-1"]], "b": [1, 1]}"#).unwrap();
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (
-            vec!["enumerate", "fixtures/small2d.json", "--box=1:0"],
-            "LO < HI",
-        ),
-        (
-            vec!["enumerate", "fixtures/small2d.json", "--box=0:1,0:1,0:1"],
-            "3 intervals",
-        ),
-        (
-            vec!["enumerate", "fixtures/small2d.json", "--box=a:1"],
-            "not an exact number",
-        ),
-        (
-            vec![
-                "enumerate",
-                "fixtures/small2d.json",
-                "--domain",
-                flat.to_str().unwrap(),
-            ],
-            "lower-dimensional",
-        ),
-        (
-            vec![
-                "enumerate",
-                "fixtures/small2d.json",
-                "--domain",
-                empty.to_str().unwrap(),
-            ],
-            "empty",
-        ),
-        (
-            vec![
-                "enumerate",
-                "fixtures/small2d.json",
-                "--domain",
-                badrow.to_str().unwrap(),
-            ],
-            "a[1]",
-        ),
-        (
-            vec!["enumerate", "fixtures/no-such-file.json"],
-            "cannot read",
-        ),
-        (
-            vec!["inspect", "fixtures/small2d.json", "--point", "1"],
-            "1 coordinates",
-        ),
-        (
-            vec![
-                "inspect",
-                "fixtures/small2d.json",
-                "--point",
-                "5,5",
-                "--box=-1:1",
-            ],
-            "outside the domain",
-        ),
+        (vec!["enumerate", "fixtures/small2d.json", "--box=1:0"], "LO < HI"),
+        (vec!["enumerate", "fixtures/small2d.json", "--box=0:1,0:1,0:1"], "3 intervals"),
+        (vec!["enumerate", "fixtures/small2d.json", "--box=a:1"], "not an exact number"),
+        (vec!["enumerate", "fixtures/small2d.json", "--domain", flat.to_str().unwrap()], "lower-dimensional"),
+        (vec!["enumerate", "fixtures/small2d.json", "--domain", empty.to_str().unwrap()], "empty"),
+        (vec!["enumerate", "fixtures/small2d.json", "--domain", badrow.to_str().unwrap()], "a[1]"),
+        (vec!["enumerate", "fixtures/no-such-file.json"], "cannot read"),
+        (vec!["inspect", "fixtures/small2d.json", "--point", "1"], "1 coordinates"),
+        (vec!["inspect", "fixtures/small2d.json", "--point", "5,5", "--box=-1:1"], "outside the domain"),
     ];
     for (args, want) in cases {
         let o = run(&args);

@@ -23,8 +23,7 @@ fn run(net: &Network, domain: &Domain) -> Enumeration {
 }
 
 fn fixture(name: &str) -> Network {
-    let text =
-        std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     linregions::parse_network(&text).unwrap()
 }
 
@@ -34,25 +33,13 @@ fn unit_box(d: usize) -> Domain {
 
 #[test]
 fn zaslavsky_one_hidden_layer_whole_space() {
-    for &(n, d, seed) in &[
-        (3, 1, 1),
-        (5, 2, 2),
-        (8, 2, 3),
-        (6, 3, 4),
-        (7, 3, 5),
-        (5, 4, 6),
-        (7, 4, 7),
-    ] {
+    for &(n, d, seed) in &[(3, 1, 1), (5, 2, 2), (8, 2, 3), (6, 3, 4), (7, 3, 5), (5, 4, 6), (7, 4, 7)] {
         let net = gaussian_net(&[d, n, 1], seed, 0.5);
         let e = run(&net, &Domain::Whole { dim: d });
         let expected: u64 = (0..=d as u64).map(|i| binom(n as u64, i)).sum();
         let bounded = e.regions.iter().filter(|r| r.bounded).count() as u64;
         assert_eq!(e.regions.len() as u64, expected, "regions for n={n}, d={d}");
-        assert_eq!(
-            bounded,
-            binom(n as u64 - 1, d as u64),
-            "bounded for n={n}, d={d}"
-        );
+        assert_eq!(bounded, binom(n as u64 - 1, d as u64), "bounded for n={n}, d={d}");
         // A bounded region has a finite insphere.
         for r in e.regions.iter().filter(|r| r.bounded) {
             assert!(matches!(r.insphere, linregions::Insphere::Finite { .. }));
@@ -68,12 +55,7 @@ fn lines_in_a_box() {
         let n = 4 + seed as usize;
         let net = gaussian_net(&[2, n, 1], 100 + seed, 0.5);
         let h = &net.hidden()[0].dense;
-        let lines: Vec<(Vec<Q>, Q)> = h
-            .weight
-            .iter()
-            .cloned()
-            .zip(h.bias.iter().cloned())
-            .collect();
+        let lines: Vec<(Vec<Q>, Q)> = h.weight.iter().cloned().zip(h.bias.iter().cloned()).collect();
         let corners = [[-1, -1], [-1, 1], [1, -1], [1, 1]].map(|c| vec![qi(c[0]), qi(c[1])]);
         let crosses = |(w, b): &(Vec<Q>, Q)| {
             let v: Vec<Q> = corners.iter().map(|c| dot(w, c) + b).collect();
@@ -89,10 +71,7 @@ fn lines_in_a_box() {
                 assert!(!det.is_zero());
                 let x = (-&a.1 * &b.0[1] + &b.1 * &a.0[1]) / &det;
                 let y = (-&a.0[0] * &b.1 + &b.0[0] * &a.1) / &det;
-                assert!(
-                    x.abs() != qi(1) && y.abs() != qi(1),
-                    "crossing on the boundary"
-                );
+                assert!(x.abs() != qi(1) && y.abs() != qi(1), "crossing on the boundary");
                 if x.abs() < qi(1) && y.abs() < qi(1) {
                     inside += 1;
                 }
@@ -116,10 +95,7 @@ fn patterns(e: &Enumeration) -> Vec<Pattern> {
 
 #[test]
 fn degenerate_duplicate_neurons_form_one_facet() {
-    for (name, shared) in [
-        ("duplicate_neuron.json", (0, 1)),
-        ("scaled_duplicate.json", (0, 1)),
-    ] {
+    for (name, shared) in [("duplicate_neuron.json", (0, 1)), ("scaled_duplicate.json", (0, 1))] {
         let net = fixture(name);
         let e = run(&net, &unit_box(2));
         assert_eq!(e.regions.len(), 4, "{name}");
@@ -148,10 +124,7 @@ fn degenerate_opposite_neuron() {
     let e = run(&net, &unit_box(2));
     assert_eq!(e.regions.len(), 4);
     for r in &e.regions {
-        assert_ne!(
-            r.pattern.0[0], r.pattern.0[1],
-            "opposite neurons have opposite bits"
-        );
+        assert_ne!(r.pattern.0[0], r.pattern.0[1], "opposite neurons have opposite bits");
     }
 }
 
@@ -159,10 +132,7 @@ fn degenerate_opposite_neuron() {
 fn degenerate_dead_and_constant_neurons() {
     let net = fixture("dead_neuron.json");
     let e = run(&net, &unit_box(2));
-    assert_eq!(
-        patterns(&e),
-        vec![bits("00010"), bits("00110"), bits("10010"), bits("10110")]
-    );
+    assert_eq!(patterns(&e), vec![bits("00010"), bits("00110"), bits("10010"), bits("10110")]);
     // Constant neurons never appear as facet sources.
     for r in &e.regions {
         for f in &r.facets {
@@ -217,20 +187,12 @@ fn degenerate_deeper_neuron_coincides_with_shallower() {
     let e = run(&net, &unit_box(2));
     assert_eq!(e.regions.len(), 6);
     for r in &e.regions {
-        assert_eq!(
-            r.pattern.0[0], r.pattern.0[2],
-            "g0 is active exactly where x > 0"
-        );
+        assert_eq!(r.pattern.0[0], r.pattern.0[2], "g0 is active exactly where x > 0");
         for f in &r.facets {
-            if f.a == vec![qi(1), qi(0)] && f.b.is_zero()
-                || f.a == vec![qi(-1), qi(0)] && f.b.is_zero()
-            {
+            if f.a == vec![qi(1), qi(0)] && f.b.is_zero() || f.a == vec![qi(-1), qi(0)] && f.b.is_zero() {
                 if r.pattern.0[0] {
                     // On x > 0 the deeper neuron shares the hyperplane x = 0.
-                    assert_eq!(
-                        f.sources,
-                        vec![Source::Neuron((0, 0)), Source::Neuron((1, 0))]
-                    );
+                    assert_eq!(f.sources, vec![Source::Neuron((0, 0)), Source::Neuron((1, 0))]);
                 } else {
                     // On x < 0 it is identically zero: not a source.
                     assert_eq!(f.sources, vec![Source::Neuron((0, 0))]);
@@ -249,13 +211,8 @@ fn leaky_relu_fixture_is_consistent() {
     assert_eq!(e.regions.len(), 10);
     // The affine map of each region equals the network at its interior point.
     for r in &e.regions {
-        let y: Vec<Q> = r
-            .logits
-            .weight
-            .iter()
-            .zip(&r.logits.bias)
-            .map(|(w, b)| dot(w, &r.interior_point) + b)
-            .collect();
+        let y: Vec<Q> =
+            r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
         assert_eq!(y, net.eval(&r.interior_point));
     }
 }
@@ -289,59 +246,36 @@ fn brute_force_patterns(net: &Network, domain: &Domain) -> BTreeSet<Pattern> {
 
 #[test]
 fn property_random_integer_nets_match_brute_force() {
-    let shapes: &[&[usize]] = &[
-        &[2, 3, 1],
-        &[2, 4, 1],
-        &[2, 3, 3, 1],
-        &[2, 2, 2, 2, 1],
-        &[3, 3, 2, 1],
-        &[1, 3, 2, 1],
-    ];
+    let shapes: &[&[usize]] =
+        &[&[2, 3, 1], &[2, 4, 1], &[2, 3, 3, 1], &[2, 2, 2, 2, 1], &[3, 3, 2, 1], &[1, 3, 2, 1]];
     let mut rng = SplitMix64(99);
     let mut total = 0;
     for (si, dims) in shapes.iter().enumerate() {
         for seed in 0..8u64 {
             let net = integer_net(dims, 1000 * si as u64 + seed, 2);
             let d = dims[0];
-            for domain in [
-                Domain::Box {
-                    lo: vec![qi(-2); d],
-                    hi: vec![qi(2); d],
-                },
-                Domain::Whole { dim: d },
-            ] {
+            for domain in [Domain::Box { lo: vec![qi(-2); d], hi: vec![qi(2); d] }, Domain::Whole { dim: d }]
+            {
                 let e = run(&net, &domain);
                 total += e.regions.len();
                 let found: BTreeSet<Pattern> = patterns(&e).into_iter().collect();
                 assert_eq!(found.len(), e.regions.len(), "patterns unique");
-                assert_eq!(
-                    found,
-                    brute_force_patterns(&net, &domain),
-                    "{dims:?} seed {seed} {domain:?}"
-                );
+                assert_eq!(found, brute_force_patterns(&net, &domain), "{dims:?} seed {seed} {domain:?}");
                 // Facets: Clarkson's set equals the set found by one LP per row.
                 for r in &e.regions {
-                    let (Grouped::Rows(hs), _) = region_rows(&net, &domain.rows(), &r.pattern)
-                    else {
+                    let (Grouped::Rows(hs), _) = region_rows(&net, &domain.rows(), &r.pattern) else {
                         panic!()
                     };
                     let brute: Vec<(Vec<Q>, Q)> = (0..hs.len())
                         .filter(|&k| hs.facet_point(k, d).is_some())
                         .map(|k| (hs.a[k].clone(), hs.b[k].clone()))
                         .collect();
-                    let mine: Vec<(Vec<Q>, Q)> = r
-                        .facets
-                        .iter()
-                        .map(|f| (f.a.clone(), f.b.clone()))
-                        .collect();
+                    let mine: Vec<(Vec<Q>, Q)> =
+                        r.facets.iter().map(|f| (f.a.clone(), f.b.clone())).collect();
                     assert_eq!(mine, brute);
                     // L2 radius between the L-inf radius and sqrt(d) times it.
                     if let (
-                        linregions::Insphere::Finite {
-                            radius_lower,
-                            radius_upper,
-                            ..
-                        },
+                        linregions::Insphere::Finite { radius_lower, radius_upper, .. },
                         linregions::LinfInsphere::Finite { radius, .. },
                     ) = (&r.insphere, &r.insphere_linf)
                     {
@@ -352,15 +286,9 @@ fn property_random_integer_nets_match_brute_force() {
                 // Random rational points of the open box: the region found by evaluation is enumerated and
                 // the point satisfies its facets.
                 for _ in 0..30 {
-                    let x: Vec<Q> = (0..d)
-                        .map(|_| Q::new(rng.small_int(39).into(), 20.into()))
-                        .collect();
+                    let x: Vec<Q> = (0..d).map(|_| Q::new(rng.small_int(39).into(), 20.into())).collect();
                     let (p, _) = pattern_at(&net, &x);
-                    let r = e
-                        .regions
-                        .iter()
-                        .find(|r| r.pattern == p)
-                        .expect("region of a point");
+                    let r = e.regions.iter().find(|r| r.pattern == p).expect("region of a point");
                     for f in &r.facets {
                         assert!(dot(&f.a, &x) <= f.b);
                     }
@@ -368,20 +296,14 @@ fn property_random_integer_nets_match_brute_force() {
             }
         }
     }
-    assert!(
-        total > 300,
-        "the property test must see many regions, saw {total}"
-    );
+    assert!(total > 300, "the property test must see many regions, saw {total}");
 }
 
 #[test]
 fn output_is_independent_of_everything_but_the_input() {
     let net = fixture("net-2-8-8-1.json");
-    let dom = Domain::Box {
-        lo: vec![qi(-3), qi(-2)],
-        hi: vec![qi(2), qi(3)],
-    };
-    let a = linregions::wire::regions_json(&net, &dom, &run(&net, &dom));
-    let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom));
+    let dom = Domain::Box { lo: vec![qi(-3), qi(-2)], hi: vec![qi(2), qi(3)] };
+    let a = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None);
+    let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None);
     assert_eq!(a, b);
 }

@@ -224,11 +224,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     };
     // Step A: pivot every free variable into the basis where its column allows.
     for j in 0..d {
-        let col = dict
-            .nonbasic
-            .iter()
-            .position(|&v| v == j)
-            .expect("free var is nonbasic");
+        let col = dict.nonbasic.iter().position(|&v| v == j).expect("free var is nonbasic");
         let row = (0..m).find(|&i| dict.row_constrained(i) && !dict.alpha[i][col].is_zero());
         match row {
             Some(r) => dict.pivot(r, col),
@@ -238,19 +234,11 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     // Phase 1 if the current basic solution violates a slack.
     let worst = (0..m)
         .filter(|&i| dict.row_constrained(i) && dict.beta[i].is_negative())
-        .min_by(|&i, &k| {
-            dict.beta[i]
-                .cmp(&dict.beta[k])
-                .then(dict.basic[i].cmp(&dict.basic[k]))
-        });
+        .min_by(|&i, &k| dict.beta[i].cmp(&dict.beta[k]).then(dict.basic[i].cmp(&dict.basic[k])));
     if let Some(r) = worst {
         let art = d + m;
         for i in 0..m {
-            let v = if dict.row_constrained(i) {
-                dict.den.clone()
-            } else {
-                Z::zero()
-            };
+            let v = if dict.row_constrained(i) { dict.den.clone() } else { Z::zero() };
             dict.alpha[i].push(v);
         }
         dict.nonbasic.push(art);
@@ -298,11 +286,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
                 }
             }
         } else {
-            let col = dict
-                .nonbasic
-                .iter()
-                .position(|&v| v == j)
-                .expect("nonbasic");
+            let col = dict.nonbasic.iter().position(|&v| v == j).expect("nonbasic");
             dict.obj[col] += cj * &dict.den;
         }
     }
@@ -324,11 +308,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     let value = Q::new(dict.obj_v.clone(), &dict.den * &c_scale);
     if !want_duals {
         debug_assert!(a.iter().zip(b).all(|(row, bi)| dot(row, &x) <= *bi) && dot(c, &x) == value);
-        return LpOutcome::Optimal {
-            x,
-            value,
-            duals: Vec::new(),
-        };
+        return LpOutcome::Optimal { x, value, duals: Vec::new() };
     }
     let mut duals = vec![Q::zero(); m];
     for (k, &v) in dict.nonbasic.iter().enumerate() {
@@ -337,10 +317,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
             duals[i] = Q::new(-&dict.obj[k] * &row_scale[i], &dict.den * &c_scale);
         }
     }
-    debug_assert!(
-        certify(c, a, b, &x, &value, &duals),
-        "lp certificate failed"
-    );
+    debug_assert!(certify(c, a, b, &x, &value, &duals), "lp certificate failed");
     LpOutcome::Optimal { x, value, duals }
 }
 
@@ -354,10 +331,7 @@ pub fn certify(c: &[Q], a: &[Vec<Q>], b: &[Q], x: &[Q], value: &Q, duals: &[Q]) 
         return false;
     }
     for (j, cj) in c.iter().enumerate() {
-        let s = a
-            .iter()
-            .zip(duals)
-            .fold(Q::zero(), |acc, (row, y)| acc + &row[j] * y);
+        let s = a.iter().zip(duals).fold(Q::zero(), |acc, (row, y)| acc + &row[j] * y);
         if s != *cj {
             return false;
         }
@@ -374,9 +348,7 @@ mod tests {
     use crate::num::qi;
 
     fn rows(v: &[&[i64]]) -> Vec<Vec<Q>> {
-        v.iter()
-            .map(|r| r.iter().map(|&x| qi(x)).collect())
-            .collect()
+        v.iter().map(|r| r.iter().map(|&x| qi(x)).collect()).collect()
     }
     fn vq(v: &[i64]) -> Vec<Q> {
         v.iter().map(|&x| qi(x)).collect()
@@ -408,10 +380,7 @@ mod tests {
     #[test]
     fn infeasible_and_unbounded() {
         let a = rows(&[&[1], &[-1]]);
-        assert_eq!(
-            maximize(&vq(&[1]), &a, &vq(&[-1, -1])),
-            LpOutcome::Infeasible
-        );
+        assert_eq!(maximize(&vq(&[1]), &a, &vq(&[-1, -1])), LpOutcome::Infeasible);
         let a = rows(&[&[-1, 0]]);
         assert_eq!(maximize(&vq(&[1, 0]), &a, &vq(&[0])), LpOutcome::Unbounded);
         // Lineality direction in the objective: unbounded.
@@ -428,10 +397,7 @@ mod tests {
     fn infeasible_with_lineality() {
         // y free and absent; x <= -1 and x >= 1.
         let a = rows(&[&[1, 0], &[-1, 0]]);
-        assert_eq!(
-            maximize(&vq(&[0, 1]), &a, &vq(&[-1, -1])),
-            LpOutcome::Infeasible
-        );
+        assert_eq!(maximize(&vq(&[0, 1]), &a, &vq(&[-1, -1])), LpOutcome::Infeasible);
     }
 
     #[test]
@@ -584,20 +550,14 @@ mod tests {
                     }
                     maximize(&c, &a3, &b3).value().expect("feasible").clone()
                 };
-                assert!(
-                    boxed(1000) > boxed(100),
-                    "unbounded: value must grow with the box"
-                );
+                assert!(boxed(1000) > boxed(100), "unbounded: value must grow with the box");
             } else if let LpOutcome::Optimal { value, .. } = &out2 {
                 if let Some(v) = out.value() {
                     assert!(value >= v, "dropping rows cannot lower the maximum");
                 }
             }
         }
-        assert!(
-            counts.iter().all(|&k| k > 20),
-            "cover every outcome: {counts:?}"
-        );
+        assert!(counts.iter().all(|&k| k > 20), "cover every outcome: {counts:?}");
     }
 
     #[test]
@@ -608,18 +568,9 @@ mod tests {
             let d = 1 + (rng.next() % 4) as usize;
             let m = (rng.next() % 9) as usize;
             let frac = |rng: &mut Rng| Q::new(rng.small(5).into(), (1 + rng.next() % 6).into());
-            let a: Vec<Vec<Q>> = (0..m)
-                .map(|_| (0..d).map(|_| frac(&mut rng)).collect())
-                .collect();
-            let b: Vec<Q> = (0..m)
-                .map(|_| {
-                    if rng.next() % 3 == 0 {
-                        qi(0)
-                    } else {
-                        frac(&mut rng)
-                    }
-                })
-                .collect();
+            let a: Vec<Vec<Q>> = (0..m).map(|_| (0..d).map(|_| frac(&mut rng)).collect()).collect();
+            let b: Vec<Q> =
+                (0..m).map(|_| if rng.next() % 3 == 0 { qi(0) } else { frac(&mut rng) }).collect();
             let c: Vec<Q> = (0..d).map(|_| frac(&mut rng)).collect();
             let fast = maximize(&c, &a, &b);
             let slow = reference::maximize_rational(&c, &a, &b);

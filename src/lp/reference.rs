@@ -113,9 +113,7 @@ impl Dict {
                 let ratio = &self.beta[i] / -&self.alpha[i][e];
                 let better = match &leave {
                     None => true,
-                    Some((li, lr)) => {
-                        ratio < *lr || (ratio == *lr && self.basic[i] < self.basic[*li])
-                    }
+                    Some((li, lr)) => ratio < *lr || (ratio == *lr && self.basic[i] < self.basic[*li]),
                 };
                 if better {
                     leave = Some((i, ratio));
@@ -154,11 +152,7 @@ pub fn maximize_rational(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     };
     // Step A: pivot every free variable into the basis where its column allows.
     for j in 0..d {
-        let col = dict
-            .nonbasic
-            .iter()
-            .position(|&v| v == j)
-            .expect("free var is nonbasic");
+        let col = dict.nonbasic.iter().position(|&v| v == j).expect("free var is nonbasic");
         let row = (0..m).find(|&i| dict.row_constrained(i) && !dict.alpha[i][col].is_zero());
         match row {
             Some(r) => dict.pivot(r, col),
@@ -168,19 +162,11 @@ pub fn maximize_rational(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     // Phase 1 if the current basic solution violates a slack.
     let worst = (0..m)
         .filter(|&i| dict.row_constrained(i) && dict.beta[i].is_negative())
-        .min_by(|&i, &k| {
-            dict.beta[i]
-                .cmp(&dict.beta[k])
-                .then(dict.basic[i].cmp(&dict.basic[k]))
-        });
+        .min_by(|&i, &k| dict.beta[i].cmp(&dict.beta[k]).then(dict.basic[i].cmp(&dict.basic[k])));
     if let Some(r) = worst {
         let art = d + m;
         for i in 0..m {
-            let v = if dict.row_constrained(i) {
-                Q::from_integer(1.into())
-            } else {
-                Q::zero()
-            };
+            let v = if dict.row_constrained(i) { Q::from_integer(1.into()) } else { Q::zero() };
             dict.alpha[i].push(v);
         }
         dict.nonbasic.push(art);
@@ -231,11 +217,7 @@ pub fn maximize_rational(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
                 }
             }
         } else {
-            let col = dict
-                .nonbasic
-                .iter()
-                .position(|&v| v == j)
-                .expect("nonbasic");
+            let col = dict.nonbasic.iter().position(|&v| v == j).expect("nonbasic");
             dict.obj[col] += cj;
         }
     }
@@ -262,9 +244,6 @@ pub fn maximize_rational(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
         }
     }
     let value = dict.obj_v.clone();
-    debug_assert!(
-        certify(c, a, b, &x, &value, &duals),
-        "lp certificate failed"
-    );
+    debug_assert!(certify(c, a, b, &x, &value, &duals), "lp certificate failed");
     LpOutcome::Optimal { x, value, duals }
 }
