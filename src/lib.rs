@@ -19,6 +19,7 @@
 //! The core (numbers, LP, polytopes, networks, enumeration) does no I/O; [`wire`] holds the
 //! text formats; the `linregions` binary is a thin CLI over both. See ARCHITECTURE.md.
 
+pub mod compare;
 pub mod domain;
 pub mod enumerate;
 pub mod linear;

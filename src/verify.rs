@@ -20,14 +20,29 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("patterns", "every pattern has the network's shape (one 0/1 string per activation layer)"),
     ("distinct", "patterns are distinct"),
     ("sorted", "regions are sorted by pattern"),
-    ("full_dimensional", "the interior point is strictly inside the pattern's polytope, and no neuron that is identically zero there is marked 1"),
-    ("facets", "facets are exactly the irredundant rows (a·x <= b as primitive integers) with the stated sources"),
-    ("neighbors", "each facet's neighbour is the region found by exact crossing (null on the domain boundary), and links are symmetric"),
+    (
+        "full_dimensional",
+        "the interior point is strictly inside the pattern's polytope, and no neuron that is identically zero there is marked 1",
+    ),
+    (
+        "facets",
+        "facets are exactly the irredundant rows (a·x <= b as primitive integers) with the stated sources",
+    ),
+    (
+        "neighbors",
+        "each facet's neighbour is the region found by exact crossing (null on the domain boundary), and links are symmetric",
+    ),
     ("edges", "edges are exactly the adjacent pairs, with the neurons whose bits differ"),
-    ("closure", "every non-domain facet leads to a region in the file (so, the domain being convex, the set is complete)"),
+    (
+        "closure",
+        "every non-domain facet leads to a region in the file (so, the domain being convex, the set is complete)",
+    ),
     ("logits", "the affine map equals the network's map on the region"),
     ("bounded", "the bounded flag is right"),
-    ("insphere_l2", "the lower ball lies inside (exact, by squares), lower <= upper, and the upper bound holds"),
+    (
+        "insphere_l2",
+        "the lower ball lies inside (exact, by squares), lower <= upper, and the upper bound holds",
+    ),
     ("insphere_linf", "the cube lies inside and its radius is the exact optimum"),
     ("vertices", "vertices (when present) are the exact vertices"),
     ("volumes", "volumes (when present) are exact and sum to the domain's volume"),
@@ -98,7 +113,9 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             rec.fail("ids", Some(i), format!("region at position {i} has id {}", r.id));
         }
         match &patterns[i] {
-            None => rec.fail("patterns", Some(i), format!("pattern {:?} does not fit the network", r.pattern)),
+            None => {
+                rec.fail("patterns", Some(i), format!("pattern {:?} does not fit the network", r.pattern))
+            }
             Some(p) => {
                 if let Some(&j) = index.get(p) {
                     rec.fail("distinct", Some(i), format!("same pattern as region {j}"));
@@ -130,8 +147,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             continue;
         };
         let maps = net.pattern_maps(p);
-        if let Some(k) =
-            maps.pre.iter().enumerate().position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
+        if let Some(k) = maps
+            .pre
+            .iter()
+            .enumerate()
+            .position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
         {
             let (l, m) = net.neuron_id(k);
             rec.fail("full_dimensional", Some(i), format!("neuron {l}:{m} is identically zero but marked 1"));
@@ -201,7 +221,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
                         rec.fail(
                             "closure",
                             Some(i),
-                            format!("crossing {} leads to {} which is absent", row_text(&row), pattern_text(net, &q)),
+                            format!(
+                                "crossing {} leads to {} which is absent",
+                                row_text(&row),
+                                pattern_text(net, &q)
+                            ),
                         );
                         missing.insert(q);
                         continue;
@@ -211,7 +235,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             if let Some((_, nb)) = claimed.get(&row)
                 && *nb != expected
             {
-                rec.fail("neighbors", Some(i), format!("facet {}: neighbour {nb:?}, expected {expected:?}", row_text(&row)));
+                rec.fail(
+                    "neighbors",
+                    Some(i),
+                    format!("facet {}: neighbour {nb:?}, expected {expected:?}", row_text(&row)),
+                );
             }
         }
 
@@ -254,7 +282,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
                     rec.fail("insphere_linf", Some(i), "the cube is not inside");
                 }
                 if *radius != best {
-                    rec.fail("insphere_linf", Some(i), format!("radius {} is not the optimum {}", fmt_q(radius), fmt_q(&best)));
+                    rec.fail(
+                        "insphere_linf",
+                        Some(i),
+                        format!("radius {} is not the optimum {}", fmt_q(radius), fmt_q(&best)),
+                    );
                 }
             }
             (Some(LinfIn::Unbounded), LinfInsphere::Unbounded) => {}
@@ -275,7 +307,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             if let Some(vol) = &r.volume {
                 let exact = crate::vrep::volume(&fhs, &verts, d);
                 if *vol != exact {
-                    rec.fail("volumes", Some(i), format!("volume {} differs from {}", fmt_q(vol), fmt_q(&exact)));
+                    rec.fail(
+                        "volumes",
+                        Some(i),
+                        format!("volume {} differs from {}", fmt_q(vol), fmt_q(&exact)),
+                    );
                 }
                 volume_sum += vol;
             } else {
@@ -299,8 +335,10 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
                 rec.fail("neighbors", Some(i), format!("region {j} does not link back"));
             }
             if let (Some(p), Some(q)) = (&patterns[i], &patterns[j]) {
-                let flips =
-                    (0..p.0.len()).filter(|&k| p.0[k] != q.0[k]).map(|k| net.neuron_id(k)).collect::<Vec<_>>();
+                let flips = (0..p.0.len())
+                    .filter(|&k| p.0[k] != q.0[k])
+                    .map(|k| net.neuron_id(k))
+                    .collect::<Vec<_>>();
                 from_links.insert((i.min(j), i.max(j)), flips);
             }
         }
@@ -340,7 +378,11 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
 
     let checks = CHECKS
         .iter()
-        .map(|(name, description)| Check { name, description, failures: rec.failures.remove(name).unwrap_or_default() })
+        .map(|(name, description)| Check {
+            name,
+            description,
+            failures: rec.failures.remove(name).unwrap_or_default(),
+        })
         .collect();
     Ok(Report { checks, missing: missing.into_iter().collect() })
 }

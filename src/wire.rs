@@ -455,8 +455,14 @@ fn neurons_out(n: &[NeuronId]) -> Vec<[usize; 2]> {
 /// The regions JSON document (`linregions.regions/1`), pretty-printed, ending in a newline.
 /// With `linear`, every region carries its `linear_region` and the document lists the
 /// linear regions.
-pub fn regions_json(net: &Network, domain: &Domain, e: &Enumeration, linear: Option<&LinearRegions>) -> String {
-    let mut regions: Vec<RegionOut> = e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
+pub fn regions_json(
+    net: &Network,
+    domain: &Domain,
+    e: &Enumeration,
+    linear: Option<&LinearRegions>,
+) -> String {
+    let mut regions: Vec<RegionOut> =
+        e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
     if let Some(l) = linear {
         for (r, lr) in regions.iter_mut().zip(&l.of_region) {
             r.linear_region = Some(*lr);
@@ -572,7 +578,12 @@ pub fn summary_jsonl(e: &Enumeration) -> String {
     }
     let s = e.summary();
     let mut out = serde_json::to_string(&Line {
-        summary: Summary { format: "linregions.regions-jsonl/1", regions: s.regions, edges: s.edges, bounded: s.bounded },
+        summary: Summary {
+            format: "linregions.regions-jsonl/1",
+            regions: s.regions,
+            edges: s.edges,
+            bounded: s.bounded,
+        },
     })
     .expect("serialize");
     out.push('\n');
@@ -610,18 +621,20 @@ fn xml_escape(s: &str) -> String {
 /// `bounded`, `facets`, `inradius_lower`, `inradius_upper` (exact `p/q` or `inf`), `volume`
 /// (when computed); edge data `neurons` (`layer:index` separated by spaces).
 pub fn regions_graphml(net: &Network, e: &Enumeration) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n\
-  <key id=\"pattern\" for=\"node\" attr.name=\"pattern\" attr.type=\"string\"/>\n\
-  <key id=\"bounded\" for=\"node\" attr.name=\"bounded\" attr.type=\"boolean\"/>\n\
-  <key id=\"facets\" for=\"node\" attr.name=\"facets\" attr.type=\"int\"/>\n\
-  <key id=\"inradius_lower\" for=\"node\" attr.name=\"inradius_lower\" attr.type=\"string\"/>\n\
-  <key id=\"inradius_upper\" for=\"node\" attr.name=\"inradius_upper\" attr.type=\"string\"/>\n\
-  <key id=\"volume\" for=\"node\" attr.name=\"volume\" attr.type=\"string\"/>\n\
-  <key id=\"neurons\" for=\"edge\" attr.name=\"neurons\" attr.type=\"string\"/>\n\
-  <graph id=\"regions\" edgedefault=\"undirected\">\n",
-    );
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    s += "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n";
+    for (id, on, ty) in [
+        ("pattern", "node", "string"),
+        ("bounded", "node", "boolean"),
+        ("facets", "node", "int"),
+        ("inradius_lower", "node", "string"),
+        ("inradius_upper", "node", "string"),
+        ("volume", "node", "string"),
+        ("neurons", "edge", "string"),
+    ] {
+        s += &format!("  <key id=\"{id}\" for=\"{on}\" attr.name=\"{id}\" attr.type=\"{ty}\"/>\n");
+    }
+    s += "  <graph id=\"regions\" edgedefault=\"undirected\">\n";
     for r in &e.regions {
         let (lo, hi) = match &r.insphere {
             Insphere::Finite { radius_lower, radius_upper, .. } => (fmt_q(radius_lower), fmt_q(radius_upper)),
@@ -742,7 +755,9 @@ fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            s.as_str().map(str::to_string).ok_or_else(|| err(None, format!("{path}.pattern[{i}]"), "expected a string"))
+            s.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| err(None, format!("{path}.pattern[{i}]"), "expected a string"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut facets = Vec::new();
@@ -870,7 +885,232 @@ pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
             }
             neurons.push((as_index(&arr[0], &p)?, as_index(&arr[1], &p)?));
         }
-        edges.push((as_index(at(eo, "a", &p)?, &format!("{p}.a"))?, as_index(at(eo, "b", &p)?, &format!("{p}.b"))?, neurons));
+        edges.push((
+            as_index(at(eo, "a", &p)?, &format!("{p}.a"))?,
+            as_index(at(eo, "b", &p)?, &format!("{p}.b"))?,
+            neurons,
+        ));
     }
     Ok(RegionsFile { domain, regions, edges })
+}
+
+/// A pattern written as `1011|01` (layers separated by `|`) or `101101` (flat), or a JSON
+/// array of per-layer strings.
+pub fn parse_pattern_value(net: &Network, v: &Value) -> Option<Pattern> {
+    match v {
+        Value::String(s) => parse_pattern_text(net, s),
+        Value::Array(a) => {
+            let layers: Option<Vec<String>> = a.iter().map(|x| x.as_str().map(str::to_string)).collect();
+            net.parse_pattern(&layers?)
+        }
+        _ => None,
+    }
+}
+
+/// A pattern as text: `1011|01` or flat `101101`.
+pub fn parse_pattern_text(net: &Network, s: &str) -> Option<Pattern> {
+    let s = s.trim();
+    if s.contains('|') {
+        return net.parse_pattern(&s.split('|').map(str::to_string).collect::<Vec<_>>());
+    }
+    let mut layers = Vec::new();
+    let mut k = 0;
+    for n in net.layer_sizes() {
+        layers.push(s.get(k..k + n)?.to_string());
+        k += n;
+    }
+    if k != s.len() {
+        return None;
+    }
+    net.parse_pattern(&layers)
+}
+
+/// Another tool's patterns: a JSON array (strings `1011|01` / `101101`, or arrays of
+/// per-layer strings) or plain text with one pattern per line (`#` starts a comment).
+pub fn parse_other_patterns(net: &Network, text: &str) -> Result<Vec<Pattern>, WireError> {
+    if text.trim_start().starts_with('[') {
+        let doc = parse_json(text)?;
+        return as_arr(&doc, "")?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                parse_pattern_value(net, v).ok_or_else(|| {
+                    err(None, format!("[{i}]"), format!("{v} is not a pattern of this network"))
+                })
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        out.push(parse_pattern_text(net, line).ok_or_else(|| {
+            err(None, format!("line {}", i + 1), format!("`{line}` is not a pattern of this network"))
+        })?);
+    }
+    Ok(out)
+}
+
+fn label_of(net: &Network, s: &str) -> crate::compare::Label {
+    match parse_pattern_text(net, s) {
+        Some(p) => crate::compare::Label::Pattern(p),
+        None => crate::compare::Label::Opaque(s.to_string()),
+    }
+}
+
+/// Another tool's labelled points: CSV lines `x1,...,xd,label` (an optional header line is
+/// skipped; numbers are exact decimals) or JSON `[{"point": [...], "pattern" | "label": ...}]`.
+/// A label that reads as a pattern of the network is compared as one; any other label is the
+/// other tool's region name.
+pub fn parse_other_points(
+    net: &Network,
+    text: &str,
+) -> Result<Vec<(Vec<Q>, crate::compare::Label)>, WireError> {
+    let d = net.input_dim();
+    if text.trim_start().starts_with('[') {
+        let doc = parse_json(text)?;
+        return as_arr(&doc, "")?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let p = format!("[{i}]");
+                let o = as_obj(v, &p)?;
+                let x = vector(at(o, "point", &p)?, None, &format!("{p}.point"))?;
+                if x.len() != d {
+                    return Err(err(
+                        None,
+                        format!("{p}.point"),
+                        format!("has {} coordinates, expected {d}", x.len()),
+                    ));
+                }
+                let label = match (o.get("pattern"), o.get("label")) {
+                    (Some(pv), _) => {
+                        crate::compare::Label::Pattern(parse_pattern_value(net, pv).ok_or_else(|| {
+                            err(None, format!("{p}.pattern"), "not a pattern of this network")
+                        })?)
+                    }
+                    (None, Some(Value::String(s))) => label_of(net, s),
+                    (None, Some(other)) => crate::compare::Label::Opaque(other.to_string()),
+                    (None, None) => return Err(err(None, p, "needs \"pattern\" or \"label\"")),
+                };
+                Ok((x, label))
+            })
+            .collect();
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let coords: Result<Vec<Q>, _> = fields.iter().take(d).map(|f| parse_rational(f)).collect();
+        let coords = match coords {
+            Ok(c) => c,
+            Err(_) if out.is_empty() && i == 0 => continue, // header
+            Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
+        };
+        if fields.len() != d + 1 {
+            return Err(err(
+                None,
+                format!("line {}", i + 1),
+                format!("expected {d} coordinates and a label"),
+            ));
+        }
+        out.push((coords, label_of(net, fields[d])));
+    }
+    Ok(out)
+}
+
+/// Another tool's polytopes: JSON `[{"a": [[...]], "b": [...], "pattern"?: ..., "inradius"?: x}]`
+/// with rows `a x <= b`; floats are taken at their exact decimal value.
+pub fn parse_other_regions(net: &Network, text: &str) -> Result<Vec<crate::compare::OtherRegion>, WireError> {
+    let doc = parse_json(text)?;
+    let d = net.input_dim();
+    as_arr(&doc, "")?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = format!("[{i}]");
+            let o = as_obj(v, &p)?;
+            let a = matrix(at(o, "a", &p)?, None, &format!("{p}.a"))?;
+            let b = vector(at(o, "b", &p)?, None, &format!("{p}.b"))?;
+            if a.len() != b.len() || a.iter().any(|r| r.len() != d) {
+                return Err(err(None, p, format!("`a` must be {} x {d} to match `b`", b.len())));
+            }
+            let pattern = match o.get("pattern") {
+                None | Some(Value::Null) => None,
+                Some(pv) => Some(
+                    parse_pattern_value(net, pv)
+                        .ok_or_else(|| err(None, format!("{p}.pattern"), "not a pattern of this network"))?,
+                ),
+            };
+            let inradius = o.get("inradius").and_then(|r| match r {
+                Value::Number(n) => n.to_string().parse::<f64>().ok(),
+                Value::String(s) => s.parse::<f64>().ok(),
+                _ => None,
+            });
+            Ok(crate::compare::OtherRegion { a, b, pattern, inradius })
+        })
+        .collect()
+}
+
+/// relucent's regions as exported by `scripts/relucent_export.py`: JSON
+/// `[{"ss": [...], "halfspaces"?: [[a_1, ..., a_d, c], ...], "inradius"?: x}]` where `ss`
+/// holds one sign per neuron (nested per layer or flat; `> 0` is active) and each halfspace
+/// row means `a·x + c <= 0` (scipy's convention). Returns the patterns and, where halfspaces
+/// are given, the polytopes.
+pub fn parse_relucent(
+    net: &Network,
+    text: &str,
+) -> Result<(Vec<Pattern>, Vec<crate::compare::OtherRegion>), WireError> {
+    let doc = parse_json(text)?;
+    let d = net.input_dim();
+    let mut patterns = Vec::new();
+    let mut regions = Vec::new();
+    for (i, v) in as_arr(&doc, "")?.iter().enumerate() {
+        let p = format!("[{i}]");
+        let o = as_obj(v, &p)?;
+        let mut signs = Vec::new();
+        fn flatten(v: &Value, out: &mut Vec<Value>) {
+            match v {
+                Value::Array(a) => a.iter().for_each(|x| flatten(x, out)),
+                other => out.push(other.clone()),
+            }
+        }
+        flatten(at(o, "ss", &p)?, &mut signs);
+        if signs.len() != net.num_neurons() {
+            return Err(err(
+                None,
+                format!("{p}.ss"),
+                format!("has {} signs, the network has {} neurons", signs.len(), net.num_neurons()),
+            ));
+        }
+        let bits = signs
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                number(s, None, &format!("{p}.ss[{k}]")).map(|q| num_traits::Signed::is_positive(&q))
+            })
+            .collect::<Result<Vec<bool>, _>>()?;
+        let pattern = Pattern(bits);
+        if let Some(h) = o.get("halfspaces") {
+            let rows = matrix(h, None, &format!("{p}.halfspaces"))?;
+            if rows.iter().any(|r| r.len() != d + 1) {
+                return Err(err(
+                    None,
+                    format!("{p}.halfspaces"),
+                    format!("rows must have {} entries", d + 1),
+                ));
+            }
+            let a = rows.iter().map(|r| r[..d].to_vec()).collect();
+            let b = rows.iter().map(|r| -&r[d]).collect();
+            let inradius = o.get("inradius").and_then(|r| r.as_f64());
+            regions.push(crate::compare::OtherRegion { a, b, pattern: Some(pattern.clone()), inradius });
+        }
+        patterns.push(pattern);
+    }
+    Ok((patterns, regions))
 }

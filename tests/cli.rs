@@ -289,3 +289,80 @@ fn random_is_deterministic_and_exact() {
     }
     assert!(Path::new(env!("CARGO_BIN_EXE_linregions")).exists());
 }
+
+#[test]
+fn jsonl_streams_every_region_then_a_summary() {
+    let o = run(&["enumerate", "fixtures/net-2-8-8-1.json", "--jsonl", "-", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<serde_json::Value> =
+        text.lines().map(|l| serde_json::from_str(l).expect("one JSON per line")).collect();
+    let (last, regions) = lines.split_last().unwrap();
+    assert_eq!(last["summary"]["regions"], 48);
+    assert_eq!(regions.len(), 48);
+    // Walk ids: 0..n in line order, neighbours within range.
+    for (i, r) in regions.iter().enumerate() {
+        assert_eq!(r["id"], i);
+        for f in r["facets"].as_array().unwrap() {
+            assert!(f["neighbor"].is_null() || f["neighbor"].as_u64().unwrap() < 48);
+        }
+    }
+    // Same regions as the sorted JSON.
+    let o = run(&["enumerate", "fixtures/net-2-8-8-1.json", "--json", "-", "-q"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut a: Vec<String> = regions.iter().map(|r| r["pattern"].to_string()).collect();
+    let b: Vec<String> =
+        doc["regions"].as_array().unwrap().iter().map(|r| r["pattern"].to_string()).collect();
+    a.sort();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn graphml_merge_and_volumes() {
+    let g = tmp("small.graphml");
+    let m = tmp("merged.json");
+    let o = run(&[
+        "enumerate",
+        "fixtures/dead_unit.json",
+        "--volumes",
+        "--merge",
+        m.to_str().unwrap(),
+        "--graphml",
+        g.to_str().unwrap(),
+        "--json",
+        "-",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("linear    2 linear regions (2 convex)"));
+    assert!(stderr(&o).contains("volumes   sum equals the domain's volume 4"));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["regions"][0]["volume"], "1");
+    assert_eq!(doc["regions"][0]["vertices"].as_array().unwrap().len(), 4);
+    assert_eq!(doc["linear_regions"].as_array().unwrap().len(), 2);
+    snapshot("dead_unit.graphml", &std::fs::read_to_string(&g).unwrap());
+    snapshot("dead_unit.merged.json", &std::fs::read_to_string(&m).unwrap());
+}
+
+#[test]
+fn verify_cli_reports_and_exits() {
+    let o = run(&["verify", "fixtures/small2d.json", "fixtures/verify/small2d.ok.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("result    OK: all 15 checks hold"));
+    let o = run(&["verify", "fixtures/small2d.json", "fixtures/verify/closure.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let s = stdout(&o);
+    assert!(s.contains("FAILED    closure"), "{s}");
+    assert!(s.contains("missing   1 regions absent from the file: 110"), "{s}");
+    let o = run(&["verify", "fixtures/small2d.json", "fixtures/verify/facets.json", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let facets = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "facets").unwrap();
+    assert_eq!(facets["regions"], serde_json::json!([0]));
+    // A different network than the file's: many checks fail, no panic.
+    let o = run(&["verify", "fixtures/duplicate_neuron.json", "fixtures/verify/small2d.ok.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Not a regions file: bad input.
+    let o = run(&["verify", "fixtures/small2d.json", "fixtures/small2d.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("format"));
+}

@@ -38,7 +38,11 @@ fn verify_passes_on_every_fixture_enumeration() {
             e.sanity_check(&net).unwrap();
             let file = parse_regions(&regions_json(&net, &domain, &e, None)).unwrap();
             let report = verify(&net, &domain, &file).unwrap();
-            assert!(report.ok(), "{name} {domain:?}: {:?}", report.checks.iter().filter(|c| !c.failures.is_empty()).collect::<Vec<_>>());
+            assert!(
+                report.ok(),
+                "{name} {domain:?}: {:?}",
+                report.checks.iter().filter(|c| !c.failures.is_empty()).collect::<Vec<_>>()
+            );
             if let Domain::Box { .. } = domain {
                 assert_eq!(e.volumes_sum_to(&domain), Some(true), "{name}: volumes must sum to the box's");
             }
@@ -51,7 +55,12 @@ fn volumes_sum_on_a_polytope_domain() {
     let net = fixture("net-3-6-6-1.json");
     // The simplex x, y, z >= -1, x + y + z <= 1 (edges of length 4): volume 4^3 / 6 = 32/3.
     let domain = Domain::Polytope {
-        a: vec![vec![qi(-1), qi(0), qi(0)], vec![qi(0), qi(-1), qi(0)], vec![qi(0), qi(0), qi(-1)], vec![qi(1), qi(1), qi(1)]],
+        a: vec![
+            vec![qi(-1), qi(0), qi(0)],
+            vec![qi(0), qi(-1), qi(0)],
+            vec![qi(0), qi(0), qi(-1)],
+            vec![qi(1), qi(1), qi(1)],
+        ],
         b: vec![qi(1), qi(1), qi(1), qi(1)],
     };
     assert_eq!(domain.volume(), Some(linregions::Q::new(32.into(), 3.into())));
@@ -88,11 +97,11 @@ fn every_check_has_a_fixture_that_it_catches() {
 fn linear_regions_merge_dead_and_cancelling_units() {
     let cases = [
         // name, activation regions, linear regions, convex linear regions
-        ("dead_unit.json", 4, 2, 2),          // the y-neuron has output weight 0
-        ("cancelling.json", 4, 2, 2),         // relu(x+y) - relu(x+y) cancels
-        ("deep_coincident.json", 6, 3, 3),    // output depends on x only
-        ("nonconvex_linear.json", 5, 3, 2),   // relu(min(x, y)): its zero set is an L
-        ("small2d.json", 4, 4, 4),            // all maps differ
+        ("dead_unit.json", 4, 2, 2),        // the y-neuron has output weight 0
+        ("cancelling.json", 4, 2, 2),       // relu(x+y) - relu(x+y) cancels
+        ("deep_coincident.json", 6, 3, 3),  // output depends on x only
+        ("nonconvex_linear.json", 5, 3, 2), // relu(min(x, y)): its zero set is an L
+        ("small2d.json", 4, 4, 4),          // all maps differ
     ];
     for (name, regions, linear, convex) in cases {
         let net = fixture(name);
