@@ -27,6 +27,7 @@ pub mod lp;
 pub mod network;
 pub mod num;
 pub mod polytope;
+pub mod properties;
 pub mod random;
 pub mod verify;
 pub mod vrep;

@@ -38,6 +38,9 @@ enum Cmd {
     Verify(VerifyArgs),
     /// Compare another tool's output with the exact regions (exit 1 when they differ).
     Compare(CompareArgs),
+    /// Region properties of the study (inspheres, hyperplane directions, decision boundary,
+    /// neighbour similarity): per-region table and aggregate summary (Markdown).
+    Stats(StatsArgs),
     /// Write a seeded random ReLU network (weights N(0,1/fan_in), biases N(0,0.25), f32-exact).
     Random(RandomArgs),
 }
@@ -151,6 +154,28 @@ struct CompareArgs {
     /// Relative tolerance for the other tool's float facets and inradii.
     #[arg(long, default_value_t = 1e-6)]
     rtol: f64,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// Network file(s); several give a side-by-side summary.
+    #[arg(required = true)]
+    nets: Vec<PathBuf>,
+    /// Column names for several networks (default: file stems).
+    #[arg(long, value_delimiter = ',')]
+    names: Vec<String>,
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Only the regions containing these data points (CSV x1,...,xd[,label]); the per-region
+    /// table becomes one row per point.
+    #[arg(long, value_name = "DATA.csv")]
+    points: Option<PathBuf>,
+    /// Write the per-region (or per-point) table as CSV (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Write properties, edges and summary as JSON (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -679,6 +704,133 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
     if differ { Err(anyhow!(CheckFailed)) } else { Ok(()) }
 }
 
+fn cmd_stats(a: StatsArgs) -> Result<()> {
+    use linregions::properties::{properties, summarize};
+    if a.nets.len() > 1 && (a.csv.is_some() || a.json.is_some()) {
+        return Err(bad("--csv and --json take one network; run stats once per network"));
+    }
+    if !a.names.is_empty() && a.names.len() != a.nets.len() {
+        return Err(bad(format!("--names has {} names for {} networks", a.names.len(), a.nets.len())));
+    }
+    let mut names = Vec::new();
+    let mut summaries = Vec::new();
+    let mut domain_text = String::new();
+    for (i, path) in a.nets.iter().enumerate() {
+        let net = load_network(path)?;
+        let d = net.input_dim();
+        let (domain, defaulted) = load_domain(&a.domain, d, false)?;
+        check_domain(&domain, d, &a.domain)?;
+        domain_text = domain.describe() + if defaulted { " (default)" } else { "" };
+        let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
+        let (props, edges) = properties(&net, &e);
+        // Points: the region of each (lexicographic rule on boundaries).
+        let points = match &a.points {
+            None => None,
+            Some(p) => {
+                let rows = wire::parse_data_csv(&read(p)?, d).map_err(|e| bad(format!("{}: {e}", p.display())))?;
+                let ids: std::collections::BTreeMap<&linregions::Pattern, usize> =
+                    e.regions.iter().map(|r| (&r.pattern, r.id)).collect();
+                let mut located = Vec::new();
+                for (k, (x, label)) in rows.into_iter().enumerate() {
+                    let pat = pattern_at(&net, &x).0;
+                    let id = *ids.get(&pat).ok_or_else(|| {
+                        bad(format!("{}: point {k} lies outside the domain {}", p.display(), domain.describe()))
+                    })?;
+                    located.push((x, label, id));
+                }
+                Some(located)
+            }
+        };
+        let selected: Option<Vec<usize>> = points.as_ref().map(|pts| {
+            let mut v: Vec<usize> = pts.iter().map(|(_, _, id)| *id).collect();
+            v.sort();
+            v.dedup();
+            v
+        });
+        let summary = summarize(&props, &e, selected.as_deref());
+        if let Some(out) = &a.csv {
+            let mut t = String::new();
+            match &points {
+                None => {
+                    t += wire::STATS_CSV_HEADER;
+                    t.push('\n');
+                    for p in &props {
+                        t += &wire::stats_csv_row(&net, &e, p);
+                        t.push('\n');
+                    }
+                }
+                Some(pts) => {
+                    let coords: Vec<String> = (0..d).map(|j| format!("x{j}")).collect();
+                    t += &format!("point,{},label,{}\n", coords.join(","), wire::STATS_CSV_HEADER);
+                    for (k, (x, label, id)) in pts.iter().enumerate() {
+                        let xs: Vec<String> = x.iter().map(fmt_q).collect();
+                        t += &format!(
+                            "{k},{},{},{}\n",
+                            xs.join(","),
+                            label.clone().unwrap_or_default(),
+                            wire::stats_csv_row(&net, &e, &props[*id])
+                        );
+                    }
+                }
+            }
+            write_out(out, &t)?;
+        }
+        if let Some(out) = &a.json {
+            #[derive(serde::Serialize)]
+            struct EdgeOut {
+                a: usize,
+                b: usize,
+                grad_cos: Option<f64>,
+                rel_change: Option<f64>,
+                hamming: usize,
+            }
+            #[derive(serde::Serialize)]
+            struct PointOut {
+                point: Vec<String>,
+                label: Option<String>,
+                region: usize,
+            }
+            #[derive(serde::Serialize)]
+            struct StatsOut {
+                format: &'static str,
+                summary_markdown: String,
+                regions: Vec<wire::PropsOut>,
+                edges: Vec<EdgeOut>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                points: Option<Vec<PointOut>>,
+            }
+            let doc = StatsOut {
+                format: "linregions.stats/1",
+                summary_markdown: wire::summary_markdown(&["value".to_string()], std::slice::from_ref(&summary)),
+                regions: props.iter().map(|p| wire::props_out(&net, &e, p)).collect(),
+                edges: edges
+                    .iter()
+                    .map(|x| EdgeOut { a: x.a, b: x.b, grad_cos: x.grad_cos, rel_change: x.rel_change, hamming: x.hamming })
+                    .collect(),
+                points: points.as_ref().map(|pts| {
+                    pts.iter()
+                        .map(|(x, label, id)| PointOut { point: x.iter().map(fmt_q).collect(), label: label.clone(), region: *id })
+                        .collect()
+                }),
+            };
+            write_out(out, &wire::to_json_text(&doc))?;
+        }
+        names.push(match a.names.get(i) {
+            Some(n) => n.clone(),
+            None => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        });
+        summaries.push(summary);
+    }
+    let scope = if a.points.is_some() { "regions containing the data points" } else { "all regions" };
+    let text = format!("Domain {domain_text}, {scope}.\n\n{}", wire::summary_markdown(&names, &summaries));
+    if [&a.csv, &a.json].iter().any(|p| p.as_deref() == Some(Path::new("-"))) {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+    Ok(())
+}
+
 fn failure_text(f: &linregions::verify::Failure) -> String {
     match f.region {
         Some(r) => format!("region {r}: {}", f.detail),
@@ -716,6 +868,7 @@ fn main() -> ExitCode {
         Cmd::Random(a) => cmd_random(a),
         Cmd::Verify(a) => cmd_verify(a),
         Cmd::Compare(a) => cmd_compare(a),
+        Cmd::Stats(a) => cmd_stats(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
