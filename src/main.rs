@@ -769,14 +769,19 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
         let points = match &a.points {
             None => None,
             Some(p) => {
-                let rows = wire::parse_data_csv(&read(p)?, d).map_err(|e| bad(format!("{}: {e}", p.display())))?;
+                let rows =
+                    wire::parse_data_csv(&read(p)?, d).map_err(|e| bad(format!("{}: {e}", p.display())))?;
                 let ids: std::collections::BTreeMap<&linregions::Pattern, usize> =
                     e.regions.iter().map(|r| (&r.pattern, r.id)).collect();
                 let mut located = Vec::new();
                 for (k, (x, label)) in rows.into_iter().enumerate() {
                     let pat = pattern_at(&net, &x).0;
                     let id = *ids.get(&pat).ok_or_else(|| {
-                        bad(format!("{}: point {k} lies outside the domain {}", p.display(), domain.describe()))
+                        bad(format!(
+                            "{}: point {k} lies outside the domain {}",
+                            p.display(),
+                            domain.describe()
+                        ))
                     })?;
                     located.push((x, label, id));
                 }
@@ -835,6 +840,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
             #[derive(serde::Serialize)]
             struct StatsOut {
                 format: &'static str,
+                summary: linregions::properties::StudySummary,
                 summary_markdown: String,
                 regions: Vec<wire::PropsOut>,
                 edges: Vec<EdgeOut>,
@@ -843,15 +849,29 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
             }
             let doc = StatsOut {
                 format: "linregions.stats/1",
-                summary_markdown: wire::summary_markdown(&["value".to_string()], std::slice::from_ref(&summary)),
+                summary: summary.clone(),
+                summary_markdown: wire::summary_markdown(
+                    &["value".to_string()],
+                    std::slice::from_ref(&summary),
+                ),
                 regions: props.iter().map(|p| wire::props_out(&net, &e, p)).collect(),
                 edges: edges
                     .iter()
-                    .map(|x| EdgeOut { a: x.a, b: x.b, grad_cos: x.grad_cos, rel_change: x.rel_change, hamming: x.hamming })
+                    .map(|x| EdgeOut {
+                        a: x.a,
+                        b: x.b,
+                        grad_cos: x.grad_cos,
+                        rel_change: x.rel_change,
+                        hamming: x.hamming,
+                    })
                     .collect(),
                 points: points.as_ref().map(|pts| {
                     pts.iter()
-                        .map(|(x, label, id)| PointOut { point: x.iter().map(fmt_q).collect(), label: label.clone(), region: *id })
+                        .map(|(x, label, id)| PointOut {
+                            point: x.iter().map(fmt_q).collect(),
+                            label: label.clone(),
+                            region: *id,
+                        })
                         .collect()
                 }),
             };
@@ -875,12 +895,16 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
 
 fn cmd_train(a: TrainArgs) -> Result<()> {
     use linregions::train;
-    let data = train::dataset(&a.data, a.samples, a.seed)
-        .ok_or_else(|| bad(format!("--data {}: unknown data set (one of {})", a.data, train::DATASETS.join(", "))))?;
+    let data = train::dataset(&a.data, a.samples, a.seed).ok_or_else(|| {
+        bad(format!("--data {}: unknown data set (one of {})", a.data, train::DATASETS.join(", ")))
+    })?;
     if a.samples < 2 || a.hidden.is_empty() || a.hidden.contains(&0) || a.epochs == 0 || a.batch == 0 {
         return Err(bad("--samples >= 2, --hidden positive widths, --epochs and --batch positive"));
     }
-    if !(0.0..1.0).contains(&a.dropout) || !(a.lr > 0.0 && a.lr.is_finite()) || !(a.wd >= 0.0 && a.wd.is_finite()) {
+    if !(0.0..1.0).contains(&a.dropout)
+        || !(a.lr > 0.0 && a.lr.is_finite())
+        || !(a.wd >= 0.0 && a.wd.is_finite())
+    {
         return Err(bad("--dropout in [0, 1), --lr > 0 and --wd >= 0"));
     }
     let cfg = train::TrainConfig {
@@ -918,7 +942,11 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
         lo[1],
         hi[1]
     );
-    if a.output == Path::new("-") { eprint!("{msg}") } else { print!("{msg}") }
+    if a.output == Path::new("-") {
+        eprint!("{msg}")
+    } else {
+        print!("{msg}")
+    }
     Ok(())
 }
 

@@ -109,7 +109,12 @@ pub struct EdgeProps {
 }
 
 fn flat_map(r: &Region) -> Vec<Q> {
-    r.logits.weight.iter().zip(&r.logits.bias).flat_map(|(w, b)| w.iter().cloned().chain([b.clone()])).collect()
+    r.logits
+        .weight
+        .iter()
+        .zip(&r.logits.bias)
+        .flat_map(|(w, b)| w.iter().cloned().chain([b.clone()]))
+        .collect()
 }
 
 fn flat_grad(r: &Region) -> Vec<Q> {
@@ -160,7 +165,13 @@ fn somewhere_negative(r: &Region, d: usize, strict: &[(Vec<Q>, Q)]) -> bool {
 }
 
 /// The piece `{x in R : g(x) = 0, other rows <= 0}` if it is (d-1)-dimensional.
-fn piece(r: &Region, d: usize, g: &(Vec<Q>, Q), others: &[(Vec<Q>, Q)], classes: (usize, usize)) -> Option<BoundaryPiece> {
+fn piece(
+    r: &Region,
+    d: usize,
+    g: &(Vec<Q>, Q),
+    others: &[(Vec<Q>, Q)],
+    classes: (usize, usize),
+) -> Option<BoundaryPiece> {
     if g.0.iter().all(Zero::is_zero) {
         return None;
     }
@@ -244,11 +255,16 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
         .regions
         .iter()
         .map(|r| {
-            let neuron_facets: Vec<&crate::enumerate::Facet> =
-                r.facets.iter().filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_)))).collect();
+            let neuron_facets: Vec<&crate::enumerate::Facet> = r
+                .facets
+                .iter()
+                .filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_))))
+                .collect();
             let mut facets_by_layer = vec![0; layers];
             for f in &neuron_facets {
-                if let Some(Source::Neuron((l, _))) = f.sources.iter().find(|s| matches!(s, Source::Neuron(_))) {
+                if let Some(Source::Neuron((l, _))) =
+                    f.sources.iter().find(|s| matches!(s, Source::Neuron(_)))
+                {
                     facets_by_layer[*l] += 1;
                 }
             }
@@ -260,8 +276,13 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
             }
             // Classes and boundary.
             let k = r.logits.bias.len();
-            let at_interior: Vec<Q> =
-                r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
+            let at_interior: Vec<Q> = r
+                .logits
+                .weight
+                .iter()
+                .zip(&r.logits.bias)
+                .map(|(w, b)| dot(w, &r.interior_point) + b)
+                .collect();
             let (classes, pieces, normal) = if k == 1 {
                 let f = diff(r, 0, usize::MAX);
                 // Class 0 where f < 0, class 1 where f > 0 (on an open set).
@@ -273,8 +294,11 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
                 if somewhere_negative(r, d, &[neg]) {
                     classes.push(1);
                 }
-                let pieces: Vec<BoundaryPiece> =
-                    if classes.len() == 2 { piece(r, d, &f, &[], (0, 1)).into_iter().collect() } else { vec![] };
+                let pieces: Vec<BoundaryPiece> = if classes.len() == 2 {
+                    piece(r, d, &f, &[], (0, 1)).into_iter().collect()
+                } else {
+                    vec![]
+                };
                 (classes, pieces, Some(f.0))
             } else {
                 let top = argmax(&at_interior);
@@ -290,10 +314,13 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
                 for (x, &i) in classes.iter().enumerate() {
                     for &j in &classes[x + 1..] {
                         let g = diff(r, i, j);
-                        let others: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != i && m != j).map(|m| {
-                            let (w, c) = diff(r, m, i);
-                            (w, -c)
-                        }).collect();
+                        let others: Vec<(Vec<Q>, Q)> = (0..k)
+                            .filter(|&m| m != i && m != j)
+                            .map(|m| {
+                                let (w, c) = diff(r, m, i);
+                                (w, -c)
+                            })
+                            .collect();
                         pieces.extend(piece(r, d, &g, &others, (i, j)));
                     }
                 }
@@ -304,9 +331,9 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
             };
             let boundary = classes.len() > 1;
             let predicted = if classes.len() == 1 { Some(classes[0]) } else { None };
-            let boundary_cos = normal
-                .as_ref()
-                .and_then(|n| Stats::of(&neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect::<Vec<_>>()));
+            let boundary_cos = normal.as_ref().and_then(|n| {
+                Stats::of(&neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect::<Vec<_>>())
+            });
             let center = match &r.insphere {
                 Insphere::Finite { center, .. } => center.clone(),
                 Insphere::Unbounded => r.interior_point.clone(),
@@ -326,25 +353,32 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
             let nbs: Vec<usize> = r.facets.iter().filter_map(|f| f.neighbor).collect();
             let own = flat_map(r);
             let own_n = norm2_sq(&own);
-            let gc: Vec<f64> = nbs.iter().filter_map(|&n| cos(&flat_grad(r), &flat_grad(&e.regions[n]))).collect();
+            let gc: Vec<f64> =
+                nbs.iter().filter_map(|&n| cos(&flat_grad(r), &flat_grad(&e.regions[n]))).collect();
             let rc: Vec<f64> = if own_n.is_zero() {
                 vec![]
             } else {
                 nbs.iter()
                     .map(|&n| {
-                        let delta: Vec<Q> = own.iter().zip(flat_map(&e.regions[n])).map(|(x, y)| x - y).collect();
+                        let delta: Vec<Q> =
+                            own.iter().zip(flat_map(&e.regions[n])).map(|(x, y)| x - y).collect();
                         sqrt_f64(&(norm2_sq(&delta) / &own_n))
                     })
                     .collect()
             };
             let hm: Vec<f64> = nbs
                 .iter()
-                .map(|&n| (0..r.pattern.0.len()).filter(|&k| r.pattern.0[k] != e.regions[n].pattern.0[k]).count() as f64)
+                .map(|&n| {
+                    (0..r.pattern.0.len()).filter(|&k| r.pattern.0[k] != e.regions[n].pattern.0[k]).count()
+                        as f64
+                })
                 .collect();
             RegionProps {
                 id: r.id,
                 inradius_l2: match &r.insphere {
-                    Insphere::Finite { radius_lower, radius_upper, .. } => Some((radius_lower.clone(), radius_upper.clone())),
+                    Insphere::Finite { radius_lower, radius_upper, .. } => {
+                        Some((radius_lower.clone(), radius_upper.clone()))
+                    }
                     Insphere::Unbounded => None,
                 },
                 inradius_linf: match &r.insphere_linf {
@@ -372,7 +406,7 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
 }
 
 /// Quantiles (min, q25, median, q75, max) and mean of a list (nearest-rank quantiles).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Quantiles {
     pub n: usize,
     pub mean: f64,
@@ -404,7 +438,7 @@ impl Quantiles {
 }
 
 /// Aggregates of region properties over a set of regions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StudySummary {
     pub regions: usize,
     pub bounded: usize,
@@ -430,13 +464,21 @@ pub fn summarize(props: &[RegionProps], e: &Enumeration, ids: Option<&[usize]>) 
     StudySummary {
         regions: n,
         bounded: sel.iter().filter(|p| e.regions[p.id].bounded).count(),
-        inradius_l2: Quantiles::of(sel.iter().filter_map(|p| p.inradius_l2.as_ref().map(|(lo, _)| to_f64(lo)))),
+        inradius_l2: Quantiles::of(
+            sel.iter().filter_map(|p| p.inradius_l2.as_ref().map(|(lo, _)| to_f64(lo))),
+        ),
         inradius_linf: Quantiles::of(sel.iter().filter_map(|p| p.inradius_linf.as_ref().map(to_f64))),
         facets: Quantiles::of(sel.iter().map(|p| p.facets as f64)),
         facet_cos: Quantiles::of(sel.iter().filter_map(|p| p.facet_cos.map(|s| s.mean))),
-        boundary_fraction: if n == 0 { 0.0 } else { sel.iter().filter(|p| p.boundary).count() as f64 / n as f64 },
+        boundary_fraction: if n == 0 {
+            0.0
+        } else {
+            sel.iter().filter(|p| p.boundary).count() as f64 / n as f64
+        },
         boundary_cos: Quantiles::of(sel.iter().filter_map(|p| p.boundary_cos.map(|s| s.mean))),
-        boundary_distance: Quantiles::of(sel.iter().filter_map(|p| p.boundary_distance.as_ref().map(|d| d.1))),
+        boundary_distance: Quantiles::of(
+            sel.iter().filter_map(|p| p.boundary_distance.as_ref().map(|d| d.1)),
+        ),
         neighbor_grad_cos: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_grad_cos)),
         neighbor_rel_change: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_rel_change)),
         neighbor_hamming: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_hamming)),

@@ -177,19 +177,28 @@ impl Mlp {
                 .iter()
                 .map(|row| {
                     (0..nout)
-                        .map(|o| self.b[l][o] + (0..nin).map(|i| self.w[l][o * nin + i] * row[i]).sum::<f64>())
+                        .map(|o| {
+                            self.b[l][o] + (0..nin).map(|i| self.w[l][o * nin + i] * row[i]).sum::<f64>()
+                        })
                         .collect()
                 })
                 .collect();
             if l + 1 == self.n_layers() {
-                caches.push(LayerCache { input: h, zhat: vec![], inv_std: vec![], pre_relu: vec![], mask: vec![] });
+                caches.push(LayerCache {
+                    input: h,
+                    zhat: vec![],
+                    inv_std: vec![],
+                    pre_relu: vec![],
+                    mask: vec![],
+                });
                 return (z, caches);
             }
             let (y, zhat, inv_std) = match &mut self.bn[l] {
                 None => (z.clone(), vec![], vec![]),
                 Some(bn) => {
                     let (mean, var): (Vec<f64>, Vec<f64>) = if train {
-                        let mean: Vec<f64> = (0..nout).map(|o| z.iter().map(|r| r[o]).sum::<f64>() / bsz).collect();
+                        let mean: Vec<f64> =
+                            (0..nout).map(|o| z.iter().map(|r| r[o]).sum::<f64>() / bsz).collect();
                         let var: Vec<f64> = (0..nout)
                             .map(|o| z.iter().map(|r| (r[o] - mean[o]).powi(2)).sum::<f64>() / bsz)
                             .collect();
@@ -205,9 +214,14 @@ impl Mlp {
                         (bn.mean.clone(), bn.var.clone())
                     };
                     let inv_std: Vec<f64> = var.iter().map(|v| 1.0 / (v + BN_EPS).sqrt()).collect();
-                    let zhat: Vec<Vec<f64>> =
-                        z.iter().map(|r| (0..nout).map(|o| (r[o] - mean[o]) * inv_std[o]).collect()).collect();
-                    let y = zhat.iter().map(|r| (0..nout).map(|o| bn.gamma[o] * r[o] + bn.beta[o]).collect()).collect();
+                    let zhat: Vec<Vec<f64>> = z
+                        .iter()
+                        .map(|r| (0..nout).map(|o| (r[o] - mean[o]) * inv_std[o]).collect())
+                        .collect();
+                    let y = zhat
+                        .iter()
+                        .map(|r| (0..nout).map(|o| bn.gamma[o] * r[o] + bn.beta[o]).collect())
+                        .collect();
                     (y, zhat, inv_std)
                 }
             };
@@ -267,14 +281,20 @@ impl Mlp {
                 let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let s: f64 = z.iter().map(|v| (v - m).exp()).sum();
                 loss += -(z[t] - m - s.ln());
-                delta.push((0..k).map(|j| ((z[j] - m).exp() / s - if j == t { 1.0 } else { 0.0 }) / bsz).collect());
+                delta.push(
+                    (0..k).map(|j| ((z[j] - m).exp() / s - if j == t { 1.0 } else { 0.0 }) / bsz).collect(),
+                );
             }
         }
         loss /= bsz;
         let mut g = Grads {
             w: self.w.iter().map(|w| vec![0.0; w.len()]).collect(),
             b: self.b.iter().map(|b| vec![0.0; b.len()]).collect(),
-            bn: self.bn.iter().map(|bn| bn.as_ref().map(|p| (vec![0.0; p.gamma.len()], vec![0.0; p.gamma.len()]))).collect(),
+            bn: self
+                .bn
+                .iter()
+                .map(|bn| bn.as_ref().map(|p| (vec![0.0; p.gamma.len()], vec![0.0; p.gamma.len()])))
+                .collect(),
         };
         for l in (0..self.n_layers()).rev() {
             let (nin, nout) = (self.sizes[l], self.sizes[l + 1]);
@@ -328,7 +348,9 @@ impl Mlp {
             if l > 0 {
                 delta = delta
                     .iter()
-                    .map(|row| (0..nin).map(|i| (0..nout).map(|o| row[o] * self.w[l][o * nin + i]).sum()).collect())
+                    .map(|row| {
+                        (0..nin).map(|i| (0..nout).map(|o| row[o] * self.w[l][o * nin + i]).sum()).collect()
+                    })
                     .collect();
             }
         }
@@ -474,12 +496,14 @@ pub fn export(mlp: &Mlp) -> Network {
         let mut bias: Vec<Q> = mlp.b[l].iter().map(|&v| f32q(v)).collect();
         if let Some(bn) = &mlp.bn[l] {
             for o in 0..nout {
-                let (g, be, m, v) = (bn.gamma[o] as f32, bn.beta[o] as f32, bn.mean[o] as f32, bn.var[o] as f32);
+                let (g, be, m, v) =
+                    (bn.gamma[o] as f32, bn.beta[o] as f32, bn.mean[o] as f32, bn.var[o] as f32);
                 let scale = from_f64_exact(g as f64 / (v as f64 + BN_EPS).sqrt()).expect("finite scale");
                 for w in weight[o].iter_mut() {
                     *w = &*w * &scale;
                 }
-                bias[o] = (&bias[o] - from_f32_exact(m).expect("finite")) * &scale + from_f32_exact(be).expect("finite");
+                bias[o] = (&bias[o] - from_f32_exact(m).expect("finite")) * &scale
+                    + from_f32_exact(be).expect("finite");
             }
         }
         layers.push(LayerSpec::Dense(Dense { weight, bias }));

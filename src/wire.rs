@@ -1270,7 +1270,11 @@ pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
         if fields.len() < d || fields.len() > d + 1 {
-            return Err(err(None, format!("line {}", i + 1), format!("expected {d} coordinates and an optional label")));
+            return Err(err(
+                None,
+                format!("line {}", i + 1),
+                format!("expected {d} coordinates and an optional label"),
+            ));
         }
         match fields[..d].iter().map(|f| parse_rational(f)).collect::<Result<Vec<Q>, _>>() {
             Ok(x) => out.push((x, fields.get(d).map(|s| s.to_string()))),

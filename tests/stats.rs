@@ -1,0 +1,174 @@
+//! The study's properties on networks where they can be derived by hand, snapshots of the
+//! stats exports, and deterministic training through the binary.
+
+use linregions::num::{Q, dot, qi};
+use linregions::properties::{properties, summarize};
+use linregions::{Domain, Insphere, Network, Options, enumerate, parse_network};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> Network {
+    parse_network(&std::fs::read_to_string(root().join("fixtures").join(name)).unwrap()).unwrap()
+}
+
+fn q(n: i64, d: i64) -> Q {
+    Q::new(n.into(), d.into())
+}
+
+#[test]
+fn known_decision_boundary_line() {
+    // f = relu(x+y) - relu(-x-y) - 1/4 = x + y - 1/4: the boundary is the line x + y = 1/4.
+    let net = fixture("known_boundary.json");
+    let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    let (props, _) = properties(&net, &e);
+    let with: Vec<&_> = props.iter().filter(|p| p.boundary).collect();
+    assert_eq!(with.len(), 2, "the line crosses the two regions with x + y > 0");
+    let mut vertices = Vec::new();
+    for p in &with {
+        assert_eq!(p.classes, vec![0, 1]);
+        assert_eq!(p.predicted, None);
+        assert_eq!(p.pieces.len(), 1);
+        let piece = &p.pieces[0];
+        assert_eq!((piece.normal.clone(), piece.offset.clone()), (vec![qi(1), qi(1)], q(1, 4)));
+        vertices.extend(piece.vertices.clone().unwrap());
+        // Exact squared distance from the insphere centre to the line.
+        let Insphere::Finite { center, .. } = &e.regions[p.id].insphere else { panic!() };
+        let g = dot(&piece.normal, center) - &piece.offset;
+        assert_eq!(p.boundary_distance.as_ref().unwrap().0, &g * &g / qi(2));
+        // Facet normals (1,1) and (1,-1): orthogonal; to the boundary: |cos| 1 and 0.
+        assert_eq!(p.facet_cos.unwrap().max, 0.0);
+        let bc = p.boundary_cos.unwrap();
+        assert_eq!((bc.min, bc.max, bc.mean), (0.0, 1.0, 0.5));
+    }
+    vertices.sort();
+    assert_eq!(
+        vertices,
+        vec![vec![q(-3, 4), qi(1)], vec![q(1, 8), q(1, 8)], vec![q(1, 8), q(1, 8)], vec![qi(1), q(-3, 4)]]
+    );
+    for p in props.iter().filter(|p| !p.boundary) {
+        assert_eq!(p.predicted, Some(0), "x + y < 0 < 1/4: class 0 (negative logit)");
+    }
+    let s = summarize(&props, &e, None);
+    assert_eq!(s.boundary_fraction, 0.5);
+}
+
+#[test]
+fn three_classes_argmax_pieces() {
+    // Logits (x, y, 0): quadrant I holds classes 0 and 1 split by x = y.
+    let net = fixture("three_classes.json");
+    let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    let (props, _) = properties(&net, &e);
+    assert_eq!(props.len(), 4);
+    let at = |x: i64, y: i64| {
+        let p = linregions::pattern_at(&net, &[q(x, 2), q(y, 2)]).0;
+        &props[e.regions.iter().position(|r| r.pattern == p).unwrap()]
+    };
+    let q1 = at(1, 1);
+    assert_eq!(q1.classes, vec![0, 1]);
+    assert_eq!(q1.pieces.len(), 1);
+    assert_eq!(q1.pieces[0].classes, (0, 1));
+    assert_eq!(q1.pieces[0].vertices.clone().unwrap(), vec![vec![qi(0), qi(0)], vec![qi(1), qi(1)]]);
+    assert_eq!(at(-1, 1).predicted, Some(1));
+    assert_eq!(at(-1, -1).predicted, Some(2));
+    assert_eq!(at(1, -1).predicted, Some(0));
+}
+
+#[test]
+fn neighbour_similarity_of_known_gradients() {
+    // small2d: region 010 has logits (3, 1/4)·x + 1, region 110 has (4, -1/4)·x + 1.
+    let net = fixture("small2d.json");
+    let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    let (_, edges) = properties(&net, &e);
+    let edge = edges.iter().find(|x| (x.a, x.b) == (1, 3)).expect("010 and 110 are adjacent");
+    let (g1, g3) = ([3.0, 0.25], [4.0, -0.25]);
+    let cos = (g1[0] * g3[0] + g1[1] * g3[1]) / ((9.0f64 + 0.0625).sqrt() * (16.0f64 + 0.0625).sqrt());
+    assert!((edge.grad_cos.unwrap() - cos).abs() < 1e-14);
+    let rel = (1.0f64 + 0.25).sqrt() / (16.0f64 + 0.0625 + 1.0).sqrt();
+    assert!((edge.rel_change.unwrap() - rel).abs() < 1e-14);
+    assert_eq!(edge.hamming, 1);
+    // Orthogonal facets: x and y neurons.
+    let net = fixture("dead_unit.json");
+    let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    let (props, _) = properties(&net, &e);
+    assert!(props.iter().all(|p| p.facet_cos.unwrap().max == 0.0));
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_linregions")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn snapshot(name: &str, actual: &str) {
+    let path = root().join("fixtures/expected").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {name}"));
+    assert_eq!(actual, expected, "snapshot {name} differs; UPDATE_SNAPSHOTS=1 if intended");
+}
+
+#[test]
+fn stats_exports_snapshots() {
+    let o = run(&["stats", "fixtures/known_boundary.json", "--csv", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    snapshot("known_boundary.stats.csv", &String::from_utf8(o.stdout).unwrap());
+    let o = run(&["stats", "fixtures/known_boundary.json", "--json", "-"]);
+    snapshot("known_boundary.stats.json", &String::from_utf8(o.stdout).unwrap());
+    let o = run(&[
+        "stats",
+        "fixtures/known_boundary.json",
+        "--points",
+        "fixtures/known_boundary_points.csv",
+        "--csv",
+        "-",
+    ]);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 4, "header + one row per point");
+    snapshot("known_boundary.points.csv", &csv);
+    let o = run(&["stats", "fixtures/known_boundary.json", "fixtures/small2d.json", "--names", "a,b"]);
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.contains("| property | a | b |"));
+    assert!(md.contains("| regions with decision boundary | 50.0% | 0.0% |"), "{md}");
+}
+
+#[test]
+fn training_is_deterministic_through_the_binary() {
+    let dir = std::env::temp_dir().join(format!("linregions-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut outs = Vec::new();
+    for k in 0..2 {
+        let p = dir.join(format!("net{k}.json"));
+        let o = run(&[
+            "train",
+            "--data",
+            "xor",
+            "--samples",
+            "64",
+            "--hidden",
+            "6,6",
+            "--bn",
+            "--dropout",
+            "0.1",
+            "--wd",
+            "1e-4",
+            "--epochs",
+            "20",
+            "--seed",
+            "3",
+            "-o",
+            p.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("train accuracy"));
+        outs.push(std::fs::read(&p).unwrap());
+    }
+    assert_eq!(outs[0], outs[1], "same seed, byte-identical network");
+    let net = parse_network(std::str::from_utf8(&outs[0]).unwrap()).unwrap();
+    assert_eq!(net.shape_string(), "2-6-6-1");
+    let o = run(&["train", "--data", "nope", "-o", "/dev/null"]);
+    assert_eq!(o.status.code(), Some(2));
+}
