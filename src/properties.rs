@@ -79,7 +79,9 @@ pub struct RegionProps {
     pub domain_facets: usize,
     /// Pairwise `|cos|` of the neuron facets' normals.
     pub facet_cos: Option<Stats>,
-    /// `|cos|` between each neuron facet's normal and the decision boundary's normal.
+    /// `|cos|` between each neuron facet's normal and the decision boundary's normal, in
+    /// facet order (neuron facets only), and their statistics.
+    pub boundary_cos_each: Vec<f64>,
     pub boundary_cos: Option<Stats>,
     pub boundary: bool,
     /// Classes that are the argmax on an open part of the region.
@@ -389,6 +391,7 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
                 facets_by_layer,
                 domain_facets: r.facets.len() - neuron_facets.len(),
                 facet_cos: Stats::of(&pair_cos),
+                boundary_cos_each,
                 boundary_cos,
                 boundary,
                 classes,

@@ -1166,6 +1166,8 @@ pub struct PropsOut {
     pub inradius_l2: Option<[String; 2]>,
     pub inradius_linf: Option<String>,
     pub facet_cos: Option<[f64; 3]>,
+    /// `|cos|` of each neuron facet's normal with the boundary normal.
+    pub facet_boundary_cos: Vec<f64>,
     pub boundary_cos: Option<[f64; 3]>,
     pub boundary: bool,
     pub classes: Vec<usize>,
@@ -1200,6 +1202,7 @@ pub fn props_out(net: &Network, e: &Enumeration, p: &crate::properties::RegionPr
         inradius_l2: p.inradius_l2.as_ref().map(|(lo, hi)| [fmt_q(lo), fmt_q(hi)]),
         inradius_linf: p.inradius_linf.as_ref().map(fmt_q),
         facet_cos: st(p.facet_cos),
+        facet_boundary_cos: p.boundary_cos_each.clone(),
         boundary_cos: st(p.boundary_cos),
         boundary: p.boundary,
         classes: p.classes.clone(),
