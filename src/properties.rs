@@ -333,9 +333,11 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
             };
             let boundary = classes.len() > 1;
             let predicted = if classes.len() == 1 { Some(classes[0]) } else { None };
-            let boundary_cos = normal.as_ref().and_then(|n| {
-                Stats::of(&neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect::<Vec<_>>())
-            });
+            let boundary_cos_each: Vec<f64> = match &normal {
+                Some(n) => neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect(),
+                None => vec![],
+            };
+            let boundary_cos = Stats::of(&boundary_cos_each);
             let center = match &r.insphere {
                 Insphere::Finite { center, .. } => center.clone(),
                 Insphere::Unbounded => r.interior_point.clone(),
