@@ -13,7 +13,11 @@ use crate::num::{Q, Z};
 use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
+use rayon::prelude::*;
 use std::collections::{HashMap, VecDeque};
+
+/// Regions analysed in parallel at a time (the walk order does not depend on it).
+const WALK_BATCH: usize = 256;
 use std::fmt;
 
 /// Options of an enumeration.
@@ -288,46 +292,59 @@ pub fn enumerate_with(
     let mut regions: Vec<Region> = Vec::new();
     ids.insert(start, 0);
     let mut queue = VecDeque::from([0usize]);
-    while let Some(id) = queue.pop_front() {
-        let hint = hints[id].take();
-        let outcome = analyze_region(
-            net,
-            &drows,
-            domain_bounded,
-            &patterns[id],
-            hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
-            opts,
-        );
-        let mut region = match outcome {
-            RegionOutcome::Full(r) => *r,
-            other => {
-                return Err(EnumerateError::Internal(format!(
-                    "pattern {:?} reached by the walk is {:?}",
-                    net.pattern_strings(&patterns[id]),
-                    other
-                )));
-            }
-        };
-        region.id = id;
-        for f in region.facets.iter_mut() {
-            let Some(np) = &f.neighbor_pattern else {
-                continue;
-            };
-            let nid = match ids.get(np) {
-                Some(&n) => n,
-                None => {
-                    let n = patterns.len();
-                    ids.insert(np.clone(), n);
-                    patterns.push(np.clone());
-                    hints.push(Some((f.point.clone(), f.a.clone())));
-                    queue.push_back(n);
-                    n
+    // Take the queue in batches, analyse a batch in parallel (regions are independent),
+    // then assign ids to newly met patterns sequentially in batch order. This is exactly
+    // the sequential breadth-first order: walk ids, hints and output do not depend on the
+    // number of threads.
+    while !queue.is_empty() {
+        let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
+        let jobs: Vec<(usize, Option<(Vec<Q>, Vec<Q>)>)> =
+            batch.iter().map(|&id| (id, hints[id].take())).collect();
+        let outcomes: Vec<RegionOutcome> = jobs
+            .par_iter()
+            .map(|(id, hint)| {
+                analyze_region(
+                    net,
+                    &drows,
+                    domain_bounded,
+                    &patterns[*id],
+                    hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
+                    opts,
+                )
+            })
+            .collect();
+        for (id, outcome) in batch.into_iter().zip(outcomes) {
+            let mut region = match outcome {
+                RegionOutcome::Full(r) => *r,
+                other => {
+                    return Err(EnumerateError::Internal(format!(
+                        "pattern {:?} reached by the walk is {:?}",
+                        net.pattern_strings(&patterns[id]),
+                        other
+                    )));
                 }
             };
-            f.neighbor = Some(nid);
+            region.id = id;
+            for f in region.facets.iter_mut() {
+                let Some(np) = &f.neighbor_pattern else {
+                    continue;
+                };
+                let nid = match ids.get(np) {
+                    Some(&n) => n,
+                    None => {
+                        let n = patterns.len();
+                        ids.insert(np.clone(), n);
+                        patterns.push(np.clone());
+                        hints.push(Some((f.point.clone(), f.a.clone())));
+                        queue.push_back(n);
+                        n
+                    }
+                };
+                f.neighbor = Some(nid);
+            }
+            on_region(&region, &WalkProgress { regions: regions.len() + 1, frontier: queue.len() });
+            regions.push(region);
         }
-        on_region(&region, &WalkProgress { regions: regions.len() + 1, frontier: queue.len() });
-        regions.push(region);
     }
     Ok(finish(net, regions, domain_bounded))
 }

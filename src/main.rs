@@ -24,6 +24,9 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 bad input.")]
 struct Cli {
+    /// Worker threads for the walk (default: all cores). Output never depends on it.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -981,6 +984,12 @@ fn cmd_random(a: RandomArgs) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(n) = cli.threads
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
+    {
+        eprintln!("error: --threads {n}: {e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.cmd {
         Cmd::Enumerate(a) => cmd_enumerate(a),
         Cmd::Inspect(a) => cmd_inspect(a),

@@ -366,3 +366,22 @@ fn verify_cli_reports_and_exits() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("format"));
 }
+
+#[test]
+fn output_does_not_depend_on_threads() {
+    for args in [
+        vec!["enumerate", "fixtures/net-3-6-6-1.json", "--unbounded", "--json", "-", "-q"],
+        vec!["enumerate", "fixtures/net-2-8-8-1.json", "--box=-4:4", "--jsonl", "-", "-q"],
+    ] {
+        let mut outs = Vec::new();
+        for t in ["1", "2", "3"] {
+            let mut a = vec!["--threads", t];
+            a.extend(args.iter());
+            let o = run(&a);
+            assert!(o.status.success(), "{}", stderr(&o));
+            outs.push(o.stdout);
+        }
+        assert_eq!(outs[0], outs[1], "{args:?}");
+        assert_eq!(outs[0], outs[2], "{args:?}");
+    }
+}
