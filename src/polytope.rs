@@ -325,12 +325,16 @@ impl Halfspaces {
         if !found.is_empty() && n > found.len() + 2 * d {
             let seed = self.subset(&found.iter().map(|(i, _)| *i).collect::<Vec<_>>());
             let (lo, hi) = seed.bounds(d);
+            // All finite bounds over one denominator, so the test is integer arithmetic.
+            let den = lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
+            let int = |v: &Option<Q>| v.as_ref().map(|x| x.numer() * (&den / x.denom()));
+            let (lo, hi): (Vec<Option<Z>>, Vec<Option<Z>>) = (lo.iter().map(int).collect(), hi.iter().map(int).collect());
             for k in 0..n {
                 if settled[k] {
                     continue;
                 }
-                // max of a_k·x over the box, if finite.
-                let mut top = Q::zero();
+                // max of a_k·x over the box (times den), if finite.
+                let mut top = Z::zero();
                 let mut finite = true;
                 for (j, v) in self.a[k].iter().enumerate() {
                     let bound = if v.is_positive() {
@@ -341,14 +345,14 @@ impl Halfspaces {
                         continue;
                     };
                     match bound {
-                        Some(x) => top += v * x,
+                        Some(x) => top += v.numer() * x,
                         None => {
                             finite = false;
                             break;
                         }
                     }
                 }
-                if finite && top <= self.b[k] {
+                if finite && top <= self.b[k].numer() * &den {
                     settled[k] = true; // redundant
                 }
             }
