@@ -249,6 +249,7 @@ fn qmat(m: &[Vec<Q>]) -> Vec<Vec<String>> {
 #[derive(Serialize)]
 pub struct NetworkOut {
     pub input_dim: usize,
+    /// Widths of the activation layers (after composing consecutive dense layers).
     pub layer_sizes: Vec<usize>,
     /// Inactive-side slope of each activation layer (`"0"` for ReLU).
     pub slopes: Vec<String>,
@@ -294,8 +295,12 @@ pub enum SourceOut {
 
 #[derive(Serialize)]
 pub struct FacetOut {
+    /// Normal, coprime integers; the region lies on the side `a·x <= b`.
     pub a: Vec<String>,
+    /// Offset, an integer sharing the scaling of `a`.
     pub b: String,
+    /// Every neuron `{"neuron": [layer, index]}` and domain row `{"domain": row}` defining
+    /// this half-space on the region (layers count activation layers from 0), sorted.
     pub sources: Vec<SourceOut>,
     /// Region id across the facet (`null` on the domain boundary). In `inspect` output,
     /// `neighbor_pattern` is given instead.
@@ -307,32 +312,44 @@ pub struct FacetOut {
 
 #[derive(Serialize)]
 pub struct AffineOut {
+    /// `[output][input]`: the logits on the region are `weight·x + bias`.
     pub weight: Vec<Vec<String>>,
     pub bias: Vec<String>,
 }
 
 #[derive(Serialize)]
 pub struct InsphereOut {
+    /// Centre of a ball of radius `radius_lower` inside the region; `null` when infinite.
     pub center: Option<Vec<String>>,
+    /// `radius_lower <= r* <= radius_upper` for the Euclidean inradius `r*`, or `"inf"`.
     pub radius_lower: String,
     pub radius_upper: String,
 }
 
 #[derive(Serialize)]
 pub struct LinfOut {
+    /// Centre of the largest inscribed axis-aligned cube; `null` when infinite.
     pub center: Option<Vec<String>>,
+    /// Half its side, exact, or `"inf"`.
     pub radius: String,
 }
 
 #[derive(Serialize)]
 pub struct RegionOut {
+    /// Index in the file's `regions`, which are sorted by pattern (JSONL: walk id).
     pub id: usize,
+    /// One `0`/`1` string per activation layer; `1` = pre-activation positive on the region.
     pub pattern: Vec<String>,
+    /// A rational point strictly inside.
     pub interior_point: Vec<String>,
     pub bounded: bool,
+    /// Irredundant facets, sorted by `(a, b)`.
     pub facets: Vec<FacetOut>,
+    /// The exact affine map of the logits on the region.
     pub logits: AffineOut,
+    /// Certified Euclidean insphere.
     pub insphere: InsphereOut,
+    /// Exact largest inscribed cube.
     pub insphere_linf: LinfOut,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vertices: Option<Vec<Vec<String>>>,
@@ -401,17 +418,22 @@ pub fn region_out(net: &Network, r: &Region, style: NeighborStyle) -> RegionOut 
 
 #[derive(Serialize)]
 pub struct EdgeOut {
+    /// Region ids, `a < b`.
     pub a: usize,
     pub b: usize,
+    /// Every neuron `[layer, index]` whose bit differs between the two patterns.
     pub neurons: Vec<[usize; 2]>,
 }
 
 #[derive(Serialize)]
 pub struct RegionsOut {
+    /// Always [`REGIONS_FORMAT`].
     pub format: &'static str,
     pub network: NetworkOut,
     pub domain: DomainOut,
+    /// Sorted by pattern; `regions[i].id == i`.
     pub regions: Vec<RegionOut>,
+    /// One per adjacent pair, sorted.
     pub edges: Vec<EdgeOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linear_regions: Option<Vec<LinearOut>>,
