@@ -29,6 +29,7 @@ pub mod num;
 pub mod polytope;
 pub mod properties;
 pub mod random;
+pub mod render;
 pub mod train;
 pub mod verify;
 pub mod vrep;

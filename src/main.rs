@@ -20,7 +20,12 @@ Examples:
   linregions enumerate fixtures/net-2-8-8-1.json --box=-2:2 --json regions.json --dot regions.dot
   linregions enumerate fixtures/small2d.json --unbounded --json - --quiet
   linregions inspect fixtures/small2d.json --point 1/2,0.25
+  linregions enumerate fixtures/small2d.json --json r.json && linregions verify fixtures/small2d.json r.json
+  linregions compare fixtures/small2d.json --other fixtures/compare/patterns.txt --format patterns
+  linregions train --data moons --bn -o net.json && linregions stats net.json --box=-1.5:2.5,-1:1.5
+  linregions render fixtures/net-2-8-8-1.json --box=-3:3 --color inradius -o regions.svg
   linregions random --dims 2,16,16,1 --seed 1 -o net.json
+  linregions completions bash > /etc/bash_completion.d/linregions
 
 Exit codes: 0 ok, 1 failure, 2 bad input.")]
 struct Cli {
@@ -46,6 +51,13 @@ enum Cmd {
     Stats(StatsArgs),
     /// Train a small ReLU MLP on a seeded toy 2D data set and write it as an exact network.
     Train(TrainArgs),
+    /// Draw the regions of a 2D network as SVG (filled by pattern, class or inradius).
+    Render(RenderArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Write a seeded random ReLU network (weights N(0,1/fan_in), biases N(0,0.25), f32-exact).
     Random(RandomArgs),
 }
@@ -221,6 +233,36 @@ struct TrainArgs {
     /// Also write the data set as CSV `x,y,label`.
     #[arg(long, value_name = "FILE")]
     data_out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorArg {
+    Pattern,
+    Class,
+    Inradius,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// Network file (JSON) with 2 inputs.
+    net: PathBuf,
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Output SVG file (`-` for stdout).
+    #[arg(long, short)]
+    output: PathBuf,
+    /// What the fill colour shows.
+    #[arg(long, value_enum, default_value = "pattern")]
+    color: ColorArg,
+    /// Draw the L2 inspheres.
+    #[arg(long)]
+    inspheres: bool,
+    /// Overlay the adjacency graph (interior points joined across facets).
+    #[arg(long)]
+    graph: bool,
+    /// Width in pixels.
+    #[arg(long, default_value_t = 800.0)]
+    width: f64,
 }
 
 #[derive(Args)]
@@ -953,6 +995,35 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+fn cmd_render(a: RenderArgs) -> Result<()> {
+    use linregions::render::{ColorBy, RenderOptions, render_svg};
+    let net = load_network(&a.net)?;
+    let d = net.input_dim();
+    if d != 2 {
+        return Err(bad(format!("{}: pictures need 2 inputs, the network has {d}", a.net.display())));
+    }
+    if !(a.width.is_finite() && a.width >= 50.0) {
+        return Err(bad("--width must be at least 50"));
+    }
+    let (domain, _) = load_domain(&a.domain, d, false)?;
+    check_domain(&domain, d, &a.domain)?;
+    let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
+    let (props, _) = linregions::properties::properties(&net, &e);
+    let opts = RenderOptions {
+        color: match a.color {
+            ColorArg::Pattern => ColorBy::Pattern,
+            ColorArg::Class => ColorBy::Class,
+            ColorArg::Inradius => ColorBy::Inradius,
+        },
+        width: a.width,
+        inspheres: a.inspheres,
+        graph: a.graph,
+        legend: true,
+    };
+    let svg = render_svg(&net, &e, &props, &opts).map_err(|e| bad(format!("{}: {e}", a.net.display())))?;
+    write_out(&a.output, &svg)
+}
+
 fn failure_text(f: &linregions::verify::Failure) -> String {
     match f.region {
         Some(r) => format!("region {r}: {}", f.detail),
@@ -998,6 +1069,12 @@ fn main() -> ExitCode {
         Cmd::Compare(a) => cmd_compare(a),
         Cmd::Stats(a) => cmd_stats(a),
         Cmd::Train(a) => cmd_train(a),
+        Cmd::Render(a) => cmd_render(a),
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "linregions", &mut std::io::stdout());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -385,3 +385,33 @@ fn output_does_not_depend_on_threads() {
         assert_eq!(outs[0], outs[2], "{args:?}");
     }
 }
+
+#[test]
+fn render_svg_snapshot_and_errors() {
+    let o = run(&["render", "fixtures/known_boundary.json", "-o", "-", "--color", "class", "--inspheres", "--graph"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let svg = stdout(&o);
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    assert_eq!(svg.matches("<polygon").count(), 4);
+    assert_eq!(svg.matches("stroke-width=\"2.5\"").count(), 1, "one boundary group");
+    snapshot("known_boundary.svg", &svg);
+    let o = run(&["render", "fixtures/net-3-6-6-1.json", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2 inputs"));
+    let o = run(&["render", "fixtures/small2d.json", "--unbounded", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unbounded"));
+}
+
+#[test]
+fn completions_and_help() {
+    let o = run(&["completions", "bash"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("linregions"));
+    let o = run(&["--help"]);
+    let h = stdout(&o);
+    for cmd in ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "random", "completions"] {
+        assert!(h.contains(cmd), "--help lists {cmd}");
+    }
+    assert!(h.contains("Exit codes: 0 ok, 1 failure, 2 bad input."));
+}
