@@ -15,7 +15,8 @@ fn main() {
 fn lp_24x3(bencher: divan::Bencher) {
     let mut rng = SplitMix64(1);
     let a: Vec<Vec<Q>> = (0..24).map(|_| (0..3).map(|_| qi(rng.small_int(9))).collect()).collect();
-    let b: Vec<Q> = (0..24).map(|i| if i % 2 == 0 { qi(0) } else { qi(rng.small_int(9).abs() + 1) }).collect();
+    let b: Vec<Q> =
+        (0..24).map(|i| if i % 2 == 0 { qi(0) } else { qi(rng.small_int(9).abs() + 1) }).collect();
     let c: Vec<Q> = vec![qi(1), qi(2), qi(-1)];
     bencher.bench(|| maximize(divan::black_box(&c), &a, &b));
 }

@@ -11,7 +11,6 @@ use crate::enumerate::{Enumeration, pattern_at, region_rows};
 use crate::network::{Network, NeuronId, Pattern};
 use crate::num::{Q, to_f64};
 use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, Source, group_rows};
-use num_traits::Zero;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why another tool's pattern is not one of our regions.
@@ -46,13 +45,7 @@ impl PatternDiff {
 /// Why `p` is not a region of `domain` (`None` if it is one).
 pub fn classify(net: &Network, domain: &Domain, p: &Pattern) -> Option<Spurious> {
     let d = net.input_dim();
-    let maps = net.pattern_maps(p);
-    if let Some(k) = maps
-        .pre
-        .iter()
-        .enumerate()
-        .position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
-    {
+    if let Some(k) = net.pattern_maps(p).zero_but_active(p) {
         return Some(Spurious::NonCanonical(net.neuron_id(k)));
     }
     let full = |rows: &[(Vec<Q>, Q)]| match region_rows(net, rows, p).0 {

@@ -147,6 +147,17 @@ pub struct PatternMaps {
     pub logits: Dense,
 }
 
+impl PatternMaps {
+    /// The first neuron (flat index) that is identically zero on the region yet marked
+    /// active in `p`: such a pattern is not canonical (its bit must be 0).
+    pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
+        self.pre
+            .iter()
+            .enumerate()
+            .position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
+    }
+}
+
 impl Network {
     /// Validate a layer list and build the network: composes consecutive dense layers.
     pub fn from_layers(input_dim: usize, layers: Vec<LayerSpec>) -> Result<Network, NetworkError> {

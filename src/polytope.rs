@@ -328,7 +328,8 @@ impl Halfspaces {
             // All finite bounds over one denominator, so the test is integer arithmetic.
             let den = lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
             let int = |v: &Option<Q>| v.as_ref().map(|x| x.numer() * (&den / x.denom()));
-            let (lo, hi): (Vec<Option<Z>>, Vec<Option<Z>>) = (lo.iter().map(int).collect(), hi.iter().map(int).collect());
+            let (lo, hi): (Vec<Option<Z>>, Vec<Option<Z>>) =
+                (lo.iter().map(int).collect(), hi.iter().map(int).collect());
             for k in 0..n {
                 if settled[k] {
                     continue;

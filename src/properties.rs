@@ -188,38 +188,8 @@ fn piece(
     hs.b.push(-c);
     hs.sources.push(vec![]);
     hs.facet_point(k, d)?;
-    let vertices = r.bounded.then(|| {
-        // (d-1)-subsets of the other rows, with the hyperplane.
-        let mut out = std::collections::BTreeSet::new();
-        let n = k;
-        let m = d - 1;
-        let mut idx: Vec<usize> = (0..m).collect();
-        if n >= m {
-            loop {
-                let mut mat: Vec<Vec<Q>> = idx.iter().map(|&i| hs.a[i].clone()).collect();
-                let mut rhs: Vec<Q> = idx.iter().map(|&i| hs.b[i].clone()).collect();
-                mat.push(w.clone());
-                rhs.push(-c);
-                if let Some(x) = crate::vrep::solve(mat, rhs)
-                    && hs.slacks(&x).iter().take(k).all(|s| !s.is_negative())
-                {
-                    out.insert(x);
-                }
-                let mut t = m;
-                while t > 0 && idx[t - 1] == n - m + t - 1 {
-                    t -= 1;
-                }
-                if t == 0 {
-                    break;
-                }
-                idx[t - 1] += 1;
-                for u in t..m {
-                    idx[u] = idx[u - 1] + 1;
-                }
-            }
-        }
-        out.into_iter().collect()
-    });
+    let others = hs.subset(&(0..k).collect::<Vec<_>>());
+    let vertices = r.bounded.then(|| crate::vrep::vertices_on(&others, d, Some((w, &-c))));
     Some(BoundaryPiece { classes, normal: w.clone(), offset: -c, vertices })
 }
 

@@ -62,15 +62,20 @@ impl std::fmt::Display for RenderError {
 impl std::error::Error for RenderError {}
 
 const PALETTE: [&str; 12] = [
-    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd",
-    "#ccebc5", "#ffed6f",
+    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#d9d9d9",
+    "#bc80bd", "#ccebc5", "#ffed6f",
 ];
 const CLASS_COLORS: [&str; 6] = ["#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#fdd0a2", "#c7e9c0"];
 
 /// Viridis-like colour for `t` in [0, 1] (5-stop linear interpolation).
 fn ramp(t: f64) -> String {
-    const STOPS: [(f64, f64, f64); 5] =
-        [(68.0, 1.0, 84.0), (59.0, 82.0, 139.0), (33.0, 145.0, 140.0), (94.0, 201.0, 98.0), (253.0, 231.0, 37.0)];
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
     let t = t.clamp(0.0, 1.0) * 4.0;
     let i = (t.floor() as usize).min(3);
     let f = t - i as f64;
@@ -117,7 +122,8 @@ pub fn render_svg(
             polygon(&verts, &r.interior_point).iter().map(|(x, y)| (to_f64(x), to_f64(y))).collect()
         })
         .collect();
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut x1, mut y0, mut y1) =
+        (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
     for p in polys.iter().flatten() {
         x0 = x0.min(p.0);
         x1 = x1.max(p.0);
@@ -140,7 +146,8 @@ pub fn render_svg(
         .iter()
         .filter_map(|p| p.inradius_l2.as_ref().map(|(lo, _)| to_f64(lo).max(1e-12).ln()))
         .collect();
-    let (rmin, rmax) = radii.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &r| (a.min(r), b.max(r)));
+    let (rmin, rmax) =
+        radii.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &r| (a.min(r), b.max(r)));
     s += "<g stroke=\"#555\" stroke-width=\"0.6\" stroke-linejoin=\"round\">\n";
     for (r, poly) in e.regions.iter().zip(&polys) {
         let fill = match opts.color {
@@ -160,7 +167,12 @@ pub fn render_svg(
             },
         };
         let pts: Vec<String> = poly.iter().map(|(x, y)| format!("{:.3},{:.3}", tx(*x), ty(*y))).collect();
-        s += &format!("<polygon points=\"{}\" fill=\"{fill}\"><title>region {} {}</title></polygon>\n", pts.join(" "), r.id, crate::wire::pattern_label(net, &r.pattern));
+        s += &format!(
+            "<polygon points=\"{}\" fill=\"{fill}\"><title>region {} {}</title></polygon>\n",
+            pts.join(" "),
+            r.id,
+            crate::wire::pattern_label(net, &r.pattern)
+        );
     }
     s += "</g>\n";
     // Decision boundary pieces.
@@ -209,7 +221,11 @@ pub fn render_svg(
         }
         for r in &e.regions {
             let p = &r.interior_point;
-            s += &format!("<circle cx=\"{:.3}\" cy=\"{:.3}\" r=\"1.8\"/>\n", tx(to_f64(&p[0])), ty(to_f64(&p[1])));
+            s += &format!(
+                "<circle cx=\"{:.3}\" cy=\"{:.3}\" r=\"1.8\"/>\n",
+                tx(to_f64(&p[0])),
+                ty(to_f64(&p[1]))
+            );
         }
         s += "</g>\n";
     }
@@ -218,7 +234,8 @@ pub fn render_svg(
         let text = match opts.color {
             ColorBy::Pattern => format!("{} regions, coloured by activation pattern", e.regions.len()),
             ColorBy::Class => {
-                let classes: std::collections::BTreeSet<usize> = props.iter().filter_map(|p| p.predicted).collect();
+                let classes: std::collections::BTreeSet<usize> =
+                    props.iter().filter_map(|p| p.predicted).collect();
                 let mut x = 10.0;
                 for c in &classes {
                     s += &format!(
@@ -229,11 +246,15 @@ pub fn render_svg(
                     );
                     x += 80.0;
                 }
-                s += &format!("<rect x=\"{x:.0}\" y=\"{:.0}\" width=\"14\" height=\"14\" fill=\"#cccccc\" stroke=\"#555\"/>\n", y - 12.0);
-                return Ok(s + &format!(
-                    "<text x=\"{:.0}\" y=\"{y:.0}\" font-size=\"14\">holds the decision boundary (bold)</text>\n</svg>\n",
-                    x + 18.0
-                ));
+                s += &format!(
+                    "<rect x=\"{x:.0}\" y=\"{:.0}\" width=\"14\" height=\"14\" fill=\"#cccccc\" stroke=\"#555\"/>\n",
+                    y - 12.0
+                );
+                return Ok(s
+                    + &format!(
+                        "<text x=\"{:.0}\" y=\"{y:.0}\" font-size=\"14\">holds the decision boundary (bold)</text>\n</svg>\n",
+                        x + 18.0
+                    ));
             }
             ColorBy::Inradius => {
                 for k in 0..10 {
@@ -244,15 +265,13 @@ pub fn render_svg(
                         ramp(k as f64 / 9.0)
                     );
                 }
-                format!(
-                    "L2 inradius, log scale: {:.2e} (dark) to {:.2e} (bright)",
-                    rmin.exp(),
-                    rmax.exp()
-                )
+                format!("L2 inradius, log scale: {:.2e} (dark) to {:.2e} (bright)", rmin.exp(), rmax.exp())
             }
         };
         let x = if opts.color == ColorBy::Inradius { 136.0 } else { 10.0 };
-        s += &format!("<text x=\"{x:.0}\" y=\"{y:.0}\" font-size=\"14\">{text}; decision boundary bold</text>\n");
+        s += &format!(
+            "<text x=\"{x:.0}\" y=\"{y:.0}\" font-size=\"14\">{text}; decision boundary bold</text>\n"
+        );
     }
     s += "</svg>\n";
     Ok(s)

@@ -146,13 +146,7 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             volumes_present = false;
             continue;
         };
-        let maps = net.pattern_maps(p);
-        if let Some(k) = maps
-            .pre
-            .iter()
-            .enumerate()
-            .position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
-        {
+        if let Some(k) = net.pattern_maps(p).zero_but_active(p) {
             let (l, m) = net.neuron_id(k);
             rec.fail("full_dimensional", Some(i), format!("neuron {l}:{m} is identically zero but marked 1"));
         }

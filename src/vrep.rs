@@ -80,34 +80,52 @@ fn det(mut m: Vec<Vec<Q>>) -> Q {
     acc
 }
 
+/// Call `f` with every `k`-subset of `0..n` (sorted indices, lexicographic order).
+pub fn for_each_subset(n: usize, k: usize, mut f: impl FnMut(&[usize])) {
+    if k > n {
+        return;
+    }
+    let mut idx: Vec<usize> = (0..k).collect();
+    loop {
+        f(&idx);
+        let mut t = k;
+        while t > 0 && idx[t - 1] == n - k + t - 1 {
+            t -= 1;
+        }
+        if t == 0 {
+            return;
+        }
+        idx[t - 1] += 1;
+        for u in t..k {
+            idx[u] = idx[u - 1] + 1;
+        }
+    }
+}
+
 /// All vertices of the bounded polytope `hs` (rows = facets) in dimension `d`, sorted.
 pub fn vertices(hs: &Halfspaces, d: usize) -> Vec<Vec<Q>> {
-    let n = hs.len();
+    vertices_on(hs, d, None)
+}
+
+/// Vertices of `{x : rows of hs} ∩ {w·x = v}` (with `equality = Some((w, v))`) or of the
+/// polytope itself: every point where `d` independent constraints (the equality included)
+/// are tight and all rows hold. Sorted.
+pub fn vertices_on(hs: &Halfspaces, d: usize, equality: Option<(&[Q], &Q)>) -> Vec<Vec<Q>> {
     let mut out: BTreeSet<Vec<Q>> = BTreeSet::new();
-    if n < d {
-        return Vec::new();
-    }
-    let mut idx: Vec<usize> = (0..d).collect();
-    loop {
-        let m: Vec<Vec<Q>> = idx.iter().map(|&i| hs.a[i].clone()).collect();
-        let r: Vec<Q> = idx.iter().map(|&i| hs.b[i].clone()).collect();
+    let free = d - usize::from(equality.is_some());
+    for_each_subset(hs.len(), free, |idx| {
+        let mut m: Vec<Vec<Q>> = idx.iter().map(|&i| hs.a[i].clone()).collect();
+        let mut r: Vec<Q> = idx.iter().map(|&i| hs.b[i].clone()).collect();
+        if let Some((w, v)) = equality {
+            m.push(w.to_vec());
+            r.push(v.clone());
+        }
         if let Some(x) = solve(m, r)
             && hs.slacks(&x).iter().all(|s| !s.is_negative())
         {
             out.insert(x);
         }
-        let mut k = d;
-        while k > 0 && idx[k - 1] == n - d + k - 1 {
-            k -= 1;
-        }
-        if k == 0 {
-            break;
-        }
-        idx[k - 1] += 1;
-        for t in k..d {
-            idx[t] = idx[t - 1] + 1;
-        }
-    }
+    });
     out.into_iter().collect()
 }
 

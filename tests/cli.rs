@@ -388,7 +388,16 @@ fn output_does_not_depend_on_threads() {
 
 #[test]
 fn render_svg_snapshot_and_errors() {
-    let o = run(&["render", "fixtures/known_boundary.json", "-o", "-", "--color", "class", "--inspheres", "--graph"]);
+    let o = run(&[
+        "render",
+        "fixtures/known_boundary.json",
+        "-o",
+        "-",
+        "--color",
+        "class",
+        "--inspheres",
+        "--graph",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let svg = stdout(&o);
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
@@ -410,7 +419,9 @@ fn completions_and_help() {
     assert!(stdout(&o).contains("linregions"));
     let o = run(&["--help"]);
     let h = stdout(&o);
-    for cmd in ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "random", "completions"] {
+    for cmd in
+        ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "random", "completions"]
+    {
         assert!(h.contains(cmd), "--help lists {cmd}");
     }
     assert!(h.contains("Exit codes: 0 ok, 1 failure, 2 bad input."));

@@ -226,13 +226,7 @@ fn brute_force_patterns(net: &Network, domain: &Domain) -> BTreeSet<Pattern> {
     let mut out = BTreeSet::new();
     for mask in 0u32..(1 << n) {
         let p = Pattern((0..n).map(|k| mask >> (n - 1 - k) & 1 == 1).collect());
-        let maps = net.pattern_maps(&p);
-        let zero_marked_active = maps
-            .pre
-            .iter()
-            .enumerate()
-            .any(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(|v| v.is_zero()));
-        if zero_marked_active {
+        if net.pattern_maps(&p).zero_but_active(&p).is_some() {
             continue;
         }
         if let (Grouped::Rows(hs), _) = region_rows(net, &rows, &p)
