@@ -1,7 +1,7 @@
 //! Small, deterministic training of toy MLPs for the study: 2D data sets generated from a
 //! seed, ReLU MLPs with optional batch norm and dropout, SGD or Adam, weight decay, and export
 //! to an exact [`Network`] (parameters rounded to f32 as PyTorch stores them, batch norm
-//! folded with its scale computed in f64, everything after that exact).
+//! folded with its scale rounded to the nearest double, everything after that exact).
 //!
 //! Floats live only here, in training; the exported network is exact and everything
 //! downstream decides exactly.
@@ -486,7 +486,8 @@ fn f32q(v: f64) -> Q {
 
 /// Export as an exact network: parameters rounded to f32 (as PyTorch stores them), batch
 /// norm folded exactly into the preceding dense layer with its scale `gamma/sqrt(var+eps)`
-/// computed in f64 (from the f32 values) and then taken exactly.
+/// rounded to the nearest double (from the f32 values; `eps` is the double nearest 1e-5)
+/// and then taken exactly, as [`crate::import`] does for PyTorch files.
 pub fn export(mlp: &Mlp) -> Network {
     let mut layers = Vec::new();
     for l in 0..mlp.n_layers() {
@@ -496,14 +497,14 @@ pub fn export(mlp: &Mlp) -> Network {
         let mut bias: Vec<Q> = mlp.b[l].iter().map(|&v| f32q(v)).collect();
         if let Some(bn) = &mlp.bn[l] {
             for o in 0..nout {
-                let (g, be, m, v) =
-                    (bn.gamma[o] as f32, bn.beta[o] as f32, bn.mean[o] as f32, bn.var[o] as f32);
-                let scale = from_f64_exact(g as f64 / (v as f64 + BN_EPS).sqrt()).expect("finite scale");
+                let exact = |x: f64| from_f32_exact(x as f32).expect("finite");
+                let eps = from_f64_exact(BN_EPS).expect("finite");
+                let scale =
+                    crate::import::bn_scale(&exact(bn.gamma[o]), &exact(bn.var[o]), &eps).expect("positive variance");
                 for w in weight[o].iter_mut() {
                     *w = &*w * &scale;
                 }
-                bias[o] = (&bias[o] - from_f32_exact(m).expect("finite")) * &scale
-                    + from_f32_exact(be).expect("finite");
+                bias[o] = (&bias[o] - exact(bn.mean[o])) * &scale + exact(bn.beta[o]);
             }
         }
         layers.push(LayerSpec::Dense(Dense { weight, bias }));
