@@ -67,8 +67,10 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Import
         return Err(err(None, "not a safetensors file (shorter than its 8-byte header length)"));
     }
     let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
-    let header = bytes.get(8..8usize.saturating_add(n)).ok_or_else(|| err(None, "header length exceeds the file"))?;
-    let doc: Value = serde_json::from_slice(header).map_err(|e| err(None, format!("header is not JSON: {e}")))?;
+    let header =
+        bytes.get(8..8usize.saturating_add(n)).ok_or_else(|| err(None, "header length exceeds the file"))?;
+    let doc: Value =
+        serde_json::from_slice(header).map_err(|e| err(None, format!("header is not JSON: {e}")))?;
     let obj = doc.as_object().ok_or_else(|| err(None, "header is not a JSON object"))?;
     let data = &bytes[8 + n..];
     let mut out = BTreeMap::new();
@@ -84,7 +86,10 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Import
             .iter()
             .map(|v| v.as_u64().map(|x| x as usize).ok_or_else(|| err(Some(name), "bad shape")))
             .collect::<Result<_, _>>()?;
-        let offs = info.get("data_offsets").and_then(Value::as_array).ok_or_else(|| err(Some(name), "no data_offsets"))?;
+        let offs = info
+            .get("data_offsets")
+            .and_then(Value::as_array)
+            .ok_or_else(|| err(Some(name), "no data_offsets"))?;
         let (a, b) = match (offs.first().and_then(Value::as_u64), offs.get(1).and_then(Value::as_u64)) {
             (Some(a), Some(b)) if a <= b && (b as usize) <= data.len() => (a as usize, b as usize),
             _ => return Err(err(Some(name), "data_offsets outside the file")),
@@ -145,7 +150,12 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                         crate::num::parse_rational(x).map_err(|e| err(Some(s), format!("slope: {e}")))?,
                     ),
                     None if s == "leaky_relu" => ArchItem::LeakyRelu(Q::new(1.into(), 100.into())),
-                    None => return Err(err(Some(s), "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity)")),
+                    None => {
+                        return Err(err(
+                            Some(s),
+                            "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity)",
+                        ));
+                    }
                 },
             })
         })
@@ -198,7 +208,10 @@ pub fn sequential(
             module_of(name).ok_or_else(|| err(Some(name), "tensor name is not `<module index>.<field>`"))?;
         let entry = modules.entry(index).or_insert_with(|| (prefix.clone(), BTreeMap::new()));
         if entry.0 != prefix {
-            return Err(err(Some(name), format!("index {index} used by two modules ({} and {prefix})", entry.0)));
+            return Err(err(
+                Some(name),
+                format!("index {index} used by two modules ({} and {prefix})", entry.0),
+            ));
         }
         entry.1.insert(field, t);
     }
@@ -211,7 +224,10 @@ pub fn sequential(
         } else if fields.get("weight").is_some_and(|w| w.shape.len() == 2) {
             ArchItem::Linear
         } else {
-            return Err(err(Some(prefix), "neither a Linear (2D weight) nor a BatchNorm1d (running_mean) module"));
+            return Err(err(
+                Some(prefix),
+                "neither a Linear (2D weight) nor a BatchNorm1d (running_mean) module",
+            ));
         };
         let gap = match last {
             Some(l) => index - l - 1,
@@ -223,7 +239,9 @@ pub fn sequential(
         if gap > 1 && arch.is_none() {
             return Err(err(
                 Some(prefix),
-                format!("{gap} parameter-free modules before it: say which with --arch (e.g. linear,relu,dropout,linear)"),
+                format!(
+                    "{gap} parameter-free modules before it: say which with --arch (e.g. linear,relu,dropout,linear)"
+                ),
             ));
         }
         seq.push((Some(index), kind));
@@ -264,7 +282,10 @@ pub fn sequential(
                 let w = fields["weight"];
                 let (out, inp) = (w.shape[0], w.shape[1]);
                 if width.is_some_and(|wd| wd != inp) {
-                    return Err(err(Some(prefix), format!("weight has {inp} inputs, the previous layer gives {}", width.unwrap_or(0))));
+                    return Err(err(
+                        Some(prefix),
+                        format!("weight has {inp} inputs, the previous layer gives {}", width.unwrap_or(0)),
+                    ));
                 }
                 let weight = w.values.chunks(inp).map(|r| r.to_vec()).collect();
                 let bias = match fields.get("bias") {
@@ -277,12 +298,16 @@ pub fn sequential(
             }
             ArchItem::BatchNorm => {
                 let (prefix, fields) = &modules[&index.expect("bn has tensors")];
-                let get = |k: &str| fields.get(k).map(|t| &t.values).ok_or_else(|| err(Some(prefix), format!("no {k}")));
-                let (gamma, beta, mean, var) = (get("weight")?, get("bias")?, get("running_mean")?, get("running_var")?);
+                let get = |k: &str| {
+                    fields.get(k).map(|t| &t.values).ok_or_else(|| err(Some(prefix), format!("no {k}")))
+                };
+                let (gamma, beta, mean, var) =
+                    (get("weight")?, get("bias")?, get("running_mean")?, get("running_var")?);
                 let Some(LayerSpec::Dense(dense)) = layers.last_mut() else {
                     return Err(err(Some(prefix), "batch norm must follow a linear layer to be folded"));
                 };
-                if gamma.len() != dense.bias.len() || [beta, mean, var].iter().any(|v| v.len() != gamma.len()) {
+                if gamma.len() != dense.bias.len() || [beta, mean, var].iter().any(|v| v.len() != gamma.len())
+                {
                     return Err(err(Some(prefix), "sizes differ from the preceding linear layer"));
                 }
                 for o in 0..gamma.len() {

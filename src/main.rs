@@ -32,6 +32,14 @@ struct Cli {
     /// Worker threads for the walk (default: all cores). Output never depends on it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Architecture of a .safetensors network when tensor names are not enough:
+    /// comma-separated linear, bn, relu, leaky_relu:SLOPE, dropout, identity.
+    #[arg(long, global = true, value_name = "SPEC")]
+    arch: Option<String>,
+    /// Batch norm epsilon of a .safetensors network (taken as the nearest double, as PyTorch
+    /// stores it).
+    #[arg(long, global = true, default_value_t = 1e-5, value_name = "EPS")]
+    bn_eps: f64,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -57,6 +65,14 @@ enum Cmd {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Write any accepted network (JSON, PyTorch .safetensors) as the exact JSON network.
+    Convert {
+        /// Input network (.json or .safetensors).
+        input: PathBuf,
+        /// Output file (`-` for stdout).
+        #[arg(long, short)]
+        output: PathBuf,
     },
     /// Write a seeded random ReLU network (weights N(0,1/fan_in), biases N(0,0.25), f32-exact).
     Random(RandomArgs),
@@ -298,7 +314,24 @@ fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))
 }
 
+/// How to read PyTorch weight files (from the global options).
+static IMPORT: std::sync::OnceLock<(Option<String>, f64)> = std::sync::OnceLock::new();
+
 fn load_network(path: &Path) -> Result<Network> {
+    if path.extension().is_some_and(|e| e == "safetensors") {
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
+        let (arch, eps) = IMPORT.get().cloned().unwrap_or((None, 1e-5));
+        let in_file = |e: linregions::import::ImportError| bad(format!("{}: {e}", path.display()));
+        let arch = arch
+            .map(|a| linregions::import::parse_arch(&a))
+            .transpose()
+            .map_err(|e| bad(format!("--arch: {e}")))?;
+        let eps = linregions::num::from_f64_exact(eps)
+            .filter(|e| !num_traits::Signed::is_negative(e))
+            .ok_or_else(|| bad("--bn-eps must be a finite non-negative number"))?;
+        let tensors = linregions::import::read_safetensors(&bytes).map_err(in_file)?;
+        return linregions::import::sequential(&tensors, None, arch.as_deref(), &eps).map_err(in_file);
+    }
     let text = read(path)?;
     wire::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
@@ -1055,6 +1088,7 @@ fn cmd_random(a: RandomArgs) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = IMPORT.set((cli.arch.clone(), cli.bn_eps));
     if let Some(n) = cli.threads
         && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global()
     {
@@ -1070,6 +1104,9 @@ fn main() -> ExitCode {
         Cmd::Stats(a) => cmd_stats(a),
         Cmd::Train(a) => cmd_train(a),
         Cmd::Render(a) => cmd_render(a),
+        Cmd::Convert { input, output } => {
+            load_network(&input).and_then(|net| write_out(&output, &wire::network_to_json(&net)))
+        }
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "linregions", &mut std::io::stdout());

@@ -499,8 +499,8 @@ pub fn export(mlp: &Mlp) -> Network {
             for o in 0..nout {
                 let exact = |x: f64| from_f32_exact(x as f32).expect("finite");
                 let eps = from_f64_exact(BN_EPS).expect("finite");
-                let scale =
-                    crate::import::bn_scale(&exact(bn.gamma[o]), &exact(bn.var[o]), &eps).expect("positive variance");
+                let scale = crate::import::bn_scale(&exact(bn.gamma[o]), &exact(bn.var[o]), &eps)
+                    .expect("positive variance");
                 for w in weight[o].iter_mut() {
                     *w = &*w * &scale;
                 }

@@ -1,0 +1,92 @@
+//! PyTorch safetensors in: exact values, architecture from names or --arch, batch norm
+//! folded; through the library and the binary (`fixtures/torch/make_fixtures.py` made the
+//! files).
+
+use linregions::import::{ArchItem, bn_scale, read_safetensors, sequential};
+use linregions::num::{Q, from_f64_exact, qi, to_f64};
+use linregions::wire::network_to_json;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures/torch").join(name)).unwrap()
+}
+
+fn q(n: i64, d: i64) -> Q {
+    Q::new(n.into(), d.into())
+}
+
+#[test]
+fn plain_mlp_and_half_precision_give_the_same_exact_net() {
+    let t = read_safetensors(&bytes("mlp.safetensors")).unwrap();
+    let net = sequential(&t, None, None, &qi(0)).unwrap();
+    assert_eq!(net.shape_string(), "2-3-1");
+    assert_eq!(net.hidden()[0].dense.weight[0], vec![qi(1), q(-1, 2)]);
+    assert_eq!(net.hidden()[0].dense.bias, vec![qi(0), qi(1), q(-1, 2)]);
+    assert_eq!(net.output().bias, vec![q(1, 8)]);
+    let half =
+        sequential(&read_safetensors(&bytes("mlp_f16.safetensors")).unwrap(), None, None, &qi(0)).unwrap();
+    assert_eq!(network_to_json(&half), network_to_json(&net));
+}
+
+#[test]
+fn batch_norm_is_folded() {
+    let t = read_safetensors(&bytes("mlp_bn.safetensors")).unwrap();
+    assert!(sequential(&t, None, None, &qi(0)).unwrap_err().problem.contains("--arch"));
+    let arch = [ArchItem::Linear, ArchItem::BatchNorm, ArchItem::Relu, ArchItem::Identity, ArchItem::Linear];
+    // eps = 0: every scale gamma / sqrt(var) is 1, so b' = b - mean + beta.
+    let net = sequential(&t, None, Some(&arch), &qi(0)).unwrap();
+    assert_eq!(net.shape_string(), "2-3-2");
+    assert_eq!(net.hidden()[0].dense.bias, vec![q(-1, 2), q(3, 2), q(-5, 2)]);
+    assert_eq!(net.hidden()[0].dense.weight[1], vec![q(1, 4), qi(2)]);
+    // PyTorch's eps = 1e-5 (as a double): the scale is the nearest double of the true value.
+    let eps = from_f64_exact(1e-5).unwrap();
+    let net = sequential(&t, None, Some(&arch), &eps).unwrap();
+    let s = bn_scale(&qi(2), &qi(4), &eps).unwrap();
+    assert_eq!(to_f64(&s), 2.0 / (4.0f64 + 1e-5).sqrt());
+    assert_eq!(net.hidden()[0].dense.weight[0][0], s.clone());
+    assert_eq!(net.hidden()[0].dense.bias[0], (qi(0) - q(1, 2)) * s);
+    // A wrong --arch is refused.
+    let wrong = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    assert!(sequential(&t, None, Some(&wrong), &qi(0)).is_err());
+}
+
+#[test]
+fn broken_files_are_errors() {
+    let good = bytes("mlp.safetensors");
+    assert!(read_safetensors(&good[..5]).is_err());
+    assert!(read_safetensors(&good[..good.len() - 4]).is_err());
+    let mut bad = good.clone();
+    bad[8] = b'x';
+    assert!(read_safetensors(&bad).is_err());
+}
+
+#[test]
+fn cli_reads_safetensors_anywhere() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_linregions")).args(args).current_dir(root()).output().unwrap()
+    };
+    let o = run(&["enumerate", "fixtures/torch/mlp.safetensors"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("network   2-3-1"));
+    let o = run(&[
+        "convert",
+        "fixtures/torch/mlp_bn.safetensors",
+        "-o",
+        "-",
+        "--arch",
+        "linear,bn,relu,dropout,linear",
+        "--bn-eps",
+        "0",
+    ]);
+    assert!(o.status.success());
+    let net = linregions::parse_network(&String::from_utf8(o.stdout).unwrap()).unwrap();
+    assert_eq!(net.hidden()[0].dense.bias[2], q(-5, 2));
+    let o = run(&["convert", "fixtures/torch/mlp_bn.safetensors", "-o", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("mlp_bn.safetensors: net.4"));
+}
