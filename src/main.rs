@@ -59,7 +59,8 @@ enum Cmd {
     Stats(StatsArgs),
     /// Train a small ReLU MLP on a seeded toy 2D data set and write it as an exact network.
     Train(TrainArgs),
-    /// Draw the regions of a 2D network as SVG (filled by pattern, class or inradius).
+    /// Draw the regions of a 2D network (or plane) as SVG or PNG (filled by pattern, class
+    /// or inradius).
     Render(RenderArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
@@ -264,7 +265,7 @@ struct RenderArgs {
     net: PathBuf,
     #[command(flatten)]
     domain: DomainArgs,
-    /// Output SVG file (`-` for stdout).
+    /// Output file: `.png` for a PNG (embedded font), anything else SVG (`-` for stdout).
     #[arg(long, short)]
     output: PathBuf,
     /// What the fill colour shows.
@@ -1054,7 +1055,12 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
         legend: true,
     };
     let svg = render_svg(&net, &e, &props, &opts).map_err(|e| bad(format!("{}: {e}", a.net.display())))?;
-    write_out(&a.output, &svg)
+    if a.output.extension().is_some_and(|x| x.eq_ignore_ascii_case("png")) {
+        let png = linregions::render::svg_to_png(&svg).map_err(|e| anyhow!(e))?;
+        std::fs::write(&a.output, png).with_context(|| format!("{}: cannot write", a.output.display()))
+    } else {
+        write_out(&a.output, &svg)
+    }
 }
 
 fn failure_text(f: &linregions::verify::Failure) -> String {

@@ -276,3 +276,23 @@ pub fn render_svg(
     s += "</svg>\n";
     Ok(s)
 }
+
+/// The font embedded for PNG text (DejaVu Sans, Bitstream Vera licence, see
+/// `assets/DejaVuSans-LICENSE.txt`), so labels never depend on the machine's fonts.
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+
+/// Rasterise an SVG made by [`render_svg`] to PNG bytes (resvg, embedded font only).
+pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, String> {
+    let mut opt = resvg::usvg::Options::default();
+    {
+        let db = opt.fontdb_mut();
+        db.load_font_data(FONT.to_vec());
+        db.set_sans_serif_family("DejaVu Sans");
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| format!("SVG: {e}"))?;
+    let size = tree.size().to_int_size();
+    let mut pixmap =
+        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| "empty picture".to_string())?;
+    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| format!("PNG: {e}"))
+}

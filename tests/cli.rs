@@ -426,3 +426,16 @@ fn completions_and_help() {
     }
     assert!(h.contains("Exit codes: 0 ok, 1 failure, 2 bad input."));
 }
+
+#[test]
+fn render_png_decodes_with_the_right_size() {
+    let png = tmp("kb.png");
+    let o = run(&["render", "fixtures/known_boundary.json", "--width", "300", "-o", png.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pix = resvg::tiny_skia::Pixmap::decode_png(&std::fs::read(&png).unwrap()).expect("a PNG");
+    // A square box at 300 px wide, plus the 40 px legend strip.
+    assert_eq!((pix.width(), pix.height()), (300, 340));
+    // The legend text is drawn with the embedded font: dark pixels in the legend strip.
+    let dark = pix.pixels()[300 * 300..].iter().filter(|p| p.red() < 80 && p.alpha() > 200).count();
+    assert!(dark > 50, "legend text rendered ({dark} dark pixels)");
+}
