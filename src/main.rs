@@ -91,6 +91,15 @@ struct DomainArgs {
     /// The whole input space (regions may be unbounded).
     #[arg(long)]
     unbounded: bool,
+    /// Slice: the plane through three input points P0, P1, P2 (a CSV or JSON file with 3
+    /// rows), in coordinates x = P0 + s(P1-P0) + t(P2-P0); the default domain is the
+    /// triangle s, t >= 0, s + t <= 1 (or give --box in (s, t)).
+    #[arg(long, value_name = "FILE", conflicts_with = "plane_basis")]
+    plane: Option<PathBuf>,
+    /// Slice: the plane x = origin + s·u + t·v (a file with the 3 rows origin, u, v); the
+    /// domain is a box in (s, t) (default [-1,1]^2).
+    #[arg(long, value_name = "FILE")]
+    plane_basis: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -337,7 +346,45 @@ fn load_network(path: &Path) -> Result<Network> {
     wire::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
 
+/// Load a network and apply a plane slice if asked: returns the (sliced) network and the
+/// plane.
+fn load_sliced(path: &Path, args: &DomainArgs) -> Result<(Network, Option<wire::Plane>)> {
+    let net = load_network(path)?;
+    let Some(file) = args.plane.as_ref().or(args.plane_basis.as_ref()) else { return Ok((net, None)) };
+    let pts = wire::parse_three_points(&read(file)?, net.input_dim())
+        .map_err(|e| bad(format!("{}: {e}", file.display())))?;
+    let plane = if args.plane.is_some() {
+        let diff = |a: &[linregions::Q], b: &[linregions::Q]| {
+            a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>()
+        };
+        wire::Plane { origin: pts[0].clone(), u: diff(&pts[1], &pts[0]), v: diff(&pts[2], &pts[0]) }
+    } else {
+        wire::Plane { origin: pts[0].clone(), u: pts[1].clone(), v: pts[2].clone() }
+    };
+    // u and v must span a plane.
+    let (uu, vv, uv) = (
+        linregions::num::dot(&plane.u, &plane.u),
+        linregions::num::dot(&plane.v, &plane.v),
+        linregions::num::dot(&plane.u, &plane.v),
+    );
+    if &uu * &vv == &uv * &uv {
+        return Err(bad(format!("{}: the three rows do not span a plane", file.display())));
+    }
+    Ok((net.on_plane(&plane.origin, &plane.u, &plane.v), Some(plane)))
+}
+
 fn load_domain(args: &DomainArgs, d: usize, default_whole: bool) -> Result<(Domain, bool)> {
+    if args.plane.is_some() && args.box_spec.is_none() && args.domain.is_none() && !args.unbounded {
+        // The triangle s >= 0, t >= 0, s + t <= 1.
+        let q = |v: i64| linregions::Q::from_integer(v.into());
+        return Ok((
+            Domain::Polytope {
+                a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]],
+                b: vec![q(0), q(0), q(1)],
+            },
+            true,
+        ));
+    }
     let dom = if let Some(spec) = &args.box_spec {
         wire::parse_box(spec, d).map_err(|e| bad(format!("--box {spec}: {e}")))?
     } else if let Some(p) = &args.domain {
@@ -389,7 +436,7 @@ fn activation_names(net: &Network) -> String {
 }
 
 fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
-    let net = load_network(&a.net)?;
+    let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
@@ -440,7 +487,7 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     }
     let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(&e));
     if let Some(p) = &a.json {
-        write_out(p, &wire::regions_json(&net, &domain, &e, linear.as_ref()))?;
+        write_out(p, &wire::regions_json(&net, &domain, &e, linear.as_ref(), plane.as_ref()))?;
     }
     if let (Some(p), Some(l)) = (&a.merge, &linear) {
         write_out(p, &wire::linear_json(l))?;
@@ -460,6 +507,12 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         let mut text = String::new();
         let dom = domain.describe() + if defaulted { " (default)" } else { "" };
         text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        if let Some(p) = &plane {
+            text += &format!(
+                "plane     x = origin + s·u + t·v in the {}-dimensional input; regions in (s, t)\n",
+                p.origin.len()
+            );
+        }
         text += &format!("domain    {dom}\n");
         text += &format!(
             "regions   {} ({} bounded, {} unbounded)\n",
@@ -508,7 +561,7 @@ fn vec_text(v: &[linregions::Q]) -> String {
 }
 
 fn cmd_inspect(a: InspectArgs) -> Result<()> {
-    let net = load_network(&a.net)?;
+    let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let point = wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
     let (domain, _) = load_domain(&a.domain, d, true)?;
@@ -599,7 +652,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
 }
 
 fn cmd_verify(a: VerifyArgs) -> Result<()> {
-    let net = load_network(&a.net)?;
+    let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let file =
         wire::parse_regions(&read(&a.regions)?).map_err(|e| bad(format!("{}: {e}", a.regions.display())))?;
@@ -692,7 +745,7 @@ fn cmd_verify(a: VerifyArgs) -> Result<()> {
 
 fn cmd_compare(a: CompareArgs) -> Result<()> {
     use linregions::compare::{self, PointIssue, RegionIssue, Spurious};
-    let net = load_network(&a.net)?;
+    let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
@@ -837,7 +890,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
     let mut summaries = Vec::new();
     let mut domain_text = String::new();
     for (i, path) in a.nets.iter().enumerate() {
-        let net = load_network(path)?;
+        let (net, _) = load_sliced(path, &a.domain)?;
         let d = net.input_dim();
         let (domain, defaulted) = load_domain(&a.domain, d, false)?;
         check_domain(&domain, d, &a.domain)?;
@@ -1031,10 +1084,13 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
 
 fn cmd_render(a: RenderArgs) -> Result<()> {
     use linregions::render::{ColorBy, RenderOptions, render_svg};
-    let net = load_network(&a.net)?;
+    let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     if d != 2 {
-        return Err(bad(format!("{}: pictures need 2 inputs, the network has {d}", a.net.display())));
+        return Err(bad(format!(
+            "{}: pictures need 2 inputs, the network has {d} (use --plane)",
+            a.net.display()
+        )));
     }
     if !(a.width.is_finite() && a.width >= 50.0) {
         return Err(bad("--width must be at least 50"));

@@ -238,6 +238,25 @@ impl Network {
         Ok(Network { input_dim, hidden, output, ints })
     }
 
+    /// The network restricted to the plane `x = origin + s·u + t·v`: a network of the two
+    /// inputs `(s, t)`, composing the embedding into the first dense layer exactly.
+    pub fn on_plane(&self, origin: &[Q], u: &[Q], v: &[Q]) -> Network {
+        let embed = Dense {
+            weight: (0..self.input_dim).map(|i| vec![u[i].clone(), v[i].clone()]).collect(),
+            bias: origin.to_vec(),
+        };
+        let mut hidden = self.hidden.clone();
+        let output = match hidden.first_mut() {
+            Some(first) => {
+                first.dense = first.dense.compose(&embed);
+                self.output.clone()
+            }
+            None => self.output.compose(&embed),
+        };
+        let ints = hidden.iter().map(IntLayer::new).collect();
+        Network { input_dim: 2, hidden, output, ints }
+    }
+
     pub fn input_dim(&self) -> usize {
         self.input_dim
     }

@@ -52,7 +52,7 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RenderError::NotTwoDimensional(d) => {
-                write!(f, "pictures need 2D inputs; this network has {d} (a plane slice comes with issue 5)")
+                write!(f, "pictures need 2D inputs; this network has {d}: slice it with --plane")
             }
             RenderError::Unbounded => write!(f, "some regions are unbounded: render within a box (--box)"),
         }
@@ -291,8 +291,8 @@ pub fn svg_to_png(svg: &str) -> Result<Vec<u8>, String> {
     }
     let tree = resvg::usvg::Tree::from_str(svg, &opt).map_err(|e| format!("SVG: {e}"))?;
     let size = tree.size().to_int_size();
-    let mut pixmap =
-        resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| "empty picture".to_string())?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| "empty picture".to_string())?;
     resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| format!("PNG: {e}"))
 }

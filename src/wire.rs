@@ -225,6 +225,32 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
     Ok(Domain::Box { lo, hi })
 }
 
+/// Three points of dimension `d` for `--plane`: JSON `[[...], [...], [...]]` or three CSV
+/// lines (an optional header line is skipped).
+pub fn parse_three_points(text: &str, d: usize) -> Result<Vec<Vec<Q>>, WireError> {
+    let pts: Vec<Vec<Q>> = if text.trim_start().starts_with('[') {
+        matrix(&parse_json(text)?, None, "points")?
+    } else {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            match line.split(',').map(|f| parse_rational(f.trim())).collect::<Result<Vec<Q>, _>>() {
+                Ok(p) => out.push(p),
+                Err(_) if out.is_empty() && i == 0 => continue,
+                Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
+            }
+        }
+        out
+    };
+    if pts.len() != 3 || pts.iter().any(|p| p.len() != d) {
+        return Err(err(None, "", format!("expected 3 points of dimension {d}, found {} rows", pts.len())));
+    }
+    Ok(pts)
+}
+
 /// Parse a point `x1,x2,...` of exact rationals.
 pub fn parse_point(spec: &str, d: usize) -> Result<Vec<Q>, String> {
     let p: Vec<Q> = spec
@@ -357,6 +383,9 @@ pub struct RegionOut {
     pub volume: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linear_region: Option<usize>,
+    /// With a plane slice: the interior point in input coordinates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interior_point_input: Option<Vec<String>>,
 }
 
 /// How facet neighbours are written.
@@ -413,6 +442,7 @@ pub fn region_out(net: &Network, r: &Region, style: NeighborStyle) -> RegionOut 
         vertices: r.vertices.as_ref().map(|v| qmat(v)),
         volume: r.volume.as_ref().map(fmt_q),
         linear_region: None,
+        interior_point_input: None,
     }
 }
 
@@ -437,6 +467,32 @@ pub struct RegionsOut {
     pub edges: Vec<EdgeOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linear_regions: Option<Vec<LinearOut>>,
+    /// With a plane slice: `x = origin + s·u + t·v` maps region coordinates `(s, t)` to inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plane: Option<PlaneOut>,
+}
+
+/// A plane slice of the input space.
+#[derive(Serialize)]
+pub struct PlaneOut {
+    pub origin: Vec<String>,
+    pub u: Vec<String>,
+    pub v: Vec<String>,
+}
+
+/// A plane `x = origin + s·u + t·v` in input space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plane {
+    pub origin: Vec<Q>,
+    pub u: Vec<Q>,
+    pub v: Vec<Q>,
+}
+
+impl Plane {
+    /// The input point of plane coordinates `st`.
+    pub fn to_input(&self, st: &[Q]) -> Vec<Q> {
+        (0..self.origin.len()).map(|i| &self.origin[i] + &st[0] * &self.u[i] + &st[1] * &self.v[i]).collect()
+    }
 }
 
 /// One linear region: its activation regions and whether their union is convex.
@@ -482,9 +538,15 @@ pub fn regions_json(
     domain: &Domain,
     e: &Enumeration,
     linear: Option<&LinearRegions>,
+    plane: Option<&Plane>,
 ) -> String {
     let mut regions: Vec<RegionOut> =
         e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
+    if let Some(p) = plane {
+        for (out, r) in regions.iter_mut().zip(&e.regions) {
+            out.interior_point_input = Some(qvec(&p.to_input(&r.interior_point)));
+        }
+    }
     if let Some(l) = linear {
         for (r, lr) in regions.iter_mut().zip(&l.of_region) {
             r.linear_region = Some(*lr);
@@ -497,6 +559,7 @@ pub fn regions_json(
         regions,
         edges: e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }).collect(),
         linear_regions: linear.map(linear_out),
+        plane: plane.map(|p| PlaneOut { origin: qvec(&p.origin), u: qvec(&p.u), v: qvec(&p.v) }),
     };
     to_json_text(&doc)
 }
