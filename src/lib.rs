@@ -27,6 +27,7 @@ pub mod linear;
 pub mod lp;
 pub mod network;
 pub mod num;
+pub mod onnx;
 pub mod polytope;
 pub mod properties;
 pub mod random;

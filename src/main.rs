@@ -67,9 +67,9 @@ enum Cmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Write any accepted network (JSON, PyTorch .safetensors) as the exact JSON network.
+    /// Write any accepted network (JSON, PyTorch .safetensors, ONNX) as the exact JSON network.
     Convert {
-        /// Input network (.json or .safetensors).
+        /// Input network (.json, .safetensors or .onnx).
         input: PathBuf,
         /// Output file (`-` for stdout).
         #[arg(long, short)]
@@ -328,6 +328,10 @@ fn read(path: &Path) -> Result<String> {
 static IMPORT: std::sync::OnceLock<(Option<String>, f64)> = std::sync::OnceLock::new();
 
 fn load_network(path: &Path) -> Result<Network> {
+    if path.extension().is_some_and(|e| e == "onnx") {
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
+        return linregions::onnx::read_onnx(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())));
+    }
     if path.extension().is_some_and(|e| e == "safetensors") {
         let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
         let (arch, eps) = IMPORT.get().cloned().unwrap_or((None, 1e-5));

@@ -1,0 +1,86 @@
+//! ONNX in: the chain operators, convolution and pooling as exact dense layers, clear errors
+//! for residual connections and unknown operators (`fixtures/onnx/make_fixtures.py` made the
+//! files and the reference outputs with onnx's own evaluator).
+
+use linregions::num::{Q, from_f64_exact, qi, to_f64};
+use linregions::onnx::read_onnx;
+use linregions::wire::network_to_json;
+use linregions::{Domain, Options, enumerate};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(name: &str) -> Result<linregions::Network, linregions::import::ImportError> {
+    read_onnx(&std::fs::read(root().join("fixtures/onnx").join(name)).unwrap())
+}
+
+#[test]
+fn gemm_matmul_add_equals_the_safetensors_net() {
+    let onnx = load("mlp.onnx").unwrap();
+    let st = linregions::import::read_safetensors(
+        &std::fs::read(root().join("fixtures/torch/mlp.safetensors")).unwrap(),
+    )
+    .unwrap();
+    let torch = linregions::import::sequential(&st, None, None, &qi(0)).unwrap();
+    assert_eq!(network_to_json(&onnx), network_to_json(&torch));
+}
+
+#[test]
+fn batch_norm_leaky_relu_dropout_flatten() {
+    let net = load("bn_leaky.onnx").unwrap();
+    assert_eq!(net.shape_string(), "2-3-2");
+    assert_eq!(net.hidden()[0].slope, Q::new(1.into(), 8.into()));
+    assert_eq!(
+        net.hidden()[0].dense.bias,
+        vec![Q::new((-1).into(), 2.into()), Q::new(3.into(), 2.into()), Q::new((-5).into(), 2.into())]
+    );
+    assert_eq!(net.output().weight[0], vec![qi(1), qi(0), qi(-1)]);
+}
+
+#[test]
+fn convolution_and_pooling_match_the_reference_evaluator() {
+    let net = load("cnn.onnx").unwrap();
+    assert_eq!(net.input_dim(), 16);
+    assert_eq!(net.layer_sizes(), vec![32]);
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/onnx/cnn.expected.json")).unwrap(),
+    )
+    .unwrap();
+    for case in cases.as_array().unwrap() {
+        let x: Vec<Q> = case["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
+            .collect();
+        let y = net.eval(&x);
+        let expected = case["y"][0].as_f64().unwrap();
+        assert!((to_f64(&y[0]) - expected).abs() < 1e-5, "{} vs {expected}", to_f64(&y[0]));
+    }
+    // Its regions on a plane through three images.
+    let e0: Vec<Q> = (0..16).map(|i| Q::new((i as i64 % 5 - 2).into(), 4.into())).collect();
+    let u: Vec<Q> = (0..16).map(|i| if i % 3 == 0 { qi(1) } else { qi(0) }).collect();
+    let v: Vec<Q> = (0..16).map(|i| if i % 4 == 1 { qi(1) } else { qi(0) }).collect();
+    let sliced = net.on_plane(&e0, &u, &v);
+    let e = enumerate(&sliced, &Domain::default_box(2), &Options::default()).unwrap();
+    e.sanity_check(&sliced).unwrap();
+    assert!(e.regions.len() > 1);
+}
+
+#[test]
+fn residual_and_unknown_operators_are_named() {
+    let e = load("residual.onnx").unwrap_err();
+    assert!(e.to_string().contains("residual connection"), "{e}");
+    let e = load("sigmoid.onnx").unwrap_err();
+    assert!(e.to_string().contains("operator Sigmoid is not supported"), "{e}");
+    assert!(read_onnx(b"not a model").is_err());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_linregions"))
+        .args(["enumerate", "fixtures/onnx/sigmoid.onnx"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sigmoid.onnx: Sigmoid node"));
+}
