@@ -47,20 +47,48 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Enumerate all full-dimensional regions of a domain and write them (JSON, DOT).
+    #[command(after_help = "Examples:
+  linregions enumerate fixtures/net-2-8-8-1.json
+  linregions enumerate fixtures/net-2-8-8-1.json --box=-3:3 --json regions.json --dot regions.dot
+  linregions enumerate fixtures/small2d.json --unbounded --volumes --linear --json -
+  linregions enumerate model.safetensors --arch linear,bn,relu,linear --jsonl regions.jsonl
+  linregions enumerate fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv")]
     Enumerate(EnumerateArgs),
     /// Show the region at a point: pattern, facets, inspheres, affine map.
+    #[command(after_help = "Examples:
+  linregions inspect fixtures/small2d.json --point 1/2,0.25
+  linregions inspect fixtures/small2d.json --point 0,0 --json     (a boundary point)")]
     Inspect(InspectArgs),
     /// Check a regions file independently against the network (exit 0 only if all holds).
+    #[command(after_help = "Examples:
+  linregions enumerate fixtures/small2d.json --json r.json && linregions verify fixtures/small2d.json r.json
+  linregions verify fixtures/small2d.json fixtures/verify/closure.json --json")]
     Verify(VerifyArgs),
     /// Compare another tool's output with the exact regions (exit 1 when they differ).
+    #[command(after_help = "Examples:
+  linregions compare fixtures/small2d.json --other fixtures/compare/patterns.txt --format patterns
+  linregions compare fixtures/small2d.json --other fixtures/compare/points.csv --format points
+  linregions compare fixtures/small2d.json --other fixtures/compare/regions.json --format regions --rtol 1e-4")]
     Compare(CompareArgs),
     /// Region properties of the study (inspheres, hyperplane directions, decision boundary,
     /// neighbour similarity): per-region table and aggregate summary (Markdown).
+    #[command(after_help = "Examples:
+  linregions stats fixtures/known_boundary.json --csv regions.csv
+  linregions stats plain.json bn.json dropout.json --names plain,bn,dropout --box=-1.5:2.5,-1:1.5
+  linregions stats net.json --points data.csv --json stats.json")]
     Stats(StatsArgs),
     /// Train a small ReLU MLP on a seeded toy 2D data set and write it as an exact network.
+    #[command(after_help = "Examples:
+  linregions train --data moons --hidden 16,16 --epochs 300 --seed 1 -o plain.json --data-out moons.csv
+  linregions train --data moons --hidden 16,16 --bn -o bn.json
+  linregions train --data blobs --dropout 0.2 --wd 1e-4 --optimizer sgd --lr 0.05 -o blobs.json")]
     Train(TrainArgs),
     /// Draw the regions of a 2D network (or plane) as SVG or PNG (filled by pattern, class
     /// or inradius).
+    #[command(after_help = "Examples:
+  linregions render fixtures/net-2-8-8-1.json --box=-3:3 -o regions.svg
+  linregions render net.json --box=-1.5:2.5,-1:1.5 --color class --inspheres -o moons.png
+  linregions render fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv --color inradius --graph -o slice.svg")]
     Render(RenderArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
@@ -68,6 +96,10 @@ enum Cmd {
         shell: clap_complete::Shell,
     },
     /// Write any accepted network (JSON, PyTorch .safetensors, ONNX) as the exact JSON network.
+    #[command(after_help = "Examples:
+  linregions convert fixtures/torch/mlp.safetensors -o mlp.json
+  linregions convert fixtures/torch/mlp_bn.safetensors --arch linear,bn,relu,dropout,linear -o bn.json
+  linregions convert fixtures/onnx/cnn.onnx -o cnn.json")]
     Convert {
         /// Input network (.json, .safetensors or .onnx).
         input: PathBuf,

@@ -326,9 +326,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         let here = n.label();
         match n.op.as_str() {
             "Gemm" => {
-                if n.int("transA", 0) != 0 {
-                    return Err(err(Some(&here), "transA = 1 is not supported"));
-                }
+                // transA only transposes the [1, n] data row; a single sample is the same vector.
                 let b = init(&n.inputs[1], n)?;
                 let (alpha, beta) = (exact32(n.float("alpha", 1.0)), exact32(n.float("beta", 1.0)));
                 let trans_b = n.int("transB", 0) != 0;

@@ -439,3 +439,47 @@ fn render_png_decodes_with_the_right_size() {
     let dark = pix.pixels()[300 * 300..].iter().filter(|p| p.red() < 80 && p.alpha() > 200).count();
     assert!(dark > 50, "legend text rendered ({dark} dark pixels)");
 }
+
+#[test]
+fn progress_is_silent_when_not_a_terminal() {
+    let o = run(&["enumerate", "fixtures/net-2-16-16-1.json", "--box=-6:6"]);
+    assert!(o.status.success());
+    let e = stderr(&o);
+    assert!(!e.contains("frontier") && !e.contains("regions/s"), "no progress on a pipe: {e:?}");
+}
+
+#[test]
+fn help_examples_run() {
+    for args in [
+        vec!["inspect", "fixtures/small2d.json", "--point", "1/2,0.25"],
+        vec!["convert", "fixtures/onnx/cnn.onnx", "-o", "-"],
+        vec![
+            "render",
+            "fixtures/net-3-6-6-1.json",
+            "--plane",
+            "fixtures/plane3.csv",
+            "--color",
+            "inradius",
+            "--graph",
+            "-o",
+            "-",
+        ],
+        vec![
+            "compare",
+            "fixtures/small2d.json",
+            "--other",
+            "fixtures/compare/regions.json",
+            "--format",
+            "regions",
+            "--rtol",
+            "1e-4",
+        ],
+    ] {
+        let o = run(&args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{args:?}: {}", stderr(&o));
+    }
+    for cmd in ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "convert"] {
+        let o = run(&[cmd, "--help"]);
+        assert!(stdout(&o).contains("Examples:"), "{cmd} --help has examples");
+    }
+}
