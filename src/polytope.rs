@@ -6,7 +6,7 @@
 //! as rationals), pairwise distinct, sorted, never zero; every decision is an exact LP
 //! outcome or an exact comparison.
 
-use crate::lp::{LpOutcome, maximize_primal as maximize};
+use crate::lp::{LpOutcome, PointOutcome, maximize_point, maximize_primal as maximize};
 use crate::network::NeuronId;
 use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
 use num_integer::Integer;
@@ -256,13 +256,12 @@ impl Halfspaces {
     /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
     /// meets them; `slack` holds the scaled slacks at `inner` (see [`Self::scaled_slacks`]).
     /// `None` if the ray never leaves.
-    fn shoot(&self, inner: &[Q], slack: &[Z], dir: &[Q]) -> Option<(Vec<usize>, Vec<Q>)> {
-        // A positive multiple of dir has the same hits; compare t_j = S_j / (a_j·D) by
-        // cross-multiplication (the slack denominator is common).
-        let (dz, _) = common_denominator(dir);
+    fn shoot(&self, inner: &[Q], slack: &[Z], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
+        // Compare t_j = S_j / (a_j·D) by cross-multiplication (the slack denominator is
+        // common); `dz` is an integer direction (any positive multiple has the same hits).
         let mut best: Option<(Z, Z)> = None;
         let mut hits: Vec<usize> = Vec::new();
-        for (j, (rate, s)) in self.dots(&dz).into_iter().zip(slack).enumerate() {
+        for (j, (rate, s)) in self.dots(dz).into_iter().zip(slack).enumerate() {
             if !rate.is_positive() {
                 continue;
             }
@@ -285,7 +284,7 @@ impl Halfspaces {
         // t·D with the slack denominator: p = inner + (S/den)/(a·D) · D.
         let (_, den) = common_denominator(inner);
         let t = Q::new(bs, br * den);
-        let p = inner.iter().zip(&dz).map(|(c, v)| c + &t * Q::from_integer(v.clone())).collect();
+        let p = inner.iter().zip(dz).map(|(c, v)| c + &t * Q::from_integer(v.clone())).collect();
         Some((hits, p))
     }
 
@@ -305,13 +304,14 @@ impl Halfspaces {
         let n = self.len();
         let (slack, _) = self.scaled_slacks(inner);
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
+        let (inner_num, inner_den) = common_denominator(inner);
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
         for j in 0..d {
             for sign in [1i64, -1] {
-                let mut dir = vec![Q::zero(); d];
-                dir[j] = Q::from_integer(sign.into());
+                let mut dir = vec![Z::zero(); d];
+                dir[j] = Z::from(sign);
                 if let Some((hits, p)) = self.shoot(inner, &slack, &dir)
                     && hits.len() == 1
                     && !is_facet[hits[0]]
@@ -365,14 +365,18 @@ impl Halfspaces {
                 let mut b: Vec<Q> = found.iter().map(|(i, _)| self.b[*i].clone()).collect();
                 a.push(self.a[k].clone());
                 b.push(&self.b[k] + Q::one());
-                let (x, value) = match maximize(&self.a[k], &a, &b) {
-                    LpOutcome::Optimal { x, value, .. } => (x, value),
+                // The optimum as integers over the basis determinant: no gcd from here on.
+                let (num, den) = match maximize_point(&self.a[k], &a, &b) {
+                    PointOutcome::Optimal { num, den } => (num, den),
                     _ => unreachable!("relaxed LP is feasible (inner) and bounded by row k"),
                 };
-                if value <= self.b[k] {
+                let value: Z = self.a[k].iter().zip(&num).map(|(ak, x)| ak.numer() * x).sum();
+                if value <= self.b[k].numer() * &den {
                     break; // implied by the facets found: redundant
                 }
-                let dir: Vec<Q> = x.iter().zip(inner).map(|(xi, ci)| xi - ci).collect();
+                // den·cden·(x - inner), a positive multiple of the direction to the optimum.
+                let dir: Vec<Z> =
+                    num.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &den).collect();
                 let (hits, p) = self.shoot(inner, &slack, &dir).expect("row k is crossed");
                 if hits.len() == 1 {
                     is_facet[hits[0]] = true;

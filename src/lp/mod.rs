@@ -193,7 +193,8 @@ pub fn maximize_primal(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> LpOutcome {
     solve(c, a, b, false)
 }
 
-fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
+/// Run the simplex to an optimal dictionary, or say why there is none.
+fn run(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> Result<(IDict, Vec<Z>, Z), LpOutcome> {
     let d = c.len();
     let m = a.len();
     assert_eq!(b.len(), m, "lp: b has {} entries for {} rows", b.len(), m);
@@ -251,7 +252,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
         let bounded = dict.optimize();
         debug_assert!(bounded, "phase 1 is bounded by 0");
         if dict.obj_v.is_negative() {
-            return LpOutcome::Infeasible;
+            return Err(LpOutcome::Infeasible);
         }
         // Drive the artificial out of the basis if it stayed there (at value 0).
         if let Some(r) = dict.basic.iter().position(|&v| v == art) {
@@ -292,12 +293,49 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     }
     for k in 0..ncols {
         if dict.kind(dict.nonbasic[k]) == Kind::Free && !dict.obj[k].is_zero() {
-            return LpOutcome::Unbounded;
+            return Err(LpOutcome::Unbounded);
         }
     }
     if !dict.optimize() {
-        return LpOutcome::Unbounded;
+        return Err(LpOutcome::Unbounded);
     }
+    Ok((dict, row_scale, c_scale))
+}
+
+/// An optimal point as integers over one positive denominator, unreduced: `x = num / den`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PointOutcome {
+    Optimal { num: Vec<Z>, den: Z },
+    Infeasible,
+    Unbounded,
+}
+
+/// [`maximize`] returning only the optimal point, as unreduced integers over the basis
+/// determinant: no gcd at all (for callers that keep working in integers).
+pub fn maximize_point(c: &[Q], a: &[Vec<Q>], b: &[Q]) -> PointOutcome {
+    match run(c, a, b) {
+        Ok((dict, _, _)) => {
+            let d = c.len();
+            let mut num = vec![Z::zero(); d];
+            for (i, &v) in dict.basic.iter().enumerate() {
+                if v < d {
+                    num[v] = dict.beta[i].clone();
+                }
+            }
+            PointOutcome::Optimal { num, den: dict.den }
+        }
+        Err(LpOutcome::Infeasible) => PointOutcome::Infeasible,
+        Err(_) => PointOutcome::Unbounded,
+    }
+}
+
+fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
+    let d = c.len();
+    let m = a.len();
+    let (dict, row_scale, c_scale) = match run(c, a, b) {
+        Ok(x) => x,
+        Err(outcome) => return outcome,
+    };
     // Free variables left nonbasic (lineality) sit at 0.
     let mut x = vec![Q::zero(); d];
     for (i, &v) in dict.basic.iter().enumerate() {
