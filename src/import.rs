@@ -169,6 +169,26 @@ fn module_of(name: &str) -> Option<(String, u64, String)> {
     Some((prefix.to_string(), index, field.to_string()))
 }
 
+/// The double nearest to every real in `[lo, hi]`, if one double is nearest to all of them:
+/// checked exactly against the midpoints to its neighbours (ties excluded), so the answer does
+/// not rely on how `to_f64` rounds.
+fn nearest_f64(lo: &Q, hi: &Q) -> Option<f64> {
+    let guess = to_f64(lo);
+    for f in [guess.next_down(), guess, guess.next_up()] {
+        let (Some(fq), Some(down), Some(up)) =
+            (from_f64_exact(f), from_f64_exact(f.next_down()), from_f64_exact(f.next_up()))
+        else {
+            continue;
+        };
+        let two = Q::from_integer(2.into());
+        let (m1, m2) = ((&down + &fq) / &two, (&fq + &up) / &two);
+        if m1 < *lo && *hi < m2 {
+            return Some(f);
+        }
+    }
+    None
+}
+
 /// `gamma / sqrt(var + eps)` rounded to the nearest double, decided from certified bounds.
 pub fn bn_scale(gamma: &Q, var: &Q, eps: &Q) -> Result<Q, ImportError> {
     let q = var + eps;
@@ -178,14 +198,14 @@ pub fn bn_scale(gamma: &Q, var: &Q, eps: &Q) -> Result<Q, ImportError> {
     let mut bits = 80;
     loop {
         let (lo, hi) = sqrt_bounds(&q, bits);
+        // gamma / sqrt(q) lies between gamma/hi and gamma/lo (ordered by gamma's sign).
         let (a, b) = (gamma / &hi, gamma / &lo);
-        let (fa, fb) = (to_f64(&a), to_f64(&b));
-        if fa == fb {
-            return from_f64_exact(fa).ok_or_else(|| err(None, "batch norm scale overflows"));
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        if let Some(f) = nearest_f64(&a, &b) {
+            return from_f64_exact(f).ok_or_else(|| err(None, "batch norm scale overflows"));
         }
         if bits > 4000 {
-            // A tie between two doubles to 4000 bits: take the smaller, documented.
-            return from_f64_exact(fa.min(fb)).ok_or_else(|| err(None, "batch norm scale overflows"));
+            return Err(err(None, "batch norm scale sits on a tie between two doubles"));
         }
         bits *= 2;
     }
