@@ -445,12 +445,11 @@ impl Enumeration {
                     return Err(format!("region {i}: L-inf cube not inside"));
                 }
             }
-            for f in &r.facets {
+            for (k, f) in r.facets.iter().enumerate() {
                 if f.on_domain_boundary() == f.neighbor.is_some() {
                     return Err(format!("region {i}: facet neighbour presence wrong"));
                 }
                 let s = hs.slacks(&f.point);
-                let k = r.facets.iter().position(|g| std::ptr::eq(g, f)).expect("self");
                 if s.iter().enumerate().any(|(j, v)| if j == k { !v.is_zero() } else { !v.is_positive() }) {
                     return Err(format!("region {i}: facet point not in the facet's relative interior"));
                 }

@@ -10,7 +10,7 @@ use crate::enumerate::region_rows;
 use crate::network::{Network, Pattern};
 use crate::num::{Q, fmt_q, norm1, primitive_row};
 use crate::polytope::{Grouped, Halfspaces, Insphere, LinfInsphere, Source};
-use crate::wire::{InsphereIn, LinfIn, RegionsFile};
+use crate::wire::RegionsFile;
 use num_traits::{Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -248,7 +248,7 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
 
         // Inspheres, against the true facets.
         match &r.insphere {
-            Some(InsphereIn::Finite { center, radius_lower, radius_upper }) => {
+            Some(Insphere::Finite { center, radius_lower, radius_upper }) => {
                 if center.len() != d || !fhs.contains_ball(center, radius_lower) {
                     rec.fail("insphere_l2", Some(i), "the lower ball is not inside");
                 } else if radius_lower > radius_upper {
@@ -261,7 +261,7 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
                     }
                 }
             }
-            Some(InsphereIn::Unbounded) => {
+            Some(Insphere::Unbounded) => {
                 if !matches!(fhs.l2_insphere(d, 4), Insphere::Unbounded) {
                     rec.fail("insphere_l2", Some(i), "claimed infinite but the inradius is finite");
                 }
@@ -269,7 +269,7 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
             None => rec.fail("insphere_l2", Some(i), "insphere missing"),
         }
         match (&r.insphere_linf, fhs.linf_insphere(d)) {
-            (Some(LinfIn::Finite { center, radius }), LinfInsphere::Finite { radius: best, .. }) => {
+            (Some(LinfInsphere::Finite { center, radius }), LinfInsphere::Finite { radius: best, .. }) => {
                 let fits = center.len() == d
                     && fhs.slacks(center).iter().zip(&fhs.a).all(|(s, a)| *s >= radius * norm1(a));
                 if !fits {
@@ -283,7 +283,7 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
                     );
                 }
             }
-            (Some(LinfIn::Unbounded), LinfInsphere::Unbounded) => {}
+            (Some(LinfInsphere::Unbounded), LinfInsphere::Unbounded) => {}
             (None, _) => rec.fail("insphere_linf", Some(i), "insphere_linf missing"),
             _ => rec.fail("insphere_linf", Some(i), "finite/infinite radius claimed wrongly"),
         }

@@ -759,20 +759,6 @@ pub struct FacetIn {
     pub neighbor: Option<usize>,
 }
 
-/// An insphere as read from a regions file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InsphereIn {
-    Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
-    Unbounded,
-}
-
-/// An L-inf insphere as read from a regions file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinfIn {
-    Finite { center: Vec<Q>, radius: Q },
-    Unbounded,
-}
-
 /// A region as read from a regions file; fields a checker must not trust.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionIn {
@@ -782,8 +768,8 @@ pub struct RegionIn {
     pub bounded: Option<bool>,
     pub facets: Vec<FacetIn>,
     pub logits: Option<Dense>,
-    pub insphere: Option<InsphereIn>,
-    pub insphere_linf: Option<LinfIn>,
+    pub insphere: Option<Insphere>,
+    pub insphere_linf: Option<LinfInsphere>,
     pub vertices: Option<Vec<Vec<Q>>>,
     pub volume: Option<Q>,
 }
@@ -893,9 +879,9 @@ fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
             let so = as_obj(s, &sp)?;
             let lo = at(so, "radius_lower", &sp)?;
             Some(if is_inf(lo) {
-                InsphereIn::Unbounded
+                Insphere::Unbounded
             } else {
-                InsphereIn::Finite {
+                Insphere::Finite {
                     center: vector(at(so, "center", &sp)?, None, &format!("{sp}.center"))?,
                     radius_lower: number(lo, None, &format!("{sp}.radius_lower"))?,
                     radius_upper: number(at(so, "radius_upper", &sp)?, None, &format!("{sp}.radius_upper"))?,
@@ -910,9 +896,9 @@ fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
             let so = as_obj(s, &sp)?;
             let r = at(so, "radius", &sp)?;
             Some(if is_inf(r) {
-                LinfIn::Unbounded
+                LinfInsphere::Unbounded
             } else {
-                LinfIn::Finite {
+                LinfInsphere::Finite {
                     center: vector(at(so, "center", &sp)?, None, &format!("{sp}.center"))?,
                     radius: number(r, None, &format!("{sp}.radius"))?,
                 }
