@@ -297,7 +297,7 @@ fn property_random_integer_nets_match_brute_force() {
 fn output_is_independent_of_everything_but_the_input() {
     let net = fixture("net-2-8-8-1.json");
     let dom = Domain::Box { lo: vec![qi(-3), qi(-2)], hi: vec![qi(2), qi(3)] };
-    let a = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None);
-    let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None);
+    let a = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None, None);
+    let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None, None);
     assert_eq!(a, b);
 }

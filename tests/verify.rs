@@ -36,7 +36,7 @@ fn verify_passes_on_every_fixture_enumeration() {
         for domain in [Domain::default_box(d), Domain::Whole { dim: d }] {
             let e = enumerate(&net, &domain, &opts).unwrap();
             e.sanity_check(&net).unwrap();
-            let file = parse_regions(&regions_json(&net, &domain, &e, None)).unwrap();
+            let file = parse_regions(&regions_json(&net, &domain, &e, None, None)).unwrap();
             let report = verify(&net, &domain, &file).unwrap();
             assert!(
                 report.ok(),
