@@ -8,7 +8,7 @@
 //! [`Enumeration::sanity_check`] verifies all of this exactly.
 
 use crate::domain::{Domain, DomainError};
-use crate::network::{Dense, Network, NeuronId, Pattern};
+use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern};
 use crate::num::{Q, Z};
 use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
 use num_traits::{Signed, Zero};
@@ -138,7 +138,17 @@ impl std::error::Error for EnumerateError {}
 
 /// The constraint rows of the region of `pattern` in `domain`, grouped.
 pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern) -> (Grouped, Dense) {
-    let maps = net.pattern_maps(pattern);
+    region_rows_with(net, domain_rows, pattern, None)
+}
+
+/// [`region_rows`] with a cache of layer rows (see [`Network::pattern_maps_with`]).
+pub fn region_rows_with(
+    net: &Network,
+    domain_rows: &[(Vec<Q>, Q)],
+    pattern: &Pattern,
+    cache: Option<&MapsCache>,
+) -> (Grouped, Dense) {
+    let maps = net.pattern_maps_with(pattern, cache);
     let neuron_rows = maps.pre.into_iter().enumerate().map(|(k, (a, c))| {
         let src = Source::Neuron(net.neuron_id(k));
         if pattern.0[k] {
@@ -186,8 +196,21 @@ pub fn analyze_region(
     hint: Option<(&[Q], &[Q])>,
     opts: &Options,
 ) -> RegionOutcome {
+    analyze_region_with(net, domain_rows, domain_bounded, pattern, hint, opts, None)
+}
+
+/// [`analyze_region`] with a cache of layer rows shared along a walk.
+pub fn analyze_region_with(
+    net: &Network,
+    domain_rows: &[(Vec<Q>, Q)],
+    domain_bounded: bool,
+    pattern: &Pattern,
+    hint: Option<(&[Q], &[Q])>,
+    opts: &Options,
+    cache: Option<&MapsCache>,
+) -> RegionOutcome {
     let d = net.input_dim();
-    let (hs, logits) = match region_rows(net, domain_rows, pattern) {
+    let (hs, logits) = match region_rows_with(net, domain_rows, pattern, cache) {
         (Grouped::Rows(h), l) => (h, l),
         (Grouped::Empty, _) => return RegionOutcome::Empty,
     };
@@ -291,6 +314,7 @@ pub fn enumerate_with(
     let mut hints: Vec<Option<(Vec<Q>, Vec<Q>)>> = vec![None];
     let mut regions: Vec<Region> = Vec::new();
     ids.insert(start, 0);
+    let cache = MapsCache::new(net);
     let mut queue = VecDeque::from([0usize]);
     // Take the queue in batches, analyse a batch in parallel (regions are independent),
     // then assign ids to newly met patterns sequentially in batch order. This is exactly
@@ -303,13 +327,14 @@ pub fn enumerate_with(
         let outcomes: Vec<RegionOutcome> = jobs
             .par_iter()
             .map(|(id, hint)| {
-                analyze_region(
+                analyze_region_with(
                     net,
                     &drows,
                     domain_bounded,
                     &patterns[*id],
                     hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
                     opts,
+                    Some(&cache),
                 )
             })
             .collect();

@@ -8,7 +8,9 @@
 use crate::num::{Q, Z, common_denominator, dot};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 /// A dense layer `y = W x + b`, `W` stored `[out][in]` (PyTorch's layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -407,6 +409,13 @@ impl Network {
     /// times a positive factor (equal within a layer): signs, zero sets and half-spaces are
     /// exact. The logits are the true map.
     pub fn pattern_maps(&self, p: &Pattern) -> PatternMaps {
+        self.pattern_maps_with(p, None)
+    }
+
+    /// [`Network::pattern_maps`] reusing the rows of each layer computed for an earlier
+    /// pattern with the same bits in the layers before it (layer 0's rows never change;
+    /// deeper rows are shared by all regions of a cell of the shallower layers).
+    pub fn pattern_maps_with(&self, p: &Pattern, cache: Option<&MapsCache>) -> PatternMaps {
         assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
         let d = self.input_dim;
         // Rows (a, c) of the scaled layer input h' = scale·h as functions of x.
@@ -420,33 +429,33 @@ impl Network {
         let mut scale = Z::one();
         let mut pre = Vec::with_capacity(self.num_neurons());
         let mut k = 0;
-        for layer in &self.ints {
-            let mut next = Vec::with_capacity(layer.bias.len());
-            for (row, b) in layer.weight.iter().zip(&layer.bias) {
-                let mut a = vec![Z::zero(); d];
-                let mut c = b * &scale;
-                for (w, (ra, rc)) in row.iter().zip(&cur) {
-                    if w.is_zero() {
-                        continue;
-                    }
-                    for (av, rv) in a.iter_mut().zip(ra) {
-                        if !rv.is_zero() {
-                            *av += w * rv;
+        for (l, layer) in self.ints.iter().enumerate() {
+            let rows = match cache {
+                None => Arc::new(compose_int(layer, &cur, &scale, d)),
+                Some(c) => {
+                    let key = p.0[..k].to_vec();
+                    let hit = c.layers[l].lock().expect("cache lock").get(&key).cloned();
+                    match hit {
+                        Some(r) => r,
+                        None => {
+                            let r = Arc::new(compose_int(layer, &cur, &scale, d));
+                            c.layers[l].lock().expect("cache lock").insert(key, r.clone());
+                            r
                         }
                     }
-                    if !rc.is_zero() {
-                        c += w * rc;
-                    }
                 }
+            };
+            let mut next = Vec::with_capacity(rows.len());
+            for (a, c) in rows.iter() {
                 pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
                 let f = if p.0[k] { &layer.q } else { &layer.p };
                 k += 1;
                 if f.is_zero() {
                     next.push((vec![Z::zero(); d], Z::zero()));
                 } else if f.is_one() {
-                    next.push((a, c));
+                    next.push((a.clone(), c.clone()));
                 } else {
-                    next.push((a.into_iter().map(|v| v * f).collect(), c * f));
+                    next.push((a.iter().map(|v| v * f).collect(), c * f));
                 }
             }
             scale *= &layer.factor;
@@ -462,6 +471,47 @@ impl Network {
         let out = compose_rows(&self.output, &cur);
         let (weight, bias) = out.into_iter().unzip();
         PatternMaps { pre, logits: Dense { weight, bias } }
+    }
+}
+
+/// Rows of one layer's scaled pre-activations from the rows `cur` of its scaled input.
+fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Vec<(Vec<Z>, Z)> {
+    layer
+        .weight
+        .iter()
+        .zip(&layer.bias)
+        .map(|(row, b)| {
+            let mut a = vec![Z::zero(); d];
+            let mut c = b * scale;
+            for (w, (ra, rc)) in row.iter().zip(cur) {
+                if w.is_zero() {
+                    continue;
+                }
+                for (av, rv) in a.iter_mut().zip(ra) {
+                    if !rv.is_zero() {
+                        *av += w * rv;
+                    }
+                }
+                if !rc.is_zero() {
+                    c += w * rc;
+                }
+            }
+            (a, c)
+        })
+        .collect()
+}
+
+/// Shared cache of layer rows keyed by the bits of the layers before (see
+/// [`Network::pattern_maps_with`]); safe to use from several threads. Only speed depends on
+/// it, never a result.
+#[derive(Debug, Default)]
+pub struct MapsCache {
+    layers: Vec<Mutex<HashMap<Vec<bool>, Arc<Vec<(Vec<Z>, Z)>>>>>,
+}
+
+impl MapsCache {
+    pub fn new(net: &Network) -> MapsCache {
+        MapsCache { layers: net.hidden.iter().map(|_| Mutex::new(HashMap::new())).collect() }
     }
 }
 
