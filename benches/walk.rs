@@ -29,7 +29,7 @@ fn region_2d(bencher: divan::Bencher, width: usize) {
     let rows = domain.rows();
     let p = pattern_at(&net, &[Q::new(1.into(), 3.into()), Q::new(1.into(), 7.into())]).0;
     let opts = Options::default();
-    bencher.bench(|| analyze_region(&net, &rows, true, &p, None, &opts));
+    bencher.bench(|| analyze_region(&net, &rows, true, &p, None, &opts, None));
 }
 
 /// Whole enumerations.

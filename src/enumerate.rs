@@ -188,19 +188,9 @@ fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
 /// `hint` is a facet point and outward normal of a neighbour, used to find an interior
 /// point without an LP.
+/// `cache` (optional) shares layer rows between regions of a walk; results never depend
+/// on it.
 pub fn analyze_region(
-    net: &Network,
-    domain_rows: &[(Vec<Q>, Q)],
-    domain_bounded: bool,
-    pattern: &Pattern,
-    hint: Option<(&[Q], &[Q])>,
-    opts: &Options,
-) -> RegionOutcome {
-    analyze_region_with(net, domain_rows, domain_bounded, pattern, hint, opts, None)
-}
-
-/// [`analyze_region`] with a cache of layer rows shared along a walk.
-pub fn analyze_region_with(
     net: &Network,
     domain_rows: &[(Vec<Q>, Q)],
     domain_bounded: bool,
@@ -327,7 +317,7 @@ pub fn enumerate_with(
         let outcomes: Vec<RegionOutcome> = jobs
             .par_iter()
             .map(|(id, hint)| {
-                analyze_region_with(
+                analyze_region(
                     net,
                     &drows,
                     domain_bounded,

@@ -608,7 +608,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
     }
     let (pattern, zeros) = pattern_at(&net, &point);
     let opts = Options { digits: a.digits, volumes: false };
-    let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts) {
+    let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts, None) {
         RegionOutcome::Full(r) => *r,
         // Possible only when the point is on the domain boundary and the rule's direction
         // leaves the domain.
