@@ -8,7 +8,7 @@
 //! [`Enumeration::sanity_check`] verifies all of this exactly.
 
 use crate::domain::{Domain, DomainError};
-use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern};
+use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use crate::num::{Q, Z};
 use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
 use num_traits::{Signed, Zero};
@@ -138,27 +138,27 @@ impl std::error::Error for EnumerateError {}
 
 /// The constraint rows of the region of `pattern` in `domain`, grouped.
 pub fn region_rows(net: &Network, domain_rows: &[(Vec<Q>, Q)], pattern: &Pattern) -> (Grouped, Dense) {
-    region_rows_with(net, domain_rows, pattern, None)
+    let maps = net.pattern_maps(pattern);
+    (rows_of_maps(net, domain_rows, pattern, &maps), maps.logits)
 }
 
-/// [`region_rows`] with a cache of layer rows (see [`Network::pattern_maps_with`]).
-pub fn region_rows_with(
+/// The region's rows from the maps of its pattern.
+fn rows_of_maps(
     net: &Network,
     domain_rows: &[(Vec<Q>, Q)],
     pattern: &Pattern,
-    cache: Option<&MapsCache>,
-) -> (Grouped, Dense) {
-    let maps = net.pattern_maps_with(pattern, cache);
-    let neuron_rows = maps.pre.into_iter().enumerate().map(|(k, (a, c))| {
+    maps: &PatternMaps,
+) -> Grouped {
+    let neuron_rows = maps.pre.iter().enumerate().map(|(k, (a, c))| {
         let src = Source::Neuron(net.neuron_id(k));
         if pattern.0[k] {
-            (a.iter().map(|v| -v).collect(), c, src) // z >= 0: -a·x <= c
+            (a.iter().map(|v| -v).collect(), c.clone(), src) // z >= 0: -a·x <= c
         } else {
-            (a, -c, src) // z <= 0: a·x <= -c
+            (a.clone(), -c, src) // z <= 0: a·x <= -c
         }
     });
     let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
-    (group_rows(neuron_rows.chain(dom)), maps.logits)
+    group_rows(neuron_rows.chain(dom))
 }
 
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
@@ -200,9 +200,10 @@ pub fn analyze_region(
     cache: Option<&MapsCache>,
 ) -> RegionOutcome {
     let d = net.input_dim();
-    let (hs, logits) = match region_rows_with(net, domain_rows, pattern, cache) {
-        (Grouped::Rows(h), l) => (h, l),
-        (Grouped::Empty, _) => return RegionOutcome::Empty,
+    let maps = net.pattern_maps_with(pattern, cache);
+    let hs = match rows_of_maps(net, domain_rows, pattern, &maps) {
+        Grouped::Rows(h) => h,
+        Grouped::Empty => return RegionOutcome::Empty,
     };
     let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
         Some(c) => c,
@@ -223,8 +224,7 @@ pub fn analyze_region(
             let point = fhs.simplify_on_facet(fi, &point);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
-            let neighbor_pattern =
-                (!on_boundary).then(|| net.lex_pattern(&point, std::slice::from_ref(&hs.a[i])).0);
+            let neighbor_pattern = (!on_boundary).then(|| net.cross(&point, &hs.a[i], pattern, &maps.pre));
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
@@ -251,7 +251,7 @@ pub fn analyze_region(
         interior_point,
         bounded,
         facets,
-        logits,
+        logits: maps.logits,
         insphere,
         insphere_linf,
         vertices,

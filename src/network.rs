@@ -359,7 +359,7 @@ impl Network {
         let (px, den) = common_denominator(p);
         let dirs: Vec<Vec<Z>> = dirs.iter().map(|d| common_denominator(d).0).collect();
         let k = dirs.len();
-        let mut h: Vec<Vec<Z>> = (0..self.input_dim)
+        let h: Vec<Vec<Z>> = (0..self.input_dim)
             .map(|i| {
                 let mut t = Vec::with_capacity(k + 1);
                 t.push(px[i].clone());
@@ -367,10 +367,18 @@ impl Network {
                 t
             })
             .collect();
-        let mut scale = den;
-        let mut bits = Vec::with_capacity(self.num_neurons());
+        let (bits, zeros) = self.lex_from(0, h, den);
+        (Pattern(bits), zeros)
+    }
+
+    /// The lexicographic evaluation from activation layer `start` on, given the tuples `h`
+    /// of its input and the running bias scale. Returns the bits of layers `start..` and
+    /// the neurons whose value is zero.
+    fn lex_from(&self, start: usize, mut h: Vec<Vec<Z>>, mut scale: Z) -> (Vec<bool>, Vec<NeuronId>) {
+        let k = h.first().map_or(0, |t| t.len().saturating_sub(1));
+        let mut bits = Vec::new();
         let mut zeros = Vec::new();
-        for (l, layer) in self.ints.iter().enumerate() {
+        for (l, layer) in self.ints.iter().enumerate().skip(start) {
             let mut next = Vec::with_capacity(layer.bias.len());
             for (n, (row, b)) in layer.weight.iter().zip(&layer.bias).enumerate() {
                 let mut z = vec![Z::zero(); k + 1];
@@ -401,7 +409,55 @@ impl Network {
             scale *= &layer.factor;
             h = next;
         }
-        (Pattern(bits), zeros)
+        (bits, zeros)
+    }
+
+    /// The pattern across a facet: [`Network::lex_pattern`] at `p` along the normal `n`,
+    /// computed from the current region's pre-activation rows `pre` (of
+    /// [`Network::pattern_maps`] for `pattern`) as long as the far side agrees with
+    /// `pattern` in every earlier layer (then its rows are the same), and by evaluating the
+    /// network from the first layer that differs. Same result, O(width·d) instead of
+    /// O(width²) per layer that does not change.
+    pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, pre: &[(Vec<Q>, Q)]) -> Pattern {
+        let (px, den) = common_denominator(p);
+        let (nz, _) = common_denominator(n);
+        let mut bits = Vec::with_capacity(self.num_neurons());
+        let mut scale = den.clone();
+        let mut k = 0;
+        for (l, layer) in self.ints.iter().enumerate() {
+            let width = layer.bias.len();
+            let mut tuples = Vec::with_capacity(width);
+            let mut differs = false;
+            for (a, c) in &pre[k..k + width] {
+                // The rows are integers over the layer's running scale (denominator 1).
+                let v: Z = a.iter().zip(&px).map(|(ai, x)| ai.numer() * x).sum::<Z>() + c.numer() * &den;
+                let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai.numer() * x).sum();
+                let active = if v.is_zero() { dv.is_positive() } else { v.is_positive() };
+                differs |= active != pattern.0[bits.len()];
+                bits.push(active);
+                tuples.push(vec![v, dv]);
+            }
+            k += width;
+            scale *= &layer.factor;
+            if differs {
+                let h: Vec<Vec<Z>> = tuples
+                    .into_iter()
+                    .zip(&bits[k - width..k])
+                    .map(|(mut z, &act)| {
+                        let f = if act { &layer.q } else { &layer.p };
+                        if !f.is_one() {
+                            for zt in z.iter_mut() {
+                                *zt *= f;
+                            }
+                        }
+                        z
+                    })
+                    .collect();
+                bits.extend(self.lex_from(l + 1, h, scale).0);
+                break;
+            }
+        }
+        Pattern(bits)
     }
 
     /// The exact affine maps on the region of pattern `p`. The pre-activations are
@@ -699,6 +755,25 @@ mod tests {
                         assert_eq!((dot(a, &x) + c).is_positive(), p0.0[k]);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn crossing_from_rows_equals_full_evaluation() {
+        let mut rng = crate::random::SplitMix64(17);
+        for t in 0..40u64 {
+            let dims = [2 + (t % 2) as usize, 4, 3, 3, 1];
+            let net = crate::random::integer_net(&dims, t, 2);
+            let d = dims[0];
+            for _ in 0..15 {
+                let x: Vec<Q> = (0..d).map(|_| Q::new(rng.small_int(6).into(), 3.into())).collect();
+                let n: Vec<Q> = (0..d).map(|_| qi(rng.small_int(2))).collect();
+                let dirs: Vec<Vec<Q>> =
+                    (0..d).map(|j| (0..d).map(|i| qi(i64::from(i == j))).collect()).collect();
+                let (p, _) = net.lex_pattern(&x, &dirs);
+                let maps = net.pattern_maps(&p);
+                assert_eq!(net.cross(&x, &n, &p, &maps.pre), net.lex_pattern(&x, std::slice::from_ref(&n)).0);
             }
         }
     }
