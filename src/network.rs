@@ -517,15 +517,30 @@ impl Network {
             scale *= &layer.factor;
             cur = next;
         }
-        let scale = Q::from_integer(scale);
-        let cur: Vec<(Vec<Q>, Q)> = cur
-            .into_iter()
-            .map(|(a, c)| {
-                (a.into_iter().map(|v| Q::from_integer(v) / &scale).collect(), Q::from_integer(c) / &scale)
+        // Logits in integers: W = W_int / L, h = cur / scale, one reduction per entry.
+        let l_out = self.output.weight.iter().flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
+        let den = Q::from_integer(&l_out * &scale);
+        let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = self
+            .output
+            .weight
+            .iter()
+            .zip(&self.output.bias)
+            .map(|(row, b)| {
+                let mut a = vec![Z::zero(); d];
+                let mut c = Z::zero();
+                for (w, (ra, rc)) in row.iter().zip(&cur) {
+                    if w.is_zero() {
+                        continue;
+                    }
+                    let wi = w.numer() * (&l_out / w.denom());
+                    for (av, rv) in a.iter_mut().zip(ra) {
+                        *av += &wi * rv;
+                    }
+                    c += &wi * rc;
+                }
+                (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
-            .collect();
-        let out = compose_rows(&self.output, &cur);
-        let (weight, bias) = out.into_iter().unzip();
+            .unzip();
         PatternMaps { pre, logits: Dense { weight, bias } }
     }
 }
@@ -573,32 +588,6 @@ impl MapsCache {
 
 fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
     dense.weight.iter().zip(&dense.bias).map(|(row, b)| dot(row, x) + b).collect()
-}
-
-/// Rows of `dense ∘ cur`, where `cur` holds affine rows `(a, c)`.
-fn compose_rows(dense: &Dense, cur: &[(Vec<Q>, Q)]) -> Vec<(Vec<Q>, Q)> {
-    let d = cur.first().map_or(0, |r| r.0.len());
-    dense
-        .weight
-        .iter()
-        .zip(&dense.bias)
-        .map(|(row, b)| {
-            let mut a = vec![Q::zero(); d];
-            let mut c = b.clone();
-            for (w, (ra, rc)) in row.iter().zip(cur) {
-                if w.is_zero() {
-                    continue;
-                }
-                for (av, rv) in a.iter_mut().zip(ra) {
-                    if !rv.is_zero() {
-                        *av += w * rv;
-                    }
-                }
-                c += w * rc;
-            }
-            (a, c)
-        })
-        .collect()
 }
 
 #[cfg(test)]
