@@ -23,6 +23,7 @@ fn setup() -> (Network, Domain, Enumeration) {
     let net = parse_network(&read("fixtures/small2d.json")).unwrap();
     let dom = Domain::default_box(2);
     let e = enumerate(&net, &dom, &Options::default()).unwrap();
+    e.sanity_check(&net).unwrap();
     (net, dom, e)
 }
 

@@ -24,6 +24,7 @@ fn known_decision_boundary_line() {
     // f = relu(x+y) - relu(-x-y) - 1/4 = x + y - 1/4: the boundary is the line x + y = 1/4.
     let net = fixture("known_boundary.json");
     let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    e.sanity_check(&net).unwrap();
     let (props, _) = properties(&net, &e);
     let with: Vec<&_> = props.iter().filter(|p| p.boundary).collect();
     assert_eq!(with.len(), 2, "the line crosses the two regions with x + y > 0");
@@ -61,6 +62,7 @@ fn three_classes_argmax_pieces() {
     // Logits (x, y, 0): quadrant I holds classes 0 and 1 split by x = y.
     let net = fixture("three_classes.json");
     let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    e.sanity_check(&net).unwrap();
     let (props, _) = properties(&net, &e);
     assert_eq!(props.len(), 4);
     let at = |x: i64, y: i64| {
@@ -82,6 +84,7 @@ fn neighbour_similarity_of_known_gradients() {
     // small2d: region 010 has logits (3, 1/4)·x + 1, region 110 has (4, -1/4)·x + 1.
     let net = fixture("small2d.json");
     let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    e.sanity_check(&net).unwrap();
     let (_, edges) = properties(&net, &e);
     let edge = edges.iter().find(|x| (x.a, x.b) == (1, 3)).expect("010 and 110 are adjacent");
     let (g1, g3) = ([3.0, 0.25], [4.0, -0.25]);
@@ -93,6 +96,7 @@ fn neighbour_similarity_of_known_gradients() {
     // Orthogonal facets: x and y neurons.
     let net = fixture("dead_unit.json");
     let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    e.sanity_check(&net).unwrap();
     let (props, _) = properties(&net, &e);
     assert!(props.iter().all(|p| p.facet_cos.unwrap().max == 0.0));
 }
