@@ -22,6 +22,7 @@
 pub mod compare;
 pub mod domain;
 pub mod enumerate;
+pub mod filter;
 pub mod import;
 pub mod linear;
 pub mod lp;

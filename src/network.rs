@@ -5,6 +5,7 @@
 //! dense layers are composed exactly at construction, so hidden layers alternate
 //! dense → activation and the logits are one final affine map.
 
+use crate::filter::{self, Approx, FloatLayer, FloatNet, z_to_f64};
 use crate::num::{Q, Z, common_denominator, dot};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
@@ -74,6 +75,8 @@ pub struct Network {
     output: Dense,
     /// Integer copy of the hidden layers for sign decisions (derived from `hidden`).
     ints: Vec<IntLayer>,
+    /// Float copy of `ints` for filtered sign decisions (derived).
+    floats: FloatNet,
 }
 
 /// A hidden layer scaled to integers: `weight = L·W`, `bias = L·b` with `L` the lcm of the
@@ -89,6 +92,12 @@ struct IntLayer {
     factor: Z,
     q: Z,
     p: Z,
+}
+
+fn float_copy(ints: &[IntLayer]) -> FloatNet {
+    let layers: Vec<FloatLayer> =
+        ints.iter().map(|l| FloatLayer::new(&l.weight, &l.bias, &l.q, &l.p)).collect();
+    FloatNet(layers.iter().all(FloatLayer::is_finite).then_some(layers))
 }
 
 impl IntLayer {
@@ -236,8 +245,9 @@ impl Network {
             }
         }
         let output = pending.unwrap_or_else(|| Dense::identity(width));
-        let ints = hidden.iter().map(IntLayer::new).collect();
-        Ok(Network { input_dim, hidden, output, ints })
+        let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
+        let floats = float_copy(&ints);
+        Ok(Network { input_dim, hidden, output, ints, floats })
     }
 
     /// The network restricted to the plane `x = origin + s·u + t·v`: a network of the two
@@ -255,8 +265,9 @@ impl Network {
             }
             None => self.output.compose(&embed),
         };
-        let ints = hidden.iter().map(IntLayer::new).collect();
-        Network { input_dim: 2, hidden, output, ints }
+        let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
+        let floats = float_copy(&ints);
+        Network { input_dim: 2, hidden, output, ints, floats }
     }
 
     pub fn input_dim(&self) -> usize {
@@ -375,6 +386,9 @@ impl Network {
     /// of its input and the running bias scale. Returns the bits of layers `start..` and
     /// the neurons whose value is zero.
     fn lex_from(&self, start: usize, mut h: Vec<Vec<Z>>, mut scale: Z) -> (Vec<bool>, Vec<NeuronId>) {
+        if let Some(decided) = self.lex_from_float(start, &h, &scale) {
+            return decided;
+        }
         let k = h.first().map_or(0, |t| t.len().saturating_sub(1));
         let mut bits = Vec::new();
         let mut zeros = Vec::new();
@@ -410,6 +424,45 @@ impl Network {
             h = next;
         }
         (bits, zeros)
+    }
+
+    /// [`Network::lex_from`] in floats with proven error bounds (`filter`): the same bits and
+    /// zeros when every sign is decided, `None` (redo exactly) as soon as one is not.
+    fn lex_from_float(&self, start: usize, h: &[Vec<Z>], scale: &Z) -> Option<(Vec<bool>, Vec<NeuronId>)> {
+        let layers = self.floats.0.as_ref()?;
+        let k1 = h.first().map_or(1, Vec::len);
+        let mut hf: Vec<Vec<Approx>> = h.iter().map(|t| t.iter().map(Approx::of).collect()).collect();
+        let mut scale = scale.clone();
+        let mut bits = Vec::new();
+        let mut zeros = Vec::new();
+        for (l, (fl, il)) in layers.iter().zip(&self.ints).enumerate().skip(start) {
+            let s = z_to_f64(&scale);
+            let mut next = Vec::with_capacity(fl.bias.len());
+            for (n, (row, b)) in fl.weight.iter().zip(&fl.bias).enumerate() {
+                let mut z: Vec<Approx> =
+                    (0..k1).map(|t| filter::dot(row, &hf, t, if t == 0 { b * s } else { 0.0 })).collect();
+                let mut active = false;
+                for (t, zt) in z.iter().enumerate() {
+                    match zt.sign()? {
+                        0 if t == 0 => zeros.push((l, n)),
+                        0 => {}
+                        sign => {
+                            active = sign > 0;
+                            break;
+                        }
+                    }
+                }
+                bits.push(active);
+                let f = if active { fl.q } else { fl.p };
+                for zt in &mut z {
+                    *zt = zt.times(f);
+                }
+                next.push(z);
+            }
+            scale *= &il.factor;
+            hf = next;
+        }
+        Some((bits, zeros))
     }
 
     /// The pattern across a facet: [`Network::lex_pattern`] at `p` along the normal `n`,

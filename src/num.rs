@@ -153,7 +153,16 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     for v in a.iter().chain(std::iter::once(b)) {
         l = l.lcm(v.denom());
     }
-    let ints: Vec<Z> = a.iter().chain(std::iter::once(b)).map(|v| v.numer() * (&l / v.denom())).collect();
+    let ints: Vec<Z> = if l.is_one() {
+        a.iter().chain(std::iter::once(b)).map(|v| v.numer().clone()).collect()
+    } else {
+        a.iter().chain(std::iter::once(b)).map(|v| v.numer() * (&l / v.denom())).collect()
+    };
+    if let Some(small) = primitive_small(&ints) {
+        let mut small = small;
+        let bb = small.pop().unwrap_or_default();
+        return (small, bb);
+    }
     let mut g = BigInt::zero();
     for v in &ints {
         g = g.gcd(v);
@@ -164,6 +173,42 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     let mut ints: Vec<Z> = ints.into_iter().map(|v| v / &g).collect();
     let bb = ints.pop().unwrap_or_default();
     (ints, bb)
+}
+
+/// The fast path of [`primitive_row`]: when every entry fits in an `i128`, the gcd is a
+/// binary gcd on machine words (num-bigint's gcd on multi-limb numbers dominated
+/// profiles). `None` when an entry does not fit.
+fn primitive_small(ints: &[Z]) -> Option<Vec<Z>> {
+    let small: Vec<i128> =
+        ints.iter().map(|v| v.to_i128().filter(|x| *x != i128::MIN)).collect::<Option<_>>()?;
+    let g = small.iter().fold(0u128, |g, &v| gcd_u128(g, v.unsigned_abs()));
+    if g <= 1 {
+        return Some(ints.to_vec());
+    }
+    let g = g as i128; // g <= |v| < 2^127 for some entry
+    Some(small.into_iter().map(|v| Z::from(v / g)).collect())
+}
+
+/// Binary gcd on `u128` (`gcd(0, 0) = 0`).
+pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
 }
 
 /// A vector of rationals as integers over one positive common denominator `den`
@@ -225,6 +270,32 @@ mod tests {
 
     fn q(n: i64, d: i64) -> Q {
         Q::new(BigInt::from(n), BigInt::from(d))
+    }
+
+    #[test]
+    fn small_primitive_rows_agree_with_bigint_gcd() {
+        let mut rng = crate::random::SplitMix64(3);
+        for t in 0..3000 {
+            // Entries sharing a random factor, some near the i128 limit, some zero.
+            let f = BigInt::from(rng.next_u64() % 1000 + 1) * BigInt::from(1u64 << (t % 40));
+            let ints: Vec<Z> = (0..3)
+                .map(|i| {
+                    let v = BigInt::from(rng.next_u64() as i64 >> (t % 60)) * &f;
+                    if (t + i) % 7 == 0 { Z::zero() } else { v }
+                })
+                .collect();
+            let g = ints.iter().fold(BigInt::zero(), |g, v| g.gcd(v));
+            let want: Vec<Z> = if g.is_zero() { ints.clone() } else { ints.iter().map(|v| v / &g).collect() };
+            match primitive_small(&ints) {
+                Some(got) => assert_eq!(got, want, "{ints:?}"),
+                None => assert!(ints.iter().any(|v| v.bits() >= 127)),
+            }
+        }
+        assert_eq!(gcd_u128(0, 0), 0);
+        assert_eq!(gcd_u128(12, 18), 6);
+        assert_eq!(gcd_u128(u128::MAX, 3), 3);
+        // i128::MIN does not fit the fast path (its absolute value does not fit an i128).
+        assert!(primitive_small(&[Z::from(i128::MIN), Z::from(2)]).is_none());
     }
 
     #[test]

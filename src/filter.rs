@@ -1,0 +1,187 @@
+//! Floating-point filters with proven error bounds (the geo/robust idea): a float
+//! computation that either decides a sign for certain or says "don't know", in which case
+//! the caller redoes the work exactly.
+//!
+//! Invariant: a filter never returns a sign that the exact computation would not return.
+//! Every value it carries is a pair `(v̂, e)` with `|v - v̂| <= e` for the exact `v`; a sign
+//! is taken only when `|v̂| > e`, and a zero only when every term is exactly zero.
+//!
+//! ## The bound
+//! All quantities here are (scaled) integers: entries of the integer copy of the network
+//! and integer tuples of the lexicographic evaluation (see `network.rs`). A BigInt converts
+//! to `f64` with relative error at most `2u` (`u = 2^-53`; num-bigint rounds the top 64
+//! bits), so every converted constant `ŵ` has `|w - ŵ| <= ρ|ŵ|` with `ρ = 2^-50`, and a
+//! product of two converted constants (`b̂·ŝ`) has relative error `<= 3ρ`. For
+//! `z = Σ w_i x_i + c` computed as `ẑ = fl(Σ ŵ_i x̂_i + ĉ)` in `n + 1` additions:
+//!
+//! ```text
+//! |z - ẑ| <= Σ |w_i x_i - ŵ_i x̂_i| + |c - ĉ| + γ_{n+2} T
+//!         <= (3ρ + γ_{n+2}) T + (1 + 2ρ) P,     T = Σ |ŵ_i||x̂_i| + |ĉ|,  P = Σ |ŵ_i| e_i
+//! ```
+//!
+//! with `γ_k = k u / (1 - k u) <= (k + 1) u` (Higham, Accuracy and Stability, §3.1). `T` and
+//! `P` are sums of non-negative products computed in floats; their own relative rounding
+//! error is below `2^-30` for fewer than `2^20` terms, so the bound is multiplied by
+//! `1 + 2^-20`. Integers never underflow, so `T = P = 0` means every term is exactly zero.
+//! Any non-finite number makes the filter give up.
+
+use crate::num::Z;
+use num_traits::ToPrimitive;
+
+const U: f64 = f64::EPSILON / 2.0;
+const RHO: f64 = 1.0 / (1u64 << 50) as f64;
+const SLACK: f64 = 1.0 + 1.0 / (1u64 << 20) as f64;
+
+/// A BigInt as `f64` (relative error `<= 2u`), infinite when out of range.
+pub fn z_to_f64(z: &Z) -> f64 {
+    z.to_f64().unwrap_or(f64::INFINITY)
+}
+
+/// An exact integer approximated: `|v - v̂| <= e`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Approx {
+    pub v: f64,
+    pub e: f64,
+}
+
+impl Approx {
+    /// An exact integer converted (error `ρ|v̂|`).
+    pub fn of(z: &Z) -> Approx {
+        let v = z_to_f64(z);
+        Approx { v, e: RHO * v.abs() }
+    }
+
+    /// The sign if the bound decides it: `Some(1)`, `Some(-1)`, `Some(0)` (exactly zero), or
+    /// `None` (undecided, or a non-finite value).
+    pub fn sign(self) -> Option<i8> {
+        if !(self.v.is_finite() && self.e.is_finite()) {
+            None
+        } else if self.e == 0.0 && self.v == 0.0 {
+            Some(0)
+        } else if self.v > self.e {
+            Some(1)
+        } else if -self.v > self.e {
+            Some(-1)
+        } else {
+            None
+        }
+    }
+
+    /// `f · self` for a converted integer factor `f̂` (`|f - f̂| <= ρ|f̂|`).
+    pub fn times(self, f: f64) -> Approx {
+        if f == 0.0 {
+            return Approx { v: 0.0, e: 0.0 };
+        }
+        if f == 1.0 {
+            return self;
+        }
+        let v = f * self.v;
+        Approx { v, e: f.abs() * ((1.0 + 2.0 * RHO) * self.e + 3.0 * RHO * self.v.abs()) * SLACK }
+    }
+}
+
+/// One integer layer in floats: rows of `ŵ`, biases `b̂`, and the activation factors.
+#[derive(Debug, Clone)]
+pub struct FloatLayer {
+    pub weight: Vec<Vec<f64>>,
+    pub bias: Vec<f64>,
+    /// `q̂` (active) and `p̂` (inactive).
+    pub q: f64,
+    pub p: f64,
+}
+
+impl FloatLayer {
+    pub fn new(weight: &[Vec<Z>], bias: &[Z], q: &Z, p: &Z) -> FloatLayer {
+        FloatLayer {
+            weight: weight.iter().map(|r| r.iter().map(z_to_f64).collect()).collect(),
+            bias: bias.iter().map(z_to_f64).collect(),
+            q: z_to_f64(q),
+            p: z_to_f64(p),
+        }
+    }
+
+    /// Whether every constant is finite (otherwise the filter is never used).
+    pub fn is_finite(&self) -> bool {
+        self.weight.iter().flatten().chain(&self.bias).all(|v| v.is_finite())
+            && self.q.is_finite()
+            && self.p.is_finite()
+    }
+}
+
+/// The float copy of a network's integer layers, or `None` when a constant is out of the
+/// `f64` range (then every evaluation is exact). Derived data: equality ignores it.
+#[derive(Debug, Clone)]
+pub struct FloatNet(pub Option<Vec<FloatLayer>>);
+
+impl PartialEq for FloatNet {
+    fn eq(&self, _: &FloatNet) -> bool {
+        true
+    }
+}
+impl Eq for FloatNet {}
+
+/// `Σ_i row_i · h_i[t] + c` for component `t` of the tuples `h`, with its error bound.
+/// `c` is `bias · scale` (both converted) for the value component and 0 otherwise.
+pub fn dot(row: &[f64], h: &[Vec<Approx>], t: usize, c: f64) -> Approx {
+    let mut v = c;
+    let mut big_t = c.abs();
+    let mut big_p = 0.0;
+    for (w, hv) in row.iter().zip(h) {
+        let x = hv[t];
+        v += w * x.v;
+        big_t += (w * x.v).abs();
+        big_p += w.abs() * x.e;
+    }
+    let n = row.len() as f64;
+    let gamma = (n + 3.0) * U;
+    Approx { v, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint::BigInt;
+
+    #[test]
+    fn signs_are_decided_only_when_certain() {
+        let big = BigInt::from(1u64 << 60) + 1; // not representable in f64
+        let a = Approx::of(&big);
+        assert!(a.e > 0.0 && a.sign() == Some(1));
+        // (2^60 + 1) - 2^60 = 1: a float sum cannot see the 1; the filter must not decide.
+        let h = vec![vec![Approx::of(&big)], vec![Approx::of(&BigInt::from(1u64 << 60))]];
+        let z = dot(&[1.0, -1.0], &h, 0, 0.0);
+        assert_eq!(z.sign(), None);
+        // Exact zeros stay exact.
+        let zero = vec![vec![Approx { v: 0.0, e: 0.0 }]];
+        assert_eq!(dot(&[3.0], &zero, 0, 0.0).sign(), Some(0));
+        assert_eq!(a.times(0.0).sign(), Some(0));
+        assert_eq!(Approx { v: f64::NAN, e: 0.0 }.sign(), None);
+    }
+
+    #[test]
+    fn bound_holds_on_random_integer_dot_products() {
+        // Compare against the exact BigInt result on cancelling sums.
+        let mut rng = crate::random::SplitMix64(5);
+        for _ in 0..2000 {
+            let n = 1 + (rng.next_u64() % 40) as usize;
+            let ws: Vec<BigInt> = (0..n).map(|_| BigInt::from(rng.next_u64() as i64 >> 3)).collect();
+            let xs: Vec<BigInt> = (0..n).map(|_| BigInt::from(rng.next_u64() as i64 >> 20)).collect();
+            // Half the time the constant cancels the sum up to a small integer.
+            let s: BigInt = ws.iter().zip(&xs).map(|(w, x)| w * x).sum();
+            let c = if rng.next_u64() % 2 == 0 {
+                BigInt::from(rng.small_int(3)) - &s
+            } else {
+                BigInt::from(rng.next_u64() as i64) * BigInt::from(rng.next_u64() as i64 >> 30)
+            };
+            let exact: BigInt = &s + &c;
+            let row: Vec<f64> = ws.iter().map(z_to_f64).collect();
+            let h: Vec<Vec<Approx>> = xs.iter().map(|x| vec![Approx::of(x)]).collect();
+            let z = dot(&row, &h, 0, z_to_f64(&c));
+            let err = (z_to_f64(&exact) - z.v).abs();
+            assert!(err <= z.e * (1.0 + 1e-9) + 1.0, "error {err} above bound {}", z.e);
+            if let Some(sign) = z.sign() {
+                assert_eq!(i64::from(sign), num_traits::Signed::signum(&exact).to_i64().unwrap());
+            }
+        }
+    }
+}
