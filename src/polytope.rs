@@ -299,7 +299,115 @@ impl Halfspaces {
     ///    `inner` to the optimum meets a new facet first (ties: the direct LP decides).
     ///
     /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
+    /// In the plane the answer comes from [`Self::facets_2d`] (no LPs); the facet sets agree
+    /// (tested), the points may differ (any relative-interior point is valid).
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        let integral = || self.a.iter().flatten().chain(&self.b).all(|v| v.is_integer());
+        if inner.len() == 2 && integral() {
+            return self.facets_2d(inner);
+        }
+        self.facets_clarkson(inner)
+    }
+
+    /// [`Self::facets`] in the plane by polarity: with `s_i > 0` the slack of row `i` at
+    /// `inner`, the region is `{y : (a_i/s_i)·y <= 1}` in `y = x - inner`, and row `i` is
+    /// redundant iff its polar point `a_i/s_i` is a convex combination of the others and the
+    /// origin (Farkas). So the facets are the vertices, other than the origin, of the convex
+    /// hull of the polar points and the origin: Andrew's monotone chain on homogeneous
+    /// integer points `(a_i, s_i)` (exact orientation = sign of a 3×3 integer determinant,
+    /// as every `s_i > 0`), O(m log m) instead of LPs. Each facet's point is the middle of its
+    /// edge, from the other facets only. Rows must be integral (as [`group_rows`] makes them).
+    pub fn facets_2d(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        let (slack, _) = self.scaled_slacks(inner);
+        debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
+        // (x, y, w) homogeneous; index n is the origin.
+        let n = self.len();
+        let mut pts: Vec<[Z; 3]> =
+            self.a.iter().zip(slack).map(|(a, s)| [a[0].numer().clone(), a[1].numer().clone(), s]).collect();
+        pts.push([Z::zero(), Z::zero(), Z::one()]);
+        let mut order: Vec<usize> = (0..=n).collect();
+        let cmp = |i: &usize, j: &usize| {
+            let (p, q) = (&pts[*i], &pts[*j]);
+            (&p[0] * &q[2]).cmp(&(&q[0] * &p[2])).then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
+        };
+        order.sort_by(cmp);
+        let orient = |i: usize, j: usize, k: usize| -> std::cmp::Ordering {
+            let (p, q, r) = (&pts[i], &pts[j], &pts[k]);
+            let det = &p[0] * (&q[1] * &r[2] - &q[2] * &r[1]) - &p[1] * (&q[0] * &r[2] - &q[2] * &r[0])
+                + &p[2] * (&q[0] * &r[1] - &q[1] * &r[0]);
+            det.sign().cmp(&num_bigint::Sign::NoSign)
+        };
+        // Strict hull: collinear points are popped.
+        let mut hull: Vec<usize> = Vec::new();
+        for pass in 0..2 {
+            let start = hull.len();
+            let iter: Box<dyn Iterator<Item = &usize>> =
+                if pass == 0 { Box::new(order.iter()) } else { Box::new(order.iter().rev()) };
+            for &i in iter {
+                while hull.len() >= start + 2
+                    && orient(hull[hull.len() - 2], hull[hull.len() - 1], i) != std::cmp::Ordering::Greater
+                {
+                    hull.pop();
+                }
+                hull.push(i);
+            }
+            hull.pop(); // the last point starts the other chain
+        }
+        // `hull` is the counter-clockwise cycle; a facet's neighbours on it are the facets
+        // that meet it at the ends of its edge (or the origin / a parallel line: no end).
+        let len = hull.len();
+        let mut found: Vec<(usize, Vec<Q>)> = (0..len)
+            .filter(|&pos| hull[pos] < n)
+            .map(|pos| {
+                let k = hull[pos];
+                let ends = [hull[(pos + len - 1) % len], hull[(pos + 1) % len]];
+                (k, self.edge_point(k, ends.map(|j| (j < n).then_some(j)), inner))
+            })
+            .collect();
+        found.sort_by_key(|(i, _)| *i);
+        found.dedup_by_key(|(i, _)| *i);
+        found
+    }
+
+    /// A relative-interior point of facet `k` of a plane region whose edge on `k` ends at
+    /// its lines with the neighbouring facets `ends` (`None` or a parallel line: no end):
+    /// the middle of the two vertices, one unit along the line from a single vertex, or the
+    /// projection of `inner` onto the line.
+    fn edge_point(&self, k: usize, ends: [Option<usize>; 2], inner: &[Q]) -> Vec<Q> {
+        let (a, b) = (&self.a[k], self.b[k].numer());
+        let (a0, a1) = (a[0].numer(), a[1].numer());
+        // Vertex with row j as homogeneous integers (x, y, w), w > 0.
+        let vertex = |j: usize| -> Option<(Z, Z, Z, usize)> {
+            let (c0, c1, cb) = (self.a[j][0].numer(), self.a[j][1].numer(), self.b[j].numer());
+            let w = a0 * c1 - a1 * c0;
+            if w.is_zero() {
+                return None;
+            }
+            let (x, y) = (b * c1 - cb * a1, a0 * cb - c0 * b);
+            Some(if w.is_negative() { (-x, -y, -w, j) } else { (x, y, w, j) })
+        };
+        let vs: Vec<(Z, Z, Z, usize)> = ends.iter().flatten().filter_map(|&j| vertex(j)).collect();
+        match vs.as_slice() {
+            [(x1, y1, w1, _), (x2, y2, w2, _), ..] if ends[0] != ends[1] => {
+                let w = Z::from(2) * w1 * w2;
+                vec![Q::new(x1 * w2 + x2 * w1, w.clone()), Q::new(y1 * w2 + y2 * w1, w)]
+            }
+            [(x, y, w, j), ..] if ends[0] != ends[1] => {
+                // Along the line, into row j's side: t = ±(-a1, a0) with a_j·t < 0.
+                let (c0, c1) = (self.a[*j][0].numer(), self.a[*j][1].numer());
+                let sign = if (c1 * a0 - c0 * a1).is_positive() { -1 } else { 1 };
+                let (t0, t1) = (-a1 * sign, a0 * sign);
+                vec![Q::new(x + t0 * w, w.clone()), Q::new(y + t1 * w, w.clone())]
+            }
+            _ => {
+                let shift = (&self.b[k] - dot(a, inner)) / (&a[0] * &a[0] + &a[1] * &a[1]);
+                inner.iter().zip(a).map(|(c, ai)| c + &shift * ai).collect()
+            }
+        }
+    }
+
+    /// [`Self::facets`] in any dimension: axis rays, a bounding-box filter, then Clarkson.
+    pub fn facets_clarkson(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         let d = inner.len();
         let n = self.len();
         let (slack, _) = self.scaled_slacks(inner);
@@ -629,6 +737,40 @@ mod tests {
         for i in f {
             assert!(h.a[i].iter().filter(|v| !v.is_zero()).count() == 1);
         }
+    }
+
+    #[test]
+    fn plane_facets_agree_with_clarkson_on_degenerate_random_sets() {
+        // Small integer rows (many parallel, coinciding, through shared vertices), bounded
+        // and unbounded; the polar hull must find exactly Clarkson's facets, each with a
+        // point strictly inside every other row.
+        let mut rng = crate::random::SplitMix64(11);
+        let mut seen = 0;
+        for t in 0..400 {
+            let m = 1 + (t % 9);
+            let rows: Vec<(Vec<i64>, i64)> =
+                (0..m).map(|_| (vec![rng.small_int(2), rng.small_int(2)], rng.small_int(3))).collect();
+            let refs: Vec<(&[i64], i64)> = rows.iter().map(|(a, b)| (a.as_slice(), *b)).collect();
+            let g = group_rows(
+                refs.iter()
+                    .enumerate()
+                    .map(|(i, (a, b))| (a.iter().map(|&v| qi(v)).collect(), qi(*b), Source::Domain(i))),
+            );
+            let Grouped::Rows(h) = g else { continue };
+            let Interior::Point(c) = h.interior_point(2) else { continue };
+            let c = h.simplify_interior(&c);
+            let plane = h.facets_2d(&c);
+            let general = h.facets_clarkson(&c);
+            let idx = |f: &[(usize, Vec<Q>)]| f.iter().map(|(i, _)| *i).collect::<Vec<_>>();
+            assert_eq!(idx(&plane), idx(&general), "rows {rows:?}");
+            for (k, p) in &plane {
+                let s = h.slacks(p);
+                assert!(s[*k].is_zero(), "rows {rows:?}");
+                assert!(s.iter().enumerate().all(|(j, v)| j == *k || v.is_positive()), "rows {rows:?}");
+            }
+            seen += plane.len();
+        }
+        assert!(seen > 300, "saw {seen} facets");
     }
 
     #[test]

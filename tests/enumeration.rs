@@ -255,7 +255,7 @@ fn property_random_integer_nets_match_brute_force() {
                 let found: BTreeSet<Pattern> = patterns(&e).into_iter().collect();
                 assert_eq!(found.len(), e.regions.len(), "patterns unique");
                 assert_eq!(found, brute_force_patterns(&net, &domain), "{dims:?} seed {seed} {domain:?}");
-                // Facets: Clarkson's set equals the set found by one LP per row.
+                // Facets (the polar hull in 2D, Clarkson otherwise) equal the set found by one LP per row.
                 for r in &e.regions {
                     let (Grouped::Rows(hs), _) = region_rows(&net, &domain.rows(), &r.pattern) else {
                         panic!()
