@@ -137,6 +137,63 @@ pub fn dot(row: &[f64], h: &[Vec<Approx>], t: usize, c: f64) -> Approx {
     Approx { v, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
 }
 
+/// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`:
+/// each conversion is within `2u`, the division adds `u`, so `8u|v̂|` bounds the error, plus
+/// the smallest normal number for results that fall into the subnormal range. `0/w` is
+/// exact.
+pub fn quotient(n: &Z, w: &Z) -> Approx {
+    if num_traits::Zero::is_zero(n) {
+        return Approx { v: 0.0, e: 0.0 };
+    }
+    let v = z_to_f64(n) / z_to_f64(w);
+    Approx { v, e: 8.0 * U * v.abs() + f64::MIN_POSITIVE }
+}
+
+/// `a` against `b` when the bounds decide it (`None`: too close, or not finite).
+pub fn compare(a: Approx, b: Approx) -> Option<std::cmp::Ordering> {
+    let diff = a.v - b.v;
+    let bound = (a.e + b.e + U * diff.abs()) * SLACK;
+    if !(diff.is_finite() && bound.is_finite()) {
+        return None;
+    }
+    if diff > bound {
+        Some(std::cmp::Ordering::Greater)
+    } else if -diff > bound {
+        Some(std::cmp::Ordering::Less)
+    } else if bound == 0.0 {
+        Some(std::cmp::Ordering::Equal) // both exact and equal
+    } else {
+        None
+    }
+}
+
+/// The orientation of three approximate plane points: the sign of
+/// `(q - p) × (r - p)` when the bound decides it. Differences carry the inputs' errors plus
+/// one rounding; the products' error is `|A|β + |B|α + αβ` per product (first-order
+/// perturbation, exact in the second order), plus `γ_2` for the final float operations.
+pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::cmp::Ordering> {
+    let sub = |x: Approx, y: Approx| {
+        let v = x.v - y.v;
+        Approx { v, e: x.e + y.e + U * v.abs() }
+    };
+    let (a, b) = (sub(q[0], p[0]), sub(r[1], p[1]));
+    let (c, d) = (sub(q[1], p[1]), sub(r[0], p[0]));
+    let (ab, cd) = (a.v * b.v, c.v * d.v);
+    let det = ab - cd;
+    let err = a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
+    let bound = (err + 3.0 * U * (ab.abs() + cd.abs())) * SLACK;
+    if !(det.is_finite() && bound.is_finite()) {
+        return None;
+    }
+    if det > bound {
+        Some(std::cmp::Ordering::Greater)
+    } else if -det > bound {
+        Some(std::cmp::Ordering::Less)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +213,49 @@ mod tests {
         assert_eq!(dot(&[3.0], &zero, 0, 0.0).sign(), Some(0));
         assert_eq!(a.times(0.0).sign(), Some(0));
         assert_eq!(Approx { v: f64::NAN, e: 0.0 }.sign(), None);
+    }
+
+    #[test]
+    fn plane_predicates_agree_with_exact_integers() {
+        // Homogeneous integer points (x, y, w > 0), often exactly or nearly collinear.
+        let mut rng = crate::random::SplitMix64(8);
+        let mut decided = 0;
+        for t in 0..5000 {
+            let big = |rng: &mut crate::random::SplitMix64| BigInt::from(rng.next_u64() >> (t % 64)) + 1;
+            let p = [BigInt::from(rng.small_int(5)), BigInt::from(rng.small_int(5)), big(&mut rng)];
+            let q = [
+                BigInt::from(rng.next_u64() as i64 >> 4),
+                BigInt::from(rng.next_u64() as i64 >> 4),
+                big(&mut rng),
+            ];
+            // r on the line pq (scaled) or nudged off it by one unit.
+            let k = BigInt::from(rng.small_int(3));
+            let r: [BigInt; 3] = if t % 2 == 0 {
+                [BigInt::from(rng.small_int(9)), BigInt::from(rng.small_int(9)), big(&mut rng)]
+            } else {
+                [
+                    &p[0] * &q[2] * 2 + &k * (&q[0] * &p[2] * 2 - &p[0] * &q[2] * 2) + rng.small_int(1),
+                    &p[1] * &q[2] * 2 + &k * (&q[1] * &p[2] * 2 - &p[1] * &q[2] * 2),
+                    &p[2] * &q[2] * 2,
+                ]
+            };
+            let exact = {
+                let det: BigInt = &p[0] * (&q[1] * &r[2] - &q[2] * &r[1])
+                    - &p[1] * (&q[0] * &r[2] - &q[2] * &r[0])
+                    + &p[2] * (&q[0] * &r[1] - &q[1] * &r[0]);
+                det.sign().cmp(&num_bigint::Sign::NoSign)
+            };
+            let ap = |v: &[BigInt; 3]| [quotient(&v[0], &v[2]), quotient(&v[1], &v[2])];
+            if let Some(o) = orient2d(ap(&p), ap(&q), ap(&r)) {
+                assert_eq!(o, exact, "{p:?} {q:?} {r:?}");
+                decided += 1;
+            }
+            let cx = (&p[0] * &q[2]).cmp(&(&q[0] * &p[2]));
+            if let Some(o) = compare(quotient(&p[0], &p[2]), quotient(&q[0], &q[2])) {
+                assert_eq!(o, cx);
+            }
+        }
+        assert!(decided > 2000 && decided < 4500, "decided {decided}");
     }
 
     #[test]

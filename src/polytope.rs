@@ -6,6 +6,7 @@
 //! as rationals), pairwise distinct, sorted, never zero; every decision is an exact LP
 //! outcome or an exact comparison.
 
+use crate::filter::{self, Approx};
 use crate::lp::{LpOutcome, PointOutcome, maximize_point, maximize_primal as maximize};
 use crate::network::NeuronId;
 use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
@@ -325,13 +326,20 @@ impl Halfspaces {
         let mut pts: Vec<[Z; 3]> =
             self.a.iter().zip(slack).map(|(a, s)| [a[0].numer().clone(), a[1].numer().clone(), s]).collect();
         pts.push([Z::zero(), Z::zero(), Z::one()]);
+        // Float approximations with error bounds decide most comparisons (`filter`); the
+        // integers decide the rest.
+        let approx: Vec<[Approx; 2]> =
+            pts.iter().map(|p| [filter::quotient(&p[0], &p[2]), filter::quotient(&p[1], &p[2])]).collect();
         let mut order: Vec<usize> = (0..=n).collect();
-        let cmp = |i: &usize, j: &usize| {
-            let (p, q) = (&pts[*i], &pts[*j]);
-            (&p[0] * &q[2]).cmp(&(&q[0] * &p[2])).then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
+        let coord = |i: usize, j: usize, c: usize| {
+            filter::compare(approx[i][c], approx[j][c])
+                .unwrap_or_else(|| (&pts[i][c] * &pts[j][2]).cmp(&(&pts[j][c] * &pts[i][2])))
         };
-        order.sort_by(cmp);
+        order.sort_by(|&i, &j| coord(i, j, 0).then_with(|| coord(i, j, 1)));
         let orient = |i: usize, j: usize, k: usize| -> std::cmp::Ordering {
+            if let Some(o) = filter::orient2d(approx[i], approx[j], approx[k]) {
+                return o;
+            }
             let (p, q, r) = (&pts[i], &pts[j], &pts[k]);
             let det = &p[0] * (&q[1] * &r[2] - &q[2] * &r[1]) - &p[1] * (&q[0] * &r[2] - &q[2] * &r[0])
                 + &p[2] * (&q[0] * &r[1] - &q[1] * &r[0]);
