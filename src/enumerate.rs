@@ -284,6 +284,83 @@ pub fn enumerate_with(
     opts: &Options,
     mut on_region: impl FnMut(&Region, &WalkProgress),
 ) -> Result<Enumeration, EnumerateError> {
+    let mut regions: Vec<Region> = Vec::new();
+    let domain_bounded = walk(net, domain, opts, |r, p| {
+        on_region(&r, p);
+        regions.push(r);
+    })?;
+    Ok(finish(net, regions, domain_bounded))
+}
+
+/// The walk of [`enumerate_with`] without keeping the regions: each region goes to the
+/// callback (walk ids) and is dropped, so memory stays at the set of patterns met (a
+/// bitset each), the frontier and a bounded row cache, whatever the number of regions.
+/// Returns the same [`Summary`] as [`Enumeration::summary`].
+pub fn stream(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    mut on_region: impl FnMut(&Region, &WalkProgress),
+) -> Result<Summary, EnumerateError> {
+    let mut acc = SummaryAcc::default();
+    walk(net, domain, opts, |r, p| {
+        on_region(&r, p);
+        acc.add(&r);
+    })?;
+    Ok(acc.finish())
+}
+
+/// Running totals for [`stream`] (radii kept as `f64`, 8 bytes a region, for the median).
+#[derive(Default)]
+struct SummaryAcc {
+    regions: usize,
+    edges: usize,
+    bounded: usize,
+    facets: Vec<usize>,
+    radii: Vec<f64>,
+}
+
+impl SummaryAcc {
+    fn add(&mut self, r: &Region) {
+        self.regions += 1;
+        // Each edge once, from its endpoint with the smaller walk id.
+        self.edges += r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n > r.id)).count();
+        self.bounded += usize::from(r.bounded);
+        self.facets.push(r.facets.len());
+        if let Insphere::Finite { radius_lower, .. } = &r.insphere {
+            self.radii.push(crate::num::to_f64(radius_lower));
+        }
+    }
+
+    fn finish(mut self) -> Summary {
+        self.radii.sort_by(f64::total_cmp);
+        let fc = &self.facets;
+        let r = &self.radii;
+        Summary {
+            regions: self.regions,
+            edges: self.edges,
+            bounded: self.bounded,
+            facets_min: fc.iter().copied().min().unwrap_or(0),
+            facets_max: fc.iter().copied().max().unwrap_or(0),
+            facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
+            inradius: (!r.is_empty()).then(|| (r[0], r[(r.len() - 1) / 2], r[r.len() - 1])),
+        }
+    }
+}
+
+/// A pattern packed 64 bits to a word: the walk's record of the patterns met.
+fn pack(p: &Pattern) -> Box<[u64]> {
+    p.0.chunks(64).map(|c| c.iter().enumerate().fold(0u64, |w, (i, &b)| w | (u64::from(b) << i))).collect()
+}
+
+/// The breadth-first walk shared by [`enumerate_with`] and [`stream`]: every finished region
+/// goes to `sink` in walk order. Returns whether the domain is bounded.
+fn walk(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    mut sink: impl FnMut(Region, &WalkProgress),
+) -> Result<bool, EnumerateError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     let drows = domain.rows();
@@ -299,42 +376,39 @@ pub fn enumerate_with(
     };
     let (start, _) = pattern_at(net, &start_point);
 
-    let mut ids: HashMap<Pattern, usize> = HashMap::new();
-    let mut patterns: Vec<Pattern> = vec![start.clone()];
-    let mut hints: Vec<Option<(Vec<Q>, Vec<Q>)>> = vec![None];
-    let mut regions: Vec<Region> = Vec::new();
-    ids.insert(start, 0);
+    type Hint = Option<(Vec<Q>, Vec<Q>)>;
+    let mut ids: HashMap<Box<[u64]>, usize> = HashMap::new();
+    ids.insert(pack(&start), 0);
+    let mut queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::from([(0, start, None)]);
+    let mut done = 0;
     let cache = MapsCache::new(net);
-    let mut queue = VecDeque::from([0usize]);
     // Take the queue in batches, analyse a batch in parallel (regions are independent),
     // then assign ids to newly met patterns sequentially in batch order. This is exactly
     // the sequential breadth-first order: walk ids, hints and output do not depend on the
     // number of threads.
     while !queue.is_empty() {
-        let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
-        let jobs: Vec<(usize, Option<(Vec<Q>, Vec<Q>)>)> =
-            batch.iter().map(|&id| (id, hints[id].take())).collect();
-        let outcomes: Vec<RegionOutcome> = jobs
+        let batch: Vec<(usize, Pattern, Hint)> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
+        let outcomes: Vec<RegionOutcome> = batch
             .par_iter()
-            .map(|(id, hint)| {
+            .map(|(_, pattern, hint)| {
                 analyze_region(
                     net,
                     &drows,
                     domain_bounded,
-                    &patterns[*id],
+                    pattern,
                     hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
                     opts,
                     Some(&cache),
                 )
             })
             .collect();
-        for (id, outcome) in batch.into_iter().zip(outcomes) {
+        for ((id, pattern, _), outcome) in batch.into_iter().zip(outcomes) {
             let mut region = match outcome {
                 RegionOutcome::Full(r) => *r,
                 other => {
                     return Err(EnumerateError::Internal(format!(
                         "pattern {:?} reached by the walk is {:?}",
-                        net.pattern_strings(&patterns[id]),
+                        net.pattern_strings(&pattern),
                         other
                     )));
                 }
@@ -344,24 +418,18 @@ pub fn enumerate_with(
                 let Some(np) = &f.neighbor_pattern else {
                     continue;
                 };
-                let nid = match ids.get(np) {
-                    Some(&n) => n,
-                    None => {
-                        let n = patterns.len();
-                        ids.insert(np.clone(), n);
-                        patterns.push(np.clone());
-                        hints.push(Some((f.point.clone(), f.a.clone())));
-                        queue.push_back(n);
-                        n
-                    }
-                };
+                let next = ids.len();
+                let nid = *ids.entry(pack(np)).or_insert_with(|| {
+                    queue.push_back((next, np.clone(), Some((f.point.clone(), f.a.clone()))));
+                    next
+                });
                 f.neighbor = Some(nid);
             }
-            on_region(&region, &WalkProgress { regions: regions.len() + 1, frontier: queue.len() });
-            regions.push(region);
+            done += 1;
+            sink(region, &WalkProgress { regions: done, frontier: queue.len() });
         }
     }
-    Ok(finish(net, regions, domain_bounded))
+    Ok(domain_bounded)
 }
 
 /// Progress of a walk.

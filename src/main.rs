@@ -491,15 +491,22 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         )) as Box<dyn Write>),
     };
     let mut stream_err: Option<std::io::Error> = None;
+    let mut linear_line: Option<String> = None;
+    // The sum of the region volumes (None once a region has none), for the --volumes check.
+    let mut volume_sum: Option<linregions::Q> = Some(num_traits::Zero::zero());
     let t0 = Instant::now();
     let mut last = Instant::now();
-    let e = linregions::enumerate_with(&net, &domain, &opts, |r, p: &WalkProgress| {
+    let mut on_region = |r: &linregions::Region, p: &WalkProgress| {
         if let Some(w) = stream.as_mut()
             && stream_err.is_none()
             && let Err(err) = w.write_all(wire::region_jsonl(&net, r).as_bytes()).and_then(|_| w.flush())
         {
             stream_err = Some(err);
         }
+        volume_sum = match (volume_sum.take(), &r.volume) {
+            (Some(s), Some(v)) => Some(s + v),
+            _ => None,
+        };
         if show_progress && last.elapsed().as_millis() >= 250 {
             last = Instant::now();
             let s = t0.elapsed().as_secs_f64();
@@ -511,11 +518,21 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
                 s
             );
         }
-    })
-    .map_err(|e| match e {
+    };
+    // Outputs that need every region at once keep them; otherwise (--jsonl, the summary)
+    // the walk streams and keeps only the patterns met.
+    let keep = a.json.is_some() || a.dot.is_some() || a.graphml.is_some() || a.merge.is_some() || a.linear;
+    let domain_err = |e| match e {
         linregions::EnumerateError::Domain(de) => bad(format!("domain: {de}")),
         other => anyhow!(other),
-    })?;
+    };
+    let (e, summary) = if keep {
+        let e = linregions::enumerate_with(&net, &domain, &opts, &mut on_region).map_err(domain_err)?;
+        let s = e.summary();
+        (Some(e), s)
+    } else {
+        (None, linregions::enumerate::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
+    };
     let elapsed = t0.elapsed();
     if show_progress {
         eprint!("\r\x1b[K");
@@ -524,27 +541,38 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         return Err(anyhow!(err).context("writing --jsonl"));
     }
     if let Some(w) = stream.as_mut() {
-        w.write_all(wire::summary_jsonl(&e).as_bytes()).and_then(|_| w.flush()).context("writing --jsonl")?;
+        w.write_all(wire::summary_jsonl(&summary).as_bytes())
+            .and_then(|_| w.flush())
+            .context("writing --jsonl")?;
     }
-    let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(&e));
-    if let Some(p) = &a.json {
-        write_out(p, &wire::regions_json(&net, &domain, &e, linear.as_ref(), plane.as_ref()))?;
+    if let Some(e) = &e {
+        let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(e));
+        if let Some(p) = &a.json {
+            write_out(p, &wire::regions_json(&net, &domain, e, linear.as_ref(), plane.as_ref()))?;
+        }
+        if let (Some(p), Some(l)) = (&a.merge, &linear) {
+            write_out(p, &wire::linear_json(l))?;
+        }
+        if let Some(p) = &a.graphml {
+            write_out(p, &wire::regions_graphml(&net, e))?;
+        }
+        if let Some(p) = &a.dot {
+            write_out(p, &wire::regions_dot(&net, e))?;
+        }
+        if let Some(l) = &linear
+            && !a.quiet
+        {
+            let convex = l.convex.iter().filter(|c| **c).count();
+            linear_line = Some(format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex));
+        }
     }
-    if let (Some(p), Some(l)) = (&a.merge, &linear) {
-        write_out(p, &wire::linear_json(l))?;
-    }
-    if let Some(p) = &a.graphml {
-        write_out(p, &wire::regions_graphml(&net, &e))?;
-    }
-    let volume_check = if a.volumes { e.volumes_sum_to(&domain) } else { None };
-    if let Some(p) = &a.dot {
-        write_out(p, &wire::regions_dot(&net, &e))?;
-    }
+    let volume_check =
+        if a.volumes { domain.volume().and_then(|t| volume_sum.map(|s| s == t)) } else { None };
     let stdout_taken = [&a.json, &a.jsonl, &a.merge, &a.graphml, &a.dot]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));
     if !a.quiet {
-        let s = e.summary();
+        let s = summary;
         let mut text = String::new();
         let dom = domain.describe() + if defaulted { " (default)" } else { "" };
         text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
@@ -572,9 +600,8 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
             }
             None => text += "inradius  L2 all infinite\n",
         }
-        if let Some(l) = &linear {
-            let convex = l.convex.iter().filter(|c| **c).count();
-            text += &format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex);
+        if let Some(l) = &linear_line {
+            text += l;
         }
         if let Some(ok) = volume_check {
             text += &format!(

@@ -149,7 +149,7 @@ pub struct Pattern(pub Vec<bool>);
 pub type NeuronId = (usize, usize);
 
 /// The exact affine maps of a network on the region of one pattern.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatternMaps {
     /// Pre-activation of every hidden neuron, in pattern order, as `(a, c)` with
     /// `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer (integers).
@@ -538,6 +538,8 @@ impl Network {
         let mut scale = Z::one();
         let mut pre = Vec::with_capacity(self.num_neurons());
         let mut k = 0;
+        // Raw rows of the previous layer and where its bits start.
+        let mut prev: Option<(Arc<Vec<(Vec<Z>, Z)>>, usize)> = None;
         for (l, layer) in self.ints.iter().enumerate() {
             let rows = match cache {
                 None => Arc::new(compose_int(layer, &cur, &scale, d)),
@@ -547,13 +549,18 @@ impl Network {
                     match hit {
                         Some(r) => r,
                         None => {
-                            let r = Arc::new(compose_int(layer, &cur, &scale, d));
-                            c.layers[l].lock().expect("cache lock").insert(key, r.clone());
+                            let r = Arc::new(
+                                prev.as_ref()
+                                    .and_then(|(raw, start)| self.rank_one(c, l, &key, *start, raw))
+                                    .unwrap_or_else(|| compose_int(layer, &cur, &scale, d)),
+                            );
+                            c.insert(l, key, r.clone());
                             r
                         }
                     }
                 }
             };
+            prev = Some((rows.clone(), k));
             let mut next = Vec::with_capacity(rows.len());
             for (a, c) in rows.iter() {
                 pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
@@ -599,6 +606,47 @@ impl Network {
 }
 
 /// Rows of one layer's scaled pre-activations from the rows `cur` of its scaled input.
+impl Network {
+    /// Rows of layer `l` for the shallower bits `key` from a cached key that differs in one
+    /// neuron `j` of layer `l - 1` (bits from `start`): only that neuron's output factor
+    /// changes, so every row moves by `W[n][j]·(f_new - f_old)·raw_j` (a rank-one update,
+    /// O(width·d) instead of O(width²·d)). `None` if no such key is cached.
+    fn rank_one(
+        &self,
+        cache: &MapsCache,
+        l: usize,
+        key: &[bool],
+        start: usize,
+        raw: &[(Vec<Z>, Z)],
+    ) -> Option<Vec<(Vec<Z>, Z)>> {
+        let below = &self.ints[l - 1];
+        let factor = |active: bool| if active { &below.q } else { &below.p };
+        let mut other = key.to_vec();
+        for b in start..key.len() {
+            other[b] = !other[b];
+            let hit = cache.layers[l].lock().expect("cache lock").get(&other).cloned();
+            other[b] = !other[b];
+            let Some(base) = hit else { continue };
+            let j = b - start;
+            let delta = factor(key[b]) - factor(!key[b]);
+            let (ra, rc) = &raw[j];
+            return Some(
+                base.iter()
+                    .zip(&self.ints[l].weight)
+                    .map(|((a, c), wrow)| {
+                        let m = &wrow[j] * &delta;
+                        if m.is_zero() {
+                            return (a.clone(), c.clone());
+                        }
+                        (a.iter().zip(ra).map(|(x, y)| x + &m * y).collect(), c + &m * rc)
+                    })
+                    .collect(),
+            );
+        }
+        None
+    }
+}
+
 fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Vec<(Vec<Z>, Z)> {
     layer
         .weight
@@ -631,11 +679,29 @@ fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Ve
 #[derive(Debug, Default)]
 pub struct MapsCache {
     layers: Vec<Mutex<HashMap<Vec<bool>, Arc<Vec<(Vec<Z>, Z)>>>>>,
+    /// Entries a layer may hold before it is emptied (memory stays bounded on long walks).
+    caps: Vec<usize>,
 }
+
+/// Integers (row entries) the cache may hold per layer: about 64 MiB at ~64 bytes each.
+const CACHE_INTS_PER_LAYER: usize = 1 << 20;
 
 impl MapsCache {
     pub fn new(net: &Network) -> MapsCache {
-        MapsCache { layers: net.hidden.iter().map(|_| Mutex::new(HashMap::new())).collect() }
+        let caps = net
+            .hidden
+            .iter()
+            .map(|h| (CACHE_INTS_PER_LAYER / (h.dense.out_dim() * (net.input_dim + 1)).max(1)).max(64))
+            .collect();
+        MapsCache { layers: net.hidden.iter().map(|_| Mutex::new(HashMap::new())).collect(), caps }
+    }
+
+    fn insert(&self, l: usize, key: Vec<bool>, rows: Arc<Vec<(Vec<Z>, Z)>>) {
+        let mut map = self.layers[l].lock().expect("cache lock");
+        if map.len() >= self.caps[l] {
+            map.clear();
+        }
+        map.insert(key, rows);
     }
 }
 
@@ -797,6 +863,45 @@ mod tests {
                         assert_eq!((dot(a, &x) + c).is_positive(), p0.0[k]);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_and_rank_one_rows_equal_fresh_rows() {
+        // Patterns visited in an order where most cache misses have a one-flip cached
+        // neighbour (rank-one update), leaky slopes included; every map equals the fresh one.
+        let mut rng = crate::random::SplitMix64(23);
+        for t in 0..12u64 {
+            let dims = [2 + (t % 2) as usize, 4, 3, 3, 1];
+            let mut net = crate::random::integer_net(&dims, t, 3);
+            if t % 3 == 0 {
+                let hidden: Vec<HiddenLayer> = net
+                    .hidden
+                    .iter()
+                    .map(|h| HiddenLayer { dense: h.dense.clone(), slope: Q::new(1.into(), 5.into()) })
+                    .collect();
+                let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
+                net = Network {
+                    floats: float_copy(&ints),
+                    input_dim: net.input_dim,
+                    hidden,
+                    output: net.output,
+                    ints,
+                };
+            }
+            // A full-size cache, and one emptied every few entries.
+            let mut small = MapsCache::new(&net);
+            small.caps = vec![3; small.caps.len()];
+            let cache = MapsCache::new(&net);
+            let mut bits: Vec<bool> = (0..net.num_neurons()).map(|_| rng.next_u64() % 2 == 0).collect();
+            for _ in 0..60 {
+                let i = (rng.next_u64() % bits.len() as u64) as usize;
+                bits[i] = !bits[i];
+                let p = Pattern(bits.clone());
+                let fresh = net.pattern_maps(&p);
+                assert_eq!(net.pattern_maps_with(&p, Some(&cache)), fresh);
+                assert_eq!(net.pattern_maps_with(&p, Some(&small)), fresh);
             }
         }
     }

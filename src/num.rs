@@ -151,7 +151,9 @@ pub fn from_f32_exact(x: f32) -> Option<Q> {
 pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     let mut l = BigInt::one();
     for v in a.iter().chain(std::iter::once(b)) {
-        l = l.lcm(v.denom());
+        if !v.denom().is_one() {
+            l = l.lcm(v.denom());
+        }
     }
     let ints: Vec<Z> = if l.is_one() {
         a.iter().chain(std::iter::once(b)).map(|v| v.numer().clone()).collect()

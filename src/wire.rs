@@ -649,7 +649,7 @@ pub fn region_jsonl(net: &Network, r: &Region) -> String {
 }
 
 /// The last line of the JSONL stream.
-pub fn summary_jsonl(e: &Enumeration) -> String {
+pub fn summary_jsonl(s: &crate::enumerate::Summary) -> String {
     #[derive(Serialize)]
     struct Summary {
         format: &'static str,
@@ -661,7 +661,6 @@ pub fn summary_jsonl(e: &Enumeration) -> String {
     struct Line {
         summary: Summary,
     }
-    let s = e.summary();
     let mut out = serde_json::to_string(&Line {
         summary: Summary {
             format: "linregions.regions-jsonl/1",

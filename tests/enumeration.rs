@@ -301,3 +301,26 @@ fn output_is_independent_of_everything_but_the_input() {
     let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None, None);
     assert_eq!(a, b);
 }
+
+#[test]
+fn streaming_walk_gives_the_same_regions_and_summary() {
+    for (name, domain) in [
+        ("net-2-8-8-1.json", Domain::Box { lo: vec![qi(-3), qi(-3)], hi: vec![qi(3), qi(3)] }),
+        ("net-3-6-6-1.json", Domain::Whole { dim: 3 }),
+    ] {
+        let net = fixture(name);
+        let opts = Options::default();
+        let mut kept = Vec::new();
+        let e = linregions::enumerate_with(&net, &domain, &opts, |r, _| kept.push(r.clone())).unwrap();
+        let mut streamed = Vec::new();
+        let summary = linregions::enumerate::stream(&net, &domain, &opts, |r, p| {
+            assert_eq!(p.regions, streamed.len() + 1);
+            streamed.push(r.clone());
+        })
+        .unwrap();
+        // Same regions in the same walk order with the same walk ids, and the same totals.
+        assert_eq!(streamed, kept, "{name}");
+        assert_eq!(summary, e.summary(), "{name}");
+        e.sanity_check(&net).unwrap();
+    }
+}
