@@ -474,29 +474,54 @@ impl Network {
     pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, pre: &[(Vec<Q>, Q)]) -> Pattern {
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
+        // Float images for the filter: the point and the normal as one-component tuples.
+        let px_f: Vec<Vec<Approx>> = px.iter().map(|x| vec![Approx::of(x)]).collect();
+        let nz_f: Vec<Vec<Approx>> = nz.iter().map(|x| vec![Approx::of(x)]).collect();
+        let den_f = z_to_f64(&den);
+        let exact = |a: &[Q], c: &Q| -> (Z, Z) {
+            // The rows are integers over the layer's running scale (denominator 1).
+            let v: Z = a.iter().zip(&px).map(|(ai, x)| ai.numer() * x).sum::<Z>() + c.numer() * &den;
+            let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai.numer() * x).sum();
+            (v, dv)
+        };
         let mut bits = Vec::with_capacity(self.num_neurons());
         let mut scale = den.clone();
         let mut k = 0;
         for (l, layer) in self.ints.iter().enumerate() {
             let width = layer.bias.len();
-            let mut tuples = Vec::with_capacity(width);
             let mut differs = false;
             for (a, c) in &pre[k..k + width] {
-                // The rows are integers over the layer's running scale (denominator 1).
-                let v: Z = a.iter().zip(&px).map(|(ai, x)| ai.numer() * x).sum::<Z>() + c.numer() * &den;
-                let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai.numer() * x).sum();
-                let active = if v.is_zero() { dv.is_positive() } else { v.is_positive() };
+                // The value's sign from floats when the bound decides it (most rows are far
+                // from the facet point), else exactly; the derivative likewise when needed.
+                let row: Vec<f64> = a.iter().map(|v| z_to_f64(v.numer())).collect();
+                let value = filter::dot(&row, &px_f, 0, z_to_f64(c.numer()) * den_f).sign();
+                let active = match value {
+                    Some(s) if s != 0 => s > 0,
+                    _ => {
+                        let (v, dv) = exact(a, c);
+                        if v.is_zero() {
+                            match filter::dot(&row, &nz_f, 0, 0.0).sign() {
+                                Some(s) if s != 0 => s > 0,
+                                _ => dv.is_positive(),
+                            }
+                        } else {
+                            v.is_positive()
+                        }
+                    }
+                };
                 differs |= active != pattern.0[bits.len()];
                 bits.push(active);
-                tuples.push(vec![v, dv]);
             }
             k += width;
             scale *= &layer.factor;
             if differs {
-                let h: Vec<Vec<Z>> = tuples
-                    .into_iter()
+                // The exact tuples of this layer start the evaluation of the deeper ones.
+                let h: Vec<Vec<Z>> = pre[k - width..k]
+                    .iter()
                     .zip(&bits[k - width..k])
-                    .map(|(mut z, &act)| {
+                    .map(|((a, c), &act)| {
+                        let (v, dv) = exact(a, c);
+                        let mut z = vec![v, dv];
                         let f = if act { &layer.q } else { &layer.p };
                         if !f.is_one() {
                             for zt in z.iter_mut() {

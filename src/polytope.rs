@@ -67,6 +67,36 @@ pub enum LinfInsphere {
     Unbounded,
 }
 
+/// The rank of a rational matrix (fraction-free elimination on the rows scaled to integers).
+pub fn rank(rows: &[Vec<Q>]) -> usize {
+    let mut m: Vec<Vec<Z>> = rows.iter().map(|r| common_denominator(r).0).collect();
+    let cols = m.first().map_or(0, Vec::len);
+    let mut r = 0;
+    for col in 0..cols {
+        let Some(p) = (r..m.len()).find(|&i| !m[i][col].is_zero()) else { continue };
+        m.swap(r, p);
+        let pivot = m[r].clone();
+        for row in m.iter_mut().skip(r + 1) {
+            if row[col].is_zero() {
+                continue;
+            }
+            let f = row[col].clone();
+            for (x, pv) in row.iter_mut().zip(&pivot) {
+                *x = &*x * &pivot[col] - &f * pv;
+            }
+            // Keep the entries small: divide the row by its content.
+            let g = row.iter().fold(Z::zero(), |g, v| g.gcd(v));
+            if !g.is_zero() && !g.is_one() {
+                for x in row.iter_mut() {
+                    *x = &*x / &g;
+                }
+            }
+        }
+        r += 1;
+    }
+    r
+}
+
 /// Group raw rows `(a, b, source)` into canonical half-spaces; zero rows with `b >= 0` are
 /// dropped (they hold everywhere).
 pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Grouped {
@@ -233,8 +263,42 @@ impl Halfspaces {
         let a = &self.a[k];
         let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
+        let integral = self.a.iter().flatten().chain(&self.b).all(|v| v.is_integer());
         let mut bits = 0usize;
-        while bits <= max_bits {
+        while integral && bits <= max_bits {
+            // Integers over L = |a_kj|·2^bits: X_i = round(p_i·2^bits)·|a_kj| (i != j) and
+            // X_j = sign(a_kj)·(b_k·2^bits - Σ_{i!=j} a_ki·round(p_i·2^bits)), so a_k·X = b_k·L.
+            let scale = Z::one() << bits;
+            let round = |v: &Q| -> Z {
+                let twice: Z = v.numer() * &scale * 2 + v.denom();
+                twice.div_floor(&(v.denom() * 2))
+            };
+            let akj = a[j].numer();
+            let mut x: Vec<Z> = Vec::with_capacity(p.len());
+            let mut rest = self.b[k].numer() * &scale;
+            for (i, v) in p.iter().enumerate() {
+                if i == j {
+                    x.push(Z::zero());
+                } else {
+                    let r = round(v);
+                    rest -= a[i].numer() * &r;
+                    x.push(r * akj.abs());
+                }
+            }
+            x[j] = if akj.is_negative() { -rest } else { rest };
+            let l = akj.abs() * &scale;
+            let ok = self.a.iter().zip(&self.b).enumerate().all(|(i, (ai, bi))| {
+                i == k || {
+                    let ax: Z = ai.iter().zip(&x).map(|(c, xv)| c.numer() * xv).sum();
+                    bi.numer() * &l > ax
+                }
+            });
+            if ok {
+                return x.into_iter().map(|v| Q::new(v, l.clone())).collect();
+            }
+            bits += 4;
+        }
+        while !integral && bits <= max_bits {
             let scale = crate::num::Z::one() << bits;
             let mut q: Vec<Q> = p
                 .iter()
@@ -552,29 +616,28 @@ impl Halfspaces {
         }
     }
 
-    /// Is the polyhedron bounded? (No non-zero `y` with `A y <= 0`; 2d small LPs.)
+    /// Is the polyhedron bounded? Bounded iff no `y != 0` has `A y <= 0`. If `A` has rank
+    /// below `d`, a kernel vector is such a `y`. Otherwise `A y != 0` for every `y != 0`, so
+    /// such a `y` exists iff `max (-Σ a_i)·y` subject to `-1 <= a_i·y <= 0` is positive: one
+    /// LP (2m rows) instead of one per coordinate direction.
     pub fn is_bounded(&self, d: usize) -> bool {
-        let mut a: Vec<Vec<Q>> = self.a.clone();
-        let mut b: Vec<Q> = vec![Q::zero(); self.len()];
-        for j in 0..d {
-            let e = unit(d, j);
-            a.push(e.clone());
-            b.push(Q::one());
-            a.push(e.iter().map(|v| -v).collect());
-            b.push(Q::one());
+        if self.len() <= d || rank(&self.a) < d {
+            return false;
         }
-        for j in 0..d {
-            for s in [1i64, -1] {
-                let mut c = vec![Q::zero(); d];
-                c[j] = Q::from_integer(s.into());
-                if let LpOutcome::Optimal { value, .. } = maximize(&c, &a, &b)
-                    && value.is_positive()
-                {
-                    return false;
-                }
+        let mut c = vec![Q::zero(); d];
+        for row in &self.a {
+            for (cj, v) in c.iter_mut().zip(row) {
+                *cj -= v;
             }
         }
-        true
+        let mut a: Vec<Vec<Q>> = self.a.clone();
+        a.extend(self.a.iter().map(|r| r.iter().map(|v| -v).collect::<Vec<Q>>()));
+        let mut b = vec![Q::zero(); self.len()];
+        b.extend(std::iter::repeat_n(Q::one(), self.len()));
+        match maximize(&c, &a, &b) {
+            LpOutcome::Optimal { value, .. } => !value.is_positive(),
+            _ => unreachable!("y = 0 is feasible and the objective is at most m"),
+        }
     }
 
     /// Largest inscribed axis-aligned cube, exactly: maximise `r` s.t.
@@ -779,6 +842,43 @@ mod tests {
             seen += plane.len();
         }
         assert!(seen > 300, "saw {seen} facets");
+    }
+
+    #[test]
+    fn boundedness_agrees_with_one_lp_per_direction() {
+        // Oracle: maximise ±y_j over {A y <= 0, |y_j| <= 1}; bounded iff every optimum is 0.
+        let oracle = |h: &Halfspaces, d: usize| {
+            let mut a = h.a.clone();
+            let mut b = vec![Q::zero(); h.len()];
+            for j in 0..d {
+                a.push(unit(d, j));
+                a.push(unit(d, j).iter().map(|v| -v).collect());
+                b.extend([Q::one(), Q::one()]);
+            }
+            (0..d).all(|j| {
+                [1, -1].iter().all(|&s| {
+                    let mut c = vec![Q::zero(); d];
+                    c[j] = qi(s);
+                    !maximize(&c, &a, &b).value().expect("bounded LP").is_positive()
+                })
+            })
+        };
+        let mut rng = crate::random::SplitMix64(4);
+        let (mut bounded, mut unbounded) = (0, 0);
+        for t in 0..300 {
+            let d = 2 + t % 2;
+            let m = 1 + (t % 7);
+            let rows: Vec<(Vec<Q>, Q, Source)> = (0..m)
+                .map(|i| ((0..d).map(|_| qi(rng.small_int(2))).collect(), qi(1), Source::Domain(i)))
+                .collect();
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let want = oracle(&h, d);
+            assert_eq!(h.is_bounded(d), want, "{:?}", h.a);
+            if want { bounded += 1 } else { unbounded += 1 }
+        }
+        assert!(bounded > 20 && unbounded > 20, "{bounded} bounded, {unbounded} unbounded");
+        assert_eq!(rank(&[vec![qi(1), qi(2)], vec![qi(2), qi(4)]]), 1);
+        assert_eq!(rank(&[vec![qi(0), qi(0)], vec![qi(0), qi(3)], vec![qi(1), qi(0)]]), 2);
     }
 
     #[test]
