@@ -149,11 +149,14 @@ pub struct Pattern(pub Vec<bool>);
 pub type NeuronId = (usize, usize);
 
 /// The exact affine maps of a network on the region of one pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatternMaps {
     /// Pre-activation of every hidden neuron, in pattern order, as `(a, c)` with
     /// `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer (integers).
     pub pre: Vec<(Vec<Q>, Q)>,
+    /// The same rows as `f64` (each entry within relative `2^-52`), `d + 1` numbers a row
+    /// (`a` then `c`), for the float filters of [`Network::cross`].
+    pub pre_f: Vec<f64>,
     /// The logits: `weight x + bias`.
     pub logits: Dense,
 }
@@ -386,7 +389,8 @@ impl Network {
     /// of its input and the running bias scale. Returns the bits of layers `start..` and
     /// the neurons whose value is zero.
     fn lex_from(&self, start: usize, mut h: Vec<Vec<Z>>, mut scale: Z) -> (Vec<bool>, Vec<NeuronId>) {
-        if let Some(decided) = self.lex_from_float(start, &h, &scale) {
+        let hf: Vec<Vec<Approx>> = h.iter().map(|t| t.iter().map(Approx::of).collect()).collect();
+        if let Some(decided) = self.lex_from_float(start, hf, &scale) {
             return decided;
         }
         let k = h.first().map_or(0, |t| t.len().saturating_sub(1));
@@ -428,10 +432,14 @@ impl Network {
 
     /// [`Network::lex_from`] in floats with proven error bounds (`filter`): the same bits and
     /// zeros when every sign is decided, `None` (redo exactly) as soon as one is not.
-    fn lex_from_float(&self, start: usize, h: &[Vec<Z>], scale: &Z) -> Option<(Vec<bool>, Vec<NeuronId>)> {
+    fn lex_from_float(
+        &self,
+        start: usize,
+        mut hf: Vec<Vec<Approx>>,
+        scale: &Z,
+    ) -> Option<(Vec<bool>, Vec<NeuronId>)> {
         let layers = self.floats.0.as_ref()?;
-        let k1 = h.first().map_or(1, Vec::len);
-        let mut hf: Vec<Vec<Approx>> = h.iter().map(|t| t.iter().map(Approx::of).collect()).collect();
+        let k1 = hf.first().map_or(1, Vec::len);
         let mut scale = scale.clone();
         let mut bits = Vec::new();
         let mut zeros = Vec::new();
@@ -471,7 +479,9 @@ impl Network {
     /// `pattern` in every earlier layer (then its rows are the same), and by evaluating the
     /// network from the first layer that differs. Same result, O(width·d) instead of
     /// O(width²) per layer that does not change.
-    pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, pre: &[(Vec<Q>, Q)]) -> Pattern {
+    pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, maps: &PatternMaps) -> Pattern {
+        let pre = &maps.pre;
+        let d = self.input_dim;
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
         // Float images for the filter: the point and the normal as one-component tuples.
@@ -490,32 +500,47 @@ impl Network {
         for (l, layer) in self.ints.iter().enumerate() {
             let width = layer.bias.len();
             let mut differs = false;
-            for (a, c) in &pre[k..k + width] {
+            let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
+            // Float tuples (value, derivative) of this layer, for the deeper layers.
+            let mut tuples: Vec<Vec<Approx>> = Vec::with_capacity(width);
+            for (i, (a, c)) in pre[k..k + width].iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
-                let row: Vec<f64> = a.iter().map(|v| z_to_f64(v.numer())).collect();
-                let value = filter::dot(&row, &px_f, 0, z_to_f64(c.numer()) * den_f).sign();
-                let active = match value {
-                    Some(s) if s != 0 => s > 0,
+                let rf = &maps.pre_f[(k + i) * (d + 1)..(k + i + 1) * (d + 1)];
+                let row = &rf[..d];
+                let value = filter::dot(row, &px_f, 0, rf[d] * den_f);
+                let slope = filter::dot(row, &nz_f, 0, 0.0);
+                let (active, tuple) = match value.sign() {
+                    Some(s) if s != 0 => (s > 0, [value, slope]),
                     _ => {
                         let (v, dv) = exact(a, c);
-                        if v.is_zero() {
-                            match filter::dot(&row, &nz_f, 0, 0.0).sign() {
+                        let active = if v.is_zero() {
+                            match slope.sign() {
                                 Some(s) if s != 0 => s > 0,
                                 _ => dv.is_positive(),
                             }
                         } else {
                             v.is_positive()
-                        }
+                        };
+                        (active, [Approx::of(&v), Approx::of(&dv)])
                     }
                 };
                 differs |= active != pattern.0[bits.len()];
                 bits.push(active);
+                let f = if active { qf } else { pf };
+                tuples.push(tuple.iter().map(|t| t.times(f)).collect());
             }
             k += width;
             scale *= &layer.factor;
             if differs {
-                // The exact tuples of this layer start the evaluation of the deeper ones.
+                if l + 1 == self.ints.len() {
+                    break;
+                }
+                // Deeper layers: in floats from the float tuples, else exactly from exact ones.
+                if let Some((deeper, _)) = self.lex_from_float(l + 1, tuples, &scale) {
+                    bits.extend(deeper);
+                    break;
+                }
                 let h: Vec<Vec<Z>> = pre[k - width..k]
                     .iter()
                     .zip(&bits[k - width..k])
@@ -562,23 +587,24 @@ impl Network {
             .collect();
         let mut scale = Z::one();
         let mut pre = Vec::with_capacity(self.num_neurons());
+        let mut pre_f = Vec::with_capacity(self.num_neurons() * (d + 1));
         let mut k = 0;
         // Raw rows of the previous layer and where its bits start.
-        let mut prev: Option<(Arc<Vec<(Vec<Z>, Z)>>, usize)> = None;
+        let mut prev: Option<(Arc<LayerRows>, usize)> = None;
         for (l, layer) in self.ints.iter().enumerate() {
             let rows = match cache {
-                None => Arc::new(compose_int(layer, &cur, &scale, d)),
+                None => Arc::new(LayerRows::new(compose_int(layer, &cur, &scale, d))),
                 Some(c) => {
                     let key = p.0[..k].to_vec();
                     let hit = c.layers[l].lock().expect("cache lock").get(&key).cloned();
                     match hit {
                         Some(r) => r,
                         None => {
-                            let r = Arc::new(
+                            let r = Arc::new(LayerRows::new(
                                 prev.as_ref()
-                                    .and_then(|(raw, start)| self.rank_one(c, l, &key, *start, raw))
+                                    .and_then(|(raw, start)| self.rank_one(c, l, &key, *start, &raw.rows))
                                     .unwrap_or_else(|| compose_int(layer, &cur, &scale, d)),
-                            );
+                            ));
                             c.insert(l, key, r.clone());
                             r
                         }
@@ -586,8 +612,9 @@ impl Network {
                 }
             };
             prev = Some((rows.clone(), k));
-            let mut next = Vec::with_capacity(rows.len());
-            for (a, c) in rows.iter() {
+            pre_f.extend_from_slice(&rows.floats);
+            let mut next = Vec::with_capacity(rows.rows.len());
+            for (a, c) in rows.rows.iter() {
                 pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
                 let f = if p.0[k] { &layer.q } else { &layer.p };
                 k += 1;
@@ -626,7 +653,7 @@ impl Network {
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
             .unzip();
-        PatternMaps { pre, logits: Dense { weight, bias } }
+        PatternMaps { pre, pre_f, logits: Dense { weight, bias } }
     }
 }
 
@@ -656,7 +683,8 @@ impl Network {
             let delta = factor(key[b]) - factor(!key[b]);
             let (ra, rc) = &raw[j];
             return Some(
-                base.iter()
+                base.rows
+                    .iter()
                     .zip(&self.ints[l].weight)
                     .map(|((a, c), wrow)| {
                         let m = &wrow[j] * &delta;
@@ -698,12 +726,28 @@ fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Ve
         .collect()
 }
 
+/// The pre-activation rows of one layer as functions of the input (integers over the
+/// layer's running scale), with their `f64` images flattened `d + 1` to a row.
+#[derive(Debug)]
+struct LayerRows {
+    rows: Vec<(Vec<Z>, Z)>,
+    floats: Vec<f64>,
+}
+
+impl LayerRows {
+    fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
+        let floats =
+            rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
+        LayerRows { rows, floats }
+    }
+}
+
 /// Shared cache of layer rows keyed by the bits of the layers before (see
 /// [`Network::pattern_maps_with`]); safe to use from several threads. Only speed depends on
 /// it, never a result.
 #[derive(Debug, Default)]
 pub struct MapsCache {
-    layers: Vec<Mutex<HashMap<Vec<bool>, Arc<Vec<(Vec<Z>, Z)>>>>>,
+    layers: Vec<Mutex<HashMap<Vec<bool>, Arc<LayerRows>>>>,
     /// Entries a layer may hold before it is emptied (memory stays bounded on long walks).
     caps: Vec<usize>,
 }
@@ -721,7 +765,7 @@ impl MapsCache {
         MapsCache { layers: net.hidden.iter().map(|_| Mutex::new(HashMap::new())).collect(), caps }
     }
 
-    fn insert(&self, l: usize, key: Vec<bool>, rows: Arc<Vec<(Vec<Z>, Z)>>) {
+    fn insert(&self, l: usize, key: Vec<bool>, rows: Arc<LayerRows>) {
         let mut map = self.layers[l].lock().expect("cache lock");
         if map.len() >= self.caps[l] {
             map.clear();
@@ -892,6 +936,14 @@ mod tests {
         }
     }
 
+    /// The same network with every activation a leaky ReLU of slope `slope`.
+    fn leaky(net: Network, slope: Q) -> Network {
+        let hidden: Vec<HiddenLayer> =
+            net.hidden.iter().map(|h| HiddenLayer { dense: h.dense.clone(), slope: slope.clone() }).collect();
+        let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
+        Network { floats: float_copy(&ints), input_dim: net.input_dim, hidden, output: net.output, ints }
+    }
+
     #[test]
     fn cached_and_rank_one_rows_equal_fresh_rows() {
         // Patterns visited in an order where most cache misses have a one-flip cached
@@ -901,19 +953,7 @@ mod tests {
             let dims = [2 + (t % 2) as usize, 4, 3, 3, 1];
             let mut net = crate::random::integer_net(&dims, t, 3);
             if t % 3 == 0 {
-                let hidden: Vec<HiddenLayer> = net
-                    .hidden
-                    .iter()
-                    .map(|h| HiddenLayer { dense: h.dense.clone(), slope: Q::new(1.into(), 5.into()) })
-                    .collect();
-                let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
-                net = Network {
-                    floats: float_copy(&ints),
-                    input_dim: net.input_dim,
-                    hidden,
-                    output: net.output,
-                    ints,
-                };
+                net = leaky(net, Q::new(1.into(), 5.into()));
             }
             // A full-size cache, and one emptied every few entries.
             let mut small = MapsCache::new(&net);
@@ -936,7 +976,10 @@ mod tests {
         let mut rng = crate::random::SplitMix64(17);
         for t in 0..40u64 {
             let dims = [2 + (t % 2) as usize, 4, 3, 3, 1];
-            let net = crate::random::integer_net(&dims, t, 2);
+            let mut net = crate::random::integer_net(&dims, t, 2);
+            if t % 4 == 1 {
+                net = leaky(net, Q::new(3.into(), 7.into()));
+            }
             let d = dims[0];
             for _ in 0..15 {
                 let x: Vec<Q> = (0..d).map(|_| Q::new(rng.small_int(6).into(), 3.into())).collect();
@@ -945,7 +988,7 @@ mod tests {
                     (0..d).map(|j| (0..d).map(|i| qi(i64::from(i == j))).collect()).collect();
                 let (p, _) = net.lex_pattern(&x, &dirs);
                 let maps = net.pattern_maps(&p);
-                assert_eq!(net.cross(&x, &n, &p, &maps.pre), net.lex_pattern(&x, std::slice::from_ref(&n)).0);
+                assert_eq!(net.cross(&x, &n, &p, &maps), net.lex_pattern(&x, std::slice::from_ref(&n)).0);
             }
         }
     }
