@@ -9,8 +9,11 @@
 
 use crate::domain::{Domain, DomainError};
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
+use crate::num::primitive_row;
 use crate::num::{Q, Z};
-use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows, unit};
+use crate::polytope::{
+    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows, unit,
+};
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
@@ -149,16 +152,16 @@ fn rows_of_maps(
     pattern: &Pattern,
     maps: &PatternMaps,
 ) -> Grouped {
-    let neuron_rows = maps.pre.iter().enumerate().map(|(k, (a, c))| {
+    // The cached primitive rows, oriented: active z >= 0 is -a·x <= c, inactive a·x <= -c.
+    let neuron_rows = maps.primitive_pre().enumerate().map(|(k, (a, c))| {
         let src = Source::Neuron(net.neuron_id(k));
-        if pattern.0[k] {
-            (a.iter().map(|v| -v).collect(), c.clone(), src) // z >= 0: -a·x <= c
-        } else {
-            (a.clone(), -c, src) // z <= 0: a·x <= -c
-        }
+        if pattern.0[k] { (a.iter().map(|v| -v).collect(), c.clone(), src) } else { (a.clone(), -c, src) }
     });
-    let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i)));
-    group_rows(neuron_rows.chain(dom))
+    let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| {
+        let (pa, pb) = primitive_row(a, b);
+        (pa, pb, Source::Domain(i))
+    });
+    group_primitive(neuron_rows.chain(dom))
 }
 
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it

@@ -157,11 +157,19 @@ pub struct PatternMaps {
     /// The same rows as `f64` (each entry within relative `2^-52`), `d + 1` numbers a row
     /// (`a` then `c`), for the float filters of [`Network::cross`].
     pub pre_f: Vec<f64>,
+    /// The layers' rows as computed (shared with the walk's cache).
+    pub(crate) layers: Vec<Arc<LayerRows>>,
     /// The logits: `weight x + bias`.
     pub logits: Dense,
 }
 
 impl PatternMaps {
+    /// The pre-activation rows `(a, c)` divided by the gcd of their entries (same order as
+    /// `pre`): `a·x + c` has the sign of the neuron's pre-activation.
+    pub fn primitive_pre(&self) -> impl Iterator<Item = &(Vec<Z>, Z)> {
+        self.layers.iter().flat_map(|l| l.prim.iter())
+    }
+
     /// The first neuron (flat index) that is identically zero on the region yet marked
     /// active in `p`: such a pattern is not canonical (its bit must be 0).
     pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
@@ -588,6 +596,7 @@ impl Network {
         let mut scale = Z::one();
         let mut pre = Vec::with_capacity(self.num_neurons());
         let mut pre_f = Vec::with_capacity(self.num_neurons() * (d + 1));
+        let mut layers = Vec::with_capacity(self.ints.len());
         let mut k = 0;
         // Raw rows of the previous layer and where its bits start.
         let mut prev: Option<(Arc<LayerRows>, usize)> = None;
@@ -613,6 +622,7 @@ impl Network {
             };
             prev = Some((rows.clone(), k));
             pre_f.extend_from_slice(&rows.floats);
+            layers.push(rows.clone());
             let mut next = Vec::with_capacity(rows.rows.len());
             for (a, c) in rows.rows.iter() {
                 pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
@@ -653,7 +663,7 @@ impl Network {
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
             .unzip();
-        PatternMaps { pre, pre_f, logits: Dense { weight, bias } }
+        PatternMaps { pre, pre_f, layers, logits: Dense { weight, bias } }
     }
 }
 
@@ -728,17 +738,27 @@ fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Ve
 
 /// The pre-activation rows of one layer as functions of the input (integers over the
 /// layer's running scale), with their `f64` images flattened `d + 1` to a row.
-#[derive(Debug)]
-struct LayerRows {
+/// Also the primitive form of each row (divided by the gcd of its entries), so regions
+/// sharing the rows skip the gcds.
+#[derive(Debug, PartialEq)]
+pub(crate) struct LayerRows {
     rows: Vec<(Vec<Z>, Z)>,
     floats: Vec<f64>,
+    prim: Vec<(Vec<Z>, Z)>,
 }
 
 impl LayerRows {
     fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
         let floats =
             rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
-        LayerRows { rows, floats }
+        let prim = rows
+            .iter()
+            .map(|(a, c)| {
+                let q: Vec<Q> = a.iter().cloned().map(Q::from_integer).collect();
+                crate::num::primitive_row(&q, &Q::from_integer(c.clone()))
+            })
+            .collect();
+        LayerRows { rows, floats, prim }
     }
 }
 

@@ -100,7 +100,16 @@ pub fn rank(rows: &[Vec<Q>]) -> usize {
 /// Group raw rows `(a, b, source)` into canonical half-spaces; zero rows with `b >= 0` are
 /// dropped (they hold everywhere).
 pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Grouped {
-    let mut map: BTreeMap<(Vec<crate::num::Z>, crate::num::Z), Vec<Source>> = BTreeMap::new();
+    group_primitive(rows.into_iter().map(|(a, b, src)| {
+        let (pa, pb) = primitive_row(&a, &b);
+        (pa, pb, src)
+    }))
+}
+
+/// [`group_rows`] for rows already in primitive integer form `a·x <= b` (as
+/// [`primitive_row`] makes them).
+pub fn group_primitive(rows: impl IntoIterator<Item = (Vec<Z>, Z, Source)>) -> Grouped {
+    let mut map: BTreeMap<(Vec<Z>, Z), Vec<Source>> = BTreeMap::new();
     for (a, b, src) in rows {
         if a.iter().all(|v| v.is_zero()) {
             if b.is_negative() {
@@ -108,7 +117,7 @@ pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Groupe
             }
             continue;
         }
-        map.entry(primitive_row(&a, &b)).or_default().push(src);
+        map.entry((a, b)).or_default().push(src);
     }
     let mut hs = Halfspaces { a: Vec::new(), b: Vec::new(), sources: Vec::new() };
     for ((a, b), mut src) in map {
