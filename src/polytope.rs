@@ -67,6 +67,123 @@ pub enum LinfInsphere {
     Unbounded,
 }
 
+/// Outcome of [`Halfspaces::clarkson_guess`]: row `k` is implied by the facets found, or
+/// the vertex `X / D` of the found facets lies beyond it.
+enum Guess {
+    Redundant,
+    Beyond((Vec<Z>, Z)),
+}
+
+/// A primal active-set method for `max c·x` s.t. `a_i·x <= b_i` in floats, from a strictly
+/// feasible `x`: returns `d` rows tight at a vertex where `c` is a non-negative combination
+/// of their normals, or `None` (unbounded, degenerate stall, ill-conditioned). Only a guess:
+/// every use is certified exactly.
+fn float_active_set(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Option<Vec<usize>> {
+    let d = c.len();
+    let mut x = x0.to_vec();
+    let mut w: Vec<usize> = Vec::new();
+    let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    for _ in 0..(4 * a.len() + 4 * d) {
+        // Multipliers λ of c on the active normals (least squares) and the residual p.
+        let (lambda, p) = project(a, &w, c)?;
+        let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        if pn <= 1e-9 * scale {
+            let (i, &min) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1))?;
+            if min >= -1e-12 * scale {
+                return (w.len() == d).then_some(w);
+            }
+            w.remove(i);
+            continue;
+        }
+        if w.len() >= d {
+            return None;
+        }
+        // Ratio test along p.
+        let mut best: Option<(f64, usize)> = None;
+        for (i, (ai, bi)) in a.iter().zip(b).enumerate() {
+            if w.contains(&i) {
+                continue;
+            }
+            let rate: f64 = ai.iter().zip(&p).map(|(u, v)| u * v).sum();
+            if rate <= 1e-12 * ai.iter().map(|v| v.abs()).sum::<f64>() * pn {
+                continue;
+            }
+            let slack = bi - ai.iter().zip(&x).map(|(u, v)| u * v).sum::<f64>();
+            let t = slack.max(0.0) / rate;
+            if best.is_none_or(|(bt, _)| t < bt) {
+                best = Some((t, i));
+            }
+        }
+        let (t, i) = best?;
+        for (xj, pj) in x.iter_mut().zip(&p) {
+            *xj += t * pj;
+        }
+        w.push(i);
+    }
+    None
+}
+
+/// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
+/// `p = c - A_Wᵀ λ` (the projection of `c` on the rows' null space). `None` if singular.
+fn project(a: &[Vec<f64>], w: &[usize], c: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let k = w.len();
+    // Normal equations (A_W A_Wᵀ) λ = A_W c, solved by Gaussian elimination.
+    let mut g: Vec<Vec<f64>> = (0..k)
+        .map(|r| {
+            let mut row: Vec<f64> =
+                (0..k).map(|s| a[w[r]].iter().zip(&a[w[s]]).map(|(u, v)| u * v).sum()).collect();
+            row.push(a[w[r]].iter().zip(c).map(|(u, v)| u * v).sum());
+            row
+        })
+        .collect();
+    for col in 0..k {
+        let piv = (col..k).max_by(|&x, &y| g[x][col].abs().total_cmp(&g[y][col].abs()))?;
+        if g[piv][col].abs() < 1e-300 {
+            return None;
+        }
+        g.swap(col, piv);
+        for r in 0..k {
+            if r != col {
+                let f = g[r][col] / g[col][col];
+                for s in col..=k {
+                    g[r][s] -= f * g[col][s];
+                }
+            }
+        }
+    }
+    let lambda: Vec<f64> = (0..k).map(|r| g[r][k] / g[r][r]).collect();
+    let mut p = c.to_vec();
+    for (l, &i) in lambda.iter().zip(w) {
+        for (pj, aj) in p.iter_mut().zip(&a[i]) {
+            *pj -= l * aj;
+        }
+    }
+    lambda.iter().chain(&p).all(|v| v.is_finite()).then_some((lambda, p))
+}
+
+/// Determinant of a square integer matrix (fraction-free Bareiss elimination).
+pub fn det_int(mut m: Vec<Vec<Z>>) -> Z {
+    let n = m.len();
+    let mut sign = false;
+    let mut prev = Z::one();
+    for col in 0..n {
+        let Some(p) = (col..n).find(|&r| !m[r][col].is_zero()) else { return Z::zero() };
+        if p != col {
+            m.swap(col, p);
+            sign = !sign;
+        }
+        for r in col + 1..n {
+            for s in col + 1..n {
+                let v = &m[r][s] * &m[col][col] - &m[r][col] * &m[col][s];
+                m[r][s] = v / &prev;
+            }
+        }
+        prev = m[col][col].clone();
+    }
+    let det = m.get(n.wrapping_sub(1)).map_or(Z::one(), |r| r[n - 1].clone());
+    if sign { -det } else { det }
+}
+
 /// The rank of a rational matrix (fraction-free elimination on the rows scaled to integers).
 pub fn rank(rows: &[Vec<Q>]) -> usize {
     let mut m: Vec<Vec<Z>> = rows.iter().map(|r| common_denominator(r).0).collect();
@@ -494,6 +611,7 @@ impl Halfspaces {
         let (slack, _) = self.scaled_slacks(inner);
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         let (inner_num, inner_den) = common_denominator(inner);
+        let inner_f: Vec<f64> = inner.iter().map(crate::num::to_f64).collect();
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
@@ -549,6 +667,24 @@ impl Halfspaces {
         }
         for k in 0..n {
             while !settled[k] && !is_facet[k] {
+                // Float guess first (an active-set LP), certified exactly: a redundancy
+                // certificate, or a vertex of the known facets beyond row k to aim a ray at.
+                match self.clarkson_guess(k, &found, &inner_f) {
+                    Some(Guess::Redundant) => break,
+                    Some(Guess::Beyond(dir)) => {
+                        let dir: Vec<Z> =
+                            dir.0.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &dir.1).collect();
+                        if let Some((hits, p)) = self.shoot(inner, &slack, &dir)
+                            && hits.len() == 1
+                            && !is_facet[hits[0]]
+                        {
+                            is_facet[hits[0]] = true;
+                            found.push((hits[0], p));
+                            continue;
+                        }
+                    }
+                    None => {}
+                }
                 // LP over known facets plus row k relaxed by 1.
                 let mut a: Vec<Vec<Q>> = found.iter().map(|(i, _)| self.a[*i].clone()).collect();
                 let mut b: Vec<Q> = found.iter().map(|(i, _)| self.b[*i].clone()).collect();
@@ -584,6 +720,73 @@ impl Halfspaces {
         }
         found.sort_by_key(|(i, _)| *i);
         found
+    }
+
+    /// A float-guided step of Clarkson's method for candidate `k` against the facets
+    /// `found`, certified exactly, or `None` (then the exact LP decides). The float
+    /// active-set LP `max a_k·x` over the found rows and row `k` relaxed by 1 proposes `d`
+    /// tight rows `W`. If `k ∉ W`, Cramer's rule gives `y` with `A_Wᵀ y = a_k`; `y >= 0` and
+    /// `b_W·y <= b_k` prove row `k` implied (Farkas). Otherwise the vertex `x_W` is checked
+    /// exactly to satisfy every found row and violate row `k`; the ray from the interior
+    /// point to it then meets a new facet first (as in the exact step).
+    fn clarkson_guess(&self, k: usize, found: &[(usize, Vec<Q>)], inner_f: &[f64]) -> Option<Guess> {
+        let d = inner_f.len();
+        let mut rows: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+        rows.push(k);
+        let af: Vec<Vec<f64>> =
+            rows.iter().map(|&i| self.a[i].iter().map(crate::num::to_f64).collect()).collect();
+        let mut bf: Vec<f64> = rows.iter().map(|&i| crate::num::to_f64(&self.b[i])).collect();
+        *bf.last_mut()? += 1.0;
+        let w = float_active_set(&af, &bf, &af[af.len() - 1], inner_f)?;
+        let basis: Vec<usize> = w.iter().map(|&j| rows[j]).collect();
+        let m: Vec<Vec<Z>> =
+            basis.iter().map(|&i| self.a[i].iter().map(|v| v.numer().clone()).collect()).collect();
+        let det = det_int(m.clone());
+        if det.is_zero() {
+            return None;
+        }
+        let sign = if det.is_negative() { -1 } else { 1 };
+        if !basis.contains(&k) {
+            // y_i = det(M with row i replaced by a_k) / det: M^T y = a_k.
+            let ak: Vec<Z> = self.a[k].iter().map(|v| v.numer().clone()).collect();
+            let mut yb = Z::zero();
+            for (i, &row) in basis.iter().enumerate() {
+                let mut mi = m.clone();
+                mi[i] = ak.clone();
+                let yi: Z = det_int(mi) * sign;
+                if yi.is_negative() {
+                    return None;
+                }
+                yb += yi * self.b[row].numer();
+            }
+            return (yb <= self.b[k].numer() * (&det * sign)).then_some(Guess::Redundant);
+        }
+        // x_W = M^{-1} b_W as X / D with D = |det| (Cramer on columns).
+        let bw: Vec<Z> = basis
+            .iter()
+            .map(|&i| if i == k { self.b[i].numer() + 1 } else { self.b[i].numer().clone() })
+            .collect();
+        let x: Vec<Z> = (0..d)
+            .map(|j| {
+                let mj: Vec<Vec<Z>> = m
+                    .iter()
+                    .zip(&bw)
+                    .map(|(r, bi)| {
+                        let mut r = r.clone();
+                        r[j] = bi.clone();
+                        r
+                    })
+                    .collect();
+                let v: Z = det_int(mj) * sign;
+                v
+            })
+            .collect();
+        let dd = &det * sign;
+        let ax = |i: usize| -> Z { self.a[i].iter().zip(&x).map(|(a, v)| a.numer() * v).sum() };
+        if found.iter().any(|(i, _)| ax(*i) > self.b[*i].numer() * &dd) || ax(k) <= self.b[k].numer() * &dd {
+            return None;
+        }
+        Some(Guess::Beyond((x, dd)))
     }
 
     /// Exact coordinate bounds `(lo, hi)` of the polyhedron (`None` where unbounded).
@@ -851,6 +1054,40 @@ mod tests {
             seen += plane.len();
         }
         assert!(seen > 300, "saw {seen} facets");
+    }
+
+    #[test]
+    fn clarkson_with_float_guesses_agrees_with_one_lp_per_row() {
+        // Small integer rows in 3 and 4 dimensions (parallel, coinciding, many through a
+        // shared vertex): the float-guided Clarkson set equals the direct LP per row.
+        let mut rng = crate::random::SplitMix64(31);
+        let mut seen = 0;
+        for t in 0..160 {
+            let d = 3 + t % 2;
+            let m = 4 + (t % 11);
+            let rows: Vec<(Vec<Q>, Q, Source)> = (0..m)
+                .map(|i| {
+                    (
+                        (0..d).map(|_| qi(rng.small_int(2))).collect(),
+                        qi(rng.small_int(2) + 2),
+                        Source::Domain(i),
+                    )
+                })
+                .collect();
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(c) = h.interior_point(d) else { continue };
+            let c = h.simplify_interior(&c);
+            let got: Vec<usize> = h.facets_clarkson(&c).into_iter().map(|(i, _)| i).collect();
+            let want: Vec<usize> = (0..h.len()).filter(|&k| h.facet_point(k, d).is_some()).collect();
+            assert_eq!(got, want, "{:?} {:?}", h.a, h.b);
+            seen += got.len();
+        }
+        assert!(seen > 400, "saw {seen} facets");
+        let m =
+            |v: &[&[i64]]| v.iter().map(|r| r.iter().map(|&x| Z::from(x)).collect()).collect::<Vec<Vec<Z>>>();
+        assert_eq!(det_int(m(&[&[2, 1], &[1, 3]])), Z::from(5));
+        assert_eq!(det_int(m(&[&[0, 1, 0], &[1, 0, 0], &[0, 0, 4]])), Z::from(-4));
+        assert_eq!(det_int(m(&[&[1, 2], &[2, 4]])), Z::zero());
     }
 
     #[test]
