@@ -40,3 +40,36 @@ fn walk(bencher: divan::Bencher, shape: &str) {
     let domain = Domain::Box { lo: vec![qi(-4); dims[0]], hi: vec![qi(4); dims[0]] };
     bencher.bench(|| enumerate(&net, &domain, &Options::default()).unwrap().regions.len());
 }
+
+/// The facets of one region's rows in the plane: the polar hull (what `facets` uses in 2D)
+/// against Clarkson's method on the same rows and interior point. Same answer (tested);
+/// the ratio of the two medians is the lever's measured gain.
+#[divan::bench(args = ["hull", "clarkson"])]
+fn facets_2d_64(bencher: divan::Bencher, method: &str) {
+    use linregions::enumerate::region_rows;
+    use linregions::polytope::{Grouped, Interior};
+    let net = gaussian_net(&[2, 64, 64, 1], 16, 0.5);
+    let domain = Domain::Box { lo: vec![qi(-10); 2], hi: vec![qi(10); 2] };
+    let p = pattern_at(&net, &[Q::new(1.into(), 3.into()), Q::new(1.into(), 7.into())]).0;
+    let (Grouped::Rows(hs), _) = region_rows(&net, &domain.rows(), &p) else { panic!("empty region") };
+    let Interior::Point(c) = hs.interior_point(2) else { panic!("flat region") };
+    let c = hs.simplify_interior(&c);
+    match method {
+        "hull" => bencher.bench(|| hs.facets_2d(divan::black_box(&c)).len()),
+        _ => bencher.bench(|| hs.facets_clarkson(divan::black_box(&c)).len()),
+    }
+}
+
+/// Streaming the walk (regions dropped) against keeping every region.
+#[divan::bench(args = ["stream", "keep"], sample_count = 5)]
+fn walk_2_32_32(bencher: divan::Bencher, mode: &str) {
+    let net = gaussian_net(&[2, 32, 32, 1], 1, 0.5);
+    let domain = Domain::Box { lo: vec![qi(-4); 2], hi: vec![qi(4); 2] };
+    let opts = Options::default();
+    match mode {
+        "stream" => {
+            bencher.bench(|| linregions::enumerate::stream(&net, &domain, &opts, |_, _| {}).unwrap().regions)
+        }
+        _ => bencher.bench(|| enumerate(&net, &domain, &opts).unwrap().regions.len()),
+    }
+}

@@ -285,14 +285,6 @@ impl Halfspaces {
         (s, den)
     }
 
-    /// `a_i·v` for every row, for an integer vector `v`.
-    fn dots(&self, v: &[Z]) -> Vec<Z> {
-        self.a
-            .iter()
-            .map(|a| a.iter().zip(v).filter(|(ai, _)| !ai.is_zero()).map(|(ai, vi)| ai.numer() * vi).sum())
-            .collect()
-    }
-
     /// Slack `b_i - a_i·x` of every row.
     pub fn slacks(&self, x: &[Q]) -> Vec<Q> {
         self.a.iter().zip(&self.b).map(|(a, b)| b - dot(a, x)).collect()
@@ -452,7 +444,8 @@ impl Halfspaces {
         // common); `dz` is an integer direction (any positive multiple has the same hits).
         let mut best: Option<(Z, Z)> = None;
         let mut hits: Vec<usize> = Vec::new();
-        for (j, (rate, s)) in self.dots(dz).into_iter().zip(slack).enumerate() {
+        for j in self.first_hit_candidates(slack, dz) {
+            let (rate, s) = (self.a[j].iter().zip(dz).map(|(ai, vi)| ai.numer() * vi).sum::<Z>(), &slack[j]);
             if !rate.is_positive() {
                 continue;
             }
@@ -477,6 +470,42 @@ impl Halfspaces {
         let t = Q::new(bs, br * den);
         let p = inner.iter().zip(dz).map(|(c, v)| c + &t * Q::from_integer(v.clone())).collect();
         Some((hits, p))
+    }
+
+    /// The rows that may be met first by the ray `inner + t·dz` (a superset of the true
+    /// first hits): float bounds `lo_j <= t_j = S_j / (a_j·D) <= hi_j` (`filter`) discard
+    /// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
+    /// decide stay in. The exact ratio test then runs on the few left.
+    fn first_hit_candidates(&self, slack: &[Z], dz: &[Z]) -> Vec<usize> {
+        let dzf: Vec<Vec<Approx>> = dz.iter().map(|v| vec![Approx::of(v)]).collect();
+        let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(self.len());
+        let mut undecided = Vec::new();
+        for (j, (a, s)) in self.a.iter().zip(slack).enumerate() {
+            let row: Vec<f64> = a.iter().map(|v| filter::z_to_f64(v.numer())).collect();
+            let rate = filter::dot(&row, &dzf, 0, 0.0);
+            match rate.sign() {
+                Some(1) => {}
+                Some(_) => continue,
+                None => {
+                    undecided.push(j);
+                    continue;
+                }
+            }
+            let sl = Approx::of(s);
+            // s > 0 and rate > e_rate: interval division, widened by 4u for the roundings.
+            let lo = (sl.v - sl.e) / (rate.v + rate.e) * (1.0 - 4.0 * f64::EPSILON);
+            let hi = (sl.v + sl.e) / (rate.v - rate.e) * (1.0 + 4.0 * f64::EPSILON);
+            if !(lo.is_finite() && hi.is_finite()) {
+                undecided.push(j);
+                continue;
+            }
+            bounds.push((j, lo, hi));
+        }
+        let top = bounds.iter().map(|b| b.2).fold(f64::INFINITY, f64::min);
+        let mut out: Vec<usize> =
+            bounds.into_iter().filter(|b| b.1 <= top).map(|b| b.0).chain(undecided).collect();
+        out.sort_unstable();
+        out
     }
 
     /// The irredundant rows (facets) with a relative-interior point of each.
