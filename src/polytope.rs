@@ -892,6 +892,9 @@ impl Halfspaces {
     }
 
     fn max_radius(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
+        if let Some(unique) = self.max_radius_guided(d, w) {
+            return Some(unique);
+        }
         let (a, b) = self.weighted_rows(d, w);
         match maximize(&unit(d + 1, d), &a, &b) {
             LpOutcome::Optimal { mut x, value, .. } => {
@@ -901,6 +904,79 @@ impl Halfspaces {
             LpOutcome::Unbounded => None,
             LpOutcome::Infeasible => unreachable!("radius LP is always feasible"),
         }
+    }
+
+    /// [`Self::max_radius`] from a float guess, when it certifies a *unique* optimum: the
+    /// float active-set LP proposes `d + 1` tight rows `W`; Cramer's rule gives their
+    /// vertex `(c, r)` and multipliers `y` (`M_Wᵀ y = e_r`). If every row holds at the vertex
+    /// and every `y_i > 0`, the vertex is optimal, and it is the only optimum (an optimal
+    /// point must make every row with `y_i > 0` tight, and `M_W` is non-singular), so it is
+    /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
+    fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
+        let m = self.len();
+        if m < d + 1 || !self.b.iter().all(|v| v.is_integer()) {
+            return None;
+        }
+        let to_f = crate::num::to_f64;
+        let af: Vec<Vec<f64>> = self
+            .a
+            .iter()
+            .zip(w)
+            .map(|(r, wi)| r.iter().chain(std::iter::once(wi)).map(to_f).collect())
+            .collect();
+        let bf: Vec<f64> = self.b.iter().map(to_f).collect();
+        // Start at c = 0 with a radius every row allows.
+        let r0 = bf.iter().zip(w).map(|(b, wi)| b / to_f(wi)).fold(f64::INFINITY, f64::min) - 1.0;
+        let mut x0 = vec![0.0; d + 1];
+        x0[d] = r0;
+        let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
+        let basis = float_active_set(&af, &bf, &obj, &x0)?;
+        // Rows scaled to integers: (a_i·q_i, p_i) <= b_i·q_i for w_i = p_i/q_i.
+        let row = |i: usize| -> (Vec<Z>, Z) {
+            let q = w[i].denom();
+            let mut r: Vec<Z> = self.a[i].iter().map(|v| v.numer() * q).collect();
+            r.push(w[i].numer().clone());
+            (r, self.b[i].numer() * q)
+        };
+        let rows: Vec<(Vec<Z>, Z)> = (0..m).map(row).collect();
+        let mw: Vec<Vec<Z>> = basis.iter().map(|&i| rows[i].0.clone()).collect();
+        let det = det_int(mw.clone());
+        if det.is_zero() {
+            return None;
+        }
+        let sign = if det.is_negative() { -1 } else { 1 };
+        // Multipliers: y_i ∝ det(M with row i replaced by e_r), all > 0.
+        for i in 0..=d {
+            let mut mi = mw.clone();
+            mi[i] = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
+            let yi: Z = det_int(mi) * sign;
+            if !yi.is_positive() {
+                return None;
+            }
+        }
+        // The vertex X / |det| by Cramer on columns, feasible for every row.
+        let x: Vec<Z> = (0..=d)
+            .map(|j| {
+                let mj: Vec<Vec<Z>> = mw
+                    .iter()
+                    .zip(&basis)
+                    .map(|(r, &i)| {
+                        let mut r = r.clone();
+                        r[j] = rows[i].1.clone();
+                        r
+                    })
+                    .collect();
+                let v: Z = det_int(mj) * sign;
+                v
+            })
+            .collect();
+        let dd: Z = det * sign;
+        if rows.iter().any(|(r, b)| r.iter().zip(&x).map(|(u, v)| u * v).sum::<Z>() > b * &dd) {
+            return None;
+        }
+        let mut q: Vec<Q> = x.into_iter().map(|v| Q::new(v, dd.clone())).collect();
+        let r = q.pop()?;
+        Some((q, r))
     }
 
     /// Certified Euclidean insphere with `radius_upper - radius_lower <=
@@ -1117,6 +1193,51 @@ mod tests {
         assert_eq!(det_int(m(&[&[2, 1], &[1, 3]])), Z::from(5));
         assert_eq!(det_int(m(&[&[0, 1, 0], &[1, 0, 0], &[0, 0, 4]])), Z::from(-4));
         assert_eq!(det_int(m(&[&[1, 2], &[2, 4]])), Z::zero());
+    }
+
+    #[test]
+    fn guided_radius_lp_equals_the_exact_simplex_when_it_answers() {
+        // Random polytopes (boxes with cut corners: rectangles have non-unique centres) in
+        // 2-4 dimensions, both norms: a guided answer must be the simplex's, exactly.
+        let mut rng = crate::random::SplitMix64(77);
+        let (mut guided, mut declined) = (0, 0);
+        for t in 0..240 {
+            let d = 2 + t % 3;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
+            for j in 0..d {
+                let half = 1 + rng.small_int(3).abs() * (1 + (t % 2) as i64);
+                rows.push((unit(d, j), qi(half), Source::Domain(2 * j)));
+                rows.push((unit(d, j).iter().map(|v| -v).collect(), qi(half), Source::Domain(2 * j + 1)));
+            }
+            for i in 0..(t % 5) {
+                let a: Vec<Q> = (0..d).map(|_| qi(rng.small_int(3))).collect();
+                rows.push((a, qi(1 + rng.small_int(2).abs()), Source::Domain(100 + i)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            if !matches!(h.interior_point(d), Interior::Point(_)) {
+                continue;
+            }
+            let l1: Vec<Q> = h.a.iter().map(|r| norm1(r)).collect();
+            let l2: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), 40).1).collect();
+            for w in [l1, l2] {
+                let (a, b) = h.weighted_rows(d, &w);
+                let exact = match maximize(&unit(d + 1, d), &a, &b) {
+                    LpOutcome::Optimal { mut x, value, .. } => {
+                        x.truncate(d);
+                        (x, value)
+                    }
+                    o => panic!("{o:?}"),
+                };
+                match h.max_radius_guided(d, &w) {
+                    Some(g) => {
+                        assert_eq!(g, exact, "{:?}", h.a);
+                        guided += 1;
+                    }
+                    None => declined += 1,
+                }
+            }
+        }
+        assert!(guided > 100 && declined > 20, "{guided} guided, {declined} declined");
     }
 
     #[test]
