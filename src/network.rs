@@ -151,10 +151,7 @@ pub type NeuronId = (usize, usize);
 /// The exact affine maps of a network on the region of one pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternMaps {
-    /// Pre-activation of every hidden neuron, in pattern order, as `(a, c)` with
-    /// `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer (integers).
-    pub pre: Vec<(Vec<Q>, Q)>,
-    /// The same rows as `f64` (each entry within relative `2^-52`), `d + 1` numbers a row
+    /// The same rows as [`PatternMaps::pre`] as `f64` (each entry within relative `2^-52`), `d + 1` numbers a row
     /// (`a` then `c`), for the float filters of [`Network::cross`].
     pub pre_f: Vec<f64>,
     /// The layers' rows as computed (shared with the walk's cache).
@@ -164,6 +161,12 @@ pub struct PatternMaps {
 }
 
 impl PatternMaps {
+    /// Pre-activation of every hidden neuron, in pattern order, as integer rows `(a, c)`
+    /// with `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer.
+    pub fn pre(&self) -> impl Iterator<Item = &(Vec<Z>, Z)> {
+        self.layers.iter().flat_map(|l| l.rows.iter())
+    }
+
     /// The pre-activation rows `(a, c)` divided by the gcd of their entries (same order as
     /// `pre`): `a·x + c` has the sign of the neuron's pre-activation.
     pub fn primitive_pre(&self) -> impl Iterator<Item = &(Vec<Z>, Z)> {
@@ -173,10 +176,7 @@ impl PatternMaps {
     /// The first neuron (flat index) that is identically zero on the region yet marked
     /// active in `p`: such a pattern is not canonical (its bit must be 0).
     pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
-        self.pre
-            .iter()
-            .enumerate()
-            .position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
+        self.pre().enumerate().position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
     }
 }
 
@@ -488,7 +488,7 @@ impl Network {
     /// network from the first layer that differs. Same result, O(width·d) instead of
     /// O(width²) per layer that does not change.
     pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, maps: &PatternMaps) -> Pattern {
-        let pre = &maps.pre;
+        let pre: Vec<&(Vec<Z>, Z)> = maps.pre().collect();
         let d = self.input_dim;
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
@@ -496,10 +496,10 @@ impl Network {
         let px_f: Vec<Vec<Approx>> = px.iter().map(|x| vec![Approx::of(x)]).collect();
         let nz_f: Vec<Vec<Approx>> = nz.iter().map(|x| vec![Approx::of(x)]).collect();
         let den_f = z_to_f64(&den);
-        let exact = |a: &[Q], c: &Q| -> (Z, Z) {
-            // The rows are integers over the layer's running scale (denominator 1).
-            let v: Z = a.iter().zip(&px).map(|(ai, x)| ai.numer() * x).sum::<Z>() + c.numer() * &den;
-            let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai.numer() * x).sum();
+        let exact = |a: &[Z], c: &Z| -> (Z, Z) {
+            // The rows are integers over the layer's running scale.
+            let v: Z = a.iter().zip(&px).map(|(ai, x)| ai * x).sum::<Z>() + c * &den;
+            let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai * x).sum();
             (v, dv)
         };
         let mut bits = Vec::with_capacity(self.num_neurons());
@@ -594,7 +594,6 @@ impl Network {
             })
             .collect();
         let mut scale = Z::one();
-        let mut pre = Vec::with_capacity(self.num_neurons());
         let mut pre_f = Vec::with_capacity(self.num_neurons() * (d + 1));
         let mut layers = Vec::with_capacity(self.ints.len());
         let mut k = 0;
@@ -625,7 +624,6 @@ impl Network {
             layers.push(rows.clone());
             let mut next = Vec::with_capacity(rows.rows.len());
             for (a, c) in rows.rows.iter() {
-                pre.push((a.iter().cloned().map(Q::from_integer).collect(), Q::from_integer(c.clone())));
                 let f = if p.0[k] { &layer.q } else { &layer.p };
                 k += 1;
                 if f.is_zero() {
@@ -663,7 +661,7 @@ impl Network {
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
             .unzip();
-        PatternMaps { pre, pre_f, layers, logits: Dense { weight, bias } }
+        PatternMaps { pre_f, layers, logits: Dense { weight, bias } }
     }
 }
 
@@ -948,8 +946,9 @@ mod tests {
                 let (p0, zeros) = net.lex_pattern(&x, &[]);
                 if zeros.is_empty() {
                     let maps0 = net.pattern_maps(&p0);
-                    for (k, (a, c)) in maps0.pre.iter().enumerate() {
-                        assert_eq!((dot(a, &x) + c).is_positive(), p0.0[k]);
+                    for (k, (a, c)) in maps0.pre().enumerate() {
+                        let a: Vec<Q> = a.iter().cloned().map(Q::from_integer).collect();
+                        assert_eq!((dot(&a, &x) + Q::from_integer(c.clone())).is_positive(), p0.0[k]);
                     }
                 }
             }
