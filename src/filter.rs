@@ -26,7 +26,7 @@
 //! Any non-finite number makes the filter give up.
 
 use crate::num::Z;
-use num_traits::ToPrimitive;
+use num_traits::{One, ToPrimitive};
 
 const U: f64 = f64::EPSILON / 2.0;
 const RHO: f64 = 1.0 / (1u64 << 50) as f64;
@@ -35,6 +35,13 @@ const SLACK: f64 = 1.0 + 1.0 / (1u64 << 20) as f64;
 /// A BigInt as `f64` (relative error `<= 2u`), infinite when out of range.
 pub fn z_to_f64(z: &Z) -> f64 {
     z.to_f64().unwrap_or(f64::INFINITY)
+}
+
+/// A rational as `f64` for *guesses* only (no error bound is claimed; within a few ulps
+/// when numerator and denominator are in range): much cheaper than a correctly rounded
+/// conversion of a rational with large parts.
+pub fn guess(q: &crate::num::Q) -> f64 {
+    if q.denom().is_one() { z_to_f64(q.numer()) } else { z_to_f64(q.numer()) / z_to_f64(q.denom()) }
 }
 
 /// An exact integer approximated: `|v - v̂| <= e`.

@@ -640,7 +640,7 @@ impl Halfspaces {
         let (slack, _) = self.scaled_slacks(inner);
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         let (inner_num, inner_den) = common_denominator(inner);
-        let inner_f: Vec<f64> = inner.iter().map(crate::num::to_f64).collect();
+        let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
@@ -762,9 +762,8 @@ impl Halfspaces {
         let d = inner_f.len();
         let mut rows: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
         rows.push(k);
-        let af: Vec<Vec<f64>> =
-            rows.iter().map(|&i| self.a[i].iter().map(crate::num::to_f64).collect()).collect();
-        let mut bf: Vec<f64> = rows.iter().map(|&i| crate::num::to_f64(&self.b[i])).collect();
+        let af: Vec<Vec<f64>> = rows.iter().map(|&i| self.a[i].iter().map(filter::guess).collect()).collect();
+        let mut bf: Vec<f64> = rows.iter().map(|&i| filter::guess(&self.b[i])).collect();
         *bf.last_mut()? += 1.0;
         let w = float_active_set(&af, &bf, &af[af.len() - 1], inner_f)?;
         let basis: Vec<usize> = w.iter().map(|&j| rows[j]).collect();
@@ -917,7 +916,7 @@ impl Halfspaces {
         if m < d + 1 || !self.b.iter().all(|v| v.is_integer()) {
             return None;
         }
-        let to_f = crate::num::to_f64;
+        let to_f = filter::guess;
         let af: Vec<Vec<f64>> = self
             .a
             .iter()
