@@ -160,15 +160,17 @@ pub fn quotient(n: &Z, w: &Z) -> Approx {
 pub fn compare(a: Approx, b: Approx) -> Option<std::cmp::Ordering> {
     let diff = a.v - b.v;
     let bound = (a.e + b.e + U * diff.abs()) * SLACK;
-    if !(diff.is_finite() && bound.is_finite()) {
-        return None;
-    }
-    if diff > bound {
+    decide(diff, bound).or((bound == 0.0 && diff == 0.0).then_some(std::cmp::Ordering::Equal))
+}
+
+/// The sign of `v` if `|v| > bound` (both finite), as an ordering against zero.
+fn decide(v: f64, bound: f64) -> Option<std::cmp::Ordering> {
+    if !(v.is_finite() && bound.is_finite()) {
+        None
+    } else if v > bound {
         Some(std::cmp::Ordering::Greater)
-    } else if -diff > bound {
+    } else if -v > bound {
         Some(std::cmp::Ordering::Less)
-    } else if bound == 0.0 {
-        Some(std::cmp::Ordering::Equal) // both exact and equal
     } else {
         None
     }
@@ -189,16 +191,7 @@ pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::c
     let det = ab - cd;
     let err = a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
     let bound = (err + 3.0 * U * (ab.abs() + cd.abs())) * SLACK;
-    if !(det.is_finite() && bound.is_finite()) {
-        return None;
-    }
-    if det > bound {
-        Some(std::cmp::Ordering::Greater)
-    } else if -det > bound {
-        Some(std::cmp::Ordering::Less)
-    } else {
-        None
-    }
+    decide(det, bound)
 }
 
 #[cfg(test)]
