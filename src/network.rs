@@ -585,14 +585,38 @@ impl Network {
     pub fn pattern_maps_with(&self, p: &Pattern, cache: Option<&MapsCache>) -> PatternMaps {
         assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
         let d = self.input_dim;
-        // Rows (a, c) of the scaled layer input h' = scale·h as functions of x.
-        let mut cur: Vec<(Vec<Z>, Z)> = (0..d)
+        let identity: Vec<(Vec<Z>, Z)> = (0..d)
             .map(|i| {
                 let mut a = vec![Z::zero(); d];
                 a[i] = Z::one();
                 (a, Z::zero())
             })
             .collect();
+        // Rows (a, c) of the scaled input h' = scale·h of layer l as functions of x: the
+        // previous layer's rows times its activation factors. Built only when a layer's rows
+        // must be composed (no cache, or a cache miss without a rank-one neighbour).
+        let inputs = |prev: &Option<(Arc<LayerRows>, usize)>, l: usize| -> Vec<(Vec<Z>, Z)> {
+            match prev {
+                None => identity.clone(),
+                Some((rows, start)) => {
+                    let below = &self.ints[l - 1];
+                    rows.rows
+                        .iter()
+                        .zip(&p.0[*start..])
+                        .map(|((a, c), &act)| {
+                            let f = if act { &below.q } else { &below.p };
+                            if f.is_zero() {
+                                (vec![Z::zero(); d], Z::zero())
+                            } else if f.is_one() {
+                                (a.clone(), c.clone())
+                            } else {
+                                (a.iter().map(|v| v * f).collect(), c * f)
+                            }
+                        })
+                        .collect()
+                }
+            }
+        };
         let mut scale = Z::one();
         let mut pre_f = Vec::with_capacity(self.num_neurons() * (d + 1));
         let mut layers = Vec::with_capacity(self.ints.len());
@@ -601,7 +625,7 @@ impl Network {
         let mut prev: Option<(Arc<LayerRows>, usize)> = None;
         for (l, layer) in self.ints.iter().enumerate() {
             let rows = match cache {
-                None => Arc::new(LayerRows::new(compose_int(layer, &cur, &scale, d))),
+                None => Arc::new(LayerRows::new(compose_int(layer, &inputs(&prev, l), &scale, d))),
                 Some(c) => {
                     let key = p.0[..k].to_vec();
                     let hit = c.layers[l].lock().expect("cache lock").get(&key).cloned();
@@ -611,7 +635,7 @@ impl Network {
                             let r = Arc::new(LayerRows::new(
                                 prev.as_ref()
                                     .and_then(|(raw, start)| self.rank_one(c, l, &key, *start, &raw.rows))
-                                    .unwrap_or_else(|| compose_int(layer, &cur, &scale, d)),
+                                    .unwrap_or_else(|| compose_int(layer, &inputs(&prev, l), &scale, d)),
                             ));
                             c.insert(l, key, r.clone());
                             r
@@ -619,25 +643,25 @@ impl Network {
                     }
                 }
             };
-            prev = Some((rows.clone(), k));
             pre_f.extend_from_slice(&rows.floats);
             layers.push(rows.clone());
-            let mut next = Vec::with_capacity(rows.rows.len());
-            for (a, c) in rows.rows.iter() {
-                let f = if p.0[k] { &layer.q } else { &layer.p };
-                k += 1;
-                if f.is_zero() {
-                    next.push((vec![Z::zero(); d], Z::zero()));
-                } else if f.is_one() {
-                    next.push((a.clone(), c.clone()));
-                } else {
-                    next.push((a.iter().map(|v| v * f).collect(), c * f));
-                }
-            }
+            prev = Some((rows, k));
+            k += layer.bias.len();
             scale *= &layer.factor;
-            cur = next;
         }
-        // Logits in integers: W = W_int / L, h = cur / scale, one reduction per entry.
+        // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry.
+        let one = Z::one();
+        let last: Vec<(&Vec<Z>, &Z, &Z)> = match &prev {
+            None => identity.iter().map(|(a, c)| (a, c, &one)).collect(),
+            Some((rows, start)) => {
+                let below = self.ints.last().expect("a hidden layer");
+                rows.rows
+                    .iter()
+                    .zip(&p.0[*start..])
+                    .map(|((a, c), &act)| (a, c, if act { &below.q } else { &below.p }))
+                    .collect()
+            }
+        };
         let l_out = self.output.weight.iter().flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
         let den = Q::from_integer(&l_out * &scale);
         let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = self
@@ -648,15 +672,15 @@ impl Network {
             .map(|(row, b)| {
                 let mut a = vec![Z::zero(); d];
                 let mut c = Z::zero();
-                for (w, (ra, rc)) in row.iter().zip(&cur) {
-                    if w.is_zero() {
+                for (w, (ra, rc, f)) in row.iter().zip(&last) {
+                    if w.is_zero() || f.is_zero() {
                         continue;
                     }
-                    let wi = w.numer() * (&l_out / w.denom());
-                    for (av, rv) in a.iter_mut().zip(ra) {
+                    let wi = w.numer() * (&l_out / w.denom()) * *f;
+                    for (av, rv) in a.iter_mut().zip(ra.iter()) {
                         *av += &wi * rv;
                     }
-                    c += &wi * rc;
+                    c += &wi * *rc;
                 }
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
