@@ -319,7 +319,8 @@ struct SummaryAcc {
     regions: usize,
     edges: usize,
     bounded: usize,
-    facets: Vec<usize>,
+    /// Facet counts: min, max, sum.
+    facets: Option<(usize, usize, usize)>,
     radii: Vec<f64>,
 }
 
@@ -329,7 +330,8 @@ impl SummaryAcc {
         // Each edge once, from its endpoint with the smaller walk id.
         self.edges += r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n > r.id)).count();
         self.bounded += usize::from(r.bounded);
-        self.facets.push(r.facets.len());
+        let n = r.facets.len();
+        self.facets = Some(self.facets.map_or((n, n, n), |(lo, hi, sum)| (lo.min(n), hi.max(n), sum + n)));
         if let Insphere::Finite { radius_lower, .. } = &r.insphere {
             self.radii.push(crate::num::to_f64(radius_lower));
         }
@@ -337,15 +339,15 @@ impl SummaryAcc {
 
     fn finish(mut self) -> Summary {
         self.radii.sort_by(f64::total_cmp);
-        let fc = &self.facets;
+        let (lo, hi, sum) = self.facets.unwrap_or((0, 0, 0));
         let r = &self.radii;
         Summary {
             regions: self.regions,
             edges: self.edges,
             bounded: self.bounded,
-            facets_min: fc.iter().copied().min().unwrap_or(0),
-            facets_max: fc.iter().copied().max().unwrap_or(0),
-            facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
+            facets_min: lo,
+            facets_max: hi,
+            facets_mean: sum as f64 / self.regions.max(1) as f64,
             inradius: (!r.is_empty()).then(|| (r[0], r[(r.len() - 1) / 2], r[r.len() - 1])),
         }
     }
