@@ -324,3 +324,23 @@ fn streaming_walk_gives_the_same_regions_and_summary() {
         e.sanity_check(&net).unwrap();
     }
 }
+
+#[test]
+fn extreme_magnitudes_fall_back_to_exact_arithmetic() {
+    // Weights beyond the f64 range (1e400) and below it (1e-400): every float filter and
+    // float guess must give up (infinite or zero images) and the exact path decide. Four
+    // neurons in general position in R^3: 1 + 4 + 6 + 4 = 15 regions (Zaslavsky).
+    let net = linregions::parse_network(
+        r#"{"input_dim": 3, "layers": [
+        {"type": "dense", "weight": [["1e400", "2e400", "1"], ["-3e-400", "1e-400", "2"],
+                                     ["1", "-1", "1"], ["1", "1", "-1e300"]],
+         "bias": ["1e399", "0", "1/3", "1/7"]},
+        {"type": "relu"},
+        {"type": "dense", "weight": [["1", "1e-300", "-2", "1"]], "bias": ["0"]}]}"#,
+    )
+    .unwrap();
+    let e = run(&net, &Domain::Whole { dim: 3 });
+    assert_eq!(e.regions.len(), 15);
+    assert_eq!(e.regions.iter().filter(|r| r.bounded).count(), 1); // C(3, 3)
+    e.sanity_check(&net).unwrap();
+}
