@@ -151,10 +151,8 @@ pub type NeuronId = (usize, usize);
 /// The exact affine maps of a network on the region of one pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternMaps {
-    /// The same rows as [`PatternMaps::pre`] as `f64` (each entry within relative `2^-52`), `d + 1` numbers a row
-    /// (`a` then `c`), for the float filters of [`Network::cross`].
-    pub pre_f: Vec<f64>,
-    /// The layers' rows as computed (shared with the walk's cache).
+    /// The layers' rows as computed (shared with the walk's cache), with their `f64` images
+    /// for the float filters of [`Network::cross`].
     pub(crate) layers: Vec<Arc<LayerRows>>,
     /// The logits: `weight x + bias`.
     pub logits: Dense,
@@ -488,7 +486,6 @@ impl Network {
     /// network from the first layer that differs. Same result, O(width·d) instead of
     /// O(width²) per layer that does not change.
     pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, maps: &PatternMaps) -> Pattern {
-        let pre: Vec<&(Vec<Z>, Z)> = maps.pre().collect();
         let d = self.input_dim;
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
@@ -511,10 +508,11 @@ impl Network {
             let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
             // Float tuples (value, derivative) of this layer, for the deeper layers.
             let mut tuples: Vec<Vec<Approx>> = Vec::with_capacity(width);
-            for (i, (a, c)) in pre[k..k + width].iter().enumerate() {
+            let rows = &maps.layers[l];
+            for (i, (a, c)) in rows.rows.iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
-                let rf = &maps.pre_f[(k + i) * (d + 1)..(k + i + 1) * (d + 1)];
+                let rf = &rows.floats[i * (d + 1)..(i + 1) * (d + 1)];
                 let row = &rf[..d];
                 let value = filter::dot(row, &px_f, 0, rf[d] * den_f);
                 let slope = filter::dot(row, &nz_f, 0, 0.0);
@@ -549,7 +547,8 @@ impl Network {
                     bits.extend(deeper);
                     break;
                 }
-                let h: Vec<Vec<Z>> = pre[k - width..k]
+                let h: Vec<Vec<Z>> = rows
+                    .rows
                     .iter()
                     .zip(&bits[k - width..k])
                     .map(|((a, c), &act)| {
@@ -618,7 +617,6 @@ impl Network {
             }
         };
         let mut scale = Z::one();
-        let mut pre_f = Vec::with_capacity(self.num_neurons() * (d + 1));
         let mut layers = Vec::with_capacity(self.ints.len());
         let mut k = 0;
         // Raw rows of the previous layer and where its bits start.
@@ -643,7 +641,6 @@ impl Network {
                     }
                 }
             };
-            pre_f.extend_from_slice(&rows.floats);
             layers.push(rows.clone());
             prev = Some((rows, k));
             k += layer.bias.len();
@@ -685,7 +682,7 @@ impl Network {
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
             .unzip();
-        PatternMaps { pre_f, layers, logits: Dense { weight, bias } }
+        PatternMaps { layers, logits: Dense { weight, bias } }
     }
 }
 

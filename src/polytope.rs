@@ -67,6 +67,41 @@ pub enum LinfInsphere {
     Unbounded,
 }
 
+/// The rows of `rows_f` (the integer rows as `f64`) that may be met first by the ray `inner + t·dz` (a superset of the true
+/// first hits): float bounds `lo_j <= t_j = S_j / (a_j·D) <= hi_j` (`filter`) discard
+/// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
+/// decide stay in. The exact ratio test then runs on the few left.
+fn first_hit_candidates(slack: &[Z], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize> {
+    let dzf: Vec<Vec<Approx>> = dz.iter().map(|v| vec![Approx::of(v)]).collect();
+    let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(rows_f.len());
+    let mut undecided = Vec::new();
+    for (j, (row, s)) in rows_f.iter().zip(slack).enumerate() {
+        let rate = filter::dot(row, &dzf, 0, 0.0);
+        match rate.sign() {
+            Some(1) => {}
+            Some(_) => continue,
+            None => {
+                undecided.push(j);
+                continue;
+            }
+        }
+        let sl = Approx::of(s);
+        // s > 0 and rate > e_rate: interval division, widened by 4u for the roundings.
+        let lo = (sl.v - sl.e) / (rate.v + rate.e) * (1.0 - 4.0 * f64::EPSILON);
+        let hi = (sl.v + sl.e) / (rate.v - rate.e) * (1.0 + 4.0 * f64::EPSILON);
+        if !(lo.is_finite() && hi.is_finite()) {
+            undecided.push(j);
+            continue;
+        }
+        bounds.push((j, lo, hi));
+    }
+    let top = bounds.iter().map(|b| b.2).fold(f64::INFINITY, f64::min);
+    let mut out: Vec<usize> =
+        bounds.into_iter().filter(|b| b.1 <= top).map(|b| b.0).chain(undecided).collect();
+    out.sort_unstable();
+    out
+}
+
 /// Outcome of [`Halfspaces::clarkson_guess`]: row `k` is implied by the facets found, or
 /// the vertex `X / D` of the found facets lies beyond it.
 enum Guess {
@@ -251,6 +286,12 @@ impl Halfspaces {
     pub fn len(&self) -> usize {
         self.a.len()
     }
+
+    /// Whether every entry is an integer, as [`group_rows`] makes them (the integer fast
+    /// paths below need it; a `Halfspaces` built by hand may not satisfy it).
+    pub fn is_integral(&self) -> bool {
+        self.a.iter().flatten().chain(&self.b).all(|v| v.is_integer())
+    }
     pub fn is_empty(&self) -> bool {
         self.a.is_empty()
     }
@@ -381,7 +422,7 @@ impl Halfspaces {
         let a = &self.a[k];
         let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
-        let integral = self.a.iter().flatten().chain(&self.b).all(|v| v.is_integer());
+        let integral = self.is_integral();
         let mut bits = 0usize;
         while integral && bits <= max_bits {
             // Integers over L = |a_kj|·2^bits: X_i = round(p_i·2^bits)·|a_kj| (i != j) and
@@ -439,12 +480,12 @@ impl Halfspaces {
     /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
     /// meets them; `slack` holds the scaled slacks at `inner` (see [`Self::scaled_slacks`]).
     /// `None` if the ray never leaves.
-    fn shoot(&self, inner: &[Q], slack: &[Z], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
+    fn shoot(&self, inner: &[Q], slack: &[Z], rows_f: &[Vec<f64>], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
         // Compare t_j = S_j / (a_j·D) by cross-multiplication (the slack denominator is
         // common); `dz` is an integer direction (any positive multiple has the same hits).
         let mut best: Option<(Z, Z)> = None;
         let mut hits: Vec<usize> = Vec::new();
-        for j in self.first_hit_candidates(slack, dz) {
+        for j in first_hit_candidates(slack, rows_f, dz) {
             let (rate, s) = (self.a[j].iter().zip(dz).map(|(ai, vi)| ai.numer() * vi).sum::<Z>(), &slack[j]);
             if !rate.is_positive() {
                 continue;
@@ -472,42 +513,6 @@ impl Halfspaces {
         Some((hits, p))
     }
 
-    /// The rows that may be met first by the ray `inner + t·dz` (a superset of the true
-    /// first hits): float bounds `lo_j <= t_j = S_j / (a_j·D) <= hi_j` (`filter`) discard
-    /// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
-    /// decide stay in. The exact ratio test then runs on the few left.
-    fn first_hit_candidates(&self, slack: &[Z], dz: &[Z]) -> Vec<usize> {
-        let dzf: Vec<Vec<Approx>> = dz.iter().map(|v| vec![Approx::of(v)]).collect();
-        let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(self.len());
-        let mut undecided = Vec::new();
-        for (j, (a, s)) in self.a.iter().zip(slack).enumerate() {
-            let row: Vec<f64> = a.iter().map(|v| filter::z_to_f64(v.numer())).collect();
-            let rate = filter::dot(&row, &dzf, 0, 0.0);
-            match rate.sign() {
-                Some(1) => {}
-                Some(_) => continue,
-                None => {
-                    undecided.push(j);
-                    continue;
-                }
-            }
-            let sl = Approx::of(s);
-            // s > 0 and rate > e_rate: interval division, widened by 4u for the roundings.
-            let lo = (sl.v - sl.e) / (rate.v + rate.e) * (1.0 - 4.0 * f64::EPSILON);
-            let hi = (sl.v + sl.e) / (rate.v - rate.e) * (1.0 + 4.0 * f64::EPSILON);
-            if !(lo.is_finite() && hi.is_finite()) {
-                undecided.push(j);
-                continue;
-            }
-            bounds.push((j, lo, hi));
-        }
-        let top = bounds.iter().map(|b| b.2).fold(f64::INFINITY, f64::min);
-        let mut out: Vec<usize> =
-            bounds.into_iter().filter(|b| b.1 <= top).map(|b| b.0).chain(undecided).collect();
-        out.sort_unstable();
-        out
-    }
-
     /// The irredundant rows (facets) with a relative-interior point of each.
     ///
     /// 1. Rays from `inner` along `±e_j` find a first set of facets (the first row a ray
@@ -522,8 +527,7 @@ impl Halfspaces {
     /// In the plane the answer comes from [`Self::facets_2d`] (no LPs); the facet sets agree
     /// (tested), the points may differ (any relative-interior point is valid).
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
-        let integral = || self.a.iter().flatten().chain(&self.b).all(|v| v.is_integer());
-        if inner.len() == 2 && integral() {
+        if inner.len() == 2 && self.is_integral() {
             return self.facets_2d(inner);
         }
         self.facets_clarkson(inner)
@@ -641,6 +645,9 @@ impl Halfspaces {
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         let (inner_num, inner_den) = common_denominator(inner);
         let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
+        // The integer rows as `f64` (each entry within 2u), once for every ray and guess.
+        let rows_f: Vec<Vec<f64>> =
+            self.a.iter().map(|r| r.iter().map(|v| filter::z_to_f64(v.numer())).collect()).collect();
         let mut is_facet = vec![false; n];
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
@@ -648,7 +655,7 @@ impl Halfspaces {
             for sign in [1i64, -1] {
                 let mut dir = vec![Z::zero(); d];
                 dir[j] = Z::from(sign);
-                if let Some((hits, p)) = self.shoot(inner, &slack, &dir)
+                if let Some((hits, p)) = self.shoot(inner, &slack, &rows_f, &dir)
                     && hits.len() == 1
                     && !is_facet[hits[0]]
                 {
@@ -698,12 +705,12 @@ impl Halfspaces {
             while !settled[k] && !is_facet[k] {
                 // Float guess first (an active-set LP), certified exactly: a redundancy
                 // certificate, or a vertex of the known facets beyond row k to aim a ray at.
-                match self.clarkson_guess(k, &found, &inner_f) {
+                match self.clarkson_guess(k, &found, &rows_f, &inner_f) {
                     Some(Guess::Redundant) => break,
                     Some(Guess::Beyond(dir)) => {
                         let dir: Vec<Z> =
                             dir.0.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &dir.1).collect();
-                        if let Some((hits, p)) = self.shoot(inner, &slack, &dir)
+                        if let Some((hits, p)) = self.shoot(inner, &slack, &rows_f, &dir)
                             && hits.len() == 1
                             && !is_facet[hits[0]]
                         {
@@ -731,7 +738,7 @@ impl Halfspaces {
                 // den·cden·(x - inner), a positive multiple of the direction to the optimum.
                 let dir: Vec<Z> =
                     num.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &den).collect();
-                let (hits, p) = self.shoot(inner, &slack, &dir).expect("row k is crossed");
+                let (hits, p) = self.shoot(inner, &slack, &rows_f, &dir).expect("row k is crossed");
                 if hits.len() == 1 {
                     is_facet[hits[0]] = true;
                     found.push((hits[0], p));
@@ -758,11 +765,17 @@ impl Halfspaces {
     /// `b_W·y <= b_k` prove row `k` implied (Farkas). Otherwise the vertex `x_W` is checked
     /// exactly to satisfy every found row and violate row `k`; the ray from the interior
     /// point to it then meets a new facet first (as in the exact step).
-    fn clarkson_guess(&self, k: usize, found: &[(usize, Vec<Q>)], inner_f: &[f64]) -> Option<Guess> {
+    fn clarkson_guess(
+        &self,
+        k: usize,
+        found: &[(usize, Vec<Q>)],
+        rows_f: &[Vec<f64>],
+        inner_f: &[f64],
+    ) -> Option<Guess> {
         let d = inner_f.len();
         let mut rows: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
         rows.push(k);
-        let af: Vec<Vec<f64>> = rows.iter().map(|&i| self.a[i].iter().map(filter::guess).collect()).collect();
+        let af: Vec<Vec<f64>> = rows.iter().map(|&i| rows_f[i].clone()).collect();
         let mut bf: Vec<f64> = rows.iter().map(|&i| filter::guess(&self.b[i])).collect();
         *bf.last_mut()? += 1.0;
         let w = float_active_set(&af, &bf, &af[af.len() - 1], inner_f)?;
@@ -913,7 +926,7 @@ impl Halfspaces {
     /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
     fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
         let m = self.len();
-        if m < d + 1 || !self.b.iter().all(|v| v.is_integer()) {
+        if m < d + 1 || !self.is_integral() {
             return None;
         }
         let to_f = filter::guess;
