@@ -164,6 +164,47 @@ fn rows_of_maps(
     group_primitive(neuron_rows.chain(dom))
 }
 
+/// The plane fast path ([`crate::plane::prefilter`]): the rows that may be facets and the
+/// interior point, as the general path finds them, without grouping every row.
+fn plane_prefilter(
+    net: &Network,
+    domain_rows: &[(Vec<Q>, Q)],
+    pattern: &Pattern,
+    maps: &PatternMaps,
+    p: &[Q],
+    n: &[Q],
+) -> Option<(Halfspaces, Vec<Q>)> {
+    // Domain rows a·x <= b as (a, c = -b) with floats.
+    let dom: Vec<(Vec<Z>, Z, Vec<f64>)> = domain_rows
+        .iter()
+        .map(|(a, b)| {
+            let (pa, pb) = primitive_row(a, b);
+            let c = -pb;
+            let f = pa.iter().chain(std::iter::once(&c)).map(crate::filter::z_to_f64).collect();
+            (pa, c, f)
+        })
+        .collect();
+    let rows: Vec<crate::plane::PlaneRow> = maps
+        .primitive_pre_f()
+        .enumerate()
+        .map(|(k, ((a, c), f))| crate::plane::PlaneRow {
+            a,
+            c,
+            f,
+            neg: pattern.0[k],
+            src: Source::Neuron(net.neuron_id(k)),
+        })
+        .chain(dom.iter().enumerate().map(|(i, (a, c, f))| crate::plane::PlaneRow {
+            a,
+            c,
+            f,
+            neg: false,
+            src: Source::Domain(i),
+        }))
+        .collect();
+    crate::plane::prefilter(&rows, p, n)
+}
+
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
 /// (every row tight at `p` must strictly decrease along `n`).
 fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
@@ -204,19 +245,26 @@ pub fn analyze_region(
 ) -> RegionOutcome {
     let d = net.input_dim();
     let maps = net.pattern_maps_with(pattern, cache);
-    let hs = match rows_of_maps(net, domain_rows, pattern, &maps) {
-        Grouped::Rows(h) => h,
-        Grouped::Empty => return RegionOutcome::Empty,
+    let fast = if d == 2 { hint.and_then(|(p, n)| plane_prefilter(net, domain_rows, pattern, &maps, p, n)) } else { None };
+    let (hs, inner) = match fast {
+        Some(found) => found,
+        None => {
+            let hs = match rows_of_maps(net, domain_rows, pattern, &maps) {
+                Grouped::Rows(h) => h,
+                Grouped::Empty => return RegionOutcome::Empty,
+            };
+            let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
+                Some(c) => c,
+                None => match hs.interior_point(d) {
+                    Interior::Point(c) => c,
+                    Interior::LowerDimensional => return RegionOutcome::LowerDimensional,
+                    Interior::Empty => return RegionOutcome::Empty,
+                },
+            };
+            let inner = hs.simplify_interior(&inner);
+            (hs, inner)
+        }
     };
-    let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
-        Some(c) => c,
-        None => match hs.interior_point(d) {
-            Interior::Point(c) => c,
-            Interior::LowerDimensional => return RegionOutcome::LowerDimensional,
-            Interior::Empty => return RegionOutcome::Empty,
-        },
-    };
-    let inner = hs.simplify_interior(&inner);
     let found = hs.facets(&inner);
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     let fhs = hs.subset(&idx);
@@ -616,5 +664,80 @@ impl Enumeration {
             inradius: (!radii.is_empty())
                 .then(|| (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::network::LayerSpec;
+    use crate::random::{gaussian_net, integer_net};
+
+    /// The same layers with every activation a leaky ReLU of slope 1/10.
+    fn leaky(dims: &[usize], seed: u64, k: i64) -> Network {
+        let mut rng = crate::random::SplitMix64(seed);
+        let mut layers = Vec::new();
+        for (i, w) in dims.windows(2).enumerate() {
+            let int = |rng: &mut crate::random::SplitMix64| Q::from_integer(rng.small_int(k).into());
+            let weight = (0..w[1]).map(|_| (0..w[0]).map(|_| int(&mut rng)).collect()).collect();
+            let bias = (0..w[1]).map(|_| int(&mut rng)).collect();
+            layers.push(LayerSpec::Dense(Dense { weight, bias }));
+            if i + 2 < dims.len() {
+                layers.push(LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) });
+            }
+        }
+        Network::from_layers(dims[0], layers).expect("valid")
+    }
+
+    /// The plane fast path finds the general path's interior point and keeps every facet
+    /// with all its sources (wide, deep, leaky and degenerate small-integer nets, boxes and
+    /// the whole plane), and does drop rows: most of them on a wide layer.
+    #[test]
+    fn plane_prefilter_agrees_with_the_general_path() {
+        let nets = [
+            gaussian_net(&[2, 40, 1], 1, 0.5),
+            gaussian_net(&[2, 8, 8, 8, 1], 2, 0.5),
+            integer_net(&[2, 7, 5, 1], 3, 2),
+            integer_net(&[2, 12, 1], 4, 1),
+            leaky(&[2, 6, 6, 1], 5, 2),
+        ];
+        let three = Q::from_integer(3.into());
+        let domains = [Domain::Box { lo: vec![-three.clone(); 2], hi: vec![three; 2] }, Domain::Whole { dim: 2 }];
+        let (mut crossings, mut fallbacks, mut rows, mut kept) = (0, 0, 0, 0);
+        for net in &nets {
+            for domain in &domains {
+                let e = enumerate(net, domain, &Options::default()).expect("walk");
+                let drows = domain.rows();
+                for r in &e.regions {
+                    for f in r.facets.iter().filter(|f| f.neighbor_pattern.is_some()) {
+                        let np = f.neighbor_pattern.as_ref().expect("filtered");
+                        let maps = net.pattern_maps(np);
+                        let Grouped::Rows(hs) = rows_of_maps(net, &drows, np, &maps) else { panic!("empty") };
+                        let general = interior_from_hint(&hs, &f.point, &f.a).map(|c| hs.simplify_interior(&c));
+                        let fast = plane_prefilter(net, &drows, np, &maps, &f.point, &f.a);
+                        crossings += 1;
+                        let Some((fhs, inner)) = fast else {
+                            fallbacks += 1;
+                            continue;
+                        };
+                        assert_eq!(Some(&inner), general.as_ref(), "interior point");
+                        // Every kept row is a row of the general path, every facet is kept.
+                        let key = |h: &Halfspaces, i: usize| (h.a[i].clone(), h.b[i].clone(), h.sources[i].clone());
+                        let all: Vec<_> = (0..hs.len()).map(|i| key(&hs, i)).collect();
+                        assert!((0..fhs.len()).all(|i| all.contains(&key(&fhs, i))));
+                        let facets = |h: &Halfspaces| -> Vec<_> {
+                            h.facets(&inner).into_iter().map(|(i, pt)| (key(h, i), pt)).collect()
+                        };
+                        assert_eq!(facets(&fhs), facets(&hs));
+                        rows += hs.len();
+                        kept += fhs.len();
+                    }
+                }
+                e.sanity_check(net).expect("sane");
+            }
+        }
+        assert!(crossings > 2000, "{crossings}");
+        assert!(fallbacks * 20 < crossings, "{fallbacks} of {crossings} fell back");
+        assert!(kept * 2 < rows, "kept {kept} of {rows} rows");
     }
 }

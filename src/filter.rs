@@ -58,6 +58,11 @@ impl Approx {
         Approx { v, e: RHO * v.abs() }
     }
 
+    /// A float converted from an exact integer (error `ρ|v̂|`, as in [`Approx::of`]).
+    pub fn converted(v: f64) -> Approx {
+        Approx { v, e: RHO * v.abs() }
+    }
+
     /// The sign if the bound decides it: `Some(1)`, `Some(-1)`, `Some(0)` (exactly zero), or
     /// `None` (undecided, or a non-finite value).
     pub fn sign(self) -> Option<i8> {
@@ -154,6 +159,31 @@ pub fn quotient(n: &Z, w: &Z) -> Approx {
     }
     let v = z_to_f64(n) / z_to_f64(w);
     Approx { v, e: 8.0 * U * v.abs() + f64::MIN_POSITIVE }
+}
+
+/// The quotient `n/d` of two approximations when `d` is certainly non-zero
+/// (`|d̂| > e_d`): `|n/d - n̂/d̂| <= (e_n|d̂| + |n̂|e_d) / (|d̂|(|d̂| - e_d))`, plus one
+/// rounding of the division. `None` when `d` may be zero or a value is not finite.
+pub fn ratio(n: Approx, d: Approx) -> Option<Approx> {
+    let ad = d.v.abs();
+    if !(n.v.is_finite() && n.e.is_finite() && ad.is_finite() && d.e.is_finite()) || ad <= d.e {
+        return None;
+    }
+    let v = n.v / d.v;
+    let e = ((n.e * ad + n.v.abs() * d.e) / (ad * (ad - d.e)) + 2.0 * U * v.abs() + f64::MIN_POSITIVE) * SLACK;
+    (v.is_finite() && e.is_finite()).then_some(Approx { v, e })
+}
+
+/// `Σ |w_j|` for converted integers `ŵ_j` (each within `ρ|ŵ_j|`): the conversions add
+/// `ρ Σ|ŵ|`, the float sum `γ_k Σ|ŵ|`.
+pub fn abs_sum(w: &[f64]) -> Approx {
+    let v: f64 = w.iter().map(|x| x.abs()).sum();
+    Approx { v, e: (RHO + (w.len() as f64 + 1.0) * U) * v * SLACK }
+}
+
+/// `s · a` for an exact sign `s` (no rounding).
+pub fn signed(a: Approx, negative: bool) -> Approx {
+    if negative { Approx { v: -a.v, e: a.e } } else { a }
 }
 
 /// `a` against `b` when the bounds decide it (`None`: too close, or not finite).
@@ -256,6 +286,30 @@ mod tests {
             }
         }
         assert!(decided > 2000 && decided < 4500, "decided {decided}");
+    }
+
+    #[test]
+    fn ratio_bound_holds_against_exact_rationals() {
+        use crate::num::Q;
+        let mut rng = crate::random::SplitMix64(11);
+        let mut decided = 0;
+        for t in 0..4000 {
+            let n = BigInt::from(rng.next_u64() as i64 >> (t % 60));
+            let d = BigInt::from(rng.next_u64() as i64 >> (t % 50)) + 1;
+            // Inputs with errors: the exact n, d lie within the stated bounds of the floats.
+            let (an, ad) = (Approx::of(&n), Approx::of(&d));
+            let widen = |a: Approx, k: f64| Approx { v: a.v * (1.0 + k * 1e-13), e: a.e + 2.0 * k.abs() * 1e-13 * a.v.abs() };
+            let (an, ad) = if t % 3 == 0 { (widen(an, 1.0), widen(ad, -3.0)) } else { (an, ad) };
+            let Some(r) = ratio(an, ad) else { continue };
+            decided += 1;
+            let exact = Q::new(n.clone(), d.clone());
+            let lo = Q::from_float(r.v - r.e).unwrap();
+            let hi = Q::from_float(r.v + r.e).unwrap();
+            assert!(lo <= exact && exact <= hi, "{n}/{d} outside {r:?}");
+        }
+        assert!(decided > 3000, "decided {decided}");
+        // A denominator that may be zero is refused.
+        assert!(ratio(Approx { v: 1.0, e: 0.0 }, Approx { v: 1e-9, e: 1e-9 }).is_none());
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod lp;
 pub mod network;
 pub mod num;
 pub mod onnx;
+mod plane;
 pub mod polytope;
 pub mod properties;
 pub mod random;

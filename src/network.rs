@@ -77,6 +77,31 @@ pub struct Network {
     ints: Vec<IntLayer>,
     /// Float copy of `ints` for filtered sign decisions (derived).
     floats: FloatNet,
+    /// The output weights as integers for the logits (derived).
+    logit_ints: LogitInts,
+}
+
+/// The output weights over one denominator `l` (the lcm of theirs), times the last hidden
+/// layer's activation factors: `weight[o][k] = l·W[o][k]·f` for `f = q` (`active`) and
+/// `f = p` (`inactive`); with no hidden layer both are `l·W`. Saves the lcm and the
+/// divisions on every region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LogitInts {
+    l: Z,
+    active: Vec<Vec<Z>>,
+    inactive: Vec<Vec<Z>>,
+}
+
+impl LogitInts {
+    fn new(output: &Dense, last: Option<&IntLayer>) -> LogitInts {
+        let l = output.weight.iter().flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
+        let one = Z::one();
+        let scaled = |f: &Z| -> Vec<Vec<Z>> {
+            output.weight.iter().map(|row| row.iter().map(|w| w.numer() * (&l / w.denom()) * f).collect()).collect()
+        };
+        let (q, p) = last.map_or((&one, &one), |il| (&il.q, &il.p));
+        LogitInts { active: scaled(q), inactive: scaled(p), l }
+    }
 }
 
 /// A hidden layer scaled to integers: `weight = L·W`, `bias = L·b` with `L` the lcm of the
@@ -171,6 +196,14 @@ impl PatternMaps {
         self.layers.iter().flat_map(|l| l.prim.iter())
     }
 
+    /// [`Self::primitive_pre`] with each row's floats `(â, ĉ)` (each within `2u` relative).
+    pub fn primitive_pre_f(&self) -> impl Iterator<Item = (&(Vec<Z>, Z), &[f64])> {
+        self.layers.iter().flat_map(|l| {
+            let w = l.prim_floats.len() / l.prim.len().max(1);
+            l.prim.iter().zip(l.prim_floats.chunks(w.max(1)))
+        })
+    }
+
     /// The first neuron (flat index) that is identically zero on the region yet marked
     /// active in `p`: such a pattern is not canonical (its bit must be 0).
     pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
@@ -256,7 +289,8 @@ impl Network {
         let output = pending.unwrap_or_else(|| Dense::identity(width));
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
         let floats = float_copy(&ints);
-        Ok(Network { input_dim, hidden, output, ints, floats })
+        let logit_ints = LogitInts::new(&output, ints.last());
+        Ok(Network { input_dim, hidden, output, ints, floats, logit_ints })
     }
 
     /// The network restricted to the plane `x = origin + s·u + t·v`: a network of the two
@@ -276,7 +310,8 @@ impl Network {
         };
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
         let floats = float_copy(&ints);
-        Network { input_dim: 2, hidden, output, ints, floats }
+        let logit_ints = LogitInts::new(&output, ints.last());
+        Network { input_dim: 2, hidden, output, ints, floats, logit_ints }
     }
 
     pub fn input_dim(&self) -> usize {
@@ -647,37 +682,28 @@ impl Network {
             scale *= &layer.factor;
         }
         // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry.
-        let one = Z::one();
-        let last: Vec<(&Vec<Z>, &Z, &Z)> = match &prev {
-            None => identity.iter().map(|(a, c)| (a, c, &one)).collect(),
+        let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
+            None => identity.iter().map(|(a, c)| (a, c, true)).collect(),
             Some((rows, start)) => {
-                let below = self.ints.last().expect("a hidden layer");
-                rows.rows
-                    .iter()
-                    .zip(&p.0[*start..])
-                    .map(|((a, c), &act)| (a, c, if act { &below.q } else { &below.p }))
-                    .collect()
+                rows.rows.iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
             }
         };
-        let l_out = self.output.weight.iter().flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
-        let den = Q::from_integer(&l_out * &scale);
-        let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = self
-            .output
-            .weight
-            .iter()
-            .zip(&self.output.bias)
-            .map(|(row, b)| {
+        let li = &self.logit_ints;
+        let den = Q::from_integer(&li.l * &scale);
+        let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = (0..self.output.bias.len())
+            .map(|o| {
+                let b = &self.output.bias[o];
                 let mut a = vec![Z::zero(); d];
                 let mut c = Z::zero();
-                for (w, (ra, rc, f)) in row.iter().zip(&last) {
-                    if w.is_zero() || f.is_zero() {
+                for (k, (ra, rc, act)) in last.iter().enumerate() {
+                    let wi = if *act { &li.active[o][k] } else { &li.inactive[o][k] };
+                    if wi.is_zero() {
                         continue;
                     }
-                    let wi = w.numer() * (&l_out / w.denom()) * *f;
                     for (av, rv) in a.iter_mut().zip(ra.iter()) {
-                        *av += &wi * rv;
+                        *av += wi * rv;
                     }
-                    c += &wi * *rc;
+                    c += wi * *rc;
                 }
                 (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
             })
@@ -764,6 +790,8 @@ pub(crate) struct LayerRows {
     rows: Vec<(Vec<Z>, Z)>,
     floats: Vec<f64>,
     prim: Vec<(Vec<Z>, Z)>,
+    /// `prim` in floats, `d + 1` per row (for filters; see `plane`).
+    prim_floats: Vec<f64>,
 }
 
 impl LayerRows {
@@ -776,8 +804,10 @@ impl LayerRows {
                 let q: Vec<Q> = a.iter().cloned().map(Q::from_integer).collect();
                 crate::num::primitive_row(&q, &Q::from_integer(c.clone()))
             })
-            .collect();
-        LayerRows { rows, floats, prim }
+            .collect::<Vec<(Vec<Z>, Z)>>();
+        let prim_floats =
+            prim.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
+        LayerRows { rows, floats, prim, prim_floats }
     }
 }
 
@@ -981,7 +1011,8 @@ mod tests {
         let hidden: Vec<HiddenLayer> =
             net.hidden.iter().map(|h| HiddenLayer { dense: h.dense.clone(), slope: slope.clone() }).collect();
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
-        Network { floats: float_copy(&ints), input_dim: net.input_dim, hidden, output: net.output, ints }
+        let logit_ints = LogitInts::new(&net.output, ints.last());
+        Network { floats: float_copy(&ints), input_dim: net.input_dim, hidden, output: net.output, ints, logit_ints }
     }
 
     #[test]

@@ -387,28 +387,7 @@ impl Halfspaces {
                 rho = Some(cand);
             }
         }
-        // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive:
-        // the smallest such k satisfies rd < rn · 2^(k+1).
-        let mut k: usize = 0;
-        if let Some((rn, rd)) = &rho {
-            debug_assert!(rn.is_positive());
-            k = (rd.bits() as i64 - rn.bits() as i64).max(0) as usize;
-            while rd >= &(rn << (k + 1)) {
-                k += 1;
-            }
-            while k > 0 && rd < &(rn << k) {
-                k -= 1;
-            }
-        }
-        let scale = crate::num::Z::one() << k;
-        let out: Vec<Q> = c
-            .iter()
-            .map(|v| {
-                let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
-                let rounded = num.div_floor(&(v.denom() * 2));
-                Q::new(rounded, scale.clone())
-            })
-            .collect();
+        let out = round_dyadic(c, rho.as_ref());
         debug_assert!(self.slacks(&out).iter().all(|s| s.is_positive()));
         out
     }
@@ -1049,6 +1028,33 @@ impl Halfspaces {
 }
 
 /// The unit vector `e_j` of length `n`.
+/// `c` rounded to the multiples of `2^-k` for the smallest `k` with `2^-(k+1) < rho`,
+/// `rho = rn/rd > 0` the smallest ratio `slack_i / ||a_i||_1` at `c` (no rows: `k = 0`):
+/// moving each coordinate by at most `2^-(k+1)` keeps every slack positive.
+pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
+    // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive:
+    // the smallest such k satisfies rd < rn · 2^(k+1).
+    let mut k: usize = 0;
+    if let Some((rn, rd)) = rho {
+        debug_assert!(rn.is_positive());
+        k = (rd.bits() as i64 - rn.bits() as i64).max(0) as usize;
+        while rd >= &(rn << (k + 1)) {
+            k += 1;
+        }
+        while k > 0 && rd < &(rn << k) {
+            k -= 1;
+        }
+    }
+    let scale = crate::num::Z::one() << k;
+    c.iter()
+        .map(|v| {
+            let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
+            let rounded = num.div_floor(&(v.denom() * 2));
+            Q::new(rounded, scale.clone())
+        })
+        .collect()
+}
+
 pub fn unit(n: usize, j: usize) -> Vec<Q> {
     let mut v = vec![Q::zero(); n];
     v[j] = Q::one();

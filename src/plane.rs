@@ -1,0 +1,236 @@
+//! The plane fast path of region analysis. A region of a wide network has one row per
+//! neuron, yet only a handful of facets: in two dimensions, the work per row must be a few
+//! float operations, not rational arithmetic. Given the point just across a facet (the
+//! walk's hint), [`prefilter`] finds the same interior point and the same small dyadic
+//! point as the general path (`interior_from_hint` then [`Halfspaces::simplify_interior`]),
+//! then drops every row that is certainly not a facet, and groups only the rest.
+//!
+//! Each step takes a minimum or a sign over all rows; floats with proven error bounds
+//! ([`crate::filter`]) decide it for most rows and exact integers for the few the bounds
+//! leave open, so the results are the general path's, exactly:
+//! - slacks at the hint and the rates along the normal decide which rows the step across
+//!   may meet; the step is the exact minimum of `slack / rate` over the rows whose float
+//!   lower bound is not above the best float upper bound;
+//! - the dyadic rounding uses the exact minimum of `slack / ||a||_1` the same way;
+//! - redundant rows by polarity (see [`Halfspaces::facets_2d`]): at the interior point the
+//!   facets are the hull vertices of the polar points `a_i / s_i` and the origin. Points
+//!   extreme in eight directions span a convex polygon (checked: every vertex strictly left
+//!   of every other edge); a polar point certified strictly inside it is inside the hull of
+//!   the others, so its row is not a facet (Akl–Toussaint). Rows coinciding with a facet
+//!   have the same polar point and are never dropped, so the facets keep all their sources.
+//!
+//! Any doubt (a row tight at the hint that the step does not leave, a zero row, a value the
+//! filter cannot bound) returns `None`, and the caller takes the general path.
+
+use crate::filter::{self, Approx, z_to_f64};
+use crate::num::{Q, Z, common_denominator};
+use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic};
+use num_traits::{Signed, Zero};
+use std::cmp::Ordering;
+
+/// A row `A·x <= B` of a plane region, by reference: `A = -a, B = c` when `neg` (an active
+/// neuron, `a·x + c >= 0`), else `A = a, B = -c`. `f` holds `(â, ĉ)`, the floats of
+/// `(a, c)`.
+pub(crate) struct PlaneRow<'a> {
+    pub a: &'a [Z],
+    pub c: &'a Z,
+    pub f: &'a [f64],
+    pub neg: bool,
+    pub src: Source,
+}
+
+impl PlaneRow<'_> {
+    /// `den · (B - A·x)` at `x = xs / den`: `±(a·xs + c·den)`.
+    fn slack(&self, xs: &[Z], den: &Z) -> Z {
+        let z: Z = self.a.iter().zip(xs).map(|(a, x)| a * x).sum::<Z>() + self.c * den;
+        if self.neg { z } else { -z }
+    }
+
+    fn slack_f(&self, xs: &[Vec<Approx>], den: f64) -> Approx {
+        filter::signed(filter::dot(&self.f[..2], xs, 0, self.f[2] * den), !self.neg)
+    }
+
+    /// `A·n`.
+    fn rate(&self, nz: &[Z]) -> Z {
+        let r: Z = self.a.iter().zip(nz).map(|(a, x)| a * x).sum();
+        if self.neg { -r } else { r }
+    }
+
+    fn rate_f(&self, nz: &[Vec<Approx>]) -> Approx {
+        filter::signed(filter::dot(&self.f[..2], nz, 0, 0.0), self.neg)
+    }
+
+    fn owned(&self) -> (Vec<Z>, Z, Source) {
+        if self.neg {
+            (self.a.iter().map(|v| -v).collect(), self.c.clone(), self.src)
+        } else {
+            (self.a.to_vec(), -self.c, self.src)
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.a.iter().all(Zero::is_zero)
+    }
+}
+
+/// Exact integers as one-component float tuples for [`filter::dot`].
+fn tuples(v: &[Z]) -> Vec<Vec<Approx>> {
+    v.iter().map(|x| vec![Approx::of(x)]).collect()
+}
+
+/// The smallest positive ratio `num/den` among `items` (row, certified float ratio if
+/// any): only rows whose float lower bound is not above the best float upper bound are
+/// computed exactly (`exact` gives `(num, den)`, both positive).
+fn filtered_min(items: &[(usize, Option<Approx>)], exact: impl Fn(usize) -> (Z, Z)) -> Option<(Z, Z)> {
+    // Margins of 2^-40 absorb the rounding of `v ± e` itself.
+    let hi = items.iter().filter_map(|(_, r)| r.map(|r| r.v + r.e)).fold(f64::INFINITY, f64::min);
+    let hi = hi * (1.0 + 1e-12);
+    let mut best: Option<(Z, Z)> = None;
+    for (i, r) in items {
+        if r.is_some_and(|r| (r.v - r.e) * (1.0 - 1e-12) > hi) {
+            continue;
+        }
+        let cand = exact(*i);
+        if best.as_ref().is_none_or(|(bn, bd)| &cand.0 * bd < bn * &cand.1) {
+            best = Some(cand);
+        }
+    }
+    best
+}
+
+/// The rows of a plane region that may be facets, grouped as [`group_primitive`] groups
+/// them, and the interior point the general path would use (see the module doc), from the
+/// point `p` on the facet just crossed and the normal `n` pointing into the region.
+/// `None`: take the general path.
+pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspaces, Vec<Q>)> {
+    let mut live: Vec<usize> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        if r.is_zero() {
+            // `0 <= B`: holds everywhere (dropped by grouping) or nowhere (leave it to the
+            // general path, which reports the region empty).
+            let b_negative = if r.neg { r.c.is_negative() } else { r.c.is_positive() };
+            if b_negative {
+                return None;
+            }
+            continue;
+        }
+        live.push(i);
+    }
+
+    // The step across the facet: every row must be slack at p, or tight and decreasing
+    // along n; the step is half the distance to the first row met along n.
+    let (px, den) = common_denominator(p);
+    let (nz, _) = common_denominator(n);
+    let (px_f, nz_f, den_f) = (tuples(&px), tuples(&nz), z_to_f64(&den));
+    let mut meets: Vec<(usize, Option<Approx>)> = Vec::new();
+    for &i in &live {
+        let r = &rows[i];
+        let s = r.slack_f(&px_f, den_f);
+        if s.sign() != Some(1) {
+            let s = r.slack(&px, &den);
+            if s.is_zero() && r.rate(&nz).is_negative() {
+                continue;
+            }
+            if !s.is_positive() {
+                return None;
+            }
+        }
+        let rate = r.rate_f(&nz_f);
+        match rate.sign() {
+            Some(1) => meets.push((i, filter::ratio(s, rate).filter(|_| s.sign() == Some(1)))),
+            Some(_) => {}
+            None => {
+                if r.rate(&nz).is_positive() {
+                    meets.push((i, None));
+                }
+            }
+        }
+    }
+    let eps = match filtered_min(&meets, |i| (rows[i].slack(&px, &den), rows[i].rate(&nz))) {
+        Some((v, rate)) => Q::new(v, &den * rate * 2),
+        None => Q::from_integer(1.into()),
+    };
+    let inner0: Vec<Q> = p.iter().zip(&nz).map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone())).collect();
+
+    // The dyadic rounding: rho = min slack_i / ||a_i||_1 at inner0.
+    let (xs0, den0) = common_denominator(&inner0);
+    let (xs0_f, den0_f) = (tuples(&xs0), z_to_f64(&den0));
+    let norm1 = |r: &PlaneRow| -> Z { r.a.iter().map(|v| v.abs()).sum() };
+    let fits: Vec<(usize, Option<Approx>)> = live
+        .iter()
+        .map(|&i| {
+            let r = &rows[i];
+            (i, filter::ratio(r.slack_f(&xs0_f, den0_f), filter::abs_sum(&r.f[..2])))
+        })
+        .collect();
+    let rho = filtered_min(&fits, |i| (rows[i].slack(&xs0, &den0), &den0 * norm1(&rows[i])));
+    if rho.as_ref().is_some_and(|(rn, _)| !rn.is_positive()) {
+        return None;
+    }
+    let inner = round_dyadic(&inner0, rho.as_ref());
+
+    // Polar points at the dyadic point, and the rows certainly inside their hull.
+    let (xs, den1) = common_denominator(&inner);
+    let (xs_f, den1_f) = (tuples(&xs), z_to_f64(&den1));
+    let mut polar: Vec<Option<[Approx; 2]>> = Vec::with_capacity(live.len() + 1);
+    for &i in &live {
+        let r = &rows[i];
+        let mut s = r.slack_f(&xs_f, den1_f);
+        if s.sign() != Some(1) {
+            let exact = r.slack(&xs, &den1);
+            if !exact.is_positive() {
+                return None;
+            }
+            s = Approx::of(&exact);
+        }
+        let coord = |j: usize| filter::ratio(filter::signed(Approx::converted(r.f[j]), r.neg), s);
+        polar.push(coord(0).zip(coord(1)).map(|(x, y)| [x, y]));
+    }
+    polar.push(Some([Approx { v: 0.0, e: 0.0 }; 2])); // the origin
+    let keep = not_strictly_inside(&polar);
+    let survivors = live.iter().zip(&keep).filter(|(_, k)| **k).map(|(&i, _)| rows[i].owned());
+    match group_primitive(survivors) {
+        Grouped::Rows(hs) => Some((hs, inner)),
+        Grouped::Empty => None,
+    }
+}
+
+/// For each point, false if it is certainly strictly inside the convex polygon spanned by
+/// the points extreme in eight directions (the last point is the origin and is not asked
+/// about). `None` points are kept.
+fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
+    let m = pts.len() - 1;
+    let mut keep = vec![true; m];
+    let dirs: [(f64, f64); 8] = [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0), (-1.0, -1.0), (0.0, -1.0), (1.0, -1.0)];
+    let mut poly: Vec<usize> = Vec::with_capacity(8);
+    for (dx, dy) in dirs {
+        let best = pts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.map(|p| (i, dx * p[0].v + dy * p[1].v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((i, _)) = best else { return keep };
+        if poly.last() != Some(&i) && poly.first() != Some(&i) {
+            poly.push(i);
+        }
+    }
+    let k = poly.len();
+    if k < 3 {
+        return keep;
+    }
+    let at = |i: usize| pts[i].expect("extreme points are known");
+    let left = |j: usize, i: usize| {
+        filter::orient2d(at(poly[j]), at(poly[(j + 1) % k]), at(i)) == Some(Ordering::Greater)
+    };
+    // A convex polygon, counter-clockwise, each vertex strictly left of every other edge.
+    let convex = (0..k).all(|j| (0..k).filter(|&t| t != j && t != (j + 1) % k).all(|t| left(j, poly[t])));
+    if !convex {
+        return keep;
+    }
+    for (i, kp) in keep.iter_mut().enumerate() {
+        if pts[i].is_some() && !poly.contains(&i) && (0..k).all(|j| left(j, i)) {
+            *kp = false;
+        }
+    }
+    keep
+}
