@@ -883,9 +883,11 @@ impl Halfspaces {
     }
 
     fn max_radius(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
-        if let Some(unique) = self.max_radius_guided(d, w) {
-            return Some(unique);
-        }
+        self.max_radius_guided(d, w).map(Some).unwrap_or_else(|| self.max_radius_exact(d, w))
+    }
+
+    /// [`Self::max_radius`] by the exact simplex.
+    fn max_radius_exact(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
         let (a, b) = self.weighted_rows(d, w);
         match maximize(&unit(d + 1, d), &a, &b) {
             LpOutcome::Optimal { mut x, value, .. } => {
@@ -904,6 +906,11 @@ impl Halfspaces {
     /// point must make every row with `y_i > 0` tight, and `M_W` is non-singular), so it is
     /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
     fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
+        self.certify_radius(d, w, &self.radius_basis(d, w)?)
+    }
+
+    /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows.
+    fn radius_basis(&self, d: usize, w: &[Q]) -> Option<Vec<usize>> {
         let m = self.len();
         if m < d + 1 || !self.is_integral() {
             return None;
@@ -921,7 +928,15 @@ impl Halfspaces {
         let mut x0 = vec![0.0; d + 1];
         x0[d] = r0;
         let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
-        let basis = float_active_set(&af, &bf, &obj, &x0)?;
+        float_active_set(&af, &bf, &obj, &x0)
+    }
+
+    /// The exact check of [`Self::max_radius_guided`] for the rows `basis`.
+    fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize]) -> Option<(Vec<Q>, Q)> {
+        let m = self.len();
+        if basis.len() != d + 1 || !self.is_integral() {
+            return None;
+        }
         // Rows scaled to integers: (a_i·q_i, p_i) <= b_i·q_i for w_i = p_i/q_i.
         let row = |i: usize| -> (Vec<Z>, Z) {
             let q = w[i].denom();
@@ -950,7 +965,7 @@ impl Halfspaces {
             .map(|j| {
                 let mj: Vec<Vec<Z>> = mw
                     .iter()
-                    .zip(&basis)
+                    .zip(basis)
                     .map(|(r, &i)| {
                         let mut r = r.clone();
                         r[j] = rows[i].1.clone();
@@ -995,8 +1010,13 @@ impl Halfspaces {
     /// radius.
     pub fn l2_bounds(&self, d: usize, bits: u32) -> Option<(Vec<Q>, Q, Q)> {
         let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits)).unzip();
-        let (center, lower) = self.max_radius(d, &hi)?;
-        let (_, upper) = self.max_radius(d, &lo).expect("bounded if the other is");
+        // Both LPs differ only far below float precision: one float guess serves both.
+        let basis = self.radius_basis(d, &hi);
+        let solve = |w: &[Q]| {
+            basis.as_ref().and_then(|b| self.certify_radius(d, w, b)).map(Some).unwrap_or_else(|| self.max_radius_exact(d, w))
+        };
+        let (center, lower) = solve(&hi)?;
+        let (_, upper) = solve(&lo).expect("bounded if the other is");
         Some((center, lower, upper))
     }
 
@@ -1027,7 +1047,6 @@ impl Halfspaces {
     }
 }
 
-/// The unit vector `e_j` of length `n`.
 /// `c` rounded to the multiples of `2^-k` for the smallest `k` with `2^-(k+1) < rho`,
 /// `rho = rn/rd > 0` the smallest ratio `slack_i / ||a_i||_1` at `c` (no rows: `k = 0`):
 /// moving each coordinate by at most `2^-(k+1)` keeps every slack positive.
@@ -1055,6 +1074,7 @@ pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
         .collect()
 }
 
+/// The unit vector `e_j` of length `n`.
 pub fn unit(n: usize, j: usize) -> Vec<Q> {
     let mut v = vec![Q::zero(); n];
     v[j] = Q::one();
