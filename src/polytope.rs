@@ -71,11 +71,11 @@ pub enum LinfInsphere {
 /// first hits): float bounds `lo_j <= t_j = S_j / (a_j·D) <= hi_j` (`filter`) discard
 /// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
 /// decide stay in. The exact ratio test then runs on the few left.
-fn first_hit_candidates(slack: &[Z], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize> {
+fn first_hit_candidates(slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize> {
     let dzf: Vec<Vec<Approx>> = dz.iter().map(|v| vec![Approx::of(v)]).collect();
     let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(rows_f.len());
     let mut undecided = Vec::new();
-    for (j, (row, s)) in rows_f.iter().zip(slack).enumerate() {
+    for (j, (row, &sl)) in rows_f.iter().zip(slack_f).enumerate() {
         let rate = filter::dot(row, &dzf, 0, 0.0);
         match rate.sign() {
             Some(1) => {}
@@ -85,7 +85,6 @@ fn first_hit_candidates(slack: &[Z], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize
                 continue;
             }
         }
-        let sl = Approx::of(s);
         // s > 0 and rate > e_rate: interval division, widened by 4u for the roundings.
         let lo = (sl.v - sl.e) / (rate.v + rate.e) * (1.0 - 4.0 * f64::EPSILON);
         let hi = (sl.v + sl.e) / (rate.v - rate.e) * (1.0 + 4.0 * f64::EPSILON);
@@ -194,6 +193,51 @@ fn project(a: &[Vec<f64>], w: &[usize], c: &[f64]) -> Option<(Vec<f64>, Vec<f64>
         }
     }
     lambda.iter().chain(&p).all(|v| v.is_finite()).then_some((lambda, p))
+}
+
+/// The exact check of a float LP guess for `max c·x` s.t. `a_i·x <= b_i` (integer rows):
+/// the vertex `X / D` (`D > 0`) where the rows `basis` are tight, if it satisfies every row
+/// and `c = Σ y_i a_i` over the basis with every `y_i >= 0` (`> 0` when `strict`). Then the
+/// vertex is optimal (weak duality), and with `strict` the only optimum. By Cramer's rule:
+/// `X_j` replaces column `j` of `A_B` by `b_B`, `y_i ∝` `A_B` with row `i` replaced by `c`.
+fn certified_vertex(rows: &[(Vec<Z>, Z)], basis: &[usize], c: &[Z], strict: bool) -> Option<(Vec<Z>, Z)> {
+    let n = c.len();
+    if basis.len() != n {
+        return None;
+    }
+    let mw: Vec<Vec<Z>> = basis.iter().map(|&i| rows[i].0.clone()).collect();
+    let det = det_int(mw.clone());
+    if det.is_zero() {
+        return None;
+    }
+    let sign = if det.is_negative() { -1 } else { 1 };
+    for i in 0..n {
+        let mut mi = mw.clone();
+        mi[i] = c.to_vec();
+        let yi: Z = det_int(mi) * sign;
+        if yi.is_negative() || (strict && yi.is_zero()) {
+            return None;
+        }
+    }
+    let x: Vec<Z> = (0..n)
+        .map(|j| {
+            let mj: Vec<Vec<Z>> = mw
+                .iter()
+                .zip(basis)
+                .map(|(r, &i)| {
+                    let mut r = r.clone();
+                    r[j] = rows[i].1.clone();
+                    r
+                })
+                .collect();
+            det_int(mj) * sign
+        })
+        .collect();
+    let dd: Z = det * sign;
+    if rows.iter().any(|(r, b)| r.iter().zip(&x).map(|(u, v)| u * v).sum::<Z>() > b * &dd) {
+        return None;
+    }
+    Some((x, dd))
 }
 
 /// Determinant of a square integer matrix (fraction-free Bareiss elimination).
@@ -459,12 +503,12 @@ impl Halfspaces {
     /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
     /// meets them; `slack` holds the scaled slacks at `inner` (see [`Self::scaled_slacks`]).
     /// `None` if the ray never leaves.
-    fn shoot(&self, inner: &[Q], slack: &[Z], rows_f: &[Vec<f64>], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
+    fn shoot(&self, inner: &[Q], slack: &[Z], slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
         // Compare t_j = S_j / (a_j·D) by cross-multiplication (the slack denominator is
         // common); `dz` is an integer direction (any positive multiple has the same hits).
         let mut best: Option<(Z, Z)> = None;
         let mut hits: Vec<usize> = Vec::new();
-        for j in first_hit_candidates(slack, rows_f, dz) {
+        for j in first_hit_candidates(slack_f, rows_f, dz) {
             let (rate, s) = (self.a[j].iter().zip(dz).map(|(ai, vi)| ai.numer() * vi).sum::<Z>(), &slack[j]);
             if !rate.is_positive() {
                 continue;
@@ -485,10 +529,11 @@ impl Halfspaces {
             }
         }
         let (bs, br) = best?;
-        // t·D with the slack denominator: p = inner + (S/den)/(a·D) · D.
-        let (_, den) = common_denominator(inner);
-        let t = Q::new(bs, br * den);
-        let p = inner.iter().zip(dz).map(|(c, v)| c + &t * Q::from_integer(v.clone())).collect();
+        // p = inner + t·D with t = S / (den · a·D): p_j = (X_j · a·D + S · D_j) / (den · a·D)
+        // for inner = X / den, one reduction per coordinate.
+        let (xs, den) = common_denominator(inner);
+        let pd = &den * &br;
+        let p = xs.iter().zip(dz).map(|(x, v)| Q::new(x * &br + &bs * v, pd.clone())).collect();
         Some((hits, p))
     }
 
@@ -621,6 +666,7 @@ impl Halfspaces {
         let d = inner.len();
         let n = self.len();
         let (slack, _) = self.scaled_slacks(inner);
+        let slack_f: Vec<Approx> = slack.iter().map(Approx::of).collect();
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         let (inner_num, inner_den) = common_denominator(inner);
         let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
@@ -634,7 +680,7 @@ impl Halfspaces {
             for sign in [1i64, -1] {
                 let mut dir = vec![Z::zero(); d];
                 dir[j] = Z::from(sign);
-                if let Some((hits, p)) = self.shoot(inner, &slack, &rows_f, &dir)
+                if let Some((hits, p)) = self.shoot(inner, &slack, &slack_f, &rows_f, &dir)
                     && hits.len() == 1
                     && !is_facet[hits[0]]
                 {
@@ -689,7 +735,7 @@ impl Halfspaces {
                     Some(Guess::Beyond(dir)) => {
                         let dir: Vec<Z> =
                             dir.0.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &dir.1).collect();
-                        if let Some((hits, p)) = self.shoot(inner, &slack, &rows_f, &dir)
+                        if let Some((hits, p)) = self.shoot(inner, &slack, &slack_f, &rows_f, &dir)
                             && hits.len() == 1
                             && !is_facet[hits[0]]
                         {
@@ -717,7 +763,7 @@ impl Halfspaces {
                 // den·cden·(x - inner), a positive multiple of the direction to the optimum.
                 let dir: Vec<Z> =
                     num.iter().zip(&inner_num).map(|(x, c)| x * &inner_den - c * &den).collect();
-                let (hits, p) = self.shoot(inner, &slack, &rows_f, &dir).expect("row k is crossed");
+                let (hits, p) = self.shoot(inner, &slack, &slack_f, &rows_f, &dir).expect("row k is crossed");
                 if hits.len() == 1 {
                     is_facet[hits[0]] = true;
                     found.push((hits[0], p));
@@ -945,41 +991,8 @@ impl Halfspaces {
             (r, self.b[i].numer() * q)
         };
         let rows: Vec<(Vec<Z>, Z)> = (0..m).map(row).collect();
-        let mw: Vec<Vec<Z>> = basis.iter().map(|&i| rows[i].0.clone()).collect();
-        let det = det_int(mw.clone());
-        if det.is_zero() {
-            return None;
-        }
-        let sign = if det.is_negative() { -1 } else { 1 };
-        // Multipliers: y_i ∝ det(M with row i replaced by e_r), all > 0.
-        for i in 0..=d {
-            let mut mi = mw.clone();
-            mi[i] = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
-            let yi: Z = det_int(mi) * sign;
-            if !yi.is_positive() {
-                return None;
-            }
-        }
-        // The vertex X / |det| by Cramer on columns, feasible for every row.
-        let x: Vec<Z> = (0..=d)
-            .map(|j| {
-                let mj: Vec<Vec<Z>> = mw
-                    .iter()
-                    .zip(basis)
-                    .map(|(r, &i)| {
-                        let mut r = r.clone();
-                        r[j] = rows[i].1.clone();
-                        r
-                    })
-                    .collect();
-                let v: Z = det_int(mj) * sign;
-                v
-            })
-            .collect();
-        let dd: Z = det * sign;
-        if rows.iter().any(|(r, b)| r.iter().zip(&x).map(|(u, v)| u * v).sum::<Z>() > b * &dd) {
-            return None;
-        }
+        let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
+        let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
         let mut q: Vec<Q> = x.into_iter().map(|v| Q::new(v, dd.clone())).collect();
         let r = q.pop()?;
         Some((q, r))
