@@ -244,6 +244,14 @@ pub fn sqrt_bounds(s: &Q, bits: u32) -> (Q, Q) {
     let fl = scaled.sqrt();
     let exact = &fl * &fl == scaled;
     let ce = if exact { fl.clone() } else { &fl + 1u32 };
+    if q.is_one() {
+        // Over 2^bits: the gcd is a power of two (no general gcd needed).
+        let reduce = |n: BigUint| -> Q {
+            let k = n.trailing_zeros().map_or(0, |t| t.min(u64::from(bits))) as usize;
+            Q::new_raw(BigInt::from_biguint(Sign::Plus, n >> k), BigInt::one() << (bits as usize - k))
+        };
+        return (reduce(fl), reduce(ce));
+    }
     let den = BigInt::from_biguint(Sign::Plus, q << bits as usize);
     (
         Q::new(BigInt::from_biguint(Sign::Plus, fl), den.clone()),
@@ -361,6 +369,19 @@ mod tests {
             let (lo, hi) = sqrt_bounds(&s, 40);
             assert!(&lo * &lo <= s && s <= &hi * &hi, "{n}/{d}");
             assert!(&hi - &lo <= Q::new(BigInt::one(), BigInt::one() << 39usize));
+        }
+        // Integer arguments take the power-of-two reduction: same canonical values.
+        for n in [2i64, 3, 4, 16, 1 << 40, 12345678901, 1] {
+            for bits in [0u32, 1, 7, 64, 110] {
+                let (lo, hi) = sqrt_bounds(&q(n, 1), bits);
+                let p = BigUint::from(n as u64) << (2 * bits as usize);
+                let fl = p.sqrt();
+                let ce = if &fl * &fl == p { fl.clone() } else { &fl + 1u32 };
+                let den = BigInt::one() << bits as usize;
+                assert_eq!(lo, Q::new(BigInt::from(fl), den.clone()), "{n} {bits}");
+                assert_eq!(hi, Q::new(BigInt::from(ce), den), "{n} {bits}");
+                assert_eq!(format!("{lo}"), format!("{}", Q::new(lo.numer().clone(), lo.denom().clone())));
+            }
         }
         let (lo, hi) = sqrt_bounds(&q(9, 4), 10);
         assert_eq!(lo, hi);

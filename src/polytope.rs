@@ -952,7 +952,7 @@ impl Halfspaces {
     /// point must make every row with `y_i > 0` tight, and `M_W` is non-singular), so it is
     /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
     fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
-        self.certify_radius(d, w, &self.radius_basis(d, w)?)
+        self.certify_radius(d, w, &self.radius_basis(d, w)?, true)
     }
 
     /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows.
@@ -978,7 +978,8 @@ impl Halfspaces {
     }
 
     /// The exact check of [`Self::max_radius_guided`] for the rows `basis`.
-    fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize]) -> Option<(Vec<Q>, Q)> {
+    /// (`with_center: false` leaves the centre empty: only the radius is reduced.)
+    fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize], with_center: bool) -> Option<(Vec<Q>, Q)> {
         let m = self.len();
         if basis.len() != d + 1 || !self.is_integral() {
             return None;
@@ -993,9 +994,10 @@ impl Halfspaces {
         let rows: Vec<(Vec<Z>, Z)> = (0..m).map(row).collect();
         let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
         let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
-        let mut q: Vec<Q> = x.into_iter().map(|v| Q::new(v, dd.clone())).collect();
-        let r = q.pop()?;
-        Some((q, r))
+        let mut x = x;
+        let r = Q::new(x.pop()?, dd.clone());
+        let center = if with_center { x.into_iter().map(|v| Q::new(v, dd.clone())).collect() } else { Vec::new() };
+        Some((center, r))
     }
 
     /// Certified Euclidean insphere with `radius_upper - radius_lower <=
@@ -1010,8 +1012,12 @@ impl Halfspaces {
             let Some((center, radius_lower, radius_upper)) = self.l2_bounds(d, bits) else {
                 return Insphere::Unbounded;
             };
-            let scale = if radius_upper > Q::one() { radius_upper.clone() } else { Q::one() };
-            if &radius_upper - &radius_lower <= &tol * scale {
+            // upper - lower <= 10^-digits · max(1, upper), in integers (no reductions):
+            // 10^digits · (un·ld - ln·ud) <= max(un, ud) · ld.
+            let (un, ud) = (radius_upper.numer(), radius_upper.denom());
+            let (ln, ld) = (radius_lower.numer(), radius_lower.denom());
+            let gap = un * ld - ln * ud;
+            if gap * tol.denom() <= un.max(ud) * ld {
                 return Insphere::Finite { center, radius_lower, radius_upper };
             }
             bits += 32;
@@ -1025,11 +1031,15 @@ impl Halfspaces {
         let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits)).unzip();
         // Both LPs differ only far below float precision: one float guess serves both.
         let basis = self.radius_basis(d, &hi);
-        let solve = |w: &[Q]| {
-            basis.as_ref().and_then(|b| self.certify_radius(d, w, b)).map(Some).unwrap_or_else(|| self.max_radius_exact(d, w))
+        let solve = |w: &[Q], with_center: bool| {
+            basis
+                .as_ref()
+                .and_then(|b| self.certify_radius(d, w, b, with_center))
+                .map(Some)
+                .unwrap_or_else(|| self.max_radius_exact(d, w))
         };
-        let (center, lower) = solve(&hi)?;
-        let (_, upper) = solve(&lo).expect("bounded if the other is");
+        let (center, lower) = solve(&hi, true)?;
+        let (_, upper) = solve(&lo, false).expect("bounded if the other is");
         Some((center, lower, upper))
     }
 
