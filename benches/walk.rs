@@ -73,3 +73,20 @@ fn walk_2_32_32(bencher: divan::Bencher, mode: &str) {
         _ => bencher.bench(|| enumerate(&net, &domain, &opts).unwrap().regions.len()),
     }
 }
+
+/// The rational reduction: Lehmer's gcd (`num::gcd_big`, what `q_new` uses) against
+/// num-bigint's binary gcd, on two 320-bit numbers with a 64-bit common factor.
+#[divan::bench(args = ["lehmer", "num-bigint"])]
+fn gcd_320_bits(bencher: divan::Bencher, method: &str) {
+    use num_bigint::BigUint;
+    use num_integer::Integer;
+    let mut rng = SplitMix64(3);
+    let mut word = || BigUint::from(rng.next_u64());
+    let g = word();
+    let a = (0..4).fold(BigUint::from(1u32), |acc, _| (acc << 64usize) + word()) * &g;
+    let b = (0..4).fold(BigUint::from(1u32), |acc, _| (acc << 64usize) + word()) * &g;
+    match method {
+        "lehmer" => bencher.bench(|| linregions::num::gcd_big(divan::black_box(&a), &b)),
+        _ => bencher.bench(|| divan::black_box(&a).gcd(&b)),
+    }
+}

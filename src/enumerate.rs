@@ -225,8 +225,9 @@ fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
         }
     }
     // Half the distance to the first row met along N.
-    let eps = eps.map_or_else(|| Q::from_integer(1.into()), |(en, ed)| Q::new(en, ed * 2));
-    Some(p.iter().zip(&nz).map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone())).collect())
+    let (px, den) = crate::num::common_denominator(p);
+    let eps = eps.map(|(en, ed)| (en, ed * 2));
+    Some(crate::num::step_along(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz))
 }
 
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
@@ -683,7 +684,7 @@ mod tests {
             let bias = (0..w[1]).map(|_| int(&mut rng)).collect();
             layers.push(LayerSpec::Dense(Dense { weight, bias }));
             if i + 2 < dims.len() {
-                layers.push(LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) });
+                layers.push(LayerSpec::Activation { slope: q_new(1.into(), 10.into()) });
             }
         }
         Network::from_layers(dims[0], layers).expect("valid")

@@ -689,7 +689,7 @@ impl Network {
             }
         };
         let li = &self.logit_ints;
-        let den = Q::from_integer(&li.l * &scale);
+        let den = &li.l * &scale;
         let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = (0..self.output.bias.len())
             .map(|o| {
                 let b = &self.output.bias[o];
@@ -705,7 +705,9 @@ impl Network {
                     }
                     c += wi * *rc;
                 }
-                (a.into_iter().map(|v| Q::from_integer(v) / &den).collect(), Q::from_integer(c) / &den + b)
+                // c/den + b = (c·b_d + b_n·den) / (den·b_d), reduced once.
+                let bias = crate::num::q_new(c * b.denom() + b.numer() * &den, &den * b.denom());
+                (a.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
             })
             .unzip();
         PatternMaps { layers, logits: Dense { weight, bias } }

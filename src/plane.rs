@@ -23,7 +23,7 @@
 //! filter cannot bound) returns `None`, and the caller takes the general path.
 
 use crate::filter::{self, Approx, z_to_f64};
-use crate::num::{Q, Z, common_denominator};
+use crate::num::{Q, Z, common_denominator, step_along};
 use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic};
 use num_traits::{Signed, Zero};
 use std::cmp::Ordering;
@@ -146,11 +146,10 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
             }
         }
     }
-    let eps = match filtered_min(&meets, |i| (rows[i].slack(&px, &den), rows[i].rate(&nz))) {
-        Some((v, rate)) => Q::new(v, &den * rate * 2),
-        None => Q::from_integer(1.into()),
-    };
-    let inner0: Vec<Q> = p.iter().zip(&nz).map(|(pi, ni)| pi + &eps * Q::from_integer(ni.clone())).collect();
+    // inner0 = p + eps·n with eps = V / (2·den·R) (or 1).
+    let eps = filtered_min(&meets, |i| (rows[i].slack(&px, &den), rows[i].rate(&nz)));
+    let eps = eps.map(|(v, rate)| (v, &den * rate * 2));
+    let inner0 = step_along(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz);
 
     // The dyadic rounding: rho = min slack_i / ||a_i||_1 at inner0.
     let (xs0, den0) = common_denominator(&inner0);

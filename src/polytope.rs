@@ -9,7 +9,7 @@
 use crate::filter::{self, Approx};
 use crate::lp::{LpOutcome, PointOutcome, maximize_point, maximize_primal as maximize};
 use crate::network::NeuronId;
-use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, sqrt_bounds, ten_pow_neg};
+use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, q_new, sqrt_bounds, ten_pow_neg};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeMap;
@@ -476,7 +476,7 @@ impl Halfspaces {
                 }
             });
             if ok {
-                return x.into_iter().map(|v| Q::new(v, l.clone())).collect();
+                return x.into_iter().map(|v| q_new(v, l.clone())).collect();
             }
             bits += 4;
         }
@@ -486,7 +486,7 @@ impl Halfspaces {
                 .iter()
                 .map(|v| {
                     let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
-                    Q::new(num.div_floor(&(v.denom() * 2)), scale.clone())
+                    q_new(num.div_floor(&(v.denom() * 2)), scale.clone())
                 })
                 .collect();
             q[j] = Q::zero();
@@ -533,7 +533,7 @@ impl Halfspaces {
         // for inner = X / den, one reduction per coordinate.
         let (xs, den) = common_denominator(inner);
         let pd = &den * &br;
-        let p = xs.iter().zip(dz).map(|(x, v)| Q::new(x * &br + &bs * v, pd.clone())).collect();
+        let p = xs.iter().zip(dz).map(|(x, v)| q_new(x * &br + &bs * v, pd.clone())).collect();
         Some((hits, p))
     }
 
@@ -645,14 +645,14 @@ impl Halfspaces {
         match vs.as_slice() {
             [(x1, y1, w1, _), (x2, y2, w2, _), ..] if ends[0] != ends[1] => {
                 let w = Z::from(2) * w1 * w2;
-                vec![Q::new(x1 * w2 + x2 * w1, w.clone()), Q::new(y1 * w2 + y2 * w1, w)]
+                vec![q_new(x1 * w2 + x2 * w1, w.clone()), q_new(y1 * w2 + y2 * w1, w)]
             }
             [(x, y, w, j), ..] if ends[0] != ends[1] => {
                 // Along the line, into row j's side: t = ±(-a1, a0) with a_j·t < 0.
                 let (c0, c1) = (self.a[*j][0].numer(), self.a[*j][1].numer());
                 let sign = if (c1 * a0 - c0 * a1).is_positive() { -1 } else { 1 };
                 let (t0, t1) = (-a1 * sign, a0 * sign);
-                vec![Q::new(x + t0 * w, w.clone()), Q::new(y + t1 * w, w.clone())]
+                vec![q_new(x + t0 * w, w.clone()), q_new(y + t1 * w, w.clone())]
             }
             _ => {
                 let shift = (&self.b[k] - dot(a, inner)) / (&a[0] * &a[0] + &a[1] * &a[1]);
@@ -995,8 +995,8 @@ impl Halfspaces {
         let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
         let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
         let mut x = x;
-        let r = Q::new(x.pop()?, dd.clone());
-        let center = if with_center { x.into_iter().map(|v| Q::new(v, dd.clone())).collect() } else { Vec::new() };
+        let r = q_new(x.pop()?, dd.clone());
+        let center = if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
         Some((center, r))
     }
 
@@ -1092,7 +1092,7 @@ pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
         .map(|v| {
             let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
             let rounded = num.div_floor(&(v.denom() * 2));
-            Q::new(rounded, scale.clone())
+            q_new(rounded, scale.clone())
         })
         .collect()
 }
@@ -1162,8 +1162,8 @@ mod tests {
         assert_eq!(
             h.linf_insphere(2),
             LinfInsphere::Finite {
-                center: vec![Q::new(1.into(), 4.into()), Q::new(1.into(), 4.into())],
-                radius: Q::new(1.into(), 4.into())
+                center: vec![q_new(1.into(), 4.into()), q_new(1.into(), 4.into())],
+                radius: q_new(1.into(), 4.into())
             }
         );
     }
