@@ -684,7 +684,7 @@ mod tests {
             let bias = (0..w[1]).map(|_| int(&mut rng)).collect();
             layers.push(LayerSpec::Dense(Dense { weight, bias }));
             if i + 2 < dims.len() {
-                layers.push(LayerSpec::Activation { slope: q_new(1.into(), 10.into()) });
+                layers.push(LayerSpec::Activation { slope: Q::new(1.into(), 10.into()) });
             }
         }
         Network::from_layers(dims[0], layers).expect("valid")

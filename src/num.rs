@@ -5,7 +5,6 @@
 //! for human-readable summaries and never for a decision.
 
 use num_bigint::{BigInt, BigUint, Sign};
-use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::fmt;
@@ -151,9 +150,7 @@ pub fn from_f32_exact(x: f32) -> Option<Q> {
 pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     let mut l = BigInt::one();
     for v in a.iter().chain(std::iter::once(b)) {
-        if !v.denom().is_one() {
-            l = l.lcm(v.denom());
-        }
+        l = lcm_pos(&l, v.denom());
     }
     let ints: Vec<Z> = if l.is_one() {
         a.iter().chain(std::iter::once(b)).map(|v| v.numer().clone()).collect()
@@ -165,12 +162,11 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
         let bb = small.pop().unwrap_or_default();
         return (small, bb);
     }
-    let mut g = BigInt::zero();
-    for v in &ints {
-        g = g.gcd(v);
-    }
-    if g.is_zero() {
-        g = BigInt::one();
+    let g = content(&ints);
+    if g.is_zero() || g.is_one() {
+        let mut ints = ints;
+        let bb = ints.pop().unwrap_or_default();
+        return (ints, bb);
     }
     let mut ints: Vec<Z> = ints.into_iter().map(|v| v / &g).collect();
     let bb = ints.pop().unwrap_or_default();
@@ -331,6 +327,20 @@ pub fn lcm_pos(a: &Z, b: &Z) -> Z {
     }
 }
 
+/// The gcd of the entries (0 for none or all zero), by [`gcd_big`], stopping at 1.
+pub fn content(v: &[Z]) -> Z {
+    let mut g = BigUint::zero();
+    for x in v {
+        if g.is_one() {
+            break;
+        }
+        if !x.is_zero() {
+            g = if g.is_zero() { x.magnitude().clone() } else { gcd_big(&g, x.magnitude()) };
+        }
+    }
+    BigInt::from_biguint(Sign::Plus, g)
+}
+
 /// The point `x/den + (tn/td)·dir` (`den, td > 0`), reduced: `(x_i·td + tn·dir_i·den) /
 /// (den·td)`, with `t = 1` when `t` is `None`. One reduction per coordinate.
 pub fn step_along(x: &[Z], den: &Z, t: Option<(&Z, &Z)>, dir: &[Z]) -> Vec<Q> {
@@ -388,6 +398,7 @@ pub fn qi(v: i64) -> Q {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use num_integer::Integer;
 
     fn q(n: i64, d: i64) -> Q {
         Q::new(BigInt::from(n), BigInt::from(d))

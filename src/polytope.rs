@@ -113,24 +113,43 @@ enum Guess {
 /// of their normals, or `None` (unbounded, degenerate stall, ill-conditioned). Only a guess:
 /// every use is certified exactly.
 fn float_active_set(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Option<Vec<usize>> {
+    match float_lp(a, b, c, x0) {
+        FloatLp::Vertex(w) => Some(w),
+        _ => None,
+    }
+}
+
+/// What the float active-set method found (guesses only).
+enum FloatLp {
+    /// `d` rows tight at an optimal vertex.
+    Vertex(Vec<usize>),
+    /// A direction along which the objective grows and no row blocks.
+    Ray(Vec<f64>),
+    Fail,
+}
+
+/// [`float_active_set`], also reporting an improving direction no row blocks.
+fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
     let d = c.len();
     let mut x = x0.to_vec();
     let mut w: Vec<usize> = Vec::new();
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     for _ in 0..(4 * a.len() + 4 * d) {
         // Multipliers λ of c on the active normals (least squares) and the residual p.
-        let (lambda, p) = project(a, &w, c)?;
+        let Some((lambda, p)) = project(a, &w, c) else { return FloatLp::Fail };
         let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if pn <= 1e-9 * scale {
-            let (i, &min) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1))?;
+            let Some((i, &min)) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1)) else {
+                return FloatLp::Fail;
+            };
             if min >= -1e-12 * scale {
-                return (w.len() == d).then_some(w);
+                return if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Fail };
             }
             w.remove(i);
             continue;
         }
         if w.len() >= d {
-            return None;
+            return FloatLp::Fail;
         }
         // Ratio test along p.
         let mut best: Option<(f64, usize)> = None;
@@ -148,13 +167,13 @@ fn float_active_set(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Option<
                 best = Some((t, i));
             }
         }
-        let (t, i) = best?;
+        let Some((t, i)) = best else { return FloatLp::Ray(p) };
         for (xj, pj) in x.iter_mut().zip(&p) {
             *xj += t * pj;
         }
         w.push(i);
     }
-    None
+    FloatLp::Fail
 }
 
 /// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
@@ -281,7 +300,7 @@ pub fn rank(rows: &[Vec<Q>]) -> usize {
                 *x = &*x * &pivot[col] - &f * pv;
             }
             // Keep the entries small: divide the row by its content.
-            let g = row.iter().fold(Z::zero(), |g, v| g.gcd(v));
+            let g = crate::num::content(row);
             if !g.is_zero() && !g.is_one() {
                 for x in row.iter_mut() {
                     *x = &*x / &g;
@@ -694,7 +713,7 @@ impl Halfspaces {
             let seed = self.subset(&found.iter().map(|(i, _)| *i).collect::<Vec<_>>());
             let (lo, hi) = seed.bounds(d);
             // All finite bounds over one denominator, so the test is integer arithmetic.
-            let den = lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
+            let den = lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| crate::num::lcm_pos(&acc, v.denom()));
             let int = |v: &Option<Q>| v.as_ref().map(|x| x.numer() * (&den / x.denom()));
             let (lo, hi): (Vec<Option<Z>>, Vec<Option<Z>>) =
                 (lo.iter().map(int).collect(), hi.iter().map(int).collect());
@@ -929,7 +948,30 @@ impl Halfspaces {
     }
 
     fn max_radius(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
-        self.max_radius_guided(d, w).map(Some).unwrap_or_else(|| self.max_radius_exact(d, w))
+        match self.radius_guess(d, w) {
+            FloatLp::Vertex(basis) => {
+                if let Some(unique) = self.certify_radius(d, w, &basis, true) {
+                    return Some(unique);
+                }
+            }
+            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return None,
+            _ => {}
+        }
+        self.max_radius_exact(d, w)
+    }
+
+    /// Exact check of a float ray `p = (y, t)` of the radius LP: if `a_i·y' < 0` for every
+    /// row, with `y'` the integers nearest to `2^30·y/t`, the LP is unbounded (for any
+    /// positive weights: `(y', min_i -a_i·y'/w_i)` is an improving ray no row blocks).
+    fn certify_unbounded_radius(&self, p: &[f64]) -> bool {
+        let (t, y) = p.split_last().expect("d + 1 entries");
+        if !(*t > 0.0) || !self.is_integral() {
+            return false;
+        }
+        let Some(y): Option<Vec<Z>> = y.iter().map(|v| <Z as num_traits::FromPrimitive>::from_f64((v / t * 2f64.powi(30)).round())).collect() else {
+            return false;
+        };
+        self.a.iter().all(|r| r.iter().zip(&y).map(|(a, v)| a.numer() * v).sum::<Z>().is_negative())
     }
 
     /// [`Self::max_radius`] by the exact simplex.
@@ -951,30 +993,37 @@ impl Halfspaces {
     /// and every `y_i > 0`, the vertex is optimal, and it is the only optimum (an optimal
     /// point must make every row with `y_i > 0` tight, and `M_W` is non-singular), so it is
     /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
+    #[cfg(test)]
     fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
-        self.certify_radius(d, w, &self.radius_basis(d, w)?, true)
+        match self.radius_guess(d, w) {
+            FloatLp::Vertex(basis) => self.certify_radius(d, w, &basis, true),
+            _ => None,
+        }
     }
 
-    /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows.
-    fn radius_basis(&self, d: usize, w: &[Q]) -> Option<Vec<usize>> {
-        let m = self.len();
-        if m < d + 1 || !self.is_integral() {
-            return None;
+    /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows, or a ray.
+    fn radius_guess(&self, d: usize, w: &[Q]) -> FloatLp {
+        if !self.is_integral() {
+            return FloatLp::Fail;
         }
         let to_f = filter::guess;
-        let af: Vec<Vec<f64>> = self
+        // Each row divided by its weight (same LP, comparable scales for the float method).
+        let (af, bf): (Vec<Vec<f64>>, Vec<f64>) = self
             .a
             .iter()
+            .zip(&self.b)
             .zip(w)
-            .map(|(r, wi)| r.iter().chain(std::iter::once(wi)).map(to_f).collect())
-            .collect();
-        let bf: Vec<f64> = self.b.iter().map(to_f).collect();
+            .map(|((r, b), wi)| {
+                let s = to_f(wi);
+                (r.iter().map(|v| to_f(v) / s).chain(std::iter::once(1.0)).collect(), to_f(b) / s)
+            })
+            .unzip();
         // Start at c = 0 with a radius every row allows.
-        let r0 = bf.iter().zip(w).map(|(b, wi)| b / to_f(wi)).fold(f64::INFINITY, f64::min) - 1.0;
+        let r0 = bf.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
         let mut x0 = vec![0.0; d + 1];
         x0[d] = r0;
         let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
-        float_active_set(&af, &bf, &obj, &x0)
+        float_lp(&af, &bf, &obj, &x0)
     }
 
     /// The exact check of [`Self::max_radius_guided`] for the rows `basis`.
@@ -1030,7 +1079,11 @@ impl Halfspaces {
     pub fn l2_bounds(&self, d: usize, bits: u32) -> Option<(Vec<Q>, Q, Q)> {
         let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits)).unzip();
         // Both LPs differ only far below float precision: one float guess serves both.
-        let basis = self.radius_basis(d, &hi);
+        let basis = match self.radius_guess(d, &hi) {
+            FloatLp::Vertex(b) => Some(b),
+            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return None,
+            _ => None,
+        };
         let solve = |w: &[Q], with_center: bool| {
             basis
                 .as_ref()
@@ -1299,6 +1352,38 @@ mod tests {
             }
         }
         assert!(guided > 100 && declined > 20, "{guided} guided, {declined} declined");
+    }
+
+    #[test]
+    fn unbounded_radius_certificates_are_exact() {
+        // Few random rows (often an unbounded radius LP): a certified float ray must mean
+        // the exact simplex finds the LP unbounded; random rays never certify a bounded LP.
+        let mut rng = crate::random::SplitMix64(91);
+        let (mut certified, mut bounded_checked) = (0, 0);
+        for t in 0..300 {
+            let d = 2 + t % 3;
+            let rows: Vec<(Vec<Q>, Q, Source)> = (0..1 + t % (d + 2))
+                .map(|i| ((0..d).map(|_| qi(rng.small_int(4))).collect(), qi(1 + rng.small_int(3).abs()), Source::Domain(i)))
+                .collect();
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let l2: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), 40).1).collect();
+            let (a, b) = h.weighted_rows(d, &l2);
+            let exact = maximize(&unit(d + 1, d), &a, &b);
+            if let FloatLp::Ray(p) = h.radius_guess(d, &l2)
+                && h.certify_unbounded_radius(&p)
+            {
+                assert_eq!(exact, LpOutcome::Unbounded, "{:?}", h.a);
+                certified += 1;
+            }
+            if exact != LpOutcome::Unbounded {
+                for _ in 0..20 {
+                    let p: Vec<f64> = (0..=d).map(|_| rng.normal()).collect();
+                    assert!(!h.certify_unbounded_radius(&p), "{:?} {p:?}", h.a);
+                    bounded_checked += 1;
+                }
+            }
+        }
+        assert!(certified > 60 && bounded_checked > 500, "{certified} certified, {bounded_checked} checked");
     }
 
     #[test]

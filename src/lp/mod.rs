@@ -15,7 +15,6 @@
 //! (`A x <= b`, `y >= 0`, `Aᵀ y = c`, `b·y = c·x = value`; see [`certify`]).
 
 use crate::num::{Q, Z, dot};
-use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 
 /// Result of [`maximize`].
@@ -173,7 +172,7 @@ impl IDict {
 /// Positive integer scale `s` making every entry of `v` an integer when multiplied by it
 /// (the lcm of the denominators), and the scaled integers.
 fn integer_scaled(v: &[Q]) -> (Z, Vec<Z>) {
-    let l = v.iter().fold(Z::one(), |acc, x| acc.lcm(x.denom()));
+    let l = v.iter().fold(Z::one(), |acc, x| crate::num::lcm_pos(&acc, x.denom()));
     let ints = v.iter().map(|x| x.numer() * (&l / x.denom())).collect();
     (l, ints)
 }
@@ -340,10 +339,10 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     let mut x = vec![Q::zero(); d];
     for (i, &v) in dict.basic.iter().enumerate() {
         if v < d {
-            x[v] = Q::new(dict.beta[i].clone(), dict.den.clone());
+            x[v] = crate::num::q_new(dict.beta[i].clone(), dict.den.clone());
         }
     }
-    let value = Q::new(dict.obj_v.clone(), &dict.den * &c_scale);
+    let value = crate::num::q_new(dict.obj_v.clone(), &dict.den * &c_scale);
     if !want_duals {
         debug_assert!(a.iter().zip(b).all(|(row, bi)| dot(row, &x) <= *bi) && dot(c, &x) == value);
         return LpOutcome::Optimal { x, value, duals: Vec::new() };
@@ -352,7 +351,7 @@ fn solve(c: &[Q], a: &[Vec<Q>], b: &[Q], want_duals: bool) -> LpOutcome {
     for (k, &v) in dict.nonbasic.iter().enumerate() {
         if dict.kind(v) == Kind::Slack {
             let i = v - d;
-            duals[i] = Q::new(-&dict.obj[k] * &row_scale[i], &dict.den * &c_scale);
+            duals[i] = crate::num::q_new(-&dict.obj[k] * &row_scale[i], &dict.den * &c_scale);
         }
     }
     debug_assert!(certify(c, a, b, &x, &value, &duals), "lp certificate failed");
