@@ -185,7 +185,7 @@ fn plane_prefilter(
         })
         .collect();
     let rows: Vec<crate::plane::PlaneRow> = maps
-        .primitive_pre_f()
+        .pre_f()
         .enumerate()
         .map(|(k, ((a, c), f))| crate::plane::PlaneRow {
             a,

@@ -193,14 +193,14 @@ impl PatternMaps {
     /// The pre-activation rows `(a, c)` divided by the gcd of their entries (same order as
     /// `pre`): `a·x + c` has the sign of the neuron's pre-activation.
     pub fn primitive_pre(&self) -> impl Iterator<Item = &(Vec<Z>, Z)> {
-        self.layers.iter().flat_map(|l| l.prim.iter())
+        self.layers.iter().flat_map(|l| l.prim().iter())
     }
 
-    /// [`Self::primitive_pre`] with each row's floats `(â, ĉ)` (each within `2u` relative).
-    pub fn primitive_pre_f(&self) -> impl Iterator<Item = (&(Vec<Z>, Z), &[f64])> {
+    /// [`Self::pre`] with each row's floats `(â, ĉ)` (each within `2u` relative).
+    pub fn pre_f(&self) -> impl Iterator<Item = (&(Vec<Z>, Z), &[f64])> {
         self.layers.iter().flat_map(|l| {
-            let w = l.prim_floats.len() / l.prim.len().max(1);
-            l.prim.iter().zip(l.prim_floats.chunks(w.max(1)))
+            let w = l.floats.len() / l.rows.len().max(1);
+            l.rows.iter().zip(l.floats.chunks(w.max(1)))
         })
     }
 
@@ -814,32 +814,34 @@ fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Ve
 }
 
 /// The pre-activation rows of one layer as functions of the input (integers over the
-/// layer's running scale), with their `f64` images flattened `d + 1` to a row.
-/// Also the primitive form of each row (divided by the gcd of its entries), so regions
-/// sharing the rows skip the gcds.
-#[derive(Debug, PartialEq)]
+/// layer's running scale), with their `f64` images flattened `d + 1` to a row, and the
+/// primitive form of each row (divided by the gcd of its entries) computed on first use:
+/// the plane path needs it only for the few rows that may be facets.
+#[derive(Debug)]
 pub(crate) struct LayerRows {
     rows: Vec<(Vec<Z>, Z)>,
     floats: Vec<f64>,
-    prim: Vec<(Vec<Z>, Z)>,
-    /// `prim` in floats, `d + 1` per row (for filters; see `plane`).
-    prim_floats: Vec<f64>,
+    prim: std::sync::OnceLock<Vec<(Vec<Z>, Z)>>,
+}
+
+/// Equal rows; the floats and primitive forms are derived from them.
+impl PartialEq for LayerRows {
+    fn eq(&self, other: &LayerRows) -> bool {
+        self.rows == other.rows
+    }
 }
 
 impl LayerRows {
     fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
         let floats =
             rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
-        let prim = rows
-            .iter()
-            .map(|(a, c)| {
-                let q: Vec<Q> = a.iter().cloned().map(Q::from_integer).collect();
-                crate::num::primitive_row(&q, &Q::from_integer(c.clone()))
-            })
-            .collect::<Vec<(Vec<Z>, Z)>>();
-        let prim_floats =
-            prim.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
-        LayerRows { rows, floats, prim, prim_floats }
+        LayerRows { rows, floats, prim: std::sync::OnceLock::new() }
+    }
+
+    fn prim(&self) -> &[(Vec<Z>, Z)] {
+        self.prim.get_or_init(|| {
+            self.rows.iter().map(|(a, c)| crate::num::primitive_ints(a.iter().chain([c]).cloned().collect())).collect()
+        })
     }
 }
 

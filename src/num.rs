@@ -157,6 +157,12 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
     } else {
         a.iter().chain(std::iter::once(b)).map(|v| v.numer() * (&l / v.denom())).collect()
     };
+    primitive_ints(ints)
+}
+
+/// `(a, b)` of integers (`b` last in `ints`) divided by the gcd of the entries (a zero row
+/// stays zero): the integer part of [`primitive_row`].
+pub fn primitive_ints(ints: Vec<Z>) -> (Vec<Z>, Z) {
     if let Some(small) = primitive_small(&ints) {
         let mut small = small;
         let bb = small.pop().unwrap_or_default();

@@ -23,14 +23,15 @@
 //! filter cannot bound) returns `None`, and the caller takes the general path.
 
 use crate::filter::{self, Approx, z_to_f64};
-use crate::num::{Q, Z, common_denominator, step_along};
+use crate::num::{Q, Z, common_denominator, primitive_ints, step_along};
 use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic};
 use num_traits::{Signed, Zero};
 use std::cmp::Ordering;
 
 /// A row `A·x <= B` of a plane region, by reference: `A = -a, B = c` when `neg` (an active
 /// neuron, `a·x + c >= 0`), else `A = a, B = -c`. `f` holds `(â, ĉ)`, the floats of
-/// `(a, c)`.
+/// `(a, c)`. The row may be any positive multiple of the primitive one: every ratio and
+/// sign used here is scale-invariant, and [`PlaneRow::owned`] makes it primitive.
 pub(crate) struct PlaneRow<'a> {
     pub a: &'a [Z],
     pub c: &'a Z,
@@ -60,12 +61,15 @@ impl PlaneRow<'_> {
         filter::signed(filter::dot(&self.f[..2], nz, 0, 0.0), self.neg)
     }
 
+    /// The row in primitive integer form, as grouping wants it.
     fn owned(&self) -> (Vec<Z>, Z, Source) {
-        if self.neg {
-            (self.a.iter().map(|v| -v).collect(), self.c.clone(), self.src)
+        let ints: Vec<Z> = if self.neg {
+            self.a.iter().map(|v| -v).chain([self.c.clone()]).collect()
         } else {
-            (self.a.to_vec(), -self.c, self.src)
-        }
+            self.a.iter().cloned().chain([-self.c]).collect()
+        };
+        let (a, b) = primitive_ints(ints);
+        (a, b, self.src)
     }
 
     fn is_zero(&self) -> bool {
