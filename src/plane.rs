@@ -198,13 +198,15 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
     }
 }
 
-/// For each point, false if it is certainly strictly inside the convex polygon spanned by
-/// the points extreme in eight directions (the last point is the origin and is not asked
-/// about). `None` points are kept.
+/// For each point (the last one, the origin, is not asked about), false if it is certainly
+/// strictly inside the convex hull of the others: first against the polygon of the points
+/// extreme in eight directions (cheap, drops most points), then against the float hull of
+/// the points left. `None` points are kept.
 fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
     let m = pts.len() - 1;
     let mut keep = vec![true; m];
-    let dirs: [(f64, f64); 8] = [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0), (-1.0, -1.0), (0.0, -1.0), (1.0, -1.0)];
+    let dirs: [(f64, f64); 8] =
+        [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0), (-1.0, -1.0), (0.0, -1.0), (1.0, -1.0)];
     let mut poly: Vec<usize> = Vec::with_capacity(8);
     for (dx, dy) in dirs {
         let best = pts
@@ -217,23 +219,52 @@ fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
             poly.push(i);
         }
     }
+    drop_inside(pts, &poly, &mut keep);
+    // The float hull (Andrew's monotone chain on the float values) of the points left and
+    // the origin: a guess, certified by `drop_inside`.
+    let mut left: Vec<usize> = (0..m).filter(|&i| keep[i] && pts[i].is_some()).chain([m]).collect();
+    let v = |i: usize| pts[i].map(|p| (p[0].v, p[1].v)).expect("known");
+    left.sort_by(|&a, &b| v(a).0.total_cmp(&v(b).0).then(v(a).1.total_cmp(&v(b).1)));
+    let cross = |o: usize, a: usize, b: usize| {
+        let (o, a, b) = (v(o), v(a), v(b));
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    let mut hull: Vec<usize> = Vec::with_capacity(16);
+    for pass in 0..2 {
+        let start = hull.len();
+        let seq: Box<dyn Iterator<Item = &usize>> =
+            if pass == 0 { Box::new(left.iter()) } else { Box::new(left.iter().rev()) };
+        for &i in seq {
+            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], i) <= 0.0 {
+                hull.pop();
+            }
+            hull.push(i);
+        }
+        hull.pop();
+    }
+    drop_inside(pts, &hull, &mut keep);
+    keep
+}
+
+/// Marks `false` every point certainly strictly inside the polygon `poly` (indices into
+/// `pts`, counter-clockwise), provided the polygon is certified convex: each vertex strictly
+/// left of every edge it is not on. Otherwise nothing changes.
+fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
     let k = poly.len();
     if k < 3 {
-        return keep;
+        return;
     }
-    let at = |i: usize| pts[i].expect("extreme points are known");
+    let at = |i: usize| pts[i].expect("polygon points are known");
     let left = |j: usize, i: usize| {
         filter::orient2d(at(poly[j]), at(poly[(j + 1) % k]), at(i)) == Some(Ordering::Greater)
     };
-    // A convex polygon, counter-clockwise, each vertex strictly left of every other edge.
     let convex = (0..k).all(|j| (0..k).filter(|&t| t != j && t != (j + 1) % k).all(|t| left(j, poly[t])));
     if !convex {
-        return keep;
+        return;
     }
     for (i, kp) in keep.iter_mut().enumerate() {
-        if pts[i].is_some() && !poly.contains(&i) && (0..k).all(|j| left(j, i)) {
+        if *kp && pts[i].is_some() && !poly.contains(&i) && (0..k).all(|j| left(j, i)) {
             *kp = false;
         }
     }
-    keep
 }
