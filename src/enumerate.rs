@@ -276,7 +276,7 @@ pub fn analyze_region(
             let point = fhs.simplify_on_facet(fi, &point);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
-            let neighbor_pattern = (!on_boundary).then(|| net.cross(&point, &hs.a[i], pattern, &maps));
+            let neighbor_pattern = (!on_boundary).then(|| net.cross_with(&point, &hs.a[i], pattern, &maps, cache));
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();

@@ -521,6 +521,20 @@ impl Network {
     /// network from the first layer that differs. Same result, O(width·d) instead of
     /// O(width²) per layer that does not change.
     pub fn cross(&self, p: &[Q], n: &[Q], pattern: &Pattern, maps: &PatternMaps) -> Pattern {
+        self.cross_with(p, n, pattern, maps, None)
+    }
+
+    /// [`Network::cross`] that, once the far side differs, takes each deeper layer's rows
+    /// for the far side's bits from the walk's cache when they are there (O(width·d) per
+    /// layer instead of O(width²)). Same result.
+    pub fn cross_with(
+        &self,
+        p: &[Q],
+        n: &[Q],
+        pattern: &Pattern,
+        maps: &PatternMaps,
+        cache: Option<&MapsCache>,
+    ) -> Pattern {
         let d = self.input_dim;
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
@@ -537,13 +551,51 @@ impl Network {
         let mut bits = Vec::with_capacity(self.num_neurons());
         let mut scale = den.clone();
         let mut k = 0;
+        // Once the far side differs: the previous layer's rows and float tuples (value,
+        // derivative) of its outputs.
+        let mut far: Option<(Arc<LayerRows>, Vec<Vec<Approx>>)> = None;
+        let mut on_far = false;
         for (l, layer) in self.ints.iter().enumerate() {
+            let rows: Arc<LayerRows> = match far.take() {
+                None => maps.layers[l].clone(),
+                Some((prev_rows, tuples)) => {
+                    let hit = cache.and_then(|c| c.layers[l].lock().expect("cache lock").get(&bits[..k]).cloned());
+                    match hit {
+                        Some(r) => r,
+                        None => {
+                            // Deeper layers: in floats from the float tuples, else exactly.
+                            if let Some((deeper, _)) = self.lex_from_float(l, tuples, &scale) {
+                                bits.extend(deeper);
+                                break;
+                            }
+                            let below = &self.ints[l - 1];
+                            let width = below.bias.len();
+                            let h: Vec<Vec<Z>> = prev_rows
+                                .rows
+                                .iter()
+                                .zip(&bits[k - width..k])
+                                .map(|((a, c), &act)| {
+                                    let (v, dv) = exact(a, c);
+                                    let mut z = vec![v, dv];
+                                    let f = if act { &below.q } else { &below.p };
+                                    if !f.is_one() {
+                                        for zt in z.iter_mut() {
+                                            *zt *= f;
+                                        }
+                                    }
+                                    z
+                                })
+                                .collect();
+                            bits.extend(self.lex_from(l, h, scale).0);
+                            break;
+                        }
+                    }
+                }
+            };
             let width = layer.bias.len();
             let mut differs = false;
             let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
-            // Float tuples (value, derivative) of this layer, for the deeper layers.
             let mut tuples: Vec<Vec<Approx>> = Vec::with_capacity(width);
-            let rows = &maps.layers[l];
             for (i, (a, c)) in rows.rows.iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
@@ -573,33 +625,11 @@ impl Network {
             }
             k += width;
             scale *= &layer.factor;
-            if differs {
-                if l + 1 == self.ints.len() {
-                    break;
-                }
-                // Deeper layers: in floats from the float tuples, else exactly from exact ones.
-                if let Some((deeper, _)) = self.lex_from_float(l + 1, tuples, &scale) {
-                    bits.extend(deeper);
-                    break;
-                }
-                let h: Vec<Vec<Z>> = rows
-                    .rows
-                    .iter()
-                    .zip(&bits[k - width..k])
-                    .map(|((a, c), &act)| {
-                        let (v, dv) = exact(a, c);
-                        let mut z = vec![v, dv];
-                        let f = if act { &layer.q } else { &layer.p };
-                        if !f.is_one() {
-                            for zt in z.iter_mut() {
-                                *zt *= f;
-                            }
-                        }
-                        z
-                    })
-                    .collect();
-                bits.extend(self.lex_from(l + 1, h, scale).0);
-                break;
+            // Once the far side differs, every deeper layer is the far side's (rows from the
+            // cache or from the tuples), even where its bits happen to agree with `pattern`.
+            on_far |= differs;
+            if on_far {
+                far = Some((rows, tuples));
             }
         }
         Pattern(bits)
@@ -1094,7 +1124,14 @@ mod tests {
                     (0..d).map(|j| (0..d).map(|i| qi(i64::from(i == j))).collect()).collect();
                 let (p, _) = net.lex_pattern(&x, &dirs);
                 let maps = net.pattern_maps(&p);
-                assert_eq!(net.cross(&x, &n, &p, &maps), net.lex_pattern(&x, std::slice::from_ref(&n)).0);
+                let far = net.lex_pattern(&x, std::slice::from_ref(&n)).0;
+                assert_eq!(net.cross(&x, &n, &p, &maps), far);
+                // With the far side's deeper rows in a cache (half the time) or not.
+                let cache = MapsCache::new(&net);
+                if rng.next_u64() % 2 == 0 {
+                    net.pattern_maps_with(&far, Some(&cache));
+                }
+                assert_eq!(net.cross_with(&x, &n, &p, &maps, Some(&cache)), far);
             }
         }
     }
