@@ -140,7 +140,12 @@ fn compose(row: &[f64], bias: f64, input: &[[f64; 3]]) -> [f64; 3] {
 type Crossing = (Vec<bool>, [f64; 2], [f64; 2]);
 
 /// One region in floats: rows `A x <= B` (`[A0, A1, B]`), facets, crossings, inspheres.
-fn region(net: &FNet, pattern: &[bool], dom: &[[f64; 3]], hint: Option<([f64; 2], [f64; 2])>) -> Vec<Crossing> {
+fn region(
+    net: &FNet,
+    pattern: &[bool],
+    dom: &[[f64; 3]],
+    hint: Option<([f64; 2], [f64; 2])>,
+) -> Vec<Crossing> {
     let (pre, logits) = net.rows(pattern);
     std::hint::black_box(&logits);
     let mut rows: Vec<[f64; 3]> = pre

@@ -246,7 +246,11 @@ pub fn analyze_region(
 ) -> RegionOutcome {
     let d = net.input_dim();
     let maps = net.pattern_maps_with(pattern, cache);
-    let fast = if d == 2 { hint.and_then(|(p, n)| plane_prefilter(net, domain_rows, pattern, &maps, p, n)) } else { None };
+    let fast = if d == 2 {
+        hint.and_then(|(p, n)| plane_prefilter(net, domain_rows, pattern, &maps, p, n))
+    } else {
+        None
+    };
     let (hs, inner) = match fast {
         Some(found) => found,
         None => {
@@ -276,7 +280,8 @@ pub fn analyze_region(
             let point = fhs.simplify_on_facet(fi, &point);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
-            let neighbor_pattern = (!on_boundary).then(|| net.cross_with(&point, &hs.a[i], pattern, &maps, cache));
+            let neighbor_pattern =
+                (!on_boundary).then(|| net.cross_with(&point, &hs.a[i], pattern, &maps, cache));
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
@@ -703,7 +708,8 @@ mod tests {
             leaky(&[2, 6, 6, 1], 5, 2),
         ];
         let three = Q::from_integer(3.into());
-        let domains = [Domain::Box { lo: vec![-three.clone(); 2], hi: vec![three; 2] }, Domain::Whole { dim: 2 }];
+        let domains =
+            [Domain::Box { lo: vec![-three.clone(); 2], hi: vec![three; 2] }, Domain::Whole { dim: 2 }];
         let (mut crossings, mut fallbacks, mut rows, mut kept) = (0, 0, 0, 0);
         for net in &nets {
             for domain in &domains {
@@ -714,7 +720,8 @@ mod tests {
                         let np = f.neighbor_pattern.as_ref().expect("filtered");
                         let maps = net.pattern_maps(np);
                         let Grouped::Rows(hs) = rows_of_maps(net, &drows, np, &maps) else { panic!("empty") };
-                        let general = interior_from_hint(&hs, &f.point, &f.a).map(|c| hs.simplify_interior(&c));
+                        let general =
+                            interior_from_hint(&hs, &f.point, &f.a).map(|c| hs.simplify_interior(&c));
                         let fast = plane_prefilter(net, &drows, np, &maps, &f.point, &f.a);
                         crossings += 1;
                         let Some((fhs, inner)) = fast else {
@@ -723,7 +730,8 @@ mod tests {
                         };
                         assert_eq!(Some(&inner), general.as_ref(), "interior point");
                         // Every kept row is a row of the general path, every facet is kept.
-                        let key = |h: &Halfspaces, i: usize| (h.a[i].clone(), h.b[i].clone(), h.sources[i].clone());
+                        let key =
+                            |h: &Halfspaces, i: usize| (h.a[i].clone(), h.b[i].clone(), h.sources[i].clone());
                         let all: Vec<_> = (0..hs.len()).map(|i| key(&hs, i)).collect();
                         assert!((0..fhs.len()).all(|i| all.contains(&key(&fhs, i))));
                         let facets = |h: &Halfspaces| -> Vec<_> {

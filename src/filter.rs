@@ -170,7 +170,8 @@ pub fn ratio(n: Approx, d: Approx) -> Option<Approx> {
         return None;
     }
     let v = n.v / d.v;
-    let e = ((n.e * ad + n.v.abs() * d.e) / (ad * (ad - d.e)) + 2.0 * U * v.abs() + f64::MIN_POSITIVE) * SLACK;
+    let e =
+        ((n.e * ad + n.v.abs() * d.e) / (ad * (ad - d.e)) + 2.0 * U * v.abs() + f64::MIN_POSITIVE) * SLACK;
     (v.is_finite() && e.is_finite()).then_some(Approx { v, e })
 }
 
@@ -298,7 +299,10 @@ mod tests {
             let d = BigInt::from(rng.next_u64() as i64 >> (t % 50)) + 1;
             // Inputs with errors: the exact n, d lie within the stated bounds of the floats.
             let (an, ad) = (Approx::of(&n), Approx::of(&d));
-            let widen = |a: Approx, k: f64| Approx { v: a.v * (1.0 + k * 1e-13), e: a.e + 2.0 * k.abs() * 1e-13 * a.v.abs() };
+            let widen = |a: Approx, k: f64| Approx {
+                v: a.v * (1.0 + k * 1e-13),
+                e: a.e + 2.0 * k.abs() * 1e-13 * a.v.abs(),
+            };
             let (an, ad) = if t % 3 == 0 { (widen(an, 1.0), widen(ad, -3.0)) } else { (an, ad) };
             let Some(r) = ratio(an, ad) else { continue };
             decided += 1;

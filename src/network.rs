@@ -97,7 +97,11 @@ impl LogitInts {
         let l = output.weight.iter().flatten().fold(Z::one(), |acc, v| acc.lcm(v.denom()));
         let one = Z::one();
         let scaled = |f: &Z| -> Vec<Vec<Z>> {
-            output.weight.iter().map(|row| row.iter().map(|w| w.numer() * (&l / w.denom()) * f).collect()).collect()
+            output
+                .weight
+                .iter()
+                .map(|row| row.iter().map(|w| w.numer() * (&l / w.denom()) * f).collect())
+                .collect()
         };
         let (q, p) = last.map_or((&one, &one), |il| (&il.q, &il.p));
         LogitInts { active: scaled(q), inactive: scaled(p), l }
@@ -559,7 +563,8 @@ impl Network {
             let rows: Arc<LayerRows> = match far.take() {
                 None => maps.layers[l].clone(),
                 Some((prev_rows, tuples)) => {
-                    let hit = cache.and_then(|c| c.layers[l].lock().expect("cache lock").get(&bits[..k]).cloned());
+                    let hit =
+                        cache.and_then(|c| c.layers[l].lock().expect("cache lock").get(&bits[..k]).cloned());
                     match hit {
                         Some(r) => r,
                         None => {
@@ -870,7 +875,10 @@ impl LayerRows {
 
     fn prim(&self) -> &[(Vec<Z>, Z)] {
         self.prim.get_or_init(|| {
-            self.rows.iter().map(|(a, c)| crate::num::primitive_ints(a.iter().chain([c]).cloned().collect())).collect()
+            self.rows
+                .iter()
+                .map(|(a, c)| crate::num::primitive_ints(a.iter().chain([c]).cloned().collect()))
+                .collect()
         })
     }
 }
@@ -1076,7 +1084,14 @@ mod tests {
             net.hidden.iter().map(|h| HiddenLayer { dense: h.dense.clone(), slope: slope.clone() }).collect();
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
         let logit_ints = LogitInts::new(&net.output, ints.last());
-        Network { floats: float_copy(&ints), input_dim: net.input_dim, hidden, output: net.output, ints, logit_ints }
+        Network {
+            floats: float_copy(&ints),
+            input_dim: net.input_dim,
+            hidden,
+            output: net.output,
+            ints,
+            logit_ints,
+        }
     }
 
     #[test]

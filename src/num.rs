@@ -304,7 +304,9 @@ pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
 pub fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
     let den = v.iter().fold(Z::one(), |acc, x| lcm_pos(&acc, x.denom()));
     (
-        v.iter().map(|x| if x.denom() == &den { x.numer().clone() } else { x.numer() * (&den / x.denom()) }).collect(),
+        v.iter()
+            .map(|x| if x.denom() == &den { x.numer().clone() } else { x.numer() * (&den / x.denom()) })
+            .collect(),
         den,
     )
 }

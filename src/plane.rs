@@ -205,8 +205,16 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
 fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
     let m = pts.len() - 1;
     let mut keep = vec![true; m];
-    let dirs: [(f64, f64); 8] =
-        [(1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (-1.0, 1.0), (-1.0, 0.0), (-1.0, -1.0), (0.0, -1.0), (1.0, -1.0)];
+    let dirs: [(f64, f64); 8] = [
+        (1.0, 0.0),
+        (1.0, 1.0),
+        (0.0, 1.0),
+        (-1.0, 1.0),
+        (-1.0, 0.0),
+        (-1.0, -1.0),
+        (0.0, -1.0),
+        (1.0, -1.0),
+    ];
     let mut poly: Vec<usize> = Vec::with_capacity(8);
     for (dx, dy) in dirs {
         let best = pts

@@ -9,7 +9,9 @@
 use crate::filter::{self, Approx};
 use crate::lp::{LpOutcome, PointOutcome, maximize_point, maximize_primal as maximize};
 use crate::network::NeuronId;
-use crate::num::{Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, q_new, sqrt_bounds, ten_pow_neg};
+use crate::num::{
+    Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, q_new, sqrt_bounds, ten_pow_neg,
+};
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeMap;
@@ -533,7 +535,14 @@ impl Halfspaces {
     /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
     /// meets them; `slack` holds the scaled slacks at `inner` (see [`Self::scaled_slacks`]).
     /// `None` if the ray never leaves.
-    fn shoot(&self, inner: &[Q], slack: &[Z], slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Option<(Vec<usize>, Vec<Q>)> {
+    fn shoot(
+        &self,
+        inner: &[Q],
+        slack: &[Z],
+        slack_f: &[Approx],
+        rows_f: &[Vec<f64>],
+        dz: &[Z],
+    ) -> Option<(Vec<usize>, Vec<Q>)> {
         // Compare t_j = S_j / (a_j·D) by cross-multiplication (the slack denominator is
         // common); `dz` is an integer direction (any positive multiple has the same hits).
         let mut best: Option<(Z, Z)> = None;
@@ -724,7 +733,8 @@ impl Halfspaces {
             let seed = self.subset(&found.iter().map(|(i, _)| *i).collect::<Vec<_>>());
             let (lo, hi) = seed.bounds(d);
             // All finite bounds over one denominator, so the test is integer arithmetic.
-            let den = lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| crate::num::lcm_pos(&acc, v.denom()));
+            let den =
+                lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| crate::num::lcm_pos(&acc, v.denom()));
             let int = |v: &Option<Q>| v.as_ref().map(|x| x.numer() * (&den / x.denom()));
             let (lo, hi): (Vec<Option<Z>>, Vec<Option<Z>>) =
                 (lo.iter().map(int).collect(), hi.iter().map(int).collect());
@@ -976,10 +986,14 @@ impl Halfspaces {
     /// positive weights: `(y', min_i -a_i·y'/w_i)` is an improving ray no row blocks).
     fn certify_unbounded_radius(&self, p: &[f64]) -> bool {
         let (t, y) = p.split_last().expect("d + 1 entries");
-        if !(*t > 0.0) || !self.is_integral() {
+        if !t.is_finite() || *t <= 0.0 || !self.is_integral() {
             return false;
         }
-        let Some(y): Option<Vec<Z>> = y.iter().map(|v| <Z as num_traits::FromPrimitive>::from_f64((v / t * 2f64.powi(30)).round())).collect() else {
+        let Some(y): Option<Vec<Z>> = y
+            .iter()
+            .map(|v| <Z as num_traits::FromPrimitive>::from_f64((v / t * 2f64.powi(30)).round()))
+            .collect()
+        else {
             return false;
         };
         self.a.iter().all(|r| r.iter().zip(&y).map(|(a, v)| a.numer() * v).sum::<Z>().is_negative())
@@ -1056,7 +1070,8 @@ impl Halfspaces {
         let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
         let mut x = x;
         let r = q_new(x.pop()?, dd.clone());
-        let center = if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
+        let center =
+            if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
         Some((center, r))
     }
 
@@ -1372,7 +1387,8 @@ mod tests {
         let mut rng = crate::random::SplitMix64(5);
         for t in 0..300 {
             let n = 1 + t % 3;
-            let m: Vec<Vec<Z>> = (0..n).map(|_| (0..n).map(|_| Z::from(rng.small_int(50)) << (t % 90)).collect()).collect();
+            let m: Vec<Vec<Z>> =
+                (0..n).map(|_| (0..n).map(|_| Z::from(rng.small_int(50)) << (t % 90)).collect()).collect();
             let mut big = vec![vec![Z::zero(); n + 1]; n + 1];
             big[0][0] = Z::one();
             for i in 0..n {
@@ -1403,7 +1419,13 @@ mod tests {
         for t in 0..300 {
             let d = 2 + t % 3;
             let rows: Vec<(Vec<Q>, Q, Source)> = (0..1 + t % (d + 2))
-                .map(|i| ((0..d).map(|_| qi(rng.small_int(4))).collect(), qi(1 + rng.small_int(3).abs()), Source::Domain(i)))
+                .map(|i| {
+                    (
+                        (0..d).map(|_| qi(rng.small_int(4))).collect(),
+                        qi(1 + rng.small_int(3).abs()),
+                        Source::Domain(i),
+                    )
+                })
                 .collect();
             let Grouped::Rows(h) = group_rows(rows) else { continue };
             let l2: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), 40).1).collect();
