@@ -285,7 +285,7 @@ pub fn analyze_region(
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
-    let insphere_linf = fhs.linf_insphere(d);
+    let (insphere_linf, bounded_told) = fhs.linf_insphere_bounded(d);
     let interior_point = match &insphere_linf {
         LinfInsphere::Finite { center, .. } => center.clone(),
         LinfInsphere::Unbounded => match fhs.interior_point(d) {
@@ -294,7 +294,7 @@ pub fn analyze_region(
         },
     };
     let insphere = fhs.l2_insphere(d, opts.digits);
-    let bounded = domain_bounded || fhs.is_bounded(d);
+    let bounded = domain_bounded || bounded_told.unwrap_or_else(|| fhs.is_bounded(d));
     let (vertices, volume) = if opts.volumes && bounded {
         let v = crate::vrep::vertices(&fhs, d);
         let vol = crate::vrep::volume(&fhs, &v, d);

@@ -278,7 +278,9 @@ pub fn det_int(mut m: Vec<Vec<Z>>) -> Z {
             // over the six column pairs.
             let top = |a: usize, b: usize| &m[0][a] * &m[1][b] - &m[0][b] * &m[1][a];
             let bot = |a: usize, b: usize| &m[2][a] * &m[3][b] - &m[2][b] * &m[3][a];
-            return top(0, 1) * bot(2, 3) - top(0, 2) * bot(1, 3) + top(0, 3) * bot(1, 2) + top(1, 2) * bot(0, 3)
+            return top(0, 1) * bot(2, 3) - top(0, 2) * bot(1, 3)
+                + top(0, 3) * bot(1, 2)
+                + top(1, 2) * bot(0, 3)
                 - top(1, 3) * bot(0, 2)
                 + top(2, 3) * bot(0, 1);
         }
@@ -970,24 +972,38 @@ impl Halfspaces {
     /// Largest inscribed axis-aligned cube, exactly: maximise `r` s.t.
     /// `a_i·c + r·||a_i||_1 <= b_i`.
     pub fn linf_insphere(&self, d: usize) -> LinfInsphere {
+        self.linf_insphere_bounded(d).0
+    }
+
+    /// [`Self::linf_insphere`] and, when it tells, whether the polyhedron is bounded: an
+    /// unbounded LP means cubes of every size fit (unbounded); a certified unique optimum
+    /// has `d + 1` tight rows with strictly positive multipliers `y` and `Σ y_i a_i = 0`
+    /// (the radius column carries the objective), and those normals span `R^d` (the
+    /// `(d+1)×(d+1)` basis is non-singular), so no `v != 0` has every `a_i·v <= 0`: bounded.
+    pub fn linf_insphere_bounded(&self, d: usize) -> (LinfInsphere, Option<bool>) {
         let w: Vec<Q> = self.a.iter().map(|r| norm1(r)).collect();
-        match self.max_radius(d, &w) {
-            Some((center, radius)) => LinfInsphere::Finite { center, radius },
-            None => LinfInsphere::Unbounded,
+        match self.max_radius_told(d, &w) {
+            (Some((center, radius)), unique) => {
+                (LinfInsphere::Finite { center, radius }, unique.then_some(true))
+            }
+            (None, _) => (LinfInsphere::Unbounded, Some(false)),
         }
     }
 
-    fn max_radius(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
+    /// The radius LP (largest `r` with `a_i·c + r·w_i <= b_i`; `None` if unbounded) and
+    /// whether the optimum was certified unique (strictly positive
+    /// multipliers).
+    fn max_radius_told(&self, d: usize, w: &[Q]) -> (Option<(Vec<Q>, Q)>, bool) {
         match self.radius_guess(d, w) {
             FloatLp::Vertex(basis) => {
                 if let Some(unique) = self.certify_radius(d, w, &basis, true) {
-                    return Some(unique);
+                    return (Some(unique), true);
                 }
             }
-            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return None,
+            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return (None, false),
             _ => {}
         }
-        self.max_radius_exact(d, w)
+        (self.max_radius_exact(d, w), false)
     }
 
     /// Exact check of a float ray `p = (y, t)` of the radius LP: if `a_i·y' < 0` for every
@@ -1008,7 +1024,7 @@ impl Halfspaces {
         self.a.iter().all(|r| r.iter().zip(&y).map(|(a, v)| a.numer() * v).sum::<Z>().is_negative())
     }
 
-    /// [`Self::max_radius`] by the exact simplex.
+    /// [`Self::max_radius_told`] by the exact simplex.
     fn max_radius_exact(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
         let (a, b) = self.weighted_rows(d, w);
         match maximize(&unit(d + 1, d), &a, &b) {
@@ -1021,7 +1037,7 @@ impl Halfspaces {
         }
     }
 
-    /// [`Self::max_radius`] from a float guess, when it certifies a *unique* optimum: the
+    /// [`Self::max_radius_told`] from a float guess, when it certifies a *unique* optimum: the
     /// float active-set LP proposes `d + 1` tight rows `W`; Cramer's rule gives their
     /// vertex `(c, r)` and multipliers `y` (`M_Wᵀ y = e_r`). If every row holds at the vertex
     /// and every `y_i > 0`, the vertex is optimal, and it is the only optimum (an optimal
@@ -1478,7 +1494,7 @@ mod tests {
             })
         };
         let mut rng = crate::random::SplitMix64(4);
-        let (mut bounded, mut unbounded) = (0, 0);
+        let (mut bounded, mut unbounded, mut told_count) = (0, 0, 0);
         for t in 0..300 {
             let d = 2 + t % 2;
             let m = 1 + (t % 7);
@@ -1488,9 +1504,15 @@ mod tests {
             let Grouped::Rows(h) = group_rows(rows) else { continue };
             let want = oracle(&h, d);
             assert_eq!(h.is_bounded(d), want, "{:?}", h.a);
+            // What the L-inf insphere tells (when it tells) agrees too.
+            if let (_, Some(told)) = h.linf_insphere_bounded(d) {
+                assert_eq!(told, want, "{:?}", h.a);
+                told_count += 1;
+            }
             if want { bounded += 1 } else { unbounded += 1 }
         }
         assert!(bounded > 20 && unbounded > 20, "{bounded} bounded, {unbounded} unbounded");
+        assert!(told_count > 100, "{told_count} told");
         assert_eq!(rank(&[vec![qi(1), qi(2)], vec![qi(2), qi(4)]]), 1);
         assert_eq!(rank(&[vec![qi(0), qi(0)], vec![qi(0), qi(3)], vec![qi(1), qi(0)]]), 2);
     }
