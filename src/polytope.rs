@@ -232,10 +232,33 @@ fn certified_vertex(rows: &[(Vec<Z>, Z)], basis: &[usize], c: &[Z], strict: bool
         return None;
     }
     let sign = if det.is_negative() { -1 } else { 1 };
+    // For c = e_r (the radius LPs) row i replaced by c leaves the cofactor
+    // (-1)^(i+r)·det(M without row i and column r): one order lower.
+    let unit = {
+        let mut nz = c.iter().enumerate().filter(|(_, v)| !v.is_zero());
+        match (nz.next(), nz.next()) {
+            (Some((r, v)), None) if v.is_one() => Some(r),
+            _ => None,
+        }
+    };
     for i in 0..n {
-        let mut mi = mw.clone();
-        mi[i] = c.to_vec();
-        let yi: Z = det_int(mi) * sign;
+        let yi: Z = match unit {
+            Some(r) => {
+                let minor: Vec<Vec<Z>> = mw
+                    .iter()
+                    .enumerate()
+                    .filter(|(t, _)| *t != i)
+                    .map(|(_, row)| row.iter().enumerate().filter(|(u, _)| *u != r).map(|(_, v)| v.clone()).collect())
+                    .collect();
+                let m = det_int(minor);
+                if (i + r) % 2 == 1 { -m * sign } else { m * sign }
+            }
+            None => {
+                let mut mi = mw.clone();
+                mi[i] = c.to_vec();
+                det_int(mi) * sign
+            }
+        };
         if yi.is_negative() || (strict && yi.is_zero()) {
             return None;
         }
