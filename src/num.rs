@@ -501,7 +501,7 @@ mod tests {
     #[test]
     fn lehmer_gcd_agrees_with_num_integer() {
         let mut rng = crate::random::SplitMix64(21);
-        let mut big = |words: usize, rng: &mut crate::random::SplitMix64| -> BigUint {
+        let big = |words: usize, rng: &mut crate::random::SplitMix64| -> BigUint {
             let mut v = BigUint::zero();
             for _ in 0..words {
                 v = (v << 64usize) + BigUint::from(rng.next_u64());
