@@ -125,8 +125,9 @@ fn float_active_set(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Option<
 enum FloatLp {
     /// `d` rows tight at an optimal vertex.
     Vertex(Vec<usize>),
-    /// A direction along which the objective grows and no row blocks.
-    Ray(Vec<f64>),
+    /// A direction along which the objective grows and no row blocks, and the rows active
+    /// when it was found (the direction is the objective projected on their null space).
+    Ray(Vec<f64>, Vec<usize>),
     Fail,
 }
 
@@ -169,7 +170,7 @@ fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
                 best = Some((t, i));
             }
         }
-        let Some((t, i)) = best else { return FloatLp::Ray(p) };
+        let Some((t, i)) = best else { return FloatLp::Ray(p, w) };
         for (xj, pj) in x.iter_mut().zip(&p) {
             *xj += t * pj;
         }
@@ -248,7 +249,9 @@ fn certified_vertex(rows: &[(Vec<Z>, Z)], basis: &[usize], c: &[Z], strict: bool
                     .iter()
                     .enumerate()
                     .filter(|(t, _)| *t != i)
-                    .map(|(_, row)| row.iter().enumerate().filter(|(u, _)| *u != r).map(|(_, v)| v.clone()).collect())
+                    .map(|(_, row)| {
+                        row.iter().enumerate().filter(|(u, _)| *u != r).map(|(_, v)| v.clone()).collect()
+                    })
                     .collect();
                 let m = det_int(minor);
                 if (i + r) % 2 == 1 { -m * sign } else { m * sign }
@@ -282,6 +285,44 @@ fn certified_vertex(rows: &[(Vec<Z>, Z)], basis: &[usize], c: &[Z], strict: bool
         return None;
     }
     Some((x, dd))
+}
+
+/// An exact improving direction for `max c·x` s.t. `a_i·x <= b_i` (integer rows) from the
+/// float method's active rows `w`: `c` projected on the null space of those rows, computed
+/// exactly, then checked: `a_i·v <= 0` for every row and `c·v > 0` (the LP is unbounded).
+/// `None` if the check fails.
+fn exact_ray(rows: &[(Vec<Z>, Z)], w: &[usize], c: &[Z]) -> Option<Vec<Z>> {
+    let k = w.len();
+    let dotz = |x: &[Z], y: &[Z]| -> Z { x.iter().zip(y).map(|(u, v)| u * v).sum() };
+    // In integers: G = A_W A_Wᵀ, λ' = adj(G)·A_W c by Cramer, v = det(G)·c - A_Wᵀ λ'
+    // (the projection times det G; its sign fixed so that v points along c).
+    let g: Vec<Vec<Z>> =
+        (0..k).map(|r| (0..k).map(|t| dotz(&rows[w[r]].0, &rows[w[t]].0)).collect()).collect();
+    let rhs: Vec<Z> = (0..k).map(|r| dotz(&rows[w[r]].0, c)).collect();
+    let det = det_int(g.clone());
+    if det.is_zero() && k > 0 {
+        return None;
+    }
+    let mut v: Vec<Z> = c.iter().map(|x| x * &det).collect();
+    for r in 0..k {
+        let gr: Vec<Vec<Z>> = g
+            .iter()
+            .zip(&rhs)
+            .map(|(row, b)| {
+                let mut row = row.clone();
+                row[r] = b.clone();
+                row
+            })
+            .collect();
+        let lambda = det_int(gr);
+        for (vj, aj) in v.iter_mut().zip(&rows[w[r]].0) {
+            *vj -= &lambda * aj;
+        }
+    }
+    if det.is_negative() {
+        v.iter_mut().for_each(|x| *x = -&*x);
+    }
+    (rows.iter().all(|(a, _)| !dotz(a, &v).is_positive()) && dotz(c, &v).is_positive()).then_some(v)
 }
 
 /// Determinant of a square integer matrix (fraction-free Bareiss elimination).
@@ -765,7 +806,7 @@ impl Halfspaces {
         }
         if !found.is_empty() && n > found.len() + 2 * d {
             let seed = self.subset(&found.iter().map(|(i, _)| *i).collect::<Vec<_>>());
-            let (lo, hi) = seed.bounds(d);
+            let (lo, hi) = seed.bounds_guided(d, &inner_f);
             // All finite bounds over one denominator, so the test is integer arithmetic.
             let den =
                 lo.iter().chain(&hi).flatten().fold(Z::one(), |acc, v| crate::num::lcm_pos(&acc, v.denom()));
@@ -929,6 +970,40 @@ impl Halfspaces {
         Some(Guess::Beyond((x, dd)))
     }
 
+    /// [`Self::bounds`] from float guesses made at the interior point `inner_f`, each
+    /// certified exactly: a vertex by [`certified_vertex`] (the value is unique even when the
+    /// vertex is not), an unbounded direction by [`exact_ray`]; the simplex otherwise. Same
+    /// values. Rows must be integral.
+    fn bounds_guided(&self, d: usize, inner_f: &[f64]) -> (Vec<Option<Q>>, Vec<Option<Q>>) {
+        let af: Vec<Vec<f64>> = self.a.iter().map(|r| r.iter().map(filter::guess).collect()).collect();
+        let bf: Vec<f64> = self.b.iter().map(filter::guess).collect();
+        let rows: Vec<(Vec<Z>, Z)> = self
+            .a
+            .iter()
+            .zip(&self.b)
+            .map(|(r, b)| (r.iter().map(|v| v.numer().clone()).collect(), b.numer().clone()))
+            .collect();
+        let (mut lo, mut hi) = (Vec::with_capacity(d), Vec::with_capacity(d));
+        for j in 0..d {
+            for sign in [1i64, -1] {
+                let c: Vec<Z> = (0..d).map(|t| if t == j { Z::from(sign) } else { Z::zero() }).collect();
+                let cf: Vec<f64> = c.iter().map(filter::z_to_f64).collect();
+                let told = match float_lp(&af, &bf, &cf, inner_f) {
+                    FloatLp::Vertex(basis) => certified_vertex(&rows, &basis, &c, false)
+                        .map(|(x, dd)| Some(q_new(x[j].clone(), dd))),
+                    FloatLp::Ray(_, w) => exact_ray(&rows, &w, &c).map(|_| None),
+                    FloatLp::Fail => None,
+                };
+                let value = told.unwrap_or_else(|| {
+                    let cq: Vec<Q> = c.iter().cloned().map(Q::from_integer).collect();
+                    maximize(&cq, &self.a, &self.b).value().map(|v| v * Q::from_integer(Z::from(sign)))
+                });
+                if sign == 1 { hi.push(value) } else { lo.push(value) }
+            }
+        }
+        (lo, hi)
+    }
+
     /// Exact coordinate bounds `(lo, hi)` of the polyhedron (`None` where unbounded).
     pub fn bounds(&self, d: usize) -> (Vec<Option<Q>>, Vec<Option<Q>>) {
         let mut lo = Vec::with_capacity(d);
@@ -1023,7 +1098,7 @@ impl Halfspaces {
                     return (Some(unique), true);
                 }
             }
-            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return (None, false),
+            FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
             _ => {}
         }
         (self.max_radius_exact(d, w), false)
@@ -1155,7 +1230,7 @@ impl Halfspaces {
         // Both LPs differ only far below float precision: one float guess serves both.
         let basis = match self.radius_guess(d, &hi) {
             FloatLp::Vertex(b) => Some(b),
-            FloatLp::Ray(p) if self.certify_unbounded_radius(&p) => return None,
+            FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
             _ => None,
         };
         let solve = |w: &[Q], with_center: bool| {
@@ -1460,6 +1535,40 @@ mod tests {
     }
 
     #[test]
+    fn guided_bounds_equal_the_simplex_bounds() {
+        // Few random rows (often unbounded in some directions) and boxes with cuts: the
+        // certified float vertices and rays give exactly the simplex's bounds.
+        let mut rng = crate::random::SplitMix64(33);
+        let (mut rays, mut finite) = (0, 0);
+        for t in 0..200 {
+            let d = 2 + t % 3;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = (0..1 + t % (2 * d))
+                .map(|i| {
+                    (
+                        (0..d).map(|_| qi(rng.small_int(4))).collect(),
+                        qi(1 + rng.small_int(3).abs()),
+                        Source::Domain(i),
+                    )
+                })
+                .collect();
+            if t % 3 == 0 {
+                for j in 0..d {
+                    rows.push((unit(d, j), qi(2), Source::Domain(50 + j)));
+                    rows.push((unit(d, j).iter().map(|v| -v).collect(), qi(3), Source::Domain(60 + j)));
+                }
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(c) = h.interior_point(d) else { continue };
+            let inner_f: Vec<f64> = c.iter().map(filter::guess).collect();
+            let (lo, hi) = h.bounds_guided(d, &inner_f);
+            assert_eq!((lo.clone(), hi.clone()), h.bounds(d), "{:?}", h.a);
+            rays += lo.iter().chain(&hi).filter(|v| v.is_none()).count();
+            finite += lo.iter().chain(&hi).filter(|v| v.is_some()).count();
+        }
+        assert!(rays > 100 && finite > 100, "{rays} unbounded, {finite} finite");
+    }
+
+    #[test]
     fn unbounded_radius_certificates_are_exact() {
         // Few random rows (often an unbounded radius LP): a certified float ray must mean
         // the exact simplex finds the LP unbounded; random rays never certify a bounded LP.
@@ -1480,7 +1589,7 @@ mod tests {
             let l2: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), 40).1).collect();
             let (a, b) = h.weighted_rows(d, &l2);
             let exact = maximize(&unit(d + 1, d), &a, &b);
-            if let FloatLp::Ray(p) = h.radius_guess(d, &l2)
+            if let FloatLp::Ray(p, _) = h.radius_guess(d, &l2)
                 && h.certify_unbounded_radius(&p)
             {
                 assert_eq!(exact, LpOutcome::Unbounded, "{:?}", h.a);
