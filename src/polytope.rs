@@ -1562,6 +1562,22 @@ mod tests {
             let inner_f: Vec<f64> = c.iter().map(filter::guess).collect();
             let (lo, hi) = h.bounds_guided(d, &inner_f);
             assert_eq!((lo.clone(), hi.clone()), h.bounds(d), "{:?}", h.a);
+            // A ray is never certified where the LP is bounded, whatever the active rows.
+            let rows: Vec<(Vec<Z>, Z)> =
+                h.a.iter()
+                    .zip(&h.b)
+                    .map(|(r, b)| (r.iter().map(|v| v.numer().clone()).collect(), b.numer().clone()))
+                    .collect();
+            for j in 0..d {
+                for (sign, value) in [(1i64, &hi[j]), (-1, &lo[j])] {
+                    if value.is_some() {
+                        let c: Vec<Z> = (0..d).map(|t| Z::from(if t == j { sign } else { 0 })).collect();
+                        let w: Vec<usize> =
+                            (0..h.len()).filter(|_| rng.next_u64() % 3 == 0).take(d - 1).collect();
+                        assert!(exact_ray(&rows, &[], &c).is_none() && exact_ray(&rows, &w, &c).is_none());
+                    }
+                }
+            }
             rays += lo.iter().chain(&hi).filter(|v| v.is_none()).count();
             finite += lo.iter().chain(&hi).filter(|v| v.is_some()).count();
         }
