@@ -16,8 +16,12 @@
 //!   facets are the hull vertices of the polar points `a_i / s_i` and the origin. Points
 //!   extreme in eight directions span a convex polygon (checked: every vertex strictly left
 //!   of every other edge); a polar point certified strictly inside it is inside the hull of
-//!   the others, so its row is not a facet (Akl–Toussaint). Rows coinciding with a facet
-//!   have the same polar point and are never dropped, so the facets keep all their sources.
+//!   the others, so its row is not a facet (Akl–Toussaint). A second pass does the same
+//!   against the float hull of the points left (a guess, certified the same way), so about
+//!   as many rows survive as there are facets. Rows coinciding with a facet have the same
+//!   polar point and are never dropped, so the facets keep all their sources.
+//! - rows may be any positive multiple of their primitive form (every ratio and sign above
+//!   is scale-invariant); only the survivors are made primitive and grouped.
 //!
 //! Any doubt (a row tight at the hint that the step does not leave, a zero row, a value the
 //! filter cannot bound) returns `None`, and the caller takes the general path.
