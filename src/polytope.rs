@@ -266,20 +266,8 @@ fn certified_vertex(rows: &[(Vec<Z>, Z)], basis: &[usize], c: &[Z], strict: bool
             return None;
         }
     }
-    let x: Vec<Z> = (0..n)
-        .map(|j| {
-            let mj: Vec<Vec<Z>> = mw
-                .iter()
-                .zip(basis)
-                .map(|(r, &i)| {
-                    let mut r = r.clone();
-                    r[j] = rows[i].1.clone();
-                    r
-                })
-                .collect();
-            det_int(mj) * sign
-        })
-        .collect();
+    let bw: Vec<Z> = basis.iter().map(|&i| rows[i].1.clone()).collect();
+    let x: Vec<Z> = cramer(&mw, &bw).into_iter().map(|v| v * sign).collect();
     let dd: Z = det * sign;
     if rows.iter().any(|(r, b)| r.iter().zip(&x).map(|(u, v)| u * v).sum::<Z>() > b * &dd) {
         return None;
@@ -304,25 +292,34 @@ fn exact_ray(rows: &[(Vec<Z>, Z)], w: &[usize], c: &[Z]) -> Option<Vec<Z>> {
         return None;
     }
     let mut v: Vec<Z> = c.iter().map(|x| x * &det).collect();
-    for r in 0..k {
-        let gr: Vec<Vec<Z>> = g
-            .iter()
-            .zip(&rhs)
-            .map(|(row, b)| {
-                let mut row = row.clone();
-                row[r] = b.clone();
-                row
-            })
-            .collect();
-        let lambda = det_int(gr);
-        for (vj, aj) in v.iter_mut().zip(&rows[w[r]].0) {
-            *vj -= &lambda * aj;
+    for (lambda, &i) in cramer(&g, &rhs).iter().zip(w) {
+        for (vj, aj) in v.iter_mut().zip(&rows[i].0) {
+            *vj -= lambda * aj;
         }
     }
     if det.is_negative() {
         v.iter_mut().for_each(|x| *x = -&*x);
     }
     (rows.iter().all(|(a, _)| !dotz(a, &v).is_positive()) && dotz(c, &v).is_positive()).then_some(v)
+}
+
+/// Cramer's numerators for `M·x = b` (`M` square): `X_j = det(M with column j replaced by
+/// b)`, so `M·X = det(M)·b`.
+fn cramer(m: &[Vec<Z>], b: &[Z]) -> Vec<Z> {
+    (0..m.len())
+        .map(|j| {
+            let mj: Vec<Vec<Z>> = m
+                .iter()
+                .zip(b)
+                .map(|(row, bi)| {
+                    let mut row = row.clone();
+                    row[j] = bi.clone();
+                    row
+                })
+                .collect();
+            det_int(mj)
+        })
+        .collect()
 }
 
 /// Determinant of a square integer matrix (fraction-free Bareiss elimination).
@@ -445,6 +442,15 @@ impl Halfspaces {
     }
     pub fn is_empty(&self) -> bool {
         self.a.is_empty()
+    }
+
+    /// The rows as integer pairs `(a, b)` (the numerators; rows must be integral).
+    pub(crate) fn int_rows(&self) -> Vec<(Vec<Z>, Z)> {
+        self.a
+            .iter()
+            .zip(&self.b)
+            .map(|(r, b)| (r.iter().map(|v| v.numer().clone()).collect(), b.numer().clone()))
+            .collect()
     }
 
     /// The rows with the given indices (in that order).
@@ -912,7 +918,6 @@ impl Halfspaces {
         rows_f: &[Vec<f64>],
         inner_f: &[f64],
     ) -> Option<Guess> {
-        let d = inner_f.len();
         let mut rows: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
         rows.push(k);
         let af: Vec<Vec<f64>> = rows.iter().map(|&i| rows_f[i].clone()).collect();
@@ -947,21 +952,7 @@ impl Halfspaces {
             .iter()
             .map(|&i| if i == k { self.b[i].numer() + 1 } else { self.b[i].numer().clone() })
             .collect();
-        let x: Vec<Z> = (0..d)
-            .map(|j| {
-                let mj: Vec<Vec<Z>> = m
-                    .iter()
-                    .zip(&bw)
-                    .map(|(r, bi)| {
-                        let mut r = r.clone();
-                        r[j] = bi.clone();
-                        r
-                    })
-                    .collect();
-                let v: Z = det_int(mj) * sign;
-                v
-            })
-            .collect();
+        let x: Vec<Z> = cramer(&m, &bw).into_iter().map(|v| v * sign).collect();
         let dd = &det * sign;
         let ax = |i: usize| -> Z { self.a[i].iter().zip(&x).map(|(a, v)| a.numer() * v).sum() };
         if found.iter().any(|(i, _)| ax(*i) > self.b[*i].numer() * &dd) || ax(k) <= self.b[k].numer() * &dd {
@@ -977,12 +968,7 @@ impl Halfspaces {
     fn bounds_guided(&self, d: usize, inner_f: &[f64]) -> (Vec<Option<Q>>, Vec<Option<Q>>) {
         let af: Vec<Vec<f64>> = self.a.iter().map(|r| r.iter().map(filter::guess).collect()).collect();
         let bf: Vec<f64> = self.b.iter().map(filter::guess).collect();
-        let rows: Vec<(Vec<Z>, Z)> = self
-            .a
-            .iter()
-            .zip(&self.b)
-            .map(|(r, b)| (r.iter().map(|v| v.numer().clone()).collect(), b.numer().clone()))
-            .collect();
+        let rows = self.int_rows();
         let (mut lo, mut hi) = (Vec::with_capacity(d), Vec::with_capacity(d));
         for j in 0..d {
             for sign in [1i64, -1] {
@@ -1563,11 +1549,7 @@ mod tests {
             let (lo, hi) = h.bounds_guided(d, &inner_f);
             assert_eq!((lo.clone(), hi.clone()), h.bounds(d), "{:?}", h.a);
             // A ray is never certified where the LP is bounded, whatever the active rows.
-            let rows: Vec<(Vec<Z>, Z)> =
-                h.a.iter()
-                    .zip(&h.b)
-                    .map(|(r, b)| (r.iter().map(|v| v.numer().clone()).collect(), b.numer().clone()))
-                    .collect();
+            let rows = h.int_rows();
             for j in 0..d {
                 for (sign, value) in [(1i64, &hi[j]), (-1, &lo[j])] {
                     if value.is_some() {
