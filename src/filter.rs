@@ -149,6 +149,21 @@ pub fn dot(row: &[f64], h: &[Vec<Approx>], t: usize, c: f64) -> Approx {
     Approx { v, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
 }
 
+/// `Σ a_i b_i` for integers converted to `f64` on both sides (each within `ρ|v̂|`): every
+/// product has relative error `<= 3ρ` and the `n - 1` additions add `γ_n T` (the bound of
+/// the module doc with `P = 0`, all error in the products).
+pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
+    let mut v = 0.0;
+    let mut big_t = 0.0;
+    for (x, y) in a.iter().zip(b) {
+        let p = x * y;
+        v += p;
+        big_t += p.abs();
+    }
+    let gamma = (a.len() as f64 + 1.0) * U;
+    Approx { v, e: (3.0 * RHO + gamma) * big_t * SLACK }
+}
+
 /// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`:
 /// each conversion is within `2u`, the division adds `u`, so `8u|v̂|` bounds the error, plus
 /// the smallest normal number for results that fall into the subnormal range. `0/w` is

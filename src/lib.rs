@@ -26,6 +26,7 @@ pub mod filter;
 pub mod import;
 pub mod linear;
 pub mod lp;
+pub mod mesh;
 pub mod network;
 pub mod num;
 pub mod onnx;

@@ -767,17 +767,7 @@ impl Network {
         key: &[bool],
         below: &[Arc<LayerRows>],
     ) -> Option<Vec<(Vec<Z>, Z)>> {
-        let factor = |layer: usize, active: bool| {
-            let il = &self.ints[layer];
-            if active { &il.q } else { &il.p }
-        };
-        // Bit ranges of the layers before l.
-        let mut starts = Vec::with_capacity(l);
-        let mut k = 0;
-        for il in &self.ints[..l] {
-            starts.push(k);
-            k += il.bias.len();
-        }
+        let starts = self.layer_starts();
         let (base, m, j) = {
             let map = cache.layers[l].lock().expect("cache lock");
             let mut other = key.to_vec();
@@ -795,6 +785,25 @@ impl Network {
             }
             found?
         };
+        Some(self.flip_rows(l, key, below, &base, m, j))
+    }
+
+    /// The rank-one update of [`Network::rank_one`] from known rows `base` of layer `l`
+    /// whose key differs from `key` exactly in neuron `j` of layer `m < l`.
+    pub(crate) fn flip_rows(
+        &self,
+        l: usize,
+        key: &[bool],
+        below: &[Arc<LayerRows>],
+        base: &LayerRows,
+        m: usize,
+        j: usize,
+    ) -> Vec<(Vec<Z>, Z)> {
+        let factor = |layer: usize, active: bool| {
+            let il = &self.ints[layer];
+            if active { &il.q } else { &il.p }
+        };
+        let starts = self.layer_starts();
         let bit = |layer: usize, n: usize| key[starts[layer] + n];
         let delta = factor(m, bit(m, j)) - factor(m, !bit(m, j));
         let mut u: Vec<Z> = self.ints[m + 1].weight.iter().map(|w| &w[j] * &delta).collect();
@@ -807,18 +816,62 @@ impl Network {
                 .collect();
         }
         let (ra, rc) = &below[m].rows[j];
-        Some(
-            base.rows
-                .iter()
-                .zip(&u)
-                .map(|((a, c), um)| {
-                    if um.is_zero() {
-                        return (a.clone(), c.clone());
-                    }
-                    (a.iter().zip(ra).map(|(x, y)| x + um * y).collect(), c + um * rc)
+        base.rows
+            .iter()
+            .zip(&u)
+            .map(|((a, c), um)| {
+                if um.is_zero() {
+                    return (a.clone(), c.clone());
+                }
+                (a.iter().zip(ra).map(|(x, y)| x + um * y).collect(), c + um * rc)
+            })
+            .collect()
+    }
+
+    /// Where each hidden layer's bits start in a pattern.
+    fn layer_starts(&self) -> Vec<usize> {
+        let mut starts = Vec::with_capacity(self.ints.len());
+        let mut k = 0;
+        for il in &self.ints {
+            starts.push(k);
+            k += il.bias.len();
+        }
+        starts
+    }
+
+    /// The rows of layer `l` composed in full from the rows `below` of the layers before
+    /// it, for the bits `key` of those layers (no cache).
+    pub(crate) fn compose_rows(&self, l: usize, key: &[bool], below: &[Arc<LayerRows>]) -> LayerRows {
+        let d = self.input_dim;
+        let scale = self.ints[..l].iter().fold(Z::one(), |s, il| s * &il.factor);
+        let inputs: Vec<(Vec<Z>, Z)> = if l == 0 {
+            (0..d)
+                .map(|i| {
+                    let mut a = vec![Z::zero(); d];
+                    a[i] = Z::one();
+                    (a, Z::zero())
                 })
-                .collect(),
-        )
+                .collect()
+        } else {
+            let start = self.layer_starts()[l - 1];
+            let below_l = &self.ints[l - 1];
+            below[l - 1]
+                .rows
+                .iter()
+                .zip(&key[start..])
+                .map(|((a, c), &act)| {
+                    let f = if act { &below_l.q } else { &below_l.p };
+                    if f.is_zero() {
+                        (vec![Z::zero(); d], Z::zero())
+                    } else if f.is_one() {
+                        (a.clone(), c.clone())
+                    } else {
+                        (a.iter().map(|v| v * f).collect(), c * f)
+                    }
+                })
+                .collect()
+        };
+        LayerRows::new(compose_int(&self.ints[l], &inputs, &scale, d))
     }
 }
 
@@ -867,13 +920,27 @@ impl PartialEq for LayerRows {
 }
 
 impl LayerRows {
+    pub(crate) fn from_rows(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
+        LayerRows::new(rows)
+    }
+
     fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
         let floats =
             rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
         LayerRows { rows, floats, prim: std::sync::OnceLock::new() }
     }
 
-    fn prim(&self) -> &[(Vec<Z>, Z)] {
+    /// The raw rows `(a, c)`.
+    pub(crate) fn rows(&self) -> &[(Vec<Z>, Z)] {
+        &self.rows
+    }
+
+    /// The `f64` images of the rows, `d + 1` to a row.
+    pub(crate) fn floats(&self) -> &[f64] {
+        &self.floats
+    }
+
+    pub(crate) fn prim(&self) -> &[(Vec<Z>, Z)] {
         self.prim.get_or_init(|| {
             self.rows
                 .iter()

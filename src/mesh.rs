@@ -1,0 +1,655 @@
+//! The exact partition of a bounded plane domain by mesh splitting: regioncam's algorithm
+//! (Berzins' "polyhedral complex" splitting) in exact arithmetic.
+//!
+//! The domain polygon is cut by one neuron after another, layer after layer. Before layer
+//! `l` the faces are the regions of the network truncated before `l`, so on each face every
+//! neuron of layer `l` is one affine function; its sign at the face's vertices tells whether
+//! the face lies on one side (its bit) or is cut in two along the chord between the two
+//! points where the zero line meets the boundary. Pre-activations are continuous, so a
+//! vertex has one value from every face it belongs to and the two faces beside a cut edge
+//! cut it at the same point: the mesh stays conforming (no T-junctions) and, at the end, its
+//! faces are exactly the full-dimensional regions, each side a whole facet.
+//!
+//! Exactness: vertices are exact homogeneous integers `(X, Y, D)`, each the intersection of
+//! two integer lines by Cramer's rule and reduced; a vertex's sign for a neuron is decided by
+//! a float dot product with a proven bound ([`crate::filter::dot_converted`]) or, when that
+//! cannot decide (e.g. a vertex on the line), by the exact integer dot product. Degenerate
+//! cases are exact: a zero at a vertex cuts through it, a neuron whose line runs along a side
+//! labels that side, a neuron identically zero on a face takes bit 0 (the canonical pattern
+//! of [`crate::network::PatternMaps::zero_but_active`]).
+//!
+//! Rows: layer `l`'s rows on a face come from a neighbour's rows by the rank-one update of
+//! [`Network::flip_rows`] (faces across a side differ in the bits of the neurons on that
+//! side), the neighbours taken in a cheapest-first spanning tree so that most updates are
+//! flips of the layer just before.
+//!
+//! Invariants of a [`Partition`] (checked by [`Partition::sanity_check`]): faces sorted by
+//! pattern, id = index; vertices sorted by `(x, y)`; each face strictly convex,
+//! counter-clockwise, starting at its smallest vertex id; side `i` joins vertex `i` and
+//! `i + 1` and lists every neuron and domain row whose line contains it; interior sides are
+//! shared by exactly two faces (each the other's neighbour); the areas sum to the domain's.
+//! What it leaves out (inspheres, logits, interior points) is what `enumerate` computes per
+//! region.
+
+use crate::domain::{Domain, DomainError};
+use crate::filter::{dot_converted, z_to_f64};
+use crate::network::{LayerRows, Network, Pattern};
+use crate::num::{Q, Z, primitive_ints};
+use crate::polytope::{Grouped, Source, group_rows};
+use num_traits::{Signed, Zero};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+/// The regions of a bounded plane domain as exact polygons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partition {
+    /// Every vertex of every face, sorted by `(x, y)`.
+    pub vertices: Vec<[Q; 2]>,
+    /// The regions sorted by pattern; `faces[i]` has id `i`.
+    pub faces: Vec<Face>,
+    /// Adjacent pairs of regions (interior sides).
+    pub edges: usize,
+}
+
+/// One region: a strictly convex polygon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Face {
+    pub pattern: Pattern,
+    /// Vertex ids counter-clockwise, starting at the smallest.
+    pub vertices: Vec<usize>,
+    /// `sides[i]` joins `vertices[i]` and `vertices[i + 1]` (cyclically): the region's facets.
+    pub sides: Vec<Side>,
+    /// Exact area.
+    pub area: Q,
+}
+
+/// One side of a face: the face lies in `a·x <= b` (primitive integers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    pub a: [Z; 2],
+    pub b: Z,
+    /// Every neuron and domain row whose line contains the side, sorted.
+    pub sources: Vec<Source>,
+    /// The face across the side (`None` on the domain boundary).
+    pub neighbor: Option<usize>,
+}
+
+/// Why a partition cannot be computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartitionError {
+    /// The network's input is not two-dimensional.
+    Dimension(usize),
+    /// The domain is invalid.
+    Domain(DomainError),
+    /// The domain is unbounded (the mesh needs a polygon).
+    Unbounded,
+}
+
+impl fmt::Display for PartitionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartitionError::Dimension(d) => {
+                write!(f, "the partition is for 2-input networks (or a --plane slice); this one has {d} inputs")
+            }
+            PartitionError::Domain(e) => write!(f, "{e}"),
+            PartitionError::Unbounded => {
+                write!(f, "the partition needs a bounded domain (a box or a bounded polytope)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PartitionError {}
+
+/// A side of a face while the mesh is built: its line (index into `Mesh::lines`) and the
+/// sources found so far.
+#[derive(Debug, Clone)]
+struct MSide {
+    line: u32,
+    srcs: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+struct MFace {
+    verts: Vec<u32>,
+    sides: Vec<MSide>,
+    /// The bits decided so far (a prefix of the pattern).
+    bits: Vec<bool>,
+    /// The rows of the layers up to the current one.
+    rows: Vec<Arc<LayerRows>>,
+}
+
+struct Mesh {
+    /// Homogeneous vertices `(X, Y, D)`: the point `(X/D, Y/D)`, `D > 0`, coprime.
+    exact: Vec<[Z; 3]>,
+    approx: Vec<[f64; 3]>,
+    /// Lines `l0 x + l1 y + l2 = 0`, primitive.
+    lines: Vec<[Z; 3]>,
+    faces: Vec<MFace>,
+}
+
+/// The exact partition of the bounded plane `domain` by the regions of `net`.
+pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
+    if net.input_dim() != 2 {
+        return Err(PartitionError::Dimension(net.input_dim()));
+    }
+    if !domain.validate(2).map_err(PartitionError::Domain)? {
+        return Err(PartitionError::Unbounded);
+    }
+    let mut mesh = Mesh::new(domain);
+    let first = Arc::new(net.compose_rows(0, &[], &[]));
+    for f in &mut mesh.faces {
+        f.rows.push(first.clone());
+    }
+    for (l, size) in net.layer_sizes().into_iter().enumerate() {
+        if l > 0 {
+            mesh.layer_rows(net, l);
+        }
+        for i in 0..size {
+            mesh.cut(l, i);
+        }
+    }
+    Ok(mesh.finish())
+}
+
+fn homogeneous(p: &[Q]) -> [Z; 3] {
+    let (nums, den) = crate::num::common_denominator(p);
+    let (v, d) = primitive_ints(vec![nums[0].clone(), nums[1].clone(), den]);
+    [v[0].clone(), v[1].clone(), d]
+}
+
+fn approx(v: &[Z; 3]) -> [f64; 3] {
+    [z_to_f64(&v[0]), z_to_f64(&v[1]), z_to_f64(&v[2])]
+}
+
+/// `l0 X + l1 Y + l2 D`: the sign of a line's function at a homogeneous point.
+fn eval(l: &[Z], c: &Z, v: &[Z; 3]) -> Z {
+    &l[0] * &v[0] + &l[1] * &v[1] + c * &v[2]
+}
+
+/// The quadrant-then-cross comparison of directions `p` and `q` (homogeneous points
+/// relative to `g`): counter-clockwise order from the positive x axis.
+fn angle_cmp(p: &[Q; 2], q: &[Q; 2]) -> Ordering {
+    let half = |v: &[Q; 2]| v[1].is_negative() || (v[1].is_zero() && v[0].is_negative());
+    half(p).cmp(&half(q)).then_with(|| {
+        let cross = &p[0] * &q[1] - &p[1] * &q[0];
+        Q::zero().cmp(&cross)
+    })
+}
+
+impl Mesh {
+    /// The domain polygon, counter-clockwise, its sides labelled by the domain rows.
+    fn new(domain: &Domain) -> Mesh {
+        let rows = domain.rows().into_iter().enumerate().map(|(i, (a, b))| (a, b, Source::Domain(i)));
+        let hs = match group_rows(rows) {
+            Grouped::Rows(h) => h,
+            Grouped::Empty => unreachable!("a validated domain is not empty"),
+        };
+        let pts = crate::vrep::vertices(&hs, 2);
+        let n = Q::from_integer(Z::from(pts.len()));
+        let g: Vec<Q> = (0..2).map(|j| pts.iter().map(|p| &p[j]).sum::<Q>() / &n).collect();
+        let mut rel: Vec<([Q; 2], usize)> =
+            pts.iter().enumerate().map(|(i, p)| ([&p[0] - &g[0], &p[1] - &g[1]], i)).collect();
+        rel.sort_by(|a, b| angle_cmp(&a.0, &b.0));
+        let order: Vec<usize> = rel.into_iter().map(|(_, i)| i).collect();
+        let exact: Vec<[Z; 3]> = order.iter().map(|&i| homogeneous(&pts[i])).collect();
+        let approx_v = exact.iter().map(approx).collect();
+        let mut lines = Vec::new();
+        let mut sides = Vec::new();
+        let m = order.len();
+        for k in 0..m {
+            let (u, w) = (&pts[order[k]], &pts[order[(k + 1) % m]]);
+            let r = (0..hs.len())
+                .find(|&r| {
+                    let on = |p: &Vec<Q>| crate::num::dot(&hs.a[r], p) == hs.b[r];
+                    on(u) && on(w)
+                })
+                .expect("consecutive vertices of a polygon share a side");
+            let (a, c) = crate::num::primitive_row(&hs.a[r], &-&hs.b[r]);
+            lines.push([a[0].clone(), a[1].clone(), c]);
+            sides.push(MSide { line: k as u32, srcs: hs.sources[r].clone() });
+        }
+        let face = MFace { verts: (0..m as u32).collect(), sides, bits: Vec::new(), rows: Vec::new() };
+        Mesh { exact, approx: approx_v, lines, faces: vec![face] }
+    }
+
+    fn push_vertex(&mut self, v: [Z; 3]) -> u32 {
+        self.approx.push(approx(&v));
+        self.exact.push(v);
+        (self.exact.len() - 1) as u32
+    }
+
+    /// The sign of the row `(a, c)` (floats `rf`) at vertex `v`: filtered, exact when needed.
+    fn sign_at(&self, v: u32, a: &[Z], c: &Z, rf: &[f64]) -> i8 {
+        if let Some(s) = dot_converted(rf, &self.approx[v as usize]).sign() {
+            return s;
+        }
+        let s = eval(a, c, &self.exact[v as usize]);
+        if s.is_positive() {
+            1
+        } else if s.is_negative() {
+            -1
+        } else {
+            0
+        }
+    }
+
+    /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
+    /// both signs on a segment of the line).
+    fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
+        let det = &line[0] * &a[1] - &line[1] * &a[0];
+        let x = &line[1] * c - &line[2] * &a[1];
+        let y = &line[2] * &a[0] - &line[0] * c;
+        let (v, d) =
+            if det.is_negative() { primitive_ints(vec![-x, -y, -det]) } else { primitive_ints(vec![x, y, det]) };
+        [v[0].clone(), v[1].clone(), d]
+    }
+
+    /// Cut every face by neuron `i` of layer `l`.
+    fn cut(&mut self, l: usize, i: usize) {
+        let src = Source::Neuron((l, i));
+        let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
+        let n = self.faces.len();
+        let mut signs: Vec<i8> = Vec::new();
+        for fi in 0..n {
+            let rows = self.faces[fi].rows[l].clone();
+            let (a, c) = &rows.rows()[i];
+            let rf = &rows.floats()[3 * i..3 * i + 3];
+            if c.is_zero() && a.iter().all(Zero::is_zero) {
+                self.faces[fi].bits.push(false);
+                continue;
+            }
+            signs.clear();
+            signs.extend(self.faces[fi].verts.iter().map(|&v| self.sign_at(v, a, c, rf)));
+            let pos = signs.iter().any(|&s| s > 0);
+            let neg = signs.iter().any(|&s| s < 0);
+            let m = signs.len();
+            if !(pos && neg) {
+                let f = &mut self.faces[fi];
+                f.bits.push(pos);
+                for k in 0..m {
+                    if signs[k] == 0 && signs[(k + 1) % m] == 0 {
+                        f.sides[k].srcs.push(src);
+                    }
+                }
+                continue;
+            }
+            // The boundary points in order: (vertex, sign, side from it to the next point).
+            let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
+            for k in 0..m {
+                let (u, w) = (self.faces[fi].verts[k], self.faces[fi].verts[(k + 1) % m]);
+                pts.push((u, signs[k], k));
+                if signs[k] * signs[(k + 1) % m] < 0 {
+                    let key = (u.min(w), u.max(w));
+                    let v = match cuts.get(&key) {
+                        Some(&v) => v,
+                        None => {
+                            let line = &self.lines[self.faces[fi].sides[k].line as usize];
+                            let p = Mesh::meet(line, a, c);
+                            let v = self.push_vertex(p);
+                            cuts.insert(key, v);
+                            v
+                        }
+                    };
+                    pts.push((v, 0, k));
+                }
+            }
+            let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c.clone()]);
+            self.lines.push([la[0].clone(), la[1].clone(), lc]);
+            let chord = MSide { line: (self.lines.len() - 1) as u32, srcs: vec![src] };
+            let parent = &self.faces[fi];
+            let child = |sigma: i8| -> MFace {
+                let np = pts.len();
+                let keep = |k: usize| pts[k].1 * sigma >= 0;
+                let start = (0..np).find(|&k| keep(k) && !keep((k + np - 1) % np)).expect("a cut face has two arcs");
+                let mut verts = Vec::new();
+                let mut sides = Vec::new();
+                let mut k = start;
+                loop {
+                    verts.push(pts[k].0);
+                    let next = (k + 1) % np;
+                    if keep(next) {
+                        sides.push(parent.sides[pts[k].2].clone());
+                        k = next;
+                    } else {
+                        sides.push(chord.clone());
+                        break;
+                    }
+                }
+                let mut bits = parent.bits.clone();
+                bits.push(sigma > 0);
+                MFace { verts, sides, bits, rows: parent.rows.clone() }
+            };
+            let (plus, minus) = (child(1), child(-1));
+            self.faces[fi] = plus;
+            self.faces.push(minus);
+        }
+    }
+
+    /// Every face's rows of layer `l`, each from a neighbour's by a rank-one update along a
+    /// cheapest-first spanning tree (cost: how many layers the update crosses).
+    fn layer_rows(&mut self, net: &Network, l: usize) {
+        let starts: Vec<usize> = net
+            .layer_sizes()
+            .iter()
+            .scan(0, |k, &s| {
+                let v = *k;
+                *k += s;
+                Some(v)
+            })
+            .collect();
+        let n = self.faces.len();
+        let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut owner: HashMap<(u32, u32), u32> = HashMap::with_capacity(3 * n);
+        for (fi, f) in self.faces.iter().enumerate() {
+            let m = f.verts.len();
+            for k in 0..m {
+                let (u, w) = (f.verts[k], f.verts[(k + 1) % m]);
+                if let Some(g) = owner.insert((u.min(w), u.max(w)), fi as u32) {
+                    adj[fi].push(g);
+                    adj[g as usize].push(fi as u32);
+                }
+            }
+        }
+        // The single differing bit of two neighbours as (layer, index), if single.
+        let flip = |f: &MFace, g: &MFace| -> Option<(usize, usize)> {
+            let mut diff = f.bits.iter().zip(&g.bits).enumerate().filter(|(_, (x, y))| x != y).map(|(b, _)| b);
+            let b = diff.next()?;
+            if diff.next().is_some() {
+                return None;
+            }
+            let m = starts.iter().rposition(|&s| s <= b).expect("bit in a layer");
+            Some((m, b - starts[m]))
+        };
+        let mut done = vec![false; n];
+        let mut heap: BinaryHeap<Reverse<(usize, usize, u32, u32)>> = BinaryHeap::new();
+        let mut seq = 0usize;
+        let mut reach = |f: u32, faces: &[MFace], done: &[bool], heap: &mut BinaryHeap<_>| {
+            for &g in &adj[f as usize] {
+                if !done[g as usize] {
+                    let cost = flip(&faces[f as usize], &faces[g as usize]).map_or(usize::MAX, |(m, _)| l - m);
+                    heap.push(Reverse((cost, seq, g, f)));
+                    seq += 1;
+                }
+            }
+        };
+        for root in 0..n {
+            if done[root] {
+                continue;
+            }
+            let full = net.compose_rows(l, &self.faces[root].bits, &self.faces[root].rows);
+            self.faces[root].rows.push(Arc::new(full));
+            done[root] = true;
+            reach(root as u32, &self.faces, &done, &mut heap);
+            while let Some(Reverse((_, _, g, donor))) = heap.pop() {
+                if done[g as usize] {
+                    continue;
+                }
+                let (gf, df) = (&self.faces[g as usize], &self.faces[donor as usize]);
+                let rows = match flip(gf, df) {
+                    Some((m, j)) => LayerRows::from_rows(net.flip_rows(l, &gf.bits, &gf.rows, &df.rows[l], m, j)),
+                    None => net.compose_rows(l, &gf.bits, &gf.rows),
+                };
+                self.faces[g as usize].rows.push(Arc::new(rows));
+                done[g as usize] = true;
+                reach(g, &self.faces, &done, &mut heap);
+            }
+        }
+    }
+
+    /// Sorted, renumbered, with areas, oriented sides and neighbours.
+    fn finish(self) -> Partition {
+        let Mesh { exact, lines, mut faces, .. } = self;
+        // Vertices sorted by (x, y): X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
+        let cmp = |p: &[Z; 3], q: &[Z; 3]| {
+            (&p[0] * &q[2])
+                .cmp(&(&q[0] * &p[2]))
+                .then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
+        };
+        let mut order: Vec<u32> = (0..exact.len() as u32).collect();
+        order.sort_by(|&i, &j| cmp(&exact[i as usize], &exact[j as usize]));
+        let mut new_id = vec![0usize; exact.len()];
+        for (k, &v) in order.iter().enumerate() {
+            new_id[v as usize] = k;
+        }
+        let vertices: Vec<[Q; 2]> = order
+            .iter()
+            .map(|&v| {
+                let e = &exact[v as usize];
+                [crate::num::q_new(e[0].clone(), e[2].clone()), crate::num::q_new(e[1].clone(), e[2].clone())]
+            })
+            .collect();
+        faces.sort_by(|f, g| f.bits.cmp(&g.bits));
+        let mut owner: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut out: Vec<Face> = Vec::with_capacity(faces.len());
+        for (id, f) in faces.into_iter().enumerate() {
+            let m = f.verts.len();
+            let first = (0..m).min_by_key(|&k| new_id[f.verts[k] as usize]).unwrap_or(0);
+            let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
+            let mut sides = Vec::with_capacity(m);
+            let mut twice_area = Q::zero();
+            for k in 0..m {
+                let (u, w, z) =
+                    (&exact[verts[k] as usize], &exact[verts[(k + 1) % m] as usize], &exact[verts[(k + 2) % m] as usize]);
+                let ms = &f.sides[(first + k) % m];
+                let line = &lines[ms.line as usize];
+                // The face is on the side of the next vertex (not on this side's line).
+                let (a, b) = if eval(&line[..2], &line[2], z).is_negative() {
+                    ([line[0].clone(), line[1].clone()], -&line[2])
+                } else {
+                    ([-&line[0], -&line[1]], line[2].clone())
+                };
+                let mut sources = ms.srcs.clone();
+                sources.sort();
+                sources.dedup();
+                sides.push(Side { a, b, sources, neighbor: None });
+                twice_area += crate::num::q_new(&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
+                let key = (new_id[verts[k] as usize], new_id[verts[(k + 1) % m] as usize]);
+                let key = (key.0.min(key.1), key.0.max(key.1));
+                if let Some(g) = owner.insert(key, id) {
+                    sides[k].neighbor = Some(g);
+                    let gs: &mut Face = &mut out[g];
+                    let n = gs.vertices.len();
+                    let back = (0..n)
+                        .find(|&t| {
+                            let e = (gs.vertices[t], gs.vertices[(t + 1) % n]);
+                            (e.0.min(e.1), e.0.max(e.1)) == key
+                        })
+                        .expect("the side is on the other face");
+                    gs.sides[back].neighbor = Some(id);
+                }
+            }
+            out.push(Face {
+                pattern: Pattern(f.bits),
+                vertices: verts.iter().map(|&v| new_id[v as usize]).collect(),
+                sides,
+                area: twice_area / Q::from_integer(Z::from(2)),
+            });
+        }
+        let edges = out.iter().flat_map(|f| &f.sides).filter(|s| s.neighbor.is_some()).count() / 2;
+        Partition { vertices, faces: out, edges }
+    }
+}
+
+impl Partition {
+    /// Check every invariant of the module doc exactly, against the network and domain:
+    /// sorted vertices and patterns, strictly convex counter-clockwise faces, sides on
+    /// their lines with the face strictly inside, symmetric neighbours, each side's sources
+    /// exactly the neurons (rows not identically zero on the face) and domain rows vanishing
+    /// on it, each face's pattern the network's pattern at an interior point, and the areas
+    /// summing to the domain's.
+    pub fn sanity_check(&self, net: &Network, domain: &Domain) -> Result<(), String> {
+        let v = &self.vertices;
+        if v.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("vertices not strictly sorted".into());
+        }
+        if self.faces.windows(2).any(|w| w[0].pattern >= w[1].pattern) {
+            return Err("faces not strictly sorted by pattern".into());
+        }
+        let orient = |p: &[Q; 2], q: &[Q; 2], r: &[Q; 2]| (&q[0] - &p[0]) * (&r[1] - &p[1]) - (&q[1] - &p[1]) * (&r[0] - &p[0]);
+        let dom = domain.rows();
+        let mut total = Q::zero();
+        for (id, f) in self.faces.iter().enumerate() {
+            let m = f.vertices.len();
+            let at = |k: usize| &v[f.vertices[k % m]];
+            if m < 3 || f.vertices.iter().min() != f.vertices.first() || f.sides.len() != m {
+                return Err(format!("face {id}: bad vertex list"));
+            }
+            if (0..m).any(|k| !orient(at(k), at(k + 1), at(k + 2)).is_positive()) {
+                return Err(format!("face {id}: not strictly convex counter-clockwise"));
+            }
+            let maps = net.pattern_maps(&f.pattern);
+            let centroid: Vec<Q> = (0..2).map(|j| (&at(0)[j] + &at(1)[j] + &at(2)[j]) / Q::from_integer(Z::from(3))).collect();
+            if crate::enumerate::pattern_at(net, &centroid).0 != f.pattern {
+                return Err(format!("face {id}: pattern differs from the network's inside the face"));
+            }
+            for (k, s) in f.sides.iter().enumerate() {
+                let val = |p: &[Q; 2]| Q::from_integer(s.a[0].clone()) * &p[0] + Q::from_integer(s.a[1].clone()) * &p[1] - Q::from_integer(s.b.clone());
+                if !val(at(k)).is_zero() || !val(at(k + 1)).is_zero() {
+                    return Err(format!("face {id} side {k}: endpoints not on its line"));
+                }
+                if (2..m).any(|t| !val(at(k + t)).is_negative()) {
+                    return Err(format!("face {id} side {k}: face not strictly inside"));
+                }
+                let on = |a: &[Q], c: &Q| [at(k), at(k + 1)].iter().all(|p| (&a[0] * &p[0] + &a[1] * &p[1] + c).is_zero());
+                let mut want: Vec<Source> = maps
+                    .pre()
+                    .enumerate()
+                    .filter(|(_, (a, c))| !(c.is_zero() && a.iter().all(Zero::is_zero)))
+                    .filter(|(_, (a, c))| {
+                        let a: Vec<Q> = a.iter().map(|x| Q::from_integer(x.clone())).collect();
+                        on(&a, &Q::from_integer(c.clone()))
+                    })
+                    .map(|(n, _)| Source::Neuron(net.neuron_id(n)))
+                    .collect();
+                want.extend(dom.iter().enumerate().filter(|(_, (a, b))| on(a, &-b)).map(|(i, _)| Source::Domain(i)));
+                if want != s.sources {
+                    return Err(format!("face {id} side {k}: sources {:?}, expected {want:?}", s.sources));
+                }
+                match s.neighbor {
+                    None if !s.sources.iter().any(|x| matches!(x, Source::Domain(_))) => {
+                        return Err(format!("face {id} side {k}: interior side without a neighbour"));
+                    }
+                    Some(g) => {
+                        let gf = self.faces.get(g).ok_or(format!("face {id} side {k}: neighbour out of range"))?;
+                        let n = gf.vertices.len();
+                        let back = (0..n).any(|t| {
+                            gf.vertices[t] == f.vertices[(k + 1) % m]
+                                && gf.vertices[(t + 1) % n] == f.vertices[k]
+                                && gf.sides[t].neighbor == Some(id)
+                        });
+                        if !back {
+                            return Err(format!("face {id} side {k}: neighbour {g} does not share it back"));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            if !f.area.is_positive() {
+                return Err(format!("face {id}: area not positive"));
+            }
+            total += &f.area;
+        }
+        if Some(total) != domain.volume() {
+            return Err("areas do not sum to the domain's area".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enumerate::{Options, enumerate};
+
+    /// The partition equals the walk: same patterns, vertices, facets (half-space, sources,
+    /// neighbour) and edges.
+    fn agrees_with_walk(net: &Network, domain: &Domain) -> usize {
+        let p = partition(net, domain).unwrap();
+        p.sanity_check(net, domain).unwrap();
+        let e = enumerate(net, domain, &Options { digits: 5, volumes: true }).unwrap();
+        assert_eq!(p.faces.len(), e.regions.len());
+        assert_eq!(p.edges, e.graph.edge_count());
+        let qz = |z: &Z| Q::from_integer(z.clone());
+        for (f, r) in p.faces.iter().zip(&e.regions) {
+            assert_eq!(f.pattern, r.pattern);
+            let mut vs: Vec<Vec<Q>> = f.vertices.iter().map(|&v| p.vertices[v].to_vec()).collect();
+            vs.sort();
+            assert_eq!(Some(&vs), r.vertices.as_ref());
+            assert_eq!(Some(&f.area), r.volume.as_ref());
+            let mut a: Vec<_> = f
+                .sides
+                .iter()
+                .map(|s| (s.a.iter().map(qz).collect::<Vec<Q>>(), qz(&s.b), s.sources.clone(), s.neighbor))
+                .collect();
+            a.sort();
+            let mut b: Vec<_> =
+                r.facets.iter().map(|x| (x.a.clone(), x.b.clone(), x.sources.clone(), x.neighbor)).collect();
+            b.sort();
+            assert_eq!(a, b);
+        }
+        p.faces.len()
+    }
+
+    fn fixture(name: &str) -> Network {
+        let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        crate::wire::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn random_nets_agree_with_the_walk() {
+        for (dims, seed) in [(vec![2, 6, 1], 1), (vec![2, 8, 8, 1], 2), (vec![2, 5, 5, 5, 1], 3)] {
+            let net = crate::random::gaussian_net(&dims, seed, 0.5);
+            assert!(agrees_with_walk(&net, &Domain::Box { lo: vec![Q::from_integer((-3).into()); 2], hi: vec![Q::from_integer(3.into()); 2] }) > 10);
+        }
+    }
+
+    #[test]
+    fn degenerate_integer_nets_agree_with_the_walk() {
+        // Small integer weights: concurrent lines, neurons along sides, zero rows.
+        for seed in 0..6 {
+            let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
+            agrees_with_walk(&net, &Domain::Box { lo: vec![Q::from_integer((-2).into()); 2], hi: vec![Q::from_integer(2.into()); 2] });
+        }
+    }
+
+    #[test]
+    fn fixtures_agree_with_the_walk() {
+        for name in [
+            "three_concurrent.json",
+            "duplicate_neuron.json",
+            "opposite_neuron.json",
+            "scaled_duplicate.json",
+            "dead_neuron.json",
+            "deep_coincident.json",
+            "leaky.json",
+            "zero_biases.json",
+            "cancelling.json",
+            "box_corners_faces.json",
+            "net-2-8-8-1.json",
+        ] {
+            let net = fixture(name);
+            if net.input_dim() == 2 {
+                agrees_with_walk(&net, &Domain::default_box(2));
+            }
+        }
+    }
+
+    #[test]
+    fn a_polytope_domain_is_cut_like_a_box() {
+        let net = fixture("net-2-8-8-1.json");
+        let q = |v: i64| Q::from_integer(v.into());
+        let tri = Domain::Polytope { a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]], b: vec![q(1), q(1), q(1)] };
+        agrees_with_walk(&net, &tri);
+    }
+
+    #[test]
+    fn unbounded_and_3d_inputs_are_errors() {
+        let net = fixture("net-2-8-8-1.json");
+        assert_eq!(partition(&net, &Domain::Whole { dim: 2 }), Err(PartitionError::Unbounded));
+        let net3 = fixture("net-3-6-6-1.json");
+        assert_eq!(partition(&net3, &Domain::default_box(3)), Err(PartitionError::Dimension(3)));
+    }
+}
