@@ -79,6 +79,24 @@ impl Approx {
         }
     }
 
+    /// Exactly zero.
+    pub const ZERO: Approx = Approx { v: 0.0, e: 0.0 };
+
+    /// `a - b` for two converted integers (each within `ρ|·|`), one rounding.
+    pub fn difference(a: f64, b: f64) -> Approx {
+        let v = a - b;
+        Approx { v, e: (RHO * (a.abs() + b.abs()) + U * v.abs()) * SLACK }
+    }
+
+    /// `self + a·b` with its bound: the product's first-order and second-order error terms,
+    /// one rounding each for the product and the sum.
+    pub fn add_product(self, a: Approx, b: Approx) -> Approx {
+        let p = a.v * b.v;
+        let v = self.v + p;
+        let e = self.e + a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + U * (p.abs() + v.abs());
+        Approx { v, e: e * SLACK }
+    }
+
     /// `f · self` for a converted integer factor `f̂` (`|f - f̂| <= ρ|f̂|`).
     pub fn times(self, f: f64) -> Approx {
         if f == 0.0 {
@@ -162,6 +180,22 @@ pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
     }
     let gamma = (a.len() as f64 + 1.0) * U;
     Approx { v, e: (3.0 * RHO + gamma) * big_t * SLACK }
+}
+
+/// `Σ v_i r_i` for integers `v_i` converted to `f64` (within `ρ|v̂_i|`) and approximations
+/// `r_i`: the bound of [`dot`] (`T = Σ|v̂_i r̂_i|`, `P = Σ|v̂_i| e_i`).
+pub fn dot_approx(v: &[f64], r: &[Approx]) -> Approx {
+    let mut s = 0.0;
+    let mut big_t = 0.0;
+    let mut big_p = 0.0;
+    for (x, y) in v.iter().zip(r) {
+        let p = x * y.v;
+        s += p;
+        big_t += p.abs();
+        big_p += x.abs() * y.e;
+    }
+    let gamma = (v.len() as f64 + 3.0) * U;
+    Approx { v: s, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
 }
 
 /// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`:

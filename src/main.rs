@@ -59,6 +59,14 @@ enum Cmd {
   linregions enumerate model.safetensors --arch linear,bn,relu,linear --jsonl regions.jsonl
   linregions enumerate fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv")]
     Enumerate(EnumerateArgs),
+    /// The exact polygons of every region of a 2-input network (or a plane slice) in a
+    /// bounded domain, by mesh splitting: patterns, vertices, facets with neighbours, areas.
+    /// Much faster than `enumerate`, which also computes inspheres, logits and interior points.
+    #[command(after_help = "Examples:
+  linregions partition fixtures/net-2-8-8-1.json --box=-3:3
+  linregions partition fixtures/net-2-16-16-1.json --box=-10:10 --json polygons.json
+  linregions partition fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv --json -")]
+    Partition(PartitionArgs),
     /// Show the region at a point: pattern, facets, inspheres, affine map.
     #[command(after_help = "Examples:
   linregions inspect fixtures/small2d.json --point 1/2,0.25
@@ -174,6 +182,20 @@ struct EnumerateArgs {
     /// Write the region graph as GraphML (Gephi, networkx).
     #[arg(long, value_name = "FILE")]
     graphml: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PartitionArgs {
+    /// Network file (JSON, see README "Network file"); 2 inputs, or a plane slice.
+    net: PathBuf,
+    #[command(flatten)]
+    domain: DomainArgs,
+    /// Write the polygons (JSON, `linregions.partition/1`) here (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Print no summary.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -620,6 +642,45 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     }
     if volume_check == Some(false) {
         return Err(anyhow!("region volumes do not sum to the domain's volume (please report)"));
+    }
+    Ok(())
+}
+
+fn cmd_partition(a: PartitionArgs) -> Result<()> {
+    let (net, plane) = load_sliced(&a.net, &a.domain)?;
+    let d = net.input_dim();
+    if d != 2 {
+        return Err(bad(format!("{}: {}", a.net.display(), linregions::mesh::PartitionError::Dimension(d))));
+    }
+    let (domain, defaulted) = load_domain(&a.domain, d, false)?;
+    check_domain(&domain, d, &a.domain)?;
+    let t0 = Instant::now();
+    let p = linregions::mesh::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
+    let elapsed = t0.elapsed();
+    if let Some(path) = &a.json {
+        write_out(path, &wire::partition_json(&net, &domain, &p, plane.as_ref()))?;
+    }
+    if !a.quiet {
+        let sides: Vec<usize> = p.faces.iter().map(|f| f.sides.len()).collect();
+        let mut text = String::new();
+        let dom = domain.describe() + if defaulted { " (default)" } else { "" };
+        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        text += &format!("domain    {dom}\n");
+        text += &format!("regions   {}\n", p.faces.len());
+        text += &format!("edges     {}\n", p.edges);
+        text += &format!("vertices  {}\n", p.vertices.len());
+        text += &format!(
+            "facets    per region min {}, mean {:.2}, max {}\n",
+            sides.iter().min().unwrap_or(&0),
+            sides.iter().sum::<usize>() as f64 / sides.len().max(1) as f64,
+            sides.iter().max().unwrap_or(&0)
+        );
+        text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
+        if a.json.as_deref() == Some(Path::new("-")) {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+        }
     }
     Ok(())
 }
@@ -1216,7 +1277,16 @@ fn cmd_random(a: RandomArgs) -> Result<()> {
     write_out(a.output.as_deref().unwrap_or(Path::new("-")), &text)
 }
 
+/// mimalloc's `purge_delay` option: how long freed memory waits before it is returned to the
+/// OS (-1: never).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Never return freed memory to the OS while running: the walk and the mesh free and
+    // reallocate BigInts and rows all the time, and re-faulting purged pages cost 40% of a
+    // 2-64-64-1 partition (BENCHMARKS.md). The peak memory is unchanged.
+    // SAFETY: sets a plain option of the global allocator before any thread is started.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let cli = Cli::parse();
     let _ = IMPORT.set((cli.arch.clone(), cli.bn_eps));
     if let Some(n) = cli.threads
@@ -1227,6 +1297,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.cmd {
         Cmd::Enumerate(a) => cmd_enumerate(a),
+        Cmd::Partition(a) => cmd_partition(a),
         Cmd::Inspect(a) => cmd_inspect(a),
         Cmd::Random(a) => cmd_random(a),
         Cmd::Verify(a) => cmd_verify(a),

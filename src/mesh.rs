@@ -32,11 +32,11 @@
 //! region.
 
 use crate::domain::{Domain, DomainError};
-use crate::filter::{dot_converted, z_to_f64};
+use crate::filter::{Approx, dot_approx, dot_converted, z_to_f64};
 use crate::network::{LayerRows, Network, Pattern};
 use crate::num::{Q, Z, primitive_ints};
 use crate::polytope::{Grouped, Source, group_rows};
-use num_traits::{Signed, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -91,7 +91,10 @@ impl fmt::Display for PartitionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PartitionError::Dimension(d) => {
-                write!(f, "the partition is for 2-input networks (or a --plane slice); this one has {d} inputs")
+                write!(
+                    f,
+                    "the partition is for 2-input networks (or a --plane slice); this one has {d} inputs"
+                )
             }
             PartitionError::Domain(e) => write!(f, "{e}"),
             PartitionError::Unbounded => {
@@ -117,8 +120,20 @@ struct MFace {
     sides: Vec<MSide>,
     /// The bits decided so far (a prefix of the pattern).
     bits: Vec<bool>,
-    /// The rows of the layers up to the current one.
+    /// The exact rows of the layers up to the current one (the last hidden layer excepted).
     rows: Vec<Arc<LayerRows>>,
+    /// The last hidden layer's rows in floats with bounds (`None` while the rows are exact).
+    frows: Option<Arc<Vec<Approx>>>,
+}
+
+/// What the cuts of one layer share.
+struct LayerCtx {
+    l: usize,
+    /// Where the bits of layer `l - 1` and `l` start.
+    prev_start: usize,
+    start: usize,
+    /// The running scale of layer `l`'s rows.
+    scale: Z,
 }
 
 struct Mesh {
@@ -128,7 +143,16 @@ struct Mesh {
     /// Lines `l0 x + l1 y + l2 = 0`, primitive.
     lines: Vec<[Z; 3]>,
     faces: Vec<MFace>,
+    /// The current layer's sign table: `vsign[v * stride + i]` is the sign of neuron `i` at
+    /// vertex `v` (1, -1, 0, or [`UNKNOWN`] until a cut needs it exactly).
+    vsign: Vec<i8>,
+    stride: usize,
 }
+
+/// A sign the float filter left open.
+const UNKNOWN: i8 = 2;
+/// A vertex not yet in the sign table.
+const UNSET: i8 = 3;
 
 /// The exact partition of the bounded plane `domain` by the regions of `net`.
 pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
@@ -143,13 +167,20 @@ pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionE
     for f in &mut mesh.faces {
         f.rows.push(first.clone());
     }
-    for (l, size) in net.layer_sizes().into_iter().enumerate() {
-        if l > 0 {
+    let sizes = net.layer_sizes();
+    let mut start = 0;
+    for (l, &size) in sizes.iter().enumerate() {
+        let prev_start = start - if l > 0 { sizes[l - 1] } else { 0 };
+        let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l) };
+        // The last layer's rows only decide signs: floats with bounds, exact rows on demand.
+        if l > 0 && !(l + 1 == sizes.len() && mesh.last_rows(net, &ctx)) {
             mesh.layer_rows(net, l);
         }
+        mesh.layer_signs(l, size);
         for i in 0..size {
-            mesh.cut(l, i);
+            mesh.cut(net, &ctx, i);
         }
+        start += size;
     }
     Ok(mesh.finish())
 }
@@ -211,8 +242,9 @@ impl Mesh {
             lines.push([a[0].clone(), a[1].clone(), c]);
             sides.push(MSide { line: k as u32, srcs: hs.sources[r].clone() });
         }
-        let face = MFace { verts: (0..m as u32).collect(), sides, bits: Vec::new(), rows: Vec::new() };
-        Mesh { exact, approx: approx_v, lines, faces: vec![face] }
+        let face =
+            MFace { verts: (0..m as u32).collect(), sides, bits: Vec::new(), rows: Vec::new(), frows: None };
+        Mesh { exact, approx: approx_v, lines, faces: vec![face], vsign: Vec::new(), stride: 0 }
     }
 
     fn push_vertex(&mut self, v: [Z; 3]) -> u32 {
@@ -221,61 +253,110 @@ impl Mesh {
         (self.exact.len() - 1) as u32
     }
 
-    /// The sign of the row `(a, c)` (floats `rf`) at vertex `v`: filtered, exact when needed.
-    fn sign_at(&self, v: u32, a: &[Z], c: &Z, rf: &[f64]) -> i8 {
-        if let Some(s) = dot_converted(rf, &self.approx[v as usize]).sign() {
-            return s;
-        }
-        let s = eval(a, c, &self.exact[v as usize]);
-        if s.is_positive() {
-            1
-        } else if s.is_negative() {
-            -1
-        } else {
-            0
-        }
-    }
-
     /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
     /// both signs on a segment of the line).
     fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
         let det = &line[0] * &a[1] - &line[1] * &a[0];
         let x = &line[1] * c - &line[2] * &a[1];
         let y = &line[2] * &a[0] - &line[0] * c;
-        let (v, d) =
-            if det.is_negative() { primitive_ints(vec![-x, -y, -det]) } else { primitive_ints(vec![x, y, det]) };
+        let (v, d) = if det.is_negative() {
+            primitive_ints(vec![-x, -y, -det])
+        } else {
+            primitive_ints(vec![x, y, det])
+        };
         [v[0].clone(), v[1].clone(), d]
     }
 
-    /// Cut every face by neuron `i` of layer `l`.
-    fn cut(&mut self, l: usize, i: usize) {
+    /// The float-filtered sign of neuron `i` of layer `l` at vertex `v` from the rows of a
+    /// face containing it (the value is the same from every such face).
+    fn float_sign(&self, fi: usize, l: usize, i: usize, v: usize) -> Option<i8> {
+        let face = &self.faces[fi];
+        match &face.frows {
+            Some(fr) => dot_approx(&self.approx[v], &fr[3 * i..3 * i + 3]).sign(),
+            None => dot_converted(&face.rows[l].floats()[3 * i..3 * i + 3], &self.approx[v]).sign(),
+        }
+    }
+
+    /// The sign table of layer `l` (`n` neurons) at every vertex, from any face containing
+    /// it; [`UNKNOWN`] where the floats do not decide.
+    fn layer_signs(&mut self, l: usize, n: usize) {
+        self.stride = n;
+        let mut table = vec![UNSET; self.exact.len() * n];
+        for fi in 0..self.faces.len() {
+            for &v in &self.faces[fi].verts {
+                let v = v as usize;
+                if table[v * n] == UNSET {
+                    for i in 0..n {
+                        table[v * n + i] = self.float_sign(fi, l, i, v).unwrap_or(UNKNOWN);
+                    }
+                }
+            }
+        }
+        self.vsign = table;
+    }
+
+    /// The signs at a vertex `v` just made by the cut of neuron `i` of face `fi`: zero for
+    /// `i`, from the face's rows for the neurons after it (the ones before are done).
+    fn fill_signs(&mut self, v: u32, fi: usize, l: usize, i: usize) {
+        let v = v as usize;
+        debug_assert_eq!(self.vsign.len(), v * self.stride);
+        self.vsign.resize((v + 1) * self.stride, 0);
+        for t in i + 1..self.stride {
+            self.vsign[v * self.stride + t] = self.float_sign(fi, l, t, v).unwrap_or(UNKNOWN);
+        }
+    }
+
+    /// The exact row of neuron `i` (layer `ctx.l`) on face `fi`.
+    fn exact_row(&self, net: &Network, ctx: &LayerCtx, fi: usize, i: usize) -> (Vec<Z>, Z) {
+        let f = &self.faces[fi];
+        if f.frows.is_none() {
+            return f.rows[ctx.l].rows()[i].clone();
+        }
+        net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale)
+    }
+
+    /// Cut every face by neuron `i` of layer `ctx.l`.
+    fn cut(&mut self, net: &Network, ctx: &LayerCtx, i: usize) {
+        let l = ctx.l;
         let src = Source::Neuron((l, i));
         let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
         let n = self.faces.len();
         let mut signs: Vec<i8> = Vec::new();
         for fi in 0..n {
-            let rows = self.faces[fi].rows[l].clone();
-            let (a, c) = &rows.rows()[i];
-            let rf = &rows.floats()[3 * i..3 * i + 3];
-            if c.is_zero() && a.iter().all(Zero::is_zero) {
-                self.faces[fi].bits.push(false);
-                continue;
-            }
+            // The exact row, when the floats do not decide or the face is cut.
+            let mut exact: Option<(Vec<Z>, Z)> = None;
             signs.clear();
-            signs.extend(self.faces[fi].verts.iter().map(|&v| self.sign_at(v, a, c, rf)));
+            for k in 0..self.faces[fi].verts.len() {
+                let v = self.faces[fi].verts[k] as usize;
+                let mut s = self.vsign[v * self.stride + i];
+                if s == UNKNOWN {
+                    let (a, c) = exact.get_or_insert_with(|| self.exact_row(net, ctx, fi, i));
+                    s = eval(a, c, &self.exact[v]).signum().to_i8().expect("a sign");
+                    self.vsign[v * self.stride + i] = s;
+                }
+                signs.push(s);
+            }
             let pos = signs.iter().any(|&s| s > 0);
             let neg = signs.iter().any(|&s| s < 0);
             let m = signs.len();
             if !(pos && neg) {
+                // Zero at every vertex: identically zero on the face (bit 0, on no side).
                 let f = &mut self.faces[fi];
                 f.bits.push(pos);
-                for k in 0..m {
-                    if signs[k] == 0 && signs[(k + 1) % m] == 0 {
-                        f.sides[k].srcs.push(src);
+                if pos || neg {
+                    for k in 0..m {
+                        if signs[k] == 0 && signs[(k + 1) % m] == 0 {
+                            f.sides[k].srcs.push(src);
+                        }
                     }
                 }
                 continue;
             }
+            let (a, c) = match exact {
+                Some(r) => r,
+                None => self.exact_row(net, ctx, fi, i),
+            };
+            let (a, c) = (&a, &c);
             // The boundary points in order: (vertex, sign, side from it to the next point).
             let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
             for k in 0..m {
@@ -289,6 +370,7 @@ impl Mesh {
                             let line = &self.lines[self.faces[fi].sides[k].line as usize];
                             let p = Mesh::meet(line, a, c);
                             let v = self.push_vertex(p);
+                            self.fill_signs(v, fi, ctx.l, i);
                             cuts.insert(key, v);
                             v
                         }
@@ -303,7 +385,8 @@ impl Mesh {
             let child = |sigma: i8| -> MFace {
                 let np = pts.len();
                 let keep = |k: usize| pts[k].1 * sigma >= 0;
-                let start = (0..np).find(|&k| keep(k) && !keep((k + np - 1) % np)).expect("a cut face has two arcs");
+                let start =
+                    (0..np).find(|&k| keep(k) && !keep((k + np - 1) % np)).expect("a cut face has two arcs");
                 let mut verts = Vec::new();
                 let mut sides = Vec::new();
                 let mut k = start;
@@ -320,7 +403,7 @@ impl Mesh {
                 }
                 let mut bits = parent.bits.clone();
                 bits.push(sigma > 0);
-                MFace { verts, sides, bits, rows: parent.rows.clone() }
+                MFace { verts, sides, bits, rows: parent.rows.clone(), frows: parent.frows.clone() }
             };
             let (plus, minus) = (child(1), child(-1));
             self.faces[fi] = plus;
@@ -328,9 +411,12 @@ impl Mesh {
         }
     }
 
-    /// Every face's rows of layer `l`, each from a neighbour's by a rank-one update along a
-    /// cheapest-first spanning tree (cost: how many layers the update crosses).
-    fn layer_rows(&mut self, net: &Network, l: usize) {
+    /// The order in which the faces' rows of layer `l` are computed: each face from a
+    /// neighbour's by a flip `(donor, layer m, neuron j)` when they differ in one bit, in a
+    /// cheapest-first spanning tree (cost `l - m`: the layers the update crosses; ties
+    /// first come, first served, so the tree is shallow), or in full (`None`) for the first
+    /// face and faces whose neighbours all differ in several bits.
+    fn spanning_tree(&self, net: &Network, l: usize) -> Vec<(u32, Option<(u32, usize, usize)>)> {
         let starts: Vec<usize> = net
             .layer_sizes()
             .iter()
@@ -353,9 +439,11 @@ impl Mesh {
                 }
             }
         }
-        // The single differing bit of two neighbours as (layer, index), if single.
-        let flip = |f: &MFace, g: &MFace| -> Option<(usize, usize)> {
-            let mut diff = f.bits.iter().zip(&g.bits).enumerate().filter(|(_, (x, y))| x != y).map(|(b, _)| b);
+        // The single differing bit of two faces as (layer, index), if single.
+        let flip = |f: u32, g: u32| -> Option<(usize, usize)> {
+            let (f, g) = (&self.faces[f as usize], &self.faces[g as usize]);
+            let mut diff =
+                f.bits.iter().zip(&g.bits).enumerate().filter(|(_, (x, y))| x != y).map(|(b, _)| b);
             let b = diff.next()?;
             if diff.next().is_some() {
                 return None;
@@ -363,13 +451,14 @@ impl Mesh {
             let m = starts.iter().rposition(|&s| s <= b).expect("bit in a layer");
             Some((m, b - starts[m]))
         };
+        let mut order = Vec::with_capacity(n);
         let mut done = vec![false; n];
         let mut heap: BinaryHeap<Reverse<(usize, usize, u32, u32)>> = BinaryHeap::new();
         let mut seq = 0usize;
-        let mut reach = |f: u32, faces: &[MFace], done: &[bool], heap: &mut BinaryHeap<_>| {
+        let mut reach = |f: u32, done: &[bool], heap: &mut BinaryHeap<_>| {
             for &g in &adj[f as usize] {
                 if !done[g as usize] {
-                    let cost = flip(&faces[f as usize], &faces[g as usize]).map_or(usize::MAX, |(m, _)| l - m);
+                    let cost = flip(f, g).map_or(usize::MAX, |(m, _)| l - m);
                     heap.push(Reverse((cost, seq, g, f)));
                     seq += 1;
                 }
@@ -379,24 +468,61 @@ impl Mesh {
             if done[root] {
                 continue;
             }
-            let full = net.compose_rows(l, &self.faces[root].bits, &self.faces[root].rows);
-            self.faces[root].rows.push(Arc::new(full));
+            order.push((root as u32, None));
             done[root] = true;
-            reach(root as u32, &self.faces, &done, &mut heap);
+            reach(root as u32, &done, &mut heap);
             while let Some(Reverse((_, _, g, donor))) = heap.pop() {
                 if done[g as usize] {
                     continue;
                 }
-                let (gf, df) = (&self.faces[g as usize], &self.faces[donor as usize]);
-                let rows = match flip(gf, df) {
-                    Some((m, j)) => LayerRows::from_rows(net.flip_rows(l, &gf.bits, &gf.rows, &df.rows[l], m, j)),
-                    None => net.compose_rows(l, &gf.bits, &gf.rows),
-                };
-                self.faces[g as usize].rows.push(Arc::new(rows));
+                order.push((g, flip(g, donor).map(|(m, j)| (donor, m, j))));
                 done[g as usize] = true;
-                reach(g, &self.faces, &done, &mut heap);
+                reach(g, &done, &mut heap);
             }
         }
+        order
+    }
+
+    /// Every face's exact rows of layer `l` (along [`Mesh::spanning_tree`]).
+    fn layer_rows(&mut self, net: &Network, l: usize) {
+        for (g, how) in self.spanning_tree(net, l) {
+            let gf = &self.faces[g as usize];
+            let rows = match how {
+                Some((donor, m, j)) => {
+                    let base = &self.faces[donor as usize].rows[l];
+                    LayerRows::from_rows(net.flip_rows(l, &gf.bits, &gf.rows, base, m, j))
+                }
+                None => net.compose_rows(l, &gf.bits, &gf.rows),
+            };
+            self.faces[g as usize].rows.push(Arc::new(rows));
+        }
+    }
+
+    /// The last hidden layer's rows, whose only use is the signs of the cuts, in floats with
+    /// bounds (along [`Mesh::spanning_tree`]): exact rows for every face would cost a
+    /// width² product for each cell of the earlier layers and their memory (re-faulting
+    /// fresh pages dominated); a cut takes the one exact row it needs
+    /// ([`Network::row_of`]). `false` (nothing changed) if a constant is out of the `f64`
+    /// range.
+    fn last_rows(&mut self, net: &Network, ctx: &LayerCtx) -> bool {
+        let l = ctx.l;
+        let mut out: Vec<Option<Arc<Vec<Approx>>>> = vec![None; self.faces.len()];
+        for (g, how) in self.spanning_tree(net, l) {
+            let gf = &self.faces[g as usize];
+            let rows = match how {
+                None => net.float_rows(l, &gf.bits[ctx.prev_start..ctx.start], &gf.rows[l - 1], &ctx.scale),
+                Some((donor, m, j)) => {
+                    let base = out[donor as usize].as_ref().expect("the donor comes first");
+                    net.float_flip(l, &gf.bits, &gf.rows, base, m, j)
+                }
+            };
+            let Some(rows) = rows else { return false };
+            out[g as usize] = Some(Arc::new(rows));
+        }
+        for (f, r) in self.faces.iter_mut().zip(out) {
+            f.frows = r;
+        }
+        true
     }
 
     /// Sorted, renumbered, with areas, oriented sides and neighbours.
@@ -404,9 +530,7 @@ impl Mesh {
         let Mesh { exact, lines, mut faces, .. } = self;
         // Vertices sorted by (x, y): X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
         let cmp = |p: &[Z; 3], q: &[Z; 3]| {
-            (&p[0] * &q[2])
-                .cmp(&(&q[0] * &p[2]))
-                .then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
+            (&p[0] * &q[2]).cmp(&(&q[0] * &p[2])).then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
         };
         let mut order: Vec<u32> = (0..exact.len() as u32).collect();
         order.sort_by(|&i, &j| cmp(&exact[i as usize], &exact[j as usize]));
@@ -429,10 +553,14 @@ impl Mesh {
             let first = (0..m).min_by_key(|&k| new_id[f.verts[k] as usize]).unwrap_or(0);
             let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
             let mut sides = Vec::with_capacity(m);
-            let mut twice_area = Q::zero();
+            // Twice the area as one unreduced fraction, reduced once at the end.
+            let (mut an, mut ad) = (Z::zero(), Z::from(1));
             for k in 0..m {
-                let (u, w, z) =
-                    (&exact[verts[k] as usize], &exact[verts[(k + 1) % m] as usize], &exact[verts[(k + 2) % m] as usize]);
+                let (u, w, z) = (
+                    &exact[verts[k] as usize],
+                    &exact[verts[(k + 1) % m] as usize],
+                    &exact[verts[(k + 2) % m] as usize],
+                );
                 let ms = &f.sides[(first + k) % m];
                 let line = &lines[ms.line as usize];
                 // The face is on the side of the next vertex (not on this side's line).
@@ -445,7 +573,13 @@ impl Mesh {
                 sources.sort();
                 sources.dedup();
                 sides.push(Side { a, b, sources, neighbor: None });
-                twice_area += crate::num::q_new(&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
+                let (tn, td) = (&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
+                if ad == td {
+                    an += tn;
+                } else {
+                    an = an * &td + tn * &ad;
+                    ad *= td;
+                }
                 let key = (new_id[verts[k] as usize], new_id[verts[(k + 1) % m] as usize]);
                 let key = (key.0.min(key.1), key.0.max(key.1));
                 if let Some(g) = owner.insert(key, id) {
@@ -465,7 +599,7 @@ impl Mesh {
                 pattern: Pattern(f.bits),
                 vertices: verts.iter().map(|&v| new_id[v as usize]).collect(),
                 sides,
-                area: twice_area / Q::from_integer(Z::from(2)),
+                area: crate::num::q_new(an, ad * 2),
             });
         }
         let edges = out.iter().flat_map(|f| &f.sides).filter(|s| s.neighbor.is_some()).count() / 2;
@@ -488,7 +622,9 @@ impl Partition {
         if self.faces.windows(2).any(|w| w[0].pattern >= w[1].pattern) {
             return Err("faces not strictly sorted by pattern".into());
         }
-        let orient = |p: &[Q; 2], q: &[Q; 2], r: &[Q; 2]| (&q[0] - &p[0]) * (&r[1] - &p[1]) - (&q[1] - &p[1]) * (&r[0] - &p[0]);
+        let orient = |p: &[Q; 2], q: &[Q; 2], r: &[Q; 2]| {
+            (&q[0] - &p[0]) * (&r[1] - &p[1]) - (&q[1] - &p[1]) * (&r[0] - &p[0])
+        };
         let dom = domain.rows();
         let mut total = Q::zero();
         for (id, f) in self.faces.iter().enumerate() {
@@ -501,19 +637,25 @@ impl Partition {
                 return Err(format!("face {id}: not strictly convex counter-clockwise"));
             }
             let maps = net.pattern_maps(&f.pattern);
-            let centroid: Vec<Q> = (0..2).map(|j| (&at(0)[j] + &at(1)[j] + &at(2)[j]) / Q::from_integer(Z::from(3))).collect();
+            let centroid: Vec<Q> =
+                (0..2).map(|j| (&at(0)[j] + &at(1)[j] + &at(2)[j]) / Q::from_integer(Z::from(3))).collect();
             if crate::enumerate::pattern_at(net, &centroid).0 != f.pattern {
                 return Err(format!("face {id}: pattern differs from the network's inside the face"));
             }
             for (k, s) in f.sides.iter().enumerate() {
-                let val = |p: &[Q; 2]| Q::from_integer(s.a[0].clone()) * &p[0] + Q::from_integer(s.a[1].clone()) * &p[1] - Q::from_integer(s.b.clone());
+                let val = |p: &[Q; 2]| {
+                    Q::from_integer(s.a[0].clone()) * &p[0] + Q::from_integer(s.a[1].clone()) * &p[1]
+                        - Q::from_integer(s.b.clone())
+                };
                 if !val(at(k)).is_zero() || !val(at(k + 1)).is_zero() {
                     return Err(format!("face {id} side {k}: endpoints not on its line"));
                 }
                 if (2..m).any(|t| !val(at(k + t)).is_negative()) {
                     return Err(format!("face {id} side {k}: face not strictly inside"));
                 }
-                let on = |a: &[Q], c: &Q| [at(k), at(k + 1)].iter().all(|p| (&a[0] * &p[0] + &a[1] * &p[1] + c).is_zero());
+                let on = |a: &[Q], c: &Q| {
+                    [at(k), at(k + 1)].iter().all(|p| (&a[0] * &p[0] + &a[1] * &p[1] + c).is_zero())
+                };
                 let mut want: Vec<Source> = maps
                     .pre()
                     .enumerate()
@@ -524,7 +666,9 @@ impl Partition {
                     })
                     .map(|(n, _)| Source::Neuron(net.neuron_id(n)))
                     .collect();
-                want.extend(dom.iter().enumerate().filter(|(_, (a, b))| on(a, &-b)).map(|(i, _)| Source::Domain(i)));
+                want.extend(
+                    dom.iter().enumerate().filter(|(_, (a, b))| on(a, &-b)).map(|(i, _)| Source::Domain(i)),
+                );
                 if want != s.sources {
                     return Err(format!("face {id} side {k}: sources {:?}, expected {want:?}", s.sources));
                 }
@@ -533,7 +677,8 @@ impl Partition {
                         return Err(format!("face {id} side {k}: interior side without a neighbour"));
                     }
                     Some(g) => {
-                        let gf = self.faces.get(g).ok_or(format!("face {id} side {k}: neighbour out of range"))?;
+                        let gf =
+                            self.faces.get(g).ok_or(format!("face {id} side {k}: neighbour out of range"))?;
                         let n = gf.vertices.len();
                         let back = (0..n).any(|t| {
                             gf.vertices[t] == f.vertices[(k + 1) % m]
@@ -602,7 +747,15 @@ mod tests {
     fn random_nets_agree_with_the_walk() {
         for (dims, seed) in [(vec![2, 6, 1], 1), (vec![2, 8, 8, 1], 2), (vec![2, 5, 5, 5, 1], 3)] {
             let net = crate::random::gaussian_net(&dims, seed, 0.5);
-            assert!(agrees_with_walk(&net, &Domain::Box { lo: vec![Q::from_integer((-3).into()); 2], hi: vec![Q::from_integer(3.into()); 2] }) > 10);
+            assert!(
+                agrees_with_walk(
+                    &net,
+                    &Domain::Box {
+                        lo: vec![Q::from_integer((-3).into()); 2],
+                        hi: vec![Q::from_integer(3.into()); 2]
+                    }
+                ) > 10
+            );
         }
     }
 
@@ -611,7 +764,13 @@ mod tests {
         // Small integer weights: concurrent lines, neurons along sides, zero rows.
         for seed in 0..6 {
             let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
-            agrees_with_walk(&net, &Domain::Box { lo: vec![Q::from_integer((-2).into()); 2], hi: vec![Q::from_integer(2.into()); 2] });
+            agrees_with_walk(
+                &net,
+                &Domain::Box {
+                    lo: vec![Q::from_integer((-2).into()); 2],
+                    hi: vec![Q::from_integer(2.into()); 2],
+                },
+            );
         }
     }
 
@@ -641,7 +800,10 @@ mod tests {
     fn a_polytope_domain_is_cut_like_a_box() {
         let net = fixture("net-2-8-8-1.json");
         let q = |v: i64| Q::from_integer(v.into());
-        let tri = Domain::Polytope { a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]], b: vec![q(1), q(1), q(1)] };
+        let tri = Domain::Polytope {
+            a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]],
+            b: vec![q(1), q(1), q(1)],
+        };
         agrees_with_walk(&net, &tri);
     }
 

@@ -828,6 +828,118 @@ impl Network {
             .collect()
     }
 
+    /// The running scale of layer `l`'s rows: the product of the factors of the layers
+    /// before it.
+    pub(crate) fn scale_of(&self, l: usize) -> Z {
+        self.ints[..l].iter().fold(Z::one(), |s, il| s * &il.factor)
+    }
+
+    /// One row `i` of layer `l > 0` from the rows `prev` of layer `l - 1` and that layer's
+    /// bits `bits` (`scale` = [`Network::scale_of`]`(l)`): O(width·d) instead of the
+    /// whole layer.
+    pub(crate) fn row_of(
+        &self,
+        l: usize,
+        i: usize,
+        bits: &[bool],
+        prev: &LayerRows,
+        scale: &Z,
+    ) -> (Vec<Z>, Z) {
+        let il = &self.ints[l];
+        let below = &self.ints[l - 1];
+        let d = self.input_dim;
+        let mut a = vec![Z::zero(); d];
+        let mut c = &il.bias[i] * scale;
+        for ((w, (ra, rc)), &act) in il.weight[i].iter().zip(&prev.rows).zip(bits) {
+            let f = if act { &below.q } else { &below.p };
+            if w.is_zero() || f.is_zero() {
+                continue;
+            }
+            let wf = if f.is_one() { w.clone() } else { w * f };
+            for (av, rv) in a.iter_mut().zip(ra) {
+                *av += &wf * rv;
+            }
+            c += &wf * rc;
+        }
+        (a, c)
+    }
+
+    /// The rows of layer `l > 0` in floats with error bounds (`d + 1` to a row), composed
+    /// from the exact rows `prev` of layer `l - 1` and its bits. `None` if a constant is
+    /// out of the `f64` range.
+    pub(crate) fn float_rows(
+        &self,
+        l: usize,
+        bits: &[bool],
+        prev: &LayerRows,
+        scale: &Z,
+    ) -> Option<Vec<Approx>> {
+        let layers = self.floats.0.as_ref()?;
+        let (fl, below) = (&layers[l], &layers[l - 1]);
+        let w = self.input_dim + 1;
+        let h: Vec<Vec<Approx>> = prev
+            .floats
+            .chunks(w)
+            .zip(bits)
+            .map(|(r, &act)| {
+                let f = if act { below.q } else { below.p };
+                r.iter().map(|&v| Approx::converted(v).times(f)).collect()
+            })
+            .collect();
+        let s = z_to_f64(scale);
+        let mut out = Vec::with_capacity(fl.bias.len() * w);
+        for (row, b) in fl.weight.iter().zip(&fl.bias) {
+            for t in 0..w {
+                out.push(filter::dot(row, &h, t, if t + 1 == w { b * s } else { 0.0 }));
+            }
+        }
+        Some(out)
+    }
+
+    /// [`Network::flip_rows`] in floats: the rows `base` (with bounds) of a key that
+    /// differs from `key` exactly in neuron `j` of layer `m < l`, moved by the update
+    /// vector carried through the layers in between. `None` if a constant is out of range.
+    pub(crate) fn float_flip(
+        &self,
+        l: usize,
+        key: &[bool],
+        below: &[Arc<LayerRows>],
+        base: &[Approx],
+        m: usize,
+        j: usize,
+    ) -> Option<Vec<Approx>> {
+        let layers = self.floats.0.as_ref()?;
+        let factor = |layer: usize, active: bool| if active { layers[layer].q } else { layers[layer].p };
+        let starts = self.layer_starts();
+        let bit = |layer: usize, n: usize| key[starts[layer] + n];
+        // δ = f_new - f_old: a difference of two converted integers, exact or within u.
+        let (fa, fb) = (factor(m, bit(m, j)), factor(m, !bit(m, j)));
+        let delta = Approx::difference(fa, fb);
+        let mut u: Vec<Vec<Approx>> = layers[m + 1]
+            .weight
+            .iter()
+            .map(|w| vec![Approx::ZERO.add_product(Approx::converted(w[j]), delta)])
+            .collect();
+        for t in m + 2..=l {
+            let v: Vec<Vec<Approx>> =
+                u.iter().enumerate().map(|(n, x)| vec![x[0].times(factor(t - 1, bit(t - 1, n)))]).collect();
+            u = layers[t].weight.iter().map(|w| vec![filter::dot(w, &v, 0, 0.0)]).collect();
+        }
+        let wd = self.input_dim + 1;
+        let r: Vec<Approx> =
+            below[m].floats[j * wd..(j + 1) * wd].iter().map(|&x| Approx::converted(x)).collect();
+        let mut out = base.to_vec();
+        for (row, um) in out.chunks_mut(wd).zip(&u) {
+            if um[0].v == 0.0 && um[0].e == 0.0 {
+                continue;
+            }
+            for (x, rc) in row.iter_mut().zip(&r) {
+                *x = x.add_product(um[0], *rc);
+            }
+        }
+        Some(out)
+    }
+
     /// Where each hidden layer's bits start in a pattern.
     fn layer_starts(&self) -> Vec<usize> {
         let mut starts = Vec::with_capacity(self.ints.len());

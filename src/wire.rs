@@ -9,6 +9,7 @@
 use crate::domain::Domain;
 use crate::enumerate::{Enumeration, Facet, Region};
 use crate::linear::LinearRegions;
+use crate::mesh::Partition;
 use crate::network::{Dense, LayerSpec, Network, NeuronId, Pattern};
 use crate::num::{NumError, Q, fmt_q, parse_rational};
 use crate::polytope::{Insphere, LinfInsphere, Source};
@@ -559,6 +560,82 @@ pub fn regions_json(
         regions,
         edges: e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }).collect(),
         linear_regions: linear.map(linear_out),
+        plane: plane.map(|p| PlaneOut { origin: qvec(&p.origin), u: qvec(&p.u), v: qvec(&p.v) }),
+    };
+    to_json_text(&doc)
+}
+
+/// Format tag of [`partition_json`].
+pub const PARTITION_FORMAT: &str = "linregions.partition/1";
+
+#[derive(Serialize)]
+pub struct SideOut {
+    /// Normal, coprime integers with `b`; the region lies on the side `a·x <= b`.
+    pub a: Vec<String>,
+    pub b: String,
+    /// Every neuron and domain row whose line contains the side, sorted (as in facets).
+    pub sources: Vec<SourceOut>,
+    /// Region id across the side (`null` on the domain boundary).
+    pub neighbor: Option<usize>,
+}
+
+#[derive(Serialize)]
+pub struct FaceOut {
+    pub id: usize,
+    pub pattern: Vec<String>,
+    /// Vertex ids counter-clockwise, starting at the smallest.
+    pub vertices: Vec<usize>,
+    /// `facets[i]` joins `vertices[i]` and `vertices[i + 1]` (cyclically).
+    pub facets: Vec<SideOut>,
+    /// Exact area.
+    pub area: String,
+}
+
+#[derive(Serialize)]
+pub struct PartitionOut {
+    pub format: &'static str,
+    pub network: NetworkOut,
+    pub domain: DomainOut,
+    /// Every vertex, sorted by `(x, y)`, exact.
+    pub vertices: Vec<[String; 2]>,
+    /// Regions sorted by pattern.
+    pub regions: Vec<FaceOut>,
+    /// Adjacent pairs of regions.
+    pub edges: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plane: Option<PlaneOut>,
+}
+
+/// The `linregions.partition/1` document of a [`Partition`] (see README "Partition file").
+pub fn partition_json(net: &Network, domain: &Domain, p: &Partition, plane: Option<&Plane>) -> String {
+    let z = |v: &crate::num::Z| v.to_string();
+    let doc = PartitionOut {
+        format: PARTITION_FORMAT,
+        network: NetworkOut::new(net),
+        domain: DomainOut::new(domain, true),
+        vertices: p.vertices.iter().map(|v| [fmt_q(&v[0]), fmt_q(&v[1])]).collect(),
+        regions: p
+            .faces
+            .iter()
+            .enumerate()
+            .map(|(id, f)| FaceOut {
+                id,
+                pattern: net.pattern_strings(&f.pattern),
+                vertices: f.vertices.clone(),
+                facets: f
+                    .sides
+                    .iter()
+                    .map(|s| SideOut {
+                        a: s.a.iter().map(z).collect(),
+                        b: z(&s.b),
+                        sources: s.sources.iter().map(source_out).collect(),
+                        neighbor: s.neighbor,
+                    })
+                    .collect(),
+                area: fmt_q(&f.area),
+            })
+            .collect(),
+        edges: p.edges,
         plane: plane.map(|p| PlaneOut { origin: qvec(&p.origin), u: qvec(&p.u), v: qvec(&p.v) }),
     };
     to_json_text(&doc)
