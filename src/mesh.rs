@@ -32,7 +32,7 @@
 //! region.
 
 use crate::domain::{Domain, DomainError};
-use crate::filter::{Approx, dot_approx, dot_converted, z_to_f64};
+use crate::filter::{self, Approx, dot_approx, dot_converted, z_to_f64};
 use crate::network::{LayerRows, Network, Pattern};
 use crate::num::{Q, Z, primitive_ints};
 use crate::polytope::{Grouped, Source, group_rows};
@@ -45,8 +45,9 @@ use std::sync::Arc;
 /// The regions of a bounded plane domain as exact polygons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partition {
-    /// Every vertex of every face, sorted by `(x, y)`.
-    pub vertices: Vec<[Q; 2]>,
+    /// Every vertex of every face in homogeneous integer coordinates `[X, Y, D]` (the
+    /// point `(X/D, Y/D)`, `D > 0`, `gcd = 1`), sorted by `(x, y)`; see [`Partition::point`].
+    pub vertices: Vec<[Z; 3]>,
     /// The regions sorted by pattern; `faces[i]` has id `i`.
     pub faces: Vec<Face>,
     /// Adjacent pairs of regions (interior sides).
@@ -61,8 +62,6 @@ pub struct Face {
     pub vertices: Vec<usize>,
     /// `sides[i]` joins `vertices[i]` and `vertices[i + 1]` (cyclically): the region's facets.
     pub sides: Vec<Side>,
-    /// Exact area.
-    pub area: Q,
 }
 
 /// One side of a face: the face lies in `a·x <= b` (primitive integers).
@@ -528,23 +527,23 @@ impl Mesh {
     /// Sorted, renumbered, with areas, oriented sides and neighbours.
     fn finish(self) -> Partition {
         let Mesh { exact, lines, mut faces, .. } = self;
-        // Vertices sorted by (x, y): X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
-        let cmp = |p: &[Z; 3], q: &[Z; 3]| {
-            (&p[0] * &q[2]).cmp(&(&q[0] * &p[2])).then_with(|| (&p[1] * &q[2]).cmp(&(&q[1] * &p[2])))
+        // Vertices sorted by (x, y): filtered quotients, else X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
+        let q: Vec<[Approx; 2]> =
+            exact.iter().map(|e| [filter::quotient(&e[0], &e[2]), filter::quotient(&e[1], &e[2])]).collect();
+        let coord = |i: usize, j: usize, t: usize| {
+            filter::compare(q[i][t], q[j][t])
+                .unwrap_or_else(|| (&exact[i][t] * &exact[j][2]).cmp(&(&exact[j][t] * &exact[i][2])))
         };
         let mut order: Vec<u32> = (0..exact.len() as u32).collect();
-        order.sort_by(|&i, &j| cmp(&exact[i as usize], &exact[j as usize]));
+        order.sort_by(|&i, &j| {
+            coord(i as usize, j as usize, 0).then_with(|| coord(i as usize, j as usize, 1))
+        });
         let mut new_id = vec![0usize; exact.len()];
         for (k, &v) in order.iter().enumerate() {
             new_id[v as usize] = k;
         }
-        let vertices: Vec<[Q; 2]> = order
-            .iter()
-            .map(|&v| {
-                let e = &exact[v as usize];
-                [crate::num::q_new(e[0].clone(), e[2].clone()), crate::num::q_new(e[1].clone(), e[2].clone())]
-            })
-            .collect();
+        let mut exact = exact;
+        let vertices: Vec<[Z; 3]> = order.iter().map(|&v| std::mem::take(&mut exact[v as usize])).collect();
         faces.sort_by(|f, g| f.bits.cmp(&g.bits));
         let mut owner: HashMap<(usize, usize), usize> = HashMap::new();
         let mut out: Vec<Face> = Vec::with_capacity(faces.len());
@@ -553,14 +552,8 @@ impl Mesh {
             let first = (0..m).min_by_key(|&k| new_id[f.verts[k] as usize]).unwrap_or(0);
             let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
             let mut sides = Vec::with_capacity(m);
-            // Twice the area as one unreduced fraction, reduced once at the end.
-            let (mut an, mut ad) = (Z::zero(), Z::from(1));
             for k in 0..m {
-                let (u, w, z) = (
-                    &exact[verts[k] as usize],
-                    &exact[verts[(k + 1) % m] as usize],
-                    &exact[verts[(k + 2) % m] as usize],
-                );
+                let z = &vertices[new_id[verts[(k + 2) % m] as usize]];
                 let ms = &f.sides[(first + k) % m];
                 let line = &lines[ms.line as usize];
                 // The face is on the side of the next vertex (not on this side's line).
@@ -573,13 +566,6 @@ impl Mesh {
                 sources.sort();
                 sources.dedup();
                 sides.push(Side { a, b, sources, neighbor: None });
-                let (tn, td) = (&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
-                if ad == td {
-                    an += tn;
-                } else {
-                    an = an * &td + tn * &ad;
-                    ad *= td;
-                }
                 let key = (new_id[verts[k] as usize], new_id[verts[(k + 1) % m] as usize]);
                 let key = (key.0.min(key.1), key.0.max(key.1));
                 if let Some(g) = owner.insert(key, id) {
@@ -599,7 +585,6 @@ impl Mesh {
                 pattern: Pattern(f.bits),
                 vertices: verts.iter().map(|&v| new_id[v as usize]).collect(),
                 sides,
-                area: crate::num::q_new(an, ad * 2),
             });
         }
         let edges = out.iter().flat_map(|f| &f.sides).filter(|s| s.neighbor.is_some()).count() / 2;
@@ -608,6 +593,31 @@ impl Mesh {
 }
 
 impl Partition {
+    /// Vertex `v` as a rational point.
+    pub fn point(&self, v: usize) -> [Q; 2] {
+        let e = &self.vertices[v];
+        [crate::num::q_new(e[0].clone(), e[2].clone()), crate::num::q_new(e[1].clone(), e[2].clone())]
+    }
+
+    /// The exact area of face `f` (shoelace formula over one unreduced denominator,
+    /// reduced once).
+    pub fn area(&self, f: usize) -> Q {
+        let vs = &self.faces[f].vertices;
+        let m = vs.len();
+        let (mut an, mut ad) = (Z::zero(), Z::from(1));
+        for k in 0..m {
+            let (u, w) = (&self.vertices[vs[k]], &self.vertices[vs[(k + 1) % m]]);
+            let (tn, td) = (&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
+            if ad == td {
+                an += tn;
+            } else {
+                an = an * &td + tn * &ad;
+                ad *= td;
+            }
+        }
+        crate::num::q_new(an, ad * 2)
+    }
+
     /// Check every invariant of the module doc exactly, against the network and domain:
     /// sorted vertices and patterns, strictly convex counter-clockwise faces, sides on
     /// their lines with the face strictly inside, symmetric neighbours, each side's sources
@@ -615,7 +625,7 @@ impl Partition {
     /// on it, each face's pattern the network's pattern at an interior point, and the areas
     /// summing to the domain's.
     pub fn sanity_check(&self, net: &Network, domain: &Domain) -> Result<(), String> {
-        let v = &self.vertices;
+        let v: Vec<[Q; 2]> = (0..self.vertices.len()).map(|i| self.point(i)).collect();
         if v.windows(2).any(|w| w[0] >= w[1]) {
             return Err("vertices not strictly sorted".into());
         }
@@ -692,10 +702,11 @@ impl Partition {
                     None => {}
                 }
             }
-            if !f.area.is_positive() {
+            let area = self.area(id);
+            if !area.is_positive() {
                 return Err(format!("face {id}: area not positive"));
             }
-            total += &f.area;
+            total += area;
         }
         if Some(total) != domain.volume() {
             return Err("areas do not sum to the domain's area".into());
@@ -720,10 +731,10 @@ mod tests {
         let qz = |z: &Z| Q::from_integer(z.clone());
         for (f, r) in p.faces.iter().zip(&e.regions) {
             assert_eq!(f.pattern, r.pattern);
-            let mut vs: Vec<Vec<Q>> = f.vertices.iter().map(|&v| p.vertices[v].to_vec()).collect();
+            let mut vs: Vec<Vec<Q>> = f.vertices.iter().map(|&v| p.point(v).to_vec()).collect();
             vs.sort();
             assert_eq!(Some(&vs), r.vertices.as_ref());
-            assert_eq!(Some(&f.area), r.volume.as_ref());
+            assert_eq!(Some(&p.area(r.id)), r.volume.as_ref());
             let mut a: Vec<_> = f
                 .sides
                 .iter()

@@ -613,7 +613,7 @@ pub fn partition_json(net: &Network, domain: &Domain, p: &Partition, plane: Opti
         format: PARTITION_FORMAT,
         network: NetworkOut::new(net),
         domain: DomainOut::new(domain, true),
-        vertices: p.vertices.iter().map(|v| [fmt_q(&v[0]), fmt_q(&v[1])]).collect(),
+        vertices: (0..p.vertices.len()).map(|v| p.point(v)).map(|v| [fmt_q(&v[0]), fmt_q(&v[1])]).collect(),
         regions: p
             .faces
             .iter()
@@ -632,7 +632,7 @@ pub fn partition_json(net: &Network, domain: &Domain, p: &Partition, plane: Opti
                         neighbor: s.neighbor,
                     })
                     .collect(),
-                area: fmt_q(&f.area),
+                area: fmt_q(&p.area(id)),
             })
             .collect(),
         edges: p.edges,
