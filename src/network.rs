@@ -8,7 +8,7 @@
 use crate::filter::{self, Approx, FloatLayer, FloatNet, z_to_f64};
 use crate::num::{Q, Z, common_denominator, dot};
 use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -119,6 +119,9 @@ struct IntLayer {
     bias: Vec<Z>,
     /// Factor by which this layer multiplies the running scale: `L·q`.
     factor: Z,
+    /// `weight` as `i64` when every entry fits (derived): matrix-vector products of the
+    /// rank-one updates run in `i128` when the vector fits in `i64` too.
+    small: Option<Vec<Vec<i64>>>,
     q: Z,
     p: Z,
 }
@@ -138,8 +141,11 @@ impl IntLayer {
         let int = |v: &Q| v.numer() * (&l / v.denom());
         let q = h.slope.denom().clone();
         let p = h.slope.numer().clone();
+        let weight: Vec<Vec<Z>> = h.dense.weight.iter().map(|r| r.iter().map(int).collect()).collect();
+        let small = weight.iter().map(|r| r.iter().map(|v| v.to_i64()).collect::<Option<Vec<i64>>>()).collect();
         IntLayer {
-            weight: h.dense.weight.iter().map(|r| r.iter().map(int).collect()).collect(),
+            small,
+            weight,
             bias: h.dense.bias.iter().map(int).collect(),
             factor: &l * &q,
             q,
@@ -809,11 +815,7 @@ impl Network {
         let mut u: Vec<Z> = self.ints[m + 1].weight.iter().map(|w| &w[j] * &delta).collect();
         for t in m + 2..=l {
             let v: Vec<Z> = u.iter().enumerate().map(|(n, x)| x * factor(t - 1, bit(t - 1, n))).collect();
-            u = self.ints[t]
-                .weight
-                .iter()
-                .map(|w| w.iter().zip(&v).filter(|(_, x)| !x.is_zero()).map(|(wv, x)| wv * x).sum())
-                .collect();
+            u = self.mat_vec(t, &v);
         }
         let (ra, rc) = &below[m].rows[j];
         base.rows
@@ -938,6 +940,27 @@ impl Network {
             }
         }
         Some(out)
+    }
+
+    /// `W_t · v` in integers: in `i128` when the weights and `v` fit in `i64` (each
+    /// product fits; a sum that overflows is redone in BigInt), in BigInt otherwise.
+    fn mat_vec(&self, t: usize, v: &[Z]) -> Vec<Z> {
+        let il = &self.ints[t];
+        let big = |w: &Vec<Z>| -> Z { w.iter().zip(v).filter(|(_, x)| !x.is_zero()).map(|(wv, x)| wv * x).sum() };
+        let vs: Option<Vec<i64>> = v.iter().map(|x| x.to_i64()).collect();
+        match (&il.small, vs) {
+            (Some(ws), Some(vs)) => ws
+                .iter()
+                .zip(&il.weight)
+                .map(|(w, wz)| {
+                    w.iter()
+                        .zip(&vs)
+                        .try_fold(0i128, |acc, (&a, &b)| acc.checked_add(i128::from(a) * i128::from(b)))
+                        .map_or_else(|| big(wz), Z::from)
+                })
+                .collect(),
+            _ => il.weight.iter().map(big).collect(),
+        }
     }
 
     /// Where each hidden layer's bits start in a pattern.
