@@ -37,6 +37,7 @@ use crate::network::{LayerRows, Network, Pattern};
 use crate::num::{Q, Z, primitive_ints};
 use crate::polytope::{Grouped, Source, group_rows};
 use num_traits::{Signed, ToPrimitive, Zero};
+use rayon::prelude::*;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -209,6 +210,50 @@ fn angle_cmp(p: &[Q; 2], q: &[Q; 2]) -> Ordering {
     })
 }
 
+/// One face's outcome of a cut that the sequential phase must apply.
+struct Found {
+    fi: usize,
+    /// Table signs the floats left open, now exact.
+    resolved: Vec<(usize, i8)>,
+    cut: Option<Cut>,
+}
+
+/// A face the line crosses: its vertex signs, the exact row, and per crossed side `k` the
+/// point, its floats and its signs for the later neurons of the layer.
+struct Cut {
+    signs: Vec<i8>,
+    row: (Vec<Z>, Z),
+    meets: Vec<(usize, [Z; 3], [f64; 3], Vec<i8>)>,
+}
+
+/// The float-filtered sign of neuron `i` of layer `l` at a vertex (floats `f`) from the rows
+/// of a face containing it (the value is the same from every such face).
+fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
+    match &face.frows {
+        Some(fr) => dot_approx(f, &fr[3 * i..3 * i + 3]).sign(),
+        None => dot_converted(&face.rows[l].floats()[3 * i..3 * i + 3], f).sign(),
+    }
+}
+
+/// The exact row of neuron `i` (layer `ctx.l`) on a face.
+fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize) -> (Vec<Z>, Z) {
+    if f.frows.is_none() {
+        return f.rows[ctx.l].rows()[i].clone();
+    }
+    net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale)
+}
+
+/// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
+/// both signs on a segment of the line).
+fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
+    let det = &line[0] * &a[1] - &line[1] * &a[0];
+    let x = &line[1] * c - &line[2] * &a[1];
+    let y = &line[2] * &a[0] - &line[0] * c;
+    let (v, d) =
+        if det.is_negative() { primitive_ints(vec![-x, -y, -det]) } else { primitive_ints(vec![x, y, det]) };
+    [v[0].clone(), v[1].clone(), d]
+}
+
 impl Mesh {
     /// The domain polygon, counter-clockwise, its sides labelled by the domain rows.
     fn new(domain: &Domain) -> Mesh {
@@ -246,36 +291,6 @@ impl Mesh {
         Mesh { exact, approx: approx_v, lines, faces: vec![face], vsign: Vec::new(), stride: 0 }
     }
 
-    fn push_vertex(&mut self, v: [Z; 3]) -> u32 {
-        self.approx.push(approx(&v));
-        self.exact.push(v);
-        (self.exact.len() - 1) as u32
-    }
-
-    /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
-    /// both signs on a segment of the line).
-    fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
-        let det = &line[0] * &a[1] - &line[1] * &a[0];
-        let x = &line[1] * c - &line[2] * &a[1];
-        let y = &line[2] * &a[0] - &line[0] * c;
-        let (v, d) = if det.is_negative() {
-            primitive_ints(vec![-x, -y, -det])
-        } else {
-            primitive_ints(vec![x, y, det])
-        };
-        [v[0].clone(), v[1].clone(), d]
-    }
-
-    /// The float-filtered sign of neuron `i` of layer `l` at vertex `v` from the rows of a
-    /// face containing it (the value is the same from every such face).
-    fn float_sign(&self, fi: usize, l: usize, i: usize, v: usize) -> Option<i8> {
-        let face = &self.faces[fi];
-        match &face.frows {
-            Some(fr) => dot_approx(&self.approx[v], &fr[3 * i..3 * i + 3]).sign(),
-            None => dot_converted(&face.rows[l].floats()[3 * i..3 * i + 3], &self.approx[v]).sign(),
-        }
-    }
-
     /// The sign table of layer `l` (`n` neurons) at every vertex, from any face containing
     /// it; [`UNKNOWN`] where the floats do not decide.
     fn layer_signs(&mut self, l: usize, n: usize) {
@@ -286,7 +301,8 @@ impl Mesh {
                 let v = v as usize;
                 if table[v * n] == UNSET {
                     for i in 0..n {
-                        table[v * n + i] = self.float_sign(fi, l, i, v).unwrap_or(UNKNOWN);
+                        table[v * n + i] =
+                            float_sign(&self.faces[fi], l, i, &self.approx[v]).unwrap_or(UNKNOWN);
                     }
                 }
             }
@@ -294,90 +310,111 @@ impl Mesh {
         self.vsign = table;
     }
 
-    /// The signs at a vertex `v` just made by the cut of neuron `i` of face `fi`: zero for
-    /// `i`, from the face's rows for the neurons after it (the ones before are done).
-    fn fill_signs(&mut self, v: u32, fi: usize, l: usize, i: usize) {
-        let v = v as usize;
-        debug_assert_eq!(self.vsign.len(), v * self.stride);
-        self.vsign.resize((v + 1) * self.stride, 0);
-        for t in i + 1..self.stride {
-            self.vsign[v * self.stride + t] = self.float_sign(fi, l, t, v).unwrap_or(UNKNOWN);
-        }
-    }
-
-    /// The exact row of neuron `i` (layer `ctx.l`) on face `fi`.
-    fn exact_row(&self, net: &Network, ctx: &LayerCtx, fi: usize, i: usize) -> (Vec<Z>, Z) {
-        let f = &self.faces[fi];
-        if f.frows.is_none() {
-            return f.rows[ctx.l].rows()[i].clone();
-        }
-        net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale)
-    }
-
-    /// Cut every face by neuron `i` of layer `ctx.l`.
+    /// Cut every face by neuron `i` of layer `ctx.l`, in two phases: in parallel, every
+    /// face's signs (exact where the table has [`UNKNOWN`]), its bit and side sources if it
+    /// is not cut, else its exact row and the points (with their signs for the later
+    /// neurons) where the line crosses its sides; then, in face order, the new vertices
+    /// (one per crossed side, shared by the two faces beside it) and the two children.
     fn cut(&mut self, net: &Network, ctx: &LayerCtx, i: usize) {
         let l = ctx.l;
         let src = Source::Neuron((l, i));
-        let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
-        let n = self.faces.len();
-        let mut signs: Vec<i8> = Vec::new();
-        for fi in 0..n {
-            // The exact row, when the floats do not decide or the face is cut.
-            let mut exact: Option<(Vec<Z>, Z)> = None;
-            signs.clear();
-            for k in 0..self.faces[fi].verts.len() {
-                let v = self.faces[fi].verts[k] as usize;
-                let mut s = self.vsign[v * self.stride + i];
-                if s == UNKNOWN {
-                    let (a, c) = exact.get_or_insert_with(|| self.exact_row(net, ctx, fi, i));
-                    s = eval(a, c, &self.exact[v]).signum().to_i8().expect("a sign");
-                    self.vsign[v * self.stride + i] = s;
-                }
-                signs.push(s);
-            }
-            let pos = signs.iter().any(|&s| s > 0);
-            let neg = signs.iter().any(|&s| s < 0);
-            let m = signs.len();
-            if !(pos && neg) {
-                // Zero at every vertex: identically zero on the face (bit 0, on no side).
-                let f = &mut self.faces[fi];
-                f.bits.push(pos);
-                if pos || neg {
-                    for k in 0..m {
-                        if signs[k] == 0 && signs[(k + 1) % m] == 0 {
-                            f.sides[k].srcs.push(src);
+        let (vsign, stride, exact_v, lines) = (&self.vsign, self.stride, &self.exact, &self.lines);
+        let found: Vec<Found> = self
+            .faces
+            .par_iter_mut()
+            .enumerate()
+            .filter_map(|(fi, face)| {
+                let m = face.verts.len();
+                // The common case without allocation: every sign known, the face not cut.
+                let at = |k: usize| vsign[face.verts[k % m] as usize * stride + i];
+                let (mut pos, mut neg, mut open) = (false, false, false);
+                for k in 0..m {
+                    match at(k) {
+                        UNKNOWN => open = true,
+                        s => {
+                            pos |= s > 0;
+                            neg |= s < 0;
                         }
                     }
                 }
-                continue;
+                if !open && !(pos && neg) {
+                    if pos || neg {
+                        for k in 0..m {
+                            if at(k) == 0 && at(k + 1) == 0 {
+                                face.sides[k].srcs.push(src);
+                            }
+                        }
+                    }
+                    face.bits.push(pos);
+                    return None;
+                }
+                let mut row: Option<(Vec<Z>, Z)> = None;
+                let mut resolved = Vec::new();
+                let mut signs = Vec::with_capacity(m);
+                for &v in &face.verts {
+                    let v = v as usize;
+                    let mut s = vsign[v * stride + i];
+                    if s == UNKNOWN {
+                        let (a, c) = row.get_or_insert_with(|| exact_row(net, ctx, face, i));
+                        s = eval(a, c, &exact_v[v]).signum().to_i8().expect("a sign");
+                        resolved.push((v, s));
+                    }
+                    signs.push(s);
+                }
+                let pos = signs.iter().any(|&s| s > 0);
+                let neg = signs.iter().any(|&s| s < 0);
+                if !(pos && neg) {
+                    // Zero at every vertex: identically zero on the face (bit 0, on no side).
+                    face.bits.push(pos);
+                    if pos || neg {
+                        for k in 0..m {
+                            if signs[k] == 0 && signs[(k + 1) % m] == 0 {
+                                face.sides[k].srcs.push(src);
+                            }
+                        }
+                    }
+                    return (!resolved.is_empty()).then_some(Found { fi, resolved, cut: None });
+                }
+                let (a, c) = row.unwrap_or_else(|| exact_row(net, ctx, face, i));
+                let meets = (0..m)
+                    .filter(|&k| signs[k] * signs[(k + 1) % m] < 0)
+                    .map(|k| {
+                        let p = meet(&lines[face.sides[k].line as usize], &a, &c);
+                        let f = approx(&p);
+                        let later =
+                            (i + 1..stride).map(|t| float_sign(face, l, t, &f).unwrap_or(UNKNOWN)).collect();
+                        (k, p, f, later)
+                    })
+                    .collect();
+                Some(Found { fi, resolved, cut: Some(Cut { signs, row: (a, c), meets }) })
+            })
+            .collect();
+        let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
+        for Found { fi, resolved, cut } in found {
+            for (v, s) in resolved {
+                self.vsign[v * self.stride + i] = s;
             }
-            let (a, c) = match exact {
-                Some(r) => r,
-                None => self.exact_row(net, ctx, fi, i),
-            };
-            let (a, c) = (&a, &c);
+            let Some(Cut { signs, row: (a, c), meets }) = cut else { continue };
+            let m = signs.len();
             // The boundary points in order: (vertex, sign, side from it to the next point).
             let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
+            let mut meets = meets.into_iter().peekable();
             for k in 0..m {
                 let (u, w) = (self.faces[fi].verts[k], self.faces[fi].verts[(k + 1) % m]);
                 pts.push((u, signs[k], k));
-                if signs[k] * signs[(k + 1) % m] < 0 {
+                if meets.peek().is_some_and(|x| x.0 == k) {
+                    let (_, p, f, later) = meets.next().expect("peeked");
                     let key = (u.min(w), u.max(w));
-                    let v = match cuts.get(&key) {
-                        Some(&v) => v,
-                        None => {
-                            let line = &self.lines[self.faces[fi].sides[k].line as usize];
-                            let p = Mesh::meet(line, a, c);
-                            let v = self.push_vertex(p);
-                            self.fill_signs(v, fi, ctx.l, i);
-                            cuts.insert(key, v);
-                            v
-                        }
-                    };
+                    let v = *cuts.entry(key).or_insert_with(|| {
+                        self.exact.push(p);
+                        self.approx.push(f);
+                        self.vsign.extend(std::iter::repeat_n(0, i + 1).chain(later));
+                        (self.exact.len() - 1) as u32
+                    });
                     pts.push((v, 0, k));
                 }
             }
-            let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c.clone()]);
+            let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
             self.lines.push([la[0].clone(), la[1].clone(), lc]);
             let chord = MSide { line: (self.lines.len() - 1) as u32, srcs: vec![src] };
             let parent = &self.faces[fi];

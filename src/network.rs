@@ -142,15 +142,9 @@ impl IntLayer {
         let q = h.slope.denom().clone();
         let p = h.slope.numer().clone();
         let weight: Vec<Vec<Z>> = h.dense.weight.iter().map(|r| r.iter().map(int).collect()).collect();
-        let small = weight.iter().map(|r| r.iter().map(|v| v.to_i64()).collect::<Option<Vec<i64>>>()).collect();
-        IntLayer {
-            small,
-            weight,
-            bias: h.dense.bias.iter().map(int).collect(),
-            factor: &l * &q,
-            q,
-            p,
-        }
+        let small =
+            weight.iter().map(|r| r.iter().map(|v| v.to_i64()).collect::<Option<Vec<i64>>>()).collect();
+        IntLayer { small, weight, bias: h.dense.bias.iter().map(int).collect(), factor: &l * &q, q, p }
     }
 }
 
@@ -850,6 +844,28 @@ impl Network {
         let il = &self.ints[l];
         let below = &self.ints[l - 1];
         let d = self.input_dim;
+        if let (Some(w), Some(rows), Some(q), Some(p)) =
+            (&il.small, prev.small(), below.q.to_i64(), below.p.to_i64())
+        {
+            // Every product w·f·r fits in i128 when w·f does in i64; sums are checked.
+            let sum = || -> Option<Vec<i128>> {
+                let mut acc = vec![0i128; d + 1];
+                for ((&wv, r), &act) in w[i].iter().zip(rows.chunks(d + 1)).zip(bits) {
+                    let wf = wv.checked_mul(if act { q } else { p })?;
+                    if wf == 0 {
+                        continue;
+                    }
+                    for (x, &rv) in acc.iter_mut().zip(r) {
+                        *x = x.checked_add(i128::from(wf) * i128::from(rv))?;
+                    }
+                }
+                Some(acc)
+            };
+            if let Some(acc) = sum() {
+                let a = acc[..d].iter().map(|&v| Z::from(v)).collect();
+                return (a, Z::from(acc[d]) + &il.bias[i] * scale);
+            }
+        }
         let mut a = vec![Z::zero(); d];
         let mut c = &il.bias[i] * scale;
         for ((w, (ra, rc)), &act) in il.weight[i].iter().zip(&prev.rows).zip(bits) {
@@ -946,7 +962,8 @@ impl Network {
     /// product fits; a sum that overflows is redone in BigInt), in BigInt otherwise.
     fn mat_vec(&self, t: usize, v: &[Z]) -> Vec<Z> {
         let il = &self.ints[t];
-        let big = |w: &Vec<Z>| -> Z { w.iter().zip(v).filter(|(_, x)| !x.is_zero()).map(|(wv, x)| wv * x).sum() };
+        let big =
+            |w: &Vec<Z>| -> Z { w.iter().zip(v).filter(|(_, x)| !x.is_zero()).map(|(wv, x)| wv * x).sum() };
         let vs: Option<Vec<i64>> = v.iter().map(|x| x.to_i64()).collect();
         match (&il.small, vs) {
             (Some(ws), Some(vs)) => ws
@@ -1045,6 +1062,8 @@ pub(crate) struct LayerRows {
     rows: Vec<(Vec<Z>, Z)>,
     floats: Vec<f64>,
     prim: std::sync::OnceLock<Vec<(Vec<Z>, Z)>>,
+    /// The rows as `i64`, `d + 1` to a row, when every entry fits (on first use).
+    small: std::sync::OnceLock<Option<Vec<i64>>>,
 }
 
 /// Equal rows; the floats and primitive forms are derived from them.
@@ -1062,7 +1081,7 @@ impl LayerRows {
     fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
         let floats =
             rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
-        LayerRows { rows, floats, prim: std::sync::OnceLock::new() }
+        LayerRows { rows, floats, prim: std::sync::OnceLock::new(), small: std::sync::OnceLock::new() }
     }
 
     /// The raw rows `(a, c)`.
@@ -1073,6 +1092,14 @@ impl LayerRows {
     /// The `f64` images of the rows, `d + 1` to a row.
     pub(crate) fn floats(&self) -> &[f64] {
         &self.floats
+    }
+
+    fn small(&self) -> Option<&[i64]> {
+        self.small
+            .get_or_init(|| {
+                self.rows.iter().flat_map(|(a, c)| a.iter().chain([c])).map(|v| v.to_i64()).collect()
+            })
+            .as_deref()
     }
 
     pub(crate) fn prim(&self) -> &[(Vec<Z>, Z)] {
