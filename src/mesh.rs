@@ -823,6 +823,29 @@ mod tests {
     }
 
     #[test]
+    fn scaled_degenerate_nets_agree_with_the_walk() {
+        // The integer nets times 3^45: entries beyond i64 and floats that round, while
+        // vertices still fall exactly on lines (the filters must leave those to exact).
+        let f = Q::from_integer(Z::from(3).pow(45u32));
+        for seed in 0..4 {
+            let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
+            let sc = |d: &crate::network::Dense| crate::network::Dense {
+                weight: d.weight.iter().map(|r| r.iter().map(|v| v * &f).collect()).collect(),
+                bias: d.bias.iter().map(|v| v * &f).collect(),
+            };
+            let mut specs = Vec::new();
+            for h in net.hidden() {
+                specs.push(crate::network::LayerSpec::Dense(sc(&h.dense)));
+                specs.push(crate::network::LayerSpec::Activation { slope: h.slope.clone() });
+            }
+            specs.push(crate::network::LayerSpec::Dense(sc(net.output())));
+            let net = Network::from_layers(2, specs).unwrap();
+            let b = |v: i64| vec![Q::from_integer(v.into()); 2];
+            agrees_with_walk(&net, &Domain::Box { lo: b(-2), hi: b(2) });
+        }
+    }
+
+    #[test]
     fn fixtures_agree_with_the_walk() {
         for name in [
             "three_concurrent.json",

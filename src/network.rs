@@ -1351,6 +1351,78 @@ mod tests {
         }
     }
 
+    /// `net` with every weight and bias times `3^k` (entries beyond `i64` and floats that round,
+    /// for large `k`).
+    fn scaled(net: &Network, k: u32) -> Network {
+        let f = Q::from_integer(Z::from(3).pow(k));
+        let sc = |d: &Dense| Dense {
+            weight: d.weight.iter().map(|r| r.iter().map(|v| v * &f).collect()).collect(),
+            bias: d.bias.iter().map(|v| v * &f).collect(),
+        };
+        let mut specs = Vec::new();
+        for h in &net.hidden {
+            specs.push(LayerSpec::Dense(sc(&h.dense)));
+            specs.push(LayerSpec::Activation { slope: h.slope.clone() });
+        }
+        specs.push(LayerSpec::Dense(sc(&net.output)));
+        Network::from_layers(net.input_dim, specs).unwrap()
+    }
+
+    /// `|exact - v̂| <= e`, decided in rationals.
+    fn within(exact: &Z, a: Approx) -> bool {
+        let v = crate::num::from_f64_exact(a.v).unwrap();
+        let e = crate::num::from_f64_exact(a.e).unwrap();
+        (Q::from_integer(exact.clone()) - v).abs() <= e
+    }
+
+    #[test]
+    fn single_float_and_flipped_rows_match_the_exact_rows() {
+        // The mesh's row functions against pattern_maps, on small integer nets (i64 / i128
+        // paths), the same nets scaled by 3^45 (BigInt paths, rounding floats) and leaky slopes.
+        let mut rng = crate::random::SplitMix64(5);
+        for t in 0..9u64 {
+            let mut net = crate::random::integer_net(&[2, 4, 3, 3, 1], t, 3);
+            if t % 3 == 1 {
+                net = scaled(&net, 45);
+            }
+            if t % 3 == 2 {
+                net = leaky(net, Q::new(1.into(), 5.into()));
+            }
+            let starts = net.layer_starts();
+            for _ in 0..10 {
+                let bits: Vec<bool> = (0..net.num_neurons()).map(|_| rng.next_u64() % 2 == 0).collect();
+                let maps = net.pattern_maps(&Pattern(bits.clone()));
+                for l in 1..net.ints.len() {
+                    let (key, below) = (&bits[..starts[l]], &maps.layers[..l]);
+                    let prev_bits = &bits[starts[l - 1]..starts[l]];
+                    let scale = net.scale_of(l);
+                    let exact = &maps.layers[l].rows;
+                    assert_eq!(&net.compose_rows(l, key, below).rows, exact);
+                    let fl = net.float_rows(l, prev_bits, &maps.layers[l - 1], &scale).unwrap();
+                    for (i, (a, c)) in exact.iter().enumerate() {
+                        assert_eq!(
+                            &net.row_of(l, i, prev_bits, &maps.layers[l - 1], &scale),
+                            &(a.clone(), c.clone())
+                        );
+                        assert!(a.iter().chain([c]).zip(&fl[3 * i..3 * i + 3]).all(|(z, f)| within(z, *f)));
+                    }
+                    // From the pattern with neuron j of layer m flipped.
+                    let m = (rng.next_u64() % l as u64) as usize;
+                    let j = (rng.next_u64() % net.ints[m].bias.len() as u64) as usize;
+                    let mut other = bits.clone();
+                    other[starts[m] + j] = !other[starts[m] + j];
+                    let om = net.pattern_maps(&Pattern(other));
+                    assert_eq!(&net.flip_rows(l, key, below, &om.layers[l], m, j), exact);
+                    let base: Vec<Approx> =
+                        om.layers[l].floats.iter().map(|&v| Approx::converted(v)).collect();
+                    let ff = net.float_flip(l, key, below, &base, m, j).unwrap();
+                    let flat = exact.iter().flat_map(|(a, c)| a.iter().chain([c]));
+                    assert!(flat.zip(&ff).all(|(z, f)| within(z, *f)));
+                }
+            }
+        }
+    }
+
     #[test]
     fn crossing_from_rows_equals_full_evaluation() {
         let mut rng = crate::random::SplitMix64(17);

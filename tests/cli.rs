@@ -478,8 +478,71 @@ fn help_examples_run() {
         let o = run(&args);
         assert!(matches!(o.status.code(), Some(0 | 1)), "{args:?}: {}", stderr(&o));
     }
-    for cmd in ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "convert"] {
+    for cmd in
+        ["enumerate", "partition", "inspect", "verify", "compare", "stats", "train", "render", "convert"]
+    {
         let o = run(&[cmd, "--help"]);
         assert!(stdout(&o).contains("Examples:"), "{cmd} --help has examples");
     }
+}
+
+fn summary_field(s: &str, name: &str) -> String {
+    s.lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no {name} line in:\n{s}"))
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn partition_agrees_with_enumerate_and_snapshots() {
+    for args in [
+        vec!["fixtures/net-2-8-8-1.json", "--box=-3:3"],
+        vec!["fixtures/leaky.json"],
+        vec!["fixtures/net-3-6-6-1.json", "--plane", "fixtures/plane3.csv"],
+    ] {
+        let e = run(&[&["enumerate"], &args[..]].concat());
+        let p = run(&[&["partition"], &args[..]].concat());
+        assert!(e.status.success() && p.status.success(), "{args:?}: {}", stderr(&p));
+        let (e, p) = (stdout(&e), stdout(&p));
+        assert_eq!(summary_field(&e, "regions"), summary_field(&p, "regions"), "{args:?}");
+        assert_eq!(summary_field(&e, "edges"), summary_field(&p, "edges"), "{args:?}");
+    }
+    let o = run(&["partition", &fx("small2d.json"), "--json", "-", "-q"]);
+    assert!(o.status.success() && o.stderr.is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["format"], "linregions.partition/1");
+    snapshot("small2d.partition.json", &stdout(&o));
+}
+
+#[test]
+fn partition_output_does_not_depend_on_threads() {
+    let mut outs = Vec::new();
+    for t in ["1", "2"] {
+        let o = run(&[
+            "--threads",
+            t,
+            "partition",
+            "fixtures/net-2-16-16-1.json",
+            "--box=-10:10",
+            "--json",
+            "-",
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        outs.push(o.stdout);
+    }
+    assert_eq!(outs[0], outs[1]);
+}
+
+#[test]
+fn partition_rejects_what_it_cannot_cut() {
+    let o = run(&["partition", &fx("net-3-6-6-1.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("2-input"), "{}", stderr(&o));
+    let o = run(&["partition", &fx("small2d.json"), "--unbounded"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bounded domain"), "{}", stderr(&o));
 }
