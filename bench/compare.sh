@@ -4,8 +4,11 @@
 #   bench/compare.sh [--quick]
 #
 # Networks: `linregions random` (weights N(0,1/fan_in), biases N(0,0.25), f32-exact), seed 1.
-# Whole space (vs relucent): 2-16-16-1, 3-8-8-1, 4-8-8-1, 2-32-32-1.
-# Box [-10,10]^2 (vs regioncam): 2-64-64-1, 2-128-128-1, 2-64-64-64-64-1.
+# Whole space (vs relucent): 2-16-16-1, 3-8-8-1, 4-8-8-1, 2-32-32-1, `linregions enumerate`.
+# Box [-10,10]^2 (vs regioncam): 2-64-64-1, 2-128-128-1, 2-64-64-64-64-1, both
+# `linregions enumerate` (every region analysed: inspheres, logits...) and `linregions
+# partition` (the exact polygons only, as regioncam computes them). Times: `enumerate` one run,
+# `partition` the best of 5 runs, regioncam the best of 5 (as its runner does).
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
 #   python3 -m venv .venv && .venv/bin/pip install relucent regioncam && PYTHON=.venv/bin/python bench/compare.sh
 # Region counts are compared; a difference is printed as MISMATCH.
@@ -18,17 +21,20 @@ lr=target/release/linregions
 dir=$(mktemp -d)
 has() { "$PYTHON" -c "import $1" >/dev/null 2>&1; }
 
-ours() { # net domain-args... -> "regions seconds"
-  local net=$1; shift
-  "$lr" enumerate "$net" "$@" | awk '/^regions/ {r=$2} /^time/ {t=$2} END {print r, t}'
+ours() { # command net domain-args... -> "regions seconds" (partition: best of 5)
+  local cmd=$1 net=$2; shift 2
+  local n=1; [ "$cmd" = partition ] && n=5
+  for _ in $(seq $n); do
+    "$lr" "$cmd" "$net" "$@" | awk '/^regions/ {r=$2} /^time/ {t=$2} END {print r, t}'
+  done | sort -k2 -g | head -1
 }
 field() { "$PYTHON" -c "import json,sys; d=json.loads(sys.argv[1]); print(d['regions'], d['seconds'])" "$1"; }
 
-printf "| network | domain | regions | linregions s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio |\n"
-printf "|---|---|---|---|---|---|---|---|---|---|\n"
-row() { # net label domain-label tool tool-args... -- our-args...
-  local net=$1 label=$2 dlabel=$3 tool=$4; shift 4
-  read -r r t < <(ours "$net" "$@")
+printf "| network | domain | linregions command | regions | linregions s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio |\n"
+printf "|---|---|---|---|---|---|---|---|---|---|---|\n"
+row() { # net label domain-label tool command our-args...
+  local net=$1 label=$2 dlabel=$3 tool=$4 cmd=$5; shift 5
+  read -r r t < <(ours "$cmd" "$net" "$@")
   local rps; rps=$(awk -v r="$r" -v t="$t" 'BEGIN {printf "%.0f", r / t}')
   local other="-" orr="-" ot="-" orps="-" ratio="-"
   if [ "$tool" = relucent ] && has relucent; then
@@ -41,7 +47,7 @@ row() { # net label domain-label tool tool-args... -- our-args...
     ratio=$(awk -v a="$rps" -v b="$orps" 'BEGIN {printf "%.2fx", a / b}')
     [ "$orr" = "$r" ] || orr="$orr MISMATCH"
   fi
-  printf "| %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$r" "$t" "$rps" "$other" "$orr" \
+  printf "| %s | %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$cmd" "$r" "$t" "$rps" "$other" "$orr" \
     "$( [ "$ot" = "-" ] && echo - || printf "%.3f" "$ot")" "$orps" "$ratio"
 }
 
@@ -50,10 +56,11 @@ boxes=(2,64,64,1 2,128,128,1 2,64,64,64,64,1)
 if [ "$quick" = --quick ]; then whole=(2,16,16,1 3,8,8,1); boxes=(2,64,64,1); fi
 for dims in "${whole[@]}"; do
   net="$dir/net-${dims//,/-}.json"; "$lr" random --dims "$dims" --seed 1 -o "$net"
-  row "$net" "${dims//,/-}" "R^d" relucent --unbounded
+  row "$net" "${dims//,/-}" "R^d" relucent enumerate --unbounded
 done
 for dims in "${boxes[@]}"; do
   net="$dir/net-${dims//,/-}.json"; "$lr" random --dims "$dims" --seed 1 -o "$net"
-  row "$net" "${dims//,/-}" "[-10,10]^2" regioncam --box=-10:10
+  row "$net" "${dims//,/-}" "[-10,10]^2" regioncam enumerate --box=-10:10
+  row "$net" "${dims//,/-}" "[-10,10]^2" regioncam partition --box=-10:10
 done
 rm -rf "$dir"

@@ -825,9 +825,11 @@ mod tests {
     #[test]
     fn scaled_degenerate_nets_agree_with_the_walk() {
         // The integer nets times 3^45: entries beyond i64 and floats that round, while
-        // vertices still fall exactly on lines (the filters must leave those to exact).
-        let f = Q::from_integer(Z::from(3).pow(45u32));
-        for seed in 0..4 {
+        // vertices still fall exactly on lines (the filters must leave those to exact); and
+        // times 3^700, beyond the f64 range (every sign exact).
+        for seed in 0..5 {
+            // The last one beyond the f64 range: no float filter at all.
+            let f = Q::from_integer(Z::from(3).pow(if seed == 4 { 700u32 } else { 45 }));
             let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
             let sc = |d: &crate::network::Dense| crate::network::Dense {
                 weight: d.weight.iter().map(|r| r.iter().map(|v| v * &f).collect()).collect(),
