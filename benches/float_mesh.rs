@@ -2,12 +2,13 @@
 //! same mesh splitting run in floats only.
 //!
 //! `float_mesh` below is the mesh pipeline with every exact step removed: f64 vertices,
-//! each face's rows of a layer composed in f64 from its rows of the layer before, a per-layer
+//! each face's rows of a layer from a neighbour's by a rank-one update (or composed), a per-layer
 //! table of the neurons' values at every vertex, cuts that trust every float sign (a value
 //! equal to 0.0 is on the line) and place the new vertex by interpolation along the side,
 //! then the same finish (faces sorted by pattern, vertices sorted, sides with their lines and
 //! neighbours). No error bounds, no exact fallbacks, no big integers: what a float tool runs.
-//! Both sides run on one thread and count their regions; the counts are printed side by side.
+//! Both sides run on one thread (best of 5) and count their regions; the counts are printed
+//! side by side.
 //!
 //! Run: `cargo bench --bench float_mesh` (prints a Markdown table; see BENCHMARKS.md).
 
@@ -33,10 +34,10 @@ fn main() {
         let net = gaussian_net(dims, 1, 0.5);
         let domain = Domain::Box { lo: vec![qi(-10); 2], hi: vec![qi(10); 2] };
         let fnet = FNet::new(&net);
-        // Best of 3 for each side.
+        // Best of 5 for each side.
         let (mut te, mut tf) = (f64::INFINITY, f64::INFINITY);
         let (mut exact, mut float) = (0, 0);
-        for _ in 0..3 {
+        for _ in 0..5 {
             let t = Instant::now();
             exact = pool.install(|| partition(&net, &domain)).expect("partition").faces.len();
             te = te.min(t.elapsed().as_secs_f64());
@@ -79,6 +80,93 @@ struct Face {
     bits: Vec<bool>,
     /// This layer's rows `(a0, a1, c)`, shared by the faces cut from one face.
     rows: Rc<Vec<[f64; 3]>>,
+    /// The rows of the layer before (for the rank-one updates).
+    prev: Rc<Vec<[f64; 3]>>,
+}
+
+/// Every face's rows of layer `l` as the exact side gets them: a rank-one update of a
+/// neighbour's rows when the two differ in one neuron of layer `l - 1` (depth-first over
+/// the mesh), composed in full otherwise.
+fn float_rows(net: &FNet, l: usize, start: usize, faces: &mut [Face]) {
+    let (w, b, _) = &net.hidden[l];
+    let slope = net.hidden[l - 1].2;
+    let lo = start - net.hidden[l - 1].1.len();
+    let n = faces.len();
+    let mut owner: HashMap<(u32, u32), u32> = HashMap::with_capacity(3 * n);
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (fi, f) in faces.iter().enumerate() {
+        let m = f.verts.len();
+        for k in 0..m {
+            let (u, v) = (f.verts[k], f.verts[(k + 1) % m]);
+            if let Some(g) = owner.insert((u.min(v), u.max(v)), fi as u32) {
+                adj[fi].push(g);
+                adj[g as usize].push(fi as u32);
+            }
+        }
+    }
+    for f in faces.iter_mut() {
+        f.prev = f.rows.clone();
+    }
+    // The one differing bit, if the faces differ in exactly one bit of layer l - 1.
+    let flip = |f: &Face, g: &Face| -> Option<usize> {
+        let mut diff = f.bits.iter().zip(&g.bits).enumerate().filter(|(_, (x, y))| x != y).map(|(i, _)| i);
+        let i = diff.next()?;
+        (diff.next().is_none() && i >= lo).then_some(i - lo)
+    };
+    let compose = |f: &Face| -> Vec<[f64; 3]> {
+        w.iter()
+            .zip(b)
+            .map(|(wr, bj)| {
+                let mut r = [0.0, 0.0, *bj];
+                for ((wk, pr), &act) in wr.iter().zip(f.prev.iter()).zip(&f.bits[lo..start]) {
+                    let g = if act { *wk } else { wk * slope };
+                    if g != 0.0 {
+                        r[0] += g * pr[0];
+                        r[1] += g * pr[1];
+                        r[2] += g * pr[2];
+                    }
+                }
+                r
+            })
+            .collect()
+    };
+    let mut out: Vec<Option<Rc<Vec<[f64; 3]>>>> = vec![None; n];
+    let mut stack = Vec::new();
+    for root in 0..n {
+        if out[root].is_some() {
+            continue;
+        }
+        out[root] = Some(Rc::new(compose(&faces[root])));
+        stack.push(root);
+        while let Some(f) = stack.pop() {
+            for &g in &adj[f] {
+                let g = g as usize;
+                if out[g].is_some() {
+                    continue;
+                }
+                let rows = match flip(&faces[g], &faces[f]) {
+                    Some(j) => {
+                        let base = out[f].as_ref().expect("done");
+                        let delta = if faces[g].bits[lo + j] { 1.0 - slope } else { slope - 1.0 };
+                        let r = faces[g].prev[j];
+                        base.iter()
+                            .zip(w)
+                            .map(|(x, wr)| {
+                                let u = delta * wr[j];
+                                [x[0] + u * r[0], x[1] + u * r[1], x[2] + u * r[2]]
+                            })
+                            .collect()
+                    }
+                    None => compose(&faces[g]),
+                };
+                out[g] = Some(Rc::new(rows));
+                stack.push(g);
+            }
+        }
+    }
+    for (f, r) in faces.iter_mut().zip(out) {
+        f.rows = r.expect("every face");
+    }
 }
 
 /// The float mesh: returns the number of regions.
@@ -88,34 +176,17 @@ fn float_mesh(net: &FNet, half: f64) -> usize {
         vec![[0.0, -1.0, -half], [1.0, 0.0, -half], [0.0, 1.0, -half], [-1.0, 0.0, -half]];
     let first: Vec<[f64; 3]> =
         net.hidden[0].0.iter().zip(&net.hidden[0].1).map(|(w, b)| [w[0], w[1], *b]).collect();
-    let mut faces =
-        vec![Face { verts: vec![0, 1, 2, 3], sides: vec![0, 1, 2, 3], bits: vec![], rows: Rc::new(first) }];
+    let mut faces = vec![Face {
+        verts: vec![0, 1, 2, 3],
+        sides: vec![0, 1, 2, 3],
+        bits: vec![],
+        prev: Rc::new(vec![]),
+        rows: Rc::new(first),
+    }];
     let mut start = 0;
-    for (l, (w, b, _)) in net.hidden.iter().enumerate() {
+    for (l, (_, b, _)) in net.hidden.iter().enumerate() {
         if l > 0 {
-            // Compose each face's rows from its rows of the layer before and its bits.
-            let slope = net.hidden[l - 1].2;
-            for f in &mut faces {
-                let prev = &f.rows;
-                let bits = &f.bits[start - prev.len()..start];
-                let rows: Vec<[f64; 3]> = w
-                    .iter()
-                    .zip(b)
-                    .map(|(wr, bj)| {
-                        let mut r = [0.0, 0.0, *bj];
-                        for ((wk, pr), &act) in wr.iter().zip(prev.iter()).zip(bits) {
-                            let g = if act { *wk } else { wk * slope };
-                            if g != 0.0 {
-                                r[0] += g * pr[0];
-                                r[1] += g * pr[1];
-                                r[2] += g * pr[2];
-                            }
-                        }
-                        r
-                    })
-                    .collect();
-                f.rows = Rc::new(rows);
-            }
+            float_rows(net, l, start, &mut faces);
         }
         let n = b.len();
         // Values of every neuron of the layer at every vertex.
@@ -192,7 +263,7 @@ fn float_mesh(net: &FNet, half: f64) -> usize {
                     }
                     let mut bits = parent.bits.clone();
                     bits.push(sigma > 0);
-                    Face { verts, sides, bits, rows: parent.rows.clone() }
+                    Face { verts, sides, bits, rows: parent.rows.clone(), prev: parent.prev.clone() }
                 };
                 let (plus, minus) = (child(1, &faces[fi]), child(-1, &faces[fi]));
                 faces[fi] = plus;

@@ -153,11 +153,15 @@ impl Eq for FloatNet {}
 /// `Σ_i row_i · h_i[t] + c` for component `t` of the tuples `h`, with its error bound.
 /// `c` is `bias · scale` (both converted) for the value component and 0 otherwise.
 pub fn dot(row: &[f64], h: &[Vec<Approx>], t: usize, c: f64) -> Approx {
+    dot_iter(row, h.iter().map(|hv| hv[t]), c)
+}
+
+/// The sum of [`dot`] over any sequence of approximations.
+fn dot_iter(row: &[f64], h: impl Iterator<Item = Approx>, c: f64) -> Approx {
     let mut v = c;
     let mut big_t = c.abs();
     let mut big_p = 0.0;
-    for (w, hv) in row.iter().zip(h) {
-        let x = hv[t];
+    for (w, x) in row.iter().zip(h) {
         v += w * x.v;
         big_t += (w * x.v).abs();
         big_p += w.abs() * x.e;
@@ -185,17 +189,7 @@ pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
 /// `Σ v_i r_i` for integers `v_i` converted to `f64` (within `ρ|v̂_i|`) and approximations
 /// `r_i`: the bound of [`dot`] (`T = Σ|v̂_i r̂_i|`, `P = Σ|v̂_i| e_i`).
 pub fn dot_approx(v: &[f64], r: &[Approx]) -> Approx {
-    let mut s = 0.0;
-    let mut big_t = 0.0;
-    let mut big_p = 0.0;
-    for (x, y) in v.iter().zip(r) {
-        let p = x * y.v;
-        s += p;
-        big_t += p.abs();
-        big_p += x.abs() * y.e;
-    }
-    let gamma = (v.len() as f64 + 3.0) * U;
-    Approx { v: s, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
+    dot_iter(v, r.iter().copied(), 0.0)
 }
 
 /// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`:

@@ -47,7 +47,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partition {
     /// Every vertex of every face in homogeneous integer coordinates `[X, Y, D]` (the
-    /// point `(X/D, Y/D)`, `D > 0`, `gcd = 1`), sorted by `(x, y)`; see [`Partition::point`].
+    /// point `(X/D, Y/D)`, `D > 0`, not necessarily in lowest terms: Cramer's rule on two
+    /// integer lines), sorted by `(x, y)`; [`Partition::point`] gives lowest terms.
     pub vertices: Vec<[Z; 3]>,
     /// The regions sorted by pattern; `faces[i]` has id `i`.
     pub faces: Vec<Face>,
@@ -111,7 +112,30 @@ impl std::error::Error for PartitionError {}
 #[derive(Debug, Clone)]
 struct MSide {
     line: u32,
-    srcs: Vec<Source>,
+    srcs: Srcs,
+}
+
+/// A side's sources: almost always one, so inline (a face's sides are cloned at every cut).
+#[derive(Debug, Clone)]
+enum Srcs {
+    One(Source),
+    Many(Arc<Vec<Source>>),
+}
+
+impl Srcs {
+    fn push(&mut self, s: Source) {
+        match self {
+            Srcs::One(first) => *self = Srcs::Many(Arc::new(vec![*first, s])),
+            Srcs::Many(v) => Arc::make_mut(v).push(s),
+        }
+    }
+
+    fn to_vec(&self) -> Vec<Source> {
+        match self {
+            Srcs::One(s) => vec![*s],
+            Srcs::Many(v) => v.to_vec(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -137,22 +161,20 @@ struct LayerCtx {
 }
 
 struct Mesh {
-    /// Homogeneous vertices `(X, Y, D)`: the point `(X/D, Y/D)`, `D > 0`, coprime.
+    /// Homogeneous vertices `(X, Y, D)`: the point `(X/D, Y/D)`, `D > 0` (unreduced: a gcd
+    /// per vertex cost 15% and nothing needs lowest terms before the output).
     exact: Vec<[Z; 3]>,
     approx: Vec<[f64; 3]>,
     /// Lines `l0 x + l1 y + l2 = 0`, primitive.
     lines: Vec<[Z; 3]>,
     faces: Vec<MFace>,
-    /// The current layer's sign table: `vsign[v * stride + i]` is the sign of neuron `i` at
+    /// The current layer's sign table: `vsign[i][v]` is the sign of neuron `i` at
     /// vertex `v` (1, -1, 0, or [`UNKNOWN`] until a cut needs it exactly).
-    vsign: Vec<i8>,
-    stride: usize,
+    vsign: Vec<Vec<i8>>,
 }
 
 /// A sign the float filter left open.
 const UNKNOWN: i8 = 2;
-/// A vertex not yet in the sign table.
-const UNSET: i8 = 3;
 
 /// The exact partition of the bounded plane `domain` by the regions of `net`.
 pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
@@ -236,12 +258,22 @@ fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
 }
 
 /// The exact row of neuron `i` (layer `ctx.l`) on a face.
-fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize) -> (Vec<Z>, Z) {
-    if f.frows.is_none() {
-        return f.rows[ctx.l].rows()[i].clone();
+/// Faces sharing float rows (cut from one face since the layer began) share their exact
+/// rows too: within one cut, each is computed once (`memo`, keyed by the float rows).
+fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> (Vec<Z>, Z) {
+    let Some(fr) = &f.frows else { return f.rows[ctx.l].rows()[i].clone() };
+    let key = Arc::as_ptr(fr) as usize;
+    if let Some(r) = memo.lock().expect("memo lock").get(&key) {
+        return r.clone();
     }
-    net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale)
+    let r = net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale);
+    memo.lock().expect("memo lock").insert(key, r.clone());
+    r
 }
+
+/// Exact rows of one cut's neuron by the address of the float rows they belong to (alive for
+/// the whole cut, so an address names one set of rows).
+type RowMemo = std::sync::Mutex<HashMap<usize, (Vec<Z>, Z)>>;
 
 /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
 /// both signs on a segment of the line).
@@ -249,9 +281,7 @@ fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
     let det = &line[0] * &a[1] - &line[1] * &a[0];
     let x = &line[1] * c - &line[2] * &a[1];
     let y = &line[2] * &a[0] - &line[0] * c;
-    let (v, d) =
-        if det.is_negative() { primitive_ints(vec![-x, -y, -det]) } else { primitive_ints(vec![x, y, det]) };
-    [v[0].clone(), v[1].clone(), d]
+    if det.is_negative() { [-x, -y, -det] } else { [x, y, det] }
 }
 
 impl Mesh {
@@ -284,30 +314,41 @@ impl Mesh {
                 .expect("consecutive vertices of a polygon share a side");
             let (a, c) = crate::num::primitive_row(&hs.a[r], &-&hs.b[r]);
             lines.push([a[0].clone(), a[1].clone(), c]);
-            sides.push(MSide { line: k as u32, srcs: hs.sources[r].clone() });
+            let mut srcs = Srcs::One(hs.sources[r][0]);
+            for &x in &hs.sources[r][1..] {
+                srcs.push(x);
+            }
+            sides.push(MSide { line: k as u32, srcs });
         }
         let face =
             MFace { verts: (0..m as u32).collect(), sides, bits: Vec::new(), rows: Vec::new(), frows: None };
-        Mesh { exact, approx: approx_v, lines, faces: vec![face], vsign: Vec::new(), stride: 0 }
+        Mesh { exact, approx: approx_v, lines, faces: vec![face], vsign: Vec::new() }
     }
 
     /// The sign table of layer `l` (`n` neurons) at every vertex, from any face containing
     /// it; [`UNKNOWN`] where the floats do not decide.
     fn layer_signs(&mut self, l: usize, n: usize) {
-        self.stride = n;
-        let mut table = vec![UNSET; self.exact.len() * n];
-        for fi in 0..self.faces.len() {
-            for &v in &self.faces[fi].verts {
-                let v = v as usize;
-                if table[v * n] == UNSET {
-                    for i in 0..n {
-                        table[v * n + i] =
-                            float_sign(&self.faces[fi], l, i, &self.approx[v]).unwrap_or(UNKNOWN);
-                    }
+        // Vertex-major while filling (one face's rows at a time), neuron-major for the cuts
+        // (each cut reads one neuron's signs of every vertex).
+        let nv = self.exact.len();
+        let mut from = vec![u32::MAX; nv];
+        for (fi, f) in self.faces.iter().enumerate() {
+            for &v in &f.verts {
+                if from[v as usize] == u32::MAX {
+                    from[v as usize] = fi as u32;
                 }
             }
         }
-        self.vsign = table;
+        let faces = &self.faces;
+        let approx = &self.approx;
+        let by_vertex: Vec<Vec<i8>> = (0..nv)
+            .into_par_iter()
+            .map(|v| {
+                let f = &faces[from[v] as usize];
+                (0..n).map(|i| float_sign(f, l, i, &approx[v]).unwrap_or(UNKNOWN)).collect()
+            })
+            .collect();
+        self.vsign = (0..n).map(|i| by_vertex.iter().map(|row| row[i]).collect()).collect();
     }
 
     /// Cut every face by neuron `i` of layer `ctx.l`, in two phases: in parallel, every
@@ -318,7 +359,8 @@ impl Mesh {
     fn cut(&mut self, net: &Network, ctx: &LayerCtx, i: usize) {
         let l = ctx.l;
         let src = Source::Neuron((l, i));
-        let (vsign, stride, exact_v, lines) = (&self.vsign, self.stride, &self.exact, &self.lines);
+        let memo = RowMemo::default();
+        let (signs_i, n_layer, exact_v, lines) = (&self.vsign[i], self.vsign.len(), &self.exact, &self.lines);
         let found: Vec<Found> = self
             .faces
             .par_iter_mut()
@@ -326,7 +368,7 @@ impl Mesh {
             .filter_map(|(fi, face)| {
                 let m = face.verts.len();
                 // The common case without allocation: every sign known, the face not cut.
-                let at = |k: usize| vsign[face.verts[k % m] as usize * stride + i];
+                let at = |k: usize| signs_i[face.verts[k % m] as usize];
                 let (mut pos, mut neg, mut open) = (false, false, false);
                 for k in 0..m {
                     match at(k) {
@@ -353,9 +395,9 @@ impl Mesh {
                 let mut signs = Vec::with_capacity(m);
                 for &v in &face.verts {
                     let v = v as usize;
-                    let mut s = vsign[v * stride + i];
+                    let mut s = signs_i[v];
                     if s == UNKNOWN {
-                        let (a, c) = row.get_or_insert_with(|| exact_row(net, ctx, face, i));
+                        let (a, c) = row.get_or_insert_with(|| exact_row(net, ctx, face, i, &memo));
                         s = eval(a, c, &exact_v[v]).signum().to_i8().expect("a sign");
                         resolved.push((v, s));
                     }
@@ -375,14 +417,14 @@ impl Mesh {
                     }
                     return (!resolved.is_empty()).then_some(Found { fi, resolved, cut: None });
                 }
-                let (a, c) = row.unwrap_or_else(|| exact_row(net, ctx, face, i));
+                let (a, c) = row.unwrap_or_else(|| exact_row(net, ctx, face, i, &memo));
                 let meets = (0..m)
                     .filter(|&k| signs[k] * signs[(k + 1) % m] < 0)
                     .map(|k| {
                         let p = meet(&lines[face.sides[k].line as usize], &a, &c);
                         let f = approx(&p);
                         let later =
-                            (i + 1..stride).map(|t| float_sign(face, l, t, &f).unwrap_or(UNKNOWN)).collect();
+                            (i + 1..n_layer).map(|t| float_sign(face, l, t, &f).unwrap_or(UNKNOWN)).collect();
                         (k, p, f, later)
                     })
                     .collect();
@@ -392,7 +434,7 @@ impl Mesh {
         let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
         for Found { fi, resolved, cut } in found {
             for (v, s) in resolved {
-                self.vsign[v * self.stride + i] = s;
+                self.vsign[i][v] = s;
             }
             let Some(Cut { signs, row: (a, c), meets }) = cut else { continue };
             let m = signs.len();
@@ -408,7 +450,10 @@ impl Mesh {
                     let v = *cuts.entry(key).or_insert_with(|| {
                         self.exact.push(p);
                         self.approx.push(f);
-                        self.vsign.extend(std::iter::repeat_n(0, i + 1).chain(later));
+                        // Neurons up to i are done: their tables are not read again.
+                        for (t, sg) in later.into_iter().enumerate() {
+                            self.vsign[i + 1 + t].push(sg);
+                        }
                         (self.exact.len() - 1) as u32
                     });
                     pts.push((v, 0, k));
@@ -416,7 +461,7 @@ impl Mesh {
             }
             let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
             self.lines.push([la[0].clone(), la[1].clone(), lc]);
-            let chord = MSide { line: (self.lines.len() - 1) as u32, srcs: vec![src] };
+            let chord = MSide { line: (self.lines.len() - 1) as u32, srcs: Srcs::One(src) };
             let parent = &self.faces[fi];
             let child = |sigma: i8| -> MFace {
                 let np = pts.len();
@@ -599,7 +644,7 @@ impl Mesh {
                 } else {
                     ([-&line[0], -&line[1]], line[2].clone())
                 };
-                let mut sources = ms.srcs.clone();
+                let mut sources = ms.srcs.to_vec();
                 sources.sort();
                 sources.dedup();
                 sides.push(Side { a, b, sources, neighbor: None });

@@ -933,26 +933,26 @@ impl Network {
         // δ = f_new - f_old: a difference of two converted integers, exact or within u.
         let (fa, fb) = (factor(m, bit(m, j)), factor(m, !bit(m, j)));
         let delta = Approx::difference(fa, fb);
-        let mut u: Vec<Vec<Approx>> = layers[m + 1]
+        let mut u: Vec<Approx> = layers[m + 1]
             .weight
             .iter()
-            .map(|w| vec![Approx::ZERO.add_product(Approx::converted(w[j]), delta)])
+            .map(|w| Approx::ZERO.add_product(Approx::converted(w[j]), delta))
             .collect();
         for t in m + 2..=l {
-            let v: Vec<Vec<Approx>> =
-                u.iter().enumerate().map(|(n, x)| vec![x[0].times(factor(t - 1, bit(t - 1, n)))]).collect();
-            u = layers[t].weight.iter().map(|w| vec![filter::dot(w, &v, 0, 0.0)]).collect();
+            let v: Vec<Approx> =
+                u.iter().enumerate().map(|(n, x)| x.times(factor(t - 1, bit(t - 1, n)))).collect();
+            u = layers[t].weight.iter().map(|w| filter::dot_approx(w, &v)).collect();
         }
         let wd = self.input_dim + 1;
         let r: Vec<Approx> =
             below[m].floats[j * wd..(j + 1) * wd].iter().map(|&x| Approx::converted(x)).collect();
         let mut out = base.to_vec();
-        for (row, um) in out.chunks_mut(wd).zip(&u) {
-            if um[0].v == 0.0 && um[0].e == 0.0 {
+        for (row, &um) in out.chunks_mut(wd).zip(&u) {
+            if um.v == 0.0 && um.e == 0.0 {
                 continue;
             }
             for (x, rc) in row.iter_mut().zip(&r) {
-                *x = x.add_product(um[0], *rc);
+                *x = x.add_product(um, *rc);
             }
         }
         Some(out)
