@@ -30,11 +30,16 @@ pub struct Options {
     pub digits: u32,
     /// Compute exact vertices and volumes of bounded regions.
     pub volumes: bool,
+    /// On a bounded plane domain, [`enumerate`] takes the regions from the exact mesh
+    /// ([`crate::mesh::partition`]) and only measures them, instead of walking facets: the
+    /// same output, faster. `false` forces the facet walk (cross-checks, benchmarks).
+    /// [`stream`] always walks (bounded memory).
+    pub mesh: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { digits: 30, volumes: false }
+        Options { digits: 30, volumes: false, mesh: true }
     }
 }
 
@@ -285,6 +290,21 @@ pub fn analyze_region(
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
+    measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts)
+}
+
+/// The per-region measures shared by the walk and the plane mesh, from the region's
+/// irredundant facets `fhs` (in `facets` order): interior point (the L-inf centre),
+/// inspheres, boundedness, and vertices and volume when asked for.
+fn measure_region(
+    d: usize,
+    pattern: &Pattern,
+    fhs: &Halfspaces,
+    facets: Vec<Facet>,
+    logits: Dense,
+    domain_bounded: bool,
+    opts: &Options,
+) -> RegionOutcome {
     let (insphere_linf, bounded_told) = fhs.linf_insphere_bounded(d);
     let interior_point = match &insphere_linf {
         LinfInsphere::Finite { center, .. } => center.clone(),
@@ -296,8 +316,8 @@ pub fn analyze_region(
     let insphere = fhs.l2_insphere(d, opts.digits);
     let bounded = domain_bounded || bounded_told.unwrap_or_else(|| fhs.is_bounded(d));
     let (vertices, volume) = if opts.volumes && bounded {
-        let v = crate::vrep::vertices(&fhs, d);
-        let vol = crate::vrep::volume(&fhs, &v, d);
+        let v = crate::vrep::vertices(fhs, d);
+        let vol = crate::vrep::volume(fhs, &v, d);
         (Some(v), Some(vol))
     } else {
         (None, None)
@@ -308,12 +328,60 @@ pub fn analyze_region(
         interior_point,
         bounded,
         facets,
-        logits: maps.logits,
+        logits,
         insphere,
         insphere_linf,
         vertices,
         volume,
     }))
+}
+
+/// The region of face `fi` of a plane partition, exactly as [`analyze_region`] computes it:
+/// the facets are the face's sides sorted by `(a, b)` (the order of the grouped rows), each
+/// facet point the side's midpoint rounded by `simplify_on_facet` (what the polar hull of
+/// `facets_2d` gives for a bounded region), the neighbours' patterns read off the mesh.
+fn region_of_face(
+    net: &Network,
+    part: &crate::mesh::Partition,
+    fi: usize,
+    opts: &Options,
+    cache: &MapsCache,
+) -> RegionOutcome {
+    let face = &part.faces[fi];
+    let m = face.sides.len();
+    let qz = |z: &Z| Q::from_integer(z.clone());
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&x, &y| {
+        let (sx, sy) = (&face.sides[x], &face.sides[y]);
+        sx.a.cmp(&sy.a).then_with(|| sx.b.cmp(&sy.b))
+    });
+    let fhs = Halfspaces {
+        a: order.iter().map(|&k| face.sides[k].a.iter().map(qz).collect()).collect(),
+        b: order.iter().map(|&k| qz(&face.sides[k].b)).collect(),
+        sources: order.iter().map(|&k| face.sides[k].sources.clone()).collect(),
+    };
+    let facets: Vec<Facet> = order
+        .iter()
+        .enumerate()
+        .map(|(fi2, &k)| {
+            let side = &face.sides[k];
+            // The midpoint of the homogeneous ends: (X1·D2 + X2·D1) / (2·D1·D2), one reduction.
+            let (u, w) = (&part.vertices[face.vertices[k]], &part.vertices[face.vertices[(k + 1) % m]]);
+            let den = Z::from(2) * &u[2] * &w[2];
+            let mid: Vec<Q> =
+                (0..2).map(|t| crate::num::q_new(&u[t] * &w[2] + &w[t] * &u[2], den.clone())).collect();
+            Facet {
+                a: fhs.a[fi2].clone(),
+                b: fhs.b[fi2].clone(),
+                sources: side.sources.clone(),
+                point: fhs.simplify_on_facet(fi2, &mid),
+                neighbor_pattern: side.neighbor.map(|g| part.faces[g].pattern.clone()),
+                neighbor: None,
+            }
+        })
+        .collect();
+    let logits = net.pattern_maps_with(&face.pattern, Some(cache)).logits;
+    measure_region(2, &face.pattern, &fhs, facets, logits, true, opts)
 }
 
 /// The pattern of the full-dimensional region chosen at `p`: the region containing
@@ -342,7 +410,8 @@ pub fn enumerate_with(
     mut on_region: impl FnMut(&Region, &WalkProgress),
 ) -> Result<Enumeration, EnumerateError> {
     let mut regions: Vec<Region> = Vec::new();
-    let domain_bounded = walk(net, domain, opts, |r, p| {
+    // The regions are all kept, so the mesh's memory (about a kilobyte a face) is no burden.
+    let domain_bounded = walk(net, domain, opts, opts.mesh, |r, p| {
         on_region(&r, p);
         regions.push(r);
     })?;
@@ -360,7 +429,8 @@ pub fn stream(
     mut on_region: impl FnMut(&Region, &WalkProgress),
 ) -> Result<Summary, EnumerateError> {
     let mut acc = SummaryAcc::default();
-    walk(net, domain, opts, |r, p| {
+    // Always the facet walk: its memory stays at a few hundred bytes a region.
+    walk(net, domain, opts, false, |r, p| {
         on_region(&r, p);
         acc.add(&r);
     })?;
@@ -412,16 +482,10 @@ fn pack(p: &Pattern) -> Box<[u64]> {
     p.0.chunks(64).map(|c| c.iter().enumerate().fold(0u64, |w, (i, &b)| w | (u64::from(b) << i))).collect()
 }
 
-/// The breadth-first walk shared by [`enumerate_with`] and [`stream`]: every finished region
-/// goes to `sink` in walk order. Returns whether the domain is bounded.
-fn walk(
-    net: &Network,
-    domain: &Domain,
-    opts: &Options,
-    mut sink: impl FnMut(Region, &WalkProgress),
-) -> Result<bool, EnumerateError> {
+/// The start of the walk: the region of [`pattern_at`] at the centre of the domain's
+/// largest inscribed cube.
+fn start_pattern(net: &Network, domain: &Domain) -> Result<Pattern, EnumerateError> {
     let d = net.input_dim();
-    let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     let drows = domain.rows();
     let dom_hs = match group_rows(
         drows.iter().enumerate().map(|(i, (a, b))| (a.clone(), b.clone(), Source::Domain(i))),
@@ -433,7 +497,86 @@ fn walk(
         Interior::Point(c) => c,
         _ => return Err(EnumerateError::Domain(DomainError::LowerDimensional)),
     };
-    let (start, _) = pattern_at(net, &start_point);
+    Ok(pattern_at(net, &start_point).0)
+}
+
+/// [`walk`] on a bounded plane domain: the regions come from the exact mesh
+/// ([`crate::mesh::partition`]) and only their measures are computed, visited in the walk's
+/// breadth-first order from the walk's start region with neighbours in facet order, so
+/// walk ids, regions and everything written are those of the facet walk (tested).
+fn walk_mesh(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    mut sink: impl FnMut(Region, &WalkProgress),
+) -> Result<bool, EnumerateError> {
+    let part = crate::mesh::partition(net, domain).map_err(|e| EnumerateError::Internal(e.to_string()))?;
+    let start = start_pattern(net, domain)?;
+    let first = part
+        .faces
+        .binary_search_by(|f| f.pattern.cmp(&start))
+        .map_err(|_| EnumerateError::Internal("the start pattern is not a face of the mesh".into()))?;
+    let mut ids: Vec<Option<usize>> = vec![None; part.faces.len()];
+    ids[first] = Some(0);
+    let mut queue: VecDeque<usize> = VecDeque::from([first]);
+    let mut next = 1;
+    let mut done = 0;
+    let cache = MapsCache::new(net);
+    while !queue.is_empty() {
+        let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
+        let outcomes: Vec<RegionOutcome> =
+            batch.par_iter().map(|&fi| region_of_face(net, &part, fi, opts, &cache)).collect();
+        for (fi, outcome) in batch.into_iter().zip(outcomes) {
+            let RegionOutcome::Full(mut region) = outcome else {
+                return Err(EnumerateError::Internal(format!("face {fi} of the mesh is {outcome:?}")));
+            };
+            region.id = ids[fi].expect("queued faces have ids");
+            // Neighbours in facet order, as the walk meets them.
+            let face = &part.faces[fi];
+            for f in region.facets.iter_mut() {
+                if f.neighbor_pattern.is_none() {
+                    continue;
+                }
+                let k = face
+                    .sides
+                    .iter()
+                    .position(|s| {
+                        s.neighbor.is_some()
+                            && s.a.iter().zip(&f.a).all(|(x, y)| y.numer() == x)
+                            && f.b.numer() == &s.b
+                    })
+                    .expect("each facet is a side");
+                let g = face.sides[k].neighbor.expect("an interior side");
+                let nid = *ids[g].get_or_insert_with(|| {
+                    queue.push_back(g);
+                    next += 1;
+                    next - 1
+                });
+                f.neighbor = Some(nid);
+            }
+            done += 1;
+            sink(*region, &WalkProgress { regions: done, frontier: queue.len() });
+        }
+    }
+    Ok(true)
+}
+
+/// The breadth-first walk shared by [`enumerate_with`] and [`stream`]: every finished region
+/// goes to `sink` in walk order. Returns whether the domain is bounded.
+fn walk(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    mesh: bool,
+    mut sink: impl FnMut(Region, &WalkProgress),
+) -> Result<bool, EnumerateError> {
+    let d = net.input_dim();
+    let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
+    if d == 2 && domain_bounded && mesh {
+        return walk_mesh(net, domain, opts, sink);
+    }
+    let drows = domain.rows();
+    let start = start_pattern(net, domain)?;
 
     type Hint = Option<(Vec<Q>, Vec<Q>)>;
     let mut ids: HashMap<Box<[u64]>, usize> = HashMap::new();
@@ -678,6 +821,55 @@ mod tests {
     use super::*;
     use crate::network::LayerSpec;
     use crate::random::{gaussian_net, integer_net};
+
+    /// Everything `enumerate_with` gives, walk order included: (walk id, pattern) in
+    /// callback order, the regions and the graph's edges.
+    fn everything(
+        net: &Network,
+        dom: &Domain,
+        opts: &Options,
+    ) -> (Vec<(usize, Pattern)>, Vec<Region>, Vec<String>) {
+        let mut order = Vec::new();
+        let e = enumerate_with(net, dom, opts, |r, _| order.push((r.id, r.pattern.clone()))).unwrap();
+        e.sanity_check(net).unwrap();
+        let edges = e.edges().map(|(a, b, c)| format!("{a} {b} {c:?}")).collect();
+        (order, e.regions, edges)
+    }
+
+    #[test]
+    fn the_mesh_gives_the_walks_enumeration() {
+        // On bounded plane domains enumerate takes its regions from the mesh: same walk
+        // order, regions (facet points, inspheres, logits...) and graph as the facet walk.
+        let q = |v: i64| Q::from_integer(v.into());
+        let boxed = |h: i64| Domain::Box { lo: vec![q(-h); 2], hi: vec![q(h); 2] };
+        let tri = Domain::Polytope {
+            a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]],
+            b: vec![q(2), q(2), q(2)],
+        };
+        let mut nets: Vec<Network> =
+            vec![gaussian_net(&[2, 6, 6, 1], 1, 0.5), gaussian_net(&[2, 5, 5, 5, 1], 2, 0.5)];
+        nets.extend((0..6).map(|s| integer_net(&[2, 4, 4, 1], s, 2)));
+        nets.push(leaky(&[2, 4, 4, 1], 3, 2));
+        for name in [
+            "three_concurrent",
+            "duplicate_neuron",
+            "opposite_neuron",
+            "deep_coincident",
+            "box_corners_faces",
+            "cancelling",
+        ] {
+            let path = format!("{}/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            nets.push(crate::wire::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap());
+        }
+        for (k, net) in nets.iter().enumerate() {
+            for dom in [boxed(2), tri.clone()] {
+                let volumes = k % 2 == 0;
+                let mesh = Options { volumes, ..Options::default() };
+                let walk = Options { mesh: false, ..mesh.clone() };
+                assert_eq!(everything(net, &dom, &mesh), everything(net, &dom, &walk), "net {k} {dom:?}");
+            }
+        }
+    }
 
     /// The same layers with every activation a leaky ReLU of slope 1/10.
     fn leaky(dims: &[usize], seed: u64, k: i64) -> Network {

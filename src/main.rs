@@ -182,6 +182,10 @@ struct EnumerateArgs {
     /// Write the region graph as GraphML (Gephi, networkx).
     #[arg(long, value_name = "FILE")]
     graphml: Option<PathBuf>,
+    /// Walk facets even on a bounded plane domain, where the regions otherwise come from the
+    /// exact mesh of `partition` (the output is the same; for cross-checks and benchmarks).
+    #[arg(long)]
+    walk: bool,
 }
 
 #[derive(Args)]
@@ -503,7 +507,7 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let opts = Options { digits: a.digits, volumes: a.volumes };
+    let opts = Options { digits: a.digits, volumes: a.volumes, mesh: !a.walk };
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut stream = match &a.jsonl {
         None => None,
@@ -700,7 +704,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
         return Err(bad(format!("--point {}: the point lies outside the domain", a.point)));
     }
     let (pattern, zeros) = pattern_at(&net, &point);
-    let opts = Options { digits: a.digits, volumes: false };
+    let opts = Options { digits: a.digits, ..Options::default() };
     let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts, None) {
         RegionOutcome::Full(r) => *r,
         // Possible only when the point is on the domain boundary and the rule's direction
