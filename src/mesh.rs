@@ -158,6 +158,8 @@ struct LayerCtx {
     start: usize,
     /// The running scale of layer `l`'s rows.
     scale: Z,
+    /// Neurons in the whole network (the patterns' length).
+    total: usize,
 }
 
 struct Mesh {
@@ -193,7 +195,7 @@ pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionE
     let mut start = 0;
     for (l, &size) in sizes.iter().enumerate() {
         let prev_start = start - if l > 0 { sizes[l - 1] } else { 0 };
-        let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l) };
+        let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l), total: net.num_neurons() };
         // The last layer's rows only decide signs: floats with bounds, exact rows on demand.
         if l > 0 && !(l + 1 == sizes.len() && mesh.last_rows(net, &ctx)) {
             mesh.layer_rows(net, l);
@@ -359,6 +361,7 @@ impl Mesh {
     fn cut(&mut self, net: &Network, ctx: &LayerCtx, i: usize) {
         let l = ctx.l;
         let src = Source::Neuron((l, i));
+        let n_total = ctx.total;
         let memo = RowMemo::default();
         let (signs_i, n_layer, exact_v, lines) = (&self.vsign[i], self.vsign.len(), &self.exact, &self.lines);
         let found: Vec<Found> = self
@@ -368,21 +371,22 @@ impl Mesh {
             .filter_map(|(fi, face)| {
                 let m = face.verts.len();
                 // The common case without allocation: every sign known, the face not cut.
-                let at = |k: usize| signs_i[face.verts[k % m] as usize];
-                let (mut pos, mut neg, mut open) = (false, false, false);
+                let at = |k: usize| signs_i[face.verts[k] as usize];
+                let (mut pos, mut neg, mut open, mut zero) = (false, false, false, false);
                 for k in 0..m {
                     match at(k) {
                         UNKNOWN => open = true,
                         s => {
                             pos |= s > 0;
                             neg |= s < 0;
+                            zero |= s == 0;
                         }
                     }
                 }
                 if !open && !(pos && neg) {
-                    if pos || neg {
+                    if zero && (pos || neg) {
                         for k in 0..m {
-                            if at(k) == 0 && at(k + 1) == 0 {
+                            if at(k) == 0 && at((k + 1) % m) == 0 {
                                 face.sides[k].srcs.push(src);
                             }
                         }
@@ -482,7 +486,10 @@ impl Mesh {
                         break;
                     }
                 }
-                let mut bits = parent.bits.clone();
+                // The whole pattern's capacity: a clone has none to spare, and a push per
+                // neuron would reallocate at every cut.
+                let mut bits = Vec::with_capacity(n_total);
+                bits.extend_from_slice(&parent.bits);
                 bits.push(sigma > 0);
                 MFace { verts, sides, bits, rows: parent.rows.clone(), frows: parent.frows.clone() }
             };
