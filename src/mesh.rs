@@ -1,5 +1,5 @@
-//! The exact partition of a bounded plane domain by mesh splitting: regioncam's algorithm
-//! (Berzins' "polyhedral complex" splitting) in exact arithmetic.
+//! The exact partition of a bounded plane domain by mesh splitting: the algorithm regioncam
+//! runs in floats (cf. edge subdivision, Berzins, ICML 2023), in exact arithmetic.
 //!
 //! The domain polygon is cut by one neuron after another, layer after layer. Before layer
 //! `l` the faces are the regions of the network truncated before `l`, so on each face every
@@ -11,17 +11,20 @@
 //! faces are exactly the full-dimensional regions, each side a whole facet.
 //!
 //! Exactness: vertices are exact homogeneous integers `(X, Y, D)`, each the intersection of
-//! two integer lines by Cramer's rule and reduced; a vertex's sign for a neuron is decided by
-//! a float dot product with a proven bound ([`crate::filter::dot_converted`]) or, when that
-//! cannot decide (e.g. a vertex on the line), by the exact integer dot product. Degenerate
-//! cases are exact: a zero at a vertex cuts through it, a neuron whose line runs along a side
-//! labels that side, a neuron identically zero on a face takes bit 0 (the canonical pattern
-//! of [`crate::network::PatternMaps::zero_but_active`]).
+//! two integer lines by Cramer's rule; a vertex's sign for a neuron is decided by a float
+//! dot product with a proven bound ([`crate::filter::dot_converted`] on exact rows,
+//! [`crate::filter::dot_approx`] on float rows with bounds) or, when that cannot decide (e.g.
+//! a vertex on the line), by the exact integer dot product. Degenerate cases are exact: a
+//! zero at a vertex cuts through it, a neuron whose line runs along a side labels that side,
+//! a neuron identically zero on a face takes bit 0 (the canonical pattern of
+//! [`crate::network::PatternMaps::zero_but_active`]).
 //!
 //! Rows: layer `l`'s rows on a face come from a neighbour's rows by the rank-one update of
-//! [`Network::flip_rows`] (faces across a side differ in the bits of the neurons on that
+//! `Network::flip_rows` (faces across a side differ in the bits of the neurons on that
 //! side), the neighbours taken in a cheapest-first spanning tree so that most updates are
-//! flips of the layer just before.
+//! flips of the layer just before. The last hidden layer's rows only decide signs: they are
+//! floats with bounds (`Network::float_flip`), and a cut takes the one exact row it needs
+//! (`Network::row_of`).
 //!
 //! Invariants of a [`Partition`] (checked by [`Partition::sanity_check`]): faces sorted by
 //! pattern, id = index; vertices sorted by `(x, y)`; each face strictly convex,
@@ -29,7 +32,8 @@
 //! `i + 1` and lists every neuron and domain row whose line contains it; interior sides are
 //! shared by exactly two faces (each the other's neighbour); the areas sum to the domain's.
 //! What it leaves out (inspheres, logits, interior points) is what `enumerate` computes per
-//! region.
+//! region ([`crate::enumerate::enumerate`] does so from this partition on bounded plane
+//! domains).
 
 use crate::domain::{Domain, DomainError};
 use crate::filter::{self, Approx, dot_approx, dot_converted, z_to_f64};
@@ -590,7 +594,7 @@ impl Mesh {
     /// bounds (along [`Mesh::spanning_tree`]): exact rows for every face would cost a
     /// width² product for each cell of the earlier layers and their memory (re-faulting
     /// fresh pages dominated); a cut takes the one exact row it needs
-    /// ([`Network::row_of`]). `false` (nothing changed) if a constant is out of the `f64`
+    /// (`Network::row_of`). `false` (nothing changed) if a constant is out of the `f64`
     /// range.
     fn last_rows(&mut self, net: &Network, ctx: &LayerCtx) -> bool {
         let l = ctx.l;
