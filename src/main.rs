@@ -24,6 +24,7 @@ Examples:
   linregions enumerate fixtures/small2d.json
   linregions enumerate fixtures/net-2-8-8-1.json --box=-2:2 --json regions.json --dot regions.dot
   linregions enumerate fixtures/small2d.json --unbounded --json - --quiet
+  linregions partition fixtures/net-2-16-16-1.json --box=-10:10 --json polygons.json
   linregions inspect fixtures/small2d.json --point 1/2,0.25
   linregions enumerate fixtures/small2d.json --json r.json && linregions verify fixtures/small2d.json r.json
   linregions compare fixtures/small2d.json --other fixtures/compare/patterns.txt --format patterns
@@ -34,7 +35,7 @@ Examples:
 
 Exit codes: 0 ok, 1 failure, 2 bad input.")]
 struct Cli {
-    /// Worker threads for the walk (default: all cores). Output never depends on it.
+    /// Worker threads of the walk and the mesh (default: all cores). Output never depends on it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     /// Architecture of a .safetensors network when tensor names are not enough:
@@ -59,9 +60,11 @@ enum Cmd {
   linregions enumerate model.safetensors --arch linear,bn,relu,linear --jsonl regions.jsonl
   linregions enumerate fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv")]
     Enumerate(EnumerateArgs),
-    /// The exact polygons of every region of a 2-input network (or a plane slice) in a
-    /// bounded domain, by mesh splitting: patterns, vertices, facets with neighbours, areas.
-    /// Much faster than `enumerate`, which also computes inspheres, logits and interior points.
+    /// Exact polygons of every region of a 2D network (or a plane slice) in a bounded domain.
+    ///
+    /// The domain polygon is cut neuron by neuron (mesh splitting) in exact arithmetic:
+    /// patterns, vertices, facets with their neurons and neighbours, areas. Much faster than
+    /// `enumerate`, which also computes inspheres, logits and interior points.
     #[command(after_help = "Examples:
   linregions partition fixtures/net-2-8-8-1.json --box=-3:3
   linregions partition fixtures/net-2-16-16-1.json --box=-10:10 --json polygons.json
