@@ -582,10 +582,19 @@ impl Halfspaces {
             }
             x[j] = if akj.is_negative() { -rest } else { rest };
             let l = akj.abs() * &scale;
+            // b_i·l - a_i·x > 0 for every other facet: by a float filter, exact when it
+            // cannot decide (the same answer either way).
+            let fx: Vec<f64> = x.iter().map(filter::z_to_f64).chain([-filter::z_to_f64(&l)]).collect();
             let ok = self.a.iter().zip(&self.b).enumerate().all(|(i, (ai, bi))| {
                 i == k || {
-                    let ax: Z = ai.iter().zip(&x).map(|(c, xv)| c.numer() * xv).sum();
-                    bi.numer() * &l > ax
+                    let row: Vec<f64> = ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect();
+                    match filter::dot_converted(&row, &fx).sign() {
+                        Some(sg) => sg < 0,
+                        None => {
+                            let ax: Z = ai.iter().zip(&x).map(|(c, xv)| c.numer() * xv).sum();
+                            bi.numer() * &l > ax
+                        }
+                    }
                 }
             });
             if ok {
