@@ -111,11 +111,13 @@ impl fmt::Display for PartitionError {
 
 impl std::error::Error for PartitionError {}
 
-/// A side of a face while the mesh is built: its line (index into `Mesh::lines`) and the
-/// sources found so far.
+/// A side of a face while the mesh is built: its line (index into `Mesh::lines`), the side
+/// of the line the face is on, and the sources found so far.
 #[derive(Debug, Clone)]
 struct MSide {
     line: u32,
+    /// The face lies where `l0 x + l1 y + l2 <= 0` (else `>= 0`).
+    below: bool,
     srcs: Srcs,
 }
 
@@ -324,7 +326,8 @@ impl Mesh {
             for &x in &hs.sources[r][1..] {
                 srcs.push(x);
             }
-            sides.push(MSide { line: k as u32, srcs });
+            // Stored as (a, -b): the domain is where a·x - b <= 0.
+            sides.push(MSide { line: k as u32, below: true, srcs });
         }
         let face =
             MFace { verts: (0..m as u32).collect(), sides, bits: Vec::new(), rows: Vec::new(), frows: None };
@@ -469,7 +472,12 @@ impl Mesh {
             }
             let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
             self.lines.push([la[0].clone(), la[1].clone(), lc]);
-            let chord = MSide { line: (self.lines.len() - 1) as u32, srcs: Srcs::One(src) };
+            // The child on the positive side (the neuron's row >= 0) is above its chord.
+            let chord = |sigma: i8| MSide {
+                line: (self.lines.len() - 1) as u32,
+                below: sigma < 0,
+                srcs: Srcs::One(src),
+            };
             let parent = &self.faces[fi];
             let child = |sigma: i8| -> MFace {
                 let np = pts.len();
@@ -486,7 +494,7 @@ impl Mesh {
                         sides.push(parent.sides[pts[k].2].clone());
                         k = next;
                     } else {
-                        sides.push(chord.clone());
+                        sides.push(chord(sigma));
                         break;
                     }
                 }
@@ -646,11 +654,9 @@ impl Mesh {
             let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
             let mut sides = Vec::with_capacity(m);
             for k in 0..m {
-                let z = &vertices[new_id[verts[(k + 2) % m] as usize]];
                 let ms = &f.sides[(first + k) % m];
                 let line = &lines[ms.line as usize];
-                // The face is on the side of the next vertex (not on this side's line).
-                let (a, b) = if eval(&line[..2], &line[2], z).is_negative() {
+                let (a, b) = if ms.below {
                     ([line[0].clone(), line[1].clone()], -&line[2])
                 } else {
                     ([-&line[0], -&line[1]], line[2].clone())
