@@ -16,6 +16,9 @@
 //! e.sanity_check(&net).unwrap();
 //! ```
 //!
+//! For a 2-input network on a bounded domain, [`partition`] gives the same regions as exact
+//! polygons by mesh splitting, much faster (no per-region measures).
+//!
 //! The core (numbers, LP, polytopes, networks, enumeration) does no I/O; [`wire`] holds the
 //! text formats; the `linregions` binary is a thin CLI over both. See ARCHITECTURE.md.
 
@@ -46,6 +49,7 @@ pub use enumerate::{
     enumerate, enumerate_with, pattern_at,
 };
 pub use lp::{LpOutcome, maximize};
+pub use mesh::{Partition, PartitionError, partition};
 pub use network::{Dense, LayerSpec, Network, NeuronId, Pattern};
 pub use num::{Q, fmt_q, parse_rational};
 pub use polytope::{Halfspaces, Insphere, LinfInsphere, Source};
