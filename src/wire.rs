@@ -655,7 +655,10 @@ pub fn to_json_text<T: Serialize>(value: &T) -> String {
     out
 }
 
-fn one_line(v: &Value, out: &mut String) {
+/// `v` on one line appended to `out`; stops early and returns `false` as soon as `out` is
+/// longer than `cap` (the caller only needs lines that fit: without the cap, checking every
+/// level of a large document re-wrote all of it once per level).
+fn one_line(v: &Value, out: &mut String, cap: usize) -> bool {
     match v {
         Value::Array(a) => {
             out.push('[');
@@ -663,7 +666,9 @@ fn one_line(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                one_line(x, out);
+                if !one_line(x, out, cap) {
+                    return false;
+                }
             }
             out.push(']');
         }
@@ -675,21 +680,31 @@ fn one_line(v: &Value, out: &mut String) {
                 }
                 out.push_str(&serde_json::to_string(k).expect("key"));
                 out.push_str(": ");
-                one_line(x, out);
+                if !one_line(x, out, cap) {
+                    return false;
+                }
             }
             out.push('}');
         }
         scalar => out.push_str(&serde_json::to_string(scalar).expect("scalar")),
     }
+    out.len() <= cap
 }
 
 fn write_value(v: &Value, indent: usize, out: &mut String) {
-    let mut flat = String::new();
-    one_line(v, &mut flat);
     let empty = matches!(v, Value::Array(a) if a.is_empty()) || matches!(v, Value::Object(o) if o.is_empty());
-    if (indent > 0 && flat.len() + indent <= INLINE_WIDTH) || empty || !(v.is_array() || v.is_object()) {
-        out.push_str(&flat);
+    if empty || !(v.is_array() || v.is_object()) {
+        one_line(v, out, usize::MAX);
         return;
+    }
+    if indent > 0
+        && let Some(cap) = INLINE_WIDTH.checked_sub(indent)
+    {
+        let mut flat = String::new();
+        if one_line(v, &mut flat, cap) {
+            out.push_str(&flat);
+            return;
+        }
     }
     let pad = "  ".repeat(indent + 1);
     match v {
