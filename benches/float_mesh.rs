@@ -19,7 +19,7 @@ use linregions::mesh::partition;
 use linregions::num::{qi, to_f64};
 use linregions::random::gaussian_net;
 use linregions::{Domain, Network};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -92,7 +92,7 @@ fn float_rows(net: &FNet, l: usize, start: usize, faces: &mut [Face]) {
     let slope = net.hidden[l - 1].2;
     let lo = start - net.hidden[l - 1].1.len();
     let n = faces.len();
-    let mut owner: HashMap<(u32, u32), u32> = HashMap::with_capacity(3 * n);
+    let mut owner: HashMap<(u32, u32), u32> = HashMap::with_capacity_and_hasher(3 * n, Default::default());
     let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (fi, f) in faces.iter().enumerate() {
         let m = f.verts.len();
@@ -202,7 +202,7 @@ fn float_mesh(net: &FNet, half: f64) -> usize {
             }
         }
         for i in 0..n {
-            let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
+            let mut cuts: HashMap<(u32, u32), u32> = HashMap::default();
             for fi in 0..faces.len() {
                 let m = faces[fi].verts.len();
                 let sign = |v: u32| {
@@ -280,7 +280,7 @@ fn float_mesh(net: &FNet, half: f64) -> usize {
     for (k, &v) in order.iter().enumerate() {
         id[v as usize] = k as u32;
     }
-    let mut owner: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut owner: HashMap<(u32, u32), usize> = HashMap::default();
     let mut neighbors: Vec<Vec<Option<usize>>> = Vec::with_capacity(faces.len());
     let mut halfspaces = 0usize;
     for (fi, f) in faces.iter().enumerate() {

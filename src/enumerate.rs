@@ -17,7 +17,8 @@ use crate::polytope::{
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 /// Regions analysed in parallel at a time (the walk order does not depend on it).
 const WALK_BATCH: usize = 256;
@@ -579,7 +580,7 @@ fn walk(
     let start = start_pattern(net, domain)?;
 
     type Hint = Option<(Vec<Q>, Vec<Q>)>;
-    let mut ids: HashMap<Box<[u64]>, usize> = HashMap::new();
+    let mut ids: FxHashMap<Box<[u64]>, usize> = FxHashMap::default();
     ids.insert(pack(&start), 0);
     let mut queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::from([(0, start, None)]);
     let mut done = 0;

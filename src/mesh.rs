@@ -42,8 +42,9 @@ use crate::num::{Q, Z, primitive_ints};
 use crate::polytope::{Grouped, Source, group_rows};
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -442,7 +443,7 @@ impl Mesh {
                 Some(Found { fi, resolved, cut: Some(Cut { signs, row: (a, c), meets }) })
             })
             .collect();
-        let mut cuts: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut cuts: HashMap<(u32, u32), u32> = HashMap::default();
         for Found { fi, resolved, cut } in found {
             for (v, s) in resolved {
                 self.vsign[i][v] = s;
@@ -528,7 +529,8 @@ impl Mesh {
             .collect();
         let n = self.faces.len();
         let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut owner: HashMap<(u32, u32), u32> = HashMap::with_capacity(3 * n);
+        let mut owner: HashMap<(u32, u32), u32> =
+            HashMap::with_capacity_and_hasher(3 * n, Default::default());
         for (fi, f) in self.faces.iter().enumerate() {
             let m = f.verts.len();
             for k in 0..m {
@@ -646,7 +648,7 @@ impl Mesh {
         let mut exact = exact;
         let vertices: Vec<[Z; 3]> = order.iter().map(|&v| std::mem::take(&mut exact[v as usize])).collect();
         faces.sort_by(|f, g| f.bits.cmp(&g.bits));
-        let mut owner: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut owner: HashMap<(usize, usize), usize> = HashMap::default();
         let mut out: Vec<Face> = Vec::with_capacity(faces.len());
         for (id, f) in faces.into_iter().enumerate() {
             let m = f.verts.len();
