@@ -341,13 +341,14 @@ fn measure_region(
 /// the facets are the face's sides sorted by `(a, b)` (the order of the grouped rows), each
 /// facet point the side's midpoint rounded by `simplify_on_facet` (what the polar hull of
 /// `facets_2d` gives for a bounded region), the neighbours' patterns read off the mesh.
+/// Also returns the face across each facet, in facet order.
 fn region_of_face(
     net: &Network,
     part: &crate::mesh::Partition,
     fi: usize,
     opts: &Options,
     cache: &MapsCache,
-) -> RegionOutcome {
+) -> (RegionOutcome, Vec<Option<usize>>) {
     let face = &part.faces[fi];
     let m = face.sides.len();
     let qz = |z: &Z| Q::from_integer(z.clone());
@@ -382,7 +383,8 @@ fn region_of_face(
         })
         .collect();
     let logits = net.pattern_maps_with(&face.pattern, Some(cache)).logits;
-    measure_region(2, &face.pattern, &fhs, facets, logits, true, opts)
+    let across = order.iter().map(|&k| face.sides[k].neighbor).collect();
+    (measure_region(2, &face.pattern, &fhs, facets, logits, true, opts), across)
 }
 
 /// The pattern of the full-dimensional region chosen at `p`: the region containing
@@ -525,29 +527,16 @@ fn walk_mesh(
     let cache = MapsCache::new(net);
     while !queue.is_empty() {
         let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
-        let outcomes: Vec<RegionOutcome> =
+        let outcomes: Vec<(RegionOutcome, Vec<Option<usize>>)> =
             batch.par_iter().map(|&fi| region_of_face(net, &part, fi, opts, &cache)).collect();
-        for (fi, outcome) in batch.into_iter().zip(outcomes) {
+        for (fi, (outcome, across)) in batch.into_iter().zip(outcomes) {
             let RegionOutcome::Full(mut region) = outcome else {
                 return Err(EnumerateError::Internal(format!("face {fi} of the mesh is {outcome:?}")));
             };
             region.id = ids[fi].expect("queued faces have ids");
             // Neighbours in facet order, as the walk meets them.
-            let face = &part.faces[fi];
-            for f in region.facets.iter_mut() {
-                if f.neighbor_pattern.is_none() {
-                    continue;
-                }
-                let k = face
-                    .sides
-                    .iter()
-                    .position(|s| {
-                        s.neighbor.is_some()
-                            && s.a.iter().zip(&f.a).all(|(x, y)| y.numer() == x)
-                            && f.b.numer() == &s.b
-                    })
-                    .expect("each facet is a side");
-                let g = face.sides[k].neighbor.expect("an interior side");
+            for (f, g) in region.facets.iter_mut().zip(across) {
+                let Some(g) = g else { continue };
                 let nid = *ids[g].get_or_insert_with(|| {
                     queue.push_back(g);
                     next += 1;

@@ -194,11 +194,13 @@ pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionE
         return Err(PartitionError::Unbounded);
     }
     let mut mesh = Mesh::new(domain);
-    let first = Arc::new(net.compose_rows(0, &[], &[]));
-    for f in &mut mesh.faces {
-        f.rows.push(first.clone());
-    }
     let sizes = net.layer_sizes();
+    if !sizes.is_empty() {
+        let first = Arc::new(net.compose_rows(0, &[], &[]));
+        for f in &mut mesh.faces {
+            f.rows.push(first.clone());
+        }
+    }
     let mut start = 0;
     for (l, &size) in sizes.iter().enumerate() {
         let prev_start = start - if l > 0 { sizes[l - 1] } else { 0 };
@@ -231,8 +233,8 @@ fn eval(l: &[Z], c: &Z, v: &[Z; 3]) -> Z {
     &l[0] * &v[0] + &l[1] * &v[1] + c * &v[2]
 }
 
-/// The quadrant-then-cross comparison of directions `p` and `q` (homogeneous points
-/// relative to `g`): counter-clockwise order from the positive x axis.
+/// The quadrant-then-cross comparison of directions `p` and `q` (points relative to the
+/// polygon's centroid): counter-clockwise order from the positive x axis.
 fn angle_cmp(p: &[Q; 2], q: &[Q; 2]) -> Ordering {
     let half = |v: &[Q; 2]| v[1].is_negative() || (v[1].is_zero() && v[0].is_negative());
     half(p).cmp(&half(q)).then_with(|| {
@@ -266,9 +268,9 @@ fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
     }
 }
 
-/// The exact row of neuron `i` (layer `ctx.l`) on a face.
-/// Faces sharing float rows (cut from one face since the layer began) share their exact
-/// rows too: within one cut, each is computed once (`memo`, keyed by the float rows).
+/// The exact row of neuron `i` (layer `ctx.l`) on a face. Faces sharing float rows (cut
+/// from one face since the layer began) share their exact rows too: within one cut, each is
+/// computed once (`memo`, keyed by the float rows).
 fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> (Vec<Z>, Z) {
     let Some(fr) = &f.frows else { return f.rows[ctx.l].rows()[i].clone() };
     let key = Arc::as_ptr(fr) as usize;
@@ -942,6 +944,15 @@ mod tests {
             b: vec![q(1), q(1), q(1)],
         };
         agrees_with_walk(&net, &tri);
+    }
+
+    #[test]
+    fn a_net_without_hidden_layers_is_one_region() {
+        let net = crate::wire::parse_network(
+            r#"{"input_dim": 2, "layers": [{"type": "dense", "weight": [["1", "2"]], "bias": ["0"]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(agrees_with_walk(&net, &Domain::default_box(2)), 1);
     }
 
     #[test]
