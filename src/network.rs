@@ -654,37 +654,12 @@ impl Network {
     pub fn pattern_maps_with(&self, p: &Pattern, cache: Option<&MapsCache>) -> PatternMaps {
         assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
         let d = self.input_dim;
-        let identity: Vec<(Vec<Z>, Z)> = (0..d)
-            .map(|i| {
-                let mut a = vec![Z::zero(); d];
-                a[i] = Z::one();
-                (a, Z::zero())
-            })
-            .collect();
-        // Rows (a, c) of the scaled input h' = scale·h of layer l as functions of x: the
-        // previous layer's rows times its activation factors. Built only when a layer's rows
-        // must be composed (no cache, or a cache miss without a rank-one neighbour).
+        let identity = self.layer_inputs(0, None);
+        // Rows (a, c) of the scaled input h' = scale·h of layer l as functions of x. Built only
+        // when a layer's rows must be composed (no cache, or a cache miss without a rank-one
+        // neighbour).
         let inputs = |prev: &Option<(Arc<LayerRows>, usize)>, l: usize| -> Vec<(Vec<Z>, Z)> {
-            match prev {
-                None => identity.clone(),
-                Some((rows, start)) => {
-                    let below = &self.ints[l - 1];
-                    rows.rows
-                        .iter()
-                        .zip(&p.0[*start..])
-                        .map(|((a, c), &act)| {
-                            let f = if act { &below.q } else { &below.p };
-                            if f.is_zero() {
-                                (vec![Z::zero(); d], Z::zero())
-                            } else if f.is_one() {
-                                (a.clone(), c.clone())
-                            } else {
-                                (a.iter().map(|v| v * f).collect(), c * f)
-                            }
-                        })
-                        .collect()
-                }
-            }
+            self.layer_inputs(l, prev.as_ref().map(|(rows, start)| (&**rows, &p.0[*start..])))
         };
         let mut scale = Z::one();
         let mut layers = Vec::with_capacity(self.ints.len());
@@ -980,6 +955,37 @@ impl Network {
         }
     }
 
+    /// The rows `(a, c)` of layer `l`'s scaled input as functions of `x`: the identity for
+    /// `l = 0`, else the rows of layer `l - 1` (`prev`, with that layer's bits) times their
+    /// activation factors.
+    fn layer_inputs(&self, l: usize, prev: Option<(&LayerRows, &[bool])>) -> Vec<(Vec<Z>, Z)> {
+        let d = self.input_dim;
+        let Some((rows, bits)) = prev else {
+            return (0..d)
+                .map(|i| {
+                    let mut a = vec![Z::zero(); d];
+                    a[i] = Z::one();
+                    (a, Z::zero())
+                })
+                .collect();
+        };
+        let below = &self.ints[l - 1];
+        rows.rows
+            .iter()
+            .zip(bits)
+            .map(|((a, c), &act)| {
+                let f = if act { &below.q } else { &below.p };
+                if f.is_zero() {
+                    (vec![Z::zero(); d], Z::zero())
+                } else if f.is_one() {
+                    (a.clone(), c.clone())
+                } else {
+                    (a.iter().map(|v| v * f).collect(), c * f)
+                }
+            })
+            .collect()
+    }
+
     /// Where each hidden layer's bits start in a pattern.
     fn layer_starts(&self) -> Vec<usize> {
         let mut starts = Vec::with_capacity(self.ints.len());
@@ -995,34 +1001,9 @@ impl Network {
     /// it, for the bits `key` of those layers (no cache).
     pub(crate) fn compose_rows(&self, l: usize, key: &[bool], below: &[Arc<LayerRows>]) -> LayerRows {
         let d = self.input_dim;
-        let scale = self.ints[..l].iter().fold(Z::one(), |s, il| s * &il.factor);
-        let inputs: Vec<(Vec<Z>, Z)> = if l == 0 {
-            (0..d)
-                .map(|i| {
-                    let mut a = vec![Z::zero(); d];
-                    a[i] = Z::one();
-                    (a, Z::zero())
-                })
-                .collect()
-        } else {
-            let start = self.layer_starts()[l - 1];
-            let below_l = &self.ints[l - 1];
-            below[l - 1]
-                .rows
-                .iter()
-                .zip(&key[start..])
-                .map(|((a, c), &act)| {
-                    let f = if act { &below_l.q } else { &below_l.p };
-                    if f.is_zero() {
-                        (vec![Z::zero(); d], Z::zero())
-                    } else if f.is_one() {
-                        (a.clone(), c.clone())
-                    } else {
-                        (a.iter().map(|v| v * f).collect(), c * f)
-                    }
-                })
-                .collect()
-        };
+        let scale = self.scale_of(l);
+        let prev = (l > 0).then(|| (&*below[l - 1], &key[self.layer_starts()[l - 1]..]));
+        let inputs = self.layer_inputs(l, prev);
         LayerRows::new(compose_int(&self.ints[l], &inputs, &scale, d))
     }
 }
