@@ -128,31 +128,38 @@ enum FloatLp {
     /// A direction along which the objective grows and no row blocks, and the rows active
     /// when it was found (the direction is the objective projected on their null space).
     Ray(Vec<f64>, Vec<usize>),
+    /// An optimal point where fewer than `d` rows (those given) are tight.
+    Face(Vec<usize>),
     Fail,
 }
 
 /// [`float_active_set`], also reporting an improving direction no row blocks.
 fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
+    float_lp_point(a, b, c, x0).0
+}
+
+/// [`float_lp`] and the last point it reached (the optimum for `Vertex` and `Face`).
+fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp, Vec<f64>) {
     let d = c.len();
     let mut x = x0.to_vec();
     let mut w: Vec<usize> = Vec::new();
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     for _ in 0..(4 * a.len() + 4 * d) {
         // Multipliers λ of c on the active normals (least squares) and the residual p.
-        let Some((lambda, p)) = project(a, &w, c) else { return FloatLp::Fail };
+        let Some((lambda, p)) = project(a, &w, c) else { return (FloatLp::Fail, x) };
         let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if pn <= 1e-9 * scale {
             let Some((i, &min)) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1)) else {
-                return FloatLp::Fail;
+                return (FloatLp::Fail, x);
             };
             if min >= -1e-12 * scale {
-                return if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Fail };
+                return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
             }
             w.remove(i);
             continue;
         }
         if w.len() >= d {
-            return FloatLp::Fail;
+            return (FloatLp::Fail, x);
         }
         // Ratio test along p.
         let mut best: Option<(f64, usize)> = None;
@@ -170,13 +177,13 @@ fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
                 best = Some((t, i));
             }
         }
-        let Some((t, i)) = best else { return FloatLp::Ray(p, w) };
+        let Some((t, i)) = best else { return (FloatLp::Ray(p, w), x) };
         for (xj, pj) in x.iter_mut().zip(&p) {
             *xj += t * pj;
         }
         w.push(i);
     }
-    FloatLp::Fail
+    (FloatLp::Fail, x)
 }
 
 /// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
@@ -322,8 +329,9 @@ fn cramer(m: &[Vec<Z>], b: &[Z]) -> Vec<Z> {
         .collect()
 }
 
-/// Determinant of a square integer matrix (fraction-free Bareiss elimination).
-pub fn det_int(mut m: Vec<Vec<Z>>) -> Z {
+/// Determinant of a square integer matrix: cofactor expansion up to order 5, else
+/// [`det_bareiss`].
+pub fn det_int(m: Vec<Vec<Z>>) -> Z {
     let n = m.len();
     // Small orders by cofactor expansion (no exact divisions).
     match n {
@@ -345,8 +353,41 @@ pub fn det_int(mut m: Vec<Vec<Z>>) -> Z {
                 - top(1, 3) * bot(0, 2)
                 + top(2, 3) * bot(0, 1);
         }
+        5 => {
+            // Laplace expansion along the first two rows: Σ (-1)^(1+a+b) · det(rows 0-1, cols
+            // a, b) · det(rows 2-4, the other three columns); the 3×3 factors from the ten
+            // 2×2 minors of rows 3-4. About 80 products and no division (elimination needs
+            // about 60 products and 30 exact divisions, which cost more).
+            let lo = |a: usize, b: usize| &m[3][a] * &m[4][b] - &m[3][b] * &m[4][a];
+            let mut low: [[Z; 5]; 5] = Default::default();
+            for a in 0..5 {
+                for b in a + 1..5 {
+                    low[a][b] = lo(a, b);
+                }
+            }
+            let mut det = Z::zero();
+            for a in 0..5 {
+                for b in a + 1..5 {
+                    let [p, q, r] = {
+                        let mut rest = (0..5).filter(|&c| c != a && c != b);
+                        [(); 3].map(|_| rest.next().expect("three columns remain"))
+                    };
+                    let bottom = &m[2][p] * &low[q][r] - &m[2][q] * &low[p][r] + &m[2][r] * &low[p][q];
+                    let term = (&m[0][a] * &m[1][b] - &m[0][b] * &m[1][a]) * bottom;
+                    if (a + b) % 2 == 0 { det -= term } else { det += term }
+                }
+            }
+            return det;
+        }
         _ => {}
     }
+    det_bareiss(m)
+}
+
+/// Determinant by fraction-free Bareiss elimination (any order; [`det_int`] takes orders up
+/// to 5 by cofactor expansion).
+fn det_bareiss(mut m: Vec<Vec<Z>>) -> Z {
+    let n = m.len();
     let mut sign = false;
     let mut prev = Z::one();
     for col in 0..n {
@@ -556,48 +597,18 @@ impl Halfspaces {
     /// strictly slack. Returns `p` itself if no rounding up to the size of `p` works.
     pub fn simplify_on_facet(&self, k: usize, p: &[Q]) -> Vec<Q> {
         let a = &self.a[k];
-        let j = (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1");
+        let j = Self::solve_axis(a);
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
         let integral = self.is_integral();
         let mut bits = 0usize;
         while integral && bits <= max_bits {
-            // Integers over L = |a_kj|·2^bits: X_i = round(p_i·2^bits)·|a_kj| (i != j) and
-            // X_j = sign(a_kj)·(b_k·2^bits - Σ_{i!=j} a_ki·round(p_i·2^bits)), so a_k·X = b_k·L.
             let scale = Z::one() << bits;
             let round = |v: &Q| -> Z {
                 let twice: Z = v.numer() * &scale * 2 + v.denom();
                 twice.div_floor(&(v.denom() * 2))
             };
-            let akj = a[j].numer();
-            let mut x: Vec<Z> = Vec::with_capacity(p.len());
-            let mut rest = self.b[k].numer() * &scale;
-            for (i, v) in p.iter().enumerate() {
-                if i == j {
-                    x.push(Z::zero());
-                } else {
-                    let r = round(v);
-                    rest -= a[i].numer() * &r;
-                    x.push(r * akj.abs());
-                }
-            }
-            x[j] = if akj.is_negative() { -rest } else { rest };
-            let l = akj.abs() * &scale;
-            // b_i·l - a_i·x > 0 for every other facet: by a float filter, exact when it
-            // cannot decide (the same answer either way).
-            let fx: Vec<f64> = x.iter().map(filter::z_to_f64).chain([-filter::z_to_f64(&l)]).collect();
-            let ok = self.a.iter().zip(&self.b).enumerate().all(|(i, (ai, bi))| {
-                i == k || {
-                    let row: Vec<f64> = ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect();
-                    match filter::dot_converted(&row, &fx).sign() {
-                        Some(sg) => sg < 0,
-                        None => {
-                            let ax: Z = ai.iter().zip(&x).map(|(c, xv)| c.numer() * xv).sum();
-                            bi.numer() * &l > ax
-                        }
-                    }
-                }
-            });
-            if ok {
+            let (x, l) = self.on_hyperplane(k, j, bits, p.iter().map(round));
+            if self.strictly_inside_but(k, &x, &l) {
                 return x.into_iter().map(|v| q_new(v, l.clone())).collect();
             }
             bits += 4;
@@ -620,6 +631,51 @@ impl Halfspaces {
             bits += 4;
         }
         p.to_vec()
+    }
+
+    /// The coordinate solved for when a point is put on the hyperplane of row `a`: the one
+    /// with the largest `|a_j|` (the first such).
+    fn solve_axis(a: &[Q]) -> usize {
+        (0..a.len()).max_by(|&x, &y| a[x].abs().cmp(&a[y].abs()).then(y.cmp(&x))).expect("d >= 1")
+    }
+
+    /// The point `X / L` on the hyperplane of integral row `k` whose coordinates other than
+    /// `j` are `r_i / 2^bits` (`r` yields one integer per coordinate; the one for `j` is
+    /// ignored): `L = |a_kj|·2^bits`, `X_i = r_i·|a_kj|` and `X_j` solved for, so that
+    /// `a_k·X = b_k·L`.
+    fn on_hyperplane(&self, k: usize, j: usize, bits: usize, r: impl Iterator<Item = Z>) -> (Vec<Z>, Z) {
+        let a = &self.a[k];
+        let akj = a[j].numer();
+        let mut rest = self.b[k].numer() << bits;
+        let mut x: Vec<Z> = Vec::with_capacity(a.len());
+        for (i, ri) in r.enumerate() {
+            if i == j {
+                x.push(Z::zero());
+            } else {
+                rest -= a[i].numer() * &ri;
+                x.push(ri * akj.abs());
+            }
+        }
+        x[j] = if akj.is_negative() { -rest } else { rest };
+        (x, akj.abs() << bits)
+    }
+
+    /// Whether `b_i·L - a_i·X > 0` for every integral row `i != k`: by a float filter, exact
+    /// when it cannot decide (the same answer either way).
+    fn strictly_inside_but(&self, k: usize, x: &[Z], l: &Z) -> bool {
+        let fx: Vec<f64> = x.iter().map(filter::z_to_f64).chain([-filter::z_to_f64(l)]).collect();
+        self.a.iter().zip(&self.b).enumerate().all(|(i, (ai, bi))| {
+            i == k || {
+                let row: Vec<f64> = ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect();
+                match filter::dot_converted(&row, &fx).sign() {
+                    Some(sg) => sg < 0,
+                    None => {
+                        let ax: Z = ai.iter().zip(x).map(|(c, xv)| c.numer() * xv).sum();
+                        bi.numer() * l > ax
+                    }
+                }
+            }
+        })
     }
 
     /// The rows first met by the ray `inner + t·dir`, `t > 0`, and the point where it
@@ -680,10 +736,84 @@ impl Halfspaces {
     /// In the plane the answer comes from [`Self::facets_2d`] (no LPs); the facet sets agree
     /// (tested), the points may differ (any relative-interior point is valid).
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
-        if inner.len() == 2 && self.is_integral() {
-            return self.facets_2d(inner);
+        if self.is_integral() {
+            return if inner.len() == 2 { self.facets_2d(inner) } else { self.facets_guided(inner) };
         }
         self.facets_clarkson(inner)
+    }
+
+    /// [`Self::facets`] for `d >= 3` and integral rows: one float LP per row proposes
+    /// whether it is a facet, each proposal is certified exactly, and Clarkson's method
+    /// ([`Self::facets_clarkson_from`]) decides the rows left over.
+    ///
+    /// The float LP for row `k` is `max a_k·x` over the other rows and row `k` moved out by
+    /// its slack at `inner` (rows scaled to unit length), from `inner`. At an optimum `x`
+    /// beyond row `k`, the segment from `inner` to `x` crosses row `k` strictly inside every
+    /// other row: that crossing, put exactly on the hyperplane with its other coordinates
+    /// rounded to multiples of `2^-bits`, is checked strictly inside every other row (a
+    /// facet certificate, [`Self::strictly_inside_but`]). At an optimal vertex with row `k`
+    /// slack, the vertex's rows certify row `k` implied (Farkas, [`Self::implied`]).
+    fn facets_guided(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        let n = self.len();
+        let dotf = |x: &[f64], y: &[f64]| -> f64 { x.iter().zip(y).map(|(u, v)| u * v).sum() };
+        let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
+        let mut af: Vec<Vec<f64>> = Vec::with_capacity(n);
+        let mut bf: Vec<f64> = Vec::with_capacity(n);
+        for (a, b) in self.a.iter().zip(&self.b) {
+            let row: Vec<f64> = a.iter().map(filter::guess).collect();
+            let norm = dotf(&row, &row).sqrt();
+            if !(norm.is_finite() && norm > 0.0) {
+                return self.facets_clarkson(inner);
+            }
+            bf.push(filter::guess(b) / norm);
+            af.push(row.into_iter().map(|v| v / norm).collect());
+        }
+        let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
+        let mut settled = vec![false; n];
+        let mut moved = bf.clone();
+        for k in 0..n {
+            let slack = bf[k] - dotf(&af[k], &inner_f);
+            if !(slack > 0.0 && slack.is_finite()) {
+                continue;
+            }
+            moved[k] = bf[k] + slack;
+            let (out, x) = float_lp_point(&af, &moved, &af[k], &inner_f);
+            moved[k] = bf[k];
+            let beyond = dotf(&af[k], &x) - bf[k];
+            match out {
+                FloatLp::Vertex(_) | FloatLp::Face(_) if beyond > 0.25 * slack => {
+                    // The crossing inner + t·(x - inner), t = slack / (slack + beyond).
+                    let t = slack / (slack + beyond);
+                    let q: Vec<f64> = inner_f.iter().zip(&x).map(|(c, v)| c + t * (v - c)).collect();
+                    if let Some(p) = self.certified_facet_point(k, &q) {
+                        found.push((k, p));
+                        settled[k] = true;
+                    }
+                }
+                FloatLp::Vertex(w) | FloatLp::Face(w) if !w.contains(&k) => {
+                    settled[k] = self.implied(k, &w);
+                }
+                _ => {}
+            }
+        }
+        self.facets_clarkson_from(inner, found, settled)
+    }
+
+    /// A point of the relative interior of facet `k` near the float point `q`, certified:
+    /// on the hyperplane exactly, strictly inside every other row. `None` if no rounding of
+    /// `q` to `2^-4`, `2^-12`, ..., `2^-52` works.
+    fn certified_facet_point(&self, k: usize, q: &[f64]) -> Option<Vec<Q>> {
+        use num_traits::FromPrimitive;
+        let j = Self::solve_axis(&self.a[k]);
+        for bits in [4usize, 12, 24, 36, 52] {
+            let r: Option<Vec<Z>> =
+                q.iter().map(|v| Z::from_f64((v * (bits as f64).exp2()).round())).collect();
+            let (x, l) = self.on_hyperplane(k, j, bits, r?.into_iter());
+            if self.strictly_inside_but(k, &x, &l) {
+                return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
+            }
+        }
+        None
     }
 
     /// [`Self::facets`] in the plane by polarity: with `s_i > 0` the slack of row `i` at
@@ -792,8 +922,24 @@ impl Halfspaces {
 
     /// [`Self::facets`] in any dimension: axis rays, a bounding-box filter, then Clarkson.
     pub fn facets_clarkson(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()])
+    }
+
+    /// [`Self::facets_clarkson`] given some facets with relative-interior points (`found`)
+    /// and the rows already decided (`settled`: those facets and rows known redundant).
+    /// Without facets given, axis rays find the first ones.
+    fn facets_clarkson_from(
+        &self,
+        inner: &[Q],
+        mut found: Vec<(usize, Vec<Q>)>,
+        mut settled: Vec<bool>,
+    ) -> Vec<(usize, Vec<Q>)> {
         let d = inner.len();
         let n = self.len();
+        if settled.iter().all(|&s| s) {
+            found.sort_by_key(|(i, _)| *i);
+            return found;
+        }
         let (slack, _) = self.scaled_slacks(inner);
         let slack_f: Vec<Approx> = slack.iter().map(Approx::of).collect();
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
@@ -803,9 +949,10 @@ impl Halfspaces {
         let rows_f: Vec<Vec<f64>> =
             self.a.iter().map(|r| r.iter().map(|v| filter::z_to_f64(v.numer())).collect()).collect();
         let mut is_facet = vec![false; n];
-        let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
-        let mut settled = vec![false; n];
-        for j in 0..d {
+        for (i, _) in &found {
+            is_facet[*i] = true;
+        }
+        for j in 0..d * usize::from(found.is_empty()) {
             for sign in [1i64, -1] {
                 let mut dir = vec![Z::zero(); d];
                 dir[j] = Z::from(sign);
@@ -913,6 +1060,85 @@ impl Halfspaces {
         found
     }
 
+    /// Whether row `k` is implied by the rows `w` (at most `d` of them) by Farkas' lemma,
+    /// exactly: `a_k = Σ y_i a_i` over `w` with every `y_i >= 0` and `Σ y_i b_i <= b_k`.
+    /// `y` is solved by Cramer's rule on the first set of `|w|` columns whose minor is not
+    /// zero and checked on the other columns. `false` if no such `y` exists or the rows of
+    /// `w` are dependent. Rows must be integral.
+    fn implied(&self, k: usize, w: &[usize]) -> bool {
+        if w.len() == self.a[k].len()
+            && let Some(told) = self.implied_filtered(k, w)
+        {
+            return told;
+        }
+        self.implied_exact(k, w)
+    }
+
+    /// [`Self::implied`] in integers only.
+    fn implied_exact(&self, k: usize, w: &[usize]) -> bool {
+        let d = self.a[k].len();
+        let r = w.len();
+        if r == 0 || r > d || d > 16 {
+            return false;
+        }
+        let num = |i: usize, c: usize| self.a[i][c].numer();
+        let Some((cols, det)) = (0u32..1 << d).filter(|m| m.count_ones() as usize == r).find_map(|mask| {
+            let cols: Vec<usize> = (0..d).filter(|c| mask >> c & 1 == 1).collect();
+            let det = det_int(w.iter().map(|&i| cols.iter().map(|&c| num(i, c).clone()).collect()).collect());
+            (!det.is_zero()).then_some((cols, det))
+        }) else {
+            return false;
+        };
+        let sign = if det.is_negative() { -1 } else { 1 };
+        // y_t · |det| = sign · det(M_C with row t replaced by a_k restricted to C).
+        let mut y: Vec<Z> = Vec::with_capacity(r);
+        for t in 0..r {
+            let mt: Vec<Vec<Z>> = w
+                .iter()
+                .enumerate()
+                .map(|(s, &i)| cols.iter().map(|&c| num(if s == t { k } else { i }, c).clone()).collect())
+                .collect();
+            let yt: Z = det_int(mt) * sign;
+            if yt.is_negative() {
+                return false;
+            }
+            y.push(yt);
+        }
+        let dd = det * sign;
+        let combination = |c: usize| -> Z { y.iter().zip(w).map(|(yt, &i)| yt * num(i, c)).sum() };
+        if (0..d).filter(|c| !cols.contains(c)).any(|c| combination(c) != num(k, c) * &dd) {
+            return false;
+        }
+        let yb: Z = y.iter().zip(w).map(|(yt, &i)| yt * self.b[i].numer()).sum();
+        yb <= self.b[k].numer() * dd
+    }
+
+    /// [`Self::implied`] for `d` rows `w` decided by float filters ([`filter::det`]), or
+    /// `None` when a sign is too close to call (then the integers decide).
+    fn implied_filtered(&self, k: usize, w: &[usize]) -> Option<bool> {
+        let row = |i: usize| -> Vec<Approx> { self.a[i].iter().map(|v| Approx::of(v.numer())).collect() };
+        let m: Vec<Vec<Approx>> = w.iter().map(|&i| row(i)).collect();
+        let ak = row(k);
+        let mut rows: Vec<&[Approx]> = m.iter().map(|r| r.as_slice()).collect();
+        let det = filter::det(&rows);
+        let sign = det.sign()?;
+        if sign == 0 {
+            return Some(false);
+        }
+        // Σ y_t b_t - b_k with y_t = det_t / det: its sign times det's as det·(...).
+        let mut excess = Approx::ZERO.add_product(det, Approx::of(self.b[k].numer()).neg());
+        for (t, &i) in w.iter().enumerate() {
+            rows[t] = &ak;
+            let yt = filter::det(&rows);
+            rows[t] = &m[t];
+            match yt.sign()? * sign {
+                s if s < 0 => return Some(false),
+                _ => excess = excess.add_product(yt, Approx::of(self.b[i].numer())),
+            }
+        }
+        Some(excess.sign()? * sign <= 0)
+    }
+
     /// A float-guided step of Clarkson's method for candidate `k` against the facets
     /// `found`, certified exactly, or `None` (then the exact LP decides). The float
     /// active-set LP `max a_k·x` over the found rows and row `k` relaxed by 1 proposes `d`
@@ -934,6 +1160,9 @@ impl Halfspaces {
         *bf.last_mut()? += 1.0;
         let w = float_active_set(&af, &bf, &af[af.len() - 1], inner_f)?;
         let basis: Vec<usize> = w.iter().map(|&j| rows[j]).collect();
+        if !basis.contains(&k) {
+            return self.implied(k, &basis).then_some(Guess::Redundant);
+        }
         let m: Vec<Vec<Z>> =
             basis.iter().map(|&i| self.a[i].iter().map(|v| v.numer().clone()).collect()).collect();
         let det = det_int(m.clone());
@@ -941,21 +1170,6 @@ impl Halfspaces {
             return None;
         }
         let sign = if det.is_negative() { -1 } else { 1 };
-        if !basis.contains(&k) {
-            // y_i = det(M with row i replaced by a_k) / det: M^T y = a_k.
-            let ak: Vec<Z> = self.a[k].iter().map(|v| v.numer().clone()).collect();
-            let mut yb = Z::zero();
-            for (i, &row) in basis.iter().enumerate() {
-                let mut mi = m.clone();
-                mi[i] = ak.clone();
-                let yi: Z = det_int(mi) * sign;
-                if yi.is_negative() {
-                    return None;
-                }
-                yb += yi * self.b[row].numer();
-            }
-            return (yb <= self.b[k].numer() * (&det * sign)).then_some(Guess::Redundant);
-        }
         // x_W = M^{-1} b_W as X / D with D = |det| (Cramer on columns).
         let bw: Vec<Z> = basis
             .iter()
@@ -987,7 +1201,7 @@ impl Halfspaces {
                     FloatLp::Vertex(basis) => certified_vertex(&rows, &basis, &c, false)
                         .map(|(x, dd)| Some(q_new(x[j].clone(), dd))),
                     FloatLp::Ray(_, w) => exact_ray(&rows, &w, &c).map(|_| None),
-                    FloatLp::Fail => None,
+                    FloatLp::Face(_) | FloatLp::Fail => None,
                 };
                 let value = told.unwrap_or_else(|| {
                     let cq: Vec<Q> = c.iter().cloned().map(Q::from_integer).collect();
@@ -1454,6 +1668,84 @@ mod tests {
     }
 
     #[test]
+    fn guided_facets_agree_with_one_lp_per_row() {
+        // The float-classified, certified facets (d = 3, 4, 5) against the direct LP per
+        // row, on small-integer rows (parallel, coinciding, many through one vertex) and on
+        // wide rows (entries up to 2^40, as a network's); every point is on its row and
+        // strictly inside the others.
+        let mut rng = crate::random::SplitMix64(77);
+        let mut seen = 0;
+        for t in 0..300 {
+            let d = 3 + t % 3;
+            let m = 4 + (t % 13);
+            let wide = t % 4 == 3;
+            let rows: Vec<(Vec<Q>, Q, Source)> = (0..m)
+                .map(|i| {
+                    let a = (0..d)
+                        .map(|_| if wide { qi(rng.next_u64() as i64 >> 24) } else { qi(rng.small_int(2)) })
+                        .collect();
+                    let b =
+                        if wide { qi((rng.next_u64() >> 25) as i64 + 1) } else { qi(rng.small_int(2) + 2) };
+                    (a, b, Source::Domain(i))
+                })
+                .collect();
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(c) = h.interior_point(d) else { continue };
+            let c = h.simplify_interior(&c);
+            let got = h.facets(&c);
+            let want: Vec<usize> = (0..h.len()).filter(|&k| h.facet_point(k, d).is_some()).collect();
+            assert_eq!(got.iter().map(|(i, _)| *i).collect::<Vec<_>>(), want, "{:?} {:?}", h.a, h.b);
+            for (k, p) in &got {
+                let s = h.slacks(p);
+                assert!(s[*k].is_zero(), "{p:?} off row {k}");
+                assert!(s.iter().enumerate().all(|(i, v)| i == *k || v.is_positive()), "{p:?} on a ridge");
+            }
+            seen += got.len();
+        }
+        assert!(seen > 900, "saw {seen} facets");
+    }
+
+    #[test]
+    fn filtered_farkas_agrees_with_the_integers() {
+        // Random row sets, a random candidate k and random d other rows (dependent ones
+        // too): whenever the float filter decides, it decides as the integers do.
+        let mut rng = crate::random::SplitMix64(78);
+        let (mut decided, mut implied) = (0, 0);
+        for t in 0..3000 {
+            let d = 2 + t % 4;
+            let m = d + 2 + t % 5;
+            let rows: Vec<(Vec<Q>, Q, Source)> = (0..m)
+                .map(|i| {
+                    let a = (0..d)
+                        .map(|_| qi(if t % 2 == 0 { rng.small_int(3) } else { rng.next_u64() as i64 >> 20 }))
+                        .collect();
+                    (a, qi(rng.small_int(9) + 10), Source::Domain(i))
+                })
+                .collect();
+            let mut h = Halfspaces {
+                a: rows.iter().map(|r| r.0.clone()).collect(),
+                b: rows.iter().map(|r| r.1.clone()).collect(),
+                sources: rows.iter().map(|r| vec![r.2.clone()]).collect(),
+            };
+            let k = (rng.next_u64() % m as u64) as usize;
+            let w: Vec<usize> = (0..m).filter(|&i| i != k).take(d).collect();
+            if t % 3 == 0 {
+                // Row k a non-negative combination of the rows of w, b_k near the bound.
+                let y: Vec<Q> = w.iter().map(|_| qi(rng.small_int(2).abs())).collect();
+                h.a[k] = (0..d).map(|j| y.iter().zip(&w).map(|(yi, &i)| yi * &h.a[i][j]).sum()).collect();
+                h.b[k] = y.iter().zip(&w).map(|(yi, &i)| yi * &h.b[i]).sum::<Q>() + qi(rng.small_int(1));
+            }
+            let exact = h.implied_exact(k, &w);
+            if let Some(told) = h.implied_filtered(k, &w) {
+                assert_eq!(told, exact, "{:?} {:?} k={k} w={w:?}", h.a, h.b);
+                decided += 1;
+            }
+            implied += usize::from(exact);
+        }
+        assert!(decided > 2000 && implied > 500, "decided {decided}, implied {implied}");
+    }
+
+    #[test]
     fn guided_radius_lp_equals_the_exact_simplex_when_it_answers() {
         // Random polytopes (boxes with cut corners: rectangles have non-unique centres) in
         // 2-4 dimensions, both norms: a guided answer must be the simplex's, exactly.
@@ -1500,12 +1792,11 @@ mod tests {
 
     #[test]
     fn small_determinants_agree_with_bareiss() {
-        // Orders 1-4 take the cofactor formulas; compare with the elimination (an order
-        // n + 1 block with a unit diagonal entry has the same determinant as its minor;
-        // order 5 is eliminated).
+        // Orders 1-5 take the cofactor formulas; compare with the elimination (also on an
+        // order n + 1 block with a unit diagonal entry: the same determinant as its minor).
         let mut rng = crate::random::SplitMix64(5);
-        for t in 0..400 {
-            let n = 1 + t % 4;
+        for t in 0..500 {
+            let n = 1 + t % 5;
             let m: Vec<Vec<Z>> =
                 (0..n).map(|_| (0..n).map(|_| Z::from(rng.small_int(50)) << (t % 90)).collect()).collect();
             let mut big = vec![vec![Z::zero(); n + 1]; n + 1];
@@ -1519,8 +1810,10 @@ mod tests {
             big.swap(0, n);
             let sign = -1; // one row swap
             let d = det_int(m.clone());
+            assert_eq!(det_bareiss(m.clone()), d, "{m:?}");
             if n >= 3 {
-                assert_eq!(det_int(big) * sign, d, "{m:?}");
+                assert_eq!(det_int(big.clone()) * sign, d, "{m:?}");
+                assert_eq!(det_bareiss(big) * sign, d, "{m:?}");
             }
             let q: Vec<Vec<Q>> = m.iter().map(|r| r.iter().cloned().map(Q::from_integer).collect()).collect();
             assert_eq!(d.is_zero(), rank(&q) < n, "{m:?}");
