@@ -748,11 +748,12 @@ impl Halfspaces {
     ///
     /// The float LP for row `k` is `max a_k·x` over the other rows and row `k` moved out by
     /// its slack at `inner` (rows scaled to unit length), from `inner`. At an optimum `x`
-    /// beyond row `k`, the segment from `inner` to `x` crosses row `k` strictly inside every
-    /// other row: that crossing, put exactly on the hyperplane with its other coordinates
-    /// rounded to multiples of `2^-bits`, is checked strictly inside every other row (a
-    /// facet certificate, [`Self::strictly_inside_but`]). At an optimal vertex with row `k`
-    /// slack, the vertex's rows certify row `k` implied (Farkas, [`Self::implied`]).
+    /// beyond row `k` (even slightly: small facets), the segment from `inner` to `x` crosses
+    /// row `k` strictly inside every other row: that crossing, put exactly on the hyperplane
+    /// with its other coordinates rounded to multiples of `2^-bits`, is checked strictly
+    /// inside every other row (a facet certificate, [`Self::strictly_inside_but`]).
+    /// Otherwise the rows tight at the optimum may certify row `k` implied (Farkas,
+    /// [`Self::implied`]). On 4-8-8-1 this settles all but 19 of ~42,000 rows.
     fn facets_guided(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         let n = self.len();
         let dotf = |x: &[f64], y: &[f64]| -> f64 { x.iter().zip(y).map(|(u, v)| u * v).sum() };
@@ -780,20 +781,25 @@ impl Halfspaces {
             let (out, x) = float_lp_point(&af, &moved, &af[k], &inner_f);
             moved[k] = bf[k];
             let beyond = dotf(&af[k], &x) - bf[k];
-            match out {
-                FloatLp::Vertex(_) | FloatLp::Face(_) if beyond > 0.25 * slack => {
-                    // The crossing inner + t·(x - inner), t = slack / (slack + beyond).
-                    let t = slack / (slack + beyond);
-                    let q: Vec<f64> = inner_f.iter().zip(&x).map(|(c, v)| c + t * (v - c)).collect();
-                    if let Some(p) = self.certified_facet_point(k, &q) {
-                        found.push((k, p));
-                        settled[k] = true;
-                    }
+            let w = match out {
+                FloatLp::Vertex(w) | FloatLp::Face(w) => w,
+                _ => continue,
+            };
+            if beyond > 0.0 {
+                // The crossing inner + t·(x - inner), t = slack / (slack + beyond).
+                let t = slack / (slack + beyond);
+                let q: Vec<f64> = inner_f.iter().zip(&x).map(|(c, v)| c + t * (v - c)).collect();
+                if let Some(p) = self.certified_facet_point(k, &q) {
+                    found.push((k, p));
+                    settled[k] = true;
+                    continue;
                 }
-                FloatLp::Vertex(w) | FloatLp::Face(w) if !w.contains(&k) => {
-                    settled[k] = self.implied(k, &w);
+                if beyond > 0.25 * slack {
+                    continue;
                 }
-                _ => {}
+            }
+            if !w.contains(&k) {
+                settled[k] = self.implied(k, &w);
             }
         }
         self.facets_clarkson_from(inner, found, settled)
