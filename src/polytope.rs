@@ -1396,18 +1396,21 @@ impl Halfspaces {
         if basis.len() != d + 1 || !self.is_integral() {
             return None;
         }
-        // Rows scaled to integers: (a_i·q_i, p_i) <= b_i·q_i for w_i = p_i/q_i.
-        let row = |i: usize| -> (Vec<Z>, Z) {
-            let q = w[i].denom();
-            let mut r: Vec<Z> = self.a[i].iter().map(|v| v.numer() * q).collect();
-            r.push(w[i].numer().clone());
-            (r, self.b[i].numer() * q)
-        };
-        let rows: Vec<(Vec<Z>, Z)> = (0..m).map(row).collect();
+        // In the variable r' = r / L, with w_i = P_i / L over a common denominator, the rows
+        // a_i·c + P_i·r' <= b_i are integral and only the last column is large (scaling each
+        // row by its own denominator instead makes every entry large). The same vertex, and
+        // the same signs of its multipliers.
+        let (pw, l) = common_denominator(w);
+        let rows: Vec<(Vec<Z>, Z)> = (0..m)
+            .map(|i| {
+                let r: Vec<Z> = self.a[i].iter().map(|v| v.numer().clone()).chain([pw[i].clone()]).collect();
+                (r, self.b[i].numer().clone())
+            })
+            .collect();
         let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
         let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
         let mut x = x;
-        let r = q_new(x.pop()?, dd.clone());
+        let r = q_new(x.pop()? * l, dd.clone());
         let center =
             if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
         Some((center, r))
