@@ -143,10 +143,16 @@ fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp,
     let d = c.len();
     let mut x = x0.to_vec();
     let mut w: Vec<usize> = Vec::new();
+    let mut active = vec![false; a.len()];
+    let norm1: Vec<f64> = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let mut proj = Projection::default();
     for _ in 0..(4 * a.len() + 4 * d) {
         // Multipliers λ of c on the active normals (least squares) and the residual p.
-        let Some((lambda, p)) = project(a, &w, c) else { return (FloatLp::Fail, x) };
+        if !proj.solve(a, &w, c) {
+            return (FloatLp::Fail, x);
+        }
+        let (lambda, p) = (&proj.lambda, &proj.p);
         let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if pn <= 1e-9 * scale {
             let Some((i, &min)) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1)) else {
@@ -155,7 +161,7 @@ fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp,
             if min >= -1e-12 * scale {
                 return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
             }
-            w.remove(i);
+            active[w.remove(i)] = false;
             continue;
         }
         if w.len() >= d {
@@ -164,11 +170,11 @@ fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp,
         // Ratio test along p.
         let mut best: Option<(f64, usize)> = None;
         for (i, (ai, bi)) in a.iter().zip(b).enumerate() {
-            if w.contains(&i) {
+            if active[i] {
                 continue;
             }
-            let rate: f64 = ai.iter().zip(&p).map(|(u, v)| u * v).sum();
-            if rate <= 1e-12 * ai.iter().map(|v| v.abs()).sum::<f64>() * pn {
+            let rate: f64 = ai.iter().zip(p).map(|(u, v)| u * v).sum();
+            if rate <= 1e-12 * norm1[i] * pn {
                 continue;
             }
             let slack = bi - ai.iter().zip(&x).map(|(u, v)| u * v).sum::<f64>();
@@ -177,51 +183,75 @@ fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp,
                 best = Some((t, i));
             }
         }
-        let Some((t, i)) = best else { return (FloatLp::Ray(p, w), x) };
-        for (xj, pj) in x.iter_mut().zip(&p) {
+        let Some((t, i)) = best else { return (FloatLp::Ray(proj.p, w), x) };
+        for (xj, pj) in x.iter_mut().zip(p) {
             *xj += t * pj;
         }
         w.push(i);
+        active[i] = true;
     }
     (FloatLp::Fail, x)
 }
 
-/// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
-/// `p = c - A_Wᵀ λ` (the projection of `c` on the rows' null space). `None` if singular.
-fn project(a: &[Vec<f64>], w: &[usize], c: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
-    let k = w.len();
-    // Normal equations (A_W A_Wᵀ) λ = A_W c, solved by Gaussian elimination.
-    let mut g: Vec<Vec<f64>> = (0..k)
-        .map(|r| {
-            let mut row: Vec<f64> =
-                (0..k).map(|s| a[w[r]].iter().zip(&a[w[s]]).map(|(u, v)| u * v).sum()).collect();
-            row.push(a[w[r]].iter().zip(c).map(|(u, v)| u * v).sum());
-            row
-        })
-        .collect();
-    for col in 0..k {
-        let piv = (col..k).max_by(|&x, &y| g[x][col].abs().total_cmp(&g[y][col].abs()))?;
-        if g[piv][col].abs() < 1e-300 {
-            return None;
-        }
-        g.swap(col, piv);
+/// Work space of [`Projection::solve`], reused across the steps of one float LP.
+#[derive(Default)]
+struct Projection {
+    /// The normal equations, `k` rows of `k + 1` entries.
+    g: Vec<f64>,
+    lambda: Vec<f64>,
+    p: Vec<f64>,
+}
+
+impl Projection {
+    /// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
+    /// `p = c - A_Wᵀ λ` (the projection of `c` on the rows' null space). `false` if singular
+    /// or not finite.
+    fn solve(&mut self, a: &[Vec<f64>], w: &[usize], c: &[f64]) -> bool {
+        let k = w.len();
+        let cols = k + 1;
+        // Normal equations (A_W A_Wᵀ) λ = A_W c, solved by Gaussian elimination.
+        let g = &mut self.g;
+        g.clear();
         for r in 0..k {
-            if r != col {
-                let f = g[r][col] / g[col][col];
-                for s in col..=k {
-                    g[r][s] -= f * g[col][s];
+            for s in 0..k {
+                g.push(a[w[r]].iter().zip(&a[w[s]]).map(|(u, v)| u * v).sum());
+            }
+            g.push(a[w[r]].iter().zip(c).map(|(u, v)| u * v).sum());
+        }
+        for col in 0..k {
+            let Some(piv) =
+                (col..k).max_by(|&x, &y| g[x * cols + col].abs().total_cmp(&g[y * cols + col].abs()))
+            else {
+                return false;
+            };
+            if g[piv * cols + col].abs() < 1e-300 {
+                return false;
+            }
+            if piv != col {
+                for s in 0..cols {
+                    g.swap(col * cols + s, piv * cols + s);
+                }
+            }
+            for r in 0..k {
+                if r != col {
+                    let f = g[r * cols + col] / g[col * cols + col];
+                    for s in col..=k {
+                        g[r * cols + s] -= f * g[col * cols + s];
+                    }
                 }
             }
         }
-    }
-    let lambda: Vec<f64> = (0..k).map(|r| g[r][k] / g[r][r]).collect();
-    let mut p = c.to_vec();
-    for (l, &i) in lambda.iter().zip(w) {
-        for (pj, aj) in p.iter_mut().zip(&a[i]) {
-            *pj -= l * aj;
+        self.lambda.clear();
+        self.lambda.extend((0..k).map(|r| g[r * cols + k] / g[r * cols + r]));
+        self.p.clear();
+        self.p.extend_from_slice(c);
+        for (l, &i) in self.lambda.iter().zip(w) {
+            for (pj, aj) in self.p.iter_mut().zip(&a[i]) {
+                *pj -= l * aj;
+            }
         }
+        self.lambda.iter().chain(&self.p).all(|v| v.is_finite())
     }
-    lambda.iter().chain(&p).all(|v| v.is_finite()).then_some((lambda, p))
 }
 
 /// The exact check of a float LP guess for `max c·x` s.t. `a_i·x <= b_i` (integer rows):
