@@ -272,7 +272,7 @@ fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
 /// from one face since the layer began) share their exact rows too: within one cut, each is
 /// computed once (`memo`, keyed by the float rows).
 fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> (Vec<Z>, Z) {
-    let Some(fr) = &f.frows else { return f.rows[ctx.l].rows()[i].clone() };
+    let Some(fr) = &f.frows else { return f.rows[ctx.l].row(i) };
     let key = Arc::as_ptr(fr) as usize;
     if let Some(r) = memo.lock().expect("memo lock").get(&key) {
         return r.clone();
@@ -594,7 +594,7 @@ impl Mesh {
             let rows = match how {
                 Some((donor, m, j)) => {
                     let base = &self.faces[donor as usize].rows[l];
-                    LayerRows::from_rows(net.flip_rows(l, &gf.bits, &gf.rows, base, m, j))
+                    net.flip_rows(l, &gf.bits, &gf.rows, base, m, j)
                 }
                 None => net.compose_rows(l, &gf.bits, &gf.rows),
             };

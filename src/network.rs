@@ -191,7 +191,7 @@ impl PatternMaps {
     /// Pre-activation of every hidden neuron, in pattern order, as integer rows `(a, c)`
     /// with `a·x + c = λ_l · z(x)` for a positive factor `λ_l` per layer.
     pub fn pre(&self) -> impl Iterator<Item = &(Vec<Z>, Z)> {
-        self.layers.iter().flat_map(|l| l.rows.iter())
+        self.layers.iter().flat_map(|l| l.rows().iter())
     }
 
     /// The pre-activation rows `(a, c)` divided by the gcd of their entries (same order as
@@ -203,8 +203,8 @@ impl PatternMaps {
     /// [`Self::pre`] with each row's floats `(â, ĉ)` (each within `2u` relative).
     pub fn pre_f(&self) -> impl Iterator<Item = (&(Vec<Z>, Z), &[f64])> {
         self.layers.iter().flat_map(|l| {
-            let w = l.floats.len() / l.rows.len().max(1);
-            l.rows.iter().zip(l.floats.chunks(w.max(1)))
+            let w = l.floats.len() / l.rows().len().max(1);
+            l.rows().iter().zip(l.floats.chunks(w.max(1)))
         })
     }
 
@@ -576,7 +576,7 @@ impl Network {
                             let below = &self.ints[l - 1];
                             let width = below.bias.len();
                             let h: Vec<Vec<Z>> = prev_rows
-                                .rows
+                                .rows()
                                 .iter()
                                 .zip(&bits[k - width..k])
                                 .map(|((a, c), &act)| {
@@ -601,7 +601,7 @@ impl Network {
             let mut differs = false;
             let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
             let mut tuples: Vec<Vec<Approx>> = Vec::with_capacity(width);
-            for (i, (a, c)) in rows.rows.iter().enumerate() {
+            for (i, (a, c)) in rows.rows().iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
                 let rf = &rows.floats[i * (d + 1)..(i + 1) * (d + 1)];
@@ -675,12 +675,11 @@ impl Network {
                     match hit {
                         Some(r) => r,
                         None => {
-                            let r = Arc::new(LayerRows::new(
-                                (l > 0)
-                                    .then(|| self.rank_one(c, l, &key, &layers))
-                                    .flatten()
-                                    .unwrap_or_else(|| compose_int(layer, &inputs(&prev, l), &scale, d)),
-                            ));
+                            let r = Arc::new(
+                                (l > 0).then(|| self.rank_one(c, l, &key, &layers)).flatten().unwrap_or_else(
+                                    || LayerRows::new(compose_int(layer, &inputs(&prev, l), &scale, d)),
+                                ),
+                            );
                             c.insert(l, key, r.clone());
                             r
                         }
@@ -696,7 +695,7 @@ impl Network {
         let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
             None => identity.iter().map(|(a, c)| (a, c, true)).collect(),
             Some((rows, start)) => {
-                rows.rows.iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
+                rows.rows().iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
             }
         };
         let li = &self.logit_ints;
@@ -741,7 +740,7 @@ impl Network {
         l: usize,
         key: &[bool],
         below: &[Arc<LayerRows>],
-    ) -> Option<Vec<(Vec<Z>, Z)>> {
+    ) -> Option<LayerRows> {
         let starts = self.layer_starts();
         let (base, m, j) = {
             let map = cache.layers[l].lock().expect("cache lock");
@@ -773,7 +772,7 @@ impl Network {
         base: &LayerRows,
         m: usize,
         j: usize,
-    ) -> Vec<(Vec<Z>, Z)> {
+    ) -> LayerRows {
         let factor = |layer: usize, active: bool| {
             let il = &self.ints[layer];
             if active { &il.q } else { &il.p }
@@ -786,17 +785,36 @@ impl Network {
             let v: Vec<Z> = u.iter().enumerate().map(|(n, x)| x * factor(t - 1, bit(t - 1, n))).collect();
             u = self.mat_vec(t, &v);
         }
-        let (ra, rc) = &below[m].rows[j];
-        base.rows
-            .iter()
-            .zip(&u)
-            .map(|((a, c), um)| {
-                if um.is_zero() {
-                    return (a.clone(), c.clone());
-                }
-                (a.iter().zip(ra).map(|(x, y)| x + um * y).collect(), c + um * rc)
-            })
-            .collect()
+        // In i128 when the rows and the update fit (every step checked), else in BigInts.
+        let d1 = self.input_dim + 1;
+        if let (Some(bw), Some(rw), Some(uw)) =
+            (base.wide(), below[m].wide(), u.iter().map(|x| x.to_i128()).collect::<Option<Vec<i128>>>())
+        {
+            let rj = &rw[j * d1..(j + 1) * d1];
+            let out: Option<Vec<i128>> = bw
+                .chunks(d1)
+                .zip(&uw)
+                .flat_map(|(row, &um)| {
+                    row.iter().zip(rj).map(move |(&x, &y)| um.checked_mul(y)?.checked_add(x))
+                })
+                .collect();
+            if let Some(out) = out {
+                return LayerRows::from_wide(out, d1);
+            }
+        }
+        let (ra, rc) = &below[m].rows()[j];
+        LayerRows::new(
+            base.rows()
+                .iter()
+                .zip(&u)
+                .map(|((a, c), um)| {
+                    if um.is_zero() {
+                        return (a.clone(), c.clone());
+                    }
+                    (a.iter().zip(ra).map(|(x, y)| x + um * y).collect(), c + um * rc)
+                })
+                .collect(),
+        )
     }
 
     /// The running scale of layer `l`'s rows: the product of the factors of the layers
@@ -843,7 +861,7 @@ impl Network {
         }
         let mut a = vec![Z::zero(); d];
         let mut c = &il.bias[i] * scale;
-        for ((w, (ra, rc)), &act) in il.weight[i].iter().zip(&prev.rows).zip(bits) {
+        for ((w, (ra, rc)), &act) in il.weight[i].iter().zip(prev.rows()).zip(bits) {
             let f = if act { &below.q } else { &below.p };
             if w.is_zero() || f.is_zero() {
                 continue;
@@ -970,7 +988,7 @@ impl Network {
                 .collect();
         };
         let below = &self.ints[l - 1];
-        rows.rows
+        rows.rows()
             .iter()
             .zip(bits)
             .map(|((a, c), &act)| {
@@ -1040,8 +1058,15 @@ fn compose_int(layer: &IntLayer, cur: &[(Vec<Z>, Z)], scale: &Z, d: usize) -> Ve
 /// the plane path needs it only for the few rows that may be facets.
 #[derive(Debug)]
 pub(crate) struct LayerRows {
-    rows: Vec<(Vec<Z>, Z)>,
+    /// The rows as BigInts (on first use when built from `wide`).
+    rows: std::sync::OnceLock<Vec<(Vec<Z>, Z)>>,
+    /// The rows as `i128`, `d + 1` to a row, when every entry fits (set when built from
+    /// `i128` arithmetic, else on first use): a rank-one update then needs no allocation per
+    /// entry.
+    wide: std::sync::OnceLock<Option<Vec<i128>>>,
     floats: Vec<f64>,
+    /// Entries per row (`d + 1`).
+    d1: usize,
     prim: std::sync::OnceLock<Vec<(Vec<Z>, Z)>>,
     /// The rows as `i64`, `d + 1` to a row, when every entry fits (on first use).
     small: std::sync::OnceLock<Option<Vec<i64>>>,
@@ -1050,24 +1075,70 @@ pub(crate) struct LayerRows {
 /// Equal rows; the floats and primitive forms are derived from them.
 impl PartialEq for LayerRows {
     fn eq(&self, other: &LayerRows) -> bool {
-        self.rows == other.rows
+        self.rows() == other.rows()
     }
 }
 
 impl LayerRows {
-    pub(crate) fn from_rows(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
-        LayerRows::new(rows)
-    }
-
     fn new(rows: Vec<(Vec<Z>, Z)>) -> LayerRows {
         let floats =
             rows.iter().flat_map(|(a, c)| a.iter().chain(std::iter::once(c)).map(z_to_f64)).collect();
-        LayerRows { rows, floats, prim: std::sync::OnceLock::new(), small: std::sync::OnceLock::new() }
+        let d1 = rows.first().map_or(1, |(a, _)| a.len() + 1);
+        LayerRows {
+            rows: std::sync::OnceLock::from(rows),
+            wide: std::sync::OnceLock::new(),
+            floats,
+            d1,
+            prim: std::sync::OnceLock::new(),
+            small: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Rows given as `i128`, `d1 = d + 1` to a row.
+    fn from_wide(wide: Vec<i128>, d1: usize) -> LayerRows {
+        // `as f64` rounds to nearest: within the `2u` that `filter` assumes of a conversion.
+        let floats = wide.iter().map(|&v| v as f64).collect();
+        LayerRows {
+            rows: std::sync::OnceLock::new(),
+            wide: std::sync::OnceLock::from(Some(wide)),
+            floats,
+            d1,
+            prim: std::sync::OnceLock::new(),
+            small: std::sync::OnceLock::new(),
+        }
     }
 
     /// The raw rows `(a, c)`.
     pub(crate) fn rows(&self) -> &[(Vec<Z>, Z)] {
-        &self.rows
+        self.rows.get_or_init(|| {
+            let wide = self.wide.get().and_then(|w| w.as_ref()).expect("rows from BigInts or i128");
+            wide.chunks(self.d1).map(Self::big_row).collect()
+        })
+    }
+
+    /// One `i128` row `(a, c)` as BigInts.
+    fn big_row(r: &[i128]) -> (Vec<Z>, Z) {
+        let (c, a) = r.split_last().expect("d + 1 entries");
+        (a.iter().map(|&v| Z::from(v)).collect(), Z::from(*c))
+    }
+
+    /// Row `i` as BigInts (without building the others when the rows are `i128`).
+    pub(crate) fn row(&self, i: usize) -> (Vec<Z>, Z) {
+        if self.rows.get().is_none()
+            && let Some(Some(w)) = self.wide.get()
+        {
+            return Self::big_row(&w[i * self.d1..(i + 1) * self.d1]);
+        }
+        self.rows()[i].clone()
+    }
+
+    /// The rows as `i128` when every entry fits.
+    fn wide(&self) -> Option<&[i128]> {
+        self.wide
+            .get_or_init(|| {
+                self.rows().iter().flat_map(|(a, c)| a.iter().chain([c])).map(|v| v.to_i128()).collect()
+            })
+            .as_deref()
     }
 
     /// The `f64` images of the rows, `d + 1` to a row.
@@ -1077,15 +1148,16 @@ impl LayerRows {
 
     fn small(&self) -> Option<&[i64]> {
         self.small
-            .get_or_init(|| {
-                self.rows.iter().flat_map(|(a, c)| a.iter().chain([c])).map(|v| v.to_i64()).collect()
+            .get_or_init(|| match self.wide.get() {
+                Some(Some(w)) => w.iter().map(|&v| i64::try_from(v).ok()).collect(),
+                _ => self.rows().iter().flat_map(|(a, c)| a.iter().chain([c])).map(|v| v.to_i64()).collect(),
             })
             .as_deref()
     }
 
     pub(crate) fn prim(&self) -> &[(Vec<Z>, Z)] {
         self.prim.get_or_init(|| {
-            self.rows
+            self.rows()
                 .iter()
                 .map(|(a, c)| crate::num::primitive_ints(a.iter().chain([c]).cloned().collect()))
                 .collect()
@@ -1361,8 +1433,10 @@ mod tests {
     #[test]
     fn single_float_and_flipped_rows_match_the_exact_rows() {
         // The mesh's row functions against pattern_maps, on small integer nets (i64 / i128
-        // paths), the same nets scaled by 3^45 (BigInt paths, rounding floats) and leaky slopes.
+        // paths), the same nets scaled by 3^45 (BigInt paths, rounding floats) and leaky slopes;
+        // the flipped rows also through their i128 and BigInt forms.
         let mut rng = crate::random::SplitMix64(5);
+        let mut paths = [0usize; 2];
         for t in 0..9u64 {
             let mut net = crate::random::integer_net(&[2, 4, 3, 3, 1], t, 3);
             if t % 3 == 1 {
@@ -1379,8 +1453,8 @@ mod tests {
                     let (key, below) = (&bits[..starts[l]], &maps.layers[..l]);
                     let prev_bits = &bits[starts[l - 1]..starts[l]];
                     let scale = net.scale_of(l);
-                    let exact = &maps.layers[l].rows;
-                    assert_eq!(&net.compose_rows(l, key, below).rows, exact);
+                    let exact = maps.layers[l].rows();
+                    assert_eq!(net.compose_rows(l, key, below).rows(), exact);
                     let fl = net.float_rows(l, prev_bits, &maps.layers[l - 1], &scale).unwrap();
                     for (i, (a, c)) in exact.iter().enumerate() {
                         assert_eq!(
@@ -1395,7 +1469,10 @@ mod tests {
                     let mut other = bits.clone();
                     other[starts[m] + j] = !other[starts[m] + j];
                     let om = net.pattern_maps(&Pattern(other));
-                    assert_eq!(&net.flip_rows(l, key, below, &om.layers[l], m, j), exact);
+                    let flipped = net.flip_rows(l, key, below, &om.layers[l], m, j);
+                    // Built in i128 (the wide form set at construction) or in BigInts.
+                    paths[usize::from(flipped.wide.get().is_some())] += 1;
+                    assert_eq!(flipped.rows(), exact);
                     let base: Vec<Approx> =
                         om.layers[l].floats.iter().map(|&v| Approx::converted(v)).collect();
                     let ff = net.float_flip(l, key, below, &base, m, j).unwrap();
@@ -1404,6 +1481,7 @@ mod tests {
                 }
             }
         }
+        assert!(paths[0] > 10 && paths[1] > 10, "BigInt / i128 flips: {paths:?}");
     }
 
     #[test]
