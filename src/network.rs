@@ -859,6 +859,32 @@ impl Network {
                 return (a, Z::from(acc[d]) + &il.bias[i] * scale);
             }
         }
+        if let (Some(w), Some(rows), Some(q), Some(p)) =
+            (&il.small, prev.wide(), below.q.to_i64(), below.p.to_i64())
+        {
+            // Rows beyond i64 but within i128: each r = h·2^64 + l (h signed, 0 <= l < 2^64),
+            // and Σ w·f·r = 2^64·Σ w·f·h + Σ w·f·l, both sums in i128 (every step checked).
+            let sum = || -> Option<Vec<(i128, i128)>> {
+                let mut acc = vec![(0i128, 0i128); d + 1];
+                for ((&wv, r), &act) in w[i].iter().zip(rows.chunks(d + 1)).zip(bits) {
+                    let wf = i128::from(wv.checked_mul(if act { q } else { p })?);
+                    if wf == 0 {
+                        continue;
+                    }
+                    for ((hi, lo), &rv) in acc.iter_mut().zip(r) {
+                        *hi = hi.checked_add(wf.checked_mul(rv >> 64)?)?;
+                        *lo = lo.checked_add(wf.checked_mul(i128::from(rv as u64))?)?;
+                    }
+                }
+                Some(acc)
+            };
+            if let Some(acc) = sum() {
+                let mut v = acc.into_iter().map(|(hi, lo)| (Z::from(hi) << 64u32) + Z::from(lo));
+                let a = v.by_ref().take(d).collect();
+                let c = v.next().expect("d + 1 entries") + &il.bias[i] * scale;
+                return (a, c);
+            }
+        }
         let mut a = vec![Z::zero(); d];
         let mut c = &il.bias[i] * scale;
         for ((w, (ra, rc)), &act) in il.weight[i].iter().zip(prev.rows()).zip(bits) {
@@ -1433,17 +1459,19 @@ mod tests {
     #[test]
     fn single_float_and_flipped_rows_match_the_exact_rows() {
         // The mesh's row functions against pattern_maps, on small integer nets (i64 / i128
-        // paths), the same nets scaled by 3^45 (BigInt paths, rounding floats) and leaky slopes;
+        // paths), the same nets scaled by 3^20 (split i128 sums) and 3^45 (BigInt paths,
+        // rounding floats) and leaky slopes;
         // the flipped rows also through their i128 and BigInt forms.
         let mut rng = crate::random::SplitMix64(5);
         let mut paths = [0usize; 2];
-        for t in 0..9u64 {
+        for t in 0..12u64 {
             let mut net = crate::random::integer_net(&[2, 4, 3, 3, 1], t, 3);
-            if t % 3 == 1 {
-                net = scaled(&net, 45);
-            }
-            if t % 3 == 2 {
-                net = leaky(net, Q::new(1.into(), 5.into()));
+            match t % 4 {
+                1 => net = scaled(&net, 45),
+                2 => net = leaky(net, Q::new(1.into(), 5.into())),
+                // Rows between 2^63 and 2^127: row_of's split i128 sums.
+                3 => net = scaled(&net, 20),
+                _ => {}
             }
             let starts = net.layer_starts();
             for _ in 0..10 {
