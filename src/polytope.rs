@@ -1420,7 +1420,8 @@ impl Halfspaces {
     }
 
     /// The exact check of [`Self::max_radius_guided`] for the rows `basis`.
-    /// (`with_center: false` leaves the centre empty: only the radius is reduced.)
+    /// (`with_center: false` leaves the centre empty: only the radius is reduced, and zero
+    /// multipliers are accepted, as the optimal value does not depend on the vertex.)
     fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize], with_center: bool) -> Option<(Vec<Q>, Q)> {
         let m = self.len();
         if basis.len() != d + 1 || !self.is_integral() {
@@ -1438,7 +1439,10 @@ impl Halfspaces {
             })
             .collect();
         let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
-        let (x, dd) = certified_vertex(&rows, basis, &e_r, true)?;
+        // The centre must be the unique optimum (it is output, and the simplex's answer when
+        // the optimum is not unique); a radius alone is the optimal value, unique anyway, so
+        // any certified optimal vertex gives it.
+        let (x, dd) = certified_vertex(&rows, basis, &e_r, with_center)?;
         let mut x = x;
         let r = q_new(x.pop()? * l, dd.clone());
         let center =
@@ -1790,6 +1794,7 @@ mod tests {
         // 2-4 dimensions, both norms: a guided answer must be the simplex's, exactly.
         let mut rng = crate::random::SplitMix64(77);
         let (mut guided, mut declined) = (0, 0);
+        let (mut values, mut values_not_unique, mut rejected) = (0, 0, 0);
         for t in 0..240 {
             let d = 2 + t % 3;
             let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
@@ -1824,9 +1829,33 @@ mod tests {
                     }
                     None => declined += 1,
                 }
+                // Without the centre, zero multipliers are accepted: the value is the
+                // optimum's, also where the centre is not unique.
+                if let FloatLp::Vertex(basis) = h.radius_guess(d, &w)
+                    && let Some((centre, r)) = h.certify_radius(d, &w, &basis, false)
+                {
+                    assert!(centre.is_empty());
+                    assert_eq!(r, exact.1, "{:?}", h.a);
+                    values += 1;
+                    values_not_unique += usize::from(h.max_radius_guided(d, &w).is_none());
+                }
+                // Any other d + 1 rows: certified only if they give the optimum too.
+                for _ in 0..4 {
+                    let mut basis: Vec<usize> = (0..h.len()).collect();
+                    for i in (1..basis.len()).rev() {
+                        basis.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+                    }
+                    basis.truncate(d + 1);
+                    match h.certify_radius(d, &w, &basis, false) {
+                        Some((_, r)) => assert_eq!(r, exact.1, "{:?} {basis:?}", h.a),
+                        None => rejected += 1,
+                    }
+                }
             }
         }
         assert!(guided > 100 && declined > 20, "{guided} guided, {declined} declined");
+        assert!(values > guided && values_not_unique > 20, "{values} values, {values_not_unique} not unique");
+        assert!(rejected > 500, "{rejected} random bases rejected");
     }
 
     #[test]
