@@ -1666,54 +1666,26 @@ mod tests {
             let general = h.facets_clarkson(&c);
             let idx = |f: &[(usize, Vec<Q>)]| f.iter().map(|(i, _)| *i).collect::<Vec<_>>();
             assert_eq!(idx(&plane), idx(&general), "rows {rows:?}");
-            for (k, p) in &plane {
-                let s = h.slacks(p);
-                assert!(s[*k].is_zero(), "rows {rows:?}");
-                assert!(s.iter().enumerate().all(|(j, v)| j == *k || v.is_positive()), "rows {rows:?}");
-            }
+            assert_relative_interior(&h, &plane);
             seen += plane.len();
         }
         assert!(seen > 300, "saw {seen} facets");
     }
 
-    #[test]
-    fn clarkson_with_float_guesses_agrees_with_one_lp_per_row() {
-        // Small integer rows in 3 and 4 dimensions (parallel, coinciding, many through a
-        // shared vertex): the float-guided Clarkson set equals the direct LP per row.
-        let mut rng = crate::random::SplitMix64(31);
-        let mut seen = 0;
-        for t in 0..160 {
-            let d = 3 + t % 2;
-            let m = 4 + (t % 11);
-            let rows: Vec<(Vec<Q>, Q, Source)> = (0..m)
-                .map(|i| {
-                    (
-                        (0..d).map(|_| qi(rng.small_int(2))).collect(),
-                        qi(rng.small_int(2) + 2),
-                        Source::Domain(i),
-                    )
-                })
-                .collect();
-            let Grouped::Rows(h) = group_rows(rows) else { continue };
-            let Interior::Point(c) = h.interior_point(d) else { continue };
-            let c = h.simplify_interior(&c);
-            let got: Vec<usize> = h.facets_clarkson(&c).into_iter().map(|(i, _)| i).collect();
-            let want: Vec<usize> = (0..h.len()).filter(|&k| h.facet_point(k, d).is_some()).collect();
-            assert_eq!(got, want, "{:?} {:?}", h.a, h.b);
-            seen += got.len();
+    /// Every facet point is on its row and strictly inside every other row.
+    fn assert_relative_interior(h: &Halfspaces, found: &[(usize, Vec<Q>)]) {
+        for (k, p) in found {
+            let s = h.slacks(p);
+            assert!(s[*k].is_zero(), "{p:?} off row {k} of {:?} {:?}", h.a, h.b);
+            let inside = s.iter().enumerate().all(|(i, v)| i == *k || v.is_positive());
+            assert!(inside, "{p:?} on a ridge of row {k} of {:?} {:?}", h.a, h.b);
         }
-        assert!(seen > 400, "saw {seen} facets");
-        let m =
-            |v: &[&[i64]]| v.iter().map(|r| r.iter().map(|&x| Z::from(x)).collect()).collect::<Vec<Vec<Z>>>();
-        assert_eq!(det_int(m(&[&[2, 1], &[1, 3]])), Z::from(5));
-        assert_eq!(det_int(m(&[&[0, 1, 0], &[1, 0, 0], &[0, 0, 4]])), Z::from(-4));
-        assert_eq!(det_int(m(&[&[1, 2], &[2, 4]])), Z::zero());
     }
 
     #[test]
     fn guided_facets_agree_with_one_lp_per_row() {
-        // The float-classified, certified facets (d = 3, 4, 5) against the direct LP per
-        // row, on small-integer rows (parallel, coinciding, many through one vertex) and on
+        // The float-classified, certified facets (d = 3, 4, 5) and Clarkson's method with
+        // float guesses against the direct LP per row, on small-integer rows (parallel, coinciding, many through one vertex) and on
         // wide rows (entries up to 2^40, as a network's); every point is on its row and
         // strictly inside the others.
         let mut rng = crate::random::SplitMix64(77);
@@ -1735,15 +1707,13 @@ mod tests {
             let Grouped::Rows(h) = group_rows(rows) else { continue };
             let Interior::Point(c) = h.interior_point(d) else { continue };
             let c = h.simplify_interior(&c);
-            let got = h.facets(&c);
             let want: Vec<usize> = (0..h.len()).filter(|&k| h.facet_point(k, d).is_some()).collect();
-            assert_eq!(got.iter().map(|(i, _)| *i).collect::<Vec<_>>(), want, "{:?} {:?}", h.a, h.b);
-            for (k, p) in &got {
-                let s = h.slacks(p);
-                assert!(s[*k].is_zero(), "{p:?} off row {k}");
-                assert!(s.iter().enumerate().all(|(i, v)| i == *k || v.is_positive()), "{p:?} on a ridge");
+            // The guided method, and Clarkson's alone (its fallback).
+            for got in [h.facets(&c), h.facets_clarkson(&c)] {
+                assert_eq!(got.iter().map(|(i, _)| *i).collect::<Vec<_>>(), want, "{:?} {:?}", h.a, h.b);
+                assert_relative_interior(&h, &got);
             }
-            seen += got.len();
+            seen += want.len();
         }
         assert!(seen > 900, "saw {seen} facets");
     }
@@ -1887,6 +1857,11 @@ mod tests {
             assert_eq!(d.is_zero(), rank(&q) < n, "{m:?}");
         }
         assert_eq!(det_int(vec![vec![Z::from(2), Z::from(3)], vec![Z::from(5), Z::from(7)]]), Z::from(-1));
+        let m =
+            |v: &[&[i64]]| v.iter().map(|r| r.iter().map(|&x| Z::from(x)).collect()).collect::<Vec<Vec<Z>>>();
+        assert_eq!(det_int(m(&[&[2, 1], &[1, 3]])), Z::from(5));
+        assert_eq!(det_int(m(&[&[0, 1, 0], &[1, 0, 0], &[0, 0, 4]])), Z::from(-4));
+        assert_eq!(det_int(m(&[&[1, 2], &[2, 4]])), Z::zero());
         assert_eq!(det_int(vec![]), Z::one());
     }
 
