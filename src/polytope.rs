@@ -1423,31 +1423,90 @@ impl Halfspaces {
     /// (`with_center: false` leaves the centre empty: only the radius is reduced, and zero
     /// multipliers are accepted, as the optimal value does not depend on the vertex.)
     fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize], with_center: bool) -> Option<(Vec<Q>, Q)> {
-        let m = self.len();
+        self.certify_radii(d, &[(w, with_center)], basis).pop().flatten()
+    }
+
+    /// [`Self::certify_radius`] for several weight vectors at one basis (the two L2 LPs
+    /// share their float guess), sharing the work that does not depend on the weights.
+    ///
+    /// In the variable `r' = r / L`, with `w_i = P_i / L` over a common denominator, the rows
+    /// `a_i·c + P_i·r' <= b_i` are integral and only the last column depends on the weights.
+    /// So, by cofactor expansion along that column, with `M_t` the `d × d` minor of the basis
+    /// normals without row `t` and `N_tj` the same with column `j` replaced by `b`:
+    /// `det = Σ_t ε_t P_t M_t`, the multipliers `y_t = ε_t M_t / det`, the vertex
+    /// `c_j = Σ_t ε_t P_t N_tj / det` and `r' = Σ_t ε_t b_t M_t / det` (`ε_t = (-1)^(t+d)`).
+    /// The minors are computed once for all weights; each weight vector then needs sums of
+    /// `d + 1` products and its row check. Same vertex and multipliers as Cramer's rule on
+    /// the full rows. (`with_center: false` leaves the centre empty and accepts zero
+    /// multipliers: the optimal value does not depend on the vertex.)
+    fn certify_radii(&self, d: usize, ws: &[(&[Q], bool)], basis: &[usize]) -> Vec<Option<(Vec<Q>, Q)>> {
         if basis.len() != d + 1 || !self.is_integral() {
-            return None;
+            return vec![None; ws.len()];
         }
-        // In the variable r' = r / L, with w_i = P_i / L over a common denominator, the rows
-        // a_i·c + P_i·r' <= b_i are integral and only the last column is large (scaling each
-        // row by its own denominator instead makes every entry large). The same vertex, and
-        // the same signs of its multipliers.
-        let (pw, l) = common_denominator(w);
-        let rows: Vec<(Vec<Z>, Z)> = (0..m)
-            .map(|i| {
-                let r: Vec<Z> = self.a[i].iter().map(|v| v.numer().clone()).chain([pw[i].clone()]).collect();
-                (r, self.b[i].numer().clone())
+        let num = |i: usize, j: usize| self.a[i][j].numer();
+        let minor =
+            |t: usize, col: Option<usize>| -> Z {
+                det_int(
+                    basis
+                        .iter()
+                        .enumerate()
+                        .filter(|&(s, _)| s != t)
+                        .map(|(_, &i)| {
+                            (0..d)
+                                .map(|j| {
+                                    if Some(j) == col { self.b[i].numer().clone() } else { num(i, j).clone() }
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                )
+            };
+        let signed = |t: usize, v: Z| if (t + d) % 2 == 1 { -v } else { v };
+        let cof: Vec<Z> = (0..=d).map(|t| signed(t, minor(t, None))).collect();
+        // N_tj (signed) on first use: only a vertex that passes the multiplier test needs it.
+        let mut ncof: Option<Vec<Vec<Z>>> = None;
+        let rnum: Z = basis.iter().zip(&cof).map(|(&i, ct)| self.b[i].numer() * ct).sum();
+        ws.iter()
+            .map(|&(w, with_center)| {
+                let (pw, l) = common_denominator(w);
+                let det: Z = basis.iter().zip(&cof).map(|(&i, ct)| &pw[i] * ct).sum();
+                if det.is_zero() {
+                    return None;
+                }
+                let negative = det.is_negative();
+                // sign(y_t) = sign(cof_t) · sign(det).
+                if cof.iter().any(|ct| {
+                    let s = if negative { -ct.signum() } else { ct.signum() };
+                    s.is_negative() || (with_center && s.is_zero())
+                }) {
+                    return None;
+                }
+                let ncof = ncof.get_or_insert_with(|| {
+                    (0..=d).map(|t| (0..d).map(|j| signed(t, minor(t, Some(j)))).collect()).collect()
+                });
+                let fix = |v: Z| if negative { -v } else { v };
+                let x: Vec<Z> = (0..d)
+                    .map(|j| fix(basis.iter().enumerate().map(|(t, &i)| &pw[i] * &ncof[t][j]).sum()))
+                    .collect();
+                let xr = fix(rnum.clone());
+                let dd = fix(det);
+                // Every row holds at the vertex: a_k·X + P_k·X_r <= b_k·D.
+                let feasible = (0..self.len()).all(|k| {
+                    let lhs: Z = (0..d).map(|j| num(k, j) * &x[j]).sum::<Z>() + &pw[k] * &xr;
+                    lhs <= self.b[k].numer() * &dd
+                });
+                if !feasible {
+                    return None;
+                }
+                let r = q_new(xr * l, dd.clone());
+                let center = if with_center {
+                    x.into_iter().map(|v| q_new(v, dd.clone())).collect()
+                } else {
+                    Vec::new()
+                };
+                Some((center, r))
             })
-            .collect();
-        let e_r: Vec<Z> = (0..=d).map(|j| if j == d { Z::one() } else { Z::zero() }).collect();
-        // The centre must be the unique optimum (it is output, and the simplex's answer when
-        // the optimum is not unique); a radius alone is the optimal value, unique anyway, so
-        // any certified optimal vertex gives it.
-        let (x, dd) = certified_vertex(&rows, basis, &e_r, with_center)?;
-        let mut x = x;
-        let r = q_new(x.pop()? * l, dd.clone());
-        let center =
-            if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
-        Some((center, r))
+            .collect()
     }
 
     /// Certified Euclidean insphere with `radius_upper - radius_lower <=
@@ -1485,15 +1544,22 @@ impl Halfspaces {
             FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
             _ => None,
         };
-        let solve = |w: &[Q], with_center: bool| {
-            basis
-                .as_ref()
-                .and_then(|b| self.certify_radius(d, w, b, with_center))
-                .map(Some)
-                .unwrap_or_else(|| self.max_radius_exact(d, w))
+        let (hi_told, lo_told) = match &basis {
+            Some(b) => {
+                let mut told = self.certify_radii(d, &[(&hi, true), (&lo, false)], b);
+                let lo_told = told.pop().flatten();
+                (told.pop().flatten(), lo_told)
+            }
+            None => (None, None),
         };
-        let (center, lower) = solve(&hi, true)?;
-        let (_, upper) = solve(&lo, false).expect("bounded if the other is");
+        let (center, lower) = match hi_told {
+            Some(found) => found,
+            None => self.max_radius_exact(d, &hi)?,
+        };
+        let upper = match lo_told {
+            Some((_, upper)) => upper,
+            None => self.max_radius_exact(d, &lo).expect("bounded if the other is").1,
+        };
         Some((center, lower, upper))
     }
 
