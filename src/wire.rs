@@ -541,28 +541,100 @@ pub fn regions_json(
     linear: Option<&LinearRegions>,
     plane: Option<&Plane>,
 ) -> String {
-    let mut regions: Vec<RegionOut> =
-        e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
-    if let Some(p) = plane {
-        for (out, r) in regions.iter_mut().zip(&e.regions) {
+    // Written field by field, the regions and edges one at a time: the whole document as one
+    // `Value` tree took ~10x the text's size in memory, and on this kind of machine fresh
+    // memory is slow (page clearing was a third of `enumerate --json`). Same bytes as
+    // `to_json_text` of the whole `RegionsOut`.
+    let region = |(i, r): (usize, &Region)| {
+        let mut out = region_out(net, r, NeighborStyle::Id);
+        if let Some(p) = plane {
             out.interior_point_input = Some(qvec(&p.to_input(&r.interior_point)));
         }
-    }
-    if let Some(l) = linear {
-        for (r, lr) in regions.iter_mut().zip(&l.of_region) {
-            r.linear_region = Some(*lr);
+        if let Some(l) = linear {
+            out.linear_region = Some(l.of_region[i]);
         }
-    }
-    let doc = RegionsOut {
-        format: REGIONS_FORMAT,
-        network: NetworkOut::new(net),
-        domain: DomainOut::new(domain, e.domain_bounded),
-        regions,
-        edges: e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }).collect(),
-        linear_regions: linear.map(linear_out),
-        plane: plane.map(|p| PlaneOut { origin: qvec(&p.origin), u: qvec(&p.u), v: qvec(&p.v) }),
+        out
     };
-    to_json_text(&doc)
+    let mut doc = ObjectWriter::new();
+    doc.field("format", &REGIONS_FORMAT);
+    doc.field("network", &NetworkOut::new(net));
+    doc.field("domain", &DomainOut::new(domain, e.domain_bounded));
+    doc.array("regions", || e.regions.iter().enumerate().map(region));
+    doc.array("edges", || e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }));
+    if let Some(l) = linear {
+        doc.field("linear_regions", &linear_out(l));
+    }
+    if let Some(p) = plane {
+        doc.field("plane", &PlaneOut { origin: qvec(&p.origin), u: qvec(&p.u), v: qvec(&p.v) });
+    }
+    doc.finish()
+}
+
+/// A top-level JSON object written field by field in the layout of [`to_json_text`] (whose
+/// top level is always multi-line), so that a large array can be written one element at a
+/// time: the same bytes as the whole document through [`to_json_text`].
+struct ObjectWriter {
+    out: String,
+    fields: usize,
+}
+
+impl ObjectWriter {
+    fn new() -> ObjectWriter {
+        ObjectWriter { out: String::from("{\n"), fields: 0 }
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.fields > 0 {
+            self.out.push_str(",\n");
+        }
+        self.fields += 1;
+        self.out.push_str("  ");
+        self.out.push_str(&serde_json::to_string(key).expect("key"));
+        self.out.push_str(": ");
+    }
+
+    fn field<T: Serialize>(&mut self, key: &str, value: &T) {
+        self.key(key);
+        write_value(&serde_json::to_value(value).expect("wire structs serialize"), 1, &mut self.out);
+    }
+
+    /// An array field from its elements (`items` is called again when the array does not
+    /// fit on one line): what `write_value` does for an array at depth 1.
+    fn array<T: Serialize, I: Iterator<Item = T>>(&mut self, key: &str, items: impl Fn() -> I) {
+        self.key(key);
+        let value = |x: T| serde_json::to_value(x).expect("wire structs serialize");
+        let mut flat = String::from("[");
+        let mut fits = true;
+        let mut empty = true;
+        for (i, x) in items().enumerate() {
+            empty = false;
+            if i > 0 {
+                flat.push_str(", ");
+            }
+            if !one_line(&value(x), &mut flat, INLINE_WIDTH - 1) {
+                fits = false;
+                break;
+            }
+        }
+        flat.push(']');
+        if empty || (fits && flat.len() <= INLINE_WIDTH - 1) {
+            self.out.push_str(&flat);
+            return;
+        }
+        self.out.push_str("[\n");
+        let mut items = items().peekable();
+        while let Some(x) = items.next() {
+            self.out.push_str("    ");
+            write_value(&value(x), 2, &mut self.out);
+            self.out.push_str(if items.peek().is_some() { ",\n" } else { "\n" });
+        }
+        self.out.push_str("  ]");
+    }
+
+    fn finish(mut self) -> String {
+        self.out.push_str("\n}\n");
+        self.out
+    }
 }
 
 /// Format tag of [`partition_json`].
@@ -1448,4 +1520,61 @@ pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed regions document is byte for byte `to_json_text` of the whole
+    /// `RegionsOut`: with short arrays on one line (one edge), empty ones (no edges), long
+    /// ones, linear regions, and the whole space.
+    #[test]
+    fn streamed_regions_json_equals_the_whole_document() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let cut = r#"{"input_dim":2,"layers":[{"type":"dense","weight":[[1,0]],"bias":[0]},{"type":"relu"},{"type":"dense","weight":[[1]],"bias":[0]}]}"#;
+        let nets = [
+            parse_network(cut).expect("net"),
+            parse_network(&cut.replace("\"bias\":[0]}", "\"bias\":[5]}")).expect("net"),
+            // Three parallel cuts: three edges, whose one-line form is just over the width.
+            parse_network(r#"{"input_dim":2,"layers":[{"type":"dense","weight":[[1,0],[1,0],[1,0]],"bias":["1/2",0,"-1/2"]},{"type":"relu"},{"type":"dense","weight":[[1,1,1]],"bias":[0]}]}"#).expect("net"),
+            parse_network(&std::fs::read_to_string(dir.join("small2d.json")).expect("fixture")).expect("net"),
+            parse_network(&std::fs::read_to_string(dir.join("dead_unit.json")).expect("fixture")).expect("net"),
+        ];
+        let mut seen_one_line = false;
+        for net in &nets {
+            for domain in [
+                Domain::Whole { dim: 2 },
+                Domain::Box { lo: vec![crate::num::qi(-1); 2], hi: vec![crate::num::qi(1); 2] },
+            ] {
+                let e = crate::enumerate::enumerate(net, &domain, &Default::default()).expect("enumerates");
+                let linear = crate::linear::linear_regions(&e);
+                for lin in [None, Some(&linear)] {
+                    let streamed = regions_json(net, &domain, &e, lin, None);
+                    let mut regions: Vec<RegionOut> =
+                        e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
+                    if let Some(l) = lin {
+                        for (r, lr) in regions.iter_mut().zip(&l.of_region) {
+                            r.linear_region = Some(*lr);
+                        }
+                    }
+                    let whole = to_json_text(&RegionsOut {
+                        format: REGIONS_FORMAT,
+                        network: NetworkOut::new(net),
+                        domain: DomainOut::new(&domain, e.domain_bounded),
+                        regions,
+                        edges: e
+                            .edges()
+                            .map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) })
+                            .collect(),
+                        linear_regions: lin.map(linear_out),
+                        plane: None,
+                    });
+                    assert_eq!(streamed, whole);
+                    seen_one_line |= streamed.contains("\"edges\": [{");
+                }
+            }
+        }
+        assert!(seen_one_line);
+    }
 }
