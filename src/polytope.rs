@@ -754,17 +754,12 @@ impl Halfspaces {
 
     /// The irredundant rows (facets) with a relative-interior point of each.
     ///
-    /// 1. Rays from `inner` along `±e_j` find a first set of facets (the first row a ray
-    ///    meets alone is a facet, and the hit point is in its relative interior).
-    /// 2. Exact bounds of the polyhedron of those facets (small LPs) give a box containing
-    ///    the region; a row satisfied on the whole box is redundant.
-    /// 3. Clarkson's method decides the rest: a candidate is tested by an LP over the facets
-    ///    found so far plus itself relaxed by 1; if the optimum violates it, the ray from
-    ///    `inner` to the optimum meets a new facet first (ties: the direct LP decides).
+    /// Integral rows in the plane: [`Self::facets_2d`] (a polar hull, no LPs); in `d >= 3`:
+    /// [`Self::facets_guided`] (a float LP per row, each answer certified), then Clarkson for
+    /// what is left; other rows: [`Self::facets_clarkson`]. The facet sets agree (tested),
+    /// the points may differ (any relative-interior point is valid).
     ///
     /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
-    /// In the plane the answer comes from [`Self::facets_2d`] (no LPs); the facet sets agree
-    /// (tested), the points may differ (any relative-interior point is valid).
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         if self.is_integral() {
             return if inner.len() == 2 { self.facets_2d(inner) } else { self.facets_guided(inner) };
@@ -956,7 +951,15 @@ impl Halfspaces {
         }
     }
 
-    /// [`Self::facets`] in any dimension: axis rays, a bounding-box filter, then Clarkson.
+    /// [`Self::facets`] in any dimension by exact LPs and rays:
+    ///
+    /// 1. Rays from `inner` along `±e_j` find a first set of facets (the first row a ray
+    ///    meets alone is a facet, and the hit point is in its relative interior).
+    /// 2. Exact bounds of the polyhedron of those facets (small LPs) give a box containing
+    ///    the region; a row satisfied on the whole box is redundant.
+    /// 3. Clarkson's method decides the rest: a candidate is tested by an LP over the facets
+    ///    found so far plus itself relaxed by 1; if the optimum violates it, the ray from
+    ///    `inner` to the optimum meets a new facet first (ties: the direct LP decides).
     pub fn facets_clarkson(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
         self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()])
     }
