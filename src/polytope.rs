@@ -360,7 +360,7 @@ fn cramer(m: &[Vec<Z>], b: &[Z]) -> Vec<Z> {
 }
 
 /// Determinant of a square integer matrix: cofactor expansion up to order 5, else
-/// [`det_bareiss`].
+/// fraction-free Bareiss elimination.
 pub fn det_int(m: Vec<Vec<Z>>) -> Z {
     let n = m.len();
     // Small orders by cofactor expansion (no exact divisions).
@@ -755,7 +755,7 @@ impl Halfspaces {
     /// The irredundant rows (facets) with a relative-interior point of each.
     ///
     /// Integral rows in the plane: [`Self::facets_2d`] (a polar hull, no LPs); in `d >= 3`:
-    /// [`Self::facets_guided`] (a float LP per row, each answer certified), then Clarkson for
+    /// `facets_guided` (a float LP per row, each answer certified), then Clarkson for
     /// what is left; other rows: [`Self::facets_clarkson`]. The facet sets agree (tested),
     /// the points may differ (any relative-interior point is valid).
     ///

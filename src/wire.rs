@@ -724,7 +724,7 @@ pub fn partition_json(net: &Network, domain: &Domain, p: &Partition, plane: Opti
 const INLINE_WIDTH: usize = 100;
 
 /// JSON text as linregions writes it: two-space indentation, but any array or object whose
-/// one-line form fits in [`INLINE_WIDTH`] characters stays on one line. Ends in a newline.
+/// one-line form fits in `INLINE_WIDTH` (100) characters stays on one line. Ends in a newline.
 /// Field order is the declaration order of the serialized structs.
 pub fn to_json_text<T: Serialize>(value: &T) -> String {
     let v = serde_json::to_value(value).expect("wire structs serialize");
