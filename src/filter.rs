@@ -100,11 +100,6 @@ impl Approx {
     /// Exactly one.
     pub const ONE: Approx = Approx { v: 1.0, e: 0.0 };
 
-    /// `-self` (exact).
-    pub fn neg(self) -> Approx {
-        Approx { v: -self.v, e: self.e }
-    }
-
     /// `f · self` for a converted integer factor `f̂` (`|f - f̂| <= ρ|f̂|`).
     pub fn times(self, f: f64) -> Approx {
         if f == 0.0 {
@@ -115,6 +110,14 @@ impl Approx {
         }
         let v = f * self.v;
         Approx { v, e: f.abs() * ((1.0 + 2.0 * RHO) * self.e + 3.0 * RHO * self.v.abs()) * SLACK }
+    }
+}
+
+/// `-a` (exact: the bound is unchanged).
+impl std::ops::Neg for Approx {
+    type Output = Approx;
+    fn neg(self) -> Approx {
+        Approx { v: -self.v, e: self.e }
     }
 }
 
@@ -286,7 +289,7 @@ pub fn det(rows: &[&[Approx]]) -> Approx {
         let mut negative = false;
         for (c, &v) in row.iter().enumerate() {
             if cols >> c & 1 == 1 {
-                let v = if negative { v.neg() } else { v };
+                let v = if negative { -v } else { v };
                 acc = acc.add_product(v, expand(rest, cols & !(1 << c)));
                 negative = !negative;
             }

@@ -1165,7 +1165,7 @@ impl Halfspaces {
             return Some(false);
         }
         // Σ y_t b_t - b_k with y_t = det_t / det: its sign times det's as det·(...).
-        let mut excess = Approx::ZERO.add_product(det, Approx::of(self.b[k].numer()).neg());
+        let mut excess = Approx::ZERO.add_product(det, -Approx::of(self.b[k].numer()));
         for (t, &i) in w.iter().enumerate() {
             rows[t] = &ak;
             let yt = filter::det(&rows);
@@ -1807,7 +1807,7 @@ mod tests {
             let mut h = Halfspaces {
                 a: rows.iter().map(|r| r.0.clone()).collect(),
                 b: rows.iter().map(|r| r.1.clone()).collect(),
-                sources: rows.iter().map(|r| vec![r.2.clone()]).collect(),
+                sources: rows.iter().map(|r| vec![r.2]).collect(),
             };
             let k = (rng.next_u64() % m as u64) as usize;
             let w: Vec<usize> = (0..m).filter(|&i| i != k).take(d).collect();

@@ -617,7 +617,7 @@ impl ObjectWriter {
             }
         }
         flat.push(']');
-        if empty || (fits && flat.len() <= INLINE_WIDTH - 1) {
+        if empty || (fits && flat.len() < INLINE_WIDTH) {
             self.out.push_str(&flat);
             return;
         }
