@@ -520,15 +520,7 @@ impl Mesh {
     /// first come, first served, so the tree is shallow), or in full (`None`) for the first
     /// face and faces whose neighbours all differ in several bits.
     fn spanning_tree(&self, net: &Network, l: usize) -> Vec<(u32, Option<(u32, usize, usize)>)> {
-        let starts: Vec<usize> = net
-            .layer_sizes()
-            .iter()
-            .scan(0, |k, &s| {
-                let v = *k;
-                *k += s;
-                Some(v)
-            })
-            .collect();
+        let starts = net.layer_starts();
         let n = self.faces.len();
         let mut adj: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut owner: HashMap<(u32, u32), u32> =

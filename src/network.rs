@@ -202,10 +202,7 @@ impl PatternMaps {
 
     /// [`Self::pre`] with each row's floats `(â, ĉ)` (each within `2u` relative).
     pub fn pre_f(&self) -> impl Iterator<Item = (&(Vec<Z>, Z), &[f64])> {
-        self.layers.iter().flat_map(|l| {
-            let w = l.floats.len() / l.rows().len().max(1);
-            l.rows().iter().zip(l.floats.chunks(w.max(1)))
-        })
+        self.layers.iter().flat_map(|l| l.rows().iter().zip(l.floats.chunks(l.d1)))
     }
 
     /// The first neuron (flat index) that is identically zero on the region yet marked
@@ -1031,7 +1028,7 @@ impl Network {
     }
 
     /// Where each hidden layer's bits start in a pattern.
-    fn layer_starts(&self) -> Vec<usize> {
+    pub(crate) fn layer_starts(&self) -> Vec<usize> {
         let mut starts = Vec::with_capacity(self.ints.len());
         let mut k = 0;
         for il in &self.ints {
