@@ -302,6 +302,14 @@ pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
 /// A vector of rationals as integers over one positive common denominator `den`
 /// (`v[i] = ints[i] / den`).
 pub fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
+    // Dyadic entries (rounded points, square-root bounds) are common: their lcm is the
+    // largest power of two and every factor a shift, with no gcd or division.
+    let shifts: Option<Vec<u64>> = v.iter().map(|x| power_of_two(x.denom())).collect();
+    if let Some(shifts) = shifts {
+        let top = shifts.iter().copied().max().unwrap_or(0);
+        let nums = v.iter().zip(&shifts).map(|(x, &k)| x.numer() << (top - k) as usize).collect();
+        return (nums, Z::one() << top as usize);
+    }
     let den = v.iter().fold(Z::one(), |acc, x| lcm_pos(&acc, x.denom()));
     (
         v.iter()
@@ -309,6 +317,12 @@ pub fn common_denominator(v: &[Q]) -> (Vec<Z>, Z) {
             .collect(),
         den,
     )
+}
+
+/// `k` if the positive `z` is `2^k`.
+fn power_of_two(z: &Z) -> Option<u64> {
+    let k = z.trailing_zeros()?;
+    (z.bits() == k + 1).then_some(k)
 }
 
 /// Squared Euclidean norm.
@@ -556,5 +570,28 @@ mod tests {
         let (lo, hi) = sqrt_bounds(&q(9, 4), 10);
         assert_eq!(lo, hi);
         assert_eq!(lo, q(3, 2));
+    }
+
+    #[test]
+    fn common_denominators_are_least() {
+        // Dyadic vectors take the shift path; the others the lcm fold. Both must give the
+        // least common denominator and the matching numerators.
+        let cases: [&[(i64, i64)]; 6] = [
+            &[(1, 2), (3, 8), (-5, 1), (0, 1)],
+            &[(7, 1), (-3, 1)],
+            &[(1, 3), (1, 4), (5, 6)],
+            &[(1, 1 << 40), (-1, 2), (3, 1 << 41)],
+            &[(2, 4), (1, 3)],
+            &[],
+        ];
+        for v in cases {
+            let v: Vec<Q> = v.iter().map(|&(n, d)| q(n, d)).collect();
+            let (nums, den) = common_denominator(&v);
+            let lcm = v.iter().fold(BigInt::one(), |acc, x| num_integer::Integer::lcm(&acc, x.denom()));
+            assert_eq!(den, lcm, "{v:?}");
+            for (x, n) in v.iter().zip(&nums) {
+                assert_eq!(Q::new(n.clone(), den.clone()), *x, "{v:?}");
+            }
+        }
     }
 }

@@ -359,6 +359,83 @@ fn cramer(m: &[Vec<Z>], b: &[Z]) -> Vec<Z> {
         .collect()
 }
 
+/// The `(n-1) × (n-1)` minors of an `n × n` integer matrix, computed on demand with every
+/// smaller minor shared (orders up to 8; larger ones minor by minor): [`Minors::get`]`(t, c)` is the determinant of the matrix
+/// without row `t` and column `c` (the others in order). Each minor is expanded along its
+/// first row into minors one order lower, which are kept; so the 25 minors of a `5 × 5`
+/// matrix take about 280 products, against about 750 for 25 separate `4 × 4` expansions.
+pub struct Minors<'a> {
+    m: &'a [Vec<Z>],
+    /// Minors of order `>= 2` by `(rows << 8) | cols` (bit masks).
+    memo: rustc_hash::FxHashMap<u16, Z>,
+}
+
+impl<'a> Minors<'a> {
+    pub fn new(m: &'a [Vec<Z>]) -> Minors<'a> {
+        assert!(m.iter().all(|r| r.len() == m.len()), "Minors: a square matrix");
+        Minors { m, memo: Default::default() }
+    }
+
+    /// The determinant without row `t` and column `c`.
+    pub fn get(&mut self, t: usize, c: usize) -> Z {
+        if self.m.len() > 8 {
+            // Beyond the masks' width: one elimination per minor.
+            let drop = |v: &[Z], k: usize| -> Vec<Z> {
+                v.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, x)| x.clone()).collect()
+            };
+            let rows = self.m.iter().enumerate().filter(|&(i, _)| i != t);
+            return det_int(rows.map(|(_, r)| drop(r, c)).collect());
+        }
+        let full = ((1u16 << self.m.len()) - 1) as u8;
+        let (rows, cols) = (full & !(1 << t), full & !(1 << c));
+        match rows.count_ones() {
+            0 => Z::one(),
+            1 => self.m[rows.trailing_zeros() as usize][cols.trailing_zeros() as usize].clone(),
+            _ => {
+                self.ensure(rows, cols);
+                self.memo[&key(rows, cols)].clone()
+            }
+        }
+    }
+
+    /// Puts the minor on `rows × cols` (equal sizes, at least 2) into the memo.
+    fn ensure(&mut self, rows: u8, cols: u8) {
+        if self.memo.contains_key(&key(rows, cols)) {
+            return;
+        }
+        let m = self.m;
+        let r0 = rows.trailing_zeros() as usize;
+        let rest = rows & (rows - 1);
+        let value = if rest.count_ones() == 1 {
+            let r1 = rest.trailing_zeros() as usize;
+            let c0 = cols.trailing_zeros() as usize;
+            let c1 = (cols & (cols - 1)).trailing_zeros() as usize;
+            &m[r0][c0] * &m[r1][c1] - &m[r0][c1] * &m[r1][c0]
+        } else {
+            let mut value = Z::zero();
+            let mut bits = cols;
+            let mut minus = false;
+            while bits != 0 {
+                let c = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if !m[r0][c].is_zero() {
+                    let sub_cols = cols & !(1 << c);
+                    self.ensure(rest, sub_cols);
+                    let term = &m[r0][c] * &self.memo[&key(rest, sub_cols)];
+                    if minus { value -= term } else { value += term }
+                }
+                minus = !minus;
+            }
+            value
+        };
+        self.memo.insert(key(rows, cols), value);
+    }
+}
+
+fn key(rows: u8, cols: u8) -> u16 {
+    (rows as u16) << 8 | cols as u16
+}
+
 /// Determinant of a square integer matrix: cofactor expansion up to order 5, else
 /// fraction-free Bareiss elimination.
 pub fn det_int(m: Vec<Vec<Z>>) -> Z {
@@ -1447,25 +1524,16 @@ impl Halfspaces {
             return vec![None; ws.len()];
         }
         let num = |i: usize, j: usize| self.a[i][j].numer();
-        let minor =
-            |t: usize, col: Option<usize>| -> Z {
-                det_int(
-                    basis
-                        .iter()
-                        .enumerate()
-                        .filter(|&(s, _)| s != t)
-                        .map(|(_, &i)| {
-                            (0..d)
-                                .map(|j| {
-                                    if Some(j) == col { self.b[i].numer().clone() } else { num(i, j).clone() }
-                                })
-                                .collect()
-                        })
-                        .collect(),
-                )
-            };
+        // The basis rows with b as the last column: M_t drops row t and column d; N_tj drops
+        // row t and column j and has b in place j, i.e. (-1)^(d-1-j) times the minor without
+        // row t and column j (b moved from place j to the end).
+        let full: Vec<Vec<Z>> = basis
+            .iter()
+            .map(|&i| (0..d).map(|j| num(i, j).clone()).chain([self.b[i].numer().clone()]).collect())
+            .collect();
+        let mut minors = Minors::new(&full);
         let signed = |t: usize, v: Z| if (t + d) % 2 == 1 { -v } else { v };
-        let cof: Vec<Z> = (0..=d).map(|t| signed(t, minor(t, None))).collect();
+        let cof: Vec<Z> = (0..=d).map(|t| signed(t, minors.get(t, d))).collect();
         // N_tj (signed) on first use: only a vertex that passes the multiplier test needs it.
         let mut ncof: Option<Vec<Vec<Z>>> = None;
         let rnum: Z = basis.iter().zip(&cof).map(|(&i, ct)| self.b[i].numer() * ct).sum();
@@ -1485,7 +1553,16 @@ impl Halfspaces {
                     return None;
                 }
                 let ncof = ncof.get_or_insert_with(|| {
-                    (0..=d).map(|t| (0..d).map(|j| signed(t, minor(t, Some(j)))).collect()).collect()
+                    (0..=d)
+                        .map(|t| {
+                            (0..d)
+                                .map(|j| {
+                                    let v = minors.get(t, j);
+                                    signed(t, if (d - 1 - j) % 2 == 1 { -v } else { v })
+                                })
+                                .collect()
+                        })
+                        .collect()
                 });
                 let fix = |v: Z| if negative { -v } else { v };
                 let x: Vec<Z> = (0..d)
@@ -1932,6 +2009,36 @@ mod tests {
         assert_eq!(det_int(m(&[&[0, 1, 0], &[1, 0, 0], &[0, 0, 4]])), Z::from(-4));
         assert_eq!(det_int(m(&[&[1, 2], &[2, 4]])), Z::zero());
         assert_eq!(det_int(vec![]), Z::one());
+    }
+
+    #[test]
+    fn shared_minors_agree_with_each_minor_by_elimination() {
+        // Orders 1-9 (9: past the masks, minor by minor), random and rank-deficient
+        // matrices, minors asked in a scrambled order so the memo is filled both ways.
+        let mut rng = crate::random::SplitMix64(11);
+        for trial in 0..120 {
+            let n = 1 + trial % 9;
+            let mut m: Vec<Vec<Z>> =
+                (0..n).map(|_| (0..n).map(|_| Z::from(rng.small_int(9)) << (trial % 70)).collect()).collect();
+            if trial % 3 == 0 && n >= 3 {
+                m[1] = m[0].iter().map(|v| v * 2).collect(); // rank deficient
+            }
+            if trial % 4 == 1 {
+                m[0][n - 1] = Z::zero(); // a zero the expansion skips
+            }
+            let mut minors = Minors::new(&m);
+            let mut order: Vec<(usize, usize)> = (0..n).flat_map(|t| (0..n).map(move |c| (t, c))).collect();
+            order.reverse();
+            order.rotate_left(trial % (n * n));
+            for (t, c) in order {
+                let sub: Vec<Vec<Z>> = (0..n)
+                    .filter(|&i| i != t)
+                    .map(|i| (0..n).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
+                    .collect();
+                let expected = if n == 1 { Z::one() } else { det_bareiss(sub) };
+                assert_eq!(minors.get(t, c), expected, "n {n} t {t} c {c} {m:?}");
+            }
+        }
     }
 
     #[test]
