@@ -309,9 +309,9 @@ fn measure_region(
     let (insphere_linf, bounded_told) = fhs.linf_insphere_bounded(d);
     let interior_point = match &insphere_linf {
         LinfInsphere::Finite { center, .. } => center.clone(),
-        LinfInsphere::Unbounded => match fhs.interior_point(d) {
-            Interior::Point(c) => c,
-            _ => return RegionOutcome::LowerDimensional,
+        LinfInsphere::Unbounded => match fhs.unit_cube_center(d) {
+            Some(c) => c,
+            None => return RegionOutcome::LowerDimensional,
         },
     };
     let insphere = fhs.l2_insphere(d, opts.digits);

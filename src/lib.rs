@@ -30,6 +30,7 @@ pub mod import;
 pub mod linear;
 pub mod lp;
 pub mod mesh;
+pub mod nearest;
 pub mod network;
 pub mod num;
 pub mod onnx;

@@ -1416,17 +1416,50 @@ impl Halfspaces {
     /// The radius LP (largest `r` with `a_i·c + r·w_i <= b_i`; `None` if unbounded) and
     /// whether the optimum was certified unique (strictly positive
     /// multipliers).
+    ///
+    /// The centre is the optimal centre nearest the origin ([`Self::nearest_center`]): the
+    /// certified vertex when the optimum is unique, else that point of the optimal set.
     fn max_radius_told(&self, d: usize, w: &[Q]) -> (Option<(Vec<Q>, Q)>, bool) {
         match self.radius_guess(d, w) {
-            FloatLp::Vertex(basis) => {
-                if let Some(unique) = self.certify_radius(d, w, &basis, true) {
-                    return (Some(unique), true);
-                }
-            }
+            FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
+                Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
+                Some(unique) => return (Some(unique), true),
+                None => {}
+            },
             FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
             _ => {}
         }
-        (self.max_radius_exact(d, w), false)
+        let told = self.max_radius_exact(d, w).map(|(_, r)| (self.nearest_center(d, w, &r), r));
+        (told, false)
+    }
+
+    /// The point nearest the origin of `{c : a_i·c <= b_i - w_i·r}`: for the optimal radius
+    /// `r` of the radius LP with weights `w`, the optimal centre nearest the origin (unique;
+    /// see [`crate::nearest`]). Panics if that set is empty (`r` above the optimum).
+    pub fn nearest_center(&self, d: usize, w: &[Q], r: &Q) -> Vec<Q> {
+        self.nearest_point(d, w, r).expect("the optimal radius leaves a centre")
+    }
+
+    /// The point nearest the origin of `{c : a_i·c <= b_i - w_i·r}` (`None` if empty), exactly,
+    /// with every row over one common denominator (rows scaled to integers).
+    pub fn nearest_point(&self, d: usize, w: &[Q], r: &Q) -> Option<Vec<Q>> {
+        // Rows a_i = A_i / s_i (integers A_i); b and w over their common denominator L; r =
+        // R / D. Then A_i·c <= s_i·(b_i - w_i·r) = s_i·(B_i·D - W_i·R) / (L·D).
+        let (rows, row_den): (Vec<Vec<Z>>, Vec<Z>) = self.a.iter().map(|a| common_denominator(a)).unzip();
+        let m = self.len();
+        let mut bw: Vec<Q> = self.b.clone();
+        bw.extend(w.iter().cloned());
+        let (ints, l) = common_denominator(&bw);
+        let (bn, wn) = ints.split_at(m);
+        let hn: Vec<Z> = (0..m).map(|i| (&bn[i] * r.denom() - &wn[i] * r.numer()) * &row_den[i]).collect();
+        crate::nearest::nearest(d, &rows, &hn, &(l * r.denom()))
+    }
+
+    /// The point nearest the origin among the centres of unit cubes (`r = 1` in the L-inf
+    /// radius LP) — the interior point of a region that holds cubes of every size.
+    pub fn unit_cube_center(&self, d: usize) -> Option<Vec<Q>> {
+        let w: Vec<Q> = self.a.iter().map(|r| norm1(r)).collect();
+        self.nearest_point(d, &w, &Q::one())
     }
 
     /// Exact check of a float ray `p = (y, t)` of the radius LP: if `a_i·y' < 0` for every
@@ -1469,7 +1502,7 @@ impl Halfspaces {
     #[cfg(test)]
     fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
         match self.radius_guess(d, w) {
-            FloatLp::Vertex(basis) => self.certify_radius(d, w, &basis, true),
+            FloatLp::Vertex(basis) => self.certify_radius(d, w, &basis, true).filter(|(c, _)| !c.is_empty()),
             _ => None,
         }
     }
@@ -1499,9 +1532,10 @@ impl Halfspaces {
         float_lp(&af, &bf, &obj, &x0)
     }
 
-    /// The exact check of [`Self::max_radius_guided`] for the rows `basis`.
-    /// (`with_center: false` leaves the centre empty: only the radius is reduced, and zero
-    /// multipliers are accepted, as the optimal value does not depend on the vertex.)
+    /// The exact check of [`Self::max_radius_guided`] for the rows `basis`: the optimal
+    /// radius, with the centre when `with_center` and every multiplier is strictly positive
+    /// (the unique optimum); else the centre is empty (zero multipliers certify the value,
+    /// which does not depend on the vertex, but not a unique centre).
     fn certify_radius(&self, d: usize, w: &[Q], basis: &[usize], with_center: bool) -> Option<(Vec<Q>, Q)> {
         self.certify_radii(d, &[(w, with_center)], basis).pop().flatten()
     }
@@ -1517,8 +1551,7 @@ impl Halfspaces {
     /// `c_j = Σ_t ε_t P_t N_tj / det` and `r' = Σ_t ε_t b_t M_t / det` (`ε_t = (-1)^(t+d)`).
     /// The minors are computed once for all weights; each weight vector then needs sums of
     /// `d + 1` products and its row check. Same vertex and multipliers as Cramer's rule on
-    /// the full rows. (`with_center: false` leaves the centre empty and accepts zero
-    /// multipliers: the optimal value does not depend on the vertex.)
+    /// the full rows. (The centre is empty unless asked for and unique.)
     fn certify_radii(&self, d: usize, ws: &[(&[Q], bool)], basis: &[usize]) -> Vec<Option<(Vec<Q>, Q)>> {
         if basis.len() != d + 1 || !self.is_integral() {
             return vec![None; ws.len()];
@@ -1545,10 +1578,13 @@ impl Halfspaces {
                     return None;
                 }
                 let negative = det.is_negative();
-                // sign(y_t) = sign(cof_t) · sign(det).
+                // sign(y_t) = sign(cof_t) · sign(det); a zero multiplier leaves the value
+                // certified but the vertex perhaps not the only optimum.
+                let mut zero = false;
                 if cof.iter().any(|ct| {
                     let s = if negative { -ct.signum() } else { ct.signum() };
-                    s.is_negative() || (with_center && s.is_zero())
+                    zero |= s.is_zero();
+                    s.is_negative()
                 }) {
                     return None;
                 }
@@ -1579,7 +1615,7 @@ impl Halfspaces {
                     return None;
                 }
                 let r = q_new(xr * l, dd.clone());
-                let center = if with_center {
+                let center = if with_center && !zero {
                     x.into_iter().map(|v| q_new(v, dd.clone())).collect()
                 } else {
                     Vec::new()
@@ -1632,9 +1668,14 @@ impl Halfspaces {
             }
             None => (None, None),
         };
+        // A unique optimum gives its vertex; else the optimal centre nearest the origin.
         let (center, lower) = match hi_told {
+            Some((c, r)) if c.is_empty() => (self.nearest_center(d, &hi, &r), r),
             Some(found) => found,
-            None => self.max_radius_exact(d, &hi)?,
+            None => {
+                let r = self.max_radius_exact(d, &hi)?.1;
+                (self.nearest_center(d, &hi, &r), r)
+            }
         };
         let upper = match lo_told {
             Some((_, upper)) => upper,
@@ -1902,6 +1943,68 @@ mod tests {
             implied += usize::from(exact);
         }
         assert!(decided > 2000 && implied > 500, "decided {decided}, implied {implied}");
+    }
+
+    #[test]
+    fn centres_are_the_optimal_centres_nearest_the_origin() {
+        // Boxes with uneven sides (long in some direction: many L-inf centres), cut by random
+        // rows, and a few random rows alone (often unbounded): the reported L-inf and L2
+        // centres and the unit-cube centre are optimal and equal the nearest point of the
+        // optimal set computed by the exact active-set method (no float guess).
+        let mut rng = crate::random::SplitMix64(91);
+        let (mut several, mut unit_cubes) = (0, 0);
+        for t in 0..200 {
+            let d = 2 + t % 3;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
+            if t % 4 != 3 {
+                for j in 0..d {
+                    let half = 1 + rng.small_int(3).abs() * (1 + (j % 2) as i64);
+                    rows.push((unit(d, j), qi(half + t as i64 % 3), Source::Domain(2 * j)));
+                    rows.push((unit(d, j).iter().map(|v| -v).collect(), qi(half), Source::Domain(2 * j + 1)));
+                }
+            }
+            for i in 0..(1 + t % 4) {
+                let a: Vec<Q> = (0..d).map(|_| qi(rng.small_int(3))).collect();
+                rows.push((a, qi(2 + rng.small_int(2).abs()), Source::Domain(100 + i)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            if !matches!(h.interior_point(d), Interior::Point(_)) {
+                continue;
+            }
+            let exact_nearest = |w: &[Q], r: &Q| {
+                let (rows, hn): (Vec<Vec<Z>>, Vec<Q>) =
+                    h.a.iter()
+                        .zip(&h.b)
+                        .zip(w)
+                        .map(|((a, b), wi)| (a.iter().map(|v| v.numer().clone()).collect(), b - wi * r))
+                        .collect();
+                let (hn, l) = common_denominator(&hn);
+                crate::nearest::nearest_exact(d, &rows, &hn, &l).expect("the optimal set is not empty")
+            };
+            let l1: Vec<Q> = h.a.iter().map(|r| norm1(r)).collect();
+            match h.linf_insphere(d) {
+                LinfInsphere::Finite { center, radius } => {
+                    let best = h.max_radius_exact(d, &l1).expect("finite").1;
+                    assert_eq!(radius, best);
+                    assert_eq!(center, exact_nearest(&l1, &radius), "{:?}", h.a);
+                    several += usize::from(h.max_radius_guided(d, &l1).is_none());
+                }
+                LinfInsphere::Unbounded => {
+                    let c = h.unit_cube_center(d).expect("cubes of radius 1 fit");
+                    assert_eq!(c, exact_nearest(&l1, &Q::one()), "{:?}", h.a);
+                    assert!(h.slacks(&c).iter().zip(&l1).all(|(s, n)| s >= n));
+                    unit_cubes += 1;
+                }
+            }
+            if let Insphere::Finite { center, radius_lower, .. } = h.l2_insphere(d, 6) {
+                let bits = (6f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;
+                let hi: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits).1).collect();
+                if h.l2_bounds(d, bits).is_some_and(|(_, lower, _)| lower == radius_lower) {
+                    assert_eq!(center, exact_nearest(&hi, &radius_lower), "{:?}", h.a);
+                }
+            }
+        }
+        assert!(several > 30 && unit_cubes > 20, "{several} with several centres, {unit_cubes} unit cubes");
     }
 
     #[test]

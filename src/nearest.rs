@@ -1,0 +1,433 @@
+//! The point of a polyhedron `{x : g_i·x <= h_i}` nearest the origin (Euclidean), exactly.
+//!
+//! Several measures have optimal sets with more than one point (the centres of the largest
+//! cubes or balls of a region that is long in some direction; the centres of unit cubes in a
+//! region that holds cubes of every size). linregions reports the optimal point nearest the
+//! origin: it is unique (a strictly convex objective), does not depend on how an LP was
+//! solved, and another tool can compute it.
+//!
+//! The minimiser `x*` of `||x||² / 2` is characterised by the KKT conditions: with `S` the
+//! rows tight at `x*` (any linearly independent subset carrying the multipliers),
+//! `x* = -Σ_{i∈S} μ_i g_i` with every `μ_i >= 0`, `g_i·x* = h_i` on `S`, and every row holds.
+//! Any `(S, μ)` meeting them is a certificate (no uniqueness or non-degeneracy needed):
+//! [`certify`] checks one in integers. The rows `S` are proposed by the dual active-set
+//! method of Goldfarb and Idnani run in floats ([`nearest`]); if the check fails, the same
+//! method runs in exact rationals (finite: each full step raises the dual objective).
+
+use crate::num::{Q, Z, q_new, to_f64};
+use crate::polytope::Minors;
+use num_traits::{Signed, Zero};
+
+/// The arithmetic the active-set method needs: exact rationals, or floats with a tolerance.
+trait Field: Clone {
+    fn zero() -> Self;
+    fn add(&self, o: &Self) -> Self;
+    fn sub(&self, o: &Self) -> Self;
+    fn mul(&self, o: &Self) -> Self;
+    fn div(&self, o: &Self) -> Self;
+    /// Strictly positive (for floats: beyond `tol`; the float rows are unit vectors).
+    fn positive(&self, tol: &Self) -> bool;
+    /// Magnitude for choosing a pivot (exact: any non-zero entry is as good).
+    fn weight(&self) -> f64;
+    fn lt(&self, o: &Self) -> bool;
+    /// The tolerance scale of a quantity of size `v` (exact: zero).
+    fn tol(v: &Self) -> Self;
+}
+
+impl Field for f64 {
+    fn zero() -> Self {
+        0.0
+    }
+    fn add(&self, o: &Self) -> Self {
+        self + o
+    }
+    fn sub(&self, o: &Self) -> Self {
+        self - o
+    }
+    fn mul(&self, o: &Self) -> Self {
+        self * o
+    }
+    fn div(&self, o: &Self) -> Self {
+        self / o
+    }
+    fn positive(&self, tol: &Self) -> bool {
+        *self > *tol
+    }
+    fn weight(&self) -> f64 {
+        self.abs()
+    }
+    fn lt(&self, o: &Self) -> bool {
+        self < o
+    }
+    fn tol(v: &Self) -> Self {
+        1e-11 * (1.0 + v.abs())
+    }
+}
+
+impl Field for Q {
+    fn zero() -> Self {
+        <Q as Zero>::zero()
+    }
+    fn add(&self, o: &Self) -> Self {
+        self + o
+    }
+    fn sub(&self, o: &Self) -> Self {
+        self - o
+    }
+    fn mul(&self, o: &Self) -> Self {
+        self * o
+    }
+    fn div(&self, o: &Self) -> Self {
+        self / o
+    }
+    fn positive(&self, _tol: &Self) -> bool {
+        Signed::is_positive(self)
+    }
+    fn weight(&self) -> f64 {
+        if Zero::is_zero(self) { 0.0 } else { 1.0 }
+    }
+    fn lt(&self, o: &Self) -> bool {
+        self < o
+    }
+    fn tol(_v: &Self) -> Self {
+        <Q as Zero>::zero()
+    }
+}
+
+fn dot<T: Field>(a: &[T], b: &[T]) -> T {
+    a.iter().zip(b).fold(T::zero(), |acc, (x, y)| acc.add(&x.mul(y)))
+}
+
+/// Solves `k·y = v` for a small square `k` by elimination (`None` if singular).
+fn solve<T: Field>(mut k: Vec<Vec<T>>, mut v: Vec<T>) -> Option<Vec<T>> {
+    let n = v.len();
+    for col in 0..n {
+        let p = (col..n).max_by(|&i, &j| {
+            k[i][col].weight().partial_cmp(&k[j][col].weight()).unwrap_or(std::cmp::Ordering::Equal)
+        })?;
+        if k[p][col].weight() == 0.0 {
+            return None;
+        }
+        k.swap(col, p);
+        v.swap(col, p);
+        for r in col + 1..n {
+            let f = k[r][col].div(&k[col][col]);
+            for c in col..n {
+                let t = f.mul(&k[col][c]);
+                k[r][c] = k[r][c].sub(&t);
+            }
+            let t = f.mul(&v[col]);
+            v[r] = v[r].sub(&t);
+        }
+    }
+    let mut y = vec![T::zero(); n];
+    for r in (0..n).rev() {
+        let mut s = v[r].clone();
+        for c in r + 1..n {
+            s = s.sub(&k[r][c].mul(&y[c]));
+        }
+        y[r] = s.div(&k[r][r]);
+    }
+    Some(y)
+}
+
+/// Goldfarb-Idnani for `min ||x||²/2` s.t. `g_i·x <= h_i`: the final active rows and point,
+/// or `None` if the rows are infeasible (or, in floats, the method stalled). From `x = 0`
+/// with no active rows: repeatedly take the most violated row `p` and move along
+/// `z = g_p - Nᵀr` (`N` the active normals, `r = (N Nᵀ)⁻¹ N g_p`), the multipliers by `-r`
+/// and `u_p` by the step, until `p` is tight (then `p` joins the active rows) or an active
+/// multiplier reaches zero (that row leaves, and `p` is tried again).
+fn dual_active_set<T: Field>(d: usize, g: &[Vec<T>], h: &[T]) -> Option<(Vec<usize>, Vec<T>)> {
+    let m = g.len();
+    let mut act: Vec<usize> = Vec::new();
+    let mut u: Vec<T> = Vec::new();
+    let mut x = vec![T::zero(); d];
+    let norms: Vec<T> = g.iter().map(|r| dot(r, r)).collect();
+    // A zero row reads 0 <= h_i: always true or never.
+    let zero_row = |i: usize| norms[i].weight() == 0.0;
+    if (0..m).any(|i| zero_row(i) && T::zero().sub(&h[i]).positive(&T::tol(&h[i]))) {
+        return None;
+    }
+    // Exact arithmetic terminates (each full step raises the dual objective); floats may
+    // stall, so their steps are capped.
+    let cap = if T::tol(&T::zero()).weight() > 0.0 { 4 * (m + d) + 16 } else { usize::MAX };
+    for _ in 0..cap {
+        // The most violated row, relative to its norm (ties: the first).
+        let mut p: Option<(usize, T)> = None;
+        for i in (0..m).filter(|&i| !zero_row(i)) {
+            let s = dot(&g[i], &x).sub(&h[i]);
+            if s.positive(&T::tol(&h[i])) {
+                let rel = s.mul(&s).div(&norms[i]);
+                if p.as_ref().is_none_or(|(_, best)| best.lt(&rel)) {
+                    p = Some((i, rel));
+                }
+            }
+        }
+        let Some((p, _)) = p else { return Some((act, x)) };
+        let mut up = T::zero();
+        loop {
+            // r = (N Nᵀ)^-1 N g_p over the active normals N; z = g_p - Nᵀ r.
+            let kk: Vec<Vec<T>> =
+                act.iter().map(|&i| act.iter().map(|&j| dot(&g[i], &g[j])).collect()).collect();
+            let rhs: Vec<T> = act.iter().map(|&i| dot(&g[i], &g[p])).collect();
+            let r = solve(kk, rhs)?;
+            let mut z = g[p].clone();
+            for (t, &i) in act.iter().enumerate() {
+                for (zj, gj) in z.iter_mut().zip(&g[i]) {
+                    *zj = zj.sub(&r[t].mul(gj));
+                }
+            }
+            let zz = dot(&z, &z);
+            let full = if zz.positive(&T::tol(&T::zero())) {
+                Some(dot(&g[p], &x).sub(&h[p]).div(&zz))
+            } else {
+                None
+            };
+            let mut partial: Option<(usize, T)> = None;
+            for (t, rt) in r.iter().enumerate() {
+                if rt.positive(&T::tol(rt)) {
+                    let ratio = u[t].div(rt);
+                    if partial.as_ref().is_none_or(|(_, best)| ratio.lt(best)) {
+                        partial = Some((t, ratio));
+                    }
+                }
+            }
+            let (step, drop) = match (&full, partial) {
+                (None, None) => return None,
+                (Some(f), Some((t, q))) if q.lt(f) => (q, Some(t)),
+                (None, Some((t, q))) => (q, Some(t)),
+                (Some(f), _) => (f.clone(), None),
+            };
+            for (xj, zj) in x.iter_mut().zip(&z) {
+                *xj = xj.sub(&step.mul(zj));
+            }
+            for (ut, rt) in u.iter_mut().zip(&r) {
+                *ut = ut.sub(&step.mul(rt));
+            }
+            up = up.add(&step);
+            match drop {
+                Some(t) => {
+                    act.remove(t);
+                    u.remove(t);
+                }
+                None => {
+                    act.push(p);
+                    u.push(up);
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The exact KKT check for the active rows `s` (integer rows `g`, `h_i = hn_i / l`, `l > 0`):
+/// with `K = G_S G_Sᵀ` and `U = adj(K)·H_S`, the multipliers are `μ = -U / (l·det K)` and the
+/// point `X / (l·det K)` with `X = G_Sᵀ U`. Certified if `det K > 0`, every `U_t <= 0` and
+/// every row holds (`g_i·X <= hn_i·det K`); then it is the nearest point.
+pub(crate) fn certify(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<Q>> {
+    let d = g.first().map_or(0, Vec::len);
+    let k = s.len();
+    if k > d {
+        return None;
+    }
+    let kk: Vec<Vec<Z>> = s
+        .iter()
+        .map(|&i| s.iter().map(|&j| g[i].iter().zip(&g[j]).map(|(a, b)| a * b).sum()).collect())
+        .collect();
+    let mut minors = Minors::new(&kk);
+    // adj(K)[i][j] = (-1)^(i+j) · minor(j, i); det K along the first row.
+    let mut adj = vec![vec![Z::zero(); k]; k];
+    for i in 0..k {
+        for j in 0..k {
+            let v = minors.get(j, i);
+            adj[i][j] = if (i + j) % 2 == 1 { -v } else { v };
+        }
+    }
+    let det: Z = if k == 0 { Z::from(1) } else { (0..k).map(|j| &kk[0][j] * &adj[j][0]).sum() };
+    if !det.is_positive() {
+        return None;
+    }
+    let u: Vec<Z> = adj.iter().map(|row| row.iter().zip(s).map(|(a, &i)| a * &hn[i]).sum()).collect();
+    if u.iter().any(Signed::is_positive) {
+        return None;
+    }
+    let x: Vec<Z> = (0..d).map(|j| u.iter().zip(s).map(|(ut, &i)| ut * &g[i][j]).sum()).collect();
+    let holds =
+        g.iter().zip(hn).all(|(row, hi)| row.iter().zip(&x).map(|(a, b)| a * b).sum::<Z>() <= hi * &det);
+    if !holds {
+        return None;
+    }
+    let den = l * det;
+    Some(x.into_iter().map(|v| q_new(v, den.clone())).collect())
+}
+
+/// The point of `{x : g_i·x <= h_i}` nearest the origin, exactly; `None` if empty. `g` holds
+/// integer rows (`d` entries each) and `h_i = hn_i / l` (`l > 0`).
+pub fn nearest(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> {
+    // Floats on unit rows: the tolerances are then distances.
+    let (gf, hf): (Vec<Vec<f64>>, Vec<f64>) = g
+        .iter()
+        .zip(hn)
+        .map(|(r, v)| {
+            let row: Vec<f64> = r.iter().map(z_f64).collect();
+            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+            let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
+            // Loosened a little: an optimal set of lower dimension (tight opposite rows) must
+            // not come out empty from the rounding of h.
+            let h = to_f64(&Q::new_raw(v.clone(), l.clone())) * scale;
+            (row.iter().map(|x| x * scale).collect(), h + 1e-9 * (1.0 + h.abs()))
+        })
+        .unzip();
+    if gf.iter().flatten().chain(&hf).all(|v| v.is_finite())
+        && let Some((mut s, _)) = dual_active_set(d, &gf, &hf)
+    {
+        s.sort_unstable();
+        if let Some(x) = certify(g, hn, l, &s) {
+            return Some(x);
+        }
+    }
+    nearest_exact(d, g, hn, l)
+}
+
+/// [`nearest`] with the right-hand sides as rationals.
+pub fn nearest_q(d: usize, g: &[Vec<Z>], h: &[Q]) -> Option<Vec<Q>> {
+    let (hn, l) = crate::num::common_denominator(h);
+    nearest(d, g, &hn, &l)
+}
+
+/// [`nearest`] by the active-set method in exact rationals (no float guess).
+pub fn nearest_exact(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> {
+    let gq: Vec<Vec<Q>> = g.iter().map(|r| r.iter().map(|v| Q::from_integer(v.clone())).collect()).collect();
+    let h: Vec<Q> = hn.iter().map(|v| q_new(v.clone(), l.clone())).collect();
+    dual_active_set(d, &gq, &h).map(|(_, x)| x)
+}
+
+fn z_f64(v: &Z) -> f64 {
+    num_traits::ToPrimitive::to_f64(v).unwrap_or(f64::NAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::num::qi;
+
+    fn rows(v: &[&[i64]]) -> Vec<Vec<Z>> {
+        v.iter().map(|r| r.iter().map(|&x| Z::from(x)).collect()).collect()
+    }
+
+    /// The nearest point by brute force: every independent subset of at most `d` rows,
+    /// its KKT point checked in exact rationals; the feasible one of least norm.
+    fn brute(d: usize, g: &[Vec<Z>], h: &[Q]) -> Option<Vec<Q>> {
+        let m = g.len();
+        let feasible = |x: &[Q]| {
+            g.iter()
+                .zip(h)
+                .all(|(r, hi)| r.iter().zip(x).map(|(a, b)| Q::from_integer(a.clone()) * b).sum::<Q>() <= *hi)
+        };
+        let mut best: Option<(Q, Vec<Q>)> = None;
+        for mask in 0u32..(1 << m) {
+            let s: Vec<usize> = (0..m).filter(|&i| mask >> i & 1 == 1).collect();
+            if s.len() > d {
+                continue;
+            }
+            // The point of the affine span {g_S x = h_S} nearest the origin.
+            let kk: Vec<Vec<Q>> = s
+                .iter()
+                .map(|&i| {
+                    s.iter()
+                        .map(|&j| Q::from_integer(g[i].iter().zip(&g[j]).map(|(a, b)| a * b).sum()))
+                        .collect()
+                })
+                .collect();
+            let Some(mu) = solve(kk, s.iter().map(|&i| h[i].clone()).collect()) else { continue };
+            let x: Vec<Q> = (0..d)
+                .map(|j| s.iter().zip(&mu).map(|(&i, mt)| mt * Q::from_integer(g[i][j].clone())).sum())
+                .collect();
+            if feasible(&x) {
+                let n2: Q = x.iter().map(|v| v * v).sum();
+                if best.as_ref().is_none_or(|(b, _)| n2 < *b) {
+                    best = Some((n2, x));
+                }
+            }
+        }
+        best.map(|(_, x)| x)
+    }
+
+    #[test]
+    fn certificates_accept_only_the_nearest_point() {
+        // Every subset of rows offered to the check: whatever it accepts is the brute-force
+        // answer, and some subset is accepted whenever the polyhedron is non-empty.
+        let mut rng = crate::random::SplitMix64(8);
+        for trial in 0..120 {
+            let d = 1 + trial % 3;
+            let m = 1 + (trial / 3) % 6;
+            let g: Vec<Vec<Z>> =
+                (0..m).map(|_| (0..d).map(|_| Z::from(rng.small_int(4))).collect()).collect();
+            let h: Vec<Q> = (0..m).map(|_| Q::new(Z::from(rng.small_int(9)), Z::from(2))).collect();
+            let (hn, l) = crate::num::common_denominator(&h);
+            let want = brute(d, &g, &h);
+            let mut accepted = 0;
+            for mask in 0u32..(1 << m) {
+                let s: Vec<usize> = (0..m).filter(|&i| mask >> i & 1 == 1).collect();
+                if let Some(x) = certify(&g, &hn, &l, &s) {
+                    assert_eq!(Some(&x), want.as_ref(), "{g:?} {h:?} {s:?}");
+                    accepted += 1;
+                }
+            }
+            assert_eq!(accepted > 0, want.is_some(), "{g:?} {h:?}");
+        }
+    }
+
+    #[test]
+    fn hand_solved_points() {
+        // x >= 1, y >= 2: the corner (1, 2).
+        let g = rows(&[&[-1, 0], &[0, -1]]);
+        assert_eq!(nearest_q(2, &g, &[qi(-1), qi(-2)]), Some(vec![qi(1), qi(2)]));
+        // x + y >= 2 only: (1, 1) on the line.
+        let g = rows(&[&[-1, -1]]);
+        assert_eq!(nearest_q(2, &g, &[qi(-2)]), Some(vec![qi(1), qi(1)]));
+        // The origin is inside: itself.
+        let g = rows(&[&[1, 0], &[0, 1], &[-1, -1]]);
+        assert_eq!(nearest_q(2, &g, &[qi(1), qi(1), qi(1)]), Some(vec![qi(0), qi(0)]));
+        // Empty: x <= -1 and x >= 1.
+        let g = rows(&[&[1], &[-1]]);
+        assert_eq!(nearest_q(1, &g, &[qi(-1), qi(-1)]), None);
+        // A segment (two opposite rows tight): 2x + y = 5 with 0 <= y <= 1 -> y = 1, x = 2.
+        let g = rows(&[&[2, 1], &[-2, -1], &[0, -1], &[0, 1]]);
+        let h = [qi(5), qi(-5), qi(-1), qi(3)];
+        let want = Some(vec![qi(2), qi(1)]);
+        assert_eq!(nearest_q(2, &g, &h), want);
+        let (hn, l) = crate::num::common_denominator(&h);
+        assert_eq!(nearest_exact(2, &g, &hn, &l), want);
+    }
+
+    #[test]
+    fn agrees_with_brute_force_on_random_polyhedra() {
+        // Random rows with some through a common point (degenerate), dimensions 1-4; the
+        // float-guided answer, the exact method and the brute force all agree.
+        let mut rng = crate::random::SplitMix64(3);
+        let mut nonempty = 0;
+        for trial in 0..300 {
+            let d = 1 + trial % 4;
+            let m = 1 + (trial / 4) % 9;
+            let g: Vec<Vec<Z>> =
+                (0..m).map(|_| (0..d).map(|_| Z::from(rng.small_int(5))).collect()).collect();
+            let h: Vec<Q> = (0..m)
+                .map(|i| {
+                    if trial % 3 == 0 && i % 2 == 0 {
+                        qi(-3)
+                    } else {
+                        Q::new(Z::from(rng.small_int(20)), Z::from(3))
+                    }
+                })
+                .collect();
+            let want = brute(d, &g, &h);
+            assert_eq!(nearest_q(d, &g, &h), want, "{g:?} {h:?}");
+            let (hn, l) = crate::num::common_denominator(&h);
+            assert_eq!(nearest_exact(d, &g, &hn, &l), want, "{g:?} {h:?}");
+            nonempty += want.is_some() as usize;
+        }
+        assert!(nonempty > 100, "{nonempty}");
+    }
+}
