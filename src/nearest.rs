@@ -19,7 +19,7 @@ use crate::polytope::Minors;
 use num_traits::{Signed, Zero};
 
 /// The arithmetic the active-set method needs: exact rationals, or floats with a tolerance.
-trait Field: Clone {
+pub(crate) trait Field: Clone {
     fn zero() -> Self;
     fn add(&self, o: &Self) -> Self;
     fn sub(&self, o: &Self) -> Self;
@@ -99,7 +99,7 @@ fn dot<T: Field>(a: &[T], b: &[T]) -> T {
 }
 
 /// Solves `k·y = v` for a small square `k` by elimination (`None` if singular).
-fn solve<T: Field>(mut k: Vec<Vec<T>>, mut v: Vec<T>) -> Option<Vec<T>> {
+pub(crate) fn solve<T: Field>(mut k: Vec<Vec<T>>, mut v: Vec<T>) -> Option<Vec<T>> {
     let n = v.len();
     for col in 0..n {
         let p = (col..n).max_by(|&i, &j| {

@@ -545,6 +545,52 @@ pub fn rank(rows: &[Vec<Q>]) -> usize {
     r
 }
 
+/// An integer basis of the null space `{v : r·v = 0 for every row r}` in `d` dimensions:
+/// fraction-free Gauss-Jordan (each row kept primitive), one vector per free column.
+fn null_space(rows: &[Vec<Z>], d: usize) -> Vec<Vec<Z>> {
+    let mut m: Vec<Vec<Z>> = rows.to_vec();
+    let mut pivots: Vec<usize> = Vec::new();
+    let mut r = 0;
+    for col in 0..d {
+        let Some(p) = (r..m.len()).find(|&i| !m[i][col].is_zero()) else { continue };
+        m.swap(r, p);
+        let pivot = m[r].clone();
+        for (i, row) in m.iter_mut().enumerate() {
+            if i == r || row[col].is_zero() {
+                continue;
+            }
+            let f = row[col].clone();
+            for (x, pv) in row.iter_mut().zip(&pivot) {
+                *x = &*x * &pivot[col] - &f * pv;
+            }
+            let g = crate::num::content(row);
+            if !g.is_zero() && !g.is_one() {
+                for x in row.iter_mut() {
+                    *x = &*x / &g;
+                }
+            }
+        }
+        pivots.push(col);
+        r += 1;
+    }
+    // Row k reads p_k·v_{c_k} + Σ_free m[k][f]·v_f = 0: with v_f = L (the lcm of the |p_k|)
+    // for one free f and 0 for the others, v_{c_k} = -m[k][f]·L / p_k.
+    let l =
+        pivots.iter().enumerate().fold(Z::one(), |acc, (k, &c)| crate::num::lcm_pos(&acc, &m[k][c].abs()));
+    (0..d)
+        .filter(|c| !pivots.contains(c))
+        .map(|free| {
+            let mut v = vec![Z::zero(); d];
+            v[free] = l.clone();
+            for (k, &pc) in pivots.iter().enumerate() {
+                v[pc] = -(&m[k][free] * &l) / &m[k][pc];
+            }
+            let g = crate::num::content(&v);
+            v.into_iter().map(|x| x / &g).collect()
+        })
+        .collect()
+}
+
 /// Group raw rows `(a, b, source)` into canonical half-spaces; zero rows with `b >= 0` are
 /// dropped (they hold everywhere).
 pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Grouped {
@@ -1373,7 +1419,7 @@ impl Halfspaces {
     /// such a `y` exists iff `max (-Σ a_i)·y` subject to `-1 <= a_i·y <= 0` is positive: one
     /// LP (2m rows) instead of one per coordinate direction.
     pub fn is_bounded(&self, d: usize) -> bool {
-        if self.len() <= d || rank(&self.a) < d {
+        if self.recession_ray_guided(d) || self.len() <= d || rank(&self.a) < d {
             return false;
         }
         let mut c = vec![Q::zero(); d];
@@ -1390,6 +1436,87 @@ impl Halfspaces {
             LpOutcome::Optimal { value, .. } => !value.is_positive(),
             _ => unreachable!("y = 0 is feasible and the objective is at most m"),
         }
+    }
+
+    /// A certified direction of recession, from a float guess. The float LP `max Σ_i
+    /// -a_i·v / ||a_i||_1` s.t. `a_i·v <= 0`, `|v_j| <= 1` proposes `v`; the rows nearly tight
+    /// at `v` are taken as tight (a region with a finite largest cube has a recession cone
+    /// without interior: parallel opposite rows), `v` is rounded inside the exact null space
+    /// of those rows (least-squares coefficients, the largest scaled to `2^30`), and the
+    /// region is unbounded if every row has `a_i·v' <= 0` exactly with `v' != 0`. `false`
+    /// says nothing.
+    fn recession_ray_guided(&self, d: usize) -> bool {
+        if !self.is_integral() || self.is_empty() {
+            return false;
+        }
+        let to_f = filter::guess;
+        let mut af: Vec<Vec<f64>> = self
+            .a
+            .iter()
+            .map(|r| {
+                let n: f64 = r.iter().map(|v| to_f(v).abs()).sum();
+                r.iter().map(|v| to_f(v) / n).collect()
+            })
+            .collect();
+        let obj: Vec<f64> = (0..d).map(|j| -af.iter().map(|r| r[j]).sum::<f64>()).collect();
+        let m = af.len();
+        let mut bf = vec![0.0; m];
+        for j in 0..d {
+            for sign in [1.0, -1.0] {
+                let mut row = vec![0.0; d];
+                row[j] = sign;
+                af.push(row);
+                bf.push(1.0);
+            }
+        }
+        let (_, v) = float_lp_point(&af, &bf, &obj, &vec![0.0; d]);
+        let value: f64 = obj.iter().zip(&v).map(|(c, x)| c * x).sum();
+        if !(value > 1e-9) || !v.iter().all(|x| x.is_finite()) {
+            return false;
+        }
+        af.truncate(m);
+        self.recession_ray_from(d, &af, &v)
+    }
+
+    /// The exact part of [`Self::recession_ray_guided`] for a float direction `v` (`af`: the
+    /// rows over their L1 norms, as floats): rows with `|af_i·v| <= 1e-7` are taken as tight.
+    fn recession_ray_from(&self, d: usize, af: &[Vec<f64>], v: &[f64]) -> bool {
+        let to_f = filter::guess;
+        let dotf = |r: &[f64]| r.iter().zip(v).map(|(a, x)| a * x).sum::<f64>();
+        let tight: Vec<Vec<Z>> = (0..af.len())
+            .filter(|&i| dotf(&af[i]).abs() <= 1e-7)
+            .map(|i| self.a[i].iter().map(|q| q.numer().clone()).collect())
+            .collect();
+        let basis = null_space(&tight, d);
+        if basis.is_empty() {
+            return false;
+        }
+        // v ≈ Σ_k z_k N_k by least squares; then v' = Σ_k round(2^30·z_k) N_k in integers.
+        let nf: Vec<Vec<f64>> =
+            basis.iter().map(|n| n.iter().map(|x| to_f(&Q::from_integer(x.clone()))).collect()).collect();
+        let gram: Vec<Vec<f64>> = nf
+            .iter()
+            .map(|p| nf.iter().map(|q| p.iter().zip(q).map(|(x, y)| x * y).sum()).collect())
+            .collect();
+        let rhs: Vec<f64> = nf.iter().map(|p| p.iter().zip(v).map(|(x, y)| x * y).sum()).collect();
+        let Some(z) = crate::nearest::solve(gram, rhs) else { return false };
+        // The largest coefficient becomes 2^30 (the null vectors' scale is arbitrary).
+        let top = z.iter().map(|x| x.abs()).fold(0.0, f64::max);
+        if !(top > 0.0) {
+            return false;
+        }
+        let mut ray = vec![Z::zero(); d];
+        for (zk, nk) in z.iter().zip(&basis) {
+            let Some(c) = <Z as num_traits::FromPrimitive>::from_f64((zk / top * 2f64.powi(30)).round())
+            else {
+                return false;
+            };
+            for (rj, nj) in ray.iter_mut().zip(nk) {
+                *rj += &c * nj;
+            }
+        }
+        !ray.iter().all(Z::is_zero)
+            && self.a.iter().all(|r| !r.iter().zip(&ray).map(|(a, x)| a.numer() * x).sum::<Z>().is_positive())
     }
 
     /// Largest inscribed axis-aligned cube, exactly: maximise `r` s.t.
@@ -1943,6 +2070,82 @@ mod tests {
             implied += usize::from(exact);
         }
         assert!(decided > 2000 && implied > 500, "decided {decided}, implied {implied}");
+    }
+
+    #[test]
+    fn recession_rays_are_certified_only_for_unbounded_regions() {
+        // Slabs (opposite parallel rows: recession cones without interior), cones and boxes
+        // in 2-4 dimensions: a guided ray only for an unbounded region (the exact LP says so),
+        // found for most unbounded ones; null spaces have the right size and are null.
+        let mut rng = crate::random::SplitMix64(17);
+        let (mut found, mut unbounded, mut wild) = (0, 0, 0);
+        for t in 0..300 {
+            let d = 2 + t % 3;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
+            for k in 0..(1 + t % 3) {
+                let a: Vec<Q> = (0..d).map(|_| qi(rng.small_int(5))).collect();
+                rows.push((a.clone(), qi(2 + k as i64), Source::Domain(10 * k)));
+                if t % 2 == 0 {
+                    rows.push((a.iter().map(|v| -v).collect(), qi(1), Source::Domain(10 * k + 1)));
+                }
+            }
+            for i in 0..(t % 4) {
+                let a: Vec<Q> = (0..d).map(|_| qi(rng.small_int(3))).collect();
+                rows.push((a, qi(3), Source::Domain(100 + i)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            if !matches!(h.interior_point(d), Interior::Point(_)) {
+                continue;
+            }
+            let ints: Vec<Vec<Z>> =
+                h.a.iter().map(|r| r.iter().map(|v| v.numer().clone()).collect()).collect();
+            let null = null_space(&ints, d);
+            assert_eq!(null.len(), d - rank(&h.a), "{:?}", h.a);
+            for v in &null {
+                assert!(ints.iter().all(|r| r.iter().zip(v).map(|(a, x)| a * x).sum::<Z>().is_zero()));
+                assert!(!v.iter().all(Z::is_zero));
+            }
+            // The exact answer, by the LP alone (is_bounded tries the ray first).
+            let exact_unbounded = {
+                let mut c = vec![Q::zero(); d];
+                for row in &h.a {
+                    for (cj, v) in c.iter_mut().zip(row) {
+                        *cj -= v;
+                    }
+                }
+                let mut a = h.a.clone();
+                a.extend(h.a.iter().map(|r| r.iter().map(|v| -v).collect::<Vec<Q>>()));
+                let mut b = vec![Q::zero(); h.len()];
+                b.extend(std::iter::repeat_n(Q::one(), h.len()));
+                h.len() <= d
+                    || rank(&h.a) < d
+                    || maximize(&c, &a, &b).value().is_some_and(|v| v.is_positive())
+            };
+            let ray = h.recession_ray_guided(d);
+            assert!(!ray || exact_unbounded, "{:?}", h.a);
+            // Arbitrary float directions (most of them wrong) are certified only when right.
+            let af: Vec<Vec<f64>> =
+                h.a.iter()
+                    .map(|r| {
+                        let n: f64 = r.iter().map(|v| filter::guess(v).abs()).sum();
+                        r.iter().map(|v| filter::guess(v) / n).collect()
+                    })
+                    .collect();
+            for _ in 0..8 {
+                let v: Vec<f64> = (0..d).map(|_| rng.small_int(4) as f64 / 4.0).collect();
+                if h.recession_ray_from(d, &af, &v) {
+                    assert!(exact_unbounded, "{:?} {v:?}", h.a);
+                    wild += 1;
+                }
+            }
+            assert_eq!(h.is_bounded(d), !exact_unbounded, "{:?}", h.a);
+            unbounded += usize::from(exact_unbounded);
+            found += usize::from(ray);
+        }
+        assert!(
+            unbounded > 60 && found * 2 > unbounded && wild > 20,
+            "{found} rays, {wild} wild, {unbounded} unbounded"
+        );
     }
 
     #[test]
