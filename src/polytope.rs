@@ -360,20 +360,119 @@ fn cramer(m: &[Vec<Z>], b: &[Z]) -> Vec<Z> {
 }
 
 /// The `(n-1) × (n-1)` minors of an `n × n` integer matrix, computed on demand with every
-/// smaller minor shared (orders up to 8; larger ones minor by minor): [`Minors::get`]`(t, c)` is the determinant of the matrix
-/// without row `t` and column `c` (the others in order). Each minor is expanded along its
-/// first row into minors one order lower, which are kept; so the 25 minors of a `5 × 5`
-/// matrix take about 280 products, against about 750 for 25 separate `4 × 4` expansions.
+/// smaller minor shared (orders up to 8; larger ones minor by minor):
+/// [`Minors::get`]`(t, c)` is the determinant of the matrix without row `t` and column `c`
+/// (the others in order). Each minor is expanded along its first row into minors one order
+/// lower, which are kept; so the 25 minors of a `5 × 5` matrix take about 280 products,
+/// against about 750 for 25 separate `4 × 4` expansions. When every entry fits in `i64`
+/// the minors are computed in checked 256-bit integers (a `4 × 4` minor of 63-bit entries
+/// needs at most 257 bits, so overflow is rare), and the whole matrix goes back to BigInt
+/// on the first overflow.
 pub struct Minors<'a> {
     m: &'a [Vec<Z>],
     /// Minors of order `>= 2` by `(rows << 8) | cols` (bit masks).
     memo: rustc_hash::FxHashMap<u16, Z>,
+    /// The entries as `i64` while the fixed-width path holds.
+    small: Option<Vec<Vec<i64>>>,
+    memo_small: rustc_hash::FxHashMap<u16, W256>,
+}
+
+/// A signed 256-bit integer, sign and magnitude (little-endian limbs), for [`Minors`]'
+/// fixed-width path: only products by an `i64` and sums, each reporting overflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct W256 {
+    neg: bool,
+    mag: [u64; 4],
+}
+
+impl W256 {
+    const ZERO: W256 = W256 { neg: false, mag: [0; 4] };
+
+    fn from_i128(v: i128) -> W256 {
+        let m = v.unsigned_abs();
+        W256 { neg: v < 0, mag: [m as u64, (m >> 64) as u64, 0, 0] }
+    }
+
+    /// `self · k`, or `None` past 256 bits of magnitude.
+    fn mul_i64(self, k: i64) -> Option<W256> {
+        let f = k.unsigned_abs() as u128;
+        let mut mag = [0u64; 4];
+        let mut carry = 0u128;
+        for (o, &x) in mag.iter_mut().zip(&self.mag) {
+            let t = x as u128 * f + carry;
+            *o = t as u64;
+            carry = t >> 64;
+        }
+        (carry == 0).then_some(W256 { neg: self.neg != (k < 0), mag })
+    }
+
+    fn add_mag(a: &[u64; 4], b: &[u64; 4]) -> Option<[u64; 4]> {
+        let mut out = [0u64; 4];
+        let mut carry = false;
+        for i in 0..4 {
+            let (s1, c1) = a[i].overflowing_add(b[i]);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            out[i] = s2;
+            carry = c1 || c2;
+        }
+        (!carry).then_some(out)
+    }
+
+    /// `a - b` for magnitudes `a >= b`.
+    fn sub_mag(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+        let mut out = [0u64; 4];
+        let mut borrow = false;
+        for i in 0..4 {
+            let (d1, b1) = a[i].overflowing_sub(b[i]);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            out[i] = d2;
+            borrow = b1 || b2;
+        }
+        out
+    }
+
+    fn checked_add(self, o: W256) -> Option<W256> {
+        if self.neg == o.neg {
+            return Some(W256 { neg: self.neg, mag: Self::add_mag(&self.mag, &o.mag)? });
+        }
+        // Opposite signs: the larger magnitude keeps its sign.
+        let larger = self.mag.iter().rev().cmp(o.mag.iter().rev()) != std::cmp::Ordering::Less;
+        let (big, small) = if larger { (self, o) } else { (o, self) };
+        let mag = Self::sub_mag(&big.mag, &small.mag);
+        Some(W256 { neg: big.neg && mag != [0; 4], mag })
+    }
+
+    fn checked_sub(self, o: W256) -> Option<W256> {
+        self.checked_add(W256 { neg: !o.neg, mag: o.mag })
+    }
+
+    fn to_z(self) -> Z {
+        let mag = num_bigint::BigUint::from_slice(&[
+            self.mag[0] as u32,
+            (self.mag[0] >> 32) as u32,
+            self.mag[1] as u32,
+            (self.mag[1] >> 32) as u32,
+            self.mag[2] as u32,
+            (self.mag[2] >> 32) as u32,
+            self.mag[3] as u32,
+            (self.mag[3] >> 32) as u32,
+        ]);
+        let z = Z::from(mag);
+        if self.neg { -z } else { z }
+    }
 }
 
 impl<'a> Minors<'a> {
     pub fn new(m: &'a [Vec<Z>]) -> Minors<'a> {
         assert!(m.iter().all(|r| r.len() == m.len()), "Minors: a square matrix");
-        Minors { m, memo: Default::default() }
+        let small = if m.len() <= 8 {
+            m.iter()
+                .map(|r| r.iter().map(num_traits::ToPrimitive::to_i64).collect::<Option<Vec<i64>>>())
+                .collect()
+        } else {
+            None
+        };
+        Minors { m, memo: Default::default(), small, memo_small: Default::default() }
     }
 
     /// The determinant without row `t` and column `c`.
@@ -392,10 +491,62 @@ impl<'a> Minors<'a> {
             0 => Z::one(),
             1 => self.m[rows.trailing_zeros() as usize][cols.trailing_zeros() as usize].clone(),
             _ => {
+                if self.small.is_some() {
+                    if let Some(v) = self.ensure_small(rows, cols) {
+                        return v.to_z();
+                    }
+                    self.small = None;
+                    self.memo_small.clear();
+                }
                 self.ensure(rows, cols);
                 self.memo[&key(rows, cols)].clone()
             }
         }
+    }
+
+    /// [`Self::ensure`] in checked 256-bit integers: the minor, or `None` on overflow.
+    fn ensure_small(&mut self, rows: u8, cols: u8) -> Option<W256> {
+        if let Some(v) = self.memo_small.get(&key(rows, cols)) {
+            return Some(*v);
+        }
+        let r0 = rows.trailing_zeros() as usize;
+        let rest = rows & (rows - 1);
+        let value = {
+            let m = self.small.as_ref().expect("fixed-width path");
+            if rest.count_ones() == 1 {
+                let r1 = rest.trailing_zeros() as usize;
+                let c0 = cols.trailing_zeros() as usize;
+                let c1 = (cols & (cols - 1)).trailing_zeros() as usize;
+                let p = i128::from(m[r0][c0]) * i128::from(m[r1][c1]);
+                let q = i128::from(m[r0][c1]) * i128::from(m[r1][c0]);
+                // Each product is at most 2^126 in magnitude; the difference may not fit i128.
+                W256::from_i128(p).checked_sub(W256::from_i128(q))
+            } else {
+                None
+            }
+        };
+        let value = match value {
+            Some(v) => v,
+            None => {
+                let mut value = W256::ZERO;
+                let mut bits = cols;
+                let mut minus = false;
+                while bits != 0 {
+                    let c = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let entry = self.small.as_ref().expect("fixed-width path")[r0][c];
+                    if entry != 0 {
+                        let sub = self.ensure_small(rest, cols & !(1 << c))?;
+                        let term = sub.mul_i64(entry)?;
+                        value = if minus { value.checked_sub(term)? } else { value.checked_add(term)? };
+                    }
+                    minus = !minus;
+                }
+                value
+            }
+        };
+        self.memo_small.insert(key(rows, cols), value);
+        Some(value)
     }
 
     /// Puts the minor on `rows × cols` (equal sizes, at least 2) into the memo.
@@ -2320,7 +2471,8 @@ mod tests {
     #[test]
     fn shared_minors_agree_with_each_minor_by_elimination() {
         // Orders 1-9 (9: past the masks, minor by minor), random and rank-deficient
-        // matrices, minors asked in a scrambled order so the memo is filled both ways.
+        // matrices, entries below and above 64 bits and near i64::MAX (256-bit overflow),
+        // minors asked in a scrambled order so the memo is filled both ways.
         let mut rng = crate::random::SplitMix64(11);
         for trial in 0..120 {
             let n = 1 + trial % 9;
@@ -2331,6 +2483,16 @@ mod tests {
             }
             if trial % 4 == 1 {
                 m[0][n - 1] = Z::zero(); // a zero the expansion skips
+            }
+            if trial % 5 == 2 {
+                // Entries near i64::MAX: the 256-bit path overflows from order 5 and the
+                // matrix goes back to BigInt midway.
+                for row in m.iter_mut() {
+                    for v in row.iter_mut() {
+                        *v = Z::from(i64::MAX - rng.small_int(1000).abs())
+                            * if rng.small_int(1) < 0 { -1 } else { 1 };
+                    }
+                }
             }
             let mut minors = Minors::new(&m);
             let mut order: Vec<(usize, usize)> = (0..n).flat_map(|t| (0..n).map(move |c| (t, c))).collect();
