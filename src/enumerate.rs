@@ -279,11 +279,12 @@ pub fn analyze_region(
     let found = hs.facets(&inner);
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     let fhs = hs.subset(&idx);
+    let rows_f = fhs.float_rows_ab();
     let facets: Vec<Facet> = found
         .into_iter()
         .enumerate()
         .map(|(fi, (i, point))| {
-            let point = fhs.simplify_on_facet(fi, &point);
+            let point = fhs.simplify_on_facet_with(fi, &point, &rows_f);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =
@@ -362,6 +363,7 @@ fn region_of_face(
         b: order.iter().map(|&k| qz(&face.sides[k].b)).collect(),
         sources: order.iter().map(|&k| face.sides[k].sources.clone()).collect(),
     };
+    let rows_f = fhs.float_rows_ab();
     let facets: Vec<Facet> = order
         .iter()
         .enumerate()
@@ -376,7 +378,7 @@ fn region_of_face(
                 a: fhs.a[fi2].clone(),
                 b: fhs.b[fi2].clone(),
                 sources: side.sources.clone(),
-                point: fhs.simplify_on_facet(fi2, &mid),
+                point: fhs.simplify_on_facet_with(fi2, &mid, &rows_f),
                 neighbor_pattern: side.neighbor.map(|g| part.faces[g].pattern.clone()),
                 neighbor: None,
             }

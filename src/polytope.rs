@@ -142,11 +142,15 @@ fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
 fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp, Vec<f64>) {
     let d = c.len();
     let mut x = x0.to_vec();
-    let mut w: Vec<usize> = Vec::new();
+    let mut w: Vec<usize> = Vec::with_capacity(d + 1);
     let mut active = vec![false; a.len()];
     let norm1: Vec<f64> = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-    let mut proj = Projection::default();
+    let mut proj = Projection {
+        g: Vec::with_capacity(d * (d + 1)),
+        lambda: Vec::with_capacity(d),
+        p: Vec::with_capacity(d),
+    };
     for _ in 0..(4 * a.len() + 4 * d) {
         // Multipliers λ of c on the active normals (least squares) and the residual p.
         if !proj.solve(a, &w, c) {
@@ -900,6 +904,12 @@ impl Halfspaces {
     /// last is solved for exactly, and the rounding is refined until every other facet is
     /// strictly slack. Returns `p` itself if no rounding up to the size of `p` works.
     pub fn simplify_on_facet(&self, k: usize, p: &[Q]) -> Vec<Q> {
+        self.simplify_on_facet_with(k, p, &self.float_rows_ab())
+    }
+
+    /// [`Self::simplify_on_facet`] with the rows as floats ([`Self::float_rows_ab`]) given,
+    /// for a caller that rounds a point on every facet.
+    pub fn simplify_on_facet_with(&self, k: usize, p: &[Q], rows_f: &[Vec<f64>]) -> Vec<Q> {
         let a = &self.a[k];
         let j = Self::solve_axis(a);
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
@@ -912,7 +922,7 @@ impl Halfspaces {
                 twice.div_floor(&(v.denom() * 2))
             };
             let (x, l) = self.on_hyperplane(k, j, bits, p.iter().map(round));
-            if self.strictly_inside_but(k, &x, &l) {
+            if self.strictly_inside_but(k, &x, &l, rows_f) {
                 return x.into_iter().map(|v| q_new(v, l.clone())).collect();
             }
             bits += 4;
@@ -964,14 +974,24 @@ impl Halfspaces {
         (x, akj.abs() << bits)
     }
 
+    /// The integral rows `(a_i, b_i)` as converted floats (`filter::z_to_f64` of the
+    /// numerators), the input of [`Self::strictly_inside_but`]'s filter.
+    pub fn float_rows_ab(&self) -> Vec<Vec<f64>> {
+        self.a
+            .iter()
+            .zip(&self.b)
+            .map(|(ai, bi)| ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect())
+            .collect()
+    }
+
     /// Whether `b_i·L - a_i·X > 0` for every integral row `i != k`: by a float filter, exact
-    /// when it cannot decide (the same answer either way).
-    fn strictly_inside_but(&self, k: usize, x: &[Z], l: &Z) -> bool {
+    /// when it cannot decide (the same answer either way). `rows_f` from
+    /// [`Self::float_rows_ab`].
+    fn strictly_inside_but(&self, k: usize, x: &[Z], l: &Z, rows_f: &[Vec<f64>]) -> bool {
         let fx: Vec<f64> = x.iter().map(filter::z_to_f64).chain([-filter::z_to_f64(l)]).collect();
-        self.a.iter().zip(&self.b).enumerate().all(|(i, (ai, bi))| {
+        self.a.iter().zip(&self.b).zip(rows_f).enumerate().all(|(i, ((ai, bi), row))| {
             i == k || {
-                let row: Vec<f64> = ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect();
-                match filter::dot_converted(&row, &fx).sign() {
+                match filter::dot_converted(row, &fx).sign() {
                     Some(sg) => sg < 0,
                     None => {
                         let ax: Z = ai.iter().zip(x).map(|(c, xv)| c.numer() * xv).sum();
@@ -1071,6 +1091,7 @@ impl Halfspaces {
         let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
         let mut settled = vec![false; n];
         let mut moved = bf.clone();
+        let rows_ab = self.float_rows_ab();
         for k in 0..n {
             let slack = bf[k] - dotf(&af[k], &inner_f);
             if !(slack > 0.0 && slack.is_finite()) {
@@ -1088,7 +1109,7 @@ impl Halfspaces {
                 // The crossing inner + t·(x - inner), t = slack / (slack + beyond).
                 let t = slack / (slack + beyond);
                 let q: Vec<f64> = inner_f.iter().zip(&x).map(|(c, v)| c + t * (v - c)).collect();
-                if let Some(p) = self.certified_facet_point(k, &q) {
+                if let Some(p) = self.certified_facet_point(k, &q, &rows_ab) {
                     found.push((k, p));
                     settled[k] = true;
                     continue;
@@ -1107,14 +1128,14 @@ impl Halfspaces {
     /// A point of the relative interior of facet `k` near the float point `q`, certified:
     /// on the hyperplane exactly, strictly inside every other row. `None` if no rounding of
     /// `q` to `2^-4`, `2^-12`, ..., `2^-52` works.
-    fn certified_facet_point(&self, k: usize, q: &[f64]) -> Option<Vec<Q>> {
+    fn certified_facet_point(&self, k: usize, q: &[f64], rows_f: &[Vec<f64>]) -> Option<Vec<Q>> {
         use num_traits::FromPrimitive;
         let j = Self::solve_axis(&self.a[k]);
         for bits in [4usize, 12, 24, 36, 52] {
             let r: Option<Vec<Z>> =
                 q.iter().map(|v| Z::from_f64((v * (bits as f64).exp2()).round())).collect();
             let (x, l) = self.on_hyperplane(k, j, bits, r?.into_iter());
-            if self.strictly_inside_but(k, &x, &l) {
+            if self.strictly_inside_but(k, &x, &l, rows_f) {
                 return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
             }
         }
