@@ -300,6 +300,51 @@ pub fn det(rows: &[&[Approx]]) -> Approx {
     expand(rows, (1u32 << rows.len()) - 1)
 }
 
+/// The signed cofactors `(-1)^(t+c)·det(M without row t and column c)` of a `4 × 4` matrix
+/// of approximations, with [`Approx::add_product`]'s bound at every step. The three-by-three
+/// minors share the two-by-two minors of the row pairs (2, 3), (1, 3) and (1, 2): about 100
+/// products, against 320 for the five `4 × 4` expansions of a Farkas check.
+pub fn cofactors4(m: &[&[Approx]]) -> [[Approx; 4]; 4] {
+    debug_assert!(m.len() == 4 && m.iter().all(|r| r.len() == 4));
+    const PAIRS: [(usize, usize); 3] = [(2, 3), (1, 3), (1, 2)];
+    let mut two = [[[Approx::ZERO; 4]; 4]; 3];
+    for (p, &(r1, r2)) in PAIRS.iter().enumerate() {
+        for a in 0..4 {
+            for b in a + 1..4 {
+                two[p][a][b] = Approx::ZERO.add_product(m[r1][a], m[r2][b]).add_product(-m[r1][b], m[r2][a]);
+            }
+        }
+    }
+    let mut out = [[Approx::ZERO; 4]; 4];
+    for (t, row) in out.iter_mut().enumerate() {
+        // The other three rows are `top` and a pair, in increasing order.
+        let (top, p) = match t {
+            0 => (1, 0),
+            1 => (0, 0),
+            2 => (0, 1),
+            _ => (0, 2),
+        };
+        for (c, slot) in row.iter_mut().enumerate() {
+            let mut cols = [0usize; 3];
+            for (k, j) in (0..4).filter(|&j| j != c).enumerate() {
+                cols[k] = j;
+            }
+            let mut acc = Approx::ZERO;
+            for (idx, &j) in cols.iter().enumerate() {
+                let (u, v) = match idx {
+                    0 => (cols[1], cols[2]),
+                    1 => (cols[0], cols[2]),
+                    _ => (cols[0], cols[1]),
+                };
+                let e = if idx % 2 == 1 { -m[top][j] } else { m[top][j] };
+                acc = acc.add_product(e, two[p][u][v]);
+            }
+            *slot = if (t + c) % 2 == 1 { -acc } else { acc };
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,6 +461,53 @@ mod tests {
                 assert_eq!(i64::from(sign), num_traits::Signed::signum(&exact).to_i64().unwrap());
             }
         }
+    }
+
+    #[test]
+    fn cofactor_bounds_hold_against_exact_integers() {
+        // Every cofactor of 4×4 matrices (random, and nearly singular), as below.
+        let mut rng = crate::random::SplitMix64(10);
+        let mut decided = 0;
+        for t in 0..800 {
+            let n = 4;
+            let mut m: Vec<Vec<BigInt>> = (0..n)
+                .map(|_| {
+                    (0..n).map(|_| BigInt::from(rng.next_u64() as i64 >> (3 + rng.next_u64() % 50))).collect()
+                })
+                .collect();
+            if t % 2 == 0 {
+                let (a, b) = (BigInt::from(rng.small_int(3)), BigInt::from(rng.small_int(3)));
+                m[t % 4] = (0..n).map(|j| &a * &m[(t + 1) % 4][j] + &b * &m[(t + 2) % 4][j]).collect();
+                m[t % 4][0] += BigInt::from(rng.small_int(1));
+            } else {
+                // Two rows (one of the shared pairs) nearly parallel: their 2×2 minors cancel.
+                let (r1, r2) = [(2, 3), (1, 3), (1, 2)][t % 3];
+                let f = BigInt::from(rng.small_int(3));
+                m[r2] = (0..n).map(|j| &f * &m[r1][j] + BigInt::from(rng.small_int(1))).collect();
+            }
+            let approx: Vec<Vec<Approx>> = m.iter().map(|r| r.iter().map(Approx::of).collect()).collect();
+            let rows: Vec<&[Approx]> = approx.iter().map(|r| r.as_slice()).collect();
+            let got = cofactors4(&rows);
+            let q = |x: f64| crate::num::from_f64_exact(x).unwrap();
+            for tt in 0..n {
+                for c in 0..n {
+                    let sub: Vec<Vec<BigInt>> = (0..n)
+                        .filter(|&i| i != tt)
+                        .map(|i| (0..n).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
+                        .collect();
+                    let minor = crate::polytope::det_int(sub);
+                    let exact = if (tt + c) % 2 == 1 { -minor } else { minor };
+                    let g = got[tt][c];
+                    let gap = crate::num::Q::from_integer(exact.clone()) - q(g.v);
+                    assert!(num_traits::Signed::abs(&gap) <= q(g.e), "{m:?} {tt} {c}: {exact} vs {g:?}");
+                    if let Some(sign) = g.sign() {
+                        assert_eq!(i64::from(sign), num_traits::Signed::signum(&exact).to_i64().unwrap());
+                        decided += 1;
+                    }
+                }
+            }
+        }
+        assert!(decided > 10000, "decided {decided}");
     }
 
     #[test]

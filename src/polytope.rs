@@ -1454,6 +1454,9 @@ impl Halfspaces {
         let m: Vec<Vec<Approx>> = w.iter().map(|&i| row(i)).collect();
         let ak = row(k);
         let mut rows: Vec<&[Approx]> = m.iter().map(|r| r.as_slice()).collect();
+        if w.len() == 4 {
+            return self.implied_filtered4(k, w, &rows, &ak);
+        }
         let det = filter::det(&rows);
         let sign = det.sign()?;
         if sign == 0 {
@@ -1465,6 +1468,29 @@ impl Halfspaces {
             rows[t] = &ak;
             let yt = filter::det(&rows);
             rows[t] = &m[t];
+            match yt.sign()? * sign {
+                s if s < 0 => return Some(false),
+                _ => excess = excess.add_product(yt, Approx::of(self.b[i].numer())),
+            }
+        }
+        Some(excess.sign()? * sign <= 0)
+    }
+
+    /// [`Self::implied_filtered`] in 4D: `det` and every `det_t` (row `t` replaced by `a_k`)
+    /// along one row of the shared cofactors ([`filter::cofactors4`]).
+    fn implied_filtered4(&self, k: usize, w: &[usize], rows: &[&[Approx]], ak: &[Approx]) -> Option<bool> {
+        let cof = filter::cofactors4(rows);
+        let along = |row: &[Approx], t: usize| {
+            row.iter().zip(&cof[t]).fold(Approx::ZERO, |acc, (&v, &c)| acc.add_product(v, c))
+        };
+        let det = along(rows[0], 0);
+        let sign = det.sign()?;
+        if sign == 0 {
+            return Some(false);
+        }
+        let mut excess = Approx::ZERO.add_product(det, -Approx::of(self.b[k].numer()));
+        for (t, &i) in w.iter().enumerate() {
+            let yt = along(ak, t);
             match yt.sign()? * sign {
                 s if s < 0 => return Some(false),
                 _ => excess = excess.add_product(yt, Approx::of(self.b[i].numer())),
