@@ -1895,6 +1895,7 @@ impl Halfspaces {
         // N_tj (signed) on first use: only a vertex that passes the multiplier test needs it.
         let mut ncof: Option<Vec<Vec<Z>>> = None;
         let rnum: Z = basis.iter().zip(&cof).map(|(&i, ct)| self.b[i].numer() * ct).sum();
+        let rows_ab = self.float_rows_ab();
         ws.iter()
             .map(|&(w, with_center)| {
                 let (pw, l) = common_denominator(w);
@@ -1931,10 +1932,25 @@ impl Halfspaces {
                     .collect();
                 let xr = fix(rnum.clone());
                 let dd = fix(det);
-                // Every row holds at the vertex: a_k·X + P_k·X_r <= b_k·D.
+                // Every row holds at the vertex: a_k·X + P_k·X_r <= b_k·D. The basis rows hold
+                // with equality (Cramer's rule); the others by a float filter when it decides.
+                let fx: Vec<f64> =
+                    x.iter().chain([&xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(&dd)]).collect();
+                let mut row = vec![0.0; d + 2];
                 let feasible = (0..self.len()).all(|k| {
-                    let lhs: Z = (0..d).map(|j| num(k, j) * &x[j]).sum::<Z>() + &pw[k] * &xr;
-                    lhs <= self.b[k].numer() * &dd
+                    if basis.contains(&k) {
+                        return true;
+                    }
+                    row[..d].copy_from_slice(&rows_ab[k][..d]);
+                    row[d] = filter::z_to_f64(&pw[k]);
+                    row[d + 1] = rows_ab[k][d];
+                    match filter::dot_converted(&row, &fx).sign() {
+                        Some(s) if s != 0 => s < 0,
+                        _ => {
+                            let lhs: Z = (0..d).map(|j| num(k, j) * &x[j]).sum::<Z>() + &pw[k] * &xr;
+                            lhs <= self.b[k].numer() * &dd
+                        }
+                    }
                 });
                 if !feasible {
                     return None;
