@@ -26,7 +26,7 @@
 //! Any non-finite number makes the filter give up.
 
 use crate::num::Z;
-use num_traits::{One, ToPrimitive};
+use num_traits::One;
 
 const U: f64 = f64::EPSILON / 2.0;
 const RHO: f64 = 1.0 / (1u64 << 50) as f64;
@@ -34,7 +34,27 @@ const SLACK: f64 = 1.0 + 1.0 / (1u64 << 20) as f64;
 
 /// A BigInt as `f64` (relative error `<= 2u`), infinite when out of range.
 pub fn z_to_f64(z: &Z) -> f64 {
-    z.to_f64().unwrap_or(f64::INFINITY)
+    // The top 64 bits with a sticky bit for the rest (round to odd), converted once (correctly
+    // rounded), times an exact power of two: the value num-bigint's `to_f64` gives, without
+    // its pass over every limb and its `powi`.
+    let mag = z.magnitude();
+    let bits = mag.bits();
+    let v = if bits <= 64 {
+        mag.iter_u64_digits().next().unwrap_or(0) as f64
+    } else if bits > 1024 {
+        f64::INFINITY
+    } else {
+        let mut limbs = mag.iter_u64_digits().rev();
+        let hi = limbs.next().unwrap_or(0);
+        let lo = limbs.next().unwrap_or(0);
+        let lz = hi.leading_zeros();
+        let (top, lost) = if lz == 0 { (hi, lo) } else { ((hi << lz) | (lo >> (64 - lz)), lo << lz) };
+        let sticky = lost != 0 || limbs.any(|d| d != 0);
+        let mant = (top | u64::from(sticky)) as f64;
+        // bits - 64 is in 1..=960: a normal power of two.
+        mant * f64::from_bits((bits - 64 + 1023) << 52)
+    };
+    if z.sign() == num_bigint::Sign::Minus { -v } else { v }
 }
 
 /// A rational as `f64` for *guesses* only (no error bound is claimed; within a few ulps
@@ -349,6 +369,7 @@ pub fn cofactors4(m: &[&[Approx]]) -> [[Approx; 4]; 4] {
 mod tests {
     use super::*;
     use num_bigint::BigInt;
+    use num_traits::ToPrimitive;
 
     #[test]
     fn signs_are_decided_only_when_certain() {
@@ -508,6 +529,33 @@ mod tests {
             }
         }
         assert!(decided > 10000, "decided {decided}");
+    }
+
+    #[test]
+    fn conversions_equal_num_bigint() {
+        // Every size up to past the f64 range, with and without low bits set (rounding ties
+        // and the sticky bit), both signs: the same double as num-bigint's to_f64.
+        let mut rng = crate::random::SplitMix64(12);
+        for t in 0..4000 {
+            let limbs = 1 + t % 18;
+            let mut z = BigInt::from(0);
+            for _ in 0..limbs {
+                z = (z << 64) + BigInt::from(rng.next_u64());
+            }
+            z >>= (rng.next_u64() % 64) as usize;
+            match t % 4 {
+                0 => z = (z >> 80usize) << 80usize, // low bits clear
+                1 => z = ((z >> 11usize) << 11usize) + BigInt::from(1u64 << 10), // a tie
+                _ => {}
+            }
+            for v in [z.clone(), -z.clone(), z.clone() + 1] {
+                let want = v.to_f64().unwrap_or(f64::INFINITY);
+                assert_eq!(z_to_f64(&v).to_bits(), want.to_bits(), "{v}");
+            }
+        }
+        assert_eq!(z_to_f64(&BigInt::from(0)), 0.0);
+        assert_eq!(z_to_f64(&(BigInt::from(1) << 1024usize)), f64::INFINITY);
+        assert_eq!(z_to_f64(&-(BigInt::from(1) << 1100usize)), f64::NEG_INFINITY);
     }
 
     #[test]
