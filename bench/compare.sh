@@ -7,7 +7,8 @@
 # Whole space (vs relucent): 2-16-16-1, 3-8-8-1, 4-8-8-1, 2-32-32-1, `linregions enumerate`.
 # Box [-10,10]^2 (vs regioncam): 2-64-64-1, 2-128-128-1, 2-64-64-64-64-1, both
 # `linregions enumerate` (every region analysed: inspheres, logits...) and `linregions
-# partition` (the exact polygons only, as regioncam computes them). Times: `enumerate` one run,
+# partition` (the exact polygons only, as regioncam computes them). Times: `enumerate` and
+# relucent the median of 3 runs (single runs of either vary by 10-30% on a 2-core VM),
 # `partition` the best of 5 runs, regioncam the best of 5 (as its runner does).
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
 #   python3 -m venv .venv && .venv/bin/pip install relucent regioncam && PYTHON=.venv/bin/python bench/compare.sh
@@ -21,12 +22,16 @@ lr=target/release/linregions
 dir=$(mktemp -d)
 has() { "$PYTHON" -c "import $1" >/dev/null 2>&1; }
 
-ours() { # command net domain-args... -> "regions seconds" (partition: best of 5)
+ours() { # command net domain-args... -> "regions seconds" (enumerate: median of 3; partition: best of 5)
   local cmd=$1 net=$2; shift 2
-  local n=1; [ "$cmd" = partition ] && n=5
+  local n=3 pick=2; [ "$cmd" = partition ] && n=5 pick=1
   for _ in $(seq $n); do
     "$lr" "$cmd" "$net" "$@" | awk '/^regions/ {r=$2} /^time/ {t=$2} END {print r, t}'
-  done | sort -k2 -g | head -1
+  done | sort -k2 -g | sed -n "${pick}p"
+}
+median3() { # command... -> the JSON line with the median "seconds" of three runs
+  for _ in 1 2 3; do "$@"; done |
+    "$PYTHON" -c "import json,sys; r=sorted((json.loads(l) for l in sys.stdin), key=lambda d: d['seconds']); print(json.dumps(r[1]))"
 }
 field() { "$PYTHON" -c "import json,sys; d=json.loads(sys.argv[1]); print(d['regions'], d['seconds'])" "$1"; }
 
@@ -38,7 +43,7 @@ row() { # net label domain-label tool command our-args...
   local rps; rps=$(awk -v r="$r" -v t="$t" 'BEGIN {printf "%.0f", r / t}')
   local other="-" orr="-" ot="-" orps="-" ratio="-"
   if [ "$tool" = relucent ] && has relucent; then
-    read -r orr ot < <(field "$("$PYTHON" bench/relucent_run.py "$net")"); other=relucent
+    read -r orr ot < <(field "$(median3 "$PYTHON" bench/relucent_run.py "$net")"); other=relucent
   elif [ "$tool" = regioncam ] && has regioncam; then
     read -r orr ot < <(field "$("$PYTHON" bench/regioncam_run.py "$net" 10)"); other=regioncam
   fi
