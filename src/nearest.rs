@@ -10,7 +10,7 @@
 //! rows tight at `x*` (any linearly independent subset carrying the multipliers),
 //! `x* = -Σ_{i∈S} μ_i g_i` with every `μ_i >= 0`, `g_i·x* = h_i` on `S`, and every row holds.
 //! Any `(S, μ)` meeting them is a certificate (no uniqueness or non-degeneracy needed):
-//! [`certify`] checks one in integers. The rows `S` are proposed by the dual active-set
+//! `certify` checks one in integers. The rows `S` are proposed by the dual active-set
 //! method of Goldfarb and Idnani run in floats ([`nearest`]); if the check fails, the same
 //! method runs in exact rationals (finite: each full step raises the dual objective).
 

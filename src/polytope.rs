@@ -975,7 +975,7 @@ impl Halfspaces {
     }
 
     /// The integral rows `(a_i, b_i)` as converted floats (`filter::z_to_f64` of the
-    /// numerators), the input of [`Self::strictly_inside_but`]'s filter.
+    /// numerators), the input of the strictly-inside filter of facet points.
     pub fn float_rows_ab(&self) -> Vec<Vec<f64>> {
         self.a
             .iter()
@@ -1612,12 +1612,18 @@ impl Halfspaces {
         }
     }
 
-    /// Is the polyhedron bounded? Bounded iff no `y != 0` has `A y <= 0`. If `A` has rank
-    /// below `d`, a kernel vector is such a `y`. Otherwise `A y != 0` for every `y != 0`, so
-    /// such a `y` exists iff `max (-Σ a_i)·y` subject to `-1 <= a_i·y <= 0` is positive: one
-    /// LP (2m rows) instead of one per coordinate direction.
+    /// Is the polyhedron bounded? A certified recession ray from a float guess says no
+    /// (`recession_ray_guided`); otherwise rank and one exact LP decide (`is_bounded_exact`).
     pub fn is_bounded(&self, d: usize) -> bool {
-        if self.recession_ray_guided(d) || self.len() <= d || rank(&self.a) < d {
+        !self.recession_ray_guided(d) && self.is_bounded_exact(d)
+    }
+
+    /// [`Self::is_bounded`] without the float guess. Bounded iff no `y != 0` has `A y <= 0`.
+    /// If `A` has rank below `d`, a kernel vector is such a `y`. Otherwise `A y != 0` for
+    /// every `y != 0`, so such a `y` exists iff `max (-Σ a_i)·y` subject to `-1 <= a_i·y <= 0`
+    /// is positive: one LP (2m rows) instead of one per coordinate direction.
+    fn is_bounded_exact(&self, d: usize) -> bool {
+        if self.len() <= d || rank(&self.a) < d {
             return false;
         }
         let mut c = vec![Q::zero(); d];
@@ -1669,7 +1675,7 @@ impl Halfspaces {
         }
         let (_, v) = float_lp_point(&af, &bf, &obj, &vec![0.0; d]);
         let value: f64 = obj.iter().zip(&v).map(|(c, x)| c * x).sum();
-        if !(value > 1e-9) || !v.iter().all(|x| x.is_finite()) {
+        if value.is_nan() || value <= 1e-9 || !v.iter().all(|x| x.is_finite()) {
             return false;
         }
         af.truncate(m);
@@ -1700,7 +1706,7 @@ impl Halfspaces {
         let Some(z) = crate::nearest::solve(gram, rhs) else { return false };
         // The largest coefficient becomes 2^30 (the null vectors' scale is arbitrary).
         let top = z.iter().map(|x| x.abs()).fold(0.0, f64::max);
-        if !(top > 0.0) {
+        if top.is_nan() || top <= 0.0 {
             return false;
         }
         let mut ray = vec![Z::zero(); d];
@@ -2319,22 +2325,8 @@ mod tests {
                 assert!(ints.iter().all(|r| r.iter().zip(v).map(|(a, x)| a * x).sum::<Z>().is_zero()));
                 assert!(!v.iter().all(Z::is_zero));
             }
-            // The exact answer, by the LP alone (is_bounded tries the ray first).
-            let exact_unbounded = {
-                let mut c = vec![Q::zero(); d];
-                for row in &h.a {
-                    for (cj, v) in c.iter_mut().zip(row) {
-                        *cj -= v;
-                    }
-                }
-                let mut a = h.a.clone();
-                a.extend(h.a.iter().map(|r| r.iter().map(|v| -v).collect::<Vec<Q>>()));
-                let mut b = vec![Q::zero(); h.len()];
-                b.extend(std::iter::repeat_n(Q::one(), h.len()));
-                h.len() <= d
-                    || rank(&h.a) < d
-                    || maximize(&c, &a, &b).value().is_some_and(|v| v.is_positive())
-            };
+            // The exact answer, by rank and the LP alone (is_bounded tries the ray first).
+            let exact_unbounded = !h.is_bounded_exact(d);
             let ray = h.recession_ray_guided(d);
             assert!(!ray || exact_unbounded, "{:?}", h.a);
             // Arbitrary float directions (most of them wrong) are certified only when right.
