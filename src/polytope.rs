@@ -883,6 +883,14 @@ impl Halfspaces {
     /// allows) that is still strictly inside, given a strictly interior `c`. Keeps the sizes
     /// of the numbers along a walk from growing with its length.
     pub fn simplify_interior(&self, c: &[Q]) -> Vec<Q> {
+        match self.dyadic_scale_filtered(c) {
+            Some(k) => round_dyadic_at(c, k),
+            None => self.simplify_interior_exact(c),
+        }
+    }
+
+    /// [`Self::simplify_interior`] with the scale decided in integers.
+    fn simplify_interior_exact(&self, c: &[Q]) -> Vec<Q> {
         // rho = min_i slack_i / ||a_i||_1 = S_i / (den · N_i), kept as a fraction (num, den).
         let (sl, den) = self.scaled_slacks(c);
         let mut rho: Option<(Z, Z)> = None;
@@ -896,6 +904,53 @@ impl Halfspaces {
         let out = round_dyadic(c, rho.as_ref());
         debug_assert!(self.slacks(&out).iter().all(|s| s.is_positive()));
         out
+    }
+
+    /// The scale `k` of [`round_dyadic`] for [`Self::simplify_interior`], decided in floats:
+    /// `k = max(0, floor(log2(1/rho)))` with `1/rho = max_i den·N_i / S_i`, each ratio with a
+    /// proven relative error bound (the slack `S_i` from [`filter::dot_converted`], three
+    /// converted integers and two roundings); `None` when the interval of `1/rho` straddles a
+    /// power of two or a slack is not certainly positive (then the integers decide).
+    fn dyadic_scale_filtered(&self, c: &[Q]) -> Option<usize> {
+        if !self.is_integral() {
+            return None;
+        }
+        let (xs, den) = common_denominator(c);
+        let mut fx: Vec<f64> = xs.iter().map(filter::z_to_f64).collect();
+        let den_f = filter::z_to_f64(&den);
+        fx.push(-den_f);
+        let (mut lo, mut hi) = (0.0f64, 0.0f64);
+        let mut row = Vec::with_capacity(fx.len());
+        for (a, b) in self.a.iter().zip(&self.b) {
+            row.clear();
+            row.extend(a.iter().chain([b]).map(|v| -filter::z_to_f64(v.numer())));
+            // S = b·den - a·x: the negated row against (x, -den).
+            let slack = filter::dot_converted(&row, &fx);
+            let n1: f64 = a.iter().map(|v| filter::z_to_f64(v.numer()).abs()).sum();
+            if !(slack.v.is_finite() && slack.v > slack.e && n1.is_finite() && den_f.is_finite()) {
+                return None;
+            }
+            let rel_s = slack.e / (slack.v - slack.e);
+            // N_1: d conversions and d - 1 additions of non-negative terms; den: one
+            // conversion; the product and the quotient: one rounding each.
+            let rel = (rel_s + (a.len() as f64 + 4.0) * 2.0 * f64::EPSILON) * 1.01;
+            if rel >= 0.5 {
+                return None;
+            }
+            let r = den_f * n1 / slack.v;
+            lo = lo.max(r * (1.0 - 2.0 * rel));
+            hi = hi.max(r * (1.0 + 2.0 * rel));
+        }
+        if !(lo > 0.0 && hi.is_finite()) {
+            return None;
+        }
+        // floor(log2) of both ends must agree (below 1 both give k = 0).
+        let k_of = |v: f64| if v < 1.0 { 0 } else { (v.log2().floor()) as i64 };
+        let (kl, kh) = (k_of(lo), k_of(hi));
+        // log2 near an integer can round either way: keep a margin from the powers of two
+        // where k changes (2, 4, 8, ...).
+        let near = |v: f64| v >= 1.5 && (v.log2() - v.log2().round()).abs() < 1e-9;
+        (kl == kh && !near(lo) && !near(hi)).then_some(kl.max(0) as usize)
     }
 
     /// A point with small dyadic coordinates in the relative interior of facet `k`, given
@@ -2061,6 +2116,17 @@ impl Halfspaces {
 /// `c` rounded to the multiples of `2^-k` for the smallest `k` with `2^-(k+1) < rho`,
 /// `rho = rn/rd > 0` the smallest ratio `slack_i / ||a_i||_1` at `c` (no rows: `k = 0`):
 /// moving each coordinate by at most `2^-(k+1)` keeps every slack positive.
+/// [`round_dyadic`] at a known scale: every coordinate to the nearest multiple of `2^-k`.
+fn round_dyadic_at(c: &[Q], k: usize) -> Vec<Q> {
+    let scale = crate::num::Z::one() << k;
+    c.iter()
+        .map(|v| {
+            let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
+            q_new(num.div_floor(&(v.denom() * 2)), scale.clone())
+        })
+        .collect()
+}
+
 pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
     // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive:
     // the smallest such k satisfies rd < rn · 2^(k+1).
@@ -2075,14 +2141,7 @@ pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
             k -= 1;
         }
     }
-    let scale = crate::num::Z::one() << k;
-    c.iter()
-        .map(|v| {
-            let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
-            let rounded = num.div_floor(&(v.denom() * 2));
-            q_new(rounded, scale.clone())
-        })
-        .collect()
+    round_dyadic_at(c, k)
 }
 
 /// The unit vector `e_j` of length `n`.
@@ -2352,6 +2411,82 @@ mod tests {
             unbounded > 60 && found * 2 > unbounded && wild > 20,
             "{found} rays, {wild} wild, {unbounded} unbounded"
         );
+    }
+
+    #[test]
+    fn filtered_dyadic_scale_equals_the_integers() {
+        // Random rows (entries up to 2^40) and interior points with denominators of every
+        // size (slacks from tiny to large, scales k from 0 to ~60): the float-decided scale
+        // gives the same point as the integers, and it decides most cases.
+        let mut rng = crate::random::SplitMix64(44);
+        let (mut decided, mut total) = (0, 0);
+        for t in 0..400 {
+            let d = 2 + t % 3;
+            let big = 1i64 << (t % 40);
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
+            for j in 0..d {
+                rows.push((unit(d, j), qi(1 + rng.small_int(5).abs()), Source::Domain(2 * j)));
+                rows.push((
+                    unit(d, j).iter().map(|v| -v).collect(),
+                    qi(1 + rng.small_int(5).abs()),
+                    Source::Domain(2 * j + 1),
+                ));
+            }
+            for i in 0..(t % 4) {
+                let a: Vec<Q> =
+                    (0..d).map(|_| qi(rng.small_int(big.min(1 << 20)) * (big >> 20).max(1))).collect();
+                rows.push((a, qi(big + rng.small_int(big)), Source::Domain(100 + i)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(c) = h.interior_point(d) else { continue };
+            // Move the point towards a facet by a random dyadic-ish factor: small slacks.
+            let shrink = Q::new(Z::from(1), Z::from(1u64 << (t % 50)) + Z::from(rng.next_u64() % 7));
+            let towards: Vec<Q> =
+                (0..d).map(|j| if j == 0 { Q::one() - &shrink } else { Q::zero() }).collect();
+            let lim =
+                (0..d).map(|j| if j == 0 { &c[0] + (Q::one() - &c[0]) * &towards[0] } else { c[j].clone() });
+            let p: Vec<Q> = lim.collect();
+            for point in [c, p] {
+                if !h.slacks(&point).iter().all(|s| s.is_positive()) {
+                    continue;
+                }
+                total += 1;
+                decided += usize::from(h.dyadic_scale_filtered(&point).is_some());
+                assert_eq!(
+                    h.simplify_interior(&point),
+                    h.simplify_interior_exact(&point),
+                    "{:?} {point:?}",
+                    h.a
+                );
+            }
+        }
+        assert!(total > 300 && decided * 10 > total * 8, "{decided} of {total} decided");
+        // Slacks just beside a power of two (1/rho = 2^j·(1 ± 2^-40)): where floats cannot
+        // tell the bucket, the integers must.
+        let Grouped::Rows(h) = group_rows(
+            (0..2)
+                .flat_map(|j| {
+                    [
+                        (unit(2, j), qi(1), Source::Domain(2 * j)),
+                        (unit(2, j).iter().map(|v| -v).collect::<Vec<Q>>(), qi(1), Source::Domain(2 * j + 1)),
+                    ]
+                })
+                .collect::<Vec<(Vec<Q>, Q, Source)>>(),
+        ) else {
+            panic!("a box")
+        };
+        for j in 1..50usize {
+            for side in [-1i64, 1] {
+                let eps = Q::new(Z::from(1), Z::from(1) << 40usize) * Q::from_integer(Z::from(side));
+                let slack = Q::new(Z::from(1), Z::from(1) << j) * (Q::one() + eps);
+                let point = vec![Q::one() - slack, Q::zero()];
+                assert_eq!(
+                    h.simplify_interior(&point),
+                    h.simplify_interior_exact(&point),
+                    "j {j} side {side}"
+                );
+            }
+        }
     }
 
     #[test]
