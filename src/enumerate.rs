@@ -72,7 +72,8 @@ pub struct Region {
     pub id: usize,
     pub pattern: Pattern,
     /// A rational point strictly inside (the L-inf insphere centre, or for regions
-    /// containing arbitrarily large cubes the centre of a cube of radius 1).
+    /// containing arbitrarily large cubes the centre of a cube of radius 1 nearest the
+    /// origin).
     pub interior_point: Vec<Q>,
     pub bounded: bool,
     /// Irredundant facets, sorted by `(a, b)`.

@@ -270,7 +270,7 @@ pub fn nearest(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> {
         .iter()
         .zip(hn)
         .map(|(r, v)| {
-            let row: Vec<f64> = r.iter().map(z_f64).collect();
+            let row: Vec<f64> = r.iter().map(crate::filter::z_to_f64).collect();
             let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
             let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
             // Loosened a little: an optimal set of lower dimension (tight opposite rows) must
@@ -301,10 +301,6 @@ pub fn nearest_exact(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> 
     let gq: Vec<Vec<Q>> = g.iter().map(|r| r.iter().map(|v| Q::from_integer(v.clone())).collect()).collect();
     let h: Vec<Q> = hn.iter().map(|v| q_new(v.clone(), l.clone())).collect();
     dual_active_set(d, &gq, &h).map(|(_, x)| x)
-}
-
-fn z_f64(v: &Z) -> f64 {
-    num_traits::ToPrimitive::to_f64(v).unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]

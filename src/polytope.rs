@@ -57,12 +57,15 @@ pub enum Interior {
 pub enum Insphere {
     /// `radius_lower <= r* <= radius_upper`; the ball of radius `radius_lower` about
     /// `center` lies inside (checkable exactly by squares, see [`Halfspaces::contains_ball`]).
+    /// `center` is optimal for the LP with the norms' upper bounds, the one nearest the
+    /// origin when that LP has several.
     Finite { center: Vec<Q>, radius_lower: Q, radius_upper: Q },
     /// The region contains balls of every radius.
     Unbounded,
 }
 
-/// Exact largest inscribed axis-aligned cube (`radius` is half its side).
+/// Exact largest inscribed axis-aligned cube (`radius` is half its side); `center` is the
+/// one nearest the origin when several cubes of that size fit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinfInsphere {
     Finite { center: Vec<Q>, radius: Q },
@@ -920,20 +923,18 @@ impl Halfspaces {
         let den_f = filter::z_to_f64(&den);
         fx.push(-den_f);
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
-        let mut row = Vec::with_capacity(fx.len());
-        for (a, b) in self.a.iter().zip(&self.b) {
-            row.clear();
-            row.extend(a.iter().chain([b]).map(|v| -filter::z_to_f64(v.numer())));
-            // S = b·den - a·x: the negated row against (x, -den).
-            let slack = filter::dot_converted(&row, &fx);
-            let n1: f64 = a.iter().map(|v| filter::z_to_f64(v.numer()).abs()).sum();
+        let d = fx.len() - 1;
+        for row in self.float_rows_ab() {
+            // S = b·den - a·x = -((a, b)·(x, -den)); the bound is unchanged by the sign.
+            let slack = -filter::dot_converted(&row, &fx);
+            let n1: f64 = row[..d].iter().map(|v| v.abs()).sum();
             if !(slack.v.is_finite() && slack.v > slack.e && n1.is_finite() && den_f.is_finite()) {
                 return None;
             }
             let rel_s = slack.e / (slack.v - slack.e);
             // N_1: d conversions and d - 1 additions of non-negative terms; den: one
             // conversion; the product and the quotient: one rounding each.
-            let rel = (rel_s + (a.len() as f64 + 4.0) * 2.0 * f64::EPSILON) * 1.01;
+            let rel = (rel_s + (d as f64 + 4.0) * 2.0 * f64::EPSILON) * 1.01;
             if rel >= 0.5 {
                 return None;
             }
@@ -1740,7 +1741,6 @@ impl Halfspaces {
     /// The exact part of [`Self::recession_ray_guided`] for a float direction `v` (`af`: the
     /// rows over their L1 norms, as floats): rows with `|af_i·v| <= 1e-7` are taken as tight.
     fn recession_ray_from(&self, d: usize, af: &[Vec<f64>], v: &[f64]) -> bool {
-        let to_f = filter::guess;
         let dotf = |r: &[f64]| r.iter().zip(v).map(|(a, x)| a * x).sum::<f64>();
         let tight: Vec<Vec<Z>> = (0..af.len())
             .filter(|&i| dotf(&af[i]).abs() <= 1e-7)
@@ -1751,8 +1751,7 @@ impl Halfspaces {
             return false;
         }
         // v ≈ Σ_k z_k N_k by least squares; then v' = Σ_k round(2^30·z_k) N_k in integers.
-        let nf: Vec<Vec<f64>> =
-            basis.iter().map(|n| n.iter().map(|x| to_f(&Q::from_integer(x.clone()))).collect()).collect();
+        let nf: Vec<Vec<f64>> = basis.iter().map(|n| n.iter().map(filter::z_to_f64).collect()).collect();
         let gram: Vec<Vec<f64>> = nf
             .iter()
             .map(|p| nf.iter().map(|q| p.iter().zip(q).map(|(x, y)| x * y).sum()).collect())
@@ -1956,7 +1955,8 @@ impl Halfspaces {
         // N_tj (signed) on first use: only a vertex that passes the multiplier test needs it.
         let mut ncof: Option<Vec<Vec<Z>>> = None;
         let rnum: Z = basis.iter().zip(&cof).map(|(&i, ct)| self.b[i].numer() * ct).sum();
-        let rows_ab = self.float_rows_ab();
+        // The rows as floats for the feasibility filter, on first use (as ncof).
+        let mut rows_ab: Option<Vec<Vec<f64>>> = None;
         ws.iter()
             .map(|&(w, with_center)| {
                 let (pw, l) = common_denominator(w);
@@ -1997,6 +1997,7 @@ impl Halfspaces {
                 // with equality (Cramer's rule); the others by a float filter when it decides.
                 let fx: Vec<f64> =
                     x.iter().chain([&xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(&dd)]).collect();
+                let rows_ab = rows_ab.get_or_insert_with(|| self.float_rows_ab());
                 let mut row = vec![0.0; d + 2];
                 let feasible = (0..self.len()).all(|k| {
                     if basis.contains(&k) {
