@@ -38,7 +38,7 @@
 use crate::domain::{Domain, DomainError};
 use crate::filter::{self, Approx, dot_approx, dot_converted, z_to_f64};
 use crate::network::{LayerRows, Network, Pattern};
-use crate::num::{Q, Z, primitive_ints};
+use crate::num::{Q, W256, Z, primitive_ints};
 use crate::polytope::{Grouped, Source, group_rows};
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
@@ -251,12 +251,12 @@ struct Found {
     cut: Option<Cut>,
 }
 
-/// A face the line crosses: its vertex signs, the exact row, and per crossed side `k` the
-/// point, its floats and its signs for the later neurons of the layer.
+/// A face the line crosses: its vertex signs, the exact row and what names it (faces with
+/// the same `key` have the same row, so they share one line).
 struct Cut {
     signs: Vec<i8>,
     row: (Vec<Z>, Z),
-    meets: Vec<(usize, [Z; 3], [f64; 3], Vec<i8>)>,
+    key: usize,
 }
 
 /// The float-filtered sign of neuron `i` of layer `l` at a vertex (floats `f`) from the rows
@@ -272,14 +272,27 @@ fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
 /// from one face since the layer began) share their exact rows too: within one cut, each is
 /// computed once (`memo`, keyed by the float rows).
 fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> (Vec<Z>, Z) {
-    let Some(fr) = &f.frows else { return f.rows[ctx.l].row(i) };
-    let key = Arc::as_ptr(fr) as usize;
+    if f.frows.is_none() {
+        return f.rows[ctx.l].row(i);
+    }
+    let key = row_key(f, ctx.l);
     if let Some(r) = memo.lock().expect("memo lock").get(&key) {
         return r.clone();
     }
     let r = net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale);
     memo.lock().expect("memo lock").insert(key, r.clone());
     r
+}
+
+/// What names a face's rows of the current layer during one cut: the address of its float
+/// rows (last layer) or of its exact rows. Faces cut from one face since the layer began
+/// share them (and only such faces have equal rows by construction); the rows stay alive
+/// for the whole cut, so an address names one set of rows.
+fn row_key(f: &MFace, l: usize) -> usize {
+    match &f.frows {
+        Some(fr) => Arc::as_ptr(fr) as usize,
+        None => Arc::as_ptr(&f.rows[l]) as usize,
+    }
 }
 
 /// Exact rows of one cut's neuron by the address of the float rows they belong to (alive for
@@ -289,10 +302,25 @@ type RowMemo = std::sync::Mutex<HashMap<usize, (Vec<Z>, Z)>>;
 /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
 /// both signs on a segment of the line).
 fn meet(line: &[Z; 3], a: &[Z], c: &Z) -> [Z; 3] {
+    if let Some(p) = meet_small(line, a, c) {
+        return p;
+    }
     let det = &line[0] * &a[1] - &line[1] * &a[0];
     let x = &line[1] * c - &line[2] * &a[1];
     let y = &line[2] * &a[0] - &line[0] * c;
     if det.is_negative() { [-x, -y, -det] } else { [x, y, det] }
+}
+
+/// [`meet`] in fixed width when every entry fits an `i128` (lines and rows of up to ~127
+/// bits: every crossing of the 2-layer benchmark nets): each 2×2 determinant is at most
+/// 255 bits, so the 256-bit products and differences cannot overflow. `None` otherwise.
+fn meet_small(line: &[Z; 3], a: &[Z], c: &Z) -> Option<[Z; 3]> {
+    let s = |v: &Z| v.to_i128().filter(|x| *x != i128::MIN);
+    let (l0, l1, l2, a0, a1, c) = (s(&line[0])?, s(&line[1])?, s(&line[2])?, s(&a[0])?, s(&a[1])?, s(c)?);
+    let cross = |p: i128, q: i128, r: i128, t: i128| W256::mul_i128(p, q).checked_sub(W256::mul_i128(r, t));
+    let (det, x, y) = (cross(l0, a1, l1, a0)?, cross(l1, c, l2, a1)?, cross(l2, a0, l0, c)?);
+    let p = [x.to_z(), y.to_z(), det.to_z()];
+    Some(if det.neg { p.map(|v| -v) } else { p })
 }
 
 impl Mesh {
@@ -373,7 +401,7 @@ impl Mesh {
         let src = Source::Neuron((l, i));
         let n_total = ctx.total;
         let memo = RowMemo::default();
-        let (signs_i, n_layer, exact_v, lines) = (&self.vsign[i], self.vsign.len(), &self.exact, &self.lines);
+        let (signs_i, n_layer, exact_v) = (&self.vsign[i], self.vsign.len(), &self.exact);
         let found: Vec<Found> = self
             .faces
             .par_iter_mut()
@@ -432,63 +460,55 @@ impl Mesh {
                     return (!resolved.is_empty()).then_some(Found { fi, resolved, cut: None });
                 }
                 let (a, c) = row.unwrap_or_else(|| exact_row(net, ctx, face, i, &memo));
-                let meets = (0..m)
-                    .filter(|&k| signs[k] * signs[(k + 1) % m] < 0)
-                    .map(|k| {
-                        let p = meet(&lines[face.sides[k].line as usize], &a, &c);
-                        let f = approx(&p);
-                        let later =
-                            (i + 1..n_layer).map(|t| float_sign(face, l, t, &f).unwrap_or(UNKNOWN)).collect();
-                        (k, p, f, later)
-                    })
-                    .collect();
-                Some(Found { fi, resolved, cut: Some(Cut { signs, row: (a, c), meets }) })
+                Some(Found { fi, resolved, cut: Some(Cut { signs, row: (a, c), key: row_key(face, l) }) })
             })
             .collect();
+        // New vertices by side (each crossing point is computed once, by the first face
+        // beside its side), and lines by row.
         let mut cuts: HashMap<(u32, u32), u32> = HashMap::default();
+        let mut chords: HashMap<usize, u32> = HashMap::default();
         for Found { fi, resolved, cut } in found {
             for (v, s) in resolved {
                 self.vsign[i][v] = s;
             }
-            let Some(Cut { signs, row: (a, c), meets }) = cut else { continue };
+            let Some(Cut { signs, row: (a, c), key: row_key }) = cut else { continue };
             let m = signs.len();
             // The boundary points in order: (vertex, sign, side from it to the next point).
             let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
-            let mut meets = meets.into_iter().peekable();
+            let parent = &self.faces[fi];
             for k in 0..m {
-                let (u, w) = (self.faces[fi].verts[k], self.faces[fi].verts[(k + 1) % m]);
+                let (u, w) = (parent.verts[k], parent.verts[(k + 1) % m]);
                 pts.push((u, signs[k], k));
-                if meets.peek().is_some_and(|x| x.0 == k) {
-                    let (_, p, f, later) = meets.next().expect("peeked");
-                    let key = (u.min(w), u.max(w));
-                    let v = *cuts.entry(key).or_insert_with(|| {
+                if signs[k] * signs[(k + 1) % m] < 0 {
+                    let v = *cuts.entry((u.min(w), u.max(w))).or_insert_with(|| {
+                        let p = meet(&self.lines[parent.sides[k].line as usize], &a, &c);
+                        let f = approx(&p);
                         self.exact.push(p);
                         self.approx.push(f);
                         // Neurons up to i are done: their tables are not read again.
-                        for (t, sg) in later.into_iter().enumerate() {
-                            self.vsign[i + 1 + t].push(sg);
+                        for t in i + 1..n_layer {
+                            self.vsign[t].push(float_sign(parent, l, t, &f).unwrap_or(UNKNOWN));
                         }
                         (self.exact.len() - 1) as u32
                     });
                     pts.push((v, 0, k));
                 }
             }
-            let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
-            self.lines.push([la[0].clone(), la[1].clone(), lc]);
+            let line = *chords.entry(row_key).or_insert_with(|| {
+                let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
+                self.lines.push([la[0].clone(), la[1].clone(), lc]);
+                (self.lines.len() - 1) as u32
+            });
             // The child on the positive side (the neuron's row >= 0) is above its chord.
-            let chord = |sigma: i8| MSide {
-                line: (self.lines.len() - 1) as u32,
-                below: sigma < 0,
-                srcs: Srcs::One(src),
-            };
-            let parent = &self.faces[fi];
+            let chord = |sigma: i8| MSide { line, below: sigma < 0, srcs: Srcs::One(src) };
             let child = |sigma: i8| -> MFace {
                 let np = pts.len();
                 let keep = |k: usize| pts[k].1 * sigma >= 0;
                 let start =
                     (0..np).find(|&k| keep(k) && !keep((k + np - 1) % np)).expect("a cut face has two arcs");
-                let mut verts = Vec::new();
-                let mut sides = Vec::new();
+                // At most every boundary point (a push per side would regrow the vectors).
+                let mut verts = Vec::with_capacity(np);
+                let mut sides = Vec::with_capacity(np);
                 let mut k = start;
                 loop {
                     verts.push(pts[k].0);
@@ -814,6 +834,42 @@ impl Partition {
 mod tests {
     use super::*;
     use crate::enumerate::{Options, enumerate};
+
+    #[test]
+    fn fixed_width_crossings_equal_bigint_cramer() {
+        let mut rng = crate::random::SplitMix64(5);
+        let mut z = |bits: u64| -> Z {
+            let r = rng.next_u64();
+            let v = Z::from((u128::from(rng.next_u64()) << 64) | u128::from(r)) >> (128 - bits.min(128));
+            if r & 1 == 0 { v } else { -v }
+        };
+        let (mut small, mut big) = (0, 0);
+        for t in 0..4000u64 {
+            // Widths around the i128 limit: 126 and 127 bits fit, 128 does not.
+            let w = [20, 71, 100, 126, 127, 128][(t % 6) as usize];
+            let line = [z(w), z(w - 1), z(w)];
+            let (a, c) = (vec![z(w - 2), z(w)], z(w));
+            let det = &line[0] * &a[1] - &line[1] * &a[0];
+            if det.is_zero() {
+                continue;
+            }
+            let x = &line[1] * &c - &line[2] * &a[1];
+            let y = &line[2] * &a[0] - &line[0] * &c;
+            let want = if det.is_negative() { [-x, -y, -det] } else { [x, y, det] };
+            match meet_small(&line, &a, &c) {
+                Some(p) => {
+                    small += 1;
+                    assert_eq!(p, want, "{line:?} {a:?} {c:?}");
+                }
+                None => {
+                    big += 1;
+                    assert!(line.iter().chain(&a).chain([&c]).any(|v| v.bits() >= 127));
+                }
+            }
+            assert_eq!(meet(&line, &a, &c), want);
+        }
+        assert!(small > 2000 && big > 500, "{small} {big}");
+    }
 
     /// The partition equals the walk: same patterns, vertices, facets (half-space, sources,
     /// neighbour) and edges.

@@ -163,34 +163,133 @@ pub fn primitive_row(a: &[Q], b: &Q) -> (Vec<Z>, Z) {
 /// `(a, b)` of integers (`b` last in `ints`) divided by the gcd of the entries (a zero row
 /// stays zero): the integer part of [`primitive_row`].
 pub fn primitive_ints(ints: Vec<Z>) -> (Vec<Z>, Z) {
-    if let Some(small) = primitive_small(&ints) {
-        let mut small = small;
-        let bb = small.pop().unwrap_or_default();
-        return (small, bb);
-    }
-    let g = content(&ints);
-    if g.is_zero() || g.is_one() {
-        let mut ints = ints;
-        let bb = ints.pop().unwrap_or_default();
-        return (ints, bb);
-    }
-    let mut ints: Vec<Z> = ints.into_iter().map(|v| v / &g).collect();
+    let mut ints = match primitive_small(ints) {
+        Ok(small) => small,
+        Err(ints) => {
+            let g = content(&ints);
+            if g.is_zero() || g.is_one() { ints } else { ints.into_iter().map(|v| v / &g).collect() }
+        }
+    };
     let bb = ints.pop().unwrap_or_default();
     (ints, bb)
 }
 
 /// The fast path of [`primitive_row`]: when every entry fits in an `i128`, the gcd is a
 /// binary gcd on machine words (num-bigint's gcd on multi-limb numbers dominated
-/// profiles). `None` when an entry does not fit.
-fn primitive_small(ints: &[Z]) -> Option<Vec<Z>> {
-    let small: Vec<i128> =
-        ints.iter().map(|v| v.to_i128().filter(|x| *x != i128::MIN)).collect::<Option<_>>()?;
-    let g = small.iter().fold(0u128, |g, &v| gcd_u128(g, v.unsigned_abs()));
+/// profiles), and coprime entries are returned as they are (no copy). `Err(ints)` (given
+/// back) when an entry does not fit.
+fn primitive_small(ints: Vec<Z>) -> Result<Vec<Z>, Vec<Z>> {
+    let small = |v: &Z| v.to_i128().filter(|x| *x != i128::MIN);
+    let mut g = 0u128;
+    for v in &ints {
+        match small(v) {
+            Some(x) => g = gcd_u128(g, x.unsigned_abs()),
+            None => return Err(ints),
+        }
+    }
     if g <= 1 {
-        return Some(ints.to_vec());
+        return Ok(ints);
     }
     let g = g as i128; // g <= |v| < 2^127 for some entry
-    Some(small.into_iter().map(|v| Z::from(v / g)).collect())
+    Ok(ints.iter().map(|v| Z::from(small(v).expect("fits: checked above") / g)).collect())
+}
+
+/// A signed 256-bit integer, sign and magnitude (little-endian limbs), for fixed-width
+/// fast paths (`polytope::Minors`, the mesh's crossing points): products by an `i64`, full
+/// products of two `i128`s, and sums, each reporting overflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct W256 {
+    pub(crate) neg: bool,
+    pub(crate) mag: [u64; 4],
+}
+
+impl W256 {
+    pub(crate) const ZERO: W256 = W256 { neg: false, mag: [0; 4] };
+
+    pub(crate) fn from_i128(v: i128) -> W256 {
+        let m = v.unsigned_abs();
+        W256 { neg: v < 0, mag: [m as u64, (m >> 64) as u64, 0, 0] }
+    }
+
+    /// The full product `a·b` of two `i128`s (at most 254 bits of magnitude: never overflows).
+    pub(crate) fn mul_i128(a: i128, b: i128) -> W256 {
+        let (x, y) = (a.unsigned_abs(), b.unsigned_abs());
+        let (x0, x1, y0, y1) = (x as u64 as u128, x >> 64, y as u64 as u128, y >> 64);
+        let (p00, p01, p10, p11) = (x0 * y0, x0 * y1, x1 * y0, x1 * y1);
+        // Column sums with carries: p01 and p10 straddle limbs 1 and 2.
+        let mid = (p00 >> 64) + (p01 as u64 as u128) + (p10 as u64 as u128);
+        let high = (p01 >> 64) + (p10 >> 64) + (p11 as u64 as u128) + (mid >> 64);
+        let mag = [p00 as u64, mid as u64, high as u64, ((p11 >> 64) + (high >> 64)) as u64];
+        W256 { neg: (a < 0) != (b < 0) && mag != [0; 4], mag }
+    }
+
+    /// `self · k`, or `None` past 256 bits of magnitude.
+    pub(crate) fn mul_i64(self, k: i64) -> Option<W256> {
+        let f = k.unsigned_abs() as u128;
+        let mut mag = [0u64; 4];
+        let mut carry = 0u128;
+        for (o, &x) in mag.iter_mut().zip(&self.mag) {
+            let t = x as u128 * f + carry;
+            *o = t as u64;
+            carry = t >> 64;
+        }
+        (carry == 0).then_some(W256 { neg: self.neg != (k < 0), mag })
+    }
+
+    fn add_mag(a: &[u64; 4], b: &[u64; 4]) -> Option<[u64; 4]> {
+        let mut out = [0u64; 4];
+        let mut carry = false;
+        for i in 0..4 {
+            let (s1, c1) = a[i].overflowing_add(b[i]);
+            let (s2, c2) = s1.overflowing_add(u64::from(carry));
+            out[i] = s2;
+            carry = c1 || c2;
+        }
+        (!carry).then_some(out)
+    }
+
+    /// `a - b` for magnitudes `a >= b`.
+    fn sub_mag(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+        let mut out = [0u64; 4];
+        let mut borrow = false;
+        for i in 0..4 {
+            let (d1, b1) = a[i].overflowing_sub(b[i]);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            out[i] = d2;
+            borrow = b1 || b2;
+        }
+        out
+    }
+
+    pub(crate) fn checked_add(self, o: W256) -> Option<W256> {
+        if self.neg == o.neg {
+            return Some(W256 { neg: self.neg, mag: Self::add_mag(&self.mag, &o.mag)? });
+        }
+        // Opposite signs: the larger magnitude keeps its sign.
+        let larger = self.mag.iter().rev().cmp(o.mag.iter().rev()) != std::cmp::Ordering::Less;
+        let (big, small) = if larger { (self, o) } else { (o, self) };
+        let mag = Self::sub_mag(&big.mag, &small.mag);
+        Some(W256 { neg: big.neg && mag != [0; 4], mag })
+    }
+
+    pub(crate) fn checked_sub(self, o: W256) -> Option<W256> {
+        self.checked_add(W256 { neg: !o.neg, mag: o.mag })
+    }
+
+    pub(crate) fn to_z(self) -> Z {
+        let mag = num_bigint::BigUint::from_slice(&[
+            self.mag[0] as u32,
+            (self.mag[0] >> 32) as u32,
+            self.mag[1] as u32,
+            (self.mag[1] >> 32) as u32,
+            self.mag[2] as u32,
+            (self.mag[2] >> 32) as u32,
+            self.mag[3] as u32,
+            (self.mag[3] >> 32) as u32,
+        ]);
+        let z = Z::from(mag);
+        if self.neg { -z } else { z }
+    }
 }
 
 /// `n / d` in lowest terms with `d > 0` (as `Q::new`), reduced by [`gcd_big`]. Panics if
@@ -432,6 +531,37 @@ mod tests {
         Q::new(BigInt::from(n), BigInt::from(d))
     }
 
+    /// A random `i128` of a random width (1 to 127 bits, either sign), or an extreme value.
+    fn any_i128(rng: &mut crate::random::SplitMix64) -> i128 {
+        let r = rng.next_u64();
+        match r % 16 {
+            0 => i128::MAX,
+            1 => -i128::MAX,
+            2 => 0,
+            _ => {
+                let v = ((u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64())) >> (1 + r % 127);
+                if r & 64 == 0 { v as i128 } else { -(v as i128) }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_products_and_sums_equal_bigint() {
+        let mut rng = crate::random::SplitMix64(11);
+        for _ in 0..20000 {
+            let (a, b, c, d) =
+                (any_i128(&mut rng), any_i128(&mut rng), any_i128(&mut rng), any_i128(&mut rng));
+            let want_ab = BigInt::from(a) * BigInt::from(b);
+            let ab = W256::mul_i128(a, b);
+            assert_eq!(ab.to_z(), want_ab, "{a} * {b}");
+            assert_eq!(ab.neg, want_ab.is_negative(), "sign of {a} * {b} (zero is not negative)");
+            let diff = ab.checked_sub(W256::mul_i128(c, d)).expect("255 bits fit");
+            assert_eq!(diff.to_z(), want_ab - BigInt::from(c) * BigInt::from(d));
+        }
+        let m = W256::mul_i128(i128::MAX, -i128::MAX);
+        assert_eq!(m.to_z(), -(BigInt::from(i128::MAX) * BigInt::from(i128::MAX)));
+    }
+
     #[test]
     fn small_primitive_rows_agree_with_bigint_gcd() {
         let mut rng = crate::random::SplitMix64(3);
@@ -446,16 +576,19 @@ mod tests {
                 .collect();
             let g = ints.iter().fold(BigInt::zero(), |g, v| g.gcd(v));
             let want: Vec<Z> = if g.is_zero() { ints.clone() } else { ints.iter().map(|v| v / &g).collect() };
-            match primitive_small(&ints) {
-                Some(got) => assert_eq!(got, want, "{ints:?}"),
-                None => assert!(ints.iter().any(|v| v.bits() >= 127)),
+            match primitive_small(ints.clone()) {
+                Ok(got) => assert_eq!(got, want, "{ints:?}"),
+                Err(back) => {
+                    assert_eq!(back, ints);
+                    assert!(ints.iter().any(|v| v.bits() >= 127));
+                }
             }
         }
         assert_eq!(gcd_u128(0, 0), 0);
         assert_eq!(gcd_u128(12, 18), 6);
         assert_eq!(gcd_u128(u128::MAX, 3), 3);
         // i128::MIN does not fit the fast path (its absolute value does not fit an i128).
-        assert!(primitive_small(&[Z::from(i128::MIN), Z::from(2)]).is_none());
+        assert!(primitive_small(vec![Z::from(i128::MIN), Z::from(2)]).is_err());
     }
 
     #[test]

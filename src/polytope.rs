@@ -10,7 +10,7 @@ use crate::filter::{self, Approx};
 use crate::lp::{LpOutcome, PointOutcome, maximize_point, maximize_primal as maximize};
 use crate::network::NeuronId;
 use crate::num::{
-    Q, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, q_new, sqrt_bounds, ten_pow_neg,
+    Q, W256, Z, common_denominator, dot, norm1, norm2_sq, primitive_row, q_new, sqrt_bounds, ten_pow_neg,
 };
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
@@ -382,91 +382,6 @@ pub struct Minors<'a> {
     /// The entries as `i64` while the fixed-width path holds.
     small: Option<Vec<Vec<i64>>>,
     memo_small: rustc_hash::FxHashMap<u16, W256>,
-}
-
-/// A signed 256-bit integer, sign and magnitude (little-endian limbs), for [`Minors`]'
-/// fixed-width path: only products by an `i64` and sums, each reporting overflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct W256 {
-    neg: bool,
-    mag: [u64; 4],
-}
-
-impl W256 {
-    const ZERO: W256 = W256 { neg: false, mag: [0; 4] };
-
-    fn from_i128(v: i128) -> W256 {
-        let m = v.unsigned_abs();
-        W256 { neg: v < 0, mag: [m as u64, (m >> 64) as u64, 0, 0] }
-    }
-
-    /// `self · k`, or `None` past 256 bits of magnitude.
-    fn mul_i64(self, k: i64) -> Option<W256> {
-        let f = k.unsigned_abs() as u128;
-        let mut mag = [0u64; 4];
-        let mut carry = 0u128;
-        for (o, &x) in mag.iter_mut().zip(&self.mag) {
-            let t = x as u128 * f + carry;
-            *o = t as u64;
-            carry = t >> 64;
-        }
-        (carry == 0).then_some(W256 { neg: self.neg != (k < 0), mag })
-    }
-
-    fn add_mag(a: &[u64; 4], b: &[u64; 4]) -> Option<[u64; 4]> {
-        let mut out = [0u64; 4];
-        let mut carry = false;
-        for i in 0..4 {
-            let (s1, c1) = a[i].overflowing_add(b[i]);
-            let (s2, c2) = s1.overflowing_add(u64::from(carry));
-            out[i] = s2;
-            carry = c1 || c2;
-        }
-        (!carry).then_some(out)
-    }
-
-    /// `a - b` for magnitudes `a >= b`.
-    fn sub_mag(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-        let mut out = [0u64; 4];
-        let mut borrow = false;
-        for i in 0..4 {
-            let (d1, b1) = a[i].overflowing_sub(b[i]);
-            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-            out[i] = d2;
-            borrow = b1 || b2;
-        }
-        out
-    }
-
-    fn checked_add(self, o: W256) -> Option<W256> {
-        if self.neg == o.neg {
-            return Some(W256 { neg: self.neg, mag: Self::add_mag(&self.mag, &o.mag)? });
-        }
-        // Opposite signs: the larger magnitude keeps its sign.
-        let larger = self.mag.iter().rev().cmp(o.mag.iter().rev()) != std::cmp::Ordering::Less;
-        let (big, small) = if larger { (self, o) } else { (o, self) };
-        let mag = Self::sub_mag(&big.mag, &small.mag);
-        Some(W256 { neg: big.neg && mag != [0; 4], mag })
-    }
-
-    fn checked_sub(self, o: W256) -> Option<W256> {
-        self.checked_add(W256 { neg: !o.neg, mag: o.mag })
-    }
-
-    fn to_z(self) -> Z {
-        let mag = num_bigint::BigUint::from_slice(&[
-            self.mag[0] as u32,
-            (self.mag[0] >> 32) as u32,
-            self.mag[1] as u32,
-            (self.mag[1] >> 32) as u32,
-            self.mag[2] as u32,
-            (self.mag[2] >> 32) as u32,
-            self.mag[3] as u32,
-            (self.mag[3] >> 32) as u32,
-        ]);
-        let z = Z::from(mag);
-        if self.neg { -z } else { z }
-    }
 }
 
 impl<'a> Minors<'a> {
