@@ -277,6 +277,10 @@ impl W256 {
     }
 
     pub(crate) fn to_z(self) -> Z {
+        if self.mag[2] == 0 && self.mag[3] == 0 {
+            let z = Z::from(u128::from(self.mag[0]) | (u128::from(self.mag[1]) << 64));
+            return if self.neg { -z } else { z };
+        }
         let mag = num_bigint::BigUint::from_slice(&[
             self.mag[0] as u32,
             (self.mag[0] >> 32) as u32,
@@ -376,7 +380,8 @@ pub fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
     BigUint::from(gcd_u128(u128::from(small), r))
 }
 
-/// Binary gcd on `u128` (`gcd(0, 0) = 0`).
+/// The gcd of two `u128`s (`gcd(0, 0) = 0`): Euclid's steps while a number needs two
+/// words, then the binary method on `u64`.
 pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
     if a == 0 {
         return b;
@@ -386,6 +391,18 @@ pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
     }
     let shift = (a | b).trailing_zeros();
     a >>= a.trailing_zeros();
+    b >>= b.trailing_zeros();
+    // Euclid's steps (one division each) until both fit a word, then binary steps on words:
+    // a binary step on `u128` costs several on `u64`. Odd parts keep the gcd's odd part.
+    while (a | b) > u128::from(u64::MAX) {
+        let (x, y) = if a > b { (a, b) } else { (b, a) };
+        let r = x % y;
+        if r == 0 {
+            return y << shift;
+        }
+        (a, b) = (y, r >> r.trailing_zeros());
+    }
+    let (mut a, mut b) = (a as u64, b as u64);
     loop {
         b >>= b.trailing_zeros();
         if a > b {
@@ -393,7 +410,7 @@ pub fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
         }
         b -= a;
         if b == 0 {
-            return a << shift;
+            return u128::from(a) << shift;
         }
     }
 }
@@ -584,6 +601,17 @@ mod tests {
                 }
             }
         }
+        // Word-size switch: random widths, common factors (odd and powers of two) and extremes.
+        for t in 0..20000u32 {
+            let w = |r: u64, sh: u32| ((u128::from(r) << 64) | u128::from(r.rotate_left(17))) >> sh;
+            let f = u128::from(rng.next_u64() % 5000 + 1) << (t % 9);
+            let (x, y) = (w(rng.next_u64(), 1 + t % 127), w(rng.next_u64(), 1 + (t / 7) % 127));
+            let (x, y) = if t % 3 == 0 { (x.saturating_mul(f), y.saturating_mul(f)) } else { (x, y) };
+            let want = BigInt::from(x).gcd(&BigInt::from(y));
+            assert_eq!(BigInt::from(gcd_u128(x, y)), want, "gcd({x}, {y})");
+        }
+        assert_eq!(gcd_u128(u128::MAX, u128::MAX - 1), 1);
+        assert_eq!(gcd_u128(1 << 127, 1 << 100), 1 << 100);
         assert_eq!(gcd_u128(0, 0), 0);
         assert_eq!(gcd_u128(12, 18), 6);
         assert_eq!(gcd_u128(u128::MAX, 3), 3);
