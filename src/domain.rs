@@ -99,6 +99,8 @@ impl Domain {
                     return Err(DomainError::EmptyInterval { coord: j, lo: fmt_q(l), hi: fmt_q(h) });
                 }
             }
+            // Every interval open: a full-dimensional bounded box (no LP needed).
+            return Ok(true);
         }
         let rows = self.rows().into_iter().enumerate().map(|(i, (a, b))| (a, b, Source::Domain(i)));
         let hs = match group_rows(rows) {

@@ -368,8 +368,7 @@ impl Mesh {
     /// The sign table of layer `l` (`n` neurons) at every vertex, from any face containing
     /// it; [`UNKNOWN`] where the floats do not decide.
     fn layer_signs(&mut self, l: usize, n: usize) {
-        // Vertex-major while filling (one face's rows at a time), neuron-major for the cuts
-        // (each cut reads one neuron's signs of every vertex).
+        // Neuron-major: each cut reads one neuron's signs of every vertex.
         let nv = self.exact.len();
         let mut from = vec![u32::MAX; nv];
         for (fi, f) in self.faces.iter().enumerate() {
@@ -381,14 +380,14 @@ impl Mesh {
         }
         let faces = &self.faces;
         let approx = &self.approx;
-        let by_vertex: Vec<Vec<i8>> = (0..nv)
+        self.vsign = (0..n)
             .into_par_iter()
-            .map(|v| {
-                let f = &faces[from[v] as usize];
-                (0..n).map(|i| float_sign(f, l, i, &approx[v]).unwrap_or(UNKNOWN)).collect()
+            .map(|i| {
+                (0..nv)
+                    .map(|v| float_sign(&faces[from[v] as usize], l, i, &approx[v]).unwrap_or(UNKNOWN))
+                    .collect()
             })
             .collect();
-        self.vsign = (0..n).map(|i| by_vertex.iter().map(|row| row[i]).collect()).collect();
     }
 
     /// Cut every face by neuron `i` of layer `ctx.l`, in two phases: in parallel, every
