@@ -255,7 +255,7 @@ struct Found {
 /// the same `key` have the same row, so they share one line).
 struct Cut {
     signs: Vec<i8>,
-    row: (Vec<Z>, Z),
+    row: Arc<(Vec<Z>, Z)>,
     key: usize,
 }
 
@@ -268,18 +268,18 @@ fn float_sign(face: &MFace, l: usize, i: usize, f: &[f64; 3]) -> Option<i8> {
     }
 }
 
-/// The exact row of neuron `i` (layer `ctx.l`) on a face. Faces sharing float rows (cut
-/// from one face since the layer began) share their exact rows too: within one cut, each is
-/// computed once (`memo`, keyed by the float rows).
-fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> (Vec<Z>, Z) {
-    if f.frows.is_none() {
-        return f.rows[ctx.l].row(i);
-    }
+/// The exact row of neuron `i` (layer `ctx.l`) on a face. Faces sharing rows (cut from one
+/// face since the layer began; on the first layer, every face) share their exact row: within
+/// one cut, each is computed once (`memo`, keyed by [`row_key`]).
+fn exact_row(net: &Network, ctx: &LayerCtx, f: &MFace, i: usize, memo: &RowMemo) -> Arc<(Vec<Z>, Z)> {
     let key = row_key(f, ctx.l);
     if let Some(r) = memo.lock().expect("memo lock").get(&key) {
         return r.clone();
     }
-    let r = net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale);
+    let r = Arc::new(match f.frows {
+        None => f.rows[ctx.l].row(i),
+        Some(_) => net.row_of(ctx.l, i, &f.bits[ctx.prev_start..ctx.start], &f.rows[ctx.l - 1], &ctx.scale),
+    });
     memo.lock().expect("memo lock").insert(key, r.clone());
     r
 }
@@ -295,9 +295,8 @@ fn row_key(f: &MFace, l: usize) -> usize {
     }
 }
 
-/// Exact rows of one cut's neuron by the address of the float rows they belong to (alive for
-/// the whole cut, so an address names one set of rows).
-type RowMemo = std::sync::Mutex<HashMap<usize, (Vec<Z>, Z)>>;
+/// Exact rows of one cut's neuron by [`row_key`].
+type RowMemo = std::sync::Mutex<HashMap<usize, Arc<(Vec<Z>, Z)>>>;
 
 /// The point where the row `(a, c)` meets `line` (they are not parallel: the row takes
 /// both signs on a segment of the line).
@@ -431,15 +430,15 @@ impl Mesh {
                     face.bits.push(pos);
                     return None;
                 }
-                let mut row: Option<(Vec<Z>, Z)> = None;
+                let mut row: Option<Arc<(Vec<Z>, Z)>> = None;
                 let mut resolved = Vec::new();
                 let mut signs = Vec::with_capacity(m);
                 for &v in &face.verts {
                     let v = v as usize;
                     let mut s = signs_i[v];
                     if s == UNKNOWN {
-                        let (a, c) = row.get_or_insert_with(|| exact_row(net, ctx, face, i, &memo));
-                        s = eval(a, c, &exact_v[v]).signum().to_i8().expect("a sign");
+                        let r = row.get_or_insert_with(|| exact_row(net, ctx, face, i, &memo));
+                        s = eval(&r.0, &r.1, &exact_v[v]).signum().to_i8().expect("a sign");
                         resolved.push((v, s));
                     }
                     signs.push(s);
@@ -458,8 +457,8 @@ impl Mesh {
                     }
                     return (!resolved.is_empty()).then_some(Found { fi, resolved, cut: None });
                 }
-                let (a, c) = row.unwrap_or_else(|| exact_row(net, ctx, face, i, &memo));
-                Some(Found { fi, resolved, cut: Some(Cut { signs, row: (a, c), key: row_key(face, l) }) })
+                let row = row.unwrap_or_else(|| exact_row(net, ctx, face, i, &memo));
+                Some(Found { fi, resolved, cut: Some(Cut { signs, row, key: row_key(face, l) }) })
             })
             .collect();
         // New vertices by side (each crossing point is computed once, by the first face
@@ -470,7 +469,8 @@ impl Mesh {
             for (v, s) in resolved {
                 self.vsign[i][v] = s;
             }
-            let Some(Cut { signs, row: (a, c), key: row_key }) = cut else { continue };
+            let Some(Cut { signs, row, key: row_key }) = cut else { continue };
+            let (a, c) = (&row.0, &row.1);
             let m = signs.len();
             // The boundary points in order: (vertex, sign, side from it to the next point).
             let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
@@ -480,7 +480,7 @@ impl Mesh {
                 pts.push((u, signs[k], k));
                 if signs[k] * signs[(k + 1) % m] < 0 {
                     let v = *cuts.entry((u.min(w), u.max(w))).or_insert_with(|| {
-                        let p = meet(&self.lines[parent.sides[k].line as usize], &a, &c);
+                        let p = meet(&self.lines[parent.sides[k].line as usize], a, c);
                         let f = approx(&p);
                         self.exact.push(p);
                         self.approx.push(f);
@@ -494,7 +494,7 @@ impl Mesh {
                 }
             }
             let line = *chords.entry(row_key).or_insert_with(|| {
-                let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c]);
+                let (la, lc) = primitive_ints(vec![a[0].clone(), a[1].clone(), c.clone()]);
                 self.lines.push([la[0].clone(), la[1].clone(), lc]);
                 (self.lines.len() - 1) as u32
             });
