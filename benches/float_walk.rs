@@ -5,15 +5,18 @@
 //! midpoints, the crossing (signs a small step across the facet), both inspheres (the same
 //! 3-variable LPs, solved over the triples of facets) and the logits, on the same
 //! breadth-first walk, one thread, no output. It trusts every float sign, so it is what a
-//! float-guided tool would run; the exact run is `linregions::enumerate::stream` (one
-//! thread, regions dropped). Both count their regions; the counts are printed side by side.
+//! float-guided tool would run. Two exact runs, both on one thread: the walk
+//! (`linregions::enumerate::stream`, regions dropped) and what `linregions enumerate` runs
+//! by default (`linregions::enumerate::enumerate`: on a box the regions come from the exact
+//! mesh and are then measured; on R^2 it walks; regions kept). Both sides count their
+//! regions; the counts are printed side by side.
 //!
 //! Run: `cargo bench --bench float_walk` (prints a Markdown table; see BENCHMARKS.md).
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use linregions::enumerate::stream;
+use linregions::enumerate::{enumerate, stream};
 use linregions::num::qi;
 use linregions::random::gaussian_net;
 use linregions::{Domain, Network, Options};
@@ -28,8 +31,10 @@ fn main() {
         (&[2, 32, 32, 32, 32, 1], Some(10)),
         (&[2, 256, 1], None),
     ];
-    println!("| network | domain | exact regions | float regions | exact s | float s | exact / float |");
-    println!("|---|---|---|---|---|---|---|");
+    println!(
+        "| network | domain | exact regions | float regions | exact walk s | float s | walk / float | exact enumerate s | enumerate / float |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
     for (dims, half) in nets {
         let net = gaussian_net(dims, 1, 0.5);
         let domain = match half {
@@ -40,6 +45,12 @@ fn main() {
         let t = Instant::now();
         let exact = pool.install(|| stream(&net, &domain, &Options::default(), |_, _| {})).expect("walk");
         let te = t.elapsed().as_secs_f64();
+        // What `linregions enumerate` runs by default (the mesh on a box), regions kept.
+        let t = Instant::now();
+        let all = pool.install(|| enumerate(&net, &domain, &Options::default())).expect("enumerate");
+        let tm = t.elapsed().as_secs_f64();
+        assert_eq!(all.regions.len(), exact.regions);
+        drop(all);
         let fnet = FNet::new(&net);
         let t = Instant::now();
         let float = float_walk(&fnet, half.map(|h| h as f64));
@@ -47,10 +58,11 @@ fn main() {
         let shape: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
         let dom = half.map_or("R^2".to_string(), |h| format!("[-{h},{h}]^2"));
         println!(
-            "| {} | {dom} | {} | {float} | {te:.3} | {tf:.3} | {:.1}x |",
+            "| {} | {dom} | {} | {float} | {te:.3} | {tf:.3} | {:.1}x | {tm:.3} | {:.1}x |",
             shape.join("-"),
             exact.regions,
-            te / tf
+            te / tf,
+            tm / tf
         );
     }
 }
