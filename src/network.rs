@@ -6,7 +6,7 @@
 //! dense → activation and the logits are one final affine map.
 
 use crate::filter::{self, Approx, FloatLayer, FloatNet, z_to_f64};
-use crate::num::{Q, Z, common_denominator, dot};
+use crate::num::{Q, W256, Z, common_denominator, dot};
 use num_integer::Integer;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use rustc_hash::FxHashMap;
@@ -90,6 +90,9 @@ struct LogitInts {
     l: Z,
     active: Vec<Vec<Z>>,
     inactive: Vec<Vec<Z>>,
+    /// `(active, inactive)` as `i64` when every entry fits (derived): the logits of rows held
+    /// as `i128` are then summed in 256-bit integers.
+    small: Option<(Vec<Vec<i64>>, Vec<Vec<i64>>)>,
 }
 
 impl LogitInts {
@@ -104,7 +107,12 @@ impl LogitInts {
                 .collect()
         };
         let (q, p) = last.map_or((&one, &one), |il| (&il.q, &il.p));
-        LogitInts { active: scaled(q), inactive: scaled(p), l }
+        let (active, inactive) = (scaled(q), scaled(p));
+        let small_of = |m: &Vec<Vec<Z>>| -> Option<Vec<Vec<i64>>> {
+            m.iter().map(|row| row.iter().map(|v| v.to_i64()).collect()).collect()
+        };
+        let small = small_of(&active).zip(small_of(&inactive));
+        LogitInts { active, inactive, l, small }
     }
 }
 
@@ -689,14 +697,28 @@ impl Network {
             scale *= &layer.factor;
         }
         // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry.
+        let li = &self.logit_ints;
+        let den = &li.l * &scale;
+        if let Some((rows, start)) = &prev
+            && let Some(sums) = self.logit_sums_wide(rows, &p.0[*start..])
+        {
+            let (weight, bias) = sums
+                .into_iter()
+                .zip(&self.output.bias)
+                .map(|(mut acc, b)| {
+                    let c = acc.pop().expect("d + 1 sums");
+                    let bias = crate::num::q_new(c * b.denom() + b.numer() * &den, &den * b.denom());
+                    (acc.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
+                })
+                .unzip();
+            return PatternMaps { layers, logits: Dense { weight, bias } };
+        }
         let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
             None => identity.iter().map(|(a, c)| (a, c, true)).collect(),
             Some((rows, start)) => {
                 rows.rows().iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
             }
         };
-        let li = &self.logit_ints;
-        let den = &li.l * &scale;
         let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = (0..self.output.bias.len())
             .map(|o| {
                 let b = &self.output.bias[o];
@@ -718,6 +740,33 @@ impl Network {
             })
             .unzip();
         PatternMaps { layers, logits: Dense { weight, bias } }
+    }
+}
+
+impl Network {
+    /// The integer sums `Σ_k w_ok·(a_k, c_k)` of the logits (`w` the active or inactive
+    /// output weight by the bit of row `k`) when the last layer's rows are held as `i128`
+    /// and the weights fit `i64`: each product at most 191 bits, the sums checked in 256-bit
+    /// integers. `None` (the caller's BigInt path) otherwise.
+    fn logit_sums_wide(&self, rows: &LayerRows, bits: &[bool]) -> Option<Vec<Vec<Z>>> {
+        let Some(Some(wide)) = rows.wide.get() else { return None };
+        let (active, inactive) = self.logit_ints.small.as_ref()?;
+        let d1 = rows.d1;
+        let mut out = Vec::with_capacity(active.len());
+        for (wa, wi) in active.iter().zip(inactive) {
+            let mut acc = vec![W256::ZERO; d1];
+            for ((r, &act), (&a, &i)) in wide.chunks(d1).zip(bits).zip(wa.iter().zip(wi)) {
+                let w = if act { a } else { i };
+                if w == 0 {
+                    continue;
+                }
+                for (x, &v) in acc.iter_mut().zip(r) {
+                    *x = x.checked_add(W256::from_i128(v).mul_i64(w)?)?;
+                }
+            }
+            out.push(acc.into_iter().map(W256::to_z).collect());
+        }
+        Some(out)
     }
 }
 
@@ -1451,6 +1500,91 @@ mod tests {
         let v = crate::num::from_f64_exact(a.v).unwrap();
         let e = crate::num::from_f64_exact(a.e).unwrap();
         (Q::from_integer(exact.clone()) - v).abs() <= e
+    }
+
+    /// The logits of a pattern composed in rationals, layer by layer (independent of the
+    /// integer forms): `W_out·D_L·W_L···D_1·W_1` and the matching bias.
+    fn logits_in_rationals(net: &Network, bits: &[bool]) -> Dense {
+        let d = net.input_dim();
+        // Rows (a, c) of the current layer's input as affine functions of x.
+        let mut cur: Vec<(Vec<Q>, Q)> = (0..d).map(|j| (crate::polytope::unit(d, j), Q::zero())).collect();
+        let mut k = 0;
+        let apply = |w: &[Vec<Q>], b: &[Q], cur: &[(Vec<Q>, Q)]| -> Vec<(Vec<Q>, Q)> {
+            w.iter()
+                .zip(b)
+                .map(|(row, bi)| {
+                    let mut a = vec![Q::zero(); d];
+                    let mut c = bi.clone();
+                    for (wv, (ra, rc)) in row.iter().zip(cur) {
+                        for (x, y) in a.iter_mut().zip(ra) {
+                            *x += wv * y;
+                        }
+                        c += wv * rc;
+                    }
+                    (a, c)
+                })
+                .collect()
+        };
+        for h in net.hidden() {
+            let pre = apply(&h.dense.weight, &h.dense.bias, &cur);
+            cur = pre
+                .into_iter()
+                .map(|(a, c)| {
+                    let f = if bits[k] { Q::one() } else { h.slope.clone() };
+                    k += 1;
+                    (a.iter().map(|v| v * &f).collect(), c * &f)
+                })
+                .collect();
+        }
+        let out = apply(&net.output().weight, &net.output().bias, &cur);
+        Dense {
+            weight: out.iter().map(|(a, _)| a.clone()).collect(),
+            bias: out.into_iter().map(|(_, c)| c).collect(),
+        }
+    }
+
+    #[test]
+    fn logits_equal_the_rational_composition() {
+        // Small integer and Gaussian (f32-exact) nets take the 256-bit sums; 3^45-scaled rows
+        // and a 2^70 output weight take the BigInt path; leaky slopes and several outputs.
+        let mut rng = crate::random::SplitMix64(8);
+        let mut paths = [0usize; 2];
+        for t in 0..16u64 {
+            let mut net = match t % 2 {
+                0 => crate::random::integer_net(&[2, 4, 3, 2], t, 3),
+                _ => crate::random::gaussian_net(&[3, 5, 4, 3], t, 0.5),
+            };
+            match t % 8 {
+                2 | 3 => net = leaky(net, Q::new(1.into(), 5.into())),
+                4 => net = scaled(&net, 45),
+                5 => {
+                    let mut specs: Vec<LayerSpec> = Vec::new();
+                    for h in net.hidden() {
+                        specs.push(LayerSpec::Dense(h.dense.clone()));
+                        specs.push(LayerSpec::Activation { slope: h.slope.clone() });
+                    }
+                    let mut out = net.output().clone();
+                    out.weight[0][0] = Q::from_integer(Z::one() << 70u32);
+                    specs.push(LayerSpec::Dense(out));
+                    net = Network::from_layers(net.input_dim(), specs).unwrap();
+                }
+                _ => {}
+            }
+            let cache = MapsCache::new(&net);
+            for _ in 0..12 {
+                let bits: Vec<bool> = (0..net.num_neurons()).map(|_| rng.next_u64() % 3 != 0).collect();
+                let p = Pattern(bits.clone());
+                let want = logits_in_rationals(&net, &bits);
+                let maps = net.pattern_maps(&p);
+                assert_eq!(maps.logits, want, "net {t}");
+                assert_eq!(net.pattern_maps_with(&p, Some(&cache)).logits, want, "net {t}, cached");
+                let start = net.layer_starts()[net.ints.len() - 1];
+                let last = maps.layers.last().expect("hidden layers");
+                let _ = last.wide();
+                paths[usize::from(net.logit_sums_wide(last, &bits[start..]).is_some())] += 1;
+            }
+        }
+        assert!(paths[0] >= 24 && paths[1] >= 24, "BigInt / 256-bit logits: {paths:?}");
     }
 
     #[test]
