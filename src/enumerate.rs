@@ -370,16 +370,16 @@ fn region_of_face(
         .enumerate()
         .map(|(fi2, &k)| {
             let side = &face.sides[k];
-            // The midpoint of the homogeneous ends: (X1·D2 + X2·D1) / (2·D1·D2), one reduction.
+            // The midpoint of the homogeneous ends: (X1·D2 + X2·D1) / (2·D1·D2), rounded
+            // without reducing it first.
             let (u, w) = (&part.vertices[face.vertices[k]], &part.vertices[face.vertices[(k + 1) % m]]);
             let den = Z::from(2) * &u[2] * &w[2];
-            let mid: Vec<Q> =
-                (0..2).map(|t| crate::num::q_new(&u[t] * &w[2] + &w[t] * &u[2], den.clone())).collect();
+            let mid: Vec<Z> = (0..2).map(|t| &u[t] * &w[2] + &w[t] * &u[2]).collect();
             Facet {
                 a: fhs.a[fi2].clone(),
                 b: fhs.b[fi2].clone(),
                 sources: side.sources.clone(),
-                point: fhs.simplify_on_facet_with(fi2, &mid, &rows_f),
+                point: fhs.simplify_on_facet_homogeneous(fi2, &mid, &den, &rows_f),
                 neighbor_pattern: side.neighbor.map(|g| part.faces[g].pattern.clone()),
                 neighbor: None,
             }

@@ -885,20 +885,12 @@ impl Halfspaces {
         let j = Self::solve_axis(a);
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
         let integral = self.is_integral();
-        let mut bits = 0usize;
-        while integral && bits <= max_bits {
-            let scale = Z::one() << bits;
-            let round = |v: &Q| -> Z {
-                let twice: Z = v.numer() * &scale * 2 + v.denom();
-                twice.div_floor(&(v.denom() * 2))
-            };
-            let (x, l) = self.on_hyperplane(k, j, bits, p.iter().map(round));
-            if self.strictly_inside_but(k, &x, &l, rows_f) {
-                return x.into_iter().map(|v| q_new(v, l.clone())).collect();
-            }
-            bits += 4;
+        if integral {
+            let coords: Vec<(&Z, &Z)> = p.iter().map(|v| (v.numer(), v.denom())).collect();
+            return self.simplify_integral(k, &coords, || max_bits, rows_f).unwrap_or_else(|| p.to_vec());
         }
-        while !integral && bits <= max_bits {
+        let mut bits = 0usize;
+        while bits <= max_bits {
             let scale = crate::num::Z::one() << bits;
             let mut q: Vec<Q> = p
                 .iter()
@@ -916,6 +908,68 @@ impl Halfspaces {
             bits += 4;
         }
         p.to_vec()
+    }
+
+    /// [`Self::simplify_on_facet_with`] for a point given as integers over one positive
+    /// denominator, `p = nums / den` (e.g. an edge's midpoint from homogeneous vertices),
+    /// without reducing it first: the rounding is the same for any representation, and the
+    /// lowest-terms denominators (the refinement's limit) are computed only if the first
+    /// rounding fails. The same result as `simplify_on_facet_with` on the reduced point.
+    pub fn simplify_on_facet_homogeneous(
+        &self,
+        k: usize,
+        nums: &[Z],
+        den: &Z,
+        rows_f: &[Vec<f64>],
+    ) -> Vec<Q> {
+        let reduced = || -> Vec<Q> { nums.iter().map(|v| q_new(v.clone(), den.clone())).collect() };
+        if !self.is_integral() {
+            return self.simplify_on_facet_with(k, &reduced(), rows_f);
+        }
+        let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
+        let max_bits = || {
+            let den_u = den.magnitude();
+            let bits_of = |v: &Z| (den_u / crate::num::gcd_big(v.magnitude(), den_u)).bits();
+            nums.iter().map(bits_of).max().unwrap_or(0) as usize
+        };
+        self.simplify_integral(k, &coords, max_bits, rows_f).unwrap_or_else(reduced)
+    }
+
+    /// The refinement of [`Self::simplify_on_facet_with`] on integral rows: coordinates
+    /// `num/den` (`den > 0`, any representation) rounded to multiples of `2^-bits` for
+    /// `bits = 0, 4, 8, ...` up to `max_bits()` (the largest lowest-terms denominator's bit
+    /// length, asked for only when `bits = 0` fails). `None` if no rounding works.
+    fn simplify_integral(
+        &self,
+        k: usize,
+        coords: &[(&Z, &Z)],
+        max_bits: impl FnOnce() -> usize,
+        rows_f: &[Vec<f64>],
+    ) -> Option<Vec<Q>> {
+        let j = Self::solve_axis(&self.a[k]);
+        let mut max_bits = Some(max_bits);
+        let mut limit = usize::MAX;
+        let mut bits = 0usize;
+        loop {
+            if bits > 0 {
+                if let Some(f) = max_bits.take() {
+                    limit = f();
+                }
+                if bits > limit {
+                    return None;
+                }
+            }
+            let scale = Z::one() << bits;
+            let round = |&(n, d): &(&Z, &Z)| -> Z {
+                let twice: Z = n * &scale * 2 + d;
+                twice.div_floor(&(d * 2))
+            };
+            let (x, l) = self.on_hyperplane(k, j, bits, coords.iter().map(round));
+            if self.strictly_inside_but(k, &x, &l, rows_f) {
+                return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
+            }
+            bits += 4;
+        }
     }
 
     /// The coordinate solved for when a point is put on the hyperplane of row `a`: the one
@@ -2327,6 +2381,54 @@ mod tests {
             unbounded > 60 && found * 2 > unbounded && wild > 20,
             "{found} rays, {wild} wild, {unbounded} unbounded"
         );
+    }
+
+    #[test]
+    fn homogeneous_facet_points_round_as_the_reduced_ones() {
+        // Plane polygons, some thin slivers (facets 2^-s long: the refinement runs deep and
+        // sometimes to its limit), facet points given over unreduced denominators (times
+        // a random factor): the same point as simplify_on_facet_with on the reduced point,
+        // on the facet and strictly inside the other facets.
+        let mut rng = crate::random::SplitMix64(71);
+        let (mut deep, mut limit, mut total) = (0, 0, 0);
+        for t in 0..300u32 {
+            let s = t % 40;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = vec![
+                (vec![qi(1), qi(0)], qi(4), Source::Domain(0)),
+                (vec![qi(-1), qi(0)], qi(4), Source::Domain(1)),
+            ];
+            // Two nearly parallel rows a strip 2^-s wide apart, crossed by random rows.
+            let a = vec![qi(rng.small_int(9)), qi(1 + rng.small_int(9).abs())];
+            let b = Q::new(Z::from(rng.small_int(50)), Z::from(3));
+            let w = Q::new(Z::one(), Z::one() << s);
+            rows.push((a.clone(), &b + &w, Source::Domain(2)));
+            rows.push((a.iter().map(|v| -v).collect(), -&b, Source::Domain(3)));
+            for i in 0..(t % 3) {
+                let r = vec![qi(rng.small_int(20)), qi(rng.small_int(20))];
+                rows.push((r, qi(10 + rng.small_int(5).abs()), Source::Domain(4 + i as usize)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(inner) = h.interior_point(2) else { continue };
+            let found = h.facets(&inner);
+            let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+            let fhs = h.subset(&idx);
+            let rows_f = fhs.float_rows_ab();
+            for (fi, (_, p)) in found.iter().enumerate() {
+                let want = fhs.simplify_on_facet_with(fi, p, &rows_f);
+                let (nums, den) = common_denominator(p);
+                let g = Z::from(1 + rng.next_u64() % 1000) * (Z::one() << (rng.next_u64() % 9));
+                let nums: Vec<Z> = nums.iter().map(|v| v * &g).collect();
+                let got = fhs.simplify_on_facet_homogeneous(fi, &nums, &(den * &g), &rows_f);
+                assert_eq!(got, want, "net {t} facet {fi}");
+                assert_eq!(dot(&fhs.a[fi], &got), fhs.b[fi]);
+                let slack = fhs.scaled_slacks(&got).0;
+                assert!(slack.iter().enumerate().all(|(i, v)| i == fi || v.is_positive()));
+                total += 1;
+                deep += usize::from(got.iter().any(|v| v.denom().bits() > 8));
+                limit += usize::from(&got == p && got.iter().any(|v| v.denom().bits() > 1));
+            }
+        }
+        assert!(total > 600 && deep > 50 && limit > 0, "{total} points, {deep} deep, {limit} at the limit");
     }
 
     #[test]
