@@ -277,7 +277,15 @@ pub fn analyze_region(
             (hs, inner)
         }
     };
-    let found = hs.facets(&inner);
+    // In the plane the facet points come over unreduced denominators and are rounded at once.
+    let found: Vec<(usize, FacetPoint)> = if d == 2 && hs.is_integral() {
+        hs.facets_2d_homogeneous(&inner)
+            .into_iter()
+            .map(|(i, n, den)| (i, FacetPoint::Over(n, den)))
+            .collect()
+    } else {
+        hs.facets(&inner).into_iter().map(|(i, p)| (i, FacetPoint::Reduced(p))).collect()
+    };
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     let fhs = hs.subset(&idx);
     let rows_f = fhs.float_rows_ab();
@@ -285,7 +293,10 @@ pub fn analyze_region(
         .into_iter()
         .enumerate()
         .map(|(fi, (i, point))| {
-            let point = fhs.simplify_on_facet_with(fi, &point, &rows_f);
+            let point = match point {
+                FacetPoint::Over(nums, den) => fhs.simplify_on_facet_homogeneous(fi, &nums, &den, &rows_f),
+                FacetPoint::Reduced(p) => fhs.simplify_on_facet_with(fi, &p, &rows_f),
+            };
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =
@@ -294,6 +305,12 @@ pub fn analyze_region(
         })
         .collect();
     measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts)
+}
+
+/// A facet point before rounding: integers over one positive denominator, or in lowest terms.
+enum FacetPoint {
+    Over(Vec<Z>, Z),
+    Reduced(Vec<Q>),
 }
 
 /// The per-region measures shared by the walk and the plane mesh, from the region's

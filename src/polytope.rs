@@ -1176,6 +1176,15 @@ impl Halfspaces {
     /// as every `s_i > 0`), O(m log m) instead of LPs. Each facet's point is the middle of its
     /// edge, from the other facets only. Rows must be integral (as [`group_rows`] makes them).
     pub fn facets_2d(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+        self.facets_2d_homogeneous(inner)
+            .into_iter()
+            .map(|(k, nums, den)| (k, nums.into_iter().map(|v| q_new(v, den.clone())).collect()))
+            .collect()
+    }
+
+    /// [`Self::facets_2d`] with each point as integers over one positive denominator, not
+    /// reduced (the walk rounds them at once: [`Self::simplify_on_facet_homogeneous`]).
+    pub(crate) fn facets_2d_homogeneous(&self, inner: &[Q]) -> Vec<(usize, Vec<Z>, Z)> {
         let (slack, _) = self.scaled_slacks(inner);
         debug_assert!(slack.iter().all(|s| s.is_positive()), "inner point not interior");
         // (x, y, w) homogeneous; index n is the origin.
@@ -1221,24 +1230,26 @@ impl Halfspaces {
         // `hull` is the counter-clockwise cycle; a facet's neighbours on it are the facets
         // that meet it at the ends of its edge (or the origin / a parallel line: no end).
         let len = hull.len();
-        let mut found: Vec<(usize, Vec<Q>)> = (0..len)
+        let mut found: Vec<(usize, Vec<Z>, Z)> = (0..len)
             .filter(|&pos| hull[pos] < n)
             .map(|pos| {
                 let k = hull[pos];
                 let ends = [hull[(pos + len - 1) % len], hull[(pos + 1) % len]];
-                (k, self.edge_point(k, ends.map(|j| (j < n).then_some(j)), inner))
+                let (nums, den) = self.edge_point(k, ends.map(|j| (j < n).then_some(j)), inner);
+                (k, nums, den)
             })
             .collect();
-        found.sort_by_key(|(i, _)| *i);
-        found.dedup_by_key(|(i, _)| *i);
+        found.sort_by_key(|(i, ..)| *i);
+        found.dedup_by_key(|(i, ..)| *i);
         found
     }
 
     /// A relative-interior point of facet `k` of a plane region whose edge on `k` ends at
     /// its lines with the neighbouring facets `ends` (`None` or a parallel line: no end):
     /// the middle of the two vertices, one unit along the line from a single vertex, or the
-    /// projection of `inner` onto the line.
-    fn edge_point(&self, k: usize, ends: [Option<usize>; 2], inner: &[Q]) -> Vec<Q> {
+    /// projection of `inner` onto the line. As integers over one positive denominator (not
+    /// in lowest terms).
+    fn edge_point(&self, k: usize, ends: [Option<usize>; 2], inner: &[Q]) -> (Vec<Z>, Z) {
         let (a, b) = (&self.a[k], self.b[k].numer());
         let (a0, a1) = (a[0].numer(), a[1].numer());
         // Vertex with row j as homogeneous integers (x, y, w), w > 0.
@@ -1254,19 +1265,19 @@ impl Halfspaces {
         let vs: Vec<(Z, Z, Z, usize)> = ends.iter().flatten().filter_map(|&j| vertex(j)).collect();
         match vs.as_slice() {
             [(x1, y1, w1, _), (x2, y2, w2, _), ..] if ends[0] != ends[1] => {
-                let w = Z::from(2) * w1 * w2;
-                vec![q_new(x1 * w2 + x2 * w1, w.clone()), q_new(y1 * w2 + y2 * w1, w)]
+                (vec![x1 * w2 + x2 * w1, y1 * w2 + y2 * w1], Z::from(2) * w1 * w2)
             }
             [(x, y, w, j), ..] if ends[0] != ends[1] => {
                 // Along the line, into row j's side: t = ±(-a1, a0) with a_j·t < 0.
                 let (c0, c1) = (self.a[*j][0].numer(), self.a[*j][1].numer());
                 let sign = if (c1 * a0 - c0 * a1).is_positive() { -1 } else { 1 };
                 let (t0, t1) = (-a1 * sign, a0 * sign);
-                vec![q_new(x + t0 * w, w.clone()), q_new(y + t1 * w, w.clone())]
+                (vec![x + t0 * w, y + t1 * w], w.clone())
             }
             _ => {
                 let shift = (&self.b[k] - dot(a, inner)) / (&a[0] * &a[0] + &a[1] * &a[1]);
-                inner.iter().zip(a).map(|(c, ai)| c + &shift * ai).collect()
+                let p: Vec<Q> = inner.iter().zip(a).map(|(c, ai)| c + &shift * ai).collect();
+                common_denominator(&p)
             }
         }
     }
