@@ -351,10 +351,43 @@ fn from_limbs(u: &[u64]) -> BigUint {
 /// O(bits) passes even against 1, and every rational reduction here uses it. Tested
 /// against `num_integer::Integer::gcd`.
 pub fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
+    match lehmer(a, b, None) {
+        Gcd::Exact(g) => g,
+        Gcd::AtMostBits(_) => unreachable!("no early stop asked for"),
+    }
+}
+
+/// An upper bound on the bit length of `gcd(a, b)`: at most `target` if it can be shown
+/// cheaply (a remainder of Euclid's sequence, which the gcd divides, is that short), else
+/// the exact bit length. Lehmer's steps stop as soon as the smaller number has at most
+/// `target` bits, so a gcd that is far below the numbers costs a step or two.
+pub fn gcd_bits_at_most(a: &BigUint, b: &BigUint, target: u64) -> u64 {
+    match lehmer(a, b, Some(target)) {
+        Gcd::Exact(g) => g.bits(),
+        Gcd::AtMostBits(bits) => bits,
+    }
+}
+
+enum Gcd {
+    Exact(BigUint),
+    /// The gcd has at most this many bits (a non-zero remainder that short was reached).
+    AtMostBits(u64),
+}
+
+/// [`gcd_big`]'s algorithm, stopping early (with a bound) once the smaller number has at
+/// most `stop` bits, if asked.
+fn lehmer(a: &BigUint, b: &BigUint, stop: Option<u64>) -> Gcd {
     let (big, small) = if a >= b { (a, b) } else { (b, a) };
     let (mut u, mut v) = (big.to_u64_digits(), small.to_u64_digits());
     let (mut nu, mut nv) = (Vec::with_capacity(u.len()), Vec::with_capacity(u.len()));
+    let short = |v: &[u64]| {
+        let bits = v.last().map_or(0, |&w| 64 * v.len() as u64 - u64::from(w.leading_zeros()));
+        stop.filter(|&t| bits > 0 && bits <= t).map(|_| bits)
+    };
     while v.len() > 1 {
+        if let Some(bits) = short(&v) {
+            return Gcd::AtMostBits(bits);
+        }
         let shift = bit_len(&u) - 61;
         let (mut x, mut y) = (i128::from(bits_from(&u, shift)), i128::from(bits_from(&v, shift)));
         let (mut aa, mut bb, mut cc, mut dd) = (1i128, 0i128, 0i128, 1i128);
@@ -375,9 +408,12 @@ pub fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
             u = std::mem::replace(&mut v, r.to_u64_digits());
         }
     }
-    let Some(&small) = v.first().filter(|s| **s != 0) else { return from_limbs(&u) };
+    if let Some(bits) = short(&v) {
+        return Gcd::AtMostBits(bits);
+    }
+    let Some(&small) = v.first().filter(|s| **s != 0) else { return Gcd::Exact(from_limbs(&u)) };
     let r = u.iter().rev().fold(0u128, |r, &w| ((r << 64) | u128::from(w)) % u128::from(small));
-    BigUint::from(gcd_u128(u128::from(small), r))
+    Gcd::Exact(BigUint::from(gcd_u128(u128::from(small), r)))
 }
 
 /// The gcd of two `u128`s (`gcd(0, 0) = 0`): Euclid's steps while a number needs two
@@ -683,6 +719,7 @@ mod tests {
             }
             v >> (rng.next_u64() % 64) as usize
         };
+        let mut stopped = 0;
         for t in 0..3000 {
             let g = big(1 + t % 3, &mut rng) + 1u32;
             let a = big(t % 7, &mut rng) * &g;
@@ -694,12 +731,20 @@ mod tests {
             };
             assert_eq!(gcd_big(&a, &b), a.gcd(&b), "{a} {b}");
             assert_eq!(gcd_big(&b, &a), a.gcd(&b));
+            // The early-stopped bound: never below the gcd's length, and at most the target
+            // unless it is that length exactly.
+            let exact = a.gcd(&b).bits();
+            let target = rng.next_u64() % 400;
+            let got = gcd_bits_at_most(&a, &b, target);
+            assert!(got >= exact && (got <= target || got == exact), "{a} {b} {target}: {got} vs {exact}");
+            stopped += usize::from(got != exact);
             // Consecutive Fibonacci numbers: the worst case (every quotient is 1).
         }
         let (mut f0, mut f1) = (BigUint::one(), BigUint::one());
         for _ in 0..700 {
             (f0, f1) = (f1.clone(), &f0 + &f1);
         }
+        assert!(stopped > 300, "early stops: {stopped}");
         assert_eq!(gcd_big(&f1, &f0), BigUint::one());
         assert_eq!(gcd_big(&BigUint::zero(), &f0), f0);
         for (n, d) in [(6, -4), (0, 5), (-3, 9), (7, 1)] {

@@ -887,7 +887,9 @@ impl Halfspaces {
         let integral = self.is_integral();
         if integral {
             let coords: Vec<(&Z, &Z)> = p.iter().map(|v| (v.numer(), v.denom())).collect();
-            return self.simplify_integral(k, &coords, || max_bits, rows_f).unwrap_or_else(|| p.to_vec());
+            return self
+                .simplify_integral(k, &coords, |bits| bits <= max_bits, rows_f)
+                .unwrap_or_else(|| p.to_vec());
         }
         let mut bits = 0usize;
         while bits <= max_bits {
@@ -913,8 +915,10 @@ impl Halfspaces {
     /// [`Self::simplify_on_facet_with`] for a point given as integers over one positive
     /// denominator, `p = nums / den` (e.g. an edge's midpoint from homogeneous vertices),
     /// without reducing it first: the rounding is the same for any representation, and the
-    /// lowest-terms denominators (the refinement's limit) are computed only if the first
-    /// rounding fails. The same result as `simplify_on_facet_with` on the reduced point.
+    /// refinement's limit (the lowest-terms denominators' bit length) is only bounded from
+    /// below, as far as the refinement goes, by gcds stopped early
+    /// ([`crate::num::gcd_bits_at_most`]). The same result as `simplify_on_facet_with` on the
+    /// reduced point.
     pub fn simplify_on_facet_homogeneous(
         &self,
         k: usize,
@@ -927,37 +931,40 @@ impl Halfspaces {
             return self.simplify_on_facet_with(k, &reduced(), rows_f);
         }
         let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
-        let max_bits = || {
-            let den_u = den.magnitude();
-            let bits_of = |v: &Z| (den_u / crate::num::gcd_big(v.magnitude(), den_u)).bits();
-            nums.iter().map(bits_of).max().unwrap_or(0) as usize
+        // `bits <= max_i bitlen(den / g_i)` with `g_i = gcd(num_i, den)`: as `g_i | den`,
+        // `bitlen(den / g_i) >= bitlen(den) - bitlen(g_i)`, so a gcd bound settles it unless
+        // the bound is exact (then the quotient's own length decides).
+        let den_u = den.magnitude();
+        let within = |bits: usize| {
+            let need = den_u.bits().saturating_sub(bits as u64);
+            nums.iter().any(|v| {
+                let g = crate::num::gcd_bits_at_most(v.magnitude(), den_u, need);
+                g <= need || {
+                    let g = crate::num::gcd_big(v.magnitude(), den_u);
+                    (den_u / g).bits() >= bits as u64
+                }
+            })
         };
-        self.simplify_integral(k, &coords, max_bits, rows_f).unwrap_or_else(reduced)
+        self.simplify_integral(k, &coords, within, rows_f).unwrap_or_else(reduced)
     }
 
     /// The refinement of [`Self::simplify_on_facet_with`] on integral rows: coordinates
     /// `num/den` (`den > 0`, any representation) rounded to multiples of `2^-bits` for
-    /// `bits = 0, 4, 8, ...` up to `max_bits()` (the largest lowest-terms denominator's bit
-    /// length, asked for only when `bits = 0` fails). `None` if no rounding works.
+    /// `bits = 0, 4, 8, ...` while `within(bits)`: `bits` is at most the largest
+    /// lowest-terms denominator's bit length (asked from `bits = 4` on). `None` if no
+    /// rounding works.
     fn simplify_integral(
         &self,
         k: usize,
         coords: &[(&Z, &Z)],
-        max_bits: impl FnOnce() -> usize,
+        mut within: impl FnMut(usize) -> bool,
         rows_f: &[Vec<f64>],
     ) -> Option<Vec<Q>> {
         let j = Self::solve_axis(&self.a[k]);
-        let mut max_bits = Some(max_bits);
-        let mut limit = usize::MAX;
         let mut bits = 0usize;
         loop {
-            if bits > 0 {
-                if let Some(f) = max_bits.take() {
-                    limit = f();
-                }
-                if bits > limit {
-                    return None;
-                }
+            if bits > 0 && !within(bits) {
+                return None;
             }
             let scale = Z::one() << bits;
             let round = |&(n, d): &(&Z, &Z)| -> Z {
