@@ -642,7 +642,7 @@ impl Mesh {
 
     /// Sorted, renumbered, with areas, oriented sides and neighbours.
     fn finish(self) -> Partition {
-        let Mesh { exact, lines, mut faces, .. } = self;
+        let Mesh { exact, lines, faces, .. } = self;
         // Vertices sorted by (x, y): filtered quotients, else X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
         let q: Vec<[Approx; 2]> =
             exact.iter().map(|e| [filter::quotient(&e[0], &e[2]), filter::quotient(&e[1], &e[2])]).collect();
@@ -650,8 +650,9 @@ impl Mesh {
             filter::compare(q[i][t], q[j][t])
                 .unwrap_or_else(|| (&exact[i][t] * &exact[j][2]).cmp(&(&exact[j][t] * &exact[i][2])))
         };
+        // Distinct vertices are distinct points: no ties, so an unstable sort is deterministic.
         let mut order: Vec<u32> = (0..exact.len() as u32).collect();
-        order.sort_by(|&i, &j| {
+        order.sort_unstable_by(|&i, &j| {
             coord(i as usize, j as usize, 0).then_with(|| coord(i as usize, j as usize, 1))
         });
         let mut new_id = vec![0usize; exact.len()];
@@ -660,10 +661,24 @@ impl Mesh {
         }
         let mut exact = exact;
         let vertices: Vec<[Z; 3]> = order.iter().map(|&v| std::mem::take(&mut exact[v as usize])).collect();
-        faces.sort_by(|f, g| f.bits.cmp(&g.bits));
+        // Faces by pattern: the bits packed into words, the first bit the highest, compare as
+        // the bit vectors do (all patterns have one length; distinct faces, distinct patterns).
+        let keys: Vec<Vec<u64>> = faces
+            .iter()
+            .map(|f| {
+                f.bits
+                    .chunks(64)
+                    .map(|c| c.iter().fold(0u64, |w, &b| (w << 1) | u64::from(b)) << (64 - c.len()))
+                    .collect()
+            })
+            .collect();
+        let mut by_pattern: Vec<u32> = (0..faces.len() as u32).collect();
+        by_pattern.sort_unstable_by(|&x, &y| keys[x as usize].cmp(&keys[y as usize]));
+        let mut slots: Vec<Option<MFace>> = faces.into_iter().map(Some).collect();
+        let faces = by_pattern.iter().map(|&f| slots[f as usize].take().expect("each face once"));
         let mut owner: HashMap<(usize, usize), usize> = HashMap::default();
         let mut out: Vec<Face> = Vec::with_capacity(faces.len());
-        for (id, f) in faces.into_iter().enumerate() {
+        for (id, f) in faces.enumerate() {
             let m = f.verts.len();
             let first = (0..m).min_by_key(|&k| new_id[f.verts[k] as usize]).unwrap_or(0);
             let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
