@@ -696,47 +696,42 @@ impl Network {
             k += layer.bias.len();
             scale *= &layer.factor;
         }
-        // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry.
+        // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry. The
+        // sums Σ_k w_ok·(a_k, c_k) in 256-bit integers when the rows are held as `i128`.
         let li = &self.logit_ints;
-        let den = &li.l * &scale;
-        if let Some((rows, start)) = &prev
-            && let Some(sums) = self.logit_sums_wide(rows, &p.0[*start..])
-        {
-            let (weight, bias) = sums
-                .into_iter()
-                .zip(&self.output.bias)
-                .map(|(mut acc, b)| {
-                    let c = acc.pop().expect("d + 1 sums");
-                    let bias = crate::num::q_new(c * b.denom() + b.numer() * &den, &den * b.denom());
-                    (acc.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
-                })
-                .unzip();
-            return PatternMaps { layers, logits: Dense { weight, bias } };
-        }
-        let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
-            None => identity.iter().map(|(a, c)| (a, c, true)).collect(),
-            Some((rows, start)) => {
-                rows.rows().iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
-            }
-        };
-        let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = (0..self.output.bias.len())
-            .map(|o| {
-                let b = &self.output.bias[o];
-                let mut a = vec![Z::zero(); d];
-                let mut c = Z::zero();
-                for (k, (ra, rc, act)) in last.iter().enumerate() {
-                    let wi = if *act { &li.active[o][k] } else { &li.inactive[o][k] };
-                    if wi.is_zero() {
-                        continue;
-                    }
-                    for (av, rv) in a.iter_mut().zip(ra.iter()) {
-                        *av += wi * rv;
-                    }
-                    c += wi * *rc;
+        let wide = prev.as_ref().and_then(|(rows, start)| self.logit_sums_wide(rows, &p.0[*start..]));
+        let sums = wide.unwrap_or_else(|| {
+            let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
+                None => identity.iter().map(|(a, c)| (a, c, true)).collect(),
+                Some((rows, start)) => {
+                    rows.rows().iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
                 }
+            };
+            (0..self.output.bias.len())
+                .map(|o| {
+                    let mut acc = vec![Z::zero(); d + 1];
+                    for (k, (ra, rc, act)) in last.iter().enumerate() {
+                        let wi = if *act { &li.active[o][k] } else { &li.inactive[o][k] };
+                        if wi.is_zero() {
+                            continue;
+                        }
+                        for (av, rv) in acc.iter_mut().zip(ra.iter().chain([*rc])) {
+                            *av += wi * rv;
+                        }
+                    }
+                    acc
+                })
+                .collect()
+        });
+        let den = &li.l * &scale;
+        let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = sums
+            .into_iter()
+            .zip(&self.output.bias)
+            .map(|(mut acc, b)| {
+                let c = acc.pop().expect("d + 1 sums");
                 // c/den + b = (c·b_d + b_n·den) / (den·b_d), reduced once.
                 let bias = crate::num::q_new(c * b.denom() + b.numer() * &den, &den * b.denom());
-                (a.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
+                (acc.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
             })
             .unzip();
         PatternMaps { layers, logits: Dense { weight, bias } }
