@@ -92,8 +92,11 @@ struct LogitInts {
     inactive: Vec<Vec<Z>>,
     /// `(active, inactive)` as `i64` when every entry fits (derived): the logits of rows held
     /// as `i128` are then summed in 256-bit integers.
-    small: Option<(Vec<Vec<i64>>, Vec<Vec<i64>>)>,
+    small: Option<(SmallMatrix, SmallMatrix)>,
 }
+
+/// A matrix of `i64` entries, rows of columns.
+type SmallMatrix = Vec<Vec<i64>>;
 
 impl LogitInts {
     fn new(output: &Dense, last: Option<&IntLayer>) -> LogitInts {
@@ -108,7 +111,7 @@ impl LogitInts {
         };
         let (q, p) = last.map_or((&one, &one), |il| (&il.q, &il.p));
         let (active, inactive) = (scaled(q), scaled(p));
-        let small_of = |m: &Vec<Vec<Z>>| -> Option<Vec<Vec<i64>>> {
+        let small_of = |m: &Vec<Vec<Z>>| -> Option<SmallMatrix> {
             m.iter().map(|row| row.iter().map(|v| v.to_i64()).collect()).collect()
         };
         let small = small_of(&active).zip(small_of(&inactive));
