@@ -7,8 +7,8 @@
 //! equal to 0.0 is on the line) and place the new vertex by interpolation along the side,
 //! then the same finish (faces sorted by pattern, vertices sorted, sides with their lines and
 //! neighbours). No error bounds, no exact fallbacks, no big integers: what a float tool runs.
-//! Both sides run on one thread (best of 5 or more, alternating) and count their regions; the counts are printed
-//! side by side.
+//! Both sides run on one thread (best of 5 or more, alternating) and count their regions;
+//! the counts are printed side by side.
 //!
 //! Run: `cargo bench --bench float_mesh` (prints a Markdown table; see BENCHMARKS.md).
 

@@ -59,8 +59,9 @@ fn main() {
             // What `linregions enumerate` runs by default (the mesh on a box), regions kept.
             let t = Instant::now();
             let all = pool.install(|| enumerate(&net, &domain, &Options::default())).expect("enumerate");
-            drop(all);
             tm = tm.min(t.elapsed().as_secs_f64());
+            assert_eq!(all.regions.len(), exact.regions, "the walk and enumerate disagree");
+            drop(all);
             let t = Instant::now();
             float = float_walk(&fnet, half.map(|h| h as f64));
             tf = tf.min(t.elapsed().as_secs_f64());
