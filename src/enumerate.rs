@@ -214,7 +214,7 @@ fn plane_prefilter(
 
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
 /// (every row tight at `p` must strictly decrease along `n`).
-fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
+fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<(Vec<Z>, Z)> {
     let (sl, den) = hs.scaled_slacks(p);
     let (nz, _) = crate::num::common_denominator(n);
     // eps = min S_i / (den · a_i·N) over rows that shrink along N, as (num, den).
@@ -234,7 +234,7 @@ fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<Vec<Q>> {
     // Half the distance to the first row met along N.
     let (px, den) = crate::num::common_denominator(p);
     let eps = eps.map(|(en, ed)| (en, ed * 2));
-    Some(crate::num::step_along(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz))
+    Some(crate::num::step_along_over(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz))
 }
 
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
@@ -265,27 +265,20 @@ pub fn analyze_region(
                 Grouped::Rows(h) => h,
                 Grouped::Empty => return RegionOutcome::Empty,
             };
+            // Rounded at once from the unreduced step off the neighbour's facet point.
             let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
-                Some(c) => c,
+                Some((nums, den)) => hs.simplify_interior_homogeneous(&nums, &den),
                 None => match hs.interior_point(d) {
-                    Interior::Point(c) => c,
+                    Interior::Point(c) => hs.simplify_interior(&c),
                     Interior::LowerDimensional => return RegionOutcome::LowerDimensional,
                     Interior::Empty => return RegionOutcome::Empty,
                 },
             };
-            let inner = hs.simplify_interior(&inner);
             (hs, inner)
         }
     };
-    // In the plane the facet points come over unreduced denominators and are rounded at once.
-    let found: Vec<(usize, FacetPoint)> = if d == 2 && hs.is_integral() {
-        hs.facets_2d_homogeneous(&inner)
-            .into_iter()
-            .map(|(i, n, den)| (i, FacetPoint::Over(n, den)))
-            .collect()
-    } else {
-        hs.facets(&inner).into_iter().map(|(i, p)| (i, FacetPoint::Reduced(p))).collect()
-    };
+    // The facet points as found (not reduced), rounded at once.
+    let found = hs.facet_points(&inner);
     let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     let fhs = hs.subset(&idx);
     let rows_f = fhs.float_rows_ab();
@@ -293,10 +286,7 @@ pub fn analyze_region(
         .into_iter()
         .enumerate()
         .map(|(fi, (i, point))| {
-            let point = match point {
-                FacetPoint::Over(nums, den) => fhs.simplify_on_facet_homogeneous(fi, &nums, &den, &rows_f),
-                FacetPoint::Reduced(p) => fhs.simplify_on_facet_with(fi, &p, &rows_f),
-            };
+            let point = fhs.simplify_facet_point(fi, &point, &rows_f);
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern =
@@ -305,12 +295,6 @@ pub fn analyze_region(
         })
         .collect();
     measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts)
-}
-
-/// A facet point before rounding: integers over one positive denominator, or in lowest terms.
-enum FacetPoint {
-    Over(Vec<Z>, Z),
-    Reduced(Vec<Q>),
 }
 
 /// The per-region measures shared by the walk and the plane mesh, from the region's
@@ -922,8 +906,8 @@ mod tests {
                         let np = f.neighbor_pattern.as_ref().expect("filtered");
                         let maps = net.pattern_maps(np);
                         let Grouped::Rows(hs) = rows_of_maps(net, &drows, np, &maps) else { panic!("empty") };
-                        let general =
-                            interior_from_hint(&hs, &f.point, &f.a).map(|c| hs.simplify_interior(&c));
+                        let general = interior_from_hint(&hs, &f.point, &f.a)
+                            .map(|(nums, den)| hs.simplify_interior_homogeneous(&nums, &den));
                         let fast = plane_prefilter(net, &drows, np, &maps, &f.point, &f.a);
                         crossings += 1;
                         let Some((fhs, inner)) = fast else {

@@ -524,11 +524,16 @@ pub fn content(v: &[Z]) -> Z {
 /// The point `x/den + (tn/td)·dir` (`den, td > 0`), reduced: `(x_i·td + tn·dir_i·den) /
 /// (den·td)`, with `t = 1` when `t` is `None`. One reduction per coordinate.
 pub fn step_along(x: &[Z], den: &Z, t: Option<(&Z, &Z)>, dir: &[Z]) -> Vec<Q> {
+    let (nums, d) = step_along_over(x, den, t, dir);
+    nums.into_iter().map(|v| q_new(v, d.clone())).collect()
+}
+
+/// [`step_along`] not reduced: the numerators over the one positive denominator `den·td`.
+pub fn step_along_over(x: &[Z], den: &Z, t: Option<(&Z, &Z)>, dir: &[Z]) -> (Vec<Z>, Z) {
     let one = Z::one();
     let (tn, td) = t.unwrap_or((&one, &one));
-    let d = den * td;
     let tnd = tn * den;
-    x.iter().zip(dir).map(|(xi, vi)| q_new(xi * td + &tnd * vi, d.clone())).collect()
+    (x.iter().zip(dir).map(|(xi, vi)| xi * td + &tnd * vi).collect(), den * td)
 }
 
 /// Rational bounds `lo <= sqrt(s) <= hi` for a rational `s >= 0`, with

@@ -25,6 +25,32 @@ pub enum Source {
     Domain(usize),
 }
 
+/// A facet point as a facet method finds it, before [`Halfspaces::simplify_facet_point`]
+/// rounds it (the same rounded point whatever the form).
+#[derive(Debug, Clone)]
+pub(crate) enum FacetPoint {
+    /// `nums / den`, one positive denominator, not reduced (the polar hull's edge middles).
+    Over(Vec<Z>, Z),
+    /// In lowest terms.
+    Reduced(Vec<Q>),
+    /// A certified float guess: the point `x / l` on the row's hyperplane
+    /// ([`Halfspaces::on_hyperplane`]) whose coordinates other than the solved axis are
+    /// `r_i / 2^bits`.
+    Grid { r: Vec<Z>, bits: usize, x: Vec<Z>, l: Z },
+}
+
+impl FacetPoint {
+    /// The point in lowest terms.
+    pub(crate) fn reduced(self) -> Vec<Q> {
+        match self {
+            FacetPoint::Reduced(p) => p,
+            FacetPoint::Over(x, l) | FacetPoint::Grid { x, l, .. } => {
+                x.into_iter().map(|v| q_new(v, l.clone())).collect()
+            }
+        }
+    }
+}
+
 /// A polyhedron given by grouped, canonical half-spaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Halfspaces {
@@ -801,9 +827,26 @@ impl Halfspaces {
     /// allows) that is still strictly inside, given a strictly interior `c`. Keeps the sizes
     /// of the numbers along a walk from growing with its length.
     pub fn simplify_interior(&self, c: &[Q]) -> Vec<Q> {
-        match self.dyadic_scale_filtered(c) {
+        let (xs, den) = common_denominator(c);
+        match self.dyadic_scale_filtered(&xs, &den) {
             Some(k) => round_dyadic_at(c, k),
             None => self.simplify_interior_exact(c),
+        }
+    }
+
+    /// [`Self::simplify_interior`] of the point `nums / den` (`den > 0`, not necessarily in
+    /// lowest terms): the same point, without reducing the input first (the scale and the
+    /// rounding depend on the point's value only).
+    pub(crate) fn simplify_interior_homogeneous(&self, nums: &[Z], den: &Z) -> Vec<Q> {
+        match self.dyadic_scale_filtered(nums, den) {
+            Some(k) => {
+                let scale = Z::one() << k;
+                nums.iter().map(|x| q_new(round_to_grid(x, den, k), scale.clone())).collect()
+            }
+            None => {
+                let c: Vec<Q> = nums.iter().map(|x| q_new(x.clone(), den.clone())).collect();
+                self.simplify_interior_exact(&c)
+            }
         }
     }
 
@@ -824,18 +867,18 @@ impl Halfspaces {
         out
     }
 
-    /// The scale `k` of [`round_dyadic`] for [`Self::simplify_interior`], decided in floats:
+    /// The scale `k` of [`round_dyadic`] for [`Self::simplify_interior`] of the point
+    /// `xs / den` (`den > 0`, any representation), decided in floats:
     /// `k = max(0, floor(log2(1/rho)))` with `1/rho = max_i den·N_i / S_i`, each ratio with a
     /// proven relative error bound (the slack `S_i` from [`filter::dot_converted`], three
     /// converted integers and two roundings); `None` when the interval of `1/rho` straddles a
     /// power of two or a slack is not certainly positive (then the integers decide).
-    fn dyadic_scale_filtered(&self, c: &[Q]) -> Option<usize> {
+    fn dyadic_scale_filtered(&self, xs: &[Z], den: &Z) -> Option<usize> {
         if !self.is_integral() {
             return None;
         }
-        let (xs, den) = common_denominator(c);
         let mut fx: Vec<f64> = xs.iter().map(filter::z_to_f64).collect();
-        let den_f = filter::z_to_f64(&den);
+        let den_f = filter::z_to_f64(den);
         fx.push(-den_f);
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
         let d = fx.len() - 1;
@@ -931,11 +974,17 @@ impl Halfspaces {
             return self.simplify_on_facet_with(k, &reduced(), rows_f);
         }
         let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
-        // `bits <= max_i bitlen(den / g_i)` with `g_i = gcd(num_i, den)`: as `g_i | den`,
-        // `bitlen(den / g_i) >= bitlen(den) - bitlen(g_i)`, so a gcd bound settles it unless
-        // the bound is exact (then the quotient's own length decides).
+        self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f).unwrap_or_else(reduced)
+    }
+
+    /// The refinement limit of [`Self::simplify_integral`] for the point `nums / den`
+    /// (`den > 0`, any representation): whether `bits <= max_i bitlen(den / g_i)` with
+    /// `g_i = gcd(num_i, den)`. As `g_i | den`, `bitlen(den / g_i) >= bitlen(den) -
+    /// bitlen(g_i)`, so a gcd bound settles it unless the bound is exact (then the
+    /// quotient's own length decides).
+    fn refinement_limit<'a>(&self, nums: &'a [Z], den: &'a Z) -> impl FnMut(usize) -> bool + 'a {
         let den_u = den.magnitude();
-        let within = |bits: usize| {
+        move |bits: usize| {
             let need = den_u.bits().saturating_sub(bits as u64);
             nums.iter().any(|v| {
                 let g = crate::num::gcd_bits_at_most(v.magnitude(), den_u, need);
@@ -944,8 +993,7 @@ impl Halfspaces {
                     (den_u / g).bits() >= bits as u64
                 }
             })
-        };
-        self.simplify_integral(k, &coords, within, rows_f).unwrap_or_else(reduced)
+        }
     }
 
     /// The refinement of [`Self::simplify_on_facet_with`] on integral rows: coordinates
@@ -966,12 +1014,8 @@ impl Halfspaces {
             if bits > 0 && !within(bits) {
                 return None;
             }
-            let scale = Z::one() << bits;
-            let round = |&(n, d): &(&Z, &Z)| -> Z {
-                let twice: Z = n * &scale * 2 + d;
-                twice.div_floor(&(d * 2))
-            };
-            let (x, l) = self.on_hyperplane(k, j, bits, coords.iter().map(round));
+            let (x, l) =
+                self.on_hyperplane(k, j, bits, coords.iter().map(|&(n, d)| round_to_grid(n, d, bits)));
             if self.strictly_inside_but(k, &x, &l, rows_f) {
                 return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
             }
@@ -1087,10 +1131,33 @@ impl Halfspaces {
     ///
     /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
-        if self.is_integral() {
-            return if inner.len() == 2 { self.facets_2d(inner) } else { self.facets_guided(inner) };
+        if self.is_integral() && inner.len() == 2 {
+            return self.facets_2d(inner);
         }
-        self.facets_clarkson(inner)
+        self.facet_points(inner).into_iter().map(|(k, p)| (k, p.reduced())).collect()
+    }
+
+    /// [`Self::facets`] with each point as its method found it (not reduced): the walk
+    /// rounds them at once ([`Self::simplify_facet_point`]).
+    pub(crate) fn facet_points(&self, inner: &[Q]) -> Vec<(usize, FacetPoint)> {
+        if !self.is_integral() {
+            return self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()]);
+        }
+        if inner.len() == 2 {
+            let hull = self.facets_2d_homogeneous(inner);
+            return hull.into_iter().map(|(k, nums, den)| (k, FacetPoint::Over(nums, den))).collect();
+        }
+        self.facets_guided(inner)
+    }
+
+    /// [`Self::simplify_on_facet_with`] of a point as [`Self::facet_points`] gives it: the
+    /// same point whatever its form.
+    pub(crate) fn simplify_facet_point(&self, k: usize, p: &FacetPoint, rows_f: &[Vec<f64>]) -> Vec<Q> {
+        match p {
+            FacetPoint::Over(nums, den) => self.simplify_on_facet_homogeneous(k, nums, den, rows_f),
+            FacetPoint::Reduced(q) => self.simplify_on_facet_with(k, q, rows_f),
+            FacetPoint::Grid { r, bits, x, l } => self.simplify_grid_point(k, r, *bits, x, l, rows_f),
+        }
     }
 
     /// [`Self::facets`] for `d >= 3` and integral rows: one float LP per row proposes
@@ -1105,7 +1172,7 @@ impl Halfspaces {
     /// inside every other row (a facet certificate, [`Self::strictly_inside_but`]).
     /// Otherwise the rows tight at the optimum may certify row `k` implied (Farkas,
     /// [`Self::implied`]). On 4-8-8-1 this settles all but 19 of ~42,000 rows.
-    fn facets_guided(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
+    fn facets_guided(&self, inner: &[Q]) -> Vec<(usize, FacetPoint)> {
         let n = self.len();
         let dotf = |x: &[f64], y: &[f64]| -> f64 { x.iter().zip(y).map(|(u, v)| u * v).sum() };
         let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
@@ -1115,19 +1182,34 @@ impl Halfspaces {
             let row: Vec<f64> = a.iter().map(filter::guess).collect();
             let norm = dotf(&row, &row).sqrt();
             if !(norm.is_finite() && norm > 0.0) {
-                return self.facets_clarkson(inner);
+                return self.facets_clarkson_from(inner, Vec::new(), vec![false; n]);
             }
             bf.push(filter::guess(b) / norm);
             af.push(row.into_iter().map(|v| v / norm).collect());
         }
-        let mut found: Vec<(usize, Vec<Q>)> = Vec::new();
+        let mut found: Vec<(usize, FacetPoint)> = Vec::new();
         let mut settled = vec![false; n];
         let mut moved = bf.clone();
         let rows_ab = self.float_rows_ab();
+        let slacks: Vec<f64> = (0..n).map(|k| bf[k] - dotf(&af[k], &inner_f)).collect();
         for k in 0..n {
-            let slack = bf[k] - dotf(&af[k], &inner_f);
+            let slack = slacks[k];
             if !(slack > 0.0 && slack.is_finite()) {
                 continue;
+            }
+            // The foot of the perpendicular from `inner` to row k, when the float ray along
+            // a_k meets row k clearly first: a facet point to certify without the LP.
+            let first = (0..n).all(|i| {
+                let g = dotf(&af[i], &af[k]);
+                i == k || g <= 0.0 || slack * g < 0.999 * slacks[i]
+            });
+            if first {
+                let q: Vec<f64> = inner_f.iter().zip(&af[k]).map(|(c, v)| c + slack * v).collect();
+                if let Some(p) = self.certified_facet_point(k, &q, &rows_ab) {
+                    found.push((k, p));
+                    settled[k] = true;
+                    continue;
+                }
             }
             moved[k] = bf[k] + slack;
             let (out, x) = float_lp_point(&af, &moved, &af[k], &inner_f);
@@ -1159,19 +1241,45 @@ impl Halfspaces {
 
     /// A point of the relative interior of facet `k` near the float point `q`, certified:
     /// on the hyperplane exactly, strictly inside every other row. `None` if no rounding of
-    /// `q` to `2^-4`, `2^-12`, ..., `2^-52` works.
-    fn certified_facet_point(&self, k: usize, q: &[f64], rows_f: &[Vec<f64>]) -> Option<Vec<Q>> {
+    /// `q` to `2^-4`, `2^-12`, ..., `2^-52` works. A [`FacetPoint::Grid`].
+    fn certified_facet_point(&self, k: usize, q: &[f64], rows_f: &[Vec<f64>]) -> Option<FacetPoint> {
         use num_traits::FromPrimitive;
         let j = Self::solve_axis(&self.a[k]);
         for bits in [4usize, 12, 24, 36, 52] {
             let r: Option<Vec<Z>> =
                 q.iter().map(|v| Z::from_f64((v * (bits as f64).exp2()).round())).collect();
-            let (x, l) = self.on_hyperplane(k, j, bits, r?.into_iter());
+            let r = r?;
+            let (x, l) = self.on_hyperplane(k, j, bits, r.iter().cloned());
             if self.strictly_inside_but(k, &x, &l, rows_f) {
-                return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
+                return Some(FacetPoint::Grid { r, bits, x, l });
             }
         }
         None
+    }
+
+    /// [`Self::simplify_on_facet_with`] of the [`FacetPoint::Grid`] point `x / l` of row `k`
+    /// (coordinates other than the solved axis `r_i / 2^bits`): the same rounding, by shifts
+    /// (no division), and no refinement limit to compute. Rounding at any level at or past
+    /// the point's own grid (its coordinates but `j` in lowest terms over `2^g`) gives the
+    /// point itself, which is inside; the limit is at least `g + 1` (a lowest-terms
+    /// denominator `2^g`). So the refinement ends at the first level that works below `g`,
+    /// else with the point itself, whatever the limit.
+    fn simplify_grid_point(
+        &self,
+        k: usize,
+        r: &[Z],
+        bits: usize,
+        x: &[Z],
+        l: &Z,
+        rows_f: &[Vec<f64>],
+    ) -> Vec<Q> {
+        let j = Self::solve_axis(&self.a[k]);
+        let (zero, one, pow) = (Z::zero(), Z::one(), Z::one() << bits);
+        let coords: Vec<(&Z, &Z)> =
+            r.iter().enumerate().map(|(i, ri)| if i == j { (&zero, &one) } else { (ri, &pow) }).collect();
+        // Levels past `bits` are not needed (the guard only bounds the loop).
+        let found = self.simplify_integral(k, &coords, |level| level <= bits + 4, rows_f);
+        found.unwrap_or_else(|| x.iter().map(|v| q_new(v.clone(), l.clone())).collect())
     }
 
     /// [`Self::facets`] in the plane by polarity: with `s_i > 0` the slack of row `i` at
@@ -1299,7 +1407,8 @@ impl Halfspaces {
     ///    found so far plus itself relaxed by 1; if the optimum violates it, the ray from
     ///    `inner` to the optimum meets a new facet first (ties: the direct LP decides).
     pub fn facets_clarkson(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
-        self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()])
+        let found = self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()]);
+        found.into_iter().map(|(k, p)| (k, p.reduced())).collect()
     }
 
     /// [`Self::facets_clarkson`] given some facets with relative-interior points (`found`)
@@ -1308,9 +1417,9 @@ impl Halfspaces {
     fn facets_clarkson_from(
         &self,
         inner: &[Q],
-        mut found: Vec<(usize, Vec<Q>)>,
+        mut found: Vec<(usize, FacetPoint)>,
         mut settled: Vec<bool>,
-    ) -> Vec<(usize, Vec<Q>)> {
+    ) -> Vec<(usize, FacetPoint)> {
         let d = inner.len();
         let n = self.len();
         if settled.iter().all(|&s| s) {
@@ -1339,7 +1448,7 @@ impl Halfspaces {
                 {
                     is_facet[hits[0]] = true;
                     settled[hits[0]] = true;
-                    found.push((hits[0], p));
+                    found.push((hits[0], FacetPoint::Reduced(p)));
                 }
             }
         }
@@ -1394,7 +1503,7 @@ impl Halfspaces {
                             && !is_facet[hits[0]]
                         {
                             is_facet[hits[0]] = true;
-                            found.push((hits[0], p));
+                            found.push((hits[0], FacetPoint::Reduced(p)));
                             continue;
                         }
                     }
@@ -1420,13 +1529,13 @@ impl Halfspaces {
                 let (hits, p) = self.shoot(inner, &slack, &slack_f, &rows_f, &dir).expect("row k is crossed");
                 if hits.len() == 1 {
                     is_facet[hits[0]] = true;
-                    found.push((hits[0], p));
+                    found.push((hits[0], FacetPoint::Reduced(p)));
                 } else {
                     // The ray met a lower-dimensional face: decide row k directly.
                     match self.facet_point(k, d) {
                         Some(p) => {
                             is_facet[k] = true;
-                            found.push((k, p));
+                            found.push((k, FacetPoint::Reduced(p)));
                         }
                         None => break,
                     }
@@ -1552,7 +1661,7 @@ impl Halfspaces {
     fn clarkson_guess(
         &self,
         k: usize,
-        found: &[(usize, Vec<Q>)],
+        found: &[(usize, FacetPoint)],
         rows_f: &[Vec<f64>],
         inner_f: &[f64],
     ) -> Option<Guess> {
@@ -2101,6 +2210,18 @@ impl Halfspaces {
     }
 }
 
+/// `n / d` (`d > 0`) times `2^bits`, rounded to the nearest integer, halves up: the
+/// numerator of the nearest multiple of `2^-bits`. By shifts when `d` is a power of two.
+fn round_to_grid(n: &Z, d: &Z, bits: usize) -> Z {
+    let e = d.bits() - 1;
+    if d.trailing_zeros() == Some(e) {
+        let e = e as usize;
+        return if bits >= e { n << (bits - e) } else { (n + (Z::one() << (e - bits - 1))) >> (e - bits) };
+    }
+    let twice: Z = (n << (bits + 1)) + d;
+    twice.div_floor(&(d * 2))
+}
+
 /// `c` rounded to the multiples of `2^-k` for the smallest `k` with `2^-(k+1) < rho`,
 /// `rho = rn/rd > 0` the smallest ratio `slack_i / ||a_i||_1` at `c` (no rows: `k = 0`):
 /// moving each coordinate by at most `2^-(k+1)` keeps every slack positive.
@@ -2450,6 +2571,74 @@ mod tests {
     }
 
     #[test]
+    fn grid_facet_points_round_as_the_reduced_ones() {
+        // Facets in d = 3, 4 of random polytopes with thin slivers (deep refinement): every
+        // certified float guess (a `Grid` point), and the same point with its grid refined
+        // 4 bits (every r_i even: the refinement limit comes from the gcds), rounds to the
+        // point simplify_on_facet_with gives for the reduced point.
+        let mut rng = crate::random::SplitMix64(17);
+        let (mut grids, mut deep) = (0, 0);
+        for t in 0..200u32 {
+            let d = 3 + (t % 2) as usize;
+            let mut rows: Vec<(Vec<Q>, Q, Source)> = Vec::new();
+            for j in 0..d {
+                rows.push((unit(d, j), qi(4), Source::Domain(2 * j)));
+                rows.push((unit(d, j).iter().map(|v| -v).collect(), qi(4), Source::Domain(2 * j + 1)));
+            }
+            let a: Vec<Q> = (0..d).map(|_| qi(1 + rng.small_int(9).abs())).collect();
+            let w = Q::new(Z::one(), Z::one() << (t % 30));
+            rows.push((a.clone(), qi(1) + &w, Source::Domain(50)));
+            rows.push((a.iter().map(|v| -v).collect(), qi(-1), Source::Domain(51)));
+            for i in 0..(t % 4) {
+                let r: Vec<Q> = (0..d).map(|_| qi(rng.small_int(20))).collect();
+                rows.push((r, qi(10 + rng.small_int(5).abs()), Source::Domain(60 + i as usize)));
+            }
+            let Grouped::Rows(h) = group_rows(rows) else { continue };
+            let Interior::Point(inner) = h.interior_point(d) else { continue };
+            let inner = h.simplify_interior(&inner);
+            let found = h.facet_points(&inner);
+            let idx: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+            let fhs = h.subset(&idx);
+            let rows_f = fhs.float_rows_ab();
+            for (fi, (_, p)) in found.iter().enumerate() {
+                let FacetPoint::Grid { r, bits, .. } = p else { continue };
+                let want = fhs.simplify_on_facet_with(fi, &p.clone().reduced(), &rows_f);
+                assert_eq!(fhs.simplify_facet_point(fi, p, &rows_f), want, "net {t} facet {fi}");
+                let j = Halfspaces::solve_axis(&fhs.a[fi]);
+                let finer: Vec<Z> = r.iter().map(|v| v << 4).collect();
+                let (x, l) = fhs.on_hyperplane(fi, j, bits + 4, finer.iter().cloned());
+                let refined = FacetPoint::Grid { r: finer, bits: bits + 4, x, l };
+                assert_eq!(
+                    fhs.simplify_facet_point(fi, &refined, &rows_f),
+                    want,
+                    "net {t} facet {fi} refined"
+                );
+                grids += 1;
+                deep += usize::from(want.iter().any(|v| v.denom().bits() > 8));
+            }
+        }
+        assert!(grids > 300 && deep > 20, "{grids} grid points, {deep} deep");
+    }
+
+    #[test]
+    fn rounding_to_a_grid_by_shifts_equals_the_division() {
+        let mut rng = crate::random::SplitMix64(5);
+        for t in 0..3000u64 {
+            let n = Z::from(rng.small_int(1 << 40)) * (Z::one() << (t % 70) as usize) + rng.small_int(1000);
+            let e = (t % 90) as usize;
+            let d = if t % 3 == 0 { Z::from(1 + rng.next_u64() % 1000) << e } else { Z::one() << e };
+            let bits = (rng.next_u64() % 100) as usize;
+            // Halves up: floor((2·n·2^bits + d) / (2·d)).
+            let want = ((&n << (bits + 1)) + &d).div_floor(&(&d * 2));
+            assert_eq!(round_to_grid(&n, &d, bits), want, "{n} / {d} at {bits}");
+        }
+        // Exact halves round up, negative ones too.
+        assert_eq!(round_to_grid(&Z::from(-3), &Z::from(2), 0), Z::from(-1));
+        assert_eq!(round_to_grid(&Z::from(3), &Z::from(2), 0), Z::from(2));
+        assert_eq!(round_to_grid(&Z::from(-5), &Z::from(8), 1), Z::from(-1));
+    }
+
+    #[test]
     fn filtered_dyadic_scale_equals_the_integers() {
         // Random rows (entries up to 2^40) and interior points with denominators of every
         // size (slacks from tiny to large, scales k from 0 to ~60): the float-decided scale
@@ -2487,13 +2676,14 @@ mod tests {
                     continue;
                 }
                 total += 1;
-                decided += usize::from(h.dyadic_scale_filtered(&point).is_some());
-                assert_eq!(
-                    h.simplify_interior(&point),
-                    h.simplify_interior_exact(&point),
-                    "{:?} {point:?}",
-                    h.a
-                );
+                let (xs, den) = common_denominator(&point);
+                decided += usize::from(h.dyadic_scale_filtered(&xs, &den).is_some());
+                let exact = h.simplify_interior_exact(&point);
+                assert_eq!(h.simplify_interior(&point), exact, "{:?} {point:?}", h.a);
+                // The same point over a larger, unreduced denominator.
+                let m = Z::from(3 + rng.next_u64() % 1000);
+                let scaled: Vec<Z> = xs.iter().map(|x| x * &m).collect();
+                assert_eq!(h.simplify_interior_homogeneous(&scaled, &(&den * &m)), exact, "{point:?} x{m}");
             }
         }
         assert!(total > 300 && decided * 10 > total * 8, "{decided} of {total} decided");

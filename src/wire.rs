@@ -745,7 +745,7 @@ fn one_line(v: &Value, out: &mut String, cap: usize) -> bool {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                if !one_line(x, out, cap) {
+                if !one_line(x, out, cap) || out.len() > cap {
                     return false;
                 }
             }
@@ -757,17 +757,30 @@ fn one_line(v: &Value, out: &mut String, cap: usize) -> bool {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&serde_json::to_string(k).expect("key"));
+                push_json_string(k, out);
                 out.push_str(": ");
-                if !one_line(x, out, cap) {
+                if !one_line(x, out, cap) || out.len() > cap {
                     return false;
                 }
             }
             out.push('}');
         }
+        Value::String(s) => push_json_string(s, out),
         scalar => out.push_str(&serde_json::to_string(scalar).expect("scalar")),
     }
     out.len() <= cap
+}
+
+/// `s` as a JSON string literal appended to `out` (serde_json's escaping; most strings of
+/// the wire format, rationals and patterns, need none and are copied as they are).
+fn push_json_string(s: &str, out: &mut String) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).expect("string"));
+    }
 }
 
 fn write_value(v: &Value, indent: usize, out: &mut String) {
@@ -799,7 +812,7 @@ fn write_value(v: &Value, indent: usize, out: &mut String) {
             out.push_str("{\n");
             for (i, (k, x)) in o.iter().enumerate() {
                 out.push_str(&pad);
-                out.push_str(&serde_json::to_string(k).expect("key"));
+                push_json_string(k, out);
                 out.push_str(": ");
                 write_value(x, indent + 1, out);
                 out.push_str(if i + 1 < o.len() { ",\n" } else { "\n" });
