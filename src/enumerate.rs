@@ -286,11 +286,15 @@ pub fn analyze_region(
         .into_iter()
         .enumerate()
         .map(|(fi, (i, point))| {
-            let point = fhs.simplify_facet_point(fi, &point, &rows_f);
+            // The rounded point in lowest terms (the output) and as found (for the crossing).
+            let (x, l) = fhs.simplify_facet_point_over(fi, &point, &rows_f);
+            let point: Vec<Q> = x.iter().map(|v| crate::num::q_new(v.clone(), l.clone())).collect();
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
-            let neighbor_pattern =
-                (!on_boundary).then(|| net.cross_with(&point, &hs.a[i], pattern, &maps, cache));
+            let neighbor_pattern = (!on_boundary).then(|| {
+                let (nz, _) = crate::num::common_denominator(&hs.a[i]);
+                net.cross_over(&x, &l, &nz, pattern, &maps, cache)
+            });
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();

@@ -547,17 +547,33 @@ impl Network {
         maps: &PatternMaps,
         cache: Option<&MapsCache>,
     ) -> Pattern {
-        let d = self.input_dim;
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
+        self.cross_over(&px, &den, &nz, pattern, maps, cache)
+    }
+
+    /// [`Network::cross_with`] of the point `px / den` (`den > 0`, any representation) and
+    /// a positive multiple `nz` of the normal: the same pattern (only signs of values and
+    /// slopes decide, and scaling the point's integers and its denominator together, or the
+    /// normal, scales them by a positive factor).
+    pub(crate) fn cross_over(
+        &self,
+        px: &[Z],
+        den: &Z,
+        nz: &[Z],
+        pattern: &Pattern,
+        maps: &PatternMaps,
+        cache: Option<&MapsCache>,
+    ) -> Pattern {
+        let d = self.input_dim;
         // Float images for the filter: the point and the normal as one-component tuples.
         let px_f: Vec<Vec<Approx>> = px.iter().map(|x| vec![Approx::of(x)]).collect();
         let nz_f: Vec<Vec<Approx>> = nz.iter().map(|x| vec![Approx::of(x)]).collect();
         let den_f = z_to_f64(&den);
         let exact = |a: &[Z], c: &Z| -> (Z, Z) {
             // The rows are integers over the layer's running scale.
-            let v: Z = a.iter().zip(&px).map(|(ai, x)| ai * x).sum::<Z>() + c * &den;
-            let dv: Z = a.iter().zip(&nz).map(|(ai, x)| ai * x).sum();
+            let v: Z = a.iter().zip(px).map(|(ai, x)| ai * x).sum::<Z>() + c * den;
+            let dv: Z = a.iter().zip(nz).map(|(ai, x)| ai * x).sum();
             (v, dv)
         };
         let mut bits = Vec::with_capacity(self.num_neurons());
@@ -1666,6 +1682,13 @@ mod tests {
                     net.pattern_maps_with(&far, Some(&cache));
                 }
                 assert_eq!(net.cross_with(&x, &n, &p, &maps, Some(&cache)), far);
+                // The point over a larger denominator and a multiple of the normal.
+                let (px, den) = common_denominator(&x);
+                let (nz, _) = common_denominator(&n);
+                let (g, h) = (Z::from(1 + rng.next_u64() % 97), Z::from(1 + rng.next_u64() % 5));
+                let px: Vec<Z> = px.iter().map(|v| v * &g).collect();
+                let nz: Vec<Z> = nz.iter().map(|v| v * &h).collect();
+                assert_eq!(net.cross_over(&px, &(den * &g), &nz, &p, &maps, Some(&cache)), far);
             }
         }
     }

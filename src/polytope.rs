@@ -25,7 +25,7 @@ pub enum Source {
     Domain(usize),
 }
 
-/// A facet point as a facet method finds it, before [`Halfspaces::simplify_facet_point`]
+/// A facet point as a facet method finds it, before [`Halfspaces::simplify_facet_point_over`]
 /// rounds it (the same rounded point whatever the form).
 #[derive(Debug, Clone)]
 pub(crate) enum FacetPoint {
@@ -44,11 +44,14 @@ impl FacetPoint {
     pub(crate) fn reduced(self) -> Vec<Q> {
         match self {
             FacetPoint::Reduced(p) => p,
-            FacetPoint::Over(x, l) | FacetPoint::Grid { x, l, .. } => {
-                x.into_iter().map(|v| q_new(v, l.clone())).collect()
-            }
+            FacetPoint::Over(x, l) | FacetPoint::Grid { x, l, .. } => reduced(x, &l),
         }
     }
+}
+
+/// The point `x / l` (`l > 0`) in lowest terms.
+fn reduced(x: Vec<Z>, l: &Z) -> Vec<Q> {
+    x.into_iter().map(|v| q_new(v, l.clone())).collect()
 }
 
 /// A polyhedron given by grouped, canonical half-spaces.
@@ -932,7 +935,7 @@ impl Halfspaces {
             let coords: Vec<(&Z, &Z)> = p.iter().map(|v| (v.numer(), v.denom())).collect();
             return self
                 .simplify_integral(k, &coords, |bits| bits <= max_bits, rows_f)
-                .unwrap_or_else(|| p.to_vec());
+                .map_or_else(|| p.to_vec(), |(x, l)| reduced(x, &l));
         }
         let mut bits = 0usize;
         while bits <= max_bits {
@@ -969,12 +972,14 @@ impl Halfspaces {
         den: &Z,
         rows_f: &[Vec<f64>],
     ) -> Vec<Q> {
-        let reduced = || -> Vec<Q> { nums.iter().map(|v| q_new(v.clone(), den.clone())).collect() };
         if !self.is_integral() {
-            return self.simplify_on_facet_with(k, &reduced(), rows_f);
+            return self.simplify_on_facet_with(k, &reduced(nums.to_vec(), den), rows_f);
         }
         let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
-        self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f).unwrap_or_else(reduced)
+        match self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f) {
+            Some((x, l)) => reduced(x, &l),
+            None => reduced(nums.to_vec(), den),
+        }
     }
 
     /// The refinement limit of [`Self::simplify_integral`] for the point `nums / den`
@@ -999,7 +1004,8 @@ impl Halfspaces {
     /// The refinement of [`Self::simplify_on_facet_with`] on integral rows: coordinates
     /// `num/den` (`den > 0`, any representation) rounded to multiples of `2^-bits` for
     /// `bits = 0, 4, 8, ...` while `within(bits)`: `bits` is at most the largest
-    /// lowest-terms denominator's bit length (asked from `bits = 4` on). `None` if no
+    /// lowest-terms denominator's bit length (asked from `bits = 4` on). The point found as
+    /// `X / L` on the hyperplane ([`Self::on_hyperplane`], not reduced); `None` if no
     /// rounding works.
     fn simplify_integral(
         &self,
@@ -1007,7 +1013,7 @@ impl Halfspaces {
         coords: &[(&Z, &Z)],
         mut within: impl FnMut(usize) -> bool,
         rows_f: &[Vec<f64>],
-    ) -> Option<Vec<Q>> {
+    ) -> Option<(Vec<Z>, Z)> {
         let j = Self::solve_axis(&self.a[k]);
         let mut bits = 0usize;
         loop {
@@ -1017,7 +1023,7 @@ impl Halfspaces {
             let (x, l) =
                 self.on_hyperplane(k, j, bits, coords.iter().map(|&(n, d)| round_to_grid(n, d, bits)));
             if self.strictly_inside_but(k, &x, &l, rows_f) {
-                return Some(x.into_iter().map(|v| q_new(v, l.clone())).collect());
+                return Some((x, l));
             }
             bits += 4;
         }
@@ -1138,7 +1144,7 @@ impl Halfspaces {
     }
 
     /// [`Self::facets`] with each point as its method found it (not reduced): the walk
-    /// rounds them at once ([`Self::simplify_facet_point`]).
+    /// rounds them at once ([`Self::simplify_facet_point_over`]).
     pub(crate) fn facet_points(&self, inner: &[Q]) -> Vec<(usize, FacetPoint)> {
         if !self.is_integral() {
             return self.facets_clarkson_from(inner, Vec::new(), vec![false; self.len()]);
@@ -1151,11 +1157,24 @@ impl Halfspaces {
     }
 
     /// [`Self::simplify_on_facet_with`] of a point as [`Self::facet_points`] gives it: the
-    /// same point whatever its form.
-    pub(crate) fn simplify_facet_point(&self, k: usize, p: &FacetPoint, rows_f: &[Vec<f64>]) -> Vec<Q> {
+    /// same point whatever its form, as integers over one positive denominator, not reduced
+    /// (the walk needs it in both forms: reduced for the output, as it is for the crossing).
+    pub(crate) fn simplify_facet_point_over(
+        &self,
+        k: usize,
+        p: &FacetPoint,
+        rows_f: &[Vec<f64>],
+    ) -> (Vec<Z>, Z) {
         match p {
-            FacetPoint::Over(nums, den) => self.simplify_on_facet_homogeneous(k, nums, den, rows_f),
-            FacetPoint::Reduced(q) => self.simplify_on_facet_with(k, q, rows_f),
+            FacetPoint::Over(nums, den) if self.is_integral() => {
+                let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
+                let found = self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f);
+                found.unwrap_or_else(|| (nums.clone(), den.clone()))
+            }
+            FacetPoint::Over(nums, den) => {
+                common_denominator(&self.simplify_on_facet_with(k, &reduced(nums.clone(), den), rows_f))
+            }
+            FacetPoint::Reduced(q) => common_denominator(&self.simplify_on_facet_with(k, q, rows_f)),
             FacetPoint::Grid { r, bits, x, l } => self.simplify_grid_point(k, r, *bits, x, l, rows_f),
         }
     }
@@ -1272,14 +1291,14 @@ impl Halfspaces {
         x: &[Z],
         l: &Z,
         rows_f: &[Vec<f64>],
-    ) -> Vec<Q> {
+    ) -> (Vec<Z>, Z) {
         let j = Self::solve_axis(&self.a[k]);
         let (zero, one, pow) = (Z::zero(), Z::one(), Z::one() << bits);
         let coords: Vec<(&Z, &Z)> =
             r.iter().enumerate().map(|(i, ri)| if i == j { (&zero, &one) } else { (ri, &pow) }).collect();
         // Levels past `bits` are not needed (the guard only bounds the loop).
         let found = self.simplify_integral(k, &coords, |level| level <= bits + 4, rows_f);
-        found.unwrap_or_else(|| x.iter().map(|v| q_new(v.clone(), l.clone())).collect())
+        found.unwrap_or_else(|| (x.to_vec(), l.clone()))
     }
 
     /// [`Self::facets`] in the plane by polarity: with `s_i > 0` the slack of row `i` at
@@ -2557,8 +2576,11 @@ mod tests {
                 let (nums, den) = common_denominator(p);
                 let g = Z::from(1 + rng.next_u64() % 1000) * (Z::one() << (rng.next_u64() % 9));
                 let nums: Vec<Z> = nums.iter().map(|v| v * &g).collect();
-                let got = fhs.simplify_on_facet_homogeneous(fi, &nums, &(den * &g), &rows_f);
+                let den = den * &g;
+                let got = fhs.simplify_on_facet_homogeneous(fi, &nums, &den, &rows_f);
                 assert_eq!(got, want, "net {t} facet {fi}");
+                let (x, l) = fhs.simplify_facet_point_over(fi, &FacetPoint::Over(nums, den), &rows_f);
+                assert_eq!(reduced(x, &l), want, "net {t} facet {fi} (over)");
                 assert_eq!(dot(&fhs.a[fi], &got), fhs.b[fi]);
                 let slack = fhs.scaled_slacks(&got).0;
                 assert!(slack.iter().enumerate().all(|(i, v)| i == fi || v.is_positive()));
@@ -2603,16 +2625,16 @@ mod tests {
             for (fi, (_, p)) in found.iter().enumerate() {
                 let FacetPoint::Grid { r, bits, .. } = p else { continue };
                 let want = fhs.simplify_on_facet_with(fi, &p.clone().reduced(), &rows_f);
-                assert_eq!(fhs.simplify_facet_point(fi, p, &rows_f), want, "net {t} facet {fi}");
+                let round = |p: &FacetPoint| {
+                    let (x, l) = fhs.simplify_facet_point_over(fi, p, &rows_f);
+                    reduced(x, &l)
+                };
+                assert_eq!(round(p), want, "net {t} facet {fi}");
                 let j = Halfspaces::solve_axis(&fhs.a[fi]);
                 let finer: Vec<Z> = r.iter().map(|v| v << 4).collect();
                 let (x, l) = fhs.on_hyperplane(fi, j, bits + 4, finer.iter().cloned());
                 let refined = FacetPoint::Grid { r: finer, bits: bits + 4, x, l };
-                assert_eq!(
-                    fhs.simplify_facet_point(fi, &refined, &rows_f),
-                    want,
-                    "net {t} facet {fi} refined"
-                );
+                assert_eq!(round(&refined), want, "net {t} facet {fi} refined");
                 grids += 1;
                 deep += usize::from(want.iter().any(|v| v.denom().bits() > 8));
             }
