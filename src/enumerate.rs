@@ -321,7 +321,12 @@ fn measure_region(
             None => return RegionOutcome::LowerDimensional,
         },
     };
-    let insphere = fhs.l2_insphere(d, opts.digits);
+    // Cubes of every size hold balls of every size (and the other way round): the L2 LP
+    // need not run to say so.
+    let insphere = match &insphere_linf {
+        LinfInsphere::Unbounded => Insphere::Unbounded,
+        LinfInsphere::Finite { .. } => fhs.l2_insphere(d, opts.digits),
+    };
     let bounded = domain_bounded || bounded_told.unwrap_or_else(|| fhs.is_bounded(d));
     let (vertices, volume) = if opts.volumes && bounded {
         let v = crate::vrep::vertices(fhs, d);

@@ -2774,6 +2774,15 @@ mod tests {
                 crate::nearest::nearest_exact(d, &rows, &hn, &l).expect("the optimal set is not empty")
             };
             let l1: Vec<Q> = h.a.iter().map(|r| norm1(r)).collect();
+            // Balls of every size fit exactly when cubes of every size do (the walk skips
+            // the L2 LP when the L-inf one is unbounded).
+            let l2 = h.l2_insphere(d, 6);
+            assert_eq!(
+                matches!(l2, Insphere::Unbounded),
+                matches!(h.linf_insphere(d), LinfInsphere::Unbounded),
+                "{:?}",
+                h.a
+            );
             match h.linf_insphere(d) {
                 LinfInsphere::Finite { center, radius } => {
                     let best = h.max_radius_exact(d, &l1).expect("finite").1;
@@ -2788,7 +2797,7 @@ mod tests {
                     unit_cubes += 1;
                 }
             }
-            if let Insphere::Finite { center, radius_lower, .. } = h.l2_insphere(d, 6) {
+            if let Insphere::Finite { center, radius_lower, .. } = l2 {
                 let bits = (6f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;
                 let hi: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits).1).collect();
                 if h.l2_bounds(d, bits).is_some_and(|(_, lower, _)| lower == radius_lower) {
