@@ -795,27 +795,14 @@ pub struct Summary {
 
 impl Enumeration {
     pub fn summary(&self) -> Summary {
-        let fc: Vec<usize> = self.regions.iter().map(|r| r.facets.len()).collect();
-        let mut radii: Vec<Q> = self
-            .regions
-            .iter()
-            .filter_map(|r| match &r.insphere {
-                Insphere::Finite { radius_lower, .. } => Some(radius_lower.clone()),
-                Insphere::Unbounded => None,
-            })
-            .collect();
-        radii.sort();
-        let f = crate::num::to_f64;
-        Summary {
-            regions: self.regions.len(),
-            edges: self.graph.edge_count(),
-            bounded: self.regions.iter().filter(|r| r.bounded).count(),
-            facets_min: fc.iter().copied().min().unwrap_or(0),
-            facets_max: fc.iter().copied().max().unwrap_or(0),
-            facets_mean: fc.iter().sum::<usize>() as f64 / fc.len().max(1) as f64,
-            inradius: (!radii.is_empty())
-                .then(|| (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]))),
+        // As the stream totals it (radii as floats, sorted: the conversion is correctly
+        // rounded, so monotone, and sorting the floats picks the floats of the exact order
+        // statistics, without sorting big rationals).
+        let mut acc = SummaryAcc::default();
+        for r in &self.regions {
+            acc.add(r);
         }
+        Summary { edges: self.graph.edge_count(), ..acc.finish() }
     }
 }
 

@@ -321,6 +321,19 @@ fn streaming_walk_gives_the_same_regions_and_summary() {
         // Same regions in the same walk order with the same walk ids, and the same totals.
         assert_eq!(streamed, kept, "{name}");
         assert_eq!(summary, e.summary(), "{name}");
+        // The inradius line: the floats of the exact min, median and max lower radii.
+        let mut radii: Vec<linregions::Q> = e
+            .regions
+            .iter()
+            .filter_map(|r| match &r.insphere {
+                linregions::Insphere::Finite { radius_lower, .. } => Some(radius_lower.clone()),
+                linregions::Insphere::Unbounded => None,
+            })
+            .collect();
+        radii.sort();
+        let f = linregions::num::to_f64;
+        let (lo, mid, hi) = (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]));
+        assert_eq!(summary.inradius, Some((lo, mid, hi)), "{name}");
         e.sanity_check(&net).unwrap();
     }
 }
