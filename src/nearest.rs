@@ -253,8 +253,19 @@ pub(crate) fn certify(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<
         return None;
     }
     let x: Vec<Z> = (0..d).map(|j| u.iter().zip(s).map(|(ut, &i)| ut * &g[i][j]).sum()).collect();
-    let holds =
-        g.iter().zip(hn).all(|(row, hi)| row.iter().zip(&x).map(|(a, b)| a * b).sum::<Z>() <= hi * &det);
+    // g_i·x <= h_i·det for every row: by a float filter when it decides, else in integers.
+    let fx: Vec<f64> = x.iter().chain([&det]).map(crate::filter::z_to_f64).collect();
+    let mut row_f = vec![0.0; d + 1];
+    let holds = g.iter().zip(hn).all(|(row, hi)| {
+        for (r, v) in row_f.iter_mut().zip(row.iter().chain([hi])) {
+            *r = crate::filter::z_to_f64(v);
+        }
+        row_f[d] = -row_f[d];
+        match crate::filter::dot_converted(&row_f, &fx).sign() {
+            Some(sg) if sg != 0 => sg < 0,
+            _ => row.iter().zip(&x).map(|(a, b)| a * b).sum::<Z>() <= hi * &det,
+        }
+    });
     if !holds {
         return None;
     }
