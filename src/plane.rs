@@ -27,8 +27,8 @@
 //! filter cannot bound) returns `None`, and the caller takes the general path.
 
 use crate::filter::{self, Approx, z_to_f64};
-use crate::num::{Q, Z, common_denominator, primitive_ints, step_along};
-use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic};
+use crate::num::{Q, Z, common_denominator, primitive_ints, step_along_over};
+use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic_over};
 use num_traits::{Signed, Zero};
 use std::cmp::Ordering;
 
@@ -157,10 +157,10 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
     // inner0 = p + eps·n with eps = V / (2·den·R) (or 1).
     let eps = filtered_min(&meets, |i| (rows[i].slack(&px, &den), rows[i].rate(&nz)));
     let eps = eps.map(|(v, rate)| (v, &den * rate * 2));
-    let inner0 = step_along(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz);
+    // As integers over one denominator, not reduced (only its value matters below).
+    let (xs0, den0) = step_along_over(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz);
 
     // The dyadic rounding: rho = min slack_i / ||a_i||_1 at inner0.
-    let (xs0, den0) = common_denominator(&inner0);
     let (xs0_f, den0_f) = (tuples(&xs0), z_to_f64(&den0));
     let norm1 = |r: &PlaneRow| -> Z { r.a.iter().map(|v| v.abs()).sum() };
     let fits: Vec<(usize, Option<Approx>)> = live
@@ -174,7 +174,7 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
     if rho.as_ref().is_some_and(|(rn, _)| !rn.is_positive()) {
         return None;
     }
-    let inner = round_dyadic(&inner0, rho.as_ref());
+    let inner = round_dyadic_over(&xs0, &den0, rho.as_ref());
 
     // Polar points at the dyadic point, and the rows certainly inside their hull.
     let (xs, den1) = common_denominator(&inner);

@@ -842,10 +842,7 @@ impl Halfspaces {
     /// rounding depend on the point's value only).
     pub(crate) fn simplify_interior_homogeneous(&self, nums: &[Z], den: &Z) -> Vec<Q> {
         match self.dyadic_scale_filtered(nums, den) {
-            Some(k) => {
-                let scale = Z::one() << k;
-                nums.iter().map(|x| q_new(round_to_grid(x, den, k), scale.clone())).collect()
-            }
+            Some(k) => round_over_at(nums, den, k),
             None => {
                 let c: Vec<Q> = nums.iter().map(|x| q_new(x.clone(), den.clone())).collect();
                 self.simplify_interior_exact(&c)
@@ -2283,6 +2280,23 @@ fn round_dyadic_at(c: &[Q], k: usize) -> Vec<Q> {
 }
 
 pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
+    round_dyadic_at(c, dyadic_scale(rho))
+}
+
+/// [`round_dyadic`] of the point `xs / den` (`den > 0`, not necessarily in lowest terms):
+/// the same point.
+pub(crate) fn round_dyadic_over(xs: &[Z], den: &Z, rho: Option<&(Z, Z)>) -> Vec<Q> {
+    round_over_at(xs, den, dyadic_scale(rho))
+}
+
+/// [`round_dyadic_at`] of the point `xs / den` (`den > 0`, any representation).
+fn round_over_at(xs: &[Z], den: &Z, k: usize) -> Vec<Q> {
+    let scale = Z::one() << k;
+    xs.iter().map(|x| q_new(round_to_grid(x, den, k), scale.clone())).collect()
+}
+
+/// The scale `k` of [`round_dyadic`] for the margin `rho = rn / rd` (`0` without one).
+fn dyadic_scale(rho: Option<&(Z, Z)>) -> usize {
     // Moving every coordinate by at most 2^-(k+1) < rho keeps every slack positive:
     // the smallest such k satisfies rd < rn · 2^(k+1).
     let mut k: usize = 0;
@@ -2296,7 +2310,7 @@ pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
             k -= 1;
         }
     }
-    round_dyadic_at(c, k)
+    k
 }
 
 /// The unit vector `e_j` of length `n`.
