@@ -181,10 +181,11 @@ impl PartialEq for FloatNet {
 }
 impl Eq for FloatNet {}
 
-/// `Σ_i row_i · h_i[t] + c` for component `t` of the tuples `h`, with its error bound.
-/// `c` is `bias · scale` (both converted) for the value component and 0 otherwise.
-pub fn dot(row: &[f64], h: &[Vec<Approx>], t: usize, c: f64) -> Approx {
-    dot_iter(row, h.iter().map(|hv| hv[t]), c)
+/// `Σ_i row_i · h_i[t] + c` for component `t` of the tuples `h` of `k` components each,
+/// stored one after another (`h_i[t]` is `h[i·k + t]`), with its error bound. `c` is
+/// `bias · scale` (both converted) for the value component and 0 otherwise.
+pub fn dot(row: &[f64], h: &[Approx], k: usize, t: usize, c: f64) -> Approx {
+    dot_iter(row, h[t..].iter().step_by(k).copied(), c)
 }
 
 /// The sum of [`dot`] over any sequence of approximations.

@@ -442,8 +442,9 @@ impl Network {
     /// of its input and the running bias scale. Returns the bits of layers `start..` and
     /// the neurons whose value is zero.
     fn lex_from(&self, start: usize, mut h: Vec<Vec<Z>>, mut scale: Z) -> (Vec<bool>, Vec<NeuronId>) {
-        let hf: Vec<Vec<Approx>> = h.iter().map(|t| t.iter().map(Approx::of).collect()).collect();
-        if let Some(decided) = self.lex_from_float(start, hf, &scale) {
+        let k1 = h.first().map_or(1, Vec::len);
+        let hf: Vec<Approx> = h.iter().flat_map(|t| t.iter().map(Approx::of)).collect();
+        if let Some(decided) = self.lex_from_float(start, hf, k1, &scale) {
             return decided;
         }
         let k = h.first().map_or(0, |t| t.len().saturating_sub(1));
@@ -484,24 +485,26 @@ impl Network {
     }
 
     /// [`Network::lex_from`] in floats with proven error bounds (`filter`): the same bits and
-    /// zeros when every sign is decided, `None` (redo exactly) as soon as one is not.
+    /// zeros when every sign is decided, `None` (redo exactly) as soon as one is not. The
+    /// tuples `hf` have `k1` components each, one after another.
     fn lex_from_float(
         &self,
         start: usize,
-        mut hf: Vec<Vec<Approx>>,
+        mut hf: Vec<Approx>,
+        k1: usize,
         scale: &Z,
     ) -> Option<(Vec<bool>, Vec<NeuronId>)> {
         let layers = self.floats.0.as_ref()?;
-        let k1 = hf.first().map_or(1, Vec::len);
         let mut scale = scale.clone();
         let mut bits = Vec::new();
         let mut zeros = Vec::new();
         for (l, (fl, il)) in layers.iter().zip(&self.ints).enumerate().skip(start) {
             let s = z_to_f64(&scale);
-            let mut next = Vec::with_capacity(fl.bias.len());
+            let mut next = Vec::with_capacity(fl.bias.len() * k1);
             for (n, (row, b)) in fl.weight.iter().zip(&fl.bias).enumerate() {
-                let mut z: Vec<Approx> =
-                    (0..k1).map(|t| filter::dot(row, &hf, t, if t == 0 { b * s } else { 0.0 })).collect();
+                let at = next.len();
+                next.extend((0..k1).map(|t| filter::dot(row, &hf, k1, t, if t == 0 { b * s } else { 0.0 })));
+                let z = &mut next[at..];
                 let mut active = false;
                 for (t, zt) in z.iter().enumerate() {
                     match zt.sign()? {
@@ -515,10 +518,9 @@ impl Network {
                 }
                 bits.push(active);
                 let f = if active { fl.q } else { fl.p };
-                for zt in &mut z {
+                for zt in z.iter_mut() {
                     *zt = zt.times(f);
                 }
-                next.push(z);
             }
             scale *= &il.factor;
             hf = next;
@@ -567,8 +569,8 @@ impl Network {
     ) -> Pattern {
         let d = self.input_dim;
         // Float images for the filter: the point and the normal as one-component tuples.
-        let px_f: Vec<Vec<Approx>> = px.iter().map(|x| vec![Approx::of(x)]).collect();
-        let nz_f: Vec<Vec<Approx>> = nz.iter().map(|x| vec![Approx::of(x)]).collect();
+        let px_f: Vec<Approx> = px.iter().map(Approx::of).collect();
+        let nz_f: Vec<Approx> = nz.iter().map(Approx::of).collect();
         let den_f = z_to_f64(&den);
         let exact = |a: &[Z], c: &Z| -> (Z, Z) {
             // The rows are integers over the layer's running scale.
@@ -581,7 +583,7 @@ impl Network {
         let mut k = 0;
         // Once the far side differs: the previous layer's rows and float tuples (value,
         // derivative) of its outputs.
-        let mut far: Option<(Arc<LayerRows>, Vec<Vec<Approx>>)> = None;
+        let mut far: Option<(Arc<LayerRows>, Vec<Approx>)> = None;
         let mut on_far = false;
         for (l, layer) in self.ints.iter().enumerate() {
             let rows: Arc<LayerRows> = match far.take() {
@@ -593,7 +595,7 @@ impl Network {
                         Some(r) => r,
                         None => {
                             // Deeper layers: in floats from the float tuples, else exactly.
-                            if let Some((deeper, _)) = self.lex_from_float(l, tuples, &scale) {
+                            if let Some((deeper, _)) = self.lex_from_float(l, tuples, 2, &scale) {
                                 bits.extend(deeper);
                                 break;
                             }
@@ -624,14 +626,15 @@ impl Network {
             let width = layer.bias.len();
             let mut differs = false;
             let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
-            let mut tuples: Vec<Vec<Approx>> = Vec::with_capacity(width);
+            // (value, slope) of each output, one pair after another.
+            let mut tuples: Vec<Approx> = Vec::with_capacity(2 * width);
             for (i, (a, c)) in rows.rows().iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
                 let rf = &rows.floats[i * (d + 1)..(i + 1) * (d + 1)];
                 let row = &rf[..d];
-                let value = filter::dot(row, &px_f, 0, rf[d] * den_f);
-                let slope = filter::dot(row, &nz_f, 0, 0.0);
+                let value = filter::dot(row, &px_f, 1, 0, rf[d] * den_f);
+                let slope = filter::dot(row, &nz_f, 1, 0, 0.0);
                 let (active, tuple) = match value.sign() {
                     Some(s) if s != 0 => (s > 0, [value, slope]),
                     _ => {
@@ -650,7 +653,7 @@ impl Network {
                 differs |= active != pattern.0[bits.len()];
                 bits.push(active);
                 let f = if active { qf } else { pf };
-                tuples.push(tuple.iter().map(|t| t.times(f)).collect());
+                tuples.extend(tuple.iter().map(|t| t.times(f)));
             }
             k += width;
             scale *= &layer.factor;
@@ -974,20 +977,20 @@ impl Network {
         let layers = self.floats.0.as_ref()?;
         let (fl, below) = (&layers[l], &layers[l - 1]);
         let w = self.input_dim + 1;
-        let h: Vec<Vec<Approx>> = prev
+        let h: Vec<Approx> = prev
             .floats
             .chunks(w)
             .zip(bits)
-            .map(|(r, &act)| {
+            .flat_map(|(r, &act)| {
                 let f = if act { below.q } else { below.p };
-                r.iter().map(|&v| Approx::converted(v).times(f)).collect()
+                r.iter().map(move |&v| Approx::converted(v).times(f))
             })
             .collect();
         let s = z_to_f64(scale);
         let mut out = Vec::with_capacity(fl.bias.len() * w);
         for (row, b) in fl.weight.iter().zip(&fl.bias) {
             for t in 0..w {
-                out.push(filter::dot(row, &h, t, if t + 1 == w { b * s } else { 0.0 }));
+                out.push(filter::dot(row, &h, w, t, if t + 1 == w { b * s } else { 0.0 }));
             }
         }
         Some(out)

@@ -51,8 +51,8 @@ impl PlaneRow<'_> {
         if self.neg { z } else { -z }
     }
 
-    fn slack_f(&self, xs: &[Vec<Approx>], den: f64) -> Approx {
-        filter::signed(filter::dot(&self.f[..2], xs, 0, self.f[2] * den), !self.neg)
+    fn slack_f(&self, xs: &[Approx], den: f64) -> Approx {
+        filter::signed(filter::dot(&self.f[..2], xs, 1, 0, self.f[2] * den), !self.neg)
     }
 
     /// `A·n`.
@@ -61,8 +61,8 @@ impl PlaneRow<'_> {
         if self.neg { -r } else { r }
     }
 
-    fn rate_f(&self, nz: &[Vec<Approx>]) -> Approx {
-        filter::signed(filter::dot(&self.f[..2], nz, 0, 0.0), self.neg)
+    fn rate_f(&self, nz: &[Approx]) -> Approx {
+        filter::signed(filter::dot(&self.f[..2], nz, 1, 0, 0.0), self.neg)
     }
 
     /// The row in primitive integer form, as grouping wants it.
@@ -82,8 +82,8 @@ impl PlaneRow<'_> {
 }
 
 /// Exact integers as one-component float tuples for [`filter::dot`].
-fn tuples(v: &[Z]) -> Vec<Vec<Approx>> {
-    v.iter().map(|x| vec![Approx::of(x)]).collect()
+fn tuples(v: &[Z]) -> Vec<Approx> {
+    v.iter().map(Approx::of).collect()
 }
 
 /// The smallest positive ratio `num/den` among `items` (row, certified float ratio if

@@ -106,11 +106,11 @@ pub enum LinfInsphere {
 /// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
 /// decide stay in. The exact ratio test then runs on the few left.
 fn first_hit_candidates(slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize> {
-    let dzf: Vec<Vec<Approx>> = dz.iter().map(|v| vec![Approx::of(v)]).collect();
+    let dzf: Vec<Approx> = dz.iter().map(Approx::of).collect();
     let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(rows_f.len());
     let mut undecided = Vec::new();
     for (j, (row, &sl)) in rows_f.iter().zip(slack_f).enumerate() {
-        let rate = filter::dot(row, &dzf, 0, 0.0);
+        let rate = filter::dot(row, &dzf, 1, 0, 0.0);
         match rate.sign() {
             Some(1) => {}
             Some(_) => continue,
