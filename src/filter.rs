@@ -378,12 +378,12 @@ mod tests {
         let a = Approx::of(&big);
         assert!(a.e > 0.0 && a.sign() == Some(1));
         // (2^60 + 1) - 2^60 = 1: a float sum cannot see the 1; the filter must not decide.
-        let h = vec![vec![Approx::of(&big)], vec![Approx::of(&BigInt::from(1u64 << 60))]];
-        let z = dot(&[1.0, -1.0], &h, 0, 0.0);
+        let h = vec![Approx::of(&big), Approx::of(&BigInt::from(1u64 << 60))];
+        let z = dot(&[1.0, -1.0], &h, 1, 0, 0.0);
         assert_eq!(z.sign(), None);
         // Exact zeros stay exact.
-        let zero = vec![vec![Approx { v: 0.0, e: 0.0 }]];
-        assert_eq!(dot(&[3.0], &zero, 0, 0.0).sign(), Some(0));
+        let zero = vec![Approx { v: 0.0, e: 0.0 }];
+        assert_eq!(dot(&[3.0], &zero, 1, 0, 0.0).sign(), Some(0));
         assert_eq!(a.times(0.0).sign(), Some(0));
         assert_eq!(Approx { v: f64::NAN, e: 0.0 }.sign(), None);
     }
@@ -475,8 +475,10 @@ mod tests {
             };
             let exact: BigInt = &s + &c;
             let row: Vec<f64> = ws.iter().map(z_to_f64).collect();
-            let h: Vec<Vec<Approx>> = xs.iter().map(|x| vec![Approx::of(x)]).collect();
-            let z = dot(&row, &h, 0, z_to_f64(&c));
+            // Pairs (x_i, junk_i) one after another: component 0 is read, at stride 2.
+            let h: Vec<Approx> =
+                xs.iter().flat_map(|x| [Approx::of(x), Approx::converted(rng.next_u64() as f64)]).collect();
+            let z = dot(&row, &h, 2, 0, z_to_f64(&c));
             let err = (z_to_f64(&exact) - z.v).abs();
             assert!(err <= z.e * (1.0 + 1e-9) + 1.0, "error {err} above bound {}", z.e);
             if let Some(sign) = z.sign() {
