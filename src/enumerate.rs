@@ -358,6 +358,7 @@ fn region_of_face(
     net: &Network,
     part: &crate::mesh::Partition,
     fi: usize,
+    rows: &crate::mesh::FaceRows,
     opts: &Options,
     cache: &MapsCache,
 ) -> (RegionOutcome, Vec<Option<usize>>) {
@@ -395,7 +396,16 @@ fn region_of_face(
             }
         })
         .collect();
-    let logits = net.pattern_maps_with(&face.pattern, Some(cache)).logits;
+    // From the mesh's exact rows of the last hidden layer, or of the one before it when
+    // there are three hidden layers or more; else composed with the walk's row cache. (With
+    // two, the last layer's rows are shared by every face of a cell of the first layer,
+    // and the cache hits nearly always: cheaper than a width² product per face.)
+    let deep = net.layer_sizes().len() >= 3;
+    let logits = rows
+        .as_ref()
+        .filter(|(l, _)| deep || *l + 1 == net.layer_sizes().len())
+        .and_then(|(l, r)| net.logits_from_rows(&face.pattern, *l, r))
+        .unwrap_or_else(|| net.pattern_maps_with(&face.pattern, Some(cache)).logits);
     let across = order.iter().map(|&k| face.sides[k].neighbor).collect();
     (measure_region(2, &face.pattern, &fhs, facets, logits, true, opts), across)
 }
@@ -526,7 +536,8 @@ fn walk_mesh(
     opts: &Options,
     mut sink: impl FnMut(Region, &WalkProgress),
 ) -> Result<bool, EnumerateError> {
-    let part = crate::mesh::partition(net, domain).map_err(|e| EnumerateError::Internal(e.to_string()))?;
+    let (part, rows) =
+        crate::mesh::partition_with_rows(net, domain).map_err(|e| EnumerateError::Internal(e.to_string()))?;
     let start = start_pattern(net, domain)?;
     let first = part
         .faces
@@ -541,7 +552,7 @@ fn walk_mesh(
     while !queue.is_empty() {
         let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
         let outcomes: Vec<(RegionOutcome, Vec<Option<usize>>)> =
-            batch.par_iter().map(|&fi| region_of_face(net, &part, fi, opts, &cache)).collect();
+            batch.par_iter().map(|&fi| region_of_face(net, &part, fi, &rows[fi], opts, &cache)).collect();
         for (fi, (outcome, across)) in batch.into_iter().zip(outcomes) {
             let RegionOutcome::Full(mut region) = outcome else {
                 return Err(EnumerateError::Internal(format!("face {fi} of the mesh is {outcome:?}")));

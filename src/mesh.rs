@@ -187,6 +187,20 @@ const UNKNOWN: i8 = 2;
 
 /// The exact partition of the bounded plane `domain` by the regions of `net`.
 pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
+    partition_with_rows(net, domain).map(|(p, _)| p)
+}
+
+/// The exact rows of one face's deepest layer that has them: `(layer, rows)`.
+pub(crate) type FaceRows = Option<(usize, Arc<LayerRows>)>;
+
+/// [`partition`] and, for each face (in the partition's order), the exact rows of the
+/// deepest hidden layer the mesh holds them for (the last hidden layer's are floats unless
+/// their constants leave the `f64` range; shared by the faces of one cell of the layers
+/// above): the affine maps need no more ([`Network::logits_from_rows`]).
+pub(crate) fn partition_with_rows(
+    net: &Network,
+    domain: &Domain,
+) -> Result<(Partition, Vec<FaceRows>), PartitionError> {
     if net.input_dim() != 2 {
         return Err(PartitionError::Dimension(net.input_dim()));
     }
@@ -215,7 +229,7 @@ pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionE
         }
         start += size;
     }
-    Ok(mesh.finish())
+    Ok(mesh.finish_with_rows())
 }
 
 fn homogeneous(p: &[Q]) -> [Z; 3] {
@@ -640,8 +654,9 @@ impl Mesh {
         true
     }
 
-    /// Sorted, renumbered, with areas, oriented sides and neighbours.
-    fn finish(self) -> Partition {
+    /// Sorted, renumbered, with areas, oriented sides and neighbours; and each face's
+    /// deepest exact rows (see [`partition_with_rows`]).
+    fn finish_with_rows(self) -> (Partition, Vec<FaceRows>) {
         let Mesh { exact, lines, faces, .. } = self;
         // Vertices sorted by (x, y): filtered quotients, else X1/D1 vs X2/D2 as X1·D2 vs X2·D1.
         let q: Vec<[Approx; 2]> =
@@ -678,7 +693,9 @@ impl Mesh {
         let faces = by_pattern.iter().map(|&f| slots[f as usize].take().expect("each face once"));
         let mut owner: HashMap<(usize, usize), usize> = HashMap::default();
         let mut out: Vec<Face> = Vec::with_capacity(faces.len());
-        for (id, f) in faces.enumerate() {
+        let mut rows: Vec<FaceRows> = Vec::with_capacity(faces.len());
+        for (id, mut f) in faces.enumerate() {
+            rows.push(f.rows.pop().map(|r| (f.rows.len(), r)));
             let m = f.verts.len();
             let first = (0..m).min_by_key(|&k| new_id[f.verts[k] as usize]).unwrap_or(0);
             let verts: Vec<u32> = (0..m).map(|k| f.verts[(first + k) % m]).collect();
@@ -717,7 +734,7 @@ impl Mesh {
             });
         }
         let edges = out.iter().flat_map(|f| &f.sides).filter(|s| s.neighbor.is_some()).count() / 2;
-        Partition { vertices, faces: out, edges }
+        (Partition { vertices, faces: out, edges }, rows)
     }
 }
 

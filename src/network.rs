@@ -720,7 +720,6 @@ impl Network {
         }
         // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry. The
         // sums Σ_k w_ok·(a_k, c_k) in 256-bit integers when the rows are held as `i128`.
-        let li = &self.logit_ints;
         let wide = prev.as_ref().and_then(|(rows, start)| self.logit_sums_wide(rows, &p.0[*start..]));
         let sums = wide.unwrap_or_else(|| {
             let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
@@ -729,23 +728,16 @@ impl Network {
                     rows.rows().iter().zip(&p.0[*start..]).map(|((a, c), &act)| (a, c, act)).collect()
                 }
             };
-            (0..self.output.bias.len())
-                .map(|o| {
-                    let mut acc = vec![Z::zero(); d + 1];
-                    for (k, (ra, rc, act)) in last.iter().enumerate() {
-                        let wi = if *act { &li.active[o][k] } else { &li.inactive[o][k] };
-                        if wi.is_zero() {
-                            continue;
-                        }
-                        for (av, rv) in acc.iter_mut().zip(ra.iter().chain([*rc])) {
-                            *av += wi * rv;
-                        }
-                    }
-                    acc
-                })
-                .collect()
+            self.logit_sums_of(&last)
         });
-        let den = &li.l * &scale;
+        PatternMaps { layers, logits: self.logits_of_sums(sums, &scale) }
+    }
+
+    /// The logits from their integer sums `Σ_k w_ok·(a_k, c_k)` (`scale` the running scale
+    /// after every hidden layer): `W = W_int / L`, `h = f·rows / scale`, one reduction per
+    /// entry.
+    fn logits_of_sums(&self, sums: Vec<Vec<Z>>, scale: &Z) -> Dense {
+        let den = &self.logit_ints.l * scale;
         let (weight, bias): (Vec<Vec<Q>>, Vec<Q>) = sums
             .into_iter()
             .zip(&self.output.bias)
@@ -756,11 +748,124 @@ impl Network {
                 (acc.into_iter().map(|v| crate::num::q_new(v, den.clone())).collect(), bias)
             })
             .unzip();
-        PatternMaps { layers, logits: Dense { weight, bias } }
+        Dense { weight, bias }
+    }
+
+    /// The logits (the exact affine map) on the region of pattern `p`, from the exact rows
+    /// `below` of hidden layer `l` for `p`'s bits, when `l` is the last hidden layer or the
+    /// one before it (`None` otherwise). From the one before, the last layer is not composed
+    /// (a width² product of big integers per region): with `u_oj = Σ_k w_ok·W_kj` and
+    /// `β_o = Σ_k w_ok·b_k` over the last layer's neurons `k` (`w_ok` the output weight
+    /// times `k`'s activation factor), the sums are `Σ_j u_oj·f_j·R_j + β_o·scale`, `R_j`
+    /// the rows below and `f_j` their activation factors; `u` in `i128` when it fits. The
+    /// same map as [`Network::pattern_maps`]' logits.
+    pub(crate) fn logits_from_rows(&self, p: &Pattern, l: usize, below: &LayerRows) -> Option<Dense> {
+        let n_layers = self.ints.len();
+        let starts = self.layer_starts();
+        let scale = self.scale_of(n_layers);
+        if l + 1 == n_layers {
+            let bits = &p.0[starts[l]..];
+            let sums = self.logit_sums_wide(below, bits).unwrap_or_else(|| self.logit_sums_big(below, bits));
+            return Some(self.logits_of_sums(sums, &scale));
+        }
+        if l + 2 != n_layers {
+            return None;
+        }
+        let (last, lower) = (&self.ints[l + 1], &self.ints[l]);
+        let (top, under) = (&p.0[starts[l + 1]..], &p.0[starts[l]..starts[l + 1]]);
+        let li = &self.logit_ints;
+        let d1 = self.input_dim + 1;
+        let last_scale = self.scale_of(l + 1);
+        let width = lower.bias.len();
+        let sums = (0..self.output.bias.len())
+            .map(|o| {
+                let w = |k: usize| if top[k] { &li.active[o][k] } else { &li.inactive[o][k] };
+                // u_o in i128 when the weights fit i64 (each product < 2^126, sums checked).
+                let small: Option<Vec<i128>> =
+                    li.small.as_ref().zip(last.small.as_ref()).and_then(|((a, i), wm)| {
+                        let wo = |k: usize| if top[k] { a[o][k] } else { i[o][k] };
+                        (0..width)
+                            .map(|j| {
+                                wm.iter().enumerate().try_fold(0i128, |acc, (k, row)| {
+                                    acc.checked_add(i128::from(wo(k)) * i128::from(row[j]))
+                                })
+                            })
+                            .collect()
+                    });
+                let beta: Z = last.bias.iter().enumerate().map(|(k, b)| w(k) * b).sum();
+                // Σ_j u_oj·f_j·R_j in 256-bit integers when u and the rows fit i128.
+                let wide = small.as_ref().and_then(|u| {
+                    let rows = below.wide()?;
+                    let (q, p) = (lower.q.to_i128()?, lower.p.to_i128()?);
+                    let mut acc = vec![W256::ZERO; d1];
+                    for ((&uj, r), &act) in u.iter().zip(rows.chunks(d1)).zip(under) {
+                        let uf = uj.checked_mul(if act { q } else { p }).filter(|v| *v != i128::MIN)?;
+                        if uf == 0 {
+                            continue;
+                        }
+                        for (x, &v) in acc.iter_mut().zip(r) {
+                            *x = x.checked_add(W256::mul_i128(uf, v))?;
+                        }
+                    }
+                    Some(acc.into_iter().map(W256::to_z).collect::<Vec<Z>>())
+                });
+                let mut acc = wide.unwrap_or_else(|| {
+                    let u: Vec<Z> = match &small {
+                        Some(u) => u.iter().map(|&v| Z::from(v)).collect(),
+                        None => (0..width)
+                            .map(|j| last.weight.iter().enumerate().map(|(k, row)| w(k) * &row[j]).sum())
+                            .collect(),
+                    };
+                    let mut acc = vec![Z::zero(); d1];
+                    for ((uj, (a, c)), &act) in u.iter().zip(below.rows()).zip(under) {
+                        let f = if act { &lower.q } else { &lower.p };
+                        if uj.is_zero() || f.is_zero() {
+                            continue;
+                        }
+                        let uf = if f.is_one() { uj.clone() } else { uj * f };
+                        for (x, r) in acc.iter_mut().zip(a.iter().chain([c])) {
+                            *x += &uf * r;
+                        }
+                    }
+                    acc
+                });
+                acc[d1 - 1] += beta * &last_scale;
+                acc
+            })
+            .collect();
+        Some(self.logits_of_sums(sums, &scale))
     }
 }
 
 impl Network {
+    /// The integer sums `Σ_k w_ok·(a_k, c_k)` of the logits over rows `(a_k, c_k)` with the
+    /// bit of each, in BigInts.
+    fn logit_sums_of(&self, last: &[(&Vec<Z>, &Z, bool)]) -> Vec<Vec<Z>> {
+        let li = &self.logit_ints;
+        (0..self.output.bias.len())
+            .map(|o| {
+                let mut acc = vec![Z::zero(); self.input_dim + 1];
+                for (k, (ra, rc, act)) in last.iter().enumerate() {
+                    let wi = if *act { &li.active[o][k] } else { &li.inactive[o][k] };
+                    if wi.is_zero() {
+                        continue;
+                    }
+                    for (av, rv) in acc.iter_mut().zip(ra.iter().chain([*rc])) {
+                        *av += wi * rv;
+                    }
+                }
+                acc
+            })
+            .collect()
+    }
+
+    /// [`Self::logit_sums_of`] of a layer's rows and its bits.
+    fn logit_sums_big(&self, rows: &LayerRows, bits: &[bool]) -> Vec<Vec<Z>> {
+        let last: Vec<(&Vec<Z>, &Z, bool)> =
+            rows.rows().iter().zip(bits).map(|((a, c), &act)| (a, c, act)).collect();
+        self.logit_sums_of(&last)
+    }
+
     /// The integer sums `Σ_k w_ok·(a_k, c_k)` of the logits (`w` the active or inactive
     /// output weight by the bit of row `k`) when the last layer's rows are held as `i128`
     /// and the weights fit `i64`: each product at most 191 bits, the sums checked in 256-bit
@@ -1565,7 +1670,7 @@ mod tests {
         // Small integer and Gaussian (f32-exact) nets take the 256-bit sums; 3^45-scaled rows
         // and a 2^70 output weight take the BigInt path; leaky slopes and several outputs.
         let mut rng = crate::random::SplitMix64(8);
-        let mut paths = [0usize; 2];
+        let (mut paths, mut u_paths) = ([0usize; 2], [0usize; 2]);
         for t in 0..16u64 {
             let mut net = match t % 2 {
                 0 => crate::random::integer_net(&[2, 4, 3, 2], t, 3),
@@ -1599,9 +1704,25 @@ mod tests {
                 let last = maps.layers.last().expect("hidden layers");
                 let _ = last.wide();
                 paths[usize::from(net.logit_sums_wide(last, &bits[start..]).is_some())] += 1;
+                // From the last hidden layer's rows, and from the rows of the one before it
+                // (the last layer not composed); no deeper.
+                let lh = net.ints.len() - 1;
+                assert_eq!(net.logits_from_rows(&p, lh, last), Some(want.clone()), "net {t}, last rows");
+                assert_eq!(
+                    net.logits_from_rows(&p, lh - 1, &maps.layers[lh - 1]),
+                    Some(want),
+                    "net {t}, below"
+                );
+                let small = net.logit_ints.small.is_some() && net.ints[lh].small.is_some();
+                u_paths[usize::from(small)] += 1;
             }
         }
         assert!(paths[0] >= 24 && paths[1] >= 24, "BigInt / 256-bit logits: {paths:?}");
+        assert!(u_paths[0] >= 12 && u_paths[1] >= 24, "BigInt / i128 u: {u_paths:?}");
+        // Three hidden layers: from the first layer's rows, no logits.
+        let net = crate::random::integer_net(&[2, 3, 3, 3, 1], 1, 3);
+        let p = Pattern(vec![true; net.num_neurons()]);
+        assert_eq!(net.logits_from_rows(&p, 0, &net.pattern_maps(&p).layers[0]), None);
     }
 
     #[test]
