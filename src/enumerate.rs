@@ -352,8 +352,9 @@ fn measure_region(
 /// The region of face `fi` of a plane partition, exactly as [`analyze_region`] computes it:
 /// the facets are the face's sides sorted by `(a, b)` (the order of the grouped rows), each
 /// facet point the side's midpoint rounded by `simplify_on_facet` (what the polar hull of
-/// `facets_2d` gives for a bounded region), the neighbours' patterns read off the mesh.
-/// Also returns the face across each facet, in facet order.
+/// `facets_2d` gives for a bounded region), the neighbours' patterns read off the mesh, the
+/// logits from the face's exact `rows` when they serve. Also returns the face across each
+/// facet, in facet order.
 fn region_of_face(
     net: &Network,
     part: &crate::mesh::Partition,

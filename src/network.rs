@@ -568,10 +568,10 @@ impl Network {
         cache: Option<&MapsCache>,
     ) -> Pattern {
         let d = self.input_dim;
-        // Float images for the filter: the point and the normal as one-component tuples.
+        // Float images for the filter: the point and the normal, one component each.
         let px_f: Vec<Approx> = px.iter().map(Approx::of).collect();
         let nz_f: Vec<Approx> = nz.iter().map(Approx::of).collect();
-        let den_f = z_to_f64(&den);
+        let den_f = z_to_f64(den);
         let exact = |a: &[Z], c: &Z| -> (Z, Z) {
             // The rows are integers over the layer's running scale.
             let v: Z = a.iter().zip(px).map(|(ai, x)| ai * x).sum::<Z>() + c * den;
