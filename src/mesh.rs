@@ -201,6 +201,19 @@ pub(crate) fn partition_with_rows(
     net: &Network,
     domain: &Domain,
 ) -> Result<(Partition, Vec<FaceRows>), PartitionError> {
+    Ok(partition_capped(net, domain, usize::MAX)?.expect("no cap"))
+}
+
+/// [`partition_with_rows`], abandoned (`None`) as soon as the mesh holds more than `cap`
+/// faces, or the current layer's pace (faces added per neuron so far) would take it past
+/// `cap` by the layer's end (faces never merge), or a layer's rows would be more than
+/// `32·cap` (faces times neurons): a caller that wants bounded memory can then walk instead
+/// (a face costs about 4 KB while the mesh is built). Always `Some` with `usize::MAX`.
+pub(crate) fn partition_capped(
+    net: &Network,
+    domain: &Domain,
+    cap: usize,
+) -> Result<Option<(Partition, Vec<FaceRows>)>, PartitionError> {
     if net.input_dim() != 2 {
         return Err(PartitionError::Dimension(net.input_dim()));
     }
@@ -219,17 +232,28 @@ pub(crate) fn partition_with_rows(
     for (l, &size) in sizes.iter().enumerate() {
         let prev_start = start - if l > 0 { sizes[l - 1] } else { 0 };
         let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l), total: net.num_neurons() };
+        // A layer's rows take memory by face and neuron (at least 48 bytes each): with a cap,
+        // not more than `cap · 32` of them.
+        if l > 0 && mesh.faces.len().saturating_mul(size) > cap.saturating_mul(32) {
+            return Ok(None);
+        }
         // The last layer's rows only decide signs: floats with bounds, exact rows on demand.
         if l > 0 && !(l + 1 == sizes.len() && mesh.last_rows(net, &ctx)) {
             mesh.layer_rows(net, l);
         }
         mesh.layer_signs(l, size);
+        let at_start = mesh.faces.len();
         for i in 0..size {
             mesh.cut(net, &ctx, i);
+            let now = mesh.faces.len();
+            let pace = (now - at_start) / (i + 1);
+            if now.saturating_add(pace.saturating_mul(size - i - 1)) > cap {
+                return Ok(None);
+            }
         }
         start += size;
     }
-    Ok(mesh.finish_with_rows())
+    Ok(Some(mesh.finish_with_rows()))
 }
 
 fn homogeneous(p: &[Q]) -> [Z; 3] {
