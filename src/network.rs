@@ -796,10 +796,10 @@ impl Network {
                 // Σ_j u_oj·f_j·R_j in 256-bit integers when u and the rows fit i128.
                 let wide = small.as_ref().and_then(|u| {
                     let rows = below.wide()?;
-                    let (q, p) = (lower.q.to_i128()?, lower.p.to_i128()?);
+                    let (fq, fp) = (lower.q.to_i128()?, lower.p.to_i128()?);
                     let mut acc = vec![W256::ZERO; d1];
                     for ((&uj, r), &act) in u.iter().zip(rows.chunks(d1)).zip(under) {
-                        let uf = uj.checked_mul(if act { q } else { p }).filter(|v| *v != i128::MIN)?;
+                        let uf = uj.checked_mul(if act { fq } else { fp })?;
                         if uf == 0 {
                             continue;
                         }
