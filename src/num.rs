@@ -521,14 +521,9 @@ pub fn content(v: &[Z]) -> Z {
     BigInt::from_biguint(Sign::Plus, g)
 }
 
-/// The point `x/den + (tn/td)·dir` (`den, td > 0`), reduced: `(x_i·td + tn·dir_i·den) /
-/// (den·td)`, with `t = 1` when `t` is `None`. One reduction per coordinate.
-pub fn step_along(x: &[Z], den: &Z, t: Option<(&Z, &Z)>, dir: &[Z]) -> Vec<Q> {
-    let (nums, d) = step_along_over(x, den, t, dir);
-    nums.into_iter().map(|v| q_new(v, d.clone())).collect()
-}
-
-/// [`step_along`] not reduced: the numerators over the one positive denominator `den·td`.
+/// The point `x/den + (tn/td)·dir` (`den, td > 0`) as integers over one positive
+/// denominator, not reduced: `(x_i·td + tn·dir_i·den) / (den·td)`, with `t = 1` when `t` is
+/// `None`.
 pub fn step_along_over(x: &[Z], den: &Z, t: Option<(&Z, &Z)>, dir: &[Z]) -> (Vec<Z>, Z) {
     let one = Z::one();
     let (tn, td) = t.unwrap_or((&one, &one));
