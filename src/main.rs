@@ -478,6 +478,18 @@ fn check_domain(dom: &Domain, d: usize, args: &DomainArgs) -> Result<()> {
     })
 }
 
+/// Write a document to `path` (`-`: standard output) as `write` makes it.
+fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        write(&mut out).context("writing to standard output")
+    } else {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
+        write(&mut std::io::BufWriter::new(file)).with_context(|| format!("{}: cannot write", path.display()))
+    }
+}
+
 fn write_out(path: &Path, text: &str) -> Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
@@ -577,7 +589,9 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     if let Some(e) = &e {
         let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(e));
         if let Some(p) = &a.json {
-            write_out(p, &wire::regions_json(&net, &domain, e, linear.as_ref(), plane.as_ref()))?;
+            write_with(p, |w| {
+                wire::write_regions_json(w, &net, &domain, e, linear.as_ref(), plane.as_ref())
+            })?;
         }
         if let (Some(p), Some(l)) = (&a.merge, &linear) {
             write_out(p, &wire::linear_json(l))?;
@@ -665,7 +679,7 @@ fn cmd_partition(a: PartitionArgs) -> Result<()> {
     let p = linregions::mesh::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
     let elapsed = t0.elapsed();
     if let Some(path) = &a.json {
-        write_out(path, &wire::partition_json(&net, &domain, &p, plane.as_ref()))?;
+        write_with(path, |w| wire::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
     }
     if !a.quiet {
         let sides: Vec<usize> = p.faces.iter().map(|f| f.sides.len()).collect();

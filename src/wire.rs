@@ -541,10 +541,31 @@ pub fn regions_json(
     linear: Option<&LinearRegions>,
     plane: Option<&Plane>,
 ) -> String {
+    in_memory(|w| write_regions_json(w, net, domain, e, linear, plane))
+}
+
+/// The text of a document written by `write` into memory.
+fn in_memory(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> String {
+    let mut buf: Vec<u8> = Vec::new();
+    write(&mut buf).expect("writing to memory");
+    String::from_utf8(buf).expect("JSON text is UTF-8")
+}
+
+/// [`regions_json`] written to `w` as it is made (a few tens of kilobytes at a time): the
+/// same bytes, without the whole text in memory.
+pub fn write_regions_json(
+    w: &mut dyn std::io::Write,
+    net: &Network,
+    domain: &Domain,
+    e: &Enumeration,
+    linear: Option<&LinearRegions>,
+    plane: Option<&Plane>,
+) -> std::io::Result<()> {
     // Written field by field, the regions and edges one at a time: the whole document as one
     // `Value` tree took ~10x the text's size in memory, and on this kind of machine fresh
-    // memory is slow (page clearing was a third of `enumerate --json`). Same bytes as
-    // `to_json_text` of the whole `RegionsOut`.
+    // memory is slow (page clearing was a third of `enumerate --json`; the whole text as one
+    // growing string still cost 14% of it). Same bytes as `to_json_text` of the whole
+    // `RegionsOut`.
     let region = |(i, r): (usize, &Region)| {
         let mut out = region_out(net, r, NeighborStyle::Id);
         if let Some(p) = plane {
@@ -555,7 +576,7 @@ pub fn regions_json(
         }
         out
     };
-    let mut doc = ObjectWriter::new();
+    let mut doc = ObjectWriter::new(w);
     doc.field("format", &REGIONS_FORMAT);
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, e.domain_bounded));
@@ -572,15 +593,32 @@ pub fn regions_json(
 
 /// A top-level JSON object written field by field in the layout of [`to_json_text`] (whose
 /// top level is always multi-line), so that a large array can be written one element at a
-/// time: the same bytes as the whole document through [`to_json_text`].
-struct ObjectWriter {
+/// time: the same bytes as the whole document through [`to_json_text`]. The text goes to
+/// `sink` whenever [`SPILL`] bytes have gathered; the first write error is kept and
+/// returned by `finish` (nothing more is written after it).
+struct ObjectWriter<'w> {
     out: String,
     fields: usize,
+    sink: &'w mut dyn std::io::Write,
+    err: Option<std::io::Error>,
 }
 
-impl ObjectWriter {
-    fn new() -> ObjectWriter {
-        ObjectWriter { out: String::from("{\n"), fields: 0 }
+/// The bytes an [`ObjectWriter`] gathers before writing them.
+const SPILL: usize = 1 << 16;
+
+impl<'w> ObjectWriter<'w> {
+    fn new(sink: &'w mut dyn std::io::Write) -> ObjectWriter<'w> {
+        ObjectWriter { out: String::from("{\n"), fields: 0, sink, err: None }
+    }
+
+    /// The gathered text to the sink once it is long enough (`all`: whatever there is).
+    fn spill(&mut self, all: bool) {
+        if (all || self.out.len() >= SPILL) && self.err.is_none() {
+            if let Err(e) = self.sink.write_all(self.out.as_bytes()) {
+                self.err = Some(e);
+            }
+            self.out.clear();
+        }
     }
 
     fn key(&mut self, key: &str) {
@@ -596,6 +634,7 @@ impl ObjectWriter {
     fn field<T: Serialize>(&mut self, key: &str, value: &T) {
         self.key(key);
         write_value(&serde_json::to_value(value).expect("wire structs serialize"), 1, &mut self.out);
+        self.spill(false);
     }
 
     /// An array field from its elements (`items` is called again when the array does not
@@ -627,13 +666,18 @@ impl ObjectWriter {
             self.out.push_str("    ");
             write_value(&value(x), 2, &mut self.out);
             self.out.push_str(if items.peek().is_some() { ",\n" } else { "\n" });
+            self.spill(false);
         }
         self.out.push_str("  ]");
     }
 
-    fn finish(mut self) -> String {
+    fn finish(mut self) -> std::io::Result<()> {
         self.out.push_str("\n}\n");
-        self.out
+        self.spill(true);
+        match self.err.take() {
+            Some(e) => Err(e),
+            None => self.sink.flush(),
+        }
     }
 }
 
@@ -706,8 +750,19 @@ fn face_out(net: &Network, p: &Partition, id: usize) -> FaceOut {
 
 /// The `linregions.partition/1` document of a [`Partition`] (see README "Partition file").
 pub fn partition_json(net: &Network, domain: &Domain, p: &Partition, plane: Option<&Plane>) -> String {
+    in_memory(|w| write_partition_json(w, net, domain, p, plane))
+}
+
+/// [`partition_json`] written to `w` as it is made: the same bytes.
+pub fn write_partition_json(
+    w: &mut dyn std::io::Write,
+    net: &Network,
+    domain: &Domain,
+    p: &Partition,
+    plane: Option<&Plane>,
+) -> std::io::Result<()> {
     // Field by field, as `regions_json` (the fields of `PartitionOut`, same bytes).
-    let mut doc = ObjectWriter::new();
+    let mut doc = ObjectWriter::new(w);
     doc.field("format", &PARTITION_FORMAT);
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, true));
@@ -1560,8 +1615,10 @@ mod tests {
             parse_network(r#"{"input_dim":2,"layers":[{"type":"dense","weight":[[1,0],[1,0],[1,0]],"bias":["1/2",0,"-1/2"]},{"type":"relu"},{"type":"dense","weight":[[1,1,1]],"bias":[0]}]}"#).expect("net"),
             parse_network(&std::fs::read_to_string(dir.join("small2d.json")).expect("fixture")).expect("net"),
             parse_network(&std::fs::read_to_string(dir.join("dead_unit.json")).expect("fixture")).expect("net"),
+            // Documents of several `SPILL`s: written in pieces, the same bytes.
+            crate::random::gaussian_net(&[2, 8, 8, 1], 3, 0.5),
         ];
-        let mut seen_one_line = false;
+        let (mut seen_one_line, mut spilled) = (false, false);
         for net in &nets {
             for domain in [
                 Domain::Whole { dim: 2 },
@@ -1592,10 +1649,11 @@ mod tests {
                     });
                     assert_eq!(streamed, whole);
                     seen_one_line |= streamed.contains("\"edges\": [{");
+                    spilled |= streamed.len() > 2 * SPILL;
                 }
             }
         }
-        assert!(seen_one_line);
+        assert!(seen_one_line && spilled);
         // The partition document likewise.
         let domain = Domain::Box { lo: vec![crate::num::qi(-1); 2], hi: vec![crate::num::qi(1); 2] };
         for net in &nets {
@@ -1611,5 +1669,24 @@ mod tests {
             });
             assert_eq!(partition_json(net, &domain, &p, None), whole);
         }
+        // A sink that fails: the first error comes back, and nothing is written after it.
+        struct Failing(usize);
+        impl std::io::Write for Failing {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                if self.0 > 1 { Err(std::io::Error::other("full")) } else { Ok(buf.len()) }
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let net = nets.last().expect("nets");
+        let whole_space = Domain::Whole { dim: 2 };
+        let e = crate::enumerate::enumerate(net, &whole_space, &Default::default()).expect("enumerates");
+        assert!(regions_json(net, &whole_space, &e, None, None).len() > 4 * SPILL);
+        let mut sink = Failing(0);
+        let err =
+            write_regions_json(&mut sink, net, &whole_space, &e, None, None).expect_err("the sink fails");
+        assert_eq!((err.to_string().as_str(), sink.0), ("full", 2));
     }
 }

@@ -89,6 +89,20 @@ fn json_to_stdout_keeps_summary_on_stderr() {
 }
 
 #[test]
+fn a_document_written_to_a_full_disk_is_an_error() {
+    // The regions and partition documents go out as they are made: a write error still
+    // names the file and exits non-zero (Linux's /dev/full fails every write).
+    if !Path::new("/dev/full").exists() {
+        return;
+    }
+    for cmd in ["enumerate", "partition"] {
+        let o = run(&[cmd, &fx("net-2-8-8-1.json"), "--box=-3:3", "--json", "/dev/full", "-q"]);
+        assert!(!o.status.success(), "{cmd}");
+        assert!(stderr(&o).contains("/dev/full: cannot write"), "{cmd}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn reruns_are_byte_identical() {
     let args = ["enumerate", &fx("net-3-6-6-1.json"), "--box=-1/2:1/2", "--json", "-", "-q"];
     let a = run(&args);
