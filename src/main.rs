@@ -491,14 +491,7 @@ fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result
 }
 
 fn write_out(path: &Path, text: &str) -> Result<()> {
-    if path == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes()).context("writing to standard output")?;
-        out.flush()?;
-        Ok(())
-    } else {
-        std::fs::write(path, text).with_context(|| format!("{}: cannot write", path.display()))
-    }
+    write_with(path, |w| w.write_all(text.as_bytes()).and_then(|_| w.flush()))
 }
 
 fn activation_names(net: &Network) -> String {
