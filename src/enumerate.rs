@@ -877,6 +877,19 @@ mod tests {
             vec![gaussian_net(&[2, 6, 6, 1], 1, 0.5), gaussian_net(&[2, 5, 5, 5, 1], 2, 0.5)];
         nets.extend((0..6).map(|s| integer_net(&[2, 4, 4, 1], s, 2)));
         nets.push(leaky(&[2, 4, 4, 1], 3, 2));
+        // Constants out of the f64 range in the last hidden layer: the mesh keeps that
+        // layer's rows exact (no float rows), and the logits come from them directly; with
+        // a layer before it, from three layers of exact rows.
+        let huge = r#"{"type": "dense", "weight": [["1e400", "2e400", "1"], ["-3e-400", "1", "2"],
+            ["1", "-1", "1e300"]], "bias": ["1e399", "1/5", "-1/7"]}, {"type": "relu"},
+            {"type": "dense", "weight": [["1", "1e-300", "-2"]], "bias": ["0"]}]}"#;
+        let first = r#"{"input_dim": 2, "layers": [{"type": "dense", "weight": [["1", "2"], ["-3", "1"],
+            ["1", "-1"]], "bias": ["1/2", "0", "1/3"]}, {"type": "relu"},"#;
+        let middle = r#"{"type": "dense", "weight": [["1", "1", "1"], ["2", "-1", "0"], ["0", "1", "-3"]],
+            "bias": ["1/3", "-1/2", "1"]}, {"type": "relu"},"#;
+        for text in [format!("{first}{huge}"), format!("{first}{middle}{huge}")] {
+            nets.push(crate::wire::parse_network(&text).unwrap());
+        }
         for name in [
             "three_concurrent",
             "duplicate_neuron",
