@@ -554,7 +554,8 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         }
     };
     // Outputs that need every region at once keep them; otherwise (--jsonl, the summary)
-    // the walk streams and keeps only the patterns met.
+    // the regions stream and are dropped (from the mesh on a small bounded plane domain,
+    // else from the walk, which keeps only the patterns met).
     let keep = a.json.is_some() || a.dot.is_some() || a.graphml.is_some() || a.merge.is_some() || a.linear;
     let domain_err = |e| match e {
         linregions::EnumerateError::Domain(de) => bad(format!("domain: {de}")),
