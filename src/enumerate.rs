@@ -289,13 +289,13 @@ pub fn analyze_region(
         .map(|(fi, (i, point))| {
             // The rounded point in lowest terms (the output) and as found (for the crossing).
             let (x, l) = fhs.simplify_facet_point_over(fi, &point, &rows_f);
-            let point: Vec<Q> = x.iter().map(|v| crate::num::q_new(v.clone(), l.clone())).collect();
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern = (!on_boundary).then(|| {
                 let (nz, _) = crate::num::common_denominator(&hs.a[i]);
                 net.cross_over(&x, &l, &nz, pattern, &maps, cache)
             });
+            let point = crate::polytope::reduced(x, &l);
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
@@ -402,10 +402,10 @@ fn region_of_face(
     // there are three hidden layers or more; else composed with the walk's row cache. (With
     // two, the last layer's rows are shared by every face of a cell of the first layer,
     // and the cache hits nearly always: cheaper than a width² product per face.)
-    let deep = net.layer_sizes().len() >= 3;
+    let hidden = net.layer_sizes().len();
     let logits = rows
         .as_ref()
-        .filter(|(l, _)| deep || *l + 1 == net.layer_sizes().len())
+        .filter(|(l, _)| hidden >= 3 || *l + 1 == hidden)
         .and_then(|(l, r)| net.logits_from_rows(&face.pattern, *l, r))
         .unwrap_or_else(|| net.pattern_maps_with(&face.pattern, Some(cache)).logits);
     let across = order.iter().map(|&k| face.sides[k].neighbor).collect();

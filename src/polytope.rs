@@ -50,7 +50,7 @@ impl FacetPoint {
 }
 
 /// The point `x / l` (`l > 0`) in lowest terms.
-fn reduced(x: Vec<Z>, l: &Z) -> Vec<Q> {
+pub(crate) fn reduced(x: Vec<Z>, l: &Z) -> Vec<Q> {
     x.into_iter().map(|v| q_new(v, l.clone())).collect()
 }
 
@@ -936,14 +936,7 @@ impl Halfspaces {
         }
         let mut bits = 0usize;
         while bits <= max_bits {
-            let scale = crate::num::Z::one() << bits;
-            let mut q: Vec<Q> = p
-                .iter()
-                .map(|v| {
-                    let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
-                    q_new(num.div_floor(&(v.denom() * 2)), scale.clone())
-                })
-                .collect();
+            let mut q = round_dyadic_at(p, bits);
             q[j] = Q::zero();
             q[j] = (&self.b[k] - dot(a, &q)) / &a[j];
             let ok = self.scaled_slacks(&q).0.iter().enumerate().all(|(i, s)| i == k || s.is_positive());
@@ -969,14 +962,19 @@ impl Halfspaces {
         den: &Z,
         rows_f: &[Vec<f64>],
     ) -> Vec<Q> {
+        let (x, l) = self.simplify_over(k, nums, den, rows_f);
+        reduced(x, &l)
+    }
+
+    /// [`Self::simplify_on_facet_homogeneous`] as integers over one positive denominator,
+    /// not reduced.
+    fn simplify_over(&self, k: usize, nums: &[Z], den: &Z, rows_f: &[Vec<f64>]) -> (Vec<Z>, Z) {
         if !self.is_integral() {
-            return self.simplify_on_facet_with(k, &reduced(nums.to_vec(), den), rows_f);
+            return common_denominator(&self.simplify_on_facet_with(k, &reduced(nums.to_vec(), den), rows_f));
         }
         let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
-        match self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f) {
-            Some((x, l)) => reduced(x, &l),
-            None => reduced(nums.to_vec(), den),
-        }
+        let found = self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f);
+        found.unwrap_or_else(|| (nums.to_vec(), den.clone()))
     }
 
     /// The refinement limit of [`Self::simplify_integral`] for the point `nums / den`
@@ -1134,9 +1132,6 @@ impl Halfspaces {
     ///
     /// `inner` must be strictly inside every row. Returns `(row index, point)` sorted by row.
     pub fn facets(&self, inner: &[Q]) -> Vec<(usize, Vec<Q>)> {
-        if self.is_integral() && inner.len() == 2 {
-            return self.facets_2d(inner);
-        }
         self.facet_points(inner).into_iter().map(|(k, p)| (k, p.reduced())).collect()
     }
 
@@ -1163,14 +1158,7 @@ impl Halfspaces {
         rows_f: &[Vec<f64>],
     ) -> (Vec<Z>, Z) {
         match p {
-            FacetPoint::Over(nums, den) if self.is_integral() => {
-                let coords: Vec<(&Z, &Z)> = nums.iter().map(|v| (v, den)).collect();
-                let found = self.simplify_integral(k, &coords, self.refinement_limit(nums, den), rows_f);
-                found.unwrap_or_else(|| (nums.clone(), den.clone()))
-            }
-            FacetPoint::Over(nums, den) => {
-                common_denominator(&self.simplify_on_facet_with(k, &reduced(nums.clone(), den), rows_f))
-            }
+            FacetPoint::Over(nums, den) => self.simplify_over(k, nums, den, rows_f),
             FacetPoint::Reduced(q) => common_denominator(&self.simplify_on_facet_with(k, q, rows_f)),
             FacetPoint::Grid { r, bits, x, l } => self.simplify_grid_point(k, r, *bits, x, l, rows_f),
         }
@@ -2265,20 +2253,15 @@ fn round_to_grid(n: &Z, d: &Z, bits: usize) -> Z {
     twice.div_floor(&(d * 2))
 }
 
+/// [`round_dyadic`] at a known scale: every coordinate to the nearest multiple of `2^-k`.
+fn round_dyadic_at(c: &[Q], k: usize) -> Vec<Q> {
+    let scale = Z::one() << k;
+    c.iter().map(|v| q_new(round_to_grid(v.numer(), v.denom(), k), scale.clone())).collect()
+}
+
 /// `c` rounded to the multiples of `2^-k` for the smallest `k` with `2^-(k+1) < rho`,
 /// `rho = rn/rd > 0` the smallest ratio `slack_i / ||a_i||_1` at `c` (no rows: `k = 0`):
 /// moving each coordinate by at most `2^-(k+1)` keeps every slack positive.
-/// [`round_dyadic`] at a known scale: every coordinate to the nearest multiple of `2^-k`.
-fn round_dyadic_at(c: &[Q], k: usize) -> Vec<Q> {
-    let scale = crate::num::Z::one() << k;
-    c.iter()
-        .map(|v| {
-            let num: crate::num::Z = v.numer() * &scale * 2 + v.denom();
-            q_new(num.div_floor(&(v.denom() * 2)), scale.clone())
-        })
-        .collect()
-}
-
 pub(crate) fn round_dyadic(c: &[Q], rho: Option<&(Z, Z)>) -> Vec<Q> {
     round_dyadic_at(c, dyadic_scale(rho))
 }
