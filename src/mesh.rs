@@ -157,6 +157,13 @@ struct MFace {
     frows: Option<Arc<Vec<Approx>>>,
 }
 
+impl MFace {
+    /// A face with nothing in it (no allocation): the slot of a face being cut.
+    fn empty() -> MFace {
+        MFace { verts: Vec::new(), sides: Vec::new(), bits: Vec::new(), rows: Vec::new(), frows: None }
+    }
+}
+
 /// What the cuts of one layer share.
 struct LayerCtx {
     l: usize,
@@ -512,7 +519,9 @@ impl Mesh {
             let m = signs.len();
             // The boundary points in order: (vertex, sign, side from it to the next point).
             let mut pts: Vec<(u32, i8, usize)> = Vec::with_capacity(m + 2);
-            let parent = &self.faces[fi];
+            // The parent is taken out: its pattern and rows move into the positive child.
+            let taken = std::mem::replace(&mut self.faces[fi], MFace::empty());
+            let parent = &taken;
             for k in 0..m {
                 let (u, w) = (parent.verts[k], parent.verts[(k + 1) % m]);
                 pts.push((u, signs[k], k));
@@ -538,7 +547,7 @@ impl Mesh {
             });
             // The child on the positive side (the neuron's row >= 0) is above its chord.
             let chord = |sigma: i8| MSide { line, below: sigma < 0, srcs: Srcs::One(src) };
-            let child = |sigma: i8| -> MFace {
+            let shape = |sigma: i8| -> (Vec<u32>, Vec<MSide>) {
                 let np = pts.len();
                 let keep = |k: usize| pts[k].1 * sigma >= 0;
                 let start =
@@ -558,15 +567,25 @@ impl Mesh {
                         break;
                     }
                 }
-                // The whole pattern's capacity: a clone has none to spare, and a push per
-                // neuron would reallocate at every cut.
-                let mut bits = Vec::with_capacity(n_total);
-                bits.extend_from_slice(&parent.bits);
-                bits.push(sigma > 0);
-                MFace { verts, sides, bits, rows: parent.rows.clone(), frows: parent.frows.clone() }
+                (verts, sides)
             };
-            let (plus, minus) = (child(1), child(-1));
-            self.faces[fi] = plus;
+            let ((pv, ps), (mv, ms)) = (shape(1), shape(-1));
+            // The whole pattern's capacity: a clone has none to spare, and a push per neuron
+            // would reallocate at every cut.
+            let mut mbits = Vec::with_capacity(n_total);
+            mbits.extend_from_slice(&parent.bits);
+            mbits.push(false);
+            let minus = MFace {
+                verts: mv,
+                sides: ms,
+                bits: mbits,
+                rows: parent.rows.clone(),
+                frows: parent.frows.clone(),
+            };
+            let MFace { mut bits, rows, frows, .. } = taken;
+            bits.reserve(n_total.saturating_sub(bits.len()));
+            bits.push(true);
+            self.faces[fi] = MFace { verts: pv, sides: ps, bits, rows, frows };
             self.faces.push(minus);
         }
     }

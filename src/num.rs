@@ -322,6 +322,24 @@ fn bit_len(u: &[u64]) -> u64 {
     u.last().map_or(0, |top| 64 * u.len() as u64 - u64::from(top.leading_zeros()))
 }
 
+/// Lehmer's inner loop on the leading 61 bits `x >= y` of two numbers: the cofactors
+/// `(a, b, c, d)` of Euclid's steps whose quotients are certain (both bracketing quotients
+/// `(x + a) / (y + c)` and `(x + b) / (y + d)` agree). Every value stays below `2^62` in
+/// magnitude (cofactors are bounded by the leading parts), so `i64` holds them.
+fn lehmer_cofactors(mut x: i64, mut y: i64) -> (i128, i128, i128, i128) {
+    let (mut aa, mut bb, mut cc, mut dd) = (1i64, 0i64, 0i64, 1i64);
+    while y + cc > 0 && y + dd > 0 && x + aa >= 0 && x + bb >= 0 {
+        let q = (x + aa) / (y + cc);
+        if q != (x + bb) / (y + dd) {
+            break;
+        }
+        (aa, cc) = (cc, aa - q * cc);
+        (bb, dd) = (dd, bb - q * dd);
+        (x, y) = (y, x - q * y);
+    }
+    (aa.into(), bb.into(), cc.into(), dd.into())
+}
+
 /// `out = p·u + q·v` on limbs (`|p|, |q| < 2^61`), `false` if the result is negative.
 fn lehmer_combine(u: &[u64], v: &[u64], p: i128, q: i128, out: &mut Vec<u64>) -> bool {
     out.clear();
@@ -389,17 +407,7 @@ fn lehmer(a: &BigUint, b: &BigUint, stop: Option<u64>) -> Gcd {
             return Gcd::AtMostBits(bits);
         }
         let shift = bit_len(&u) - 61;
-        let (mut x, mut y) = (i128::from(bits_from(&u, shift)), i128::from(bits_from(&v, shift)));
-        let (mut aa, mut bb, mut cc, mut dd) = (1i128, 0i128, 0i128, 1i128);
-        while y + cc > 0 && y + dd > 0 && x + aa >= 0 && x + bb >= 0 {
-            let q = (x + aa) / (y + cc);
-            if q != (x + bb) / (y + dd) {
-                break;
-            }
-            (aa, cc) = (cc, aa - q * cc);
-            (bb, dd) = (dd, bb - q * dd);
-            (x, y) = (y, x - q * y);
-        }
+        let (aa, bb, cc, dd) = lehmer_cofactors(bits_from(&u, shift) as i64, bits_from(&v, shift) as i64);
         if bb != 0 && lehmer_combine(&u, &v, aa, bb, &mut nu) && lehmer_combine(&u, &v, cc, dd, &mut nv) {
             std::mem::swap(&mut u, &mut nu);
             std::mem::swap(&mut v, &mut nv);
