@@ -9,7 +9,10 @@
 //! (`linregions::enumerate::stream` with the mesh off, regions dropped) and what `linregions enumerate` runs
 //! by default (`linregions::enumerate::enumerate`: on a box the regions come from the exact
 //! mesh and are then measured; on R^2 it walks; regions kept). Both sides count their
-//! regions; the counts are printed side by side. Each time is the best of at least 3
+//! regions; the counts are printed side by side. A last column times the exact per-region
+//! measures alone (`measures` below: inspheres and interior points from the regions' known
+//! facets, as `enumerate` computes them), a floor under any exact run that outputs them.
+//! Each time is the best of at least 3
 //! alternating rounds (for small nets, as many as fit in 2 s, at most 50).
 //!
 //! Run: `cargo bench --bench float_walk` (prints a Markdown table; see BENCHMARKS.md).
@@ -20,7 +23,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use linregions::enumerate::{enumerate, stream};
 use linregions::num::qi;
 use linregions::random::gaussian_net;
-use linregions::{Domain, Network, Options};
+use linregions::{Domain, Halfspaces, LinfInsphere, Network, Options};
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
@@ -33,9 +36,9 @@ fn main() {
         (&[2, 256, 1], None),
     ];
     println!(
-        "| network | domain | exact regions | float regions | exact walk s | float s | walk / float | exact enumerate s | enumerate / float |"
+        "| network | domain | exact regions | float regions | exact walk s | float s | walk / float | exact enumerate s | enumerate / float | exact measures alone s | measures / float |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (dims, half) in nets {
         let net = gaussian_net(dims, 1, 0.5);
         let domain = match half {
@@ -48,7 +51,15 @@ fn main() {
         let fnet = FNet::new(&net);
         // Best of at least 3 rounds of the three runs (alternating), more for the small nets
         // (for 2 s, at most 50 rounds): single runs of a 3 ms float walk are noise.
-        let (mut te, mut tm, mut tf) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+        // The regions' facets as half-spaces, for the measures-alone column.
+        let hs: Vec<Halfspaces> = pool
+            .install(|| enumerate(&net, &domain, &Options::default()))
+            .expect("enumerate")
+            .regions
+            .iter()
+            .map(|r| r.halfspaces())
+            .collect();
+        let (mut te, mut tm, mut tf, mut ts) = (f64::INFINITY, f64::INFINITY, f64::INFINITY, f64::INFINITY);
         let (mut regions, mut float) = (0, 0);
         let begin = Instant::now();
         let mut rounds = 0;
@@ -67,15 +78,36 @@ fn main() {
             let t = Instant::now();
             float = float_walk(&fnet, half.map(|h| h as f64));
             tf = tf.min(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            pool.install(|| measures(&hs));
+            ts = ts.min(t.elapsed().as_secs_f64());
         }
         let shape: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
         let dom = half.map_or("R^2".to_string(), |h| format!("[-{h},{h}]^2"));
         println!(
-            "| {} | {dom} | {regions} | {float} | {te:.3} | {tf:.3} | {:.1}x | {tm:.3} | {:.1}x |",
+            "| {} | {dom} | {regions} | {float} | {te:.3} | {tf:.3} | {:.1}x | {tm:.3} | {:.1}x | {ts:.3} | {:.1}x |",
             shape.join("-"),
             te / tf,
-            tm / tf
+            tm / tf,
+            ts / tf
         );
+    }
+}
+
+/// The exact per-region measures alone, as `enumerate` computes them once a region's facets
+/// are known (`enumerate::measure_region`): the L-inf insphere (whose centre is the interior
+/// point), the unit-cube centre where cubes of every size fit, else the L2 insphere to 30
+/// digits. No walk, no facets, no logits: a floor under any exact run with these outputs.
+fn measures(hs: &[Halfspaces]) {
+    for h in hs {
+        match h.linf_insphere_bounded(2).0 {
+            LinfInsphere::Finite { .. } => {
+                std::hint::black_box(h.l2_insphere(2, 30));
+            }
+            LinfInsphere::Unbounded => {
+                std::hint::black_box(h.unit_cube_center(2));
+            }
+        }
     }
 }
 

@@ -293,7 +293,12 @@ pub fn analyze_region(
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern = (!on_boundary).then(|| {
                 let (nz, _) = crate::num::common_denominator(&hs.a[i]);
-                net.cross_over(&x, &l, &nz, pattern, &maps, cache)
+                // The facet's neurons (the shallowest layer's) decide the shallow bits.
+                let neurons =
+                    || sources.iter().filter_map(|s| if let Source::Neuron(n) = s { Some(*n) } else { None });
+                let l0 = neurons().map(|(l, _)| l).min();
+                let js: Vec<usize> = neurons().filter(|n| Some(n.0) == l0).map(|n| n.1).collect();
+                net.cross_over(&x, &l, &nz, pattern, &maps, cache, l0.map(|l0| (l0, &js[..])))
             });
             let point = crate::polytope::reduced(x, &l);
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
@@ -948,6 +953,58 @@ mod tests {
             }
         }
         Network::from_layers(dims[0], layers).expect("valid")
+    }
+
+    /// The crossing told the facet's neurons (the shallow layers not evaluated, nothing
+    /// evaluated when the facet is in the last hidden layer) gives the pattern the full
+    /// evaluation at the facet point gives: 2D and 3D, one to three hidden layers, leaky,
+    /// and small-integer nets full of coinciding, dead and zero neurons.
+    #[test]
+    fn crossing_told_the_facet_equals_full_evaluation() {
+        let nets = [
+            gaussian_net(&[2, 30, 1], 1, 0.5),
+            gaussian_net(&[2, 6, 6, 6, 1], 2, 0.5),
+            gaussian_net(&[3, 6, 6, 1], 3, 0.5),
+            integer_net(&[2, 7, 5, 1], 3, 1),
+            integer_net(&[2, 12, 1], 4, 1),
+            integer_net(&[3, 5, 4, 1], 6, 1),
+            integer_net(&[2, 4, 4, 4, 1], 7, 1),
+            leaky(&[2, 6, 6, 1], 5, 2),
+        ];
+        let (mut last, mut deeper, mut several) = (0, 0, 0);
+        for net in &nets {
+            let d = net.input_dim();
+            let two = Q::from_integer(2.into());
+            for domain in
+                [Domain::Whole { dim: d }, Domain::Box { lo: vec![-two.clone(); d], hi: vec![two; d] }]
+            {
+                let e =
+                    enumerate(net, &domain, &Options { mesh: false, ..Options::default() }).expect("walk");
+                for r in &e.regions {
+                    let maps = net.pattern_maps(&r.pattern);
+                    for f in r.facets.iter().filter(|f| f.neighbor_pattern.is_some()) {
+                        assert_eq!(
+                            f.neighbor_pattern.as_ref(),
+                            Some(&net.cross(&f.point, &f.a, &r.pattern, &maps))
+                        );
+                        let layers: Vec<usize> = f
+                            .sources
+                            .iter()
+                            .filter_map(|s| if let Source::Neuron(n) = s { Some(n.0) } else { None })
+                            .collect();
+                        let l0 = *layers.iter().min().expect("a neuron facet");
+                        if l0 + 1 == net.layer_sizes().len() {
+                            last += 1
+                        } else {
+                            deeper += 1
+                        }
+                        several += usize::from(layers.len() > 1);
+                    }
+                }
+                e.sanity_check(net).expect("sane");
+            }
+        }
+        assert!(last > 500 && deeper > 500 && several > 20, "{last} {deeper} {several}");
     }
 
     /// The plane fast path finds the general path's interior point and keeps every facet

@@ -551,13 +551,21 @@ impl Network {
     ) -> Pattern {
         let (px, den) = common_denominator(p);
         let (nz, _) = common_denominator(n);
-        self.cross_over(&px, &den, &nz, pattern, maps, cache)
+        self.cross_over(&px, &den, &nz, pattern, maps, cache, None)
     }
 
     /// [`Network::cross_with`] of the point `px / den` (`den > 0`, any representation) and
     /// a positive multiple `nz` of the normal: the same pattern (only signs of values and
     /// slopes decide, and scaling the point's integers and its denominator together, or the
     /// normal, scales them by a positive factor).
+    ///
+    /// `facet`, when the point is in the relative interior of a facet of the region of
+    /// `pattern` (the normal its outward normal), names the facet's neurons: `facet = (l0,
+    /// js)` with `l0` the shallowest layer among them and `js` their indices in it. Then the
+    /// layers before `l0` keep their bits and layer `l0` flips exactly `js`, so they are not
+    /// evaluated, and nothing is when `l0` is the last hidden layer (see
+    /// [`Network::cross_bits_known`]). Same pattern.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn cross_over(
         &self,
         px: &[Z],
@@ -566,7 +574,14 @@ impl Network {
         pattern: &Pattern,
         maps: &PatternMaps,
         cache: Option<&MapsCache>,
+        facet: Option<(usize, &[usize])>,
     ) -> Pattern {
+        if let Some((l0, js)) = facet {
+            if l0 + 1 == self.ints.len() {
+                return Pattern(self.cross_bits_known(pattern, l0, js));
+            }
+        }
+        let known = facet.map_or(0, |(l0, _)| l0);
         let d = self.input_dim;
         // Float images for the filter: the point and the normal, one component each.
         let px_f: Vec<Approx> = px.iter().map(Approx::of).collect();
@@ -586,6 +601,13 @@ impl Network {
         let mut far: Option<(Arc<LayerRows>, Vec<Approx>)> = None;
         let mut on_far = false;
         for (l, layer) in self.ints.iter().enumerate() {
+            if l < known {
+                // The same rows as the region's and no value zero at the point: same bits.
+                bits.extend_from_slice(&pattern.0[k..k + layer.bias.len()]);
+                k += layer.bias.len();
+                scale *= &layer.factor;
+                continue;
+            }
             let rows: Arc<LayerRows> = match far.take() {
                 None => maps.layers[l].clone(),
                 Some((prev_rows, tuples)) => {
@@ -665,6 +687,26 @@ impl Network {
             }
         }
         Pattern(bits)
+    }
+
+    /// The bits across a facet of the region of `pattern`, up to and including layer `l0`,
+    /// the shallowest layer of the facet's neurons, `js` their indices in it: the region's
+    /// bits with `js` flipped. Why: near a point `x` in the relative interior of the facet,
+    /// a neuron of a layer up to `l0` whose shallower bits agree on both sides has the same
+    /// affine function on both sides; if it vanished at `x` without vanishing on the facet
+    /// (its zero set a different line through `x`), it would change sign inside the region.
+    /// So it is either non-zero at `x` (the same sign across), zero on the whole region (the
+    /// same lexicographic bit, 0, across), or vanishes on the facet, i.e. is one of the
+    /// facet's neurons, and then takes the opposite sign across (its slope along the
+    /// outward normal is non-zero). By induction over the layers, up to `l0`.
+    fn cross_bits_known(&self, pattern: &Pattern, l0: usize, js: &[usize]) -> Vec<bool> {
+        let start: usize = self.ints[..l0].iter().map(|l| l.bias.len()).sum();
+        let end = start + self.ints[l0].bias.len();
+        let mut bits = pattern.0[..end].to_vec();
+        for &j in js {
+            bits[start + j] = !bits[start + j];
+        }
+        bits
     }
 
     /// The exact affine maps on the region of pattern `p`. The pre-activations are
@@ -1812,7 +1854,7 @@ mod tests {
                 let (g, h) = (Z::from(1 + rng.next_u64() % 97), Z::from(1 + rng.next_u64() % 5));
                 let px: Vec<Z> = px.iter().map(|v| v * &g).collect();
                 let nz: Vec<Z> = nz.iter().map(|v| v * &h).collect();
-                assert_eq!(net.cross_over(&px, &(den * &g), &nz, &p, &maps, Some(&cache)), far);
+                assert_eq!(net.cross_over(&px, &(den * &g), &nz, &p, &maps, Some(&cache), None), far);
             }
         }
     }
