@@ -913,11 +913,17 @@ impl Network {
     /// and the weights fit `i64`: each product at most 191 bits, the sums checked in 256-bit
     /// integers. `None` (the caller's BigInt path) otherwise.
     fn logit_sums_wide(&self, rows: &LayerRows, bits: &[bool]) -> Option<Vec<Vec<Z>>> {
-        let Some(Some(wide)) = rows.wide.get() else { return None };
         let (active, inactive) = self.logit_ints.small.as_ref()?;
+        let wide = rows.wide()?;
         let d1 = rows.d1;
         let mut out = Vec::with_capacity(active.len());
         for (wa, wi) in active.iter().zip(inactive) {
+            // In `i128` while no product or partial sum overflows (rows and weights of a
+            // few dozen bits: every sum of a single-layer net), else in 256 bits. Same sums.
+            if let Some(acc) = logit_sum_i128(wide, d1, bits, wa, wi) {
+                out.push(acc.into_iter().map(Z::from).collect());
+                continue;
+            }
             let mut acc = vec![W256::ZERO; d1];
             for ((r, &act), (&a, &i)) in wide.chunks(d1).zip(bits).zip(wa.iter().zip(wi)) {
                 let w = if act { a } else { i };
@@ -932,6 +938,29 @@ impl Network {
         }
         Some(out)
     }
+}
+
+/// One output's `Σ_k w_k·(a_k, c_k)` over `i128` rows (`d1` to a row; `w_k` from `active`
+/// or `inactive` by the bit of row `k`) in `i128`, `None` as soon as a product or a partial
+/// sum overflows.
+fn logit_sum_i128(
+    wide: &[i128],
+    d1: usize,
+    bits: &[bool],
+    active: &[i64],
+    inactive: &[i64],
+) -> Option<Vec<i128>> {
+    let mut acc = vec![0i128; d1];
+    for ((r, &act), (&a, &i)) in wide.chunks(d1).zip(bits).zip(active.iter().zip(inactive)) {
+        let w = i128::from(if act { a } else { i });
+        if w == 0 {
+            continue;
+        }
+        for (x, &v) in acc.iter_mut().zip(r) {
+            *x = x.checked_add(v.checked_mul(w)?)?;
+        }
+    }
+    Some(acc)
 }
 
 /// Rows of one layer's scaled pre-activations from the rows `cur` of its scaled input.
@@ -1712,7 +1741,7 @@ mod tests {
         // Small integer and Gaussian (f32-exact) nets take the 256-bit sums; 3^45-scaled rows
         // and a 2^70 output weight take the BigInt path; leaky slopes and several outputs.
         let mut rng = crate::random::SplitMix64(8);
-        let (mut paths, mut u_paths) = ([0usize; 2], [0usize; 2]);
+        let (mut paths, mut u_paths) = ([0usize; 3], [0usize; 2]);
         for t in 0..16u64 {
             let mut net = match t % 2 {
                 0 => crate::random::integer_net(&[2, 4, 3, 2], t, 3),
@@ -1721,6 +1750,25 @@ mod tests {
             match t % 8 {
                 2 | 3 => net = leaky(net, Q::new(1.into(), 5.into())),
                 4 => net = scaled(&net, 45),
+                // Rows of ~80 bits and output weights of ~55: products past i128, within 256.
+                6 => {
+                    let f = Q::from_integer(Z::from(3).pow(25u32));
+                    let mut specs: Vec<LayerSpec> = Vec::new();
+                    for h in net.hidden() {
+                        let mut dense = h.dense.clone();
+                        for v in dense.weight.iter_mut().flatten().chain(dense.bias.iter_mut()) {
+                            *v *= &f;
+                        }
+                        specs.push(LayerSpec::Dense(dense));
+                        specs.push(LayerSpec::Activation { slope: h.slope.clone() });
+                    }
+                    let mut out = net.output().clone();
+                    for w in out.weight.iter_mut().flatten() {
+                        *w *= Q::from_integer(Z::one() << 52u32);
+                    }
+                    specs.push(LayerSpec::Dense(out));
+                    net = Network::from_layers(net.input_dim(), specs).unwrap();
+                }
                 5 => {
                     let mut specs: Vec<LayerSpec> = Vec::new();
                     for h in net.hidden() {
@@ -1744,8 +1792,12 @@ mod tests {
                 assert_eq!(net.pattern_maps_with(&p, Some(&cache)).logits, want, "net {t}, cached");
                 let start = net.layer_starts()[net.ints.len() - 1];
                 let last = maps.layers.last().expect("hidden layers");
-                let _ = last.wide();
-                paths[usize::from(net.logit_sums_wide(last, &bits[start..]).is_some())] += 1;
+                // BigInt (0), 256-bit (1) or i128 (2) sums.
+                let narrow = last.wide().zip(net.logit_ints.small.as_ref()).is_some_and(|(w, (a, i))| {
+                    (0..a.len()).all(|o| logit_sum_i128(w, last.d1, &bits[start..], &a[o], &i[o]).is_some())
+                });
+                paths[usize::from(net.logit_sums_wide(last, &bits[start..]).is_some())
+                    + usize::from(narrow)] += 1;
                 // From the last hidden layer's rows, and from the rows of the one before it
                 // (the last layer not composed); no deeper.
                 let lh = net.ints.len() - 1;
@@ -1759,7 +1811,7 @@ mod tests {
                 u_paths[usize::from(small)] += 1;
             }
         }
-        assert!(paths[0] >= 24 && paths[1] >= 24, "BigInt / 256-bit logits: {paths:?}");
+        assert!(paths.iter().all(|&n| n >= 12), "BigInt / 256-bit / i128 logits: {paths:?}");
         assert!(u_paths[0] >= 12 && u_paths[1] >= 24, "BigInt / i128 u: {u_paths:?}");
         // Three hidden layers: from the first layer's rows, no logits.
         let net = crate::random::integer_net(&[2, 3, 3, 3, 1], 1, 3);
