@@ -274,9 +274,117 @@ fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
     if !convex {
         return;
     }
+    let t = square_inside(pts, poly);
     for (i, kp) in keep.iter_mut().enumerate() {
-        if *kp && pts[i].is_some() && !poly.contains(&i) && (0..k).all(|j| left(j, i)) {
+        let Some(p) = pts[i].filter(|_| *kp && !poly.contains(&i)) else { continue };
+        // In the open square (|x|, |y| < t) whatever the errors: inside. The factor covers
+        // the rounding of `|v| + e` (`|x| <= |v| + e <= fl(|v| + e)·(1 + 2^-53)`).
+        let in_square = t.is_some_and(|t| p.iter().all(|c| (c.v.abs() + c.e) * (1.0 + 1e-15) < t));
+        if in_square || (0..k).all(|j| left(j, i)) {
             *kp = false;
         }
+    }
+}
+
+/// A half-width `t > 0` such that the closed square `[-t, t]²` is strictly inside the
+/// convex polygon `poly` (counter-clockwise): the largest such square by the float edges,
+/// shrunk by 10%, then certified by the orientation filter (its four corners strictly
+/// left of every edge; the polygon is convex, so the whole square is inside). `None` if the
+/// origin is not well inside or the filter does not decide. Polar points of rows far from
+/// the region crowd about the origin: one comparison each instead of `k` orientations.
+fn square_inside(pts: &[Option<[Approx; 2]>], poly: &[usize]) -> Option<f64> {
+    let k = poly.len();
+    let at = |j: usize| pts[poly[j % k]].expect("polygon points are known");
+    let mut t = f64::INFINITY;
+    for j in 0..k {
+        let (p, q) = (at(j), at(j + 1));
+        let (dx, dy) = (q[0].v - p[0].v, q[1].v - p[1].v);
+        // (q - p) × (corner - p) = c0 + (sy·dx - sx·dy)·t >= c0 - (|dx| + |dy|)·t.
+        let c0 = dy * p[0].v - dx * p[1].v;
+        t = t.min(c0 / (dx.abs() + dy.abs()));
+    }
+    let t = 0.9 * t;
+    if !(t.is_finite() && t > 0.0) {
+        return None;
+    }
+    let corner = |sx: f64, sy: f64| [Approx { v: sx * t, e: 0.0 }, Approx { v: sy * t, e: 0.0 }];
+    let corners = [corner(1.0, 1.0), corner(-1.0, 1.0), corner(-1.0, -1.0), corner(1.0, -1.0)];
+    let inside = (0..k)
+        .all(|j| corners.iter().all(|&c| filter::orient2d(at(j), at(j + 1), c) == Some(Ordering::Greater)));
+    inside.then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_traits::FromPrimitive;
+
+    /// `(q - p) × (r - p) > 0` exactly, for float points.
+    fn left_exact(p: [f64; 2], q: [f64; 2], r: [f64; 2]) -> bool {
+        let e = |v: f64| Q::from_f64(v).expect("finite");
+        let (px, py, qx, qy, rx, ry) = (e(p[0]), e(p[1]), e(q[0]), e(q[1]), e(r[0]), e(r[1]));
+        (&qx - &px) * (&ry - &py) - (&qy - &py) * (&rx - &px) > Q::zero()
+    }
+
+    /// The certified square is strictly inside the polygon (exactly), is found for polygons
+    /// well around the origin, and the points it drops are exactly inside too; a polygon
+    /// with the origin on an edge gets no square.
+    #[test]
+    fn the_square_about_the_origin_is_inside_the_polygon() {
+        let mut rng = crate::random::SplitMix64(31);
+        let mut found = 0;
+        for t in 0..150 {
+            // A convex polygon: k points on an ellipse about a centre near the origin.
+            let k = 3 + (t % 6);
+            let (a, b) =
+                (0.5 + (rng.next_u64() % 100) as f64 / 10.0, 0.5 + (rng.next_u64() % 100) as f64 / 10.0);
+            let c =
+                [((rng.next_u64() % 21) as f64 - 10.0) / 40.0, ((rng.next_u64() % 21) as f64 - 10.0) / 40.0];
+            let verts: Vec<[f64; 2]> = (0..k)
+                .map(|j| {
+                    let th =
+                        std::f64::consts::TAU * (j as f64 + 0.1 * (rng.next_u64() % 5) as f64) / k as f64;
+                    [c[0] + a * th.cos(), c[1] + b * th.sin()]
+                })
+                .collect();
+            let mut pts: Vec<Option<[Approx; 2]>> = verts
+                .iter()
+                .map(|v| Some([Approx { v: v[0], e: 0.0 }, Approx { v: v[1], e: 0.0 }]))
+                .collect();
+            // Inner points with small errors, some near the origin.
+            let inner: Vec<[f64; 2]> = (0..12)
+                .map(|_| {
+                    let s = (rng.next_u64() % 1000) as f64 / 1000.0;
+                    let th = (rng.next_u64() % 6283) as f64 / 1000.0;
+                    [s * th.cos() * a.min(b) * 0.5, s * th.sin() * a.min(b) * 0.5]
+                })
+                .collect();
+            pts.extend(
+                inner.iter().map(|p| Some([Approx { v: p[0], e: 1e-12 }, Approx { v: p[1], e: 1e-12 }])),
+            );
+            let poly: Vec<usize> = (0..k).collect();
+            let Some(s) = square_inside(&pts, &poly) else { continue };
+            found += 1;
+            for corner in [[s, s], [-s, s], [-s, -s], [s, -s]] {
+                assert!((0..k).all(|j| left_exact(verts[j], verts[(j + 1) % k], corner)), "{verts:?} {s}");
+            }
+            let mut keep = vec![true; pts.len()];
+            drop_inside(&pts, &poly, &mut keep);
+            for (i, p) in inner.iter().enumerate() {
+                if !keep[k + i] {
+                    // Dropped: inside even at the ends of its error box.
+                    for (dx, dy) in [(1e-12, 1e-12), (-1e-12, 1e-12), (-1e-12, -1e-12), (1e-12, -1e-12)] {
+                        let r = [p[0] + dx, p[1] + dy];
+                        assert!((0..k).all(|j| left_exact(verts[j], verts[(j + 1) % k], r)));
+                    }
+                }
+            }
+        }
+        assert!(found > 75, "{found}");
+        // The origin on an edge: no square.
+        let on_edge = [[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]];
+        let pts: Vec<Option<[Approx; 2]>> =
+            on_edge.iter().map(|v| Some([Approx { v: v[0], e: 0.0 }, Approx { v: v[1], e: 0.0 }])).collect();
+        assert_eq!(square_inside(&pts, &[0, 1, 2]), None);
     }
 }
