@@ -2169,7 +2169,7 @@ impl Halfspaces {
     /// `(center, lower)` and an `upper >= r*`; `None` if the region holds balls of every
     /// radius.
     pub fn l2_bounds(&self, d: usize, bits: u32) -> Option<(Vec<Q>, Q, Q)> {
-        let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), bits)).unzip();
+        let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| norm_bounds(r, bits)).unzip();
         // Both LPs differ only far below float precision: one float guess serves both.
         let basis = match self.radius_guess(d, &hi) {
             FloatLp::Vertex(b) => Some(b),
@@ -2239,6 +2239,32 @@ struct RadiiMinors {
 
 thread_local! {
     static RADII_MINORS: std::cell::RefCell<Option<RadiiMinors>> = const { std::cell::RefCell::new(None) };
+    /// [`norm_bounds`] by `(||a||², bits)`, per thread, emptied when it reaches
+    /// [`NORM_BOUNDS_CAP`] entries.
+    static NORM_BOUNDS: std::cell::RefCell<rustc_hash::FxHashMap<(Q, u32), (Q, Q)>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// Entries of the per-thread [`norm_bounds`] memo (a few hundred bytes each).
+const NORM_BOUNDS_CAP: usize = 1 << 14;
+
+/// `sqrt_bounds(||a||², bits)`, remembered per thread: regions of a walk share most of their
+/// facet rows (a first layer's rows are every region's), and the integer square root is a
+/// few big divisions. Found only by an equal key, so results never depend on it.
+fn norm_bounds(a: &[Q], bits: u32) -> (Q, Q) {
+    let key = (norm2_sq(a), bits);
+    if let Some(found) = NORM_BOUNDS.with(|m| m.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let found = sqrt_bounds(&key.0, bits);
+    NORM_BOUNDS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= NORM_BOUNDS_CAP {
+            m.clear();
+        }
+        m.insert(key, found.clone());
+    });
+    found
 }
 
 /// `n / d` (`d > 0`) times `2^bits`, rounded to the nearest integer, halves up: the
@@ -2307,6 +2333,24 @@ pub fn unit(n: usize, j: usize) -> Vec<Q> {
 mod tests {
     use super::*;
     use crate::num::qi;
+
+    /// The per-thread norm bounds are the square-root bounds of the same row and precision,
+    /// for rows seen before, at another precision, and past the memo's cap.
+    #[test]
+    fn remembered_norm_bounds_are_the_square_root_bounds() {
+        let mut rng = crate::random::SplitMix64(41);
+        let rows: Vec<Vec<Q>> = (0..NORM_BOUNDS_CAP + 500)
+            .map(|_| (0..2).map(|_| qi(rng.small_int(1 << 20))).collect())
+            .collect();
+        for round in 0..2 {
+            for (t, r) in rows.iter().enumerate().step_by(if round == 0 { 1 } else { 37 }) {
+                let bits = [40, 108, 140][t % 3];
+                assert_eq!(norm_bounds(r, bits), sqrt_bounds(&norm2_sq(r), bits), "{r:?} {bits}");
+                let other = [108, 140, 40][t % 3];
+                assert_eq!(norm_bounds(r, other), sqrt_bounds(&norm2_sq(r), other));
+            }
+        }
+    }
 
     fn hs(rows: &[(&[i64], i64)]) -> Halfspaces {
         let g = group_rows(
