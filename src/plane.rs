@@ -219,14 +219,21 @@ fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
         (0.0, -1.0),
         (1.0, -1.0),
     ];
+    // The extreme point in each direction, in one pass (the last of equal ones, as
+    // `max_by` takes).
+    let mut best: [Option<(usize, f64)>; 8] = [None; 8];
+    for (i, p) in pts.iter().enumerate() {
+        let Some(p) = p else { continue };
+        for ((dx, dy), b) in dirs.iter().zip(best.iter_mut()) {
+            let v = dx * p[0].v + dy * p[1].v;
+            if b.is_none_or(|(_, w)| v.total_cmp(&w).is_ge()) {
+                *b = Some((i, v));
+            }
+        }
+    }
     let mut poly: Vec<usize> = Vec::with_capacity(8);
-    for (dx, dy) in dirs {
-        let best = pts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.map(|p| (i, dx * p[0].v + dy * p[1].v)))
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((i, _)) = best else { return keep };
+    for b in best {
+        let Some((i, _)) = b else { return keep };
         if poly.last() != Some(&i) && poly.first() != Some(&i) {
             poly.push(i);
         }
@@ -276,11 +283,12 @@ fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
     }
     let t = square_inside(pts, poly);
     for (i, kp) in keep.iter_mut().enumerate() {
-        let Some(p) = pts[i].filter(|_| *kp && !poly.contains(&i)) else { continue };
-        // In the open square (|x|, |y| < t) whatever the errors: inside. The factor covers
-        // the rounding of `|v| + e` (`|x| <= |v| + e <= fl(|v| + e)·(1 + 2^-53)`).
+        let Some(p) = pts[i].filter(|_| *kp) else { continue };
+        // In the open square (|x|, |y| < t) whatever the errors: inside (so not a vertex of
+        // the polygon). The factor covers the rounding of `|v| + e` (`|x| <= |v| + e <=
+        // fl(|v| + e)·(1 + 2^-53)`).
         let in_square = t.is_some_and(|t| p.iter().all(|c| (c.v.abs() + c.e) * (1.0 + 1e-15) < t));
-        if in_square || (0..k).all(|j| left(j, i)) {
+        if in_square || (!poly.contains(&i) && (0..k).all(|j| left(j, i))) {
             *kp = false;
         }
     }
