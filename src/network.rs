@@ -576,10 +576,10 @@ impl Network {
         cache: Option<&MapsCache>,
         facet: Option<(usize, &[usize])>,
     ) -> Pattern {
-        if let Some((l0, js)) = facet {
-            if l0 + 1 == self.ints.len() {
-                return Pattern(self.cross_bits_known(pattern, l0, js));
-            }
+        if let Some((l0, js)) = facet
+            && l0 + 1 == self.ints.len()
+        {
+            return Pattern(self.cross_bits_known(pattern, l0, js));
         }
         let known = facet.map_or(0, |(l0, _)| l0);
         let d = self.input_dim;
