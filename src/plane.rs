@@ -12,11 +12,13 @@
 //!   may meet; the step is the exact minimum of `slack / rate` over the rows whose float
 //!   lower bound is not above the best float upper bound;
 //! - the dyadic rounding uses the exact minimum of `slack / ||a||_1` the same way;
-//! - redundant rows by polarity (see [`Halfspaces::facets_2d`]): at the interior point the
-//!   facets are the hull vertices of the polar points `a_i / s_i` and the origin. Points
-//!   extreme in eight directions span a convex polygon (checked: every vertex strictly left
-//!   of every other edge); a polar point certified strictly inside it is inside the hull of
-//!   the others, so its row is not a facet (Akl–Toussaint). A second pass does the same
+//! - redundant rows by polarity (see [`Halfspaces::facets_2d`]): at any interior point (the
+//!   step's point, whose slacks the rounding computes anyway) the facets are the hull
+//!   vertices of the polar points `a_i / s_i` and the origin. Points extreme in eight
+//!   directions span a convex polygon (checked: every vertex strictly left of every other
+//!   edge); a polar point certified strictly inside it is inside the hull of the others, so
+//!   its row is not a facet (Akl–Toussaint); a square about the origin certified inside the
+//!   polygon settles most points with one comparison. A second pass does the same
 //!   against the float hull of the points left (a guess, certified the same way), so about
 //!   as many rows survive as there are facets. Rows coinciding with a facet have the same
 //!   polar point and are never dropped, so the facets keep all their sources.
@@ -160,32 +162,22 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
     // As integers over one denominator, not reduced (only its value matters below).
     let (xs0, den0) = step_along_over(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz);
 
-    // The dyadic rounding: rho = min slack_i / ||a_i||_1 at inner0.
+    // One pass at inner0 (strictly inside the region): the slacks give the dyadic rounding
+    // (rho = min slack_i / ||a_i||_1) and the polar points (the facets are the hull
+    // vertices of the polar points at any interior point, so inner0 serves as well as the
+    // rounded point).
     let (xs0_f, den0_f) = (tuples(&xs0), z_to_f64(&den0));
     let norm1 = |r: &PlaneRow| -> Z { r.a.iter().map(|v| v.abs()).sum() };
-    let fits: Vec<(usize, Option<Approx>)> = live
-        .iter()
-        .map(|&i| {
-            let r = &rows[i];
-            (i, filter::ratio(r.slack_f(&xs0_f, den0_f), filter::abs_sum(&r.f[..2])))
-        })
-        .collect();
-    let rho = filtered_min(&fits, |i| (rows[i].slack(&xs0, &den0), &den0 * norm1(&rows[i])));
-    if rho.as_ref().is_some_and(|(rn, _)| !rn.is_positive()) {
-        return None;
-    }
-    let inner = round_dyadic_over(&xs0, &den0, rho.as_ref());
-
-    // Polar points at the dyadic point, and the rows certainly inside their hull.
-    let (xs, den1) = common_denominator(&inner);
-    let (xs_f, den1_f) = (tuples(&xs), z_to_f64(&den1));
+    let mut fits: Vec<(usize, Option<Approx>)> = Vec::with_capacity(live.len());
     let mut polar: Vec<Option<[Approx; 2]>> = Vec::with_capacity(live.len() + 1);
     for &i in &live {
         let r = &rows[i];
-        let mut s = r.slack_f(&xs_f, den1_f);
+        let mut s = r.slack_f(&xs0_f, den0_f);
+        fits.push((i, filter::ratio(s, filter::abs_sum(&r.f[..2]))));
         if s.sign() != Some(1) {
-            let exact = r.slack(&xs, &den1);
+            let exact = r.slack(&xs0, &den0);
             if !exact.is_positive() {
+                // rho <= 0 below: the general path decides.
                 return None;
             }
             s = Approx::of(&exact);
@@ -193,6 +185,13 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
         let coord = |j: usize| filter::ratio(filter::signed(Approx::converted(r.f[j]), r.neg), s);
         polar.push(coord(0).zip(coord(1)).map(|(x, y)| [x, y]));
     }
+    let rho = filtered_min(&fits, |i| (rows[i].slack(&xs0, &den0), &den0 * norm1(&rows[i])));
+    if rho.as_ref().is_some_and(|(rn, _)| !rn.is_positive()) {
+        return None;
+    }
+    let inner = round_dyadic_over(&xs0, &den0, rho.as_ref());
+
+    // The rows certainly inside the hull of the polar points.
     polar.push(Some([Approx { v: 0.0, e: 0.0 }; 2])); // the origin
     let keep = not_strictly_inside(&polar);
     let survivors = live.iter().zip(&keep).filter(|(_, k)| **k).map(|(&i, _)| rows[i].owned());
