@@ -90,8 +90,8 @@ struct LogitInts {
     l: Z,
     active: Vec<Vec<Z>>,
     inactive: Vec<Vec<Z>>,
-    /// `(active, inactive)` as `i64` when every entry fits (derived): the logits of rows held
-    /// as `i128` are then summed in 256-bit integers.
+    /// `(active, inactive)` as `i64` when every entry fits (derived): the logits of rows that
+    /// fit `i128` are then summed in `i128` or 256-bit integers.
     small: Option<(SmallMatrix, SmallMatrix)>,
 }
 
@@ -761,7 +761,7 @@ impl Network {
             scale *= &layer.factor;
         }
         // Logits in integers: W = W_int / L, h = f·rows / scale, one reduction per entry. The
-        // sums Σ_k w_ok·(a_k, c_k) in 256-bit integers when the rows are held as `i128`.
+        // sums Σ_k w_ok·(a_k, c_k) in `i128` or 256-bit integers when the rows fit `i128`.
         let wide = prev.as_ref().and_then(|(rows, start)| self.logit_sums_wide(rows, &p.0[*start..]));
         let sums = wide.unwrap_or_else(|| {
             let last: Vec<(&Vec<Z>, &Z, bool)> = match &prev {
@@ -909,9 +909,10 @@ impl Network {
     }
 
     /// The integer sums `Σ_k w_ok·(a_k, c_k)` of the logits (`w` the active or inactive
-    /// output weight by the bit of row `k`) when the last layer's rows are held as `i128`
-    /// and the weights fit `i64`: each product at most 191 bits, the sums checked in 256-bit
-    /// integers. `None` (the caller's BigInt path) otherwise.
+    /// output weight by the bit of row `k`) when the last layer's rows fit `i128` (their
+    /// `i128` form made on first use and kept with the rows) and the weights fit `i64`: in
+    /// `i128` while nothing overflows, else each product at most 191 bits and the sums checked
+    /// in 256-bit integers. `None` (the caller's BigInt path) otherwise.
     fn logit_sums_wide(&self, rows: &LayerRows, bits: &[bool]) -> Option<Vec<Vec<Z>>> {
         let (active, inactive) = self.logit_ints.small.as_ref()?;
         let wide = rows.wide()?;
