@@ -2,28 +2,41 @@
 //! computation that either decides a sign for certain or says "don't know", in which case
 //! the caller redoes the work exactly.
 //!
-//! Invariant: a filter never returns a sign that the exact computation would not return.
-//! Every value it carries is a pair `(v̂, e)` with `|v - v̂| <= e` for the exact `v`; a sign
-//! is taken only when `|v̂| > e`, and a zero only when every term is exactly zero.
+//! Invariant: a filter never returns a sign that the exact computation would not return,
+//! for any input in the whole `f64` range (subnormals, underflow to zero, overflow to
+//! infinity, integers whose conversion is infinite). Every value it carries is a pair
+//! `(v̂, e)` with `|v - v̂| <= e` for the exact `v`; a sign is taken only when `|v̂| > e`
+//! (both finite), and a zero only when every term is exactly zero. Any non-finite value
+//! (an infinite conversion, an overflow, a NaN) makes the filter undecided.
 //!
-//! ## The bound
-//! All quantities here are (scaled) integers: entries of the integer copy of the network
-//! and integer tuples of the lexicographic evaluation (see `network.rs`). A BigInt converts
-//! to `f64` with relative error at most `2u` (`u = 2^-53`; num-bigint rounds the top 64
-//! bits), so every converted constant `ŵ` has `|w - ŵ| <= ρ|ŵ|` with `ρ = 2^-50`, and a
-//! product of two converted constants (`b̂·ŝ`) has relative error `<= 3ρ`. For
+//! ## How the bounds are computed
+//! Two rules, used throughout (derivations in `docs/algorithms.md`, "Float filters"):
+//! - **Bounds round up.** A bound is a sum of products and quotients of non-negative floats.
+//!   Computed with [`up`] after each operation (round to nearest, then one step up), the
+//!   result is at least the exact expression: the exact result of one correctly rounded
+//!   operation lies within one ulp of the float, whatever the range (a result that
+//!   underflows to zero is below the smallest subnormal `η = 2^-1074`; one that overflows
+//!   gives `+inf`, and the filter gives up).
+//! - **A rounded value carries its ulp.** A value `r = fl(x ∘ y)` differs from `x ∘ y` by at
+//!   most `ulp(r) = next_up(|r|) - |r|` (computed exactly), subnormal results included.
+//!
+//! The dot products ([`dot`], [`dot_converted`], [`dot_approx`]) are the hot path and use
+//! Higham's relative bound instead, with an absolute term for the subnormal range:
+//! their row entries are *converted integers* (`0` or `|ŵ| >= 1`, each within `ρ|ŵ|` of
+//! the exact integer, `ρ = 2^-50`: [`z_to_f64`] rounds once, within `u = 2^-53`). For
 //! `z = Σ w_i x_i + c` computed as `ẑ = fl(Σ ŵ_i x̂_i + ĉ)` in `n + 1` additions:
 //!
 //! ```text
-//! |z - ẑ| <= Σ |w_i x_i - ŵ_i x̂_i| + |c - ĉ| + γ_{n+2} T
-//!         <= (3ρ + γ_{n+2}) T + (1 + 2ρ) P,     T = Σ |ŵ_i||x̂_i| + |ĉ|,  P = Σ |ŵ_i| e_i
+//! |z - ẑ| <= (3ρ + γ_{n+2}) T + (1 + 2ρ) P + (2n + 4) η,
+//!            T = Σ |ŵ_i||x̂_i| + |ĉ|,  P = Σ |ŵ_i| e_i,  γ_k = k u / (1 - k u)
 //! ```
 //!
-//! with `γ_k = k u / (1 - k u) <= (k + 1) u` (Higham, Accuracy and Stability, §3.1). `T` and
-//! `P` are sums of non-negative products computed in floats; their own relative rounding
-//! error is below `2^-30` for fewer than `2^20` terms, so the bound is multiplied by
-//! `1 + 2^-20`. Integers never underflow, so `T = P = 0` means every term is exactly zero.
-//! Any non-finite number makes the filter give up.
+//! (Higham, Accuracy and Stability, §3.1; each product that lands in the subnormal range
+//! adds at most `η/2`, additions there are exact). `T` and `P` are sums of non-negative
+//! products computed in floats; for fewer than `2^20` terms their relative rounding error is
+//! below `2^-30`, so the relative part is multiplied by `1 + 2^-20`, and the last addition
+//! rounds up. Since `|ŵ| >= 1`, a non-zero term cannot vanish: `T = P = 0` means every term
+//! is exactly zero.
 
 use crate::num::Z;
 use num_traits::One;
@@ -31,18 +44,62 @@ use num_traits::One;
 const U: f64 = f64::EPSILON / 2.0;
 const RHO: f64 = 1.0 / (1u64 << 50) as f64;
 const SLACK: f64 = 1.0 + 1.0 / (1u64 << 20) as f64;
+/// The smallest positive subnormal, `2^-1074`.
+const ETA: f64 = f64::from_bits(1);
+/// The most terms a dot product's bound is proven for (the `2^-30` relative rounding of
+/// `T` and `P`).
+const MAX_TERMS: usize = 1 << 20;
 
-/// A BigInt as `f64` (relative error `<= 2u`), infinite when out of range.
+/// `x` moved one step up: at least the exact result of the operation that gave `x`
+/// (round to nearest). `+inf` and NaN stay as they are.
+#[inline(always)]
+fn up(x: f64) -> f64 {
+    x.next_up()
+}
+
+/// `a + b` rounded up (non-negative operands).
+#[inline(always)]
+fn add_up(a: f64, b: f64) -> f64 {
+    up(a + b)
+}
+
+/// `a · b` rounded up (non-negative operands).
+#[inline(always)]
+fn mul_up(a: f64, b: f64) -> f64 {
+    up(a * b)
+}
+
+/// One unit in the last place of `|r|` (exact): at least the rounding error of an
+/// operation whose correctly rounded result is `r`; `η` for `r = 0`, non-finite for a
+/// non-finite `r`.
+#[inline(always)]
+fn ulp(r: f64) -> f64 {
+    let a = r.abs();
+    a.next_up() - a
+}
+
+/// A BigInt as `f64` (relative error `<= u`, correctly rounded), infinite when out of range.
 pub fn z_to_f64(z: &Z) -> f64 {
-    // The top 64 bits with a sticky bit for the rest (round to odd), converted once (correctly
-    // rounded), times an exact power of two: the value num-bigint's `to_f64` gives, without
-    // its pass over every limb and its `powi`.
+    let (m, k) = z_parts(z);
+    if k == 0 {
+        m
+    } else if k > 960 {
+        if m == 0.0 { 0.0 } else { m * f64::INFINITY }
+    } else {
+        // k is in 1..=960: an exact power of two, and the product is exact (or infinite).
+        m * f64::from_bits(((k + 1023) as u64) << 52)
+    }
+}
+
+/// `z ≈ m·2^k`: `m` the top 64 bits of `|z|` with a sticky bit for the rest, converted once
+/// (correctly rounded: relative error `<= u`), with its sign; `k = 0` for integers of at
+/// most 64 bits. The value num-bigint's `to_f64` gives, without its pass over every limb,
+/// and without its overflow: the scale stays apart for integers of any size.
+fn z_parts(z: &Z) -> (f64, i64) {
     let mag = z.magnitude();
     let bits = mag.bits();
-    let v = if bits <= 64 {
-        mag.iter_u64_digits().next().unwrap_or(0) as f64
-    } else if bits > 1024 {
-        f64::INFINITY
+    let (v, k) = if bits <= 64 {
+        (mag.iter_u64_digits().next().unwrap_or(0) as f64, 0)
     } else {
         let mut limbs = mag.iter_u64_digits().rev();
         let hi = limbs.next().unwrap_or(0);
@@ -50,18 +107,66 @@ pub fn z_to_f64(z: &Z) -> f64 {
         let lz = hi.leading_zeros();
         let (top, lost) = if lz == 0 { (hi, lo) } else { ((hi << lz) | (lo >> (64 - lz)), lo << lz) };
         let sticky = lost != 0 || limbs.any(|d| d != 0);
-        let mant = (top | u64::from(sticky)) as f64;
-        // bits - 64 is in 1..=960: a normal power of two.
-        mant * f64::from_bits((bits - 64 + 1023) << 52)
+        // Round to odd, then once to nearest: the correctly rounded value.
+        ((top | u64::from(sticky)) as f64, (bits - 64) as i64)
     };
-    if z.sign() == num_bigint::Sign::Minus { -v } else { v }
+    (if z.sign() == num_bigint::Sign::Minus { -v } else { v }, k)
+}
+
+/// `x·2^k`: exact while the result is a normal number; once rounded otherwise (the steps
+/// before the last are exact for `|x|` in `[2^-70, 2^70]`).
+fn scale2(mut x: f64, mut k: i64) -> f64 {
+    const BIG: f64 = f64::from_bits((1023 + 1000) << 52); // 2^1000
+    const SMALL: f64 = f64::from_bits((1023 - 1000) << 52); // 2^-1000
+    while k > 1000 && x.is_finite() && x != 0.0 {
+        x *= BIG;
+        k -= 1000;
+    }
+    while k < -1000 && x != 0.0 {
+        x *= SMALL;
+        k += 1000;
+    }
+    if k.abs() > 1000 {
+        return x;
+    }
+    // 2^k in two exact factors (each a normal power of two).
+    let (k1, k2) = (k / 2, k - k / 2);
+    let p = |k: i64| f64::from_bits(((k + 1023) as u64) << 52);
+    x * p(k1) * p(k2)
+}
+
+/// Integers as floats scaled by one power of two, `ŵ_j ≈ w_j·2^-k`, with the largest
+/// `|ŵ_j|` in `[1, 2^64]` (all zero: `k = 0`): for *proposals* whose ratios matter, not the
+/// scale (directions, normalised rows). Finite for integers of any size; entries more
+/// than ~2^1074 times smaller than the largest become 0.
+pub fn scaled_ints(w: &[Z]) -> (Vec<f64>, i64) {
+    let parts: Vec<(f64, i64)> = w.iter().map(z_parts).collect();
+    let k = parts.iter().filter(|(m, _)| *m != 0.0).map(|&(_, k)| k).max().unwrap_or(0);
+    (parts.into_iter().map(|(m, kj)| scale2(m, kj - k)).collect(), k)
+}
+
+/// `n/d ≈ m·2^e` as a float guess apart from its scale (no bound claimed): finite for
+/// integers of any size.
+pub fn ratio_parts(n: &Z, d: &Z) -> (f64, i64) {
+    let ((a, ka), (b, kb)) = (z_parts(n), z_parts(d));
+    (a / b, ka - kb)
+}
+
+/// `x·2^k` (exact while the result is a normal number).
+pub fn times_pow2(x: f64, k: i64) -> f64 {
+    scale2(x, k)
 }
 
 /// A rational as `f64` for *guesses* only (no error bound is claimed; within a few ulps
-/// when numerator and denominator are in range): much cheaper than a correctly rounded
-/// conversion of a rational with large parts.
+/// when the value is in range, whatever the sizes of numerator and denominator): much
+/// cheaper than a correctly rounded conversion of a rational with large parts.
 pub fn guess(q: &crate::num::Q) -> f64 {
-    if q.denom().is_one() { z_to_f64(q.numer()) } else { z_to_f64(q.numer()) / z_to_f64(q.denom()) }
+    if q.denom().is_one() {
+        z_to_f64(q.numer())
+    } else {
+        let ((n, kn), (d, kd)) = (z_parts(q.numer()), z_parts(q.denom()));
+        scale2(n / d, kn - kd)
+    }
 }
 
 /// An exact integer approximated: `|v - v̂| <= e`.
@@ -72,7 +177,7 @@ pub struct Approx {
 }
 
 impl Approx {
-    /// An exact integer converted (error `ρ|v̂|`).
+    /// An exact integer converted (error `ρ|v̂|`; infinite beyond the `f64` range).
     pub fn of(z: &Z) -> Approx {
         let v = z_to_f64(z);
         Approx { v, e: RHO * v.abs() }
@@ -102,25 +207,39 @@ impl Approx {
     /// Exactly zero.
     pub const ZERO: Approx = Approx { v: 0.0, e: 0.0 };
 
+    fn is_exact_zero(self) -> bool {
+        self.v == 0.0 && self.e == 0.0
+    }
+
     /// `a - b` for two converted integers (each within `ρ|·|`), one rounding.
     pub fn difference(a: f64, b: f64) -> Approx {
         let v = a - b;
-        Approx { v, e: (RHO * (a.abs() + b.abs()) + U * v.abs()) * SLACK }
+        if a == b {
+            return Approx { v, e: if a == 0.0 { 0.0 } else { mul_up(2.0 * RHO, a.abs()) } };
+        }
+        Approx { v, e: add_up(mul_up(RHO, add_up(a.abs(), b.abs())), ulp(v)) }
     }
 
-    /// `self + a·b` with its bound: the product's first-order and second-order error terms,
-    /// one rounding each for the product and the sum.
+    /// `self + a·b` with its bound: `|AB - âb̂| <= |â|e_b + |b̂|e_a + e_a e_b`, plus the ulps
+    /// of the product and of the sum.
     pub fn add_product(self, a: Approx, b: Approx) -> Approx {
+        if a.is_exact_zero() || b.is_exact_zero() {
+            return self;
+        }
         let p = a.v * b.v;
         let v = self.v + p;
-        let e = self.e + a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + U * (p.abs() + v.abs());
-        Approx { v, e: e * SLACK }
+        let mut e = add_up(self.e, mul_up(a.v.abs(), b.e));
+        e = add_up(e, mul_up(b.v.abs(), a.e));
+        e = add_up(e, mul_up(a.e, b.e));
+        e = add_up(e, ulp(p));
+        Approx { v, e: add_up(e, ulp(v)) }
     }
 
     /// Exactly one.
     pub const ONE: Approx = Approx { v: 1.0, e: 0.0 };
 
-    /// `f · self` for a converted integer factor `f̂` (`|f - f̂| <= ρ|f̂|`).
+    /// `f · self` for a converted integer factor `f̂` (`|f - f̂| <= ρ|f̂|`):
+    /// `|f x - f̂ x̂| <= |f̂| e + ρ|f̂|(|x̂| + e)`, plus the ulp of the product.
     pub fn times(self, f: f64) -> Approx {
         if f == 0.0 {
             return Approx { v: 0.0, e: 0.0 };
@@ -129,7 +248,9 @@ impl Approx {
             return self;
         }
         let v = f * self.v;
-        Approx { v, e: f.abs() * ((1.0 + 2.0 * RHO) * self.e + 3.0 * RHO * self.v.abs()) * SLACK }
+        let fa = f.abs();
+        let e = add_up(mul_up(fa, self.e), mul_up(RHO, mul_up(fa, add_up(self.v.abs(), self.e))));
+        Approx { v, e: add_up(e, ulp(v)) }
     }
 }
 
@@ -182,30 +303,41 @@ impl PartialEq for FloatNet {
 impl Eq for FloatNet {}
 
 /// `Σ_i row_i · h_i[t] + c` for component `t` of the tuples `h` of `k` components each,
-/// stored one after another (`h_i[t]` is `h[i·k + t]`), with its error bound. `c` is
-/// `bias · scale` (both converted) for the value component and 0 otherwise.
+/// stored one after another (`h_i[t]` is `h[i·k + t]`), with its error bound. The row holds
+/// converted integers; `c` is `bias · scale` (both converted: a product of two converted
+/// integers) for the value component and 0 otherwise.
 pub fn dot(row: &[f64], h: &[Approx], k: usize, t: usize, c: f64) -> Approx {
     dot_iter(row, h[t..].iter().step_by(k).copied(), c)
 }
 
-/// The sum of [`dot`] over any sequence of approximations.
+/// The sum of [`dot`] over any sequence of approximations (the module doc's bound).
 fn dot_iter(row: &[f64], h: impl Iterator<Item = Approx>, c: f64) -> Approx {
     let mut v = c;
     let mut big_t = c.abs();
     let mut big_p = 0.0;
     for (w, x) in row.iter().zip(h) {
+        debug_assert!(*w == 0.0 || w.abs() >= 1.0 || !w.is_finite(), "row entries are converted integers");
         v += w * x.v;
         big_t += (w * x.v).abs();
         big_p += w.abs() * x.e;
     }
+    if big_t == 0.0 && big_p == 0.0 {
+        // Every term exactly zero (a non-zero term has `|ŵ x̂| >= |x̂| >= η`).
+        return Approx { v, e: if v == 0.0 { 0.0 } else { f64::INFINITY } };
+    }
+    if row.len() >= MAX_TERMS {
+        return Approx { v, e: f64::INFINITY };
+    }
     let n = row.len() as f64;
     let gamma = (n + 3.0) * U;
-    Approx { v, e: ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK }
+    let rel = ((3.0 * RHO + gamma) * big_t + (1.0 + 2.0 * RHO) * big_p) * SLACK;
+    Approx { v, e: add_up(rel, (2.0 * n + 4.0) * ETA) }
 }
 
 /// `Σ a_i b_i` for integers converted to `f64` on both sides (each within `ρ|v̂|`): every
 /// product has relative error `<= 3ρ` and the `n - 1` additions add `γ_n T` (the bound of
-/// the module doc with `P = 0`, all error in the products).
+/// the module doc with `P = 0`, all error in the products). Products of converted integers
+/// are `0` or at least 1: nothing underflows.
 pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
     let mut v = 0.0;
     let mut big_t = 0.0;
@@ -213,6 +345,9 @@ pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
         let p = x * y;
         v += p;
         big_t += p.abs();
+    }
+    if a.len() >= MAX_TERMS {
+        return Approx { v, e: f64::INFINITY };
     }
     let gamma = (a.len() as f64 + 1.0) * U;
     Approx { v, e: (3.0 * RHO + gamma) * big_t * SLACK }
@@ -224,34 +359,74 @@ pub fn dot_approx(v: &[f64], r: &[Approx]) -> Approx {
     dot_iter(v, r.iter().copied(), 0.0)
 }
 
-/// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`:
-/// each conversion is within `2u`, the division adds `u`, so `8u|v̂|` bounds the error, plus
-/// the smallest normal number for results that fall into the subnormal range. `0/w` is
-/// exact.
+/// A quotient `n/w` of integers with `w > 0`, e.g. a polar point's coordinate `a_i/s_i`,
+/// for integers of any size: both are converted apart from their scales (relative error
+/// `u` each), divided (`u`) and scaled back (exact, or one rounding of at most `η` in the
+/// subnormal range), so `8u|v̂| + 2^-1022` bounds the error. `0/w` is exact; a result
+/// beyond the `f64` range is infinite (undecided).
 pub fn quotient(n: &Z, w: &Z) -> Approx {
     if num_traits::Zero::is_zero(n) {
         return Approx { v: 0.0, e: 0.0 };
     }
-    let v = z_to_f64(n) / z_to_f64(w);
+    let ((a, ka), (b, kb)) = (z_parts(n), z_parts(w));
+    let v = scale2(a / b, ka - kb);
     Approx { v, e: 8.0 * U * v.abs() + f64::MIN_POSITIVE }
 }
 
+/// The sign of `Σ a_i x_i` for integers of any size, as an ordering against zero, when the
+/// bound decides it. Each product is taken apart from its scale (`m_a m_x·2^(k_a + k_x)`:
+/// two conversions within `u`, the product within `u`, so within `4u|p̂|`), scaled to the
+/// largest scale (exact, or within `η` in the subnormal range) and summed (`γ_n T`):
+/// `|Σ - v̂| <= (4u + γ_n) T + 2nη` in units of the largest scale.
+pub fn dot_ints(a: &[&Z], x: &[&Z]) -> Option<std::cmp::Ordering> {
+    let n = a.len().min(x.len());
+    if n >= MAX_TERMS {
+        return None;
+    }
+    let mut terms: Vec<(f64, i64)> = Vec::with_capacity(n);
+    for (ai, xi) in a.iter().zip(x) {
+        let ((ma, ka), (mx, kx)) = (z_parts(ai), z_parts(xi));
+        let p = ma * mx;
+        if p != 0.0 {
+            terms.push((p, ka + kx));
+        }
+    }
+    let Some(top) = terms.iter().map(|&(_, k)| k).max() else {
+        return Some(std::cmp::Ordering::Equal);
+    };
+    let (mut v, mut big_t) = (0.0f64, 0.0f64);
+    for (p, k) in terms {
+        let s = scale2(p, k - top);
+        v += s;
+        big_t += s.abs();
+    }
+    let nf = n as f64;
+    let bound = add_up((4.0 * U + (nf + 1.0) * U) * big_t * SLACK, 2.0 * nf * ETA);
+    decide(v, bound)
+}
+
 /// The quotient `n/d` of two approximations when `d` is certainly non-zero
-/// (`|d̂| > e_d`): `|n/d - n̂/d̂| <= (e_n|d̂| + |n̂|e_d) / (|d̂|(|d̂| - e_d))`, plus one
-/// rounding of the division. `None` when `d` may be zero or a value is not finite.
+/// (`|d̂| > e_d`): `|n/d - n̂/d̂| <= (e_n + |n̂/d̂| e_d) / (|d̂| - e_d)`, plus the ulp of the
+/// division, every operation of the bound rounded up (the denominator down). `None` when `d`
+/// may be zero or a value is not finite.
 pub fn ratio(n: Approx, d: Approx) -> Option<Approx> {
     let ad = d.v.abs();
-    if !(n.v.is_finite() && n.e.is_finite() && ad.is_finite() && d.e.is_finite()) || ad <= d.e {
+    if !(n.v.is_finite() && n.e.is_finite() && ad.is_finite() && d.e.is_finite()) {
+        return None;
+    }
+    let den = (ad - d.e).next_down();
+    if !(den > 0.0) {
         return None;
     }
     let v = n.v / d.v;
-    let e =
-        ((n.e * ad + n.v.abs() * d.e) / (ad * (ad - d.e)) + 2.0 * U * v.abs() + f64::MIN_POSITIVE) * SLACK;
+    let q = up(v.abs()); // >= |n̂/d̂|
+    let num = add_up(n.e, mul_up(q, d.e));
+    let e = add_up(up(num / den), ulp(v));
     (v.is_finite() && e.is_finite()).then_some(Approx { v, e })
 }
 
-/// `Σ |w_j|` for converted integers `ŵ_j` (each within `ρ|ŵ_j|`): the conversions add
-/// `ρ Σ|ŵ|`, the float sum `γ_k Σ|ŵ|`.
+/// `Σ |w_j|` for converted integers `ŵ_j` (each within `ρ|ŵ_j|`, `0` or at least 1): the
+/// conversions add `ρ Σ|ŵ|`, the float sum `γ_k Σ|ŵ|`; nothing underflows.
 pub fn abs_sum(w: &[f64]) -> Approx {
     let v: f64 = w.iter().map(|x| x.abs()).sum();
     Approx { v, e: (RHO + (w.len() as f64 + 1.0) * U) * v * SLACK }
@@ -262,11 +437,14 @@ pub fn signed(a: Approx, negative: bool) -> Approx {
     if negative { Approx { v: -a.v, e: a.e } } else { a }
 }
 
-/// `a` against `b` when the bounds decide it (`None`: too close, or not finite).
+/// `a` against `b` when the bounds decide it (`None`: too close, or not finite). Equal only
+/// for two exact equal values.
 pub fn compare(a: Approx, b: Approx) -> Option<std::cmp::Ordering> {
+    if a.e == 0.0 && b.e == 0.0 && a.v == b.v && a.v.is_finite() {
+        return Some(std::cmp::Ordering::Equal);
+    }
     let diff = a.v - b.v;
-    let bound = (a.e + b.e + U * diff.abs()) * SLACK;
-    decide(diff, bound).or((bound == 0.0 && diff == 0.0).then_some(std::cmp::Ordering::Equal))
+    decide(diff, add_up(add_up(a.e, b.e), ulp(diff)))
 }
 
 /// The sign of `v` if `|v| > bound` (both finite), as an ordering against zero.
@@ -283,21 +461,23 @@ fn decide(v: f64, bound: f64) -> Option<std::cmp::Ordering> {
 }
 
 /// The orientation of three approximate plane points: the sign of
-/// `(q - p) × (r - p)` when the bound decides it. Differences carry the inputs' errors plus
-/// one rounding; the products' error is `|A|β + |B|α + αβ` per product (first-order
-/// perturbation, exact in the second order), plus `γ_2` for the final float operations.
+/// `(q - p) × (r - p)` when the bound decides it (never `Equal`). Each difference carries
+/// the inputs' errors plus its ulp; each product `AB` of two differences differs from
+/// `âb̂` by at most `|â|e_b + |b̂|e_a + e_a e_b`; the two products and the final difference
+/// add their ulps. Every operation of the bound rounds up.
 pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::cmp::Ordering> {
     let sub = |x: Approx, y: Approx| {
         let v = x.v - y.v;
-        Approx { v, e: x.e + y.e + U * v.abs() }
+        Approx { v, e: add_up(add_up(x.e, y.e), ulp(v)) }
     };
     let (a, b) = (sub(q[0], p[0]), sub(r[1], p[1]));
     let (c, d) = (sub(q[1], p[1]), sub(r[0], p[0]));
     let (ab, cd) = (a.v * b.v, c.v * d.v);
     let det = ab - cd;
-    let err = a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
-    let bound = (err + 3.0 * U * (ab.abs() + cd.abs())) * SLACK;
-    decide(det, bound)
+    let pair = |x: Approx, y: Approx| add_up(add_up(mul_up(x.v.abs(), y.e), mul_up(y.v.abs(), x.e)), mul_up(x.e, y.e));
+    let mut bound = add_up(pair(a, b), pair(c, d));
+    bound = add_up(bound, add_up(ulp(ab), ulp(cd)));
+    decide(det, add_up(bound, ulp(det)))
 }
 
 /// The determinant of a small square matrix of approximations (rows given), by cofactor

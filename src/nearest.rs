@@ -14,7 +14,7 @@
 //! method of Goldfarb and Idnani run in floats ([`nearest`]); if the check fails, the same
 //! method runs in exact rationals (finite: each full step raises the dual objective).
 
-use crate::num::{Q, Z, q_new, to_f64};
+use crate::num::{Q, Z, q_new};
 use crate::polytope::Minors;
 use num_traits::{Signed, Zero};
 
@@ -276,21 +276,7 @@ pub(crate) fn certify(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<
 /// The point of `{x : g_i·x <= h_i}` nearest the origin, exactly; `None` if empty. `g` holds
 /// integer rows (`d` entries each) and `h_i = hn_i / l` (`l > 0`).
 pub fn nearest(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> {
-    // Floats on unit rows: the tolerances are then distances.
-    let (gf, hf): (Vec<Vec<f64>>, Vec<f64>) = g
-        .iter()
-        .zip(hn)
-        .map(|(r, v)| {
-            let row: Vec<f64> = r.iter().map(crate::filter::z_to_f64).collect();
-            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
-            let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
-            // Loosened a little: an optimal set of lower dimension (tight opposite rows) must
-            // not come out empty from the rounding of h.
-            let h = to_f64(&Q::new_raw(v.clone(), l.clone())) * scale;
-            (row.iter().map(|x| x * scale).collect(), h + 1e-9 * (1.0 + h.abs()))
-        })
-        .unzip();
-    if gf.iter().flatten().chain(&hf).all(|v| v.is_finite())
+    if let Some((gf, hf)) = float_problem(g, hn, l)
         && let Some((mut s, _)) = dual_active_set(d, &gf, &hf)
     {
         s.sort_unstable();
@@ -298,7 +284,79 @@ pub fn nearest(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> {
             return Some(x);
         }
     }
+    // Few rows: every independent subset of at most `d` rows is a candidate, and `certify`
+    // accepts only the optimum's (some subset carries it: Carathéodory), in integers.
+    if few_subsets(g.len(), d) {
+        let mut s: Vec<usize> = Vec::with_capacity(d);
+        if let Some(x) = certify_subsets(g, hn, l, d, 0, &mut s) {
+            return Some(x);
+        }
+    }
     nearest_exact(d, g, hn, l)
+}
+
+/// The float problem the active-set method proposes from: unit rows (so the tolerances are
+/// distances), each row scaled by a power of two before its norm is taken (squares of
+/// entries past ~1e154 would overflow), and every right-hand side by one common power of two
+/// (the nearest point of `{g·x <= λh}` is `λ` times that of `{g·x <= h}`: the active rows are
+/// the same), so rows and distances of any magnitude give finite floats. `None` if some value
+/// is still not finite.
+fn float_problem(g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<(Vec<Vec<f64>>, Vec<f64>)> {
+    let mut gf = Vec::with_capacity(g.len());
+    let mut hs: Vec<(f64, i64)> = Vec::with_capacity(g.len());
+    for (r, v) in g.iter().zip(hn) {
+        let (row, k) = crate::filter::scaled_ints(r);
+        let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
+        // h_i / ||g_i|| = (hn_i / l) / (norm · 2^k) as a float times a power of two.
+        let (m, e) = crate::filter::ratio_parts(v, l);
+        hs.push((m * scale, e - k));
+        gf.push(row.iter().map(|x| x * scale).collect::<Vec<f64>>());
+    }
+    let top = hs.iter().filter(|(m, _)| *m != 0.0).map(|&(_, e)| e).max().unwrap_or(0);
+    let hf: Vec<f64> = hs
+        .iter()
+        .map(|&(m, e)| {
+            let h = crate::filter::times_pow2(m, e - top);
+            // Loosened a little: an optimal set of lower dimension (tight opposite rows) must
+            // not come out empty from the rounding of h.
+            h + 1e-9 * (1.0 + h.abs())
+        })
+        .collect();
+    gf.iter().flatten().chain(&hf).all(|v| v.is_finite()).then_some((gf, hf))
+}
+
+/// Whether `Σ_{k <= d} C(m, k)` is at most 64.
+fn few_subsets(m: usize, d: usize) -> bool {
+    let (mut total, mut c) = (1u64, 1u64);
+    for k in 1..=d.min(m) {
+        c = c * (m - k + 1) as u64 / k as u64;
+        total += c;
+        if total > 64 {
+            return false;
+        }
+    }
+    true
+}
+
+/// The first subset (extending `s`, rows from `from` on, at most `d` rows) that
+/// [`certify`] accepts, in lexicographic order.
+fn certify_subsets(g: &[Vec<Z>], hn: &[Z], l: &Z, d: usize, from: usize, s: &mut Vec<usize>) -> Option<Vec<Q>> {
+    if let Some(x) = certify(g, hn, l, s) {
+        return Some(x);
+    }
+    if s.len() == d {
+        return None;
+    }
+    for i in from..g.len() {
+        s.push(i);
+        let x = certify_subsets(g, hn, l, d, i + 1, s);
+        s.pop();
+        if x.is_some() {
+            return x;
+        }
+    }
+    None
 }
 
 /// [`nearest`] with the right-hand sides as rationals.

@@ -943,7 +943,7 @@ impl Halfspaces {
             if ok {
                 return q;
             }
-            bits += 4;
+            bits = next_grid(bits);
         }
         p.to_vec()
     }
@@ -998,7 +998,7 @@ impl Halfspaces {
 
     /// The refinement of [`Self::simplify_on_facet_with`] on integral rows: coordinates
     /// `num/den` (`den > 0`, any representation) rounded to multiples of `2^-bits` for
-    /// `bits = 0, 4, 8, ...` while `within(bits)`: `bits` is at most the largest
+    /// `bits = 0, 4, 8, ...` ([`next_grid`]) while `within(bits)`: `bits` is at most the largest
     /// lowest-terms denominator's bit length (asked from `bits = 4` on). The point found as
     /// `X / L` on the hyperplane ([`Self::on_hyperplane`], not reduced); `None` if no
     /// rounding works.
@@ -1011,16 +1011,16 @@ impl Halfspaces {
     ) -> Option<(Vec<Z>, Z)> {
         let j = Self::solve_axis(&self.a[k]);
         let mut bits = 0usize;
+        let mut grids: Vec<GridRounder> = coords.iter().map(|&(n, d)| GridRounder::new(n, d)).collect();
         loop {
             if bits > 0 && !within(bits) {
                 return None;
             }
-            let (x, l) =
-                self.on_hyperplane(k, j, bits, coords.iter().map(|&(n, d)| round_to_grid(n, d, bits)));
+            let (x, l) = self.on_hyperplane(k, j, bits, grids.iter_mut().map(|g| g.round(bits)));
             if self.strictly_inside_but(k, &x, &l, rows_f) {
                 return Some((x, l));
             }
-            bits += 4;
+            bits = next_grid(bits);
         }
     }
 
@@ -1071,8 +1071,17 @@ impl Halfspaces {
                 match filter::dot_converted(row, &fx).sign() {
                     Some(sg) => sg < 0,
                     None => {
-                        let ax: Z = ai.iter().zip(x).map(|(c, xv)| c.numer() * xv).sum();
-                        bi.numer() * l > ax
+                        // Integers past the f64 range (or a near tie): their scales apart.
+                        let ints: Vec<&Z> = ai.iter().map(|c| c.numer()).chain([bi.numer()]).collect();
+                        let minus_l = -l;
+                        let xs: Vec<&Z> = x.iter().chain([&minus_l]).collect();
+                        match filter::dot_ints(&ints, &xs) {
+                            Some(o) => o.is_lt(),
+                            None => {
+                                let ax: Z = ai.iter().zip(x).map(|(c, xv)| c.numer() * xv).sum();
+                                bi.numer() * l > ax
+                            }
+                        }
                     }
                 }
             }
@@ -2265,6 +2274,42 @@ fn norm_bounds(a: &[Q], bits: u32) -> (Q, Q) {
         m.insert(key, found.clone());
     });
     found
+}
+
+/// The grid levels a facet point's refinement tries: `bits = 0, 4, 8, ..., 256`, then
+/// doubling (`512, 1024, ...`), so that a point that needs thousands of bits (a sliver region
+/// of a network with huge weights) takes a dozen steps past 256, not a thousand.
+fn next_grid(bits: usize) -> usize {
+    if bits < 256 { bits + 4 } else { bits * 2 }
+}
+
+/// [`round_to_grid`] of one `n / d` at growing `bits`: past 32 bits, from one quotient
+/// `floor(n·2^(B+1)/d)` kept for `bits <= B` (`B` doubled when passed), by shifts:
+/// `round(x·2^b) = floor((floor(x·2^(b+1)) + 1) / 2)` and `floor(x·2^(b+1)) =
+/// floor(x·2^(B+1)) >> (B - b)` (floors of floors). The same integers as `round_to_grid`,
+/// without a long division at every step of a refinement that goes deep.
+struct GridRounder<'a> {
+    n: &'a Z,
+    d: &'a Z,
+    cache: Option<(usize, Z)>,
+}
+
+impl<'a> GridRounder<'a> {
+    fn new(n: &'a Z, d: &'a Z) -> Self {
+        GridRounder { n, d, cache: None }
+    }
+
+    fn round(&mut self, bits: usize) -> Z {
+        if bits < 32 || self.d.trailing_zeros() == Some(self.d.bits() - 1) {
+            return round_to_grid(self.n, self.d, bits);
+        }
+        if self.cache.as_ref().is_none_or(|(b, _)| *b < bits) {
+            let b = 2 * bits;
+            self.cache = Some((b, (self.n << (b + 1)).div_floor(self.d)));
+        }
+        let (b, q) = self.cache.as_ref().expect("just set");
+        ((q >> (b - bits)) + 1) >> 1
+    }
 }
 
 /// `n / d` (`d > 0`) times `2^bits`, rounded to the nearest integer, halves up: the
