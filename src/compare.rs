@@ -189,15 +189,19 @@ pub struct RegionDiff {
     pub missing: Vec<usize>,
 }
 
+/// Each row `(a, b)` as floats `(a, b) / ||a||`, for matching facets within a tolerance.
+/// The row is scaled by a power of two first (its integer form's largest entry near 1), so
+/// rows of any magnitude give finite unit rows (squares of entries past ~1e154 would
+/// overflow, entries below ~1e-154 would vanish).
 fn unit_rows(a: &[Vec<Q>], b: &[Q]) -> Vec<Vec<f64>> {
     a.iter()
         .zip(b)
         .map(|(r, bi)| {
-            let v: Vec<f64> = r.iter().map(to_f64).collect();
-            let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
-            let mut u: Vec<f64> = v.iter().map(|x| x / n).collect();
-            u.push(to_f64(bi) / n);
-            u
+            let all: Vec<Q> = r.iter().chain([bi]).cloned().collect();
+            let (ints, _) = crate::num::common_denominator(&all);
+            let (v, _) = crate::filter::scaled_ints(&ints);
+            let n = v[..r.len()].iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.iter().map(|x| x / n).collect()
         })
         .collect()
 }
@@ -258,7 +262,8 @@ pub fn compare_regions(net: &Network, e: &Enumeration, theirs: &[OtherRegion], r
         }
         if let (Some(t), Insphere::Finite { radius_lower, radius_upper, .. }) = (o.inradius, &r.insphere) {
             let ours = (to_f64(radius_lower) + to_f64(radius_upper)) / 2.0;
-            if (t - ours).abs() > rtol * ours.abs() {
+            // Written so that a NaN or an infinity on either side counts as a difference.
+            if !((t - ours).abs() <= rtol * ours.abs()) {
                 diff.issues.push(RegionIssue::Inradius { index, region: id, theirs: t, ours });
             }
         }

@@ -26,6 +26,8 @@ pub mod compare;
 pub mod domain;
 pub mod enumerate;
 pub mod filter;
+#[doc(hidden)]
+pub mod filter_check;
 pub mod import;
 pub mod linear;
 pub mod lp;

@@ -119,9 +119,10 @@ fn first_hit_candidates(slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Ve
                 continue;
             }
         }
-        // s > 0 and rate > e_rate: interval division, widened by 4u for the roundings.
-        let lo = (sl.v - sl.e) / (rate.v + rate.e) * (1.0 - 4.0 * f64::EPSILON);
-        let hi = (sl.v + sl.e) / (rate.v - rate.e) * (1.0 + 4.0 * f64::EPSILON);
+        // rate > e_rate: interval division, every operation rounded outwards (one step down
+        // or up after rounding to nearest: valid in the subnormal range too).
+        let lo = ((sl.v - sl.e).next_down() / (rate.v + rate.e).next_up()).next_down();
+        let hi = ((sl.v + sl.e).next_up() / (rate.v - rate.e).next_down()).next_up();
         if !(lo.is_finite() && hi.is_finite()) {
             undecided.push(j);
             continue;

@@ -1,0 +1,7 @@
+#![no_main]
+//! `filter` against exact arithmetic: see `linregions::filter_check::check_ratio`.
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    linregions::filter_check::check_ratio(&mut linregions::filter_check::Bytes::new(data));
+});

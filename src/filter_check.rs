@@ -1,0 +1,358 @@
+//! Exact checks of the float filters ([`crate::filter`]) on inputs decoded from bytes, shared
+//! by the property tests (`tests/filters.rs`, seeded bytes) and the cargo-fuzz targets
+//! (`fuzz/fuzz_targets/`, libFuzzer's bytes). Each check runs one filter and the exact
+//! computation (BigInt / rationals) and panics if the filter decided a sign the exact
+//! arithmetic does not give, or if a stated error bound `|v - v̂| <= e` does not hold.
+//!
+//! The decoders span the whole `f64` range on purpose: subnormals, values next to the
+//! overflow threshold, integers of 1,000-10,000 bits (whose conversion is infinite),
+//! rounding ties, and near-ties built by construction (a point a tiny offset off a line, a
+//! sum that cancels up to a tiny rest, a nearly singular matrix).
+
+use crate::filter::{self, Approx};
+use crate::num::{Q, Z};
+use num_bigint::Sign;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::cmp::Ordering;
+
+/// A reader of fuzz bytes; past the end it reads zeros (every input decodes).
+pub struct Bytes<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Bytes<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        Bytes { data, pos: 0 }
+    }
+
+    pub fn byte(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        b
+    }
+
+    pub fn u64(&mut self) -> u64 {
+        (0..8).fold(0u64, |acc, i| acc | (u64::from(self.byte()) << (8 * i)))
+    }
+
+    /// An integer over the whole range: small, 64-bit, next to powers of two (around 2^1024
+    /// too), runs of ones (rounding ties, sticky bits), random up to 10,240 bits.
+    pub fn int(&mut self) -> Z {
+        let sel = self.byte();
+        let negative = sel & 0x80 != 0;
+        let k = |s: &mut Self| usize::from(s.byte()) * 5 % 1110;
+        let z = match sel % 8 {
+            0 => Z::from(self.byte() % 16),
+            1 => Z::from(self.u64()),
+            2 => (Z::one() << k(self)) + Z::from(self.byte() as i8),
+            3 => {
+                let limbs = 1 + usize::from(self.byte()) % 160;
+                (0..limbs).fold(Z::zero(), |acc, _| (acc << 64) + Z::from(self.u64()))
+            }
+            4 => {
+                let ones = 1 + usize::from(self.byte()) % 200;
+                ((Z::one() << ones) - 1) << usize::from(self.byte())
+            }
+            5 => {
+                let t = k(self) + 60;
+                (Z::one() << t) + (Z::one() << (t - 53)) + Z::from(self.byte() % 3) - 1
+            }
+            6 => Z::from(self.u64()) << k(self),
+            _ => Z::from(self.u64()) * Z::from(self.u64()) << usize::from(self.byte() % 128),
+        };
+        if negative { -z } else { z }
+    }
+
+    /// A non-zero positive integer.
+    pub fn pos_int(&mut self) -> Z {
+        let z = self.int().abs();
+        if z.is_zero() { Z::one() } else { z }
+    }
+
+    /// A finite float over the whole range: any bit pattern, subnormals, next to `f64::MAX`,
+    /// powers of two from `2^-1074` to `2^1023`, small integers, zeros.
+    pub fn float(&mut self) -> f64 {
+        let sel = self.byte();
+        let x = match sel % 8 {
+            0 => f64::from_bits(self.u64()),
+            1 => f64::from_bits(self.u64() & ((1u64 << 52) - 1)), // subnormal (or zero)
+            2 => f64::from_bits(f64::MAX.to_bits() - u64::from(self.byte())),
+            3 => f64::from(self.byte() as i8),
+            4 => {
+                // 2^e for e in -1074..=1023.
+                let e = (i64::from(self.byte()) * 256 + i64::from(self.byte())) % 2098 - 1074;
+                if e >= -1022 { f64::from_bits(((e + 1023) as u64) << 52) } else { f64::from_bits(1u64 << (e + 1074)) }
+            }
+            5 => filter::z_to_f64(&self.int()),
+            6 => 0.0,
+            _ => f64::from_bits((u64::from(self.byte()) * 8 % 2047) << 52 | (self.u64() >> 12)),
+        };
+        let x = if x.is_finite() { x } else { 1.0 };
+        if sel & 0x80 != 0 { -x } else { x }
+    }
+
+    /// An exact rational: a float's exact value, an integer, a quotient of integers, or a
+    /// float plus a tiny offset (a near-tie with the float).
+    pub fn rational(&mut self) -> Q {
+        match self.byte() % 4 {
+            0 => exact(self.float()),
+            1 => Q::from_integer(self.int()),
+            2 => Q::new(self.int(), self.pos_int()),
+            _ => {
+                let base = exact(self.float());
+                let off = Q::new(self.int(), self.pos_int() << usize::from(self.byte()) * 4);
+                base + off
+            }
+        }
+    }
+
+    /// An approximation of `x` as the filters receive one: `v` the nearest float or one a
+    /// few units away, `e >= |x - v|` (sometimes widened), or the converted-integer form
+    /// of [`Approx::of`] when `x` is an integer.
+    pub fn approx_of(&mut self, x: &Q) -> Approx {
+        let sel = self.byte();
+        if sel % 4 == 0 && x.is_integer() {
+            return Approx::of(x.numer());
+        }
+        let mut v = x.to_f64().unwrap_or(f64::NAN);
+        if !v.is_finite() {
+            return Approx { v: f64::INFINITY, e: f64::INFINITY };
+        }
+        for _ in 0..(sel / 4) % 3 {
+            v = if sel & 0x80 != 0 { v.next_up() } else { v.next_down() };
+        }
+        if !v.is_finite() {
+            return Approx { v, e: f64::INFINITY };
+        }
+        let mut e = upper(&(x - exact(v)).abs());
+        if sel % 4 == 1 {
+            e = (e * 3.0).next_up();
+        }
+        Approx { v, e }
+    }
+
+    /// A rational and an approximation of it.
+    pub fn approx(&mut self) -> (Q, Approx) {
+        let x = self.rational();
+        let a = self.approx_of(&x);
+        (x, a)
+    }
+}
+
+/// The exact value of a finite float.
+pub fn exact(x: f64) -> Q {
+    Q::from_float(x).expect("finite")
+}
+
+/// The least float `>=` the non-negative rational `q` (infinite past the range).
+pub fn upper(q: &Q) -> f64 {
+    let mut f = q.to_f64().unwrap_or(f64::INFINITY);
+    if f.is_nan() {
+        f = f64::INFINITY;
+    }
+    while f.is_finite() && exact(f) < *q {
+        f = f.next_up();
+    }
+    f
+}
+
+fn sign_of(q: &Q) -> i8 {
+    match q.numer().sign() {
+        Sign::Minus => -1,
+        Sign::NoSign => 0,
+        Sign::Plus => 1,
+    }
+}
+
+/// `|x - v̂| <= e` whenever both are finite, and a decided sign is the exact one.
+pub fn check_bound(what: &str, x: &Q, a: Approx) {
+    if let Some(s) = a.sign() {
+        assert_eq!(s, sign_of(x), "{what}: sign {s} of {a:?}, exact {x}");
+    }
+    if a.v.is_finite() && a.e.is_finite() {
+        assert!((x - exact(a.v)).abs() <= exact(a.e), "{what}: {x} outside {a:?}");
+    }
+}
+
+fn check_order(what: &str, got: Option<Ordering>, want: Ordering) {
+    if let Some(o) = got {
+        assert_eq!(o, want, "{what}");
+    }
+}
+
+/// The filter a fuzz input exercises, by its first byte.
+pub fn check_any(data: &[u8]) {
+    let mut b = Bytes::new(data);
+    match b.byte() % 10 {
+        0 => check_ratio(&mut b),
+        1 => check_quotient(&mut b),
+        2 => check_compare(&mut b),
+        3 => check_orient2d(&mut b),
+        4 => check_dot(&mut b),
+        5 => check_dot_converted(&mut b),
+        6 => check_det(&mut b),
+        7 => check_dot_ints(&mut b),
+        8 => check_arith(&mut b),
+        _ => check_conversion(&mut b),
+    }
+}
+
+/// [`filter::ratio`]: the quotient of two approximations.
+pub fn check_ratio(b: &mut Bytes) {
+    let (xn, an) = b.approx();
+    let (xd, ad) = b.approx();
+    match filter::ratio(an, ad) {
+        Some(r) => {
+            assert!(!xd.is_zero(), "ratio decided a zero denominator: {ad:?}");
+            check_bound("ratio", &(xn / xd), r);
+        }
+        None => {}
+    }
+}
+
+/// [`filter::quotient`]: `n / w` of integers of any size.
+pub fn check_quotient(b: &mut Bytes) {
+    let (n, w) = (b.int(), b.pos_int());
+    check_bound("quotient", &Q::new(n.clone(), w.clone()), filter::quotient(&n, &w));
+}
+
+/// [`filter::compare`], half the time of two values a tiny offset apart.
+pub fn check_compare(b: &mut Bytes) {
+    let (xa, a) = b.approx();
+    let xb = if b.byte() % 2 == 0 { b.rational() } else { &xa + Q::new(b.int(), b.pos_int() << 400usize) };
+    let bb = b.approx_of(&xb);
+    check_order("compare", filter::compare(a, bb), xa.cmp(&xb));
+}
+
+/// [`filter::orient2d`], half the time with `r` a tiny offset off the line `pq`.
+pub fn check_orient2d(b: &mut Bytes) {
+    let p = [b.rational(), b.rational()];
+    let q = [b.rational(), b.rational()];
+    let r = if b.byte() % 2 == 0 {
+        [b.rational(), b.rational()]
+    } else {
+        let t = Q::new(b.int(), b.pos_int());
+        let off = Q::new(b.int(), b.pos_int() << usize::from(b.byte()) * 4);
+        [&p[0] + &t * (&q[0] - &p[0]) + &off, &p[1] + &t * (&q[1] - &p[1])]
+    };
+    // A third of the time all in the range where the products are subnormal.
+    let (p, q, r) = if b.byte() % 3 == 0 {
+        let tiny = Q::new(Z::one(), Z::one() << (480 + usize::from(b.byte()) % 90));
+        let s = |v: [Q; 2]| [&v[0] * &tiny, &v[1] * &tiny];
+        (s(p), s(q), s(r))
+    } else {
+        (p, q, r)
+    };
+    let det = (&q[0] - &p[0]) * (&r[1] - &p[1]) - (&q[1] - &p[1]) * (&r[0] - &p[0]);
+    let ap = [b.approx_of(&p[0]), b.approx_of(&p[1])];
+    let aq = [b.approx_of(&q[0]), b.approx_of(&q[1])];
+    let ar = [b.approx_of(&r[0]), b.approx_of(&r[1])];
+    let got = filter::orient2d(ap, aq, ar);
+    assert_ne!(got, Some(Ordering::Equal), "orient2d never says Equal");
+    check_order("orient2d", got, det.numer().sign().cmp(&Sign::NoSign));
+}
+
+/// [`filter::dot`] and [`filter::dot_approx`]: converted integer rows against
+/// approximations, half the time with a constant that cancels the sum up to a small rest.
+pub fn check_dot(b: &mut Bytes) {
+    let n = 1 + usize::from(b.byte()) % 8;
+    let w: Vec<Z> = (0..n).map(|_| b.int()).collect();
+    let xs: Vec<(Q, Approx)> = (0..n).map(|_| b.approx()).collect();
+    let sum: Q = w.iter().zip(&xs).map(|(w, (x, _))| Q::from_integer(w.clone()) * x).sum();
+    let (bias, scale) = if b.byte() % 2 == 0 {
+        (-sum.floor().to_integer() + Z::from(b.byte() % 3) - 1, Z::one())
+    } else {
+        (b.int(), b.pos_int())
+    };
+    let row: Vec<f64> = w.iter().map(filter::z_to_f64).collect();
+    let h: Vec<Approx> = xs.iter().map(|(_, a)| *a).collect();
+    let c = filter::z_to_f64(&bias) * filter::z_to_f64(&scale);
+    let exact_c = Q::from_integer(&bias * &scale);
+    check_bound("dot", &(&sum + exact_c), filter::dot(&row, &h, 1, 0, c));
+    check_bound("dot_approx", &sum, filter::dot_approx(&row, &h));
+}
+
+/// [`filter::dot_converted`]: integers on both sides, half the time cancelling.
+pub fn check_dot_converted(b: &mut Bytes) {
+    let n = 1 + usize::from(b.byte()) % 8;
+    let mut a: Vec<Z> = (0..n).map(|_| b.int()).collect();
+    let mut x: Vec<Z> = (0..n).map(|_| b.int()).collect();
+    if b.byte() % 2 == 0 {
+        let s: Z = a.iter().zip(&x).map(|(p, q)| p * q).sum();
+        a.push(Z::one());
+        x.push(-s + Z::from(b.byte() % 3) - 1);
+    }
+    let exact_sum: Z = a.iter().zip(&x).map(|(p, q)| p * q).sum();
+    let af: Vec<f64> = a.iter().map(filter::z_to_f64).collect();
+    let xf: Vec<f64> = x.iter().map(filter::z_to_f64).collect();
+    check_bound("dot_converted", &Q::from_integer(exact_sum.clone()), filter::dot_converted(&af, &xf));
+    let (ar, xr): (Vec<&Z>, Vec<&Z>) = (a.iter().collect(), x.iter().collect());
+    check_order("dot_ints", filter::dot_ints(&ar, &xr), exact_sum.sign().cmp(&Sign::NoSign));
+}
+
+/// [`filter::det`] (orders 1-5) and [`filter::cofactors4`], half the time nearly singular.
+pub fn check_det(b: &mut Bytes) {
+    let n = 1 + usize::from(b.byte()) % 5;
+    let mut m: Vec<Vec<Z>> = (0..n).map(|_| (0..n).map(|_| b.int()).collect()).collect();
+    if n >= 2 && b.byte() % 2 == 0 {
+        let (s, t) = (Z::from(b.byte() as i8), Z::from(b.byte() as i8));
+        let last: Vec<Z> = (0..n).map(|j| &s * &m[0][j] + &t * &m[(1).min(n - 1)][j]).collect();
+        m[n - 1] = last;
+        m[n - 1][0] += Z::from(b.byte() % 3) - 1;
+    }
+    let approx: Vec<Vec<Approx>> = m.iter().map(|r| r.iter().map(Approx::of).collect()).collect();
+    let rows: Vec<&[Approx]> = approx.iter().map(Vec::as_slice).collect();
+    check_bound("det", &Q::from_integer(crate::polytope::det_int(m.clone())), filter::det(&rows));
+    if n == 4 {
+        let cof = filter::cofactors4(&rows);
+        for t in 0..4 {
+            for c in 0..4 {
+                let sub: Vec<Vec<Z>> = (0..4)
+                    .filter(|&i| i != t)
+                    .map(|i| (0..4).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
+                    .collect();
+                let minor = crate::polytope::det_int(sub);
+                let want = if (t + c) % 2 == 1 { -minor } else { minor };
+                check_bound("cofactors4", &Q::from_integer(want), cof[t][c]);
+            }
+        }
+    }
+}
+
+/// [`filter::dot_ints`]: integers of any size, half the time cancelling.
+pub fn check_dot_ints(b: &mut Bytes) {
+    check_dot_converted(b);
+}
+
+/// [`Approx::of`], [`Approx::times`], [`Approx::difference`], [`Approx::add_product`],
+/// [`filter::abs_sum`].
+pub fn check_arith(b: &mut Bytes) {
+    let z = b.int();
+    check_bound("of", &Q::from_integer(z.clone()), Approx::of(&z));
+    let (x, a) = b.approx();
+    let f = b.int();
+    check_bound("times", &(Q::from_integer(f.clone()) * &x), a.times(filter::z_to_f64(&f)));
+    let (p, q) = (b.int(), if b.byte() % 2 == 0 { z.clone() } else { b.int() });
+    check_bound(
+        "difference",
+        &Q::from_integer(&p - &q),
+        Approx::difference(filter::z_to_f64(&p), filter::z_to_f64(&q)),
+    );
+    let (s, sa) = b.approx();
+    let (y, ya) = b.approx();
+    check_bound("add_product", &(&s + &x * &y), sa.add_product(a, ya));
+    let ws: Vec<Z> = (0..1 + usize::from(b.byte()) % 6).map(|_| b.int()).collect();
+    let total: Z = ws.iter().map(|w| w.abs()).sum();
+    let wf: Vec<f64> = ws.iter().map(filter::z_to_f64).collect();
+    check_bound("abs_sum", &Q::from_integer(total), filter::abs_sum(&wf));
+}
+
+/// [`filter::z_to_f64`] is the correctly rounded value (num-bigint's), infinite past the
+/// range.
+pub fn check_conversion(b: &mut Bytes) {
+    let z = b.int();
+    let want = z.to_f64().unwrap_or(if z.is_negative() { f64::NEG_INFINITY } else { f64::INFINITY });
+    let got = filter::z_to_f64(&z);
+    assert!(got.to_bits() == want.to_bits(), "z_to_f64({z}) = {got}, want {want}");
+}
