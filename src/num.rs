@@ -17,8 +17,12 @@ pub type Z = BigInt;
 /// Largest absolute decimal exponent accepted in text such as `1e-3` (so that a hostile
 /// `1e999999999` cannot exhaust memory).
 pub const MAX_EXPONENT: i64 = 4096;
-/// Largest number of characters accepted in one number literal.
-pub const MAX_LITERAL_LEN: usize = 10_000;
+/// Largest number of characters accepted in one number literal: past any number a network
+/// needs, and enough for the exact rationals linregions itself writes for networks with
+/// huge weights (a 2-6-4-1 net with weights of 1e±1000 has centres of 16,000 characters),
+/// so that `verify` reads every document `enumerate` writes; a hostile literal still cannot
+/// make parsing run long (decimal parsing is quadratic: ~0.1 s at this length).
+pub const MAX_LITERAL_LEN: usize = 1_000_000;
 
 /// Why a number literal was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -280,3 +280,17 @@ fn the_arrangement_count_is_right_on_known_cases() {
     assert_eq!(arrangement_regions(&[l(1, 0, 0), l(2, 0, 0)]), 2);
     let _ = Signed::abs(&Q::one());
 }
+
+/// A 2-6-4-1 net with weights `m·10^±1000` (`bench/huge_weights.py 1000`): its regions have
+/// facet points and centres of tens of thousands of digits; `verify` must read and accept
+/// the document `enumerate` writes (it refused literals past 10,000 characters), and the
+/// walk must agree with the mesh.
+#[test]
+fn huge_weights_round_trip_through_verify() {
+    let dir = format!("{}/fixtures/edges", env!("CARGO_MANIFEST_DIR"));
+    let net = parse(&std::fs::read_to_string(format!("{dir}/huge_1e1000.json")).unwrap());
+    let e = enumerate(&net, &boxed("-1", "1"), &Options::default()).unwrap();
+    let doc = linregions::wire::regions_json(&net, &boxed("-1", "1"), &e, None, None);
+    assert!(doc.split(['"', ',', '[']).any(|t| t.len() > 10_000), "a literal past the old limit");
+    check(&Case { name: "1e±1000".into(), net, domain: boxed("-1", "1"), lines: None });
+}
