@@ -59,7 +59,7 @@ impl<'a> Bytes<'a> {
                 (Z::one() << t) + (Z::one() << (t - 53)) + Z::from(self.byte() % 3) - 1
             }
             6 => Z::from(self.u64()) << k(self),
-            _ => Z::from(self.u64()) * Z::from(self.u64()) << usize::from(self.byte() % 128),
+            _ => (Z::from(self.u64()) * Z::from(self.u64())) << usize::from(self.byte() % 128),
         };
         if negative { -z } else { z }
     }
@@ -101,7 +101,7 @@ impl<'a> Bytes<'a> {
             2 => Q::new(self.int(), self.pos_int()),
             _ => {
                 let base = exact(self.float());
-                let off = Q::new(self.int(), self.pos_int() << usize::from(self.byte()) * 4);
+                let off = Q::new(self.int(), self.pos_int() << (usize::from(self.byte()) * 4));
                 base + off
             }
         }
@@ -202,12 +202,9 @@ pub fn check_any(data: &[u8]) {
 pub fn check_ratio(b: &mut Bytes) {
     let (xn, an) = b.approx();
     let (xd, ad) = b.approx();
-    match filter::ratio(an, ad) {
-        Some(r) => {
-            assert!(!xd.is_zero(), "ratio decided a zero denominator: {ad:?}");
-            check_bound("ratio", &(xn / xd), r);
-        }
-        None => {}
+    if let Some(r) = filter::ratio(an, ad) {
+        assert!(!xd.is_zero(), "ratio decided a zero denominator: {ad:?}");
+        check_bound("ratio", &(xn / xd), r);
     }
 }
 
@@ -233,7 +230,7 @@ pub fn check_orient2d(b: &mut Bytes) {
         [b.rational(), b.rational()]
     } else {
         let t = Q::new(b.int(), b.pos_int());
-        let off = Q::new(b.int(), b.pos_int() << usize::from(b.byte()) * 4);
+        let off = Q::new(b.int(), b.pos_int() << (usize::from(b.byte()) * 4));
         [&p[0] + &t * (&q[0] - &p[0]) + &off, &p[1] + &t * (&q[1] - &p[1])]
     };
     // A third of the time all in the range where the products are subnormal.
