@@ -353,3 +353,119 @@ pub fn check_conversion(b: &mut Bytes) {
     let got = filter::z_to_f64(&z);
     assert!(got.to_bits() == want.to_bits(), "z_to_f64({z}) = {got}, want {want}");
 }
+
+/// The three 2D paths on one network and domain: `enumerate` through the mesh and by the
+/// walk give byte-identical regions documents, `verify` accepts it, and on a box the
+/// partition has the same regions and facets and its vertices are sorted by exact `(x, y)`.
+/// Panics with `name` on any difference or error.
+pub fn check_paths_on(name: &str, net: &crate::Network, domain: &crate::Domain) {
+    use crate::{Domain, Options, enumerate, partition};
+    use std::collections::BTreeSet;
+    let mesh = enumerate(net, domain, &Options::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    mesh.sanity_check(net).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let walk = enumerate(net, domain, &Options { mesh: false, ..Options::default() })
+        .unwrap_or_else(|e| panic!("{name}: walk: {e}"));
+    let doc = crate::wire::regions_json(net, domain, &mesh, None, None);
+    assert_eq!(doc, crate::wire::regions_json(net, domain, &walk, None, None), "{name}: walk differs");
+    let file = crate::wire::parse_regions(&doc).expect("own document");
+    let report = crate::verify::verify(net, domain, &file).expect("domain");
+    assert!(report.ok(), "{name}: verify: {report:?}");
+    if matches!(domain, Domain::Box { .. }) {
+        let p = partition(net, domain).unwrap_or_else(|e| panic!("{name}: partition: {e}"));
+        p.sanity_check(net, domain).unwrap_or_else(|e| panic!("{name}: partition: {e}"));
+        let pts: Vec<[Q; 2]> = (0..p.vertices.len()).map(|v| p.point(v)).collect();
+        assert!(pts.windows(2).all(|w| w[0] < w[1]), "{name}: partition vertices not sorted by (x, y)");
+        assert_eq!(p.faces.len(), mesh.regions.len(), "{name}: partition count");
+        for (f, r) in p.faces.iter().zip(&mesh.regions) {
+            assert_eq!(f.pattern, r.pattern, "{name}");
+            let sides: BTreeSet<(Vec<Q>, Q)> = f
+                .sides
+                .iter()
+                .map(|s| (s.a.iter().map(|v| Q::from_integer(v.clone())).collect(), Q::from_integer(s.b.clone())))
+                .collect();
+            let facets: BTreeSet<(Vec<Q>, Q)> = r.facets.iter().map(|f| (f.a.clone(), f.b.clone())).collect();
+            assert_eq!(sides, facets, "{name}: region {} facets", r.id);
+        }
+    }
+}
+
+/// A small 2D network and domain decoded from bytes, at the filters' edges: 2-5 lines
+/// `a·x + b·y + c` with `a, b` small integers or `m·10^±e` (`e` up to 400), each through a
+/// point of the domain moved by `0` or `±10^-e` (`e` in 10..60: near-concurrent lines),
+/// an optional second hidden layer; the domain a box `[-s, s]^2` (`s` = 1, 1e-150, 1e150),
+/// the far box `[1e15, 1e15 + 1]^2`, or the whole plane. Then [`check_paths_on`].
+pub fn check_paths(b: &mut Bytes) {
+    let (lo, hi, centre, scale) = match b.byte() % 5 {
+        0 => (Q::from_integer(Z::from(-1)), Q::one(), Q::zero(), Q::one()),
+        1 => {
+            let s = Q::new(Z::one(), Z::from(10).pow(150));
+            (-&s, s.clone(), Q::zero(), s)
+        }
+        2 => {
+            let s = Q::from_integer(Z::from(10).pow(150));
+            (-&s, s.clone(), Q::zero(), s)
+        }
+        3 => {
+            let l = Q::from_integer(Z::from(10).pow(15));
+            (l.clone(), &l + Q::one(), &l + Q::new(Z::one(), Z::from(2)), Q::one())
+        }
+        _ => (Q::zero(), Q::zero(), Q::zero(), Q::one()), // whole plane
+    };
+    let whole = lo == hi;
+    let coef = |b: &mut Bytes| -> Q {
+        let m = Z::from(i64::from(b.byte() as i8 % 8));
+        match b.byte() % 3 {
+            0 => Q::from_integer(m),
+            _ => {
+                let e = u32::from(b.byte()) * 401 / 255;
+                let p = Z::from(10).pow(e);
+                if b.byte() % 2 == 0 { Q::from_integer(m * p) } else { Q::new(m, p) }
+            }
+        }
+    };
+    let k = 2 + usize::from(b.byte()) % 4;
+    let mut rows = Vec::new();
+    for _ in 0..k {
+        let (mut a, c0) = (coef(b), coef(b));
+        if a.is_zero() && c0.is_zero() {
+            a = Q::one();
+        }
+        let pick = |b: &mut Bytes| &centre + &scale * Q::new(Z::from(i64::from(b.byte() as i8 % 5)), Z::from(5));
+        let (x0, y0) = (pick(b), pick(b));
+        let delta = match b.byte() % 3 {
+            0 => Q::zero(),
+            r => {
+                let d = Q::new(Z::one(), Z::from(10).pow(10 + u32::from(b.byte()) % 51));
+                if r == 1 { d } else { -d }
+            }
+        };
+        let c = -(&a * x0 + &c0 * y0) + delta;
+        rows.push([a, c0, c]);
+    }
+    let w: Vec<String> =
+        rows.iter().map(|r| format!("[\"{}\",\"{}\"]", crate::fmt_q(&r[0]), crate::fmt_q(&r[1]))).collect();
+    let bias: Vec<String> = rows.iter().map(|r| format!("\"{}\"", crate::fmt_q(&r[2]))).collect();
+    let first = format!("{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}", w.join(","), bias.join(","));
+    let mut layers = vec![first, "{\"type\":\"relu\"}".to_string()];
+    let mut width = k;
+    if b.byte() % 3 == 0 {
+        let m = 2 + usize::from(b.byte()) % 2;
+        let w: Vec<String> = (0..m)
+            .map(|_| format!("[{}]", (0..k).map(|_| format!("\"{}\"", b.byte() as i8 % 3)).collect::<Vec<_>>().join(",")))
+            .collect();
+        let bias: Vec<String> = (0..m).map(|_| format!("\"{}\"", b.byte() as i8 % 2)).collect();
+        layers.push(format!("{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}", w.join(","), bias.join(",")));
+        layers.push("{\"type\":\"relu\"}".to_string());
+        width = m;
+    }
+    let out: Vec<String> = (0..width).map(|_| format!("\"{}\"", 1 + b.byte() % 3)).collect();
+    layers.push(format!("{{\"type\":\"dense\",\"weight\":[[{}]],\"bias\":[\"0\"]}}", out.join(",")));
+    let text = format!("{{\"input_dim\":2,\"layers\":[{}]}}", layers.join(","));
+    let net = crate::parse_network(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let domain = if whole {
+        crate::Domain::Whole { dim: 2 }
+    } else {
+        crate::Domain::Box { lo: vec![lo.clone(), lo], hi: vec![hi.clone(), hi] }
+    };
+    check_paths_on(&text, &net, &domain);
+}

@@ -9,7 +9,7 @@
 
 use linregions::num::{Q, Z};
 use linregions::random::SplitMix64;
-use linregions::{Domain, Network, Options, enumerate, parse_network, partition};
+use linregions::{Domain, Network, Options, enumerate, parse_network};
 use num_traits::{One, Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -177,38 +177,13 @@ fn tiny_or_far(rng: &mut SplitMix64, t: usize) -> Case {
 }
 
 fn check(case: &Case) {
-    let name = &case.name;
-    let (net, domain) = (&case.net, &case.domain);
-    let mesh = enumerate(net, domain, &Options::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    mesh.sanity_check(net).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let walk = enumerate(net, domain, &Options { mesh: false, ..Options::default() })
-        .unwrap_or_else(|e| panic!("{name}: walk: {e}"));
-    let doc = linregions::wire::regions_json(net, domain, &mesh, None, None);
-    assert_eq!(doc, linregions::wire::regions_json(net, domain, &walk, None, None), "{name}: walk differs");
-    let file = linregions::wire::parse_regions(&doc).expect("own document");
-    let report = linregions::verify::verify(net, domain, &file).expect("domain");
-    assert!(report.ok(), "{name}: verify: {report:?}");
+    let (name, net, domain) = (&case.name, &case.net, &case.domain);
+    linregions::filter_check::check_paths_on(name, net, domain);
     if let Some(lines) = &case.lines
         && matches!(domain, Domain::Whole { .. })
     {
-        assert_eq!(mesh.regions.len(), arrangement_regions(lines), "{name}: count");
-    }
-    if matches!(domain, Domain::Box { .. }) {
-        let p = partition(net, domain).unwrap_or_else(|e| panic!("{name}: partition: {e}"));
-        p.sanity_check(net, domain).unwrap_or_else(|e| panic!("{name}: partition: {e}"));
-        let pts: Vec<[Q; 2]> = (0..p.vertices.len()).map(|v| p.point(v)).collect();
-        assert!(pts.windows(2).all(|w| w[0] < w[1]), "{name}: partition vertices not sorted by (x, y)");
-        assert_eq!(p.faces.len(), mesh.regions.len(), "{name}: partition count");
-        for (f, r) in p.faces.iter().zip(&mesh.regions) {
-            assert_eq!(f.pattern, r.pattern, "{name}");
-            let sides: BTreeSet<(Vec<Q>, Q)> = f
-                .sides
-                .iter()
-                .map(|s| (s.a.iter().map(|v| Q::from_integer(v.clone())).collect(), Q::from_integer(s.b.clone())))
-                .collect();
-            let facets: BTreeSet<(Vec<Q>, Q)> = r.facets.iter().map(|f| (f.a.clone(), f.b.clone())).collect();
-            assert_eq!(sides, facets, "{name}: region {} facets", r.id);
-        }
+        let n = enumerate(net, domain, &Options::default()).unwrap().regions.len();
+        assert_eq!(n, arrangement_regions(lines), "{name}: count");
     }
 }
 
@@ -293,4 +268,14 @@ fn huge_weights_round_trip_through_verify() {
     let doc = linregions::wire::regions_json(&net, &boxed("-1", "1"), &e, None, None);
     assert!(doc.split(['"', ',', '[']).any(|t| t.len() > 10_000), "a literal past the old limit");
     check(&Case { name: "1e±1000".into(), net, domain: boxed("-1", "1"), lines: None });
+}
+
+/// The fuzz target `paths` on seeded bytes: 2D nets decoded at the filters' edges.
+#[test]
+fn decoded_nets_agree_in_every_mode() {
+    let mut rng = SplitMix64(2204);
+    for _ in 0..120 {
+        let data: Vec<u8> = (0..96).map(|_| rng.next_u64() as u8).collect();
+        linregions::filter_check::check_paths(&mut linregions::filter_check::Bytes::new(&data));
+    }
 }
