@@ -33,6 +33,9 @@ pub enum DomainError {
     },
     Empty,
     LowerDimensional,
+    /// The arrays do not fit together: a box whose `lo` and `hi` differ in length, a polytope
+    /// with a row of another length or a different number of entries in `b` than rows in `a`.
+    Shape(String),
 }
 
 impl fmt::Display for DomainError {
@@ -45,6 +48,7 @@ impl fmt::Display for DomainError {
                 write!(f, "coordinate {coord}: interval {lo}:{hi} needs LO < HI")
             }
             DomainError::Empty => write!(f, "the domain is empty"),
+            DomainError::Shape(what) => write!(f, "{what}"),
             DomainError::LowerDimensional => write!(
                 f,
                 "the domain is lower-dimensional (contained in a hyperplane); regions would not be full-dimensional"
@@ -90,6 +94,7 @@ impl Domain {
     /// Check the domain against the input dimension: full-dimensional, non-empty.
     /// Returns whether it is bounded.
     pub fn validate(&self, input_dim: usize) -> Result<bool, DomainError> {
+        self.check_shape()?;
         if self.dim() != input_dim {
             return Err(DomainError::Dimension { expected: input_dim, got: self.dim() });
         }
@@ -117,6 +122,39 @@ impl Domain {
             Domain::Whole { .. } => false,
             Domain::Polytope { .. } => hs.is_bounded(input_dim),
         })
+    }
+
+    /// Whether the arrays fit together (every row of `a` as long as the first, as many `b`
+    /// entries as rows, `lo` as long as `hi`, at least one row).
+    pub fn check_shape(&self) -> Result<(), DomainError> {
+        match self {
+            Domain::Box { lo, hi } if lo.len() != hi.len() => Err(DomainError::Shape(format!(
+                "box: `lo` has {} entries but `hi` has {}",
+                lo.len(),
+                hi.len()
+            ))),
+            Domain::Polytope { a, b } => {
+                if a.is_empty() {
+                    return Err(DomainError::Shape("polytope: `a` has no rows".into()));
+                }
+                if a.len() != b.len() {
+                    return Err(DomainError::Shape(format!(
+                        "polytope: `a` has {} rows but `b` has {} entries",
+                        a.len(),
+                        b.len()
+                    )));
+                }
+                let d = a[0].len();
+                match a.iter().position(|r| r.len() != d) {
+                    Some(i) => Err(DomainError::Shape(format!(
+                        "polytope: row a[{i}] has {} entries but a[0] has {d}",
+                        a[i].len()
+                    ))),
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Exact volume of a bounded domain (`None` if unbounded or invalid).

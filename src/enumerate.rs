@@ -536,7 +536,7 @@ fn pack(p: &Pattern) -> Box<[u64]> {
 
 /// The start of the walk: the region of [`pattern_at`] at the centre of the domain's
 /// largest inscribed cube.
-fn start_pattern(net: &Network, domain: &Domain) -> Result<Pattern, EnumerateError> {
+pub(crate) fn start_pattern(net: &Network, domain: &Domain) -> Result<Pattern, EnumerateError> {
     let d = net.input_dim();
     let drows = domain.rows();
     let dom_hs = match group_rows(

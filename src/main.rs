@@ -796,10 +796,16 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
 }
 
 fn cmd_verify(a: VerifyArgs) -> Result<()> {
-    let (net, _) = load_sliced(&a.net, &a.domain)?;
+    let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let file =
         wire::parse_regions(&read(&a.regions)?).map_err(|e| bad(format!("{}: {e}", a.regions.display())))?;
+    if file.plane.is_some() && plane.is_none() {
+        return Err(bad(format!(
+            "{}: the file is a plane slice (it records `plane`): give the same --plane or --plane-basis",
+            a.regions.display()
+        )));
+    }
     let explicit = a.domain.box_spec.is_some() || a.domain.domain.is_some() || a.domain.unbounded;
     let domain = if explicit {
         load_domain(&a.domain, d, false)?.0
@@ -808,7 +814,8 @@ fn cmd_verify(a: VerifyArgs) -> Result<()> {
             .clone()
             .ok_or_else(|| bad(format!("{}: no domain recorded; give one", a.regions.display())))?
     };
-    let report = linregions::verify::verify(&net, &domain, &file).map_err(|e| bad(format!("domain: {e}")))?;
+    let report = linregions::verify::verify_slice(&net, &domain, &file, plane.as_ref())
+        .map_err(|e| bad(format!("domain: {e}")))?;
     let missing: Vec<String> = report.missing.iter().map(|p| wire::pattern_label(&net, p)).collect();
     if a.json {
         #[derive(serde::Serialize)]

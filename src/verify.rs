@@ -35,7 +35,7 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("edges", "edges are exactly the adjacent pairs, with the neurons whose bits differ"),
     (
         "closure",
-        "every non-domain facet leads to a region in the file (so, the domain being convex, the set is complete)",
+        "the region at the domain's interior point is in the file, and every non-domain facet leads to a region in the file (so, the domain being convex, the set is complete)",
     ),
     ("logits", "the affine map equals the network's map on the region"),
     ("bounded", "the bounded flag is right"),
@@ -46,6 +46,10 @@ pub const CHECKS: &[(&str, &str)] = &[
     ("insphere_linf", "the cube lies inside and its radius is the exact optimum"),
     ("vertices", "vertices (when present) are the exact vertices"),
     ("volumes", "volumes (when present) are exact and sum to the domain's volume"),
+    (
+        "plane",
+        "a plane slice's plane is the one given, and each interior_point_input is its interior point mapped to input space",
+    ),
 ];
 
 /// One failure of a check.
@@ -98,8 +102,22 @@ fn key(a: &[Q], b: &Q) -> Row {
     primitive_row(a, b)
 }
 
-/// Check `file` against `net` on `domain`.
+/// Check `file` against `net` on `domain`. For a plane slice, use [`verify_slice`]: a file
+/// that records a plane fails the `plane` check here.
 pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Report, DomainError> {
+    verify_slice(net, domain, file, None)
+}
+
+/// [`verify`] for a plane slice: `net` is the network on the plane
+/// ([`Network::on_plane`]), `plane` the plane it was sliced on; the file must record the
+/// same plane, and each region's `interior_point_input` must be its interior point mapped
+/// to input space.
+pub fn verify_slice(
+    net: &Network,
+    domain: &Domain,
+    file: &RegionsFile,
+    plane: Option<&crate::wire::Plane>,
+) -> Result<Report, DomainError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d)?;
     let drows = domain.rows();
@@ -132,6 +150,42 @@ pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Repo
         }
     }
 
+    // Completeness is not vacuous: the walk's start region (the region at the centre of the
+    // domain's largest inscribed cube, by the lexicographic rule) must be in the file; the
+    // closure check then proves the rest (the domain is convex, so the facet graph is
+    // connected).
+    if let Ok(start) = crate::enumerate::start_pattern(net, domain)
+        && !index.contains_key(&start)
+    {
+        rec.fail(
+            "closure",
+            None,
+            format!(
+                "the region at the domain's interior point ({}) is absent: the file is incomplete",
+                pattern_text(net, &start)
+            ),
+        );
+    }
+    match (&file.plane, plane) {
+        (None, None) => {}
+        (Some(_), None) => rec.fail(
+            "plane",
+            None,
+            "the file is a plane slice: verify it on the same plane (--plane or --plane-basis)".to_string(),
+        ),
+        (None, Some(_)) => rec.fail("plane", None, "a plane was given but the file records none".to_string()),
+        (Some(f), Some(p)) => {
+            if f != p {
+                rec.fail("plane", None, "the file's plane (origin, u, v) differs from the one given".to_string());
+            }
+            for (i, r) in file.regions.iter().enumerate() {
+                let want = (r.interior_point.len() == 2).then(|| p.to_input(&r.interior_point));
+                if r.interior_point_input.is_none() || r.interior_point_input != want {
+                    rec.fail("plane", Some(i), "interior_point_input is not the interior point in input space");
+                }
+            }
+        }
+    }
     let mut missing: BTreeSet<Pattern> = BTreeSet::new();
     let mut volumes_present = true;
     let mut volume_sum = Q::zero();

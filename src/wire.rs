@@ -1010,12 +1010,16 @@ pub struct RegionIn {
     pub insphere_linf: Option<LinfInsphere>,
     pub vertices: Option<Vec<Vec<Q>>>,
     pub volume: Option<Q>,
+    /// The interior point in input coordinates (plane slices only).
+    pub interior_point_input: Option<Vec<Q>>,
 }
 
 /// A regions file (`linregions.regions/1`) as read, for `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionsFile {
     pub domain: Option<Domain>,
+    /// The plane of a slice (`origin`, `u`, `v`), when the file is one.
+    pub plane: Option<Plane>,
     pub regions: Vec<RegionIn>,
     pub edges: Vec<(usize, usize, Vec<NeuronId>)>,
 }
@@ -1156,6 +1160,10 @@ fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
             None | Some(Value::Null) => None,
             Some(v) => Some(matrix(v, None, &format!("{path}.vertices"))?),
         },
+        interior_point_input: match o.get("interior_point_input") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(vector(v, None, &format!("{path}.interior_point_input"))?),
+        },
         volume: match o.get("volume") {
             None | Some(Value::Null) => None,
             Some(v) => Some(number(v, None, &format!("{path}.volume"))?),
@@ -1200,7 +1208,15 @@ pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
             neurons,
         ));
     }
-    Ok(RegionsFile { domain, regions, edges })
+    let plane = match o.get("plane") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let po = as_obj(v, "plane")?;
+            let field = |k: &str| vector(at(po, k, "plane")?, None, &format!("plane.{k}"));
+            Some(Plane { origin: field("origin")?, u: field("u")?, v: field("v")? })
+        }
+    };
+    Ok(RegionsFile { domain, plane, regions, edges })
 }
 
 /// A pattern written as `1011|01` (layers separated by `|`) or `101101` (flat), or a JSON

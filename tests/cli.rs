@@ -361,7 +361,7 @@ fn graphml_merge_and_volumes() {
 fn verify_cli_reports_and_exits() {
     let o = run(&["verify", "fixtures/small2d.json", "fixtures/verify/small2d.ok.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).contains("result    OK: all 15 checks hold"));
+    assert!(stdout(&o).contains("result    OK: all 16 checks hold"));
     let o = run(&["verify", "fixtures/small2d.json", "fixtures/verify/closure.json"]);
     assert_eq!(o.status.code(), Some(1));
     let s = stdout(&o);
@@ -559,4 +559,25 @@ fn partition_rejects_what_it_cannot_cut() {
     let o = run(&["partition", &fx("small2d.json"), "--unbounded"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bounded domain"), "{}", stderr(&o));
+}
+
+#[test]
+fn verify_of_a_plane_file_needs_its_plane() {
+    let out = tmp("plane.regions.json");
+    let o = run(&[
+        "enumerate",
+        "fixtures/net-3-6-6-1.json",
+        "--plane",
+        "fixtures/plane3.csv",
+        "--json",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["verify", "fixtures/net-3-6-6-1.json", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the file is a plane slice"), "{}", stderr(&o));
+    let o = run(&["verify", "fixtures/net-3-6-6-1.json", out.to_str().unwrap(), "--plane", "fixtures/plane3.csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("OK: all 16 checks hold"));
 }

@@ -118,3 +118,62 @@ fn linear_regions_merge_dead_and_cancelling_units() {
         }
     }
 }
+
+/// Completeness is not vacuous: a file with no regions (or without the start region) fails
+/// `closure`, with no other check to catch it.
+#[test]
+fn an_empty_regions_file_is_not_complete() {
+    let net = fixture("small2d.json");
+    let dir = root().join("fixtures/verify");
+    let mut file = parse_regions(&std::fs::read_to_string(dir.join("small2d.ok.json")).unwrap()).unwrap();
+    let domain = file.domain.clone().unwrap();
+    file.regions.clear();
+    file.edges.clear();
+    let report = verify(&net, &domain, &file).unwrap();
+    assert!(!report.ok());
+    assert_eq!(report.check("closure").failures.len(), 1, "{report:?}");
+}
+
+/// A plane slice is checked against the plane given: its plane and every
+/// `interior_point_input`; verified without a plane, it fails `plane`.
+#[test]
+fn plane_files_are_checked_against_their_plane() {
+    use linregions::verify::verify_slice;
+    use linregions::wire::{Plane, parse_three_points};
+    let net = fixture("net-3-6-6-1.json");
+    let pts = parse_three_points(&std::fs::read_to_string(root().join("fixtures/plane3.csv")).unwrap(), 3).unwrap();
+    let diff = |a: &[linregions::Q], b: &[linregions::Q]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
+    let plane = Plane { origin: pts[0].clone(), u: diff(&pts[1], &pts[0]), v: diff(&pts[2], &pts[0]) };
+    let sliced = net.on_plane(&plane.origin, &plane.u, &plane.v);
+    let domain = Domain::default_box(2);
+    let e = enumerate(&sliced, &domain, &Options::default()).unwrap();
+    let text = regions_json(&sliced, &domain, &e, None, Some(&plane));
+    let file = parse_regions(&text).unwrap();
+    assert!(verify_slice(&sliced, &domain, &file, Some(&plane)).unwrap().ok());
+    assert!(!verify(&sliced, &domain, &file).unwrap().check("plane").failures.is_empty());
+    let mut moved = plane.clone();
+    moved.origin[0] += qi(1);
+    assert!(!verify_slice(&sliced, &domain, &file, Some(&moved)).unwrap().check("plane").failures.is_empty());
+    let mut tampered = file.clone();
+    tampered.regions[0].interior_point_input.as_mut().unwrap()[0] += qi(1);
+    let report = verify_slice(&sliced, &domain, &tampered, Some(&plane)).unwrap();
+    assert_eq!(report.check("plane").failures.len(), 1);
+}
+
+/// A domain whose arrays do not fit together is an error, not a panic.
+#[test]
+fn misshapen_domains_are_errors() {
+    use linregions::DomainError;
+    let net = fixture("small2d.json");
+    let dir = root().join("fixtures/verify");
+    let file = parse_regions(&std::fs::read_to_string(dir.join("small2d.ok.json")).unwrap()).unwrap();
+    let ragged = Domain::Polytope { a: vec![vec![qi(1), qi(0)], vec![qi(0)]], b: vec![qi(1), qi(1)] };
+    let long_b = Domain::Polytope { a: vec![vec![qi(1), qi(0)], vec![qi(0), qi(1)]], b: vec![qi(1), qi(1), qi(5)] };
+    let short_hi = Domain::Box { lo: vec![qi(-1), qi(-1)], hi: vec![qi(1)] };
+    for dom in [ragged, long_b, short_hi] {
+        match verify(&net, &dom, &file) {
+            Err(DomainError::Shape(msg)) => assert!(!msg.is_empty()),
+            other => panic!("{dom:?}: {other:?}"),
+        }
+    }
+}
