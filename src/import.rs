@@ -71,6 +71,9 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Import
         bytes.get(8..8usize.saturating_add(n)).ok_or_else(|| err(None, "header length exceeds the file"))?;
     let doc: Value =
         serde_json::from_slice(header).map_err(|e| err(None, format!("header is not JSON: {e}")))?;
+    if let Some((key, _, col)) = std::str::from_utf8(header).ok().and_then(crate::wire::duplicate_key) {
+        return Err(err(None, format!("header: duplicate key `{key}` at byte {col} (every tensor once)")));
+    }
     let obj = doc.as_object().ok_or_else(|| err(None, "header is not a JSON object"))?;
     let data = &bytes[8 + n..];
     let mut out = BTreeMap::new();

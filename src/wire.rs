@@ -88,7 +88,62 @@ fn matrix(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Vec<Q>>, W
 }
 
 fn parse_json(text: &str) -> Result<Value, WireError> {
-    serde_json::from_str(text).map_err(|e| err(None, "", format!("not valid JSON: {e}")))
+    let v = serde_json::from_str(text).map_err(|e| err(None, "", format!("not valid JSON: {e}")))?;
+    if let Some((key, line, col)) = duplicate_key(text) {
+        return Err(err(None, "", format!("duplicate key `{key}` at line {line}, column {col} (every key once)")));
+    }
+    Ok(v)
+}
+
+/// The first key that appears twice in one object of the valid JSON `text`, with the line
+/// and column (1-based) of its second occurrence: serde_json keeps the last value silently,
+/// and a file that says one thing twice is not to be guessed at.
+pub fn duplicate_key(text: &str) -> Option<(String, usize, usize)> {
+    // Objects open on the stack with the keys seen so far; arrays as `None`.
+    let mut stack: Vec<Option<std::collections::HashSet<String>>> = Vec::new();
+    let mut expect_key = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => {
+                stack.push(Some(std::collections::HashSet::new()));
+                expect_key = true;
+            }
+            b'[' => {
+                stack.push(None);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = matches!(stack.last(), Some(Some(_))),
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if expect_key && let Some(Some(keys)) = stack.last_mut() {
+                    let raw = &text[start..=i.min(bytes.len() - 1)];
+                    let key: String = serde_json::from_str(raw).unwrap_or_else(|_| raw.to_string());
+                    if !keys.insert(key.clone()) {
+                        let line = text[..start].matches('\n').count() + 1;
+                        let col = start - text[..start].rfind('\n').map_or(0, |p| p + 1) + 1;
+                        return Some((key, line, col));
+                    }
+                }
+                expect_key = false;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Parse and validate a network file (see README "Network file").
@@ -226,8 +281,20 @@ pub fn parse_box(spec: &str, d: usize) -> Result<Domain, String> {
     Ok(Domain::Box { lo, hi })
 }
 
+/// Whether a CSV line is a header: every field a word (starting with a letter, `_` or a
+/// quote), none of them a spelling of a float that is not a number (`nan`, `inf`, ...). A
+/// first line that does not parse and is not a header is an error, not skipped.
+pub fn is_header(line: &str) -> bool {
+    line.split(',').map(str::trim).all(|f| {
+        let lower = f.trim_matches('"').to_ascii_lowercase();
+        let word = f.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '"');
+        let float_word = matches!(lower.trim_start_matches(['+', '-']), "nan" | "inf" | "infinity");
+        word && !float_word
+    })
+}
+
 /// Three points of dimension `d` for `--plane`: JSON `[[...], [...], [...]]` or three CSV
-/// lines (an optional header line is skipped).
+/// lines (an optional header line of words is skipped; see [`is_header`]).
 pub fn parse_three_points(text: &str, d: usize) -> Result<Vec<Vec<Q>>, WireError> {
     let pts: Vec<Vec<Q>> = if text.trim_start().starts_with('[') {
         matrix(&parse_json(text)?, None, "points")?
@@ -240,7 +307,7 @@ pub fn parse_three_points(text: &str, d: usize) -> Result<Vec<Vec<Q>>, WireError
             }
             match line.split(',').map(|f| parse_rational(f.trim())).collect::<Result<Vec<Q>, _>>() {
                 Ok(p) => out.push(p),
-                Err(_) if out.is_empty() && i == 0 => continue,
+                Err(_) if out.is_empty() && i == 0 && is_header(line) => continue,
                 Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
             }
         }
@@ -1334,7 +1401,7 @@ pub fn parse_other_points(
         let coords: Result<Vec<Q>, _> = fields.iter().take(d).map(|f| parse_rational(f)).collect();
         let coords = match coords {
             Ok(c) => c,
-            Err(_) if out.is_empty() && i == 0 => continue, // header
+            Err(_) if out.is_empty() && i == 0 && is_header(line) => continue,
             Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
         };
         if fields.len() != d + 1 {
@@ -1606,7 +1673,7 @@ pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String
         }
         match fields[..d].iter().map(|f| parse_rational(f)).collect::<Result<Vec<Q>, _>>() {
             Ok(x) => out.push((x, fields.get(d).map(|s| s.to_string()))),
-            Err(_) if i == 0 => continue, // header
+            Err(_) if i == 0 && is_header(line) => continue,
             Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
         }
     }

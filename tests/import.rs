@@ -90,3 +90,35 @@ fn cli_reads_safetensors_anywhere() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("mlp_bn.safetensors: net.4"));
 }
+
+/// A key said twice in one object is an error naming the key and where (serde_json keeps
+/// the last silently); the same key in different objects, or inside strings, is fine.
+#[test]
+fn duplicate_json_keys_are_rejected() {
+    use linregions::wire::duplicate_key;
+    let twice = r#"{"input_dim":2,"layers":[{"type":"relu"}],"layers":[],"input_dim":3}"#;
+    assert_eq!(duplicate_key(twice).map(|(k, l, _)| (k, l)), Some(("layers".to_string(), 1)));
+    let escaped = "{\"bias\":[\"0\"],\n \"b\\u0069as\":[\"1\"]}";
+    assert_eq!(duplicate_key(escaped), Some(("bias".to_string(), 2, 2)));
+    let fine = r#"{"a":"x\"y","b":[{"a":1},{"a":2}],"c":{"d":{"a":1}},"e":"{\"a\":1,\"a\":2}"}"#;
+    assert_eq!(duplicate_key(fine), None);
+    let e = linregions::parse_network(twice).unwrap_err().to_string();
+    assert!(e.contains("duplicate key `layers`"), "{e}");
+}
+
+/// A CSV header is a row of words; a first row that does not parse otherwise (`nan`, `inf`,
+/// a typo) is an error naming the line, not a header skipped in silence.
+#[test]
+fn only_word_rows_are_csv_headers() {
+    use linregions::wire::{is_header, parse_three_points};
+    assert!(is_header("x,y,z"));
+    assert!(is_header("\"s\", t, label"));
+    assert!(!is_header("nan,0,0"));
+    assert!(!is_header("x,inf"));
+    assert!(!is_header("1,2"));
+    assert!(!is_header("x,2"));
+    let pts = parse_three_points("x,y\n0,0\n1,0\n0,1\n", 2).unwrap();
+    assert_eq!(pts.len(), 3);
+    let e = parse_three_points("nan,0\n0,0\n1,0\n0,1\n", 2).unwrap_err().to_string();
+    assert!(e.contains("line 1"), "{e}");
+}
