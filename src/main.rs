@@ -386,6 +386,43 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(msg.into()))
 }
 
+/// Refuses output paths that name an input file or each other, however spelled (`./net.json`,
+/// a symlink, a hard link: the same file on disk), before any work: a run must never
+/// overwrite its own network or data. `-` (standard output) is never a clash.
+fn no_clobber(inputs: &[&Path], outputs: &[(&str, Option<&PathBuf>)]) -> Result<()> {
+    fn same(a: &Path, b: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => {
+                // Not both existing: the same path once made absolute and normalised.
+                let abs = |p: &Path| std::path::absolute(p).ok().map(|q| q.components().collect::<PathBuf>());
+                abs(a).is_some() && abs(a) == abs(b)
+            }
+        }
+    }
+    let outs: Vec<(&str, &PathBuf)> =
+        outputs.iter().filter_map(|(flag, p)| p.map(|p| (*flag, p))).filter(|(_, p)| p.as_os_str() != "-").collect();
+    for (i, (flag, out)) in outs.iter().enumerate() {
+        if let Some(input) = inputs.iter().find(|inp| same(inp, out)) {
+            return Err(bad(format!(
+                "{flag} {} names the input file {}: refusing to overwrite it (choose another path)",
+                out.display(),
+                input.display()
+            )));
+        }
+        if let Some((other, _)) = outs[..i].iter().find(|(_, o)| same(o, out)) {
+            return Err(bad(format!("{flag} and {other} both name {}: choose two paths", out.display())));
+        }
+    }
+    Ok(())
+}
+
+/// The input files of the domain options.
+fn domain_inputs(d: &DomainArgs) -> Vec<&Path> {
+    [&d.domain, &d.plane, &d.plane_basis].into_iter().flatten().map(PathBuf::as_path).collect()
+}
+
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))
 }
@@ -511,6 +548,18 @@ fn activation_names(net: &Network) -> String {
 }
 
 fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.push(&a.net);
+    no_clobber(
+        &inputs,
+        &[
+            ("--json", a.json.as_ref()),
+            ("--dot", a.dot.as_ref()),
+            ("--merge", a.merge.as_ref()),
+            ("--jsonl", a.jsonl.as_ref()),
+            ("--graphml", a.graphml.as_ref()),
+        ],
+    )?;
     let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
@@ -662,6 +711,9 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
 }
 
 fn cmd_partition(a: PartitionArgs) -> Result<()> {
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.push(&a.net);
+    no_clobber(&inputs, &[("--json", a.json.as_ref())])?;
     let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     if d != 2 {
@@ -1031,6 +1083,10 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
 
 fn cmd_stats(a: StatsArgs) -> Result<()> {
     use linregions::properties::{properties, summarize};
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.extend(a.nets.iter().map(PathBuf::as_path));
+    inputs.extend(a.points.iter().map(PathBuf::as_path));
+    no_clobber(&inputs, &[("--csv", a.csv.as_ref()), ("--json", a.json.as_ref())])?;
     if a.nets.len() > 1 && (a.csv.is_some() || a.json.is_some()) {
         return Err(bad("--csv and --json take one network; run stats once per network"));
     }
@@ -1178,6 +1234,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
 
 fn cmd_train(a: TrainArgs) -> Result<()> {
     use linregions::train;
+    no_clobber(&[], &[("--output", Some(&a.output)), ("--data-out", a.data_out.as_ref())])?;
     let data = train::dataset(&a.data, a.samples, a.seed).ok_or_else(|| {
         bad(format!("--data {}: unknown data set (one of {})", a.data, train::DATASETS.join(", ")))
     })?;
@@ -1235,6 +1292,9 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
 
 fn cmd_render(a: RenderArgs) -> Result<()> {
     use linregions::render::{ColorBy, RenderOptions, render_svg};
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.push(&a.net);
+    no_clobber(&inputs, &[("--output", Some(&a.output))])?;
     let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     if d != 2 {
@@ -1327,9 +1387,9 @@ fn main() -> ExitCode {
         Cmd::Stats(a) => cmd_stats(a),
         Cmd::Train(a) => cmd_train(a),
         Cmd::Render(a) => cmd_render(a),
-        Cmd::Convert { input, output } => {
-            load_network(&input).and_then(|net| write_out(&output, &wire::network_to_json(&net)))
-        }
+        Cmd::Convert { input, output } => no_clobber(&[&input], &[("--output", Some(&output))])
+            .and_then(|_| load_network(&input))
+            .and_then(|net| write_out(&output, &wire::network_to_json(&net))),
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "linregions", &mut std::io::stdout());

@@ -581,3 +581,34 @@ fn verify_of_a_plane_file_needs_its_plane() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("OK: all 16 checks hold"));
 }
+
+/// An output path that names an input file, however spelled, is refused before any work
+/// (exit 2) and the input stays intact; so are two outputs naming one file.
+#[test]
+fn outputs_never_overwrite_inputs() {
+    let net = tmp("clobber.json");
+    std::fs::copy(fx("small2d.json"), &net).unwrap();
+    let before = std::fs::read(&net).unwrap();
+    let dir = net.parent().unwrap();
+    let dotted = dir.join(".").join("clobber.json");
+    let link = tmp("clobber-link.json");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&net, &link).unwrap();
+    let n = net.to_str().unwrap();
+    for args in [
+        vec!["enumerate", n, "--json", n, "-q"],
+        vec!["enumerate", n, "--jsonl", dotted.to_str().unwrap(), "-q"],
+        vec!["enumerate", n, "--dot", link.to_str().unwrap(), "-q"],
+        vec!["partition", n, "--json", n, "-q"],
+        vec!["convert", n, "-o", n],
+        vec!["render", n, "-o", n],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("refusing to overwrite"), "{args:?}: {}", stderr(&o));
+    }
+    let both = tmp("clobber-out.json");
+    let o = run(&["enumerate", n, "--json", both.to_str().unwrap(), "--dot", both.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&net).unwrap(), before);
+}
