@@ -328,7 +328,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
             "Gemm" => {
                 // transA only transposes the [1, n] data row; a single sample is the same vector.
                 let b = init(&n.inputs[1], n)?;
-                let (alpha, beta) = (exact32(n.float("alpha", 1.0)), exact32(n.float("beta", 1.0)));
+                let (alpha, beta) = (attr_exact(n, "alpha", 1.0)?, attr_exact(n, "beta", 1.0)?);
                 let trans_b = n.int("transB", 0) != 0;
                 let (out, inp) = if trans_b { (b.dims[0], b.dims[1]) } else { (b.dims[1], b.dims[0]) };
                 if inp != shape.len() {
@@ -372,11 +372,11 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 }
             }
             "Relu" => layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) }),
-            "LeakyRelu" => layers.push(LayerSpec::Activation { slope: exact32(n.float("alpha", 0.01)) }),
+            "LeakyRelu" => layers.push(LayerSpec::Activation { slope: attr_exact(n, "alpha", 0.01)? }),
             "BatchNormalization" => {
                 let get = |k: usize| init(&n.inputs[k], n).map(|t| t.values);
                 let (gamma, beta, mean, var) = (get(1)?, get(2)?, get(3)?, get(4)?);
-                let eps = exact32(n.float("epsilon", 1e-5));
+                let eps = attr_exact(n, "epsilon", 1e-5)?;
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "batch norm must follow a dense layer to be folded"));
                 };
@@ -493,6 +493,11 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
 }
 
-fn exact32(x: f32) -> Q {
-    from_f32_exact(x).unwrap_or_else(|| Q::from_integer(0.into()))
+/// The float attribute `key` of node `n` at its exact value (`default` when absent); a NaN
+/// or infinite attribute is an error naming the node and the attribute.
+fn attr_exact(n: &Node, key: &str, default: f32) -> Result<Q, ImportError> {
+    let x = n.float(key, default);
+    from_f32_exact(x).ok_or_else(|| {
+        err(Some(&n.label()), format!("attribute `{key}` is {x}: non-finite parameters are errors"))
+    })
 }

@@ -84,3 +84,20 @@ fn residual_and_unknown_operators_are_named() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("sigmoid.onnx: Sigmoid node"));
 }
+
+/// A non-finite float attribute (LeakyRelu's `alpha` made NaN, then infinite, in the bytes
+/// of `bn_leaky.onnx`) is an error naming the node and the attribute, never a ReLU or a
+/// zero weight.
+#[test]
+fn non_finite_attributes_are_errors() {
+    let bytes = std::fs::read(root().join("fixtures/onnx/bn_leaky.onnx")).unwrap();
+    // AttributeProto.f (field 2, fixed32) = 0.125f32.
+    let pat = [0x15u8, 0x00, 0x00, 0x00, 0x3e];
+    let at = bytes.windows(5).position(|w| w == pat).expect("alpha = 0.125 in the file") + 1;
+    for bad in [f32::NAN, f32::INFINITY] {
+        let mut b = bytes.clone();
+        b[at..at + 4].copy_from_slice(&bad.to_le_bytes());
+        let e = read_onnx(&b).expect_err("non-finite alpha").to_string();
+        assert!(e.contains("attribute `alpha`") && e.contains("non-finite"), "{e}");
+    }
+}
