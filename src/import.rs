@@ -214,10 +214,10 @@ pub fn bn_scale(gamma: &Q, var: &Q, eps: &Q) -> Result<Q, ImportError> {
     }
 }
 
-/// Build the network of an `nn.Sequential` from its tensors. Without `arch`, modules are
-/// recognised from their tensors (2D `weight` = Linear, `running_mean` = BatchNorm1d) and
-/// every missing index between them is one ReLU; a gap of two or more parameter-free
-/// modules needs `arch`.
+/// Build the network of an `nn.Sequential` from its tensors. Modules with parameters are
+/// recognised from their tensors (2D `weight` = Linear, `running_mean` = BatchNorm1d); the
+/// parameter-free modules between them (the missing indices) are not, so a file that has
+/// any needs `arch` (the error suggests one): an activation is never guessed.
 pub fn sequential(
     tensors: &BTreeMap<String, Tensor>,
     input_dim: Option<usize>,
@@ -259,16 +259,40 @@ pub fn sequential(
         for _ in 0..gap {
             seq.push((None, ArchItem::Relu));
         }
-        if gap > 1 && arch.is_none() {
-            return Err(err(
-                Some(prefix),
-                format!(
-                    "{gap} parameter-free modules before it: say which with --arch (e.g. linear,relu,dropout,linear)"
-                ),
-            ));
-        }
         seq.push((Some(index), kind));
         last = Some(index);
+    }
+    // The tensors say where the parameter-free modules are, not what they are (ReLU,
+    // LeakyReLU and its slope, Dropout, Identity): never guess an activation.
+    if arch.is_none() && seq.iter().any(|(i, _)| i.is_none()) {
+        let items: Vec<&str> = seq
+            .iter()
+            .map(|(i, k)| match (i, k) {
+                (None, _) => "relu",
+                (_, ArchItem::BatchNorm) => "bn",
+                _ => "linear",
+            })
+            .collect();
+        let at: Vec<String> = seq
+            .iter()
+            .enumerate()
+            .filter(|(_, (i, _))| i.is_none())
+            .map(|(pos, _)| {
+                // "net.0" -> "net" (a top-level Sequential's modules are "0", "1", ...).
+                let prefix = modules.values().next().and_then(|(p, _)| p.rsplit_once('.')).map_or("", |(p, _)| p);
+                if prefix.is_empty() { format!("module {pos}") } else { format!("{prefix}.{pos}") }
+            })
+            .collect();
+        return Err(err(
+            None,
+            format!(
+                "the tensors do not say which activation (ReLU, LeakyReLU, Dropout, ...) sits at {}: \
+                 give the architecture, e.g. --arch {} (leaky_relu:SLOPE for a LeakyReLU, dropout or identity \
+                 for no activation)",
+                at.join(", "),
+                items.join(",")
+            ),
+        ));
     }
     if let Some(arch) = arch {
         let with_params: Vec<u64> = seq.iter().filter_map(|(i, _)| *i).collect();

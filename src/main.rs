@@ -113,7 +113,7 @@ enum Cmd {
     },
     /// Write any accepted network (JSON, PyTorch .safetensors, ONNX) as the exact JSON network.
     #[command(after_help = "Examples:
-  linregions convert fixtures/torch/mlp.safetensors -o mlp.json
+  linregions convert fixtures/torch/mlp.safetensors --arch linear,relu,linear -o mlp.json
   linregions convert fixtures/torch/mlp_bn.safetensors --arch linear,bn,relu,dropout,linear -o bn.json
   linregions convert fixtures/onnx/cnn.onnx -o cnn.json")]
     Convert {

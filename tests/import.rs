@@ -23,13 +23,17 @@ fn q(n: i64, d: i64) -> Q {
 #[test]
 fn plain_mlp_and_half_precision_give_the_same_exact_net() {
     let t = read_safetensors(&bytes("mlp.safetensors")).unwrap();
-    let net = sequential(&t, None, None, &qi(0)).unwrap();
+    // The activation is not in the tensors: refused, with the --arch to give.
+    let e = sequential(&t, None, None, &qi(0)).unwrap_err().problem;
+    assert!(e.contains("--arch linear,relu,linear"), "{e}");
+    let arch = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    let net = sequential(&t, None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(net.shape_string(), "2-3-1");
     assert_eq!(net.hidden()[0].dense.weight[0], vec![qi(1), q(-1, 2)]);
     assert_eq!(net.hidden()[0].dense.bias, vec![qi(0), qi(1), q(-1, 2)]);
     assert_eq!(net.output().bias, vec![q(1, 8)]);
     let half =
-        sequential(&read_safetensors(&bytes("mlp_f16.safetensors")).unwrap(), None, None, &qi(0)).unwrap();
+        sequential(&read_safetensors(&bytes("mlp_f16.safetensors")).unwrap(), None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(network_to_json(&half), network_to_json(&net));
 }
 
@@ -71,6 +75,9 @@ fn cli_reads_safetensors_anywhere() {
         Command::new(env!("CARGO_BIN_EXE_linregions")).args(args).current_dir(root()).output().unwrap()
     };
     let o = run(&["enumerate", "fixtures/torch/mlp.safetensors"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--arch linear,relu,linear"));
+    let o = run(&["enumerate", "fixtures/torch/mlp.safetensors", "--arch", "linear,relu,linear"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stdout).contains("network   2-3-1"));
     let o = run(&[
@@ -88,7 +95,9 @@ fn cli_reads_safetensors_anywhere() {
     assert_eq!(net.hidden()[0].dense.bias[2], q(-5, 2));
     let o = run(&["convert", "fixtures/torch/mlp_bn.safetensors", "-o", "-"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("mlp_bn.safetensors: net.4"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("mlp_bn.safetensors") && e.contains("net.2, net.3"), "{e}");
+    assert!(e.contains("--arch linear,bn,relu,relu,linear"), "{e}");
 }
 
 /// A key said twice in one object is an error naming the key and where (serde_json keeps

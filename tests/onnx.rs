@@ -23,7 +23,9 @@ fn gemm_matmul_add_equals_the_safetensors_net() {
         &std::fs::read(root().join("fixtures/torch/mlp.safetensors")).unwrap(),
     )
     .unwrap();
-    let torch = linregions::import::sequential(&st, None, None, &qi(0)).unwrap();
+    use linregions::import::ArchItem;
+    let arch = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    let torch = linregions::import::sequential(&st, None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(network_to_json(&onnx), network_to_json(&torch));
 }
 
