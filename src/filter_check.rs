@@ -469,3 +469,47 @@ pub fn check_paths(b: &mut Bytes) {
     };
     check_paths_on(&text, &net, &domain);
 }
+
+/// Every reader of user input on `data` (the first byte picks the reader, the rest is the
+/// file): it must return a value or an error, never panic. Shared by the `readers` fuzz
+/// target and the mutation test `tests/readers.rs`.
+pub fn check_reader(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let text = String::from_utf8_lossy(rest);
+    read_with(sel, rest, &text);
+}
+
+/// The readers by number (see [`check_reader`]); `bytes` for the binary formats, `text`
+/// for the others.
+pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
+    use crate::wire;
+    // A small net for the readers that take one (2 inputs, layers of 3 and 1).
+    let net = || {
+        crate::parse_network(
+            r#"{"input_dim":2,"layers":[{"type":"dense","weight":[["1","0"],["0","1"],["1","1"]],"bias":["0","0","-1"]},{"type":"relu"},{"type":"dense","weight":[["1","1","1"]],"bias":["0"]}]}"#,
+        )
+        .expect("fixed net")
+    };
+    match sel % 14 {
+        0 => drop(wire::parse_network(text)),
+        1 => drop(wire::parse_domain(text)),
+        2 => drop(wire::parse_box(text, 2)),
+        3 => drop(wire::parse_point(text, 3)),
+        4 => drop(wire::parse_three_points(text, 3)),
+        5 => drop(wire::parse_regions(text)),
+        6 => drop(wire::parse_other_patterns(&net(), text)),
+        7 => drop(wire::parse_other_points(&net(), text)),
+        8 => drop(wire::parse_other_regions(&net(), text)),
+        9 => drop(wire::parse_relucent(&net(), text)),
+        10 => drop(wire::parse_data_csv(text, 2)),
+        11 => {
+            if let Ok(t) = crate::import::read_safetensors(bytes) {
+                let arch = crate::import::parse_arch("linear,relu,linear").expect("fixed arch");
+                drop(crate::import::sequential(&t, None, None, &Q::zero()));
+                drop(crate::import::sequential(&t, None, Some(&arch), &Q::zero()));
+            }
+        }
+        12 => drop(crate::onnx::read_onnx(bytes)),
+        _ => drop(crate::import::parse_arch(text)),
+    }
+}

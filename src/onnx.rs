@@ -130,8 +130,12 @@ fn tensor(buf: &[u8]) -> Result<(String, Tensor), ImportError> {
         (7, _) => Vec::new(), // int64 (shapes for Reshape): not a weight
         (t, _) => return Err(err(Some(&name), format!("initializer data type {t} is not float or double"))),
     };
-    let dims: Vec<usize> = dims.into_iter().map(|d| d.max(0) as usize).collect();
-    if dtype != 7 && values.len() != dims.iter().product::<usize>() {
+    if let Some(d) = dims.iter().find(|&&d| d < 0) {
+        return Err(err(Some(&name), format!("negative dimension {d} in {dims:?}")));
+    }
+    let dims: Vec<usize> = dims.into_iter().map(|d| d as usize).collect();
+    let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if dtype != 7 && count != Some(values.len()) {
         return Err(err(Some(&name), format!("{} values for dims {dims:?}", values.len())));
     }
     Ok((name, Tensor { dims, values }))
@@ -311,6 +315,17 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
             .cloned()
             .ok_or_else(|| err(Some(&n.label()), format!("input `{name}` must be an initializer")))
     };
+    // Input `k` of a node, or an error naming the node.
+    let input = |n: &Node, k: usize| -> Result<String, ImportError> {
+        n.inputs.get(k).filter(|s| !s.is_empty()).cloned().ok_or_else(|| err(Some(&n.label()), format!("has no input {k}")))
+    };
+    // A 2D initializer's dimensions.
+    let matrix = |t: &Tensor, n: &Node| -> Result<(usize, usize), ImportError> {
+        match t.dims[..] {
+            [a, b] => Ok((a, b)),
+            _ => Err(err(Some(&n.label()), format!("weight has dims {:?}, expected 2", t.dims))),
+        }
+    };
     for n in &nodes {
         let data: Vec<&String> =
             n.inputs.iter().filter(|i| !inits.contains_key(*i) && !i.is_empty()).collect();
@@ -327,10 +342,11 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         match n.op.as_str() {
             "Gemm" => {
                 // transA only transposes the [1, n] data row; a single sample is the same vector.
-                let b = init(&n.inputs[1], n)?;
+                let b = init(&input(n, 1)?, n)?;
                 let (alpha, beta) = (attr_exact(n, "alpha", 1.0)?, attr_exact(n, "beta", 1.0)?);
                 let trans_b = n.int("transB", 0) != 0;
-                let (out, inp) = if trans_b { (b.dims[0], b.dims[1]) } else { (b.dims[1], b.dims[0]) };
+                let (r, c) = matrix(&b, n)?;
+                let (out, inp) = if trans_b { (r, c) } else { (c, r) };
                 if inp != shape.len() {
                     return Err(err(Some(&here), format!("expects {inp} inputs, gets {}", shape.len())));
                 }
@@ -344,6 +360,9 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 let bias = match n.inputs.get(2).filter(|s| !s.is_empty()) {
                     Some(c) => {
                         let c = init(c, n)?;
+                        if c.values.len() != 1 && c.values.len() != out {
+                            return Err(err(Some(&here), format!("bias of {} values for {out} outputs", c.values.len())));
+                        }
                         (0..out).map(|o| &beta * &c.values[if c.values.len() == 1 { 0 } else { o }]).collect()
                     }
                     None => vec![Q::from_integer(0.into()); out],
@@ -352,8 +371,8 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 shape = Shape::Flat(out);
             }
             "MatMul" => {
-                let b = init(&n.inputs[1], n)?;
-                let (inp, out) = (b.dims[0], b.dims[1]);
+                let b = init(&input(n, 1)?, n)?;
+                let (inp, out) = matrix(&b, n)?;
                 if inp != shape.len() {
                     return Err(err(Some(&here), format!("expects {inp} inputs, gets {}", shape.len())));
                 }
@@ -363,10 +382,18 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 shape = Shape::Flat(out);
             }
             "Add" => {
-                let c = init(n.inputs.iter().find(|i| inits.contains_key(*i)).expect("one initializer"), n)?;
+                let name = n
+                    .inputs
+                    .iter()
+                    .find(|i| inits.contains_key(*i))
+                    .ok_or_else(|| err(Some(&here), "Add needs a constant (initializer) operand"))?;
+                let c = init(name, n)?;
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "a bias Add must follow MatMul or Gemm"));
                 };
+                if c.values.len() != 1 && c.values.len() != d.bias.len() {
+                    return Err(err(Some(&here), format!("bias of {} values for {} outputs", c.values.len(), d.bias.len())));
+                }
                 for (o, b) in d.bias.iter_mut().enumerate() {
                     *b += &c.values[if c.values.len() == 1 { 0 } else { o }];
                 }
@@ -374,13 +401,13 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
             "Relu" => layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) }),
             "LeakyRelu" => layers.push(LayerSpec::Activation { slope: attr_exact(n, "alpha", 0.01)? }),
             "BatchNormalization" => {
-                let get = |k: usize| init(&n.inputs[k], n).map(|t| t.values);
+                let get = |k: usize| input(n, k).and_then(|name| init(&name, n)).map(|t| t.values);
                 let (gamma, beta, mean, var) = (get(1)?, get(2)?, get(3)?, get(4)?);
                 let eps = attr_exact(n, "epsilon", 1e-5)?;
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "batch norm must follow a dense layer to be folded"));
                 };
-                if gamma.len() != d.bias.len() {
+                if [&gamma, &beta, &mean, &var].iter().any(|v| v.len() != d.bias.len()) {
                     return Err(err(Some(&here), "size differs from the preceding dense layer"));
                 }
                 for o in 0..gamma.len() {
@@ -397,7 +424,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 let Shape::Image(c, h, w) = shape else {
                     return Err(err(Some(&here), "Conv needs an image input"));
                 };
-                let k = init(&n.inputs[1], n)?;
+                let k = init(&input(n, 1)?, n)?;
                 if k.dims.len() != 4 || k.dims[1] != c || n.int("group", 1) != 1 {
                     return Err(err(Some(&here), "only 2D convolutions with group = 1 are supported"));
                 }
@@ -407,18 +434,30 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 if n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1)) {
                     return Err(err(Some(&here), "dilations other than 1 are not supported"));
                 }
+                if strides.len() != 2 || strides.iter().any(|&x| x < 1) {
+                    return Err(err(Some(&here), format!("strides {strides:?}: expected two positive integers")));
+                }
+                if !(pads.len() == 2 || pads.len() == 4) || pads.iter().any(|&x| !(0..=1 << 20).contains(&x)) {
+                    return Err(err(Some(&here), format!("pads {pads:?}: expected 2 or 4 non-negative integers")));
+                }
                 let (sh, sw, ph, pw) =
                     (strides[0] as usize, strides[1] as usize, pads[0] as usize, pads[1] as usize);
                 let (ph2, pw2) = (
                     pads.get(2).copied().unwrap_or(pads[0]) as usize,
                     pads.get(3).copied().unwrap_or(pads[1]) as usize,
                 );
+                if kh == 0 || kw == 0 || kh > h + ph + ph2 || kw > w + pw + pw2 {
+                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input")));
+                }
                 let oh = (h + ph + ph2 - kh) / sh + 1;
                 let ow = (w + pw + pw2 - kw) / sw + 1;
                 let bias = match n.inputs.get(2).filter(|s| !s.is_empty()) {
                     Some(b) => init(b, n)?.values,
                     None => vec![Q::from_integer(0.into()); oc],
                 };
+                if bias.len() != oc {
+                    return Err(err(Some(&here), format!("bias of {} values for {oc} output channels", bias.len())));
+                }
                 let mut weight = Vec::with_capacity(oc * oh * ow);
                 let mut b_out = Vec::with_capacity(oc * oh * ow);
                 for o in 0..oc {
@@ -456,8 +495,17 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0)) || n.int("ceil_mode", 0) != 0 {
                     return Err(err(Some(&here), "padding and ceil_mode are not supported"));
                 }
+                if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
+                    return Err(err(
+                        Some(&here),
+                        format!("kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"),
+                    ));
+                }
                 let (kh, kw, sh, sw) =
                     (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
+                if kh > h || kw > w {
+                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
+                }
                 let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
                 let share = Q::new(1.into(), ((kh * kw) as i64).into());
                 let mut weight = Vec::new();
