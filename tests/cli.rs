@@ -612,3 +612,29 @@ fn outputs_never_overwrite_inputs() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(&net).unwrap(), before);
 }
+
+/// An output that cannot be written is bad input found before any work (exit 2), and a
+/// reader that goes away (`| head`) ends the run quietly with exit 0.
+#[test]
+fn unwritable_outputs_fail_early_and_closed_pipes_end_quietly() {
+    let o = run(&["enumerate", &fx("net-2-16-16-1.json"), "--box=-10:10", "--json", "/nonexistent-dir/x.json", "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+    let dir = std::env::temp_dir();
+    let o = run(&["partition", &fx("net-2-16-16-1.json"), "--box=-10:10", "--json", dir.to_str().unwrap(), "-q"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linregions"))
+        .args(["enumerate", &fx("net-2-16-16-1.json"), "--box=-10:10", "--jsonl", "-", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
