@@ -113,8 +113,9 @@ fn z_parts(z: &Z) -> (f64, i64) {
     (if z.sign() == num_bigint::Sign::Minus { -v } else { v }, k)
 }
 
-/// `x·2^k`: exact while the result is a normal number; once rounded otherwise (the steps
-/// before the last are exact for `|x|` in `[2^-70, 2^70]`).
+/// `x·2^k` by steps of at most `2^±1000`: exact while the result is a normal number; when
+/// it is not, within `η` of `x·2^k` (each step that lands in the subnormal range rounds by
+/// at most `η/2`, and every later step scales that error down), or infinite on overflow.
 fn scale2(mut x: f64, mut k: i64) -> f64 {
     const BIG: f64 = f64::from_bits((1023 + 1000) << 52); // 2^1000
     const SMALL: f64 = f64::from_bits((1023 - 1000) << 52); // 2^-1000
