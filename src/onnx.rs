@@ -46,7 +46,8 @@ fn fields(buf: &[u8]) -> Result<Vec<(u64, Wire<'_>)>, ImportError> {
         let key = varint(buf, &mut pos)?;
         let (field, wt) = (key >> 3, key & 7);
         let take = |pos: &mut usize, n: usize| -> Result<&[u8], ImportError> {
-            let s = buf.get(*pos..*pos + n).ok_or_else(|| err(None, "truncated protobuf field"))?;
+            let end = pos.checked_add(n).ok_or_else(|| err(None, "protobuf field length past the file"))?;
+            let s = buf.get(*pos..end).ok_or_else(|| err(None, "truncated protobuf field"))?;
             *pos += n;
             Ok(s)
         };

@@ -79,3 +79,27 @@ fn readers_never_panic_on_mutated_fixtures() {
         }
     }
 }
+
+/// Every input a fuzz target ever crashed on (`fixtures/fuzz/<target>/`), kept: each must
+/// now run through its target's check without a panic.
+#[test]
+fn fuzz_found_crashes_stay_fixed() {
+    let dir = root().join("fixtures/fuzz");
+    let mut n = 0;
+    for target in std::fs::read_dir(&dir).unwrap() {
+        let target = target.unwrap().path();
+        let name = target.file_name().unwrap().to_string_lossy().into_owned();
+        for f in std::fs::read_dir(&target).unwrap() {
+            let bytes = std::fs::read(f.unwrap().path()).unwrap();
+            let r = std::panic::catch_unwind(|| match name.as_str() {
+                "readers" => linregions::filter_check::check_reader(&bytes),
+                "filters" => linregions::filter_check::check_any(&bytes),
+                "paths" => linregions::filter_check::check_paths(&mut linregions::filter_check::Bytes::new(&bytes)),
+                other => panic!("unknown fuzz target folder {other}"),
+            });
+            assert!(r.is_ok(), "{name}: {:?}", bytes);
+            n += 1;
+        }
+    }
+    assert!(n >= 1);
+}
