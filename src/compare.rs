@@ -263,7 +263,8 @@ pub fn compare_regions(net: &Network, e: &Enumeration, theirs: &[OtherRegion], r
         if let (Some(t), Insphere::Finite { radius_lower, radius_upper, .. }) = (o.inradius, &r.insphere) {
             let ours = (to_f64(radius_lower) + to_f64(radius_upper)) / 2.0;
             // Written so that a NaN or an infinity on either side counts as a difference.
-            if !((t - ours).abs() <= rtol * ours.abs()) {
+            let within = (t - ours).abs() <= rtol * ours.abs();
+            if !within {
                 diff.issues.push(RegionIssue::Inradius { index, region: id, theirs: t, ours });
             }
         }

@@ -416,7 +416,8 @@ pub fn ratio(n: Approx, d: Approx) -> Option<Approx> {
         return None;
     }
     let den = (ad - d.e).next_down();
-    if !(den > 0.0) {
+    let positive = den > 0.0; // false for NaN too
+    if !positive {
         return None;
     }
     let v = n.v / d.v;

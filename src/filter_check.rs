@@ -112,7 +112,7 @@ impl<'a> Bytes<'a> {
     /// of [`Approx::of`] when `x` is an integer.
     pub fn approx_of(&mut self, x: &Q) -> Approx {
         let sel = self.byte();
-        if sel % 4 == 0 && x.is_integer() {
+        if sel.is_multiple_of(4) && x.is_integer() {
             return Approx::of(x.numer());
         }
         let mut v = x.to_f64().unwrap_or(f64::NAN);
@@ -217,7 +217,7 @@ pub fn check_quotient(b: &mut Bytes) {
 /// [`filter::compare`], half the time of two values a tiny offset apart.
 pub fn check_compare(b: &mut Bytes) {
     let (xa, a) = b.approx();
-    let xb = if b.byte() % 2 == 0 { b.rational() } else { &xa + Q::new(b.int(), b.pos_int() << 400usize) };
+    let xb = if b.byte().is_multiple_of(2) { b.rational() } else { &xa + Q::new(b.int(), b.pos_int() << 400usize) };
     let bb = b.approx_of(&xb);
     check_order("compare", filter::compare(a, bb), xa.cmp(&xb));
 }
@@ -226,7 +226,7 @@ pub fn check_compare(b: &mut Bytes) {
 pub fn check_orient2d(b: &mut Bytes) {
     let p = [b.rational(), b.rational()];
     let q = [b.rational(), b.rational()];
-    let r = if b.byte() % 2 == 0 {
+    let r = if b.byte().is_multiple_of(2) {
         [b.rational(), b.rational()]
     } else {
         let t = Q::new(b.int(), b.pos_int());
@@ -234,7 +234,7 @@ pub fn check_orient2d(b: &mut Bytes) {
         [&p[0] + &t * (&q[0] - &p[0]) + &off, &p[1] + &t * (&q[1] - &p[1])]
     };
     // A third of the time all in the range where the products are subnormal.
-    let (p, q, r) = if b.byte() % 3 == 0 {
+    let (p, q, r) = if b.byte().is_multiple_of(3) {
         let tiny = Q::new(Z::one(), Z::one() << (480 + usize::from(b.byte()) % 90));
         let s = |v: [Q; 2]| [&v[0] * &tiny, &v[1] * &tiny];
         (s(p), s(q), s(r))
@@ -257,7 +257,7 @@ pub fn check_dot(b: &mut Bytes) {
     let w: Vec<Z> = (0..n).map(|_| b.int()).collect();
     let xs: Vec<(Q, Approx)> = (0..n).map(|_| b.approx()).collect();
     let sum: Q = w.iter().zip(&xs).map(|(w, (x, _))| Q::from_integer(w.clone()) * x).sum();
-    let (bias, scale) = if b.byte() % 2 == 0 {
+    let (bias, scale) = if b.byte().is_multiple_of(2) {
         (-sum.floor().to_integer() + Z::from(b.byte() % 3) - 1, Z::one())
     } else {
         (b.int(), b.pos_int())
@@ -275,7 +275,7 @@ pub fn check_dot_converted(b: &mut Bytes) {
     let n = 1 + usize::from(b.byte()) % 8;
     let mut a: Vec<Z> = (0..n).map(|_| b.int()).collect();
     let mut x: Vec<Z> = (0..n).map(|_| b.int()).collect();
-    if b.byte() % 2 == 0 {
+    if b.byte().is_multiple_of(2) {
         let s: Z = a.iter().zip(&x).map(|(p, q)| p * q).sum();
         a.push(Z::one());
         x.push(-s + Z::from(b.byte() % 3) - 1);
@@ -292,7 +292,7 @@ pub fn check_dot_converted(b: &mut Bytes) {
 pub fn check_det(b: &mut Bytes) {
     let n = 1 + usize::from(b.byte()) % 5;
     let mut m: Vec<Vec<Z>> = (0..n).map(|_| (0..n).map(|_| b.int()).collect()).collect();
-    if n >= 2 && b.byte() % 2 == 0 {
+    if n >= 2 && b.byte().is_multiple_of(2) {
         let (s, t) = (Z::from(b.byte() as i8), Z::from(b.byte() as i8));
         let last: Vec<Z> = (0..n).map(|j| &s * &m[0][j] + &t * &m[(1).min(n - 1)][j]).collect();
         m[n - 1] = last;
@@ -303,15 +303,15 @@ pub fn check_det(b: &mut Bytes) {
     check_bound("det", &Q::from_integer(crate::polytope::det_int(m.clone())), filter::det(&rows));
     if n == 4 {
         let cof = filter::cofactors4(&rows);
-        for t in 0..4 {
-            for c in 0..4 {
+        for (t, cof_row) in cof.iter().enumerate() {
+            for (c, &got) in cof_row.iter().enumerate() {
                 let sub: Vec<Vec<Z>> = (0..4)
                     .filter(|&i| i != t)
                     .map(|i| (0..4).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
                     .collect();
                 let minor = crate::polytope::det_int(sub);
                 let want = if (t + c) % 2 == 1 { -minor } else { minor };
-                check_bound("cofactors4", &Q::from_integer(want), cof[t][c]);
+                check_bound("cofactors4", &Q::from_integer(want), got);
             }
         }
     }
@@ -330,7 +330,7 @@ pub fn check_arith(b: &mut Bytes) {
     let (x, a) = b.approx();
     let f = b.int();
     check_bound("times", &(Q::from_integer(f.clone()) * &x), a.times(filter::z_to_f64(&f)));
-    let (p, q) = (b.int(), if b.byte() % 2 == 0 { z.clone() } else { b.int() });
+    let (p, q) = (b.int(), if b.byte().is_multiple_of(2) { z.clone() } else { b.int() });
     check_bound(
         "difference",
         &Q::from_integer(&p - &q),
@@ -419,7 +419,7 @@ pub fn check_paths(b: &mut Bytes) {
             _ => {
                 let e = u32::from(b.byte()) * 401 / 255;
                 let p = Z::from(10).pow(e);
-                if b.byte() % 2 == 0 { Q::from_integer(m * p) } else { Q::new(m, p) }
+                if b.byte().is_multiple_of(2) { Q::from_integer(m * p) } else { Q::new(m, p) }
             }
         }
     };
@@ -448,7 +448,7 @@ pub fn check_paths(b: &mut Bytes) {
     let first = format!("{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}", w.join(","), bias.join(","));
     let mut layers = vec![first, "{\"type\":\"relu\"}".to_string()];
     let mut width = k;
-    if b.byte() % 3 == 0 {
+    if b.byte().is_multiple_of(3) {
         let m = 2 + usize::from(b.byte()) % 2;
         let w: Vec<String> = (0..m)
             .map(|_| format!("[{}]", (0..k).map(|_| format!("\"{}\"", b.byte() as i8 % 3)).collect::<Vec<_>>().join(",")))

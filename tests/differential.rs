@@ -116,7 +116,7 @@ fn near_concurrent(rng: &mut SplitMix64, t: usize) -> Case {
     }
     let second: Option<Vec<Vec<i64>>> = (t % 3 == 2).then(|| (0..3).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
     let net = parse(&net_json(&rows, second.as_deref(), rng));
-    let domain = if t % 2 == 0 { boxed("-1", "1") } else { Domain::Whole { dim: 2 } };
+    let domain = if t.is_multiple_of(2) { boxed("-1", "1") } else { Domain::Whole { dim: 2 } };
     Case { name: format!("near-concurrent {t}"), net, domain, lines: second.is_none().then_some(lines) }
 }
 
@@ -129,7 +129,7 @@ fn huge(rng: &mut SplitMix64, t: usize) -> Case {
     let mut rows = Vec::new();
     let mut lines = Vec::new();
     for _ in 0..k {
-        let s = |rng: &mut SplitMix64| if rng.next_u64() % 2 == 0 { e } else { -e };
+        let s = |rng: &mut SplitMix64| if rng.next_u64().is_multiple_of(2) { e } else { -e };
         let pick = |rng: &mut SplitMix64| match rng.next_u64() % 3 {
             0 => (rng.small_int(3), 0),
             _ => (rng.small_int(3), s(rng)),
@@ -147,7 +147,7 @@ fn huge(rng: &mut SplitMix64, t: usize) -> Case {
     }
     let second: Option<Vec<Vec<i64>>> = (t % 4 == 3).then(|| (0..2).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
     let net = parse(&net_json(&rows, second.as_deref(), rng));
-    let domain = if t % 2 == 0 { boxed("-8", "8") } else { Domain::Whole { dim: 2 } };
+    let domain = if t.is_multiple_of(2) { boxed("-8", "8") } else { Domain::Whole { dim: 2 } };
     Case { name: format!("huge 1e±{e} {t}"), net, domain, lines: second.is_none().then_some(lines) }
 }
 

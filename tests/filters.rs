@@ -3,7 +3,7 @@
 //! construction): every filter's decided sign is the exact one and every stated error bound
 //! holds. The same checks run under cargo-fuzz (`fuzz/`, see README "Fuzzing").
 
-use linregions::filter_check::{self, Bytes};
+use linregions::filter_check;
 use linregions::random::SplitMix64;
 
 /// `runs` inputs of random bytes for the check selected by `sel` (the first byte).
