@@ -352,7 +352,7 @@ struct RenderArgs {
     /// Overlay the adjacency graph (interior points joined across facets).
     #[arg(long)]
     graph: bool,
-    /// Width in pixels.
+    /// Width in pixels (50 to 16384).
     #[arg(long, default_value_t = 800.0)]
     width: f64,
 }
@@ -538,15 +538,38 @@ fn check_domain(dom: &Domain, d: usize, args: &DomainArgs) -> Result<()> {
 }
 
 /// Write a document to `path` (`-`: standard output) as `write` makes it.
+/// Writes a document to `path` (`-`: standard output). A regular file (or a new one) is
+/// written atomically: into a temporary file in the same folder, renamed over `path` only
+/// once complete, so a run that is killed or fails midway never leaves a truncated document.
+/// Anything else (a device such as `/dev/full`, a pipe) is written in place.
 fn write_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
-        write(&mut out).context("writing to standard output")
-    } else {
-        let file =
-            std::fs::File::create(path).with_context(|| format!("{}: cannot write", path.display()))?;
-        write(&mut std::io::BufWriter::new(file)).with_context(|| format!("{}: cannot write", path.display()))
+        return write(&mut out).context("writing to standard output");
     }
+    let cannot = || format!("{}: cannot write", path.display());
+    let regular = std::fs::metadata(path).map_or(true, |m| m.is_file());
+    if !regular {
+        let file = std::fs::File::create(path).with_context(cannot)?;
+        return write(&mut std::io::BufWriter::new(file)).with_context(cannot);
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.linregions-{}.tmp", std::process::id()));
+    let result = (|| -> Result<()> {
+        let file = std::fs::File::create(&tmp).with_context(cannot)?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w).with_context(cannot)?;
+        w.into_inner().map_err(|e| e.into_error()).with_context(cannot)?;
+        std::fs::rename(&tmp, path).with_context(cannot)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 fn write_out(path: &Path, text: &str) -> Result<()> {
@@ -1312,6 +1335,9 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
     Ok(())
 }
 
+/// The widest picture `render` draws (a PNG of 16,384² pixels is 1 GiB of RGBA).
+const MAX_WIDTH: f64 = 16384.0;
+
 fn cmd_render(a: RenderArgs) -> Result<()> {
     use linregions::render::{ColorBy, RenderOptions, render_svg};
     let mut inputs = domain_inputs(&a.domain);
@@ -1325,8 +1351,8 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
             a.net.display()
         )));
     }
-    if !(a.width.is_finite() && a.width >= 50.0) {
-        return Err(bad("--width must be at least 50"));
+    if !(a.width.is_finite() && (50.0..=MAX_WIDTH).contains(&a.width)) {
+        return Err(bad(format!("--width must be between 50 and {MAX_WIDTH} pixels")));
     }
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
@@ -1346,7 +1372,7 @@ fn cmd_render(a: RenderArgs) -> Result<()> {
     let svg = render_svg(&net, &e, &props, &opts).map_err(|e| bad(format!("{}: {e}", a.net.display())))?;
     if a.output.extension().is_some_and(|x| x.eq_ignore_ascii_case("png")) {
         let png = linregions::render::svg_to_png(&svg).map_err(|e| anyhow!(e))?;
-        std::fs::write(&a.output, png).with_context(|| format!("{}: cannot write", a.output.display()))
+        write_with(&a.output, |w| w.write_all(&png).and_then(|_| w.flush()))
     } else {
         write_out(&a.output, &svg)
     }

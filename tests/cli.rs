@@ -638,3 +638,24 @@ fn unwritable_outputs_fail_early_and_closed_pipes_end_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Documents are written atomically: an existing file is replaced whole and no temporary
+/// file is left beside it; a render wider than the maximum is refused at once.
+#[test]
+fn documents_replace_files_whole_and_render_width_is_bounded() {
+    let dir = tmp("atomic-dir");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("r.json");
+    std::fs::write(&out, "x".repeat(10_000_000)).unwrap();
+    let o = run(&["enumerate", &fx("small2d.json"), "--json", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with('{') && text.trim_end().ends_with('}') && text.len() < 1_000_000);
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["r.json".to_string()]);
+    let o = run(&["render", &fx("small2d.json"), "--width", "100000", "-o", dir.join("p.svg").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--width must be between 50 and 16384"), "{}", stderr(&o));
+}
