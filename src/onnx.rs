@@ -311,10 +311,19 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     let mut current = input_name;
     let mut layers: Vec<LayerSpec> = Vec::new();
     let init = |name: &str, n: &Node| {
-        inits
+        let t = inits
             .get(name)
             .cloned()
-            .ok_or_else(|| err(Some(&n.label()), format!("input `{name}` must be an initializer")))
+            .ok_or_else(|| err(Some(&n.label()), format!("input `{name}` must be an initializer")))?;
+        // A weight holds one value per element (an int64 shape tensor holds none).
+        let count = t.dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+        if count != Some(t.values.len()) {
+            return Err(err(
+                Some(&n.label()),
+                format!("input `{name}` is not a float tensor of dims {:?}", t.dims),
+            ));
+        }
+        Ok(t)
     };
     // Input `k` of a node, or an error naming the node.
     let input = |n: &Node, k: usize| -> Result<String, ImportError> {
