@@ -46,6 +46,15 @@ const RHO: f64 = 1.0 / (1u64 << 50) as f64;
 const SLACK: f64 = 1.0 + 1.0 / (1u64 << 20) as f64;
 /// The smallest positive subnormal, `2^-1074`.
 const ETA: f64 = f64::from_bits(1);
+/// The fast paths' range: values in `[SAFE_LOW, SAFE_HIGH]` (or zero) keep every product,
+/// quotient and error term of `ratio` and `orient2d` a normal number, so relative error
+/// bounds hold there; outside it the bounds round up operation by operation.
+const SAFE_LOW: f64 = 1.0 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64; // 2^-400
+const SAFE_HIGH: f64 = (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64; // 2^400
+/// The smallest denominator of `ratio`'s fast path (`2^-100`).
+const SAFE_DEN: f64 = 1.0 / (1u128 << 100) as f64;
+/// The relative margin of the fast paths (`2^-40`), above their few roundings of `u` each.
+const FAST_SLACK: f64 = 1.0 / (1u64 << 40) as f64;
 /// The most terms a dot product's bound is proven for (the `2^-30` relative rounding of
 /// `T` and `P`).
 const MAX_TERMS: usize = 1 << 20;
@@ -307,11 +316,13 @@ impl Eq for FloatNet {}
 /// stored one after another (`h_i[t]` is `h[i·k + t]`), with its error bound. The row holds
 /// converted integers; `c` is `bias · scale` (both converted: a product of two converted
 /// integers) for the value component and 0 otherwise.
+#[inline]
 pub fn dot(row: &[f64], h: &[Approx], k: usize, t: usize, c: f64) -> Approx {
     dot_iter(row, h[t..].iter().step_by(k).copied(), c)
 }
 
 /// The sum of [`dot`] over any sequence of approximations (the module doc's bound).
+#[inline]
 fn dot_iter(row: &[f64], h: impl Iterator<Item = Approx>, c: f64) -> Approx {
     let mut v = c;
     let mut big_t = c.abs();
@@ -339,6 +350,7 @@ fn dot_iter(row: &[f64], h: impl Iterator<Item = Approx>, c: f64) -> Approx {
 /// product has relative error `<= 3ρ` and the `n - 1` additions add `γ_n T` (the bound of
 /// the module doc with `P = 0`, all error in the products). Products of converted integers
 /// are `0` or at least 1: nothing underflows.
+#[inline]
 pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
     let mut v = 0.0;
     let mut big_t = 0.0;
@@ -410,21 +422,37 @@ pub fn dot_ints(a: &[&Z], x: &[&Z]) -> Option<std::cmp::Ordering> {
 /// (`|d̂| > e_d`): `|n/d - n̂/d̂| <= (e_n + |n̂/d̂| e_d) / (|d̂| - e_d)`, plus the ulp of the
 /// division, every operation of the bound rounded up (the denominator down). `None` when `d`
 /// may be zero or a value is not finite.
+#[inline]
 pub fn ratio(n: Approx, d: Approx) -> Option<Approx> {
     let ad = d.v.abs();
     if !(n.v.is_finite() && n.e.is_finite() && ad.is_finite() && d.e.is_finite()) {
         return None;
     }
-    let den = (ad - d.e).next_down();
-    let positive = den > 0.0; // false for NaN too
+    let den_hat = ad - d.e;
+    let positive = den_hat > 0.0; // false for NaN too
     if !positive {
         return None;
     }
     let v = n.v / d.v;
+    if !v.is_finite() {
+        return None;
+    }
+    let num_hat = n.e + v.abs() * d.e;
+    // Fast path: numerator and denominator far from the subnormal range, so every operation
+    // of the bound has a relative error of at most `u` (the absolute error `η/2` of a product
+    // that underflows is below `u` times the sum it joins); five roundings, covered by
+    // `1 + 2^-40`, and the last sum's rounding by the factor 2 in `ulp(v̂)`.
+    // (`v̂` normal, or exactly zero with `n̂ = 0`: then `|n̂/d̂| <= |v̂|(1 + u)`.)
+    let v_normal = if n.v == 0.0 { true } else { v.abs() >= SAFE_LOW };
+    if v_normal && (num_hat == 0.0 || num_hat >= SAFE_LOW) && den_hat >= SAFE_DEN && num_hat < SAFE_HIGH {
+        let e = num_hat / den_hat * (1.0 + FAST_SLACK) + ulp(v);
+        return e.is_finite().then_some(Approx { v, e });
+    }
+    let den = den_hat.next_down();
     let q = up(v.abs()); // >= |n̂/d̂|
     let num = add_up(n.e, mul_up(q, d.e));
     let e = add_up(up(num / den), ulp(v));
-    (v.is_finite() && e.is_finite()).then_some(Approx { v, e })
+    (e.is_finite() && den > 0.0).then_some(Approx { v, e })
 }
 
 /// `Σ |w_j|` for converted integers `ŵ_j` (each within `ρ|ŵ_j|`, `0` or at least 1): the
@@ -441,6 +469,7 @@ pub fn signed(a: Approx, negative: bool) -> Approx {
 
 /// `a` against `b` when the bounds decide it (`None`: too close, or not finite). Equal only
 /// for two exact equal values.
+#[inline]
 pub fn compare(a: Approx, b: Approx) -> Option<std::cmp::Ordering> {
     if a.e == 0.0 && b.e == 0.0 && a.v == b.v && a.v.is_finite() {
         return Some(std::cmp::Ordering::Equal);
@@ -467,7 +496,28 @@ fn decide(v: f64, bound: f64) -> Option<std::cmp::Ordering> {
 /// the inputs' errors plus its ulp; each product `AB` of two differences differs from
 /// `âb̂` by at most `|â|e_b + |b̂|e_a + e_a e_b`; the two products and the final difference
 /// add their ulps. Every operation of the bound rounds up.
+#[inline]
 pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::cmp::Ordering> {
+    // Fast path: every input value and error zero or in [2^-400, 2^400]. Then a non-zero
+    // difference is at least 2^-452, every product of two differences or of a difference
+    // and an error lies in [2^-1010, 2^802] (normal), and the relative analysis holds: each
+    // difference within `e_x + e_y + u|v̂|`, each product within `|â|e_b + |b̂|e_a + e_a e_b`
+    // plus `u|âb̂|`, the final difference `u|det|`, all sums of non-negative terms rounded
+    // within a factor `1 + 2^-40`.
+    let safe = |x: f64| x == 0.0 || (SAFE_LOW..=SAFE_HIGH).contains(&x.abs());
+    if [p, q, r].iter().all(|pt| pt.iter().all(|c| safe(c.v) && safe(c.e))) {
+        let sub = |x: Approx, y: Approx| {
+            let v = x.v - y.v;
+            Approx { v, e: x.e + y.e + U * v.abs() }
+        };
+        let (a, b) = (sub(q[0], p[0]), sub(r[1], p[1]));
+        let (c, d) = (sub(q[1], p[1]), sub(r[0], p[0]));
+        let (ab, cd) = (a.v * b.v, c.v * d.v);
+        let det = ab - cd;
+        let err = a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
+        let bound = (err + 3.0 * U * (ab.abs() + cd.abs())) * (1.0 + FAST_SLACK);
+        return decide(det, bound);
+    }
     let sub = |x: Approx, y: Approx| {
         let v = x.v - y.v;
         Approx { v, e: add_up(add_up(x.e, y.e), ulp(v)) }

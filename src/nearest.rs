@@ -313,7 +313,12 @@ fn float_problem(g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<(Vec<Vec<f64>>, Vec<f6
         hs.push((m * scale, e - k));
         gf.push(row.iter().map(|x| x * scale).collect::<Vec<f64>>());
     }
-    let top = hs.iter().filter(|(m, _)| *m != 0.0).map(|&(_, e)| e).max().unwrap_or(0);
+    // The common power of two: none while the distances are ordinary floats (the tolerances
+    // below are tuned for them), else the one that brings the largest near 1.
+    let plain: Vec<f64> = hs.iter().map(|&(m, e)| crate::filter::times_pow2(m, e)).collect();
+    let largest = plain.iter().fold(0.0f64, |a, h| a.max(h.abs()));
+    let ordinary = largest.is_finite() && (largest == 0.0 || largest > 1e-150);
+    let top = if ordinary { 0 } else { hs.iter().filter(|(m, _)| *m != 0.0).map(|&(_, e)| e).max().unwrap_or(0) };
     let hf: Vec<f64> = hs
         .iter()
         .map(|&(m, e)| {
