@@ -468,6 +468,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 if bias.len() != oc {
                     return Err(err(Some(&here), format!("bias of {} values for {oc} output channels", bias.len())));
                 }
+                dense_size(&here, &[oc, oh, ow], &[c, h, w])?;
                 let mut weight = Vec::with_capacity(oc * oh * ow);
                 let mut b_out = Vec::with_capacity(oc * oh * ow);
                 for o in 0..oc {
@@ -517,6 +518,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
                 }
                 let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+                dense_size(&here, &[c, oh, ow], &[c, h, w])?;
                 let share = Q::new(1.into(), ((kh * kw) as i64).into());
                 let mut weight = Vec::new();
                 for ci in 0..c {
@@ -549,6 +551,22 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         current = n.outputs.first().cloned().unwrap_or_default();
     }
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
+}
+
+/// The most weights one dense layer made from a Conv or AveragePool may hold (2^24: each is
+/// an exact rational, so more would take gigabytes): a larger one is an error, not an
+/// exhausted memory.
+const MAX_DENSE: usize = 1 << 24;
+
+fn dense_size(node: &str, rows: &[usize], cols: &[usize]) -> Result<(), ImportError> {
+    let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    match n {
+        Some(n) if n <= MAX_DENSE => Ok(()),
+        _ => Err(err(
+            Some(node),
+            format!("expands to a dense layer of {rows:?} x {cols:?} weights, more than {MAX_DENSE}"),
+        )),
+    }
 }
 
 /// The float attribute `key` of node `n` at its exact value (`default` when absent); a NaN
