@@ -553,10 +553,10 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
 }
 
-/// The most weights one dense layer made from a Conv or AveragePool may hold (2^24: each is
-/// an exact rational, so more would take gigabytes): a larger one is an error, not an
-/// exhausted memory.
-const MAX_DENSE: usize = 1 << 24;
+/// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
+/// 3 GB of exact rationals; a second 3x3 convolution of 8 to 16 channels on 26x26 needs
+/// 5 x 10^7): a larger one is an error, not an exhausted memory.
+const MAX_DENSE: usize = 1 << 26;
 
 fn dense_size(node: &str, rows: &[usize], cols: &[usize]) -> Result<(), ImportError> {
     let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
