@@ -49,8 +49,10 @@ const ETA: f64 = f64::from_bits(1);
 /// The fast paths' range: values in `[SAFE_LOW, SAFE_HIGH]` (or zero) keep every product,
 /// quotient and error term of `ratio` and `orient2d` a normal number, so relative error
 /// bounds hold there; outside it the bounds round up operation by operation.
-const SAFE_LOW: f64 = 1.0 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64; // 2^-400
-const SAFE_HIGH: f64 = (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64; // 2^400
+const SAFE_LOW: f64 =
+    1.0 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64 / (1u128 << 100) as f64; // 2^-400
+const SAFE_HIGH: f64 =
+    (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64 * (1u128 << 100) as f64; // 2^400
 /// The smallest denominator of `ratio`'s fast path (`2^-100`).
 const SAFE_DEN: f64 = 1.0 / (1u128 << 100) as f64;
 /// The relative margin of the fast paths (`2^-40`), above their few roundings of `u` each.
@@ -514,7 +516,8 @@ pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::c
         let (c, d) = (sub(q[1], p[1]), sub(r[0], p[0]));
         let (ab, cd) = (a.v * b.v, c.v * d.v);
         let det = ab - cd;
-        let err = a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
+        let err =
+            a.v.abs() * b.e + b.v.abs() * a.e + a.e * b.e + c.v.abs() * d.e + d.v.abs() * c.e + c.e * d.e;
         let bound = (err + 3.0 * U * (ab.abs() + cd.abs())) * (1.0 + FAST_SLACK);
         return decide(det, bound);
     }
@@ -526,7 +529,9 @@ pub fn orient2d(p: [Approx; 2], q: [Approx; 2], r: [Approx; 2]) -> Option<std::c
     let (c, d) = (sub(q[1], p[1]), sub(r[0], p[0]));
     let (ab, cd) = (a.v * b.v, c.v * d.v);
     let det = ab - cd;
-    let pair = |x: Approx, y: Approx| add_up(add_up(mul_up(x.v.abs(), y.e), mul_up(y.v.abs(), x.e)), mul_up(x.e, y.e));
+    let pair = |x: Approx, y: Approx| {
+        add_up(add_up(mul_up(x.v.abs(), y.e), mul_up(y.v.abs(), x.e)), mul_up(x.e, y.e))
+    };
     let mut bound = add_up(pair(a, b), pair(c, d));
     bound = add_up(bound, add_up(ulp(ab), ulp(cd)));
     decide(det, add_up(bound, ulp(det)))

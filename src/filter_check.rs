@@ -82,7 +82,11 @@ impl<'a> Bytes<'a> {
             4 => {
                 // 2^e for e in -1074..=1023.
                 let e = (i64::from(self.byte()) * 256 + i64::from(self.byte())) % 2098 - 1074;
-                if e >= -1022 { f64::from_bits(((e + 1023) as u64) << 52) } else { f64::from_bits(1u64 << (e + 1074)) }
+                if e >= -1022 {
+                    f64::from_bits(((e + 1023) as u64) << 52)
+                } else {
+                    f64::from_bits(1u64 << (e + 1074))
+                }
             }
             5 => filter::z_to_f64(&self.int()),
             6 => 0.0,
@@ -217,7 +221,11 @@ pub fn check_quotient(b: &mut Bytes) {
 /// [`filter::compare`], half the time of two values a tiny offset apart.
 pub fn check_compare(b: &mut Bytes) {
     let (xa, a) = b.approx();
-    let xb = if b.byte().is_multiple_of(2) { b.rational() } else { &xa + Q::new(b.int(), b.pos_int() << 400usize) };
+    let xb = if b.byte().is_multiple_of(2) {
+        b.rational()
+    } else {
+        &xa + Q::new(b.int(), b.pos_int() << 400usize)
+    };
     let bb = b.approx_of(&xb);
     check_order("compare", filter::compare(a, bb), xa.cmp(&xb));
 }
@@ -381,7 +389,9 @@ pub fn check_paths_on(name: &str, net: &crate::Network, domain: &crate::Domain) 
             let sides: BTreeSet<(Vec<Q>, Q)> = f
                 .sides
                 .iter()
-                .map(|s| (s.a.iter().map(|v| Q::from_integer(v.clone())).collect(), Q::from_integer(s.b.clone())))
+                .map(|s| {
+                    (s.a.iter().map(|v| Q::from_integer(v.clone())).collect(), Q::from_integer(s.b.clone()))
+                })
                 .collect();
             let facets: BTreeSet<(Vec<Q>, Q)> = r.facets.iter().map(|f| (f.a.clone(), f.b.clone())).collect();
             assert_eq!(sides, facets, "{name}: region {} facets", r.id);
@@ -430,7 +440,8 @@ pub fn check_paths(b: &mut Bytes) {
         if a.is_zero() && c0.is_zero() {
             a = Q::one();
         }
-        let pick = |b: &mut Bytes| &centre + &scale * Q::new(Z::from(i64::from(b.byte() as i8 % 5)), Z::from(5));
+        let pick =
+            |b: &mut Bytes| &centre + &scale * Q::new(Z::from(i64::from(b.byte() as i8 % 5)), Z::from(5));
         let (x0, y0) = (pick(b), pick(b));
         let delta = match b.byte() % 3 {
             0 => Q::zero(),
@@ -451,10 +462,19 @@ pub fn check_paths(b: &mut Bytes) {
     if b.byte().is_multiple_of(3) {
         let m = 2 + usize::from(b.byte()) % 2;
         let w: Vec<String> = (0..m)
-            .map(|_| format!("[{}]", (0..k).map(|_| format!("\"{}\"", b.byte() as i8 % 3)).collect::<Vec<_>>().join(",")))
+            .map(|_| {
+                format!(
+                    "[{}]",
+                    (0..k).map(|_| format!("\"{}\"", b.byte() as i8 % 3)).collect::<Vec<_>>().join(",")
+                )
+            })
             .collect();
         let bias: Vec<String> = (0..m).map(|_| format!("\"{}\"", b.byte() as i8 % 2)).collect();
-        layers.push(format!("{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}", w.join(","), bias.join(",")));
+        layers.push(format!(
+            "{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}",
+            w.join(","),
+            bias.join(",")
+        ));
         layers.push("{\"type\":\"relu\"}".to_string());
         width = m;
     }

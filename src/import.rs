@@ -98,10 +98,9 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Import
             _ => return Err(err(Some(name), "data_offsets outside the file")),
         };
         let raw = &data[a..b];
-        let count: usize = shape
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .ok_or_else(|| err(Some(name), format!("shape {shape:?} has more elements than memory can address")))?;
+        let count: usize = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| {
+            err(Some(name), format!("shape {shape:?} has more elements than memory can address"))
+        })?;
         let width = match dtype {
             "F64" => 8,
             "F32" => 4,
@@ -282,7 +281,8 @@ pub fn sequential(
             .filter(|(_, (i, _))| i.is_none())
             .map(|(pos, _)| {
                 // "net.0" -> "net" (a top-level Sequential's modules are "0", "1", ...).
-                let prefix = modules.values().next().and_then(|(p, _)| p.rsplit_once('.')).map_or("", |(p, _)| p);
+                let prefix =
+                    modules.values().next().and_then(|(p, _)| p.rsplit_once('.')).map_or("", |(p, _)| p);
                 if prefix.is_empty() { format!("module {pos}") } else { format!("{prefix}.{pos}") }
             })
             .collect();
@@ -329,13 +329,15 @@ pub fn sequential(
         match item {
             ArchItem::Linear => {
                 let (prefix, fields) = &modules[&index.expect("linear has tensors")];
-                let w = fields
-                    .get("weight")
-                    .filter(|w| w.shape.len() == 2)
-                    .ok_or_else(|| err(Some(prefix), "--arch says linear, but the module has no 2D weight"))?;
+                let w = fields.get("weight").filter(|w| w.shape.len() == 2).ok_or_else(|| {
+                    err(Some(prefix), "--arch says linear, but the module has no 2D weight")
+                })?;
                 let (out, inp) = (w.shape[0], w.shape[1]);
                 if out == 0 || inp == 0 {
-                    return Err(err(Some(prefix), format!("weight of shape {:?}: a zero-size dimension", w.shape)));
+                    return Err(err(
+                        Some(prefix),
+                        format!("weight of shape {:?}: a zero-size dimension", w.shape),
+                    ));
                 }
                 if width.is_some_and(|wd| wd != inp) {
                     return Err(err(

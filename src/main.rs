@@ -401,8 +401,11 @@ fn no_clobber(inputs: &[&Path], outputs: &[(&str, Option<&PathBuf>)]) -> Result<
             }
         }
     }
-    let outs: Vec<(&str, &PathBuf)> =
-        outputs.iter().filter_map(|(flag, p)| p.map(|p| (*flag, p))).filter(|(_, p)| p.as_os_str() != "-").collect();
+    let outs: Vec<(&str, &PathBuf)> = outputs
+        .iter()
+        .filter_map(|(flag, p)| p.map(|p| (*flag, p)))
+        .filter(|(_, p)| p.as_os_str() != "-")
+        .collect();
     for (i, (flag, out)) in outs.iter().enumerate() {
         // Writable, checked before any work: a directory that does not exist, a path that is a
         // directory, or a folder we may not write in is bad input found at once.
@@ -414,14 +417,20 @@ fn no_clobber(inputs: &[&Path], outputs: &[(&str, Option<&PathBuf>)]) -> Result<
             _ => PathBuf::from("."),
         };
         if !dir.is_dir() {
-            return Err(bad(format!("{flag} {}: the folder {} does not exist", out.display(), dir.display())));
+            return Err(bad(format!(
+                "{flag} {}: the folder {} does not exist",
+                out.display(),
+                dir.display()
+            )));
         }
         let probe = dir.join(format!(".linregions-probe-{}", std::process::id()));
         match std::fs::OpenOptions::new().write(true).create_new(true).open(&probe) {
             Ok(_) => {
                 let _ = std::fs::remove_file(&probe);
             }
-            Err(e) => return Err(bad(format!("{flag} {}: cannot write in {}: {e}", out.display(), dir.display()))),
+            Err(e) => {
+                return Err(bad(format!("{flag} {}: cannot write in {}: {e}", out.display(), dir.display())));
+            }
         }
         if out.exists() && std::fs::OpenOptions::new().append(true).open(out).is_err() {
             return Err(bad(format!("{flag} {}: the file cannot be written", out.display())));
@@ -1450,7 +1459,8 @@ fn main() -> ExitCode {
         // The reader of standard output went away (`| head`): stop quietly, as Unix tools do.
         Err(e)
             if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) =>
         {
             ExitCode::SUCCESS

@@ -318,7 +318,8 @@ fn float_problem(g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<(Vec<Vec<f64>>, Vec<f6
     let plain: Vec<f64> = hs.iter().map(|&(m, e)| crate::filter::times_pow2(m, e)).collect();
     let largest = plain.iter().fold(0.0f64, |a, h| a.max(h.abs()));
     let ordinary = largest.is_finite() && (largest == 0.0 || largest > 1e-150);
-    let top = if ordinary { 0 } else { hs.iter().filter(|(m, _)| *m != 0.0).map(|&(_, e)| e).max().unwrap_or(0) };
+    let top =
+        if ordinary { 0 } else { hs.iter().filter(|(m, _)| *m != 0.0).map(|&(_, e)| e).max().unwrap_or(0) };
     let hf: Vec<f64> = hs
         .iter()
         .map(|&(m, e)| {
@@ -346,7 +347,14 @@ fn few_subsets(m: usize, d: usize) -> bool {
 
 /// The first subset (extending `s`, rows from `from` on, at most `d` rows) that
 /// [`certify`] accepts, in lexicographic order.
-fn certify_subsets(g: &[Vec<Z>], hn: &[Z], l: &Z, d: usize, from: usize, s: &mut Vec<usize>) -> Option<Vec<Q>> {
+fn certify_subsets(
+    g: &[Vec<Z>],
+    hn: &[Z],
+    l: &Z,
+    d: usize,
+    from: usize,
+    s: &mut Vec<usize>,
+) -> Option<Vec<Q>> {
     if let Some(x) = certify(g, hn, l, s) {
         return Some(x);
     }

@@ -327,7 +327,11 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     };
     // Input `k` of a node, or an error naming the node.
     let input = |n: &Node, k: usize| -> Result<String, ImportError> {
-        n.inputs.get(k).filter(|s| !s.is_empty()).cloned().ok_or_else(|| err(Some(&n.label()), format!("has no input {k}")))
+        n.inputs
+            .get(k)
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .ok_or_else(|| err(Some(&n.label()), format!("has no input {k}")))
     };
     // A 2D initializer's dimensions.
     let matrix = |t: &Tensor, n: &Node| -> Result<(usize, usize), ImportError> {
@@ -371,7 +375,10 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     Some(c) => {
                         let c = init(c, n)?;
                         if c.values.len() != 1 && c.values.len() != out {
-                            return Err(err(Some(&here), format!("bias of {} values for {out} outputs", c.values.len())));
+                            return Err(err(
+                                Some(&here),
+                                format!("bias of {} values for {out} outputs", c.values.len()),
+                            ));
                         }
                         (0..out).map(|o| &beta * &c.values[if c.values.len() == 1 { 0 } else { o }]).collect()
                     }
@@ -402,7 +409,10 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     return Err(err(Some(&here), "a bias Add must follow MatMul or Gemm"));
                 };
                 if c.values.len() != 1 && c.values.len() != d.bias.len() {
-                    return Err(err(Some(&here), format!("bias of {} values for {} outputs", c.values.len(), d.bias.len())));
+                    return Err(err(
+                        Some(&here),
+                        format!("bias of {} values for {} outputs", c.values.len(), d.bias.len()),
+                    ));
                 }
                 for (o, b) in d.bias.iter_mut().enumerate() {
                     *b += &c.values[if c.values.len() == 1 { 0 } else { o }];
@@ -445,10 +455,17 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     return Err(err(Some(&here), "dilations other than 1 are not supported"));
                 }
                 if strides.len() != 2 || strides.iter().any(|&x| x < 1) {
-                    return Err(err(Some(&here), format!("strides {strides:?}: expected two positive integers")));
+                    return Err(err(
+                        Some(&here),
+                        format!("strides {strides:?}: expected two positive integers"),
+                    ));
                 }
-                if !(pads.len() == 2 || pads.len() == 4) || pads.iter().any(|&x| !(0..=1 << 20).contains(&x)) {
-                    return Err(err(Some(&here), format!("pads {pads:?}: expected 2 or 4 non-negative integers")));
+                if !(pads.len() == 2 || pads.len() == 4) || pads.iter().any(|&x| !(0..=1 << 20).contains(&x))
+                {
+                    return Err(err(
+                        Some(&here),
+                        format!("pads {pads:?}: expected 2 or 4 non-negative integers"),
+                    ));
                 }
                 let (sh, sw, ph, pw) =
                     (strides[0] as usize, strides[1] as usize, pads[0] as usize, pads[1] as usize);
@@ -457,7 +474,10 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     pads.get(3).copied().unwrap_or(pads[1]) as usize,
                 );
                 if kh == 0 || kw == 0 || kh > h + ph + ph2 || kw > w + pw + pw2 {
-                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input")));
+                    return Err(err(
+                        Some(&here),
+                        format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input"),
+                    ));
                 }
                 let oh = (h + ph + ph2 - kh) / sh + 1;
                 let ow = (w + pw + pw2 - kw) / sw + 1;
@@ -466,7 +486,10 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     None => vec![Q::from_integer(0.into()); oc],
                 };
                 if bias.len() != oc {
-                    return Err(err(Some(&here), format!("bias of {} values for {oc} output channels", bias.len())));
+                    return Err(err(
+                        Some(&here),
+                        format!("bias of {} values for {oc} output channels", bias.len()),
+                    ));
                 }
                 dense_size(&here, &[oc, oh, ow], &[c, h, w])?;
                 let mut weight = Vec::with_capacity(oc * oh * ow);
@@ -509,7 +532,9 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
                     return Err(err(
                         Some(&here),
-                        format!("kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"),
+                        format!(
+                            "kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"
+                        ),
                     ));
                 }
                 let (kh, kw, sh, sw) =

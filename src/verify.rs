@@ -176,12 +176,20 @@ pub fn verify_slice(
         (None, Some(_)) => rec.fail("plane", None, "a plane was given but the file records none".to_string()),
         (Some(f), Some(p)) => {
             if f != p {
-                rec.fail("plane", None, "the file's plane (origin, u, v) differs from the one given".to_string());
+                rec.fail(
+                    "plane",
+                    None,
+                    "the file's plane (origin, u, v) differs from the one given".to_string(),
+                );
             }
             for (i, r) in file.regions.iter().enumerate() {
                 let want = (r.interior_point.len() == 2).then(|| p.to_input(&r.interior_point));
                 if r.interior_point_input.is_none() || r.interior_point_input != want {
-                    rec.fail("plane", Some(i), "interior_point_input is not the interior point in input space");
+                    rec.fail(
+                        "plane",
+                        Some(i),
+                        "interior_point_input is not the interior point in input space",
+                    );
                 }
             }
         }

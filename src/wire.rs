@@ -90,7 +90,11 @@ fn matrix(v: &Value, layer: Option<usize>, field: &str) -> Result<Vec<Vec<Q>>, W
 fn parse_json(text: &str) -> Result<Value, WireError> {
     let v = serde_json::from_str(text).map_err(|e| err(None, "", format!("not valid JSON: {e}")))?;
     if let Some((key, line, col)) = duplicate_key(text) {
-        return Err(err(None, "", format!("duplicate key `{key}` at line {line}, column {col} (every key once)")));
+        return Err(err(
+            None,
+            "",
+            format!("duplicate key `{key}` at line {line}, column {col} (every key once)"),
+        ));
     }
     Ok(v)
 }

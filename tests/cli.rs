@@ -122,7 +122,8 @@ fn dot_is_valid_for_graphviz() {
     // On every machine: the DOT grammar, by a small tokenizer and parser here.
     let text = std::fs::read_to_string(&dot).unwrap();
     dot_syntax(&text).unwrap_or_else(|e| panic!("invalid DOT: {e}\n{text}"));
-    for broken in ["graph g { 0 -- }", "graph g { 0 [label=\"x] }", "graph g { 0 -- 1", "digraph { 0 -- 1 }"] {
+    for broken in ["graph g { 0 -- }", "graph g { 0 [label=\"x] }", "graph g { 0 -- 1", "digraph { 0 -- 1 }"]
+    {
         assert!(dot_syntax(broken).is_err(), "{broken}");
     }
     // With Graphviz (CI installs it; there it is required): the real `dot` renders it.
@@ -163,7 +164,9 @@ fn dot_syntax(text: &str) -> Result<(), String> {
                 }
                 toks.push(T::Id(s));
             }
-            '-' if matches!(it.peek(), Some('-') | Some('>')) => toks.push(T::Edge(format!("-{}", it.next().unwrap()))),
+            '-' if matches!(it.peek(), Some('-') | Some('>')) => {
+                toks.push(T::Edge(format!("-{}", it.next().unwrap())))
+            }
             c if c.is_alphanumeric() || c == '_' || c == '.' || c == '-' => {
                 let mut s = c.to_string();
                 while let Some(&n) = it.peek().filter(|n| n.is_alphanumeric() || **n == '_' || **n == '.') {
@@ -578,7 +581,9 @@ fn render_png_decodes_with_the_right_size() {
 fn progress_is_silent_when_not_a_terminal() {
     // A run longer than the progress delay (250 ms), or the test could not fail.
     let net = tmp("progress-2-64-64-1.json");
-    assert!(run(&["random", "--dims", "2,64,64,1", "--seed", "1", "-o", net.to_str().unwrap()]).status.success());
+    assert!(
+        run(&["random", "--dims", "2,64,64,1", "--seed", "1", "-o", net.to_str().unwrap()]).status.success()
+    );
     let start = std::time::Instant::now();
     let o = run(&["enumerate", net.to_str().unwrap(), "--box=-10:10", "--walk"]);
     assert!(start.elapsed() > std::time::Duration::from_millis(400), "the run must outlast the delay");
@@ -704,7 +709,13 @@ fn verify_of_a_plane_file_needs_its_plane() {
     let o = run(&["verify", "fixtures/net-3-6-6-1.json", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("the file is a plane slice"), "{}", stderr(&o));
-    let o = run(&["verify", "fixtures/net-3-6-6-1.json", out.to_str().unwrap(), "--plane", "fixtures/plane3.csv"]);
+    let o = run(&[
+        "verify",
+        "fixtures/net-3-6-6-1.json",
+        out.to_str().unwrap(),
+        "--plane",
+        "fixtures/plane3.csv",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("OK: all 16 checks hold"));
 }
@@ -744,11 +755,19 @@ fn outputs_never_overwrite_inputs() {
 /// reader that goes away (`| head`) ends the run quietly with exit 0.
 #[test]
 fn unwritable_outputs_fail_early_and_closed_pipes_end_quietly() {
-    let o = run(&["enumerate", &fx("net-2-16-16-1.json"), "--box=-10:10", "--json", "/nonexistent-dir/x.json", "-q"]);
+    let o = run(&[
+        "enumerate",
+        &fx("net-2-16-16-1.json"),
+        "--box=-10:10",
+        "--json",
+        "/nonexistent-dir/x.json",
+        "-q",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
     let dir = std::env::temp_dir();
-    let o = run(&["partition", &fx("net-2-16-16-1.json"), "--box=-10:10", "--json", dir.to_str().unwrap(), "-q"]);
+    let o =
+        run(&["partition", &fx("net-2-16-16-1.json"), "--box=-10:10", "--json", dir.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
     use std::io::Read;
@@ -779,10 +798,13 @@ fn documents_replace_files_whole_and_render_width_is_bounded() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with('{') && text.trim_end().ends_with('}') && text.len() < 1_000_000);
-    let names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, vec!["r.json".to_string()]);
-    let o = run(&["render", &fx("small2d.json"), "--width", "100000", "-o", dir.join("p.svg").to_str().unwrap()]);
+    let o =
+        run(&["render", &fx("small2d.json"), "--width", "100000", "-o", dir.join("p.svg").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--width must be between 50 and 16384"), "{}", stderr(&o));
 }

@@ -34,7 +34,11 @@ fn net_json(rows: &[(String, String, String)], second: Option<&[Vec<i64>]>, rng:
             .map(|r| format!("[{}]", r.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(",")))
             .collect();
         let bias: Vec<String> = m.iter().map(|_| format!("\"{}\"", rng.small_int(2))).collect();
-        layers.push(format!("{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}", w.join(","), bias.join(",")));
+        layers.push(format!(
+            "{{\"type\":\"dense\",\"weight\":[{}],\"bias\":[{}]}}",
+            w.join(","),
+            bias.join(",")
+        ));
         layers.push("{\"type\":\"relu\"}".to_string());
         width = m.len();
     }
@@ -114,7 +118,8 @@ fn near_concurrent(rng: &mut SplitMix64, t: usize) -> Case {
         rows.push((a.to_string(), b.to_string(), linregions::fmt_q(&c)));
         lines.push([Q::from_integer(Z::from(a)), Q::from_integer(Z::from(b)), c]);
     }
-    let second: Option<Vec<Vec<i64>>> = (t % 3 == 2).then(|| (0..3).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
+    let second: Option<Vec<Vec<i64>>> =
+        (t % 3 == 2).then(|| (0..3).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
     let net = parse(&net_json(&rows, second.as_deref(), rng));
     let domain = if t.is_multiple_of(2) { boxed("-1", "1") } else { Domain::Whole { dim: 2 } };
     Case { name: format!("near-concurrent {t}"), net, domain, lines: second.is_none().then_some(lines) }
@@ -139,13 +144,15 @@ fn huge(rng: &mut SplitMix64, t: usize) -> Case {
         let (a, ea) = if a == 0 && b == 0 { (1, ea) } else { (a, ea) };
         // The bias keeps the line through the box: -(a·10^ea·x0 + b·10^eb·y0) for a point
         // (x0, y0) of small rationals.
-        let (x0, y0) = (Q::new(Z::from(rng.small_int(3)), Z::from(4)), Q::new(Z::from(rng.small_int(3)), Z::from(4)));
+        let (x0, y0) =
+            (Q::new(Z::from(rng.small_int(3)), Z::from(4)), Q::new(Z::from(rng.small_int(3)), Z::from(4)));
         let (aq, bq) = (q(&sci(a, ea)), q(&sci(b, eb)));
         let c = -(&aq * &x0 + &bq * &y0);
         rows.push((sci(a, ea), sci(b, eb), linregions::fmt_q(&c)));
         lines.push([aq, bq, c]);
     }
-    let second: Option<Vec<Vec<i64>>> = (t % 4 == 3).then(|| (0..2).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
+    let second: Option<Vec<Vec<i64>>> =
+        (t % 4 == 3).then(|| (0..2).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
     let net = parse(&net_json(&rows, second.as_deref(), rng));
     let domain = if t.is_multiple_of(2) { boxed("-8", "8") } else { Domain::Whole { dim: 2 } };
     Case { name: format!("huge 1e±{e} {t}"), net, domain, lines: second.is_none().then_some(lines) }
@@ -171,7 +178,8 @@ fn tiny_or_far(rng: &mut SplitMix64, t: usize) -> Case {
         let c = -(Q::from_integer(Z::from(a)) * x0 + Q::from_integer(Z::from(b)) * y0);
         rows.push((a.to_string(), b.to_string(), linregions::fmt_q(&c)));
     }
-    let second: Option<Vec<Vec<i64>>> = (t % 2 == 1).then(|| (0..3).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
+    let second: Option<Vec<Vec<i64>>> =
+        (t % 2 == 1).then(|| (0..3).map(|_| (0..k).map(|_| rng.small_int(2)).collect()).collect());
     let net = parse(&net_json(&rows, second.as_deref(), rng));
     Case { name: format!("tiny/far box {t} [{lo}, {hi}]"), net, domain: boxed(&lo, &hi), lines: None }
 }
@@ -226,7 +234,11 @@ fn reported_edge_nets_give_the_exact_answers() {
     }
     let e = enumerate(&four, &Domain::Whole { dim: 2 }, &Options::default()).unwrap();
     assert_eq!(e.regions.len(), 10);
-    let r = e.regions.iter().find(|r| linregions::wire::pattern_label(&four, &r.pattern) == "1110").expect("region 1110");
+    let r = e
+        .regions
+        .iter()
+        .find(|r| linregions::wire::pattern_label(&four, &r.pattern) == "1110")
+        .expect("region 1110");
     assert_eq!(r.facets.len(), 4);
     // Lines x = 0 and 1e308·x + y = 5e308 in [-8, 8]^2: the second crosses the box along
     // x ≈ 5, both cut it: 3 regions.
@@ -237,7 +249,9 @@ fn reported_edge_nets_give_the_exact_answers() {
     // Biases scaled by 1e-150 in the box [-1e-150, 1e-150]^2 (the partition's vertex order
     // and an asymmetric box that made its sort panic).
     let tiny = parse(&std::fs::read_to_string(format!("{dir}/tiny_biases.json")).unwrap());
-    for domain in [boxed("-1e-150", "1e-150"), Domain::Box { lo: vec![q("1e-151"); 2], hi: vec![q("1e-150"); 2] }] {
+    for domain in
+        [boxed("-1e-150", "1e-150"), Domain::Box { lo: vec![q("1e-151"); 2], hi: vec![q("1e-150"); 2] }]
+    {
         check(&Case { name: "tiny biases".into(), net: tiny.clone(), domain, lines: None });
     }
     // Weights scaled by 10^{-200, 0, 200} (wrong facets before).
@@ -248,7 +262,9 @@ fn reported_edge_nets_give_the_exact_answers() {
 #[test]
 fn the_arrangement_count_is_right_on_known_cases() {
     // Three concurrent lines: 6 regions; in general position: 7; two parallel + one: 6.
-    let l = |a: i64, b: i64, c: i64| [Q::from_integer(Z::from(a)), Q::from_integer(Z::from(b)), Q::from_integer(Z::from(c))];
+    let l = |a: i64, b: i64, c: i64| {
+        [Q::from_integer(Z::from(a)), Q::from_integer(Z::from(b)), Q::from_integer(Z::from(c))]
+    };
     assert_eq!(arrangement_regions(&[l(1, 0, 0), l(0, 1, 0), l(1, 1, 0)]), 6);
     assert_eq!(arrangement_regions(&[l(1, 0, 0), l(0, 1, 0), l(1, 1, -1)]), 7);
     assert_eq!(arrangement_regions(&[l(1, 0, 0), l(1, 0, 1), l(0, 1, 0)]), 6);

@@ -9,7 +9,8 @@ use linregions::random::SplitMix64;
 /// `runs` inputs of random bytes for the check selected by `sel` (the first byte), times
 /// `LINREGIONS_PROPERTY_SCALE` (default 1) for a deeper run.
 fn property(sel: u8, runs: usize, seed: u64) {
-    let scale: usize = std::env::var("LINREGIONS_PROPERTY_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let scale: usize =
+        std::env::var("LINREGIONS_PROPERTY_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let mut rng = SplitMix64(seed);
     for _ in 0..runs * scale {
         let len = 16 + (rng.next_u64() % 400) as usize;

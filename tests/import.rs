@@ -33,7 +33,8 @@ fn plain_mlp_and_half_precision_give_the_same_exact_net() {
     assert_eq!(net.hidden()[0].dense.bias, vec![qi(0), qi(1), q(-1, 2)]);
     assert_eq!(net.output().bias, vec![q(1, 8)]);
     let half =
-        sequential(&read_safetensors(&bytes("mlp_f16.safetensors")).unwrap(), None, Some(&arch), &qi(0)).unwrap();
+        sequential(&read_safetensors(&bytes("mlp_f16.safetensors")).unwrap(), None, Some(&arch), &qi(0))
+            .unwrap();
     assert_eq!(network_to_json(&half), network_to_json(&net));
 }
 

@@ -75,7 +75,11 @@ fn readers_never_panic_on_mutated_fixtures() {
             let m = mutate(&mut rng, &file);
             let text = String::from_utf8_lossy(&m).into_owned();
             let r = std::panic::catch_unwind(|| read_with(sel, &m, &text));
-            assert!(r.is_ok(), "reader {sel} panicked on {:?}", String::from_utf8_lossy(&m[..m.len().min(400)]));
+            assert!(
+                r.is_ok(),
+                "reader {sel} panicked on {:?}",
+                String::from_utf8_lossy(&m[..m.len().min(400)])
+            );
         }
     }
 }
@@ -94,7 +98,9 @@ fn fuzz_found_crashes_stay_fixed() {
             let r = std::panic::catch_unwind(|| match name.as_str() {
                 "readers" => linregions::filter_check::check_reader(&bytes),
                 "filters" => linregions::filter_check::check_any(&bytes),
-                "paths" => linregions::filter_check::check_paths(&mut linregions::filter_check::Bytes::new(&bytes)),
+                "paths" => {
+                    linregions::filter_check::check_paths(&mut linregions::filter_check::Bytes::new(&bytes))
+                }
                 other => panic!("unknown fuzz target folder {other}"),
             });
             assert!(r.is_ok(), "{name}: {:?}", bytes);

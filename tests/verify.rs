@@ -141,8 +141,10 @@ fn plane_files_are_checked_against_their_plane() {
     use linregions::verify::verify_slice;
     use linregions::wire::{Plane, parse_three_points};
     let net = fixture("net-3-6-6-1.json");
-    let pts = parse_three_points(&std::fs::read_to_string(root().join("fixtures/plane3.csv")).unwrap(), 3).unwrap();
-    let diff = |a: &[linregions::Q], b: &[linregions::Q]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
+    let pts =
+        parse_three_points(&std::fs::read_to_string(root().join("fixtures/plane3.csv")).unwrap(), 3).unwrap();
+    let diff =
+        |a: &[linregions::Q], b: &[linregions::Q]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
     let plane = Plane { origin: pts[0].clone(), u: diff(&pts[1], &pts[0]), v: diff(&pts[2], &pts[0]) };
     let sliced = net.on_plane(&plane.origin, &plane.u, &plane.v);
     let domain = Domain::default_box(2);
@@ -168,7 +170,8 @@ fn misshapen_domains_are_errors() {
     let dir = root().join("fixtures/verify");
     let file = parse_regions(&std::fs::read_to_string(dir.join("small2d.ok.json")).unwrap()).unwrap();
     let ragged = Domain::Polytope { a: vec![vec![qi(1), qi(0)], vec![qi(0)]], b: vec![qi(1), qi(1)] };
-    let long_b = Domain::Polytope { a: vec![vec![qi(1), qi(0)], vec![qi(0), qi(1)]], b: vec![qi(1), qi(1), qi(5)] };
+    let long_b =
+        Domain::Polytope { a: vec![vec![qi(1), qi(0)], vec![qi(0), qi(1)]], b: vec![qi(1), qi(1), qi(5)] };
     let short_hi = Domain::Box { lo: vec![qi(-1), qi(-1)], hi: vec![qi(1)] };
     for dom in [ragged, long_b, short_hi] {
         match verify(&net, &dom, &file) {
