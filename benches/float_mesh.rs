@@ -1,4 +1,4 @@
-//! The price of exactness for the 2D partition: `linregions::mesh::partition` against the
+//! The price of exactness for the 2D partition: `linregions::partition` against the
 //! same mesh splitting run in floats only.
 //!
 //! `float_mesh` below is the mesh pipeline with every exact step removed: f64 vertices,
@@ -15,8 +15,8 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use linregions::mesh::partition;
-use linregions::num::{qi, to_f64};
+use linregions::internals::num::{qi, to_f64};
+use linregions::partition;
 use linregions::random::gaussian_net;
 use linregions::{Domain, Network};
 use rustc_hash::FxHashMap as HashMap;

@@ -6,8 +6,8 @@
 //! 3-variable LPs, solved over the triples of facets) and the logits, on the same
 //! breadth-first walk, one thread, no output. It trusts every float sign, so it is what a
 //! float-guided tool would run. Two exact runs, both on one thread: the walk
-//! (`linregions::enumerate::stream` with the mesh off, regions dropped) and what `linregions enumerate` runs
-//! by default (`linregions::enumerate::enumerate`: on a box the regions come from the exact
+//! (`linregions::stream` with the mesh off, regions dropped) and what `linregions enumerate` runs
+//! by default (`linregions::enumerate`: on a box the regions come from the exact
 //! mesh and are then measured; on R^2 it walks; regions kept). Both sides count their
 //! regions; the counts are printed side by side. A last column times the exact per-region
 //! measures alone (`measures` below: inspheres and interior points from the regions' known
@@ -20,10 +20,10 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use linregions::enumerate::{enumerate, stream};
-use linregions::num::qi;
+use linregions::internals::num::qi;
 use linregions::random::gaussian_net;
 use linregions::{Domain, Halfspaces, LinfInsphere, Network, Options};
+use linregions::{enumerate, stream};
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
 
@@ -118,7 +118,7 @@ struct FNet {
 }
 
 fn f(q: &linregions::Q) -> f64 {
-    linregions::filter::guess(q)
+    linregions::internals::filter::guess(q)
 }
 
 impl FNet {

@@ -1,10 +1,10 @@
 //! Micro and macro benchmarks (divan): the exact LP, one region's analysis, whole walks.
 //! Run with `cargo bench`. Numbers and the comparison with other tools: BENCHMARKS.md.
 
-use linregions::enumerate::{analyze_region, pattern_at};
-use linregions::num::qi;
+use linregions::internals::num::qi;
 use linregions::random::{SplitMix64, gaussian_net};
 use linregions::{Domain, Options, Q, enumerate, maximize};
+use linregions::{analyze_region, pattern_at};
 
 fn main() {
     divan::main();
@@ -46,8 +46,8 @@ fn walk(bencher: divan::Bencher, shape: &str) {
 /// the ratio of the two medians is the lever's measured gain.
 #[divan::bench(args = ["hull", "clarkson"])]
 fn facets_2d_64(bencher: divan::Bencher, method: &str) {
-    use linregions::enumerate::region_rows;
-    use linregions::polytope::{Grouped, Interior};
+    use linregions::internals::geometry::{Grouped, Interior};
+    use linregions::internals::regions::enumerate::region_rows;
     let net = gaussian_net(&[2, 64, 64, 1], 16, 0.5);
     let domain = Domain::Box { lo: vec![qi(-10); 2], hi: vec![qi(10); 2] };
     let p = pattern_at(&net, &[Q::new(1.into(), 3.into()), Q::new(1.into(), 7.into())]).0;
@@ -68,9 +68,7 @@ fn walk_2_32_32(bencher: divan::Bencher, mode: &str) {
     // The facet walk both ways (on a box both would otherwise take the mesh).
     let opts = Options { mesh: false, ..Options::default() };
     match mode {
-        "stream" => {
-            bencher.bench(|| linregions::enumerate::stream(&net, &domain, &opts, |_, _| {}).unwrap().regions)
-        }
+        "stream" => bencher.bench(|| linregions::stream(&net, &domain, &opts, |_, _| {}).unwrap().regions),
         _ => bencher.bench(|| enumerate(&net, &domain, &opts).unwrap().regions.len()),
     }
 }
@@ -87,7 +85,7 @@ fn gcd_320_bits(bencher: divan::Bencher, method: &str) {
     let a = (0..4).fold(BigUint::from(1u32), |acc, _| (acc << 64usize) + word()) * &g;
     let b = (0..4).fold(BigUint::from(1u32), |acc, _| (acc << 64usize) + word()) * &g;
     match method {
-        "lehmer" => bencher.bench(|| linregions::num::gcd_big(divan::black_box(&a), &b)),
+        "lehmer" => bencher.bench(|| linregions::internals::num::gcd_big(divan::black_box(&a), &b)),
         _ => bencher.bench(|| divan::black_box(&a).gcd(&b)),
     }
 }

@@ -1,4 +1,4 @@
-//! Exact checks of the float filters ([`crate::filter`]) on inputs decoded from bytes, shared
+//! Exact checks of the float filters ([`crate::arith::filter`]) on inputs decoded from bytes, shared
 //! by the property tests (`tests/filters.rs`, seeded bytes) and the cargo-fuzz targets
 //! (`fuzz/fuzz_targets/`, libFuzzer's bytes). Each check runs one filter and the exact
 //! computation (BigInt / rationals) and panics if the filter decided a sign the exact
@@ -9,8 +9,8 @@
 //! rounding ties, and near-ties built by construction (a point a tiny offset off a line, a
 //! sum that cancels up to a tiny rest, a nearly singular matrix).
 
-use crate::filter::{self, Approx};
-use crate::num::{Q, Z};
+use crate::arith::filter::{self, Approx};
+use crate::arith::num::{Q, Z};
 use num_bigint::Sign;
 use num_traits::{One, Signed, ToPrimitive, Zero};
 use std::cmp::Ordering;
@@ -308,7 +308,7 @@ pub fn check_det(b: &mut Bytes) {
     }
     let approx: Vec<Vec<Approx>> = m.iter().map(|r| r.iter().map(Approx::of).collect()).collect();
     let rows: Vec<&[Approx]> = approx.iter().map(Vec::as_slice).collect();
-    check_bound("det", &Q::from_integer(crate::polytope::det_int(m.clone())), filter::det(&rows));
+    check_bound("det", &Q::from_integer(crate::arith::minors::det_int(m.clone())), filter::det(&rows));
     if n == 4 {
         let cof = filter::cofactors4(&rows);
         for (t, cof_row) in cof.iter().enumerate() {
@@ -317,7 +317,7 @@ pub fn check_det(b: &mut Bytes) {
                     .filter(|&i| i != t)
                     .map(|i| (0..4).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
                     .collect();
-                let minor = crate::polytope::det_int(sub);
+                let minor = crate::arith::minors::det_int(sub);
                 let want = if (t + c) % 2 == 1 { -minor } else { minor };
                 check_bound("cofactors4", &Q::from_integer(want), got);
             }
@@ -373,10 +373,10 @@ pub fn check_paths_on(name: &str, net: &crate::Network, domain: &crate::Domain) 
     mesh.sanity_check(net).unwrap_or_else(|e| panic!("{name}: {e}"));
     let walk = enumerate(net, domain, &Options { mesh: false, ..Options::default() })
         .unwrap_or_else(|e| panic!("{name}: walk: {e}"));
-    let doc = crate::wire::regions_json(net, domain, &mesh, None, None);
-    assert_eq!(doc, crate::wire::regions_json(net, domain, &walk, None, None), "{name}: walk differs");
-    let file = crate::wire::parse_regions(&doc).expect("own document");
-    let report = crate::verify::verify(net, domain, &file).expect("domain");
+    let doc = crate::formats::regions_json(net, domain, &mesh, None, None);
+    assert_eq!(doc, crate::formats::regions_json(net, domain, &walk, None, None), "{name}: walk differs");
+    let file = crate::formats::parse_regions(&doc).expect("own document");
+    let report = crate::regions::verify::verify(net, domain, &file).expect("domain");
     assert!(report.ok(), "{name}: verify: {report:?}");
     if matches!(domain, Domain::Box { .. }) {
         let p = partition(net, domain).unwrap_or_else(|e| panic!("{name}: partition: {e}"));
@@ -502,7 +502,7 @@ pub fn check_reader(data: &[u8]) {
 /// The readers by number (see [`check_reader`]); `bytes` for the binary formats, `text`
 /// for the others.
 pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
-    use crate::wire;
+    use crate::formats;
     // A small net for the readers that take one (2 inputs, layers of 3 and 1).
     let net = || {
         crate::parse_network(
@@ -511,17 +511,17 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         .expect("fixed net")
     };
     match sel % 14 {
-        0 => drop(wire::parse_network(text)),
-        1 => drop(wire::parse_domain(text)),
-        2 => drop(wire::parse_box(text, 2)),
-        3 => drop(wire::parse_point(text, 3)),
-        4 => drop(wire::parse_three_points(text, 3)),
-        5 => drop(wire::parse_regions(text)),
-        6 => drop(wire::parse_other_patterns(&net(), text)),
-        7 => drop(wire::parse_other_points(&net(), text)),
-        8 => drop(wire::parse_other_regions(&net(), text)),
-        9 => drop(wire::parse_relucent(&net(), text)),
-        10 => drop(wire::parse_data_csv(text, 2)),
+        0 => drop(formats::parse_network(text)),
+        1 => drop(formats::parse_domain(text)),
+        2 => drop(formats::parse_box(text, 2)),
+        3 => drop(formats::parse_point(text, 3)),
+        4 => drop(formats::parse_three_points(text, 3)),
+        5 => drop(formats::parse_regions(text)),
+        6 => drop(formats::parse_other_patterns(&net(), text)),
+        7 => drop(formats::parse_other_points(&net(), text)),
+        8 => drop(formats::parse_other_regions(&net(), text)),
+        9 => drop(formats::parse_relucent(&net(), text)),
+        10 => drop(formats::parse_data_csv(text, 2)),
         11 => {
             if let Ok(t) = crate::import::read_safetensors(bytes) {
                 let arch = crate::import::parse_arch("linear,relu,linear").expect("fixed arch");
@@ -529,7 +529,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
                 drop(crate::import::sequential(&t, None, Some(&arch), &Q::zero()));
             }
         }
-        12 => drop(crate::onnx::read_onnx(bytes)),
+        12 => drop(crate::import::onnx::read_onnx(bytes)),
         _ => drop(crate::import::parse_arch(text)),
     }
 }

@@ -22,38 +22,62 @@
 //! The core (numbers, LP, polytopes, networks, enumeration) does no I/O; [`wire`] holds the
 //! text formats; the `linregions` binary is a thin CLI over both. See ARCHITECTURE.md.
 
-pub mod compare;
-pub mod domain;
-pub mod enumerate;
-pub mod filter;
+mod arith;
+#[cfg(feature = "import")]
 #[doc(hidden)]
 pub mod filter_check;
+pub mod formats;
+mod geometry;
+#[cfg(feature = "import")]
 pub mod import;
-pub mod linear;
-pub mod lp;
-pub mod mesh;
-pub mod nearest;
-pub mod network;
-pub mod num;
-pub mod onnx;
-mod plane;
-pub mod polytope;
-pub mod properties;
-pub mod random;
+mod lp;
+mod network;
+mod regions;
+#[cfg(feature = "render")]
 pub mod render;
+#[cfg(feature = "train")]
 pub mod train;
-pub mod verify;
-pub mod vrep;
-pub mod wire;
 
-pub use domain::{Domain, DomainError};
-pub use enumerate::{
-    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, analyze_region,
-    enumerate, enumerate_with, pattern_at,
+/// Exact numbers: rationals parsed from decimal or fraction text and from binary floats at
+/// their exact value, printed as `p/q`.
+pub mod num {
+    pub use crate::arith::num::{
+        MAX_EXPONENT, MAX_LITERAL_LEN, NumError, Q, Z, dot, fmt_q, from_f32_exact, from_f64_exact,
+        parse_rational, to_f64,
+    };
+}
+
+/// The kernels, for this crate's own tests, benches and fuzz targets: not part of the API,
+/// may change in any release.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::arith::{filter, minors, num};
+    pub mod geometry {
+        pub use crate::geometry::*;
+    }
+    pub mod lp {
+        pub use crate::lp::*;
+    }
+    pub mod network {
+        pub use crate::network::*;
+    }
+    pub mod regions {
+        pub use crate::regions::*;
+    }
+}
+
+pub use formats::{WireError, parse_domain, parse_network};
+pub use geometry::{Domain, DomainError, Halfspaces, Insphere, Interior, LinfInsphere, Source};
+pub use network::{
+    Dense, HiddenLayer, LayerSpec, Network, NetworkError, NeuronId, Pattern, PatternMaps, pattern_at,
+    pattern_label, random,
 };
-pub use lp::{LpOutcome, maximize};
-pub use mesh::{Partition, PartitionError, partition};
-pub use network::{Dense, LayerSpec, Network, NeuronId, Pattern};
 pub use num::{Q, fmt_q, parse_rational};
-pub use polytope::{Halfspaces, Insphere, LinfInsphere, Source};
-pub use wire::{WireError, parse_domain, parse_network};
+pub use regions::enumerate::{
+    Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, WalkProgress,
+    analyze_region, enumerate, enumerate_with, stream,
+};
+pub use regions::linear::{LinearRegions, linear_regions};
+pub use regions::mesh::{Partition, PartitionError, partition};
+pub use regions::verify::{Report, verify, verify_slice};
+pub use regions::{compare, properties, verify};

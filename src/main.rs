@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
-use linregions::enumerate::{WalkProgress, analyze_region, pattern_at};
+use linregions::formats::{self, NeighborStyle};
 use linregions::num::{fmt_q, to_f64};
-use linregions::wire::{self, NeighborStyle};
 use linregions::{Domain, Insphere, LinfInsphere, Network, Options, RegionOutcome, Source};
+use linregions::{WalkProgress, analyze_region, pattern_at};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -464,7 +464,7 @@ static IMPORT: std::sync::OnceLock<(Option<String>, f64)> = std::sync::OnceLock:
 fn load_network(path: &Path) -> Result<Network> {
     if path.extension().is_some_and(|e| e == "onnx") {
         let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
-        return linregions::onnx::read_onnx(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())));
+        return linregions::import::read_onnx(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())));
     }
     if path.extension().is_some_and(|e| e == "safetensors") {
         let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
@@ -481,23 +481,23 @@ fn load_network(path: &Path) -> Result<Network> {
         return linregions::import::sequential(&tensors, None, arch.as_deref(), &eps).map_err(in_file);
     }
     let text = read(path)?;
-    wire::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
+    formats::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
 
 /// Load a network and apply a plane slice if asked: returns the (sliced) network and the
 /// plane.
-fn load_sliced(path: &Path, args: &DomainArgs) -> Result<(Network, Option<wire::Plane>)> {
+fn load_sliced(path: &Path, args: &DomainArgs) -> Result<(Network, Option<formats::Plane>)> {
     let net = load_network(path)?;
     let Some(file) = args.plane.as_ref().or(args.plane_basis.as_ref()) else { return Ok((net, None)) };
-    let pts = wire::parse_three_points(&read(file)?, net.input_dim())
+    let pts = formats::parse_three_points(&read(file)?, net.input_dim())
         .map_err(|e| bad(format!("{}: {e}", file.display())))?;
     let plane = if args.plane.is_some() {
         let diff = |a: &[linregions::Q], b: &[linregions::Q]| {
             a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>()
         };
-        wire::Plane { origin: pts[0].clone(), u: diff(&pts[1], &pts[0]), v: diff(&pts[2], &pts[0]) }
+        formats::Plane { origin: pts[0].clone(), u: diff(&pts[1], &pts[0]), v: diff(&pts[2], &pts[0]) }
     } else {
-        wire::Plane { origin: pts[0].clone(), u: pts[1].clone(), v: pts[2].clone() }
+        formats::Plane { origin: pts[0].clone(), u: pts[1].clone(), v: pts[2].clone() }
     };
     // u and v must span a plane.
     let (uu, vv, uv) = (
@@ -524,9 +524,9 @@ fn load_domain(args: &DomainArgs, d: usize, default_whole: bool) -> Result<(Doma
         ));
     }
     let dom = if let Some(spec) = &args.box_spec {
-        wire::parse_box(spec, d).map_err(|e| bad(format!("--box {spec}: {e}")))?
+        formats::parse_box(spec, d).map_err(|e| bad(format!("--box {spec}: {e}")))?
     } else if let Some(p) = &args.domain {
-        wire::parse_domain(&read(p)?).map_err(|e| bad(format!("{}: {e}", p.display())))?
+        formats::parse_domain(&read(p)?).map_err(|e| bad(format!("{}: {e}", p.display())))?
     } else if args.unbounded || default_whole {
         Domain::Whole { dim: d }
     } else {
@@ -636,7 +636,7 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
     let mut on_region = |r: &linregions::Region, p: &WalkProgress| {
         if let Some(w) = stream.as_mut()
             && stream_err.is_none()
-            && let Err(err) = w.write_all(wire::region_jsonl(&net, r).as_bytes()).and_then(|_| w.flush())
+            && let Err(err) = w.write_all(formats::region_jsonl(&net, r).as_bytes()).and_then(|_| w.flush())
         {
             stream_err = Some(err);
         }
@@ -669,7 +669,7 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         let s = e.summary();
         (Some(e), s)
     } else {
-        (None, linregions::enumerate::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
+        (None, linregions::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
     };
     let elapsed = t0.elapsed();
     if show_progress {
@@ -679,25 +679,25 @@ fn cmd_enumerate(a: EnumerateArgs) -> Result<()> {
         return Err(anyhow!(err).context("writing --jsonl"));
     }
     if let Some(w) = stream.as_mut() {
-        w.write_all(wire::summary_jsonl(&summary).as_bytes())
+        w.write_all(formats::summary_jsonl(&summary).as_bytes())
             .and_then(|_| w.flush())
             .context("writing --jsonl")?;
     }
     if let Some(e) = &e {
-        let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear::linear_regions(e));
+        let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear_regions(e));
         if let Some(p) = &a.json {
             write_with(p, |w| {
-                wire::write_regions_json(w, &net, &domain, e, linear.as_ref(), plane.as_ref())
+                formats::write_regions_json(w, &net, &domain, e, linear.as_ref(), plane.as_ref())
             })?;
         }
         if let (Some(p), Some(l)) = (&a.merge, &linear) {
-            write_out(p, &wire::linear_json(l))?;
+            write_out(p, &formats::linear_json(l))?;
         }
         if let Some(p) = &a.graphml {
-            write_out(p, &wire::regions_graphml(&net, e))?;
+            write_out(p, &formats::regions_graphml(&net, e))?;
         }
         if let Some(p) = &a.dot {
-            write_out(p, &wire::regions_dot(&net, e))?;
+            write_out(p, &formats::regions_dot(&net, e))?;
         }
         if let Some(l) = &linear
             && !a.quiet
@@ -771,15 +771,15 @@ fn cmd_partition(a: PartitionArgs) -> Result<()> {
     let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
     if d != 2 {
-        return Err(bad(format!("{}: {}", a.net.display(), linregions::mesh::PartitionError::Dimension(d))));
+        return Err(bad(format!("{}: {}", a.net.display(), linregions::PartitionError::Dimension(d))));
     }
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
     let t0 = Instant::now();
-    let p = linregions::mesh::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
+    let p = linregions::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
     let elapsed = t0.elapsed();
     if let Some(path) = &a.json {
-        write_with(path, |w| wire::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
+        write_with(path, |w| formats::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
     }
     if !a.quiet {
         let sides: Vec<usize> = p.faces.iter().map(|f| f.sides.len()).collect();
@@ -813,7 +813,7 @@ fn vec_text(v: &[linregions::Q]) -> String {
 fn cmd_inspect(a: InspectArgs) -> Result<()> {
     let (net, _) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
-    let point = wire::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
+    let point = formats::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
     let (domain, _) = load_domain(&a.domain, d, true)?;
     let bounded = domain.validate(d).map_err(|e| bad(format!("domain: {e}")))?;
     let rows = domain.rows();
@@ -830,7 +830,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
             return Err(bad(format!(
                 "--point {}: the region chosen at this boundary point (pattern {}) does not meet the domain's interior",
                 a.point,
-                wire::pattern_label(&net, &pattern)
+                linregions::pattern_label(&net, &pattern)
             )));
         }
     };
@@ -839,18 +839,18 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
         struct InspectOut {
             point: Vec<String>,
             vanishing: Vec<[usize; 2]>,
-            region: wire::RegionOut,
+            region: formats::RegionOut,
         }
         let out = InspectOut {
             point: point.iter().map(fmt_q).collect(),
             vanishing: zeros.iter().map(|&(l, k)| [l, k]).collect(),
-            region: wire::region_out(&net, &region, NeighborStyle::Pattern),
+            region: formats::region_out(&net, &region, NeighborStyle::Pattern),
         };
-        return write_out(Path::new("-"), &wire::to_json_text(&out));
+        return write_out(Path::new("-"), &formats::to_json_text(&out));
     }
     let mut t = String::new();
     t += &format!("point          {}\n", vec_text(&point));
-    t += &format!("pattern        {}\n", wire::pattern_label(&net, &pattern));
+    t += &format!("pattern        {}\n", linregions::pattern_label(&net, &pattern));
     if !zeros.is_empty() {
         let z: Vec<String> = zeros.iter().map(|(l, k)| format!("{l}:{k}")).collect();
         t += &format!(
@@ -871,7 +871,7 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
             })
             .collect();
         let across = match &f.neighbor_pattern {
-            Some(p) => format!("-> {}", wire::pattern_label(&net, p)),
+            Some(p) => format!("-> {}", linregions::pattern_label(&net, p)),
             None => "-> outside the domain".into(),
         };
         t += &format!("  {} . x <= {}   [{}] {}\n", vec_text(&f.a), fmt_q(&f.b), src.join(", "), across);
@@ -904,8 +904,8 @@ fn cmd_inspect(a: InspectArgs) -> Result<()> {
 fn cmd_verify(a: VerifyArgs) -> Result<()> {
     let (net, plane) = load_sliced(&a.net, &a.domain)?;
     let d = net.input_dim();
-    let file =
-        wire::parse_regions(&read(&a.regions)?).map_err(|e| bad(format!("{}: {e}", a.regions.display())))?;
+    let file = formats::parse_regions(&read(&a.regions)?)
+        .map_err(|e| bad(format!("{}: {e}", a.regions.display())))?;
     if file.plane.is_some() && plane.is_none() {
         return Err(bad(format!(
             "{}: the file is a plane slice (it records `plane`): give the same --plane or --plane-basis",
@@ -920,9 +920,9 @@ fn cmd_verify(a: VerifyArgs) -> Result<()> {
             .clone()
             .ok_or_else(|| bad(format!("{}: no domain recorded; give one", a.regions.display())))?
     };
-    let report = linregions::verify::verify_slice(&net, &domain, &file, plane.as_ref())
+    let report = linregions::verify_slice(&net, &domain, &file, plane.as_ref())
         .map_err(|e| bad(format!("domain: {e}")))?;
-    let missing: Vec<String> = report.missing.iter().map(|p| wire::pattern_label(&net, p)).collect();
+    let missing: Vec<String> = report.missing.iter().map(|p| linregions::pattern_label(&net, p)).collect();
     if a.json {
         #[derive(serde::Serialize)]
         struct CheckOut {
@@ -957,7 +957,7 @@ fn cmd_verify(a: VerifyArgs) -> Result<()> {
                 .collect(),
             missing: missing.clone(),
         };
-        write_out(Path::new("-"), &wire::to_json_text(&out))?;
+        write_out(Path::new("-"), &formats::to_json_text(&out))?;
     } else {
         let mut t = format!(
             "verify    {} ({} regions) against {} on {}\n",
@@ -1010,9 +1010,9 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
         return Err(bad("--rtol must be a finite non-negative number"));
     }
     let text = read(&a.other)?;
-    let in_file = |e: wire::WireError| bad(format!("{}: {e}", a.other.display()));
+    let in_file = |e: formats::WireError| bad(format!("{}: {e}", a.other.display()));
     let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
-    let label = |p: &linregions::Pattern| wire::pattern_label(&net, p);
+    let label = |p: &linregions::Pattern| linregions::pattern_label(&net, p);
     let mut t = format!(
         "compare   {} ({}) with {} regions of {} on {}\n",
         a.other.display(),
@@ -1087,22 +1087,22 @@ fn cmd_compare(a: CompareArgs) -> Result<()> {
     };
     match a.format {
         OtherFormat::Patterns => {
-            let theirs = wire::parse_other_patterns(&net, &text).map_err(in_file)?;
+            let theirs = formats::parse_other_patterns(&net, &text).map_err(in_file)?;
             differ = pattern_report(&mut t, &theirs);
         }
         OtherFormat::RelucentJson => {
-            let (pats, regions) = wire::parse_relucent(&net, &text).map_err(in_file)?;
+            let (pats, regions) = formats::parse_relucent(&net, &text).map_err(in_file)?;
             differ |= pattern_report(&mut t, &pats);
             if !regions.is_empty() {
                 differ |= region_report(&mut t, &regions, false);
             }
         }
         OtherFormat::Regions => {
-            let theirs = wire::parse_other_regions(&net, &text).map_err(in_file)?;
+            let theirs = formats::parse_other_regions(&net, &text).map_err(in_file)?;
             differ = region_report(&mut t, &theirs, true);
         }
         OtherFormat::Points => {
-            let points = wire::parse_other_points(&net, &text).map_err(in_file)?;
+            let points = formats::parse_other_points(&net, &text).map_err(in_file)?;
             let diff = compare::compare_points(&net, &points);
             for issue in &diff.issues {
                 t += &match issue {
@@ -1162,8 +1162,8 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
         let points = match &a.points {
             None => None,
             Some(p) => {
-                let rows =
-                    wire::parse_data_csv(&read(p)?, d).map_err(|e| bad(format!("{}: {e}", p.display())))?;
+                let rows = formats::parse_data_csv(&read(p)?, d)
+                    .map_err(|e| bad(format!("{}: {e}", p.display())))?;
                 let ids: std::collections::BTreeMap<&linregions::Pattern, usize> =
                     e.regions.iter().map(|r| (&r.pattern, r.id)).collect();
                 let mut located = Vec::new();
@@ -1192,23 +1192,23 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
             let mut t = String::new();
             match &points {
                 None => {
-                    t += wire::STATS_CSV_HEADER;
+                    t += formats::STATS_CSV_HEADER;
                     t.push('\n');
                     for p in &props {
-                        t += &wire::stats_csv_row(&net, &e, p);
+                        t += &formats::stats_csv_row(&net, &e, p);
                         t.push('\n');
                     }
                 }
                 Some(pts) => {
                     let coords: Vec<String> = (0..d).map(|j| format!("x{j}")).collect();
-                    t += &format!("point,{},label,{}\n", coords.join(","), wire::STATS_CSV_HEADER);
+                    t += &format!("point,{},label,{}\n", coords.join(","), formats::STATS_CSV_HEADER);
                     for (k, (x, label, id)) in pts.iter().enumerate() {
                         let xs: Vec<String> = x.iter().map(fmt_q).collect();
                         t += &format!(
                             "{k},{},{},{}\n",
                             xs.join(","),
                             label.clone().unwrap_or_default(),
-                            wire::stats_csv_row(&net, &e, &props[*id])
+                            formats::stats_csv_row(&net, &e, &props[*id])
                         );
                     }
                 }
@@ -1235,7 +1235,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
                 format: &'static str,
                 summary: linregions::properties::StudySummary,
                 summary_markdown: String,
-                regions: Vec<wire::PropsOut>,
+                regions: Vec<formats::PropsOut>,
                 edges: Vec<EdgeOut>,
                 #[serde(skip_serializing_if = "Option::is_none")]
                 points: Option<Vec<PointOut>>,
@@ -1243,11 +1243,11 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
             let doc = StatsOut {
                 format: "linregions.stats/1",
                 summary: summary.clone(),
-                summary_markdown: wire::summary_markdown(
+                summary_markdown: formats::summary_markdown(
                     &["value".to_string()],
                     std::slice::from_ref(&summary),
                 ),
-                regions: props.iter().map(|p| wire::props_out(&net, &e, p)).collect(),
+                regions: props.iter().map(|p| formats::props_out(&net, &e, p)).collect(),
                 edges: edges
                     .iter()
                     .map(|x| EdgeOut {
@@ -1268,7 +1268,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
                         .collect()
                 }),
             };
-            write_out(out, &wire::to_json_text(&doc))?;
+            write_out(out, &formats::to_json_text(&doc))?;
         }
         names.push(match a.names.get(i) {
             Some(n) => n.clone(),
@@ -1277,7 +1277,7 @@ fn cmd_stats(a: StatsArgs) -> Result<()> {
         summaries.push(summary);
     }
     let scope = if a.points.is_some() { "regions containing the data points" } else { "all regions" };
-    let text = format!("Domain {domain_text}, {scope}.\n\n{}", wire::summary_markdown(&names, &summaries));
+    let text = format!("Domain {domain_text}, {scope}.\n\n{}", formats::summary_markdown(&names, &summaries));
     if [&a.csv, &a.json].iter().any(|p| p.as_deref() == Some(Path::new("-"))) {
         eprint!("{text}");
     } else {
@@ -1314,7 +1314,7 @@ fn cmd_train(a: TrainArgs) -> Result<()> {
     };
     let (mlp, acc) = train::train(&data, &cfg);
     let net = train::export(&mlp);
-    write_out(&a.output, &wire::network_to_json(&net))?;
+    write_out(&a.output, &formats::network_to_json(&net))?;
     if let Some(p) = &a.data_out {
         write_out(p, &train::dataset_csv(&data))?;
     }
@@ -1412,7 +1412,7 @@ fn cmd_random(a: RandomArgs) -> Result<()> {
         return Err(bad("--bias-std must be a finite non-negative number"));
     }
     let net = linregions::random::gaussian_net(&a.dims, a.seed, a.bias_std);
-    let text = wire::network_to_json(&net);
+    let text = formats::network_to_json(&net);
     write_out(a.output.as_deref().unwrap_or(Path::new("-")), &text)
 }
 
@@ -1446,7 +1446,7 @@ fn main() -> ExitCode {
         Cmd::Render(a) => cmd_render(a),
         Cmd::Convert { input, output } => no_clobber(&[&input], &[("--output", Some(&output))])
             .and_then(|_| load_network(&input))
-            .and_then(|net| write_out(&output, &wire::network_to_json(&net))),
+            .and_then(|net| write_out(&output, &formats::network_to_json(&net))),
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "linregions", &mut std::io::stdout());

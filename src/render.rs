@@ -6,11 +6,11 @@
 //! Invariant: the SVG text depends only on the enumeration and the options (fixed number
 //! formatting, regions in id order), so pictures are reproducible byte for byte.
 
-use crate::enumerate::Enumeration;
+use crate::arith::num::{Q, to_f64};
+use crate::geometry::Insphere;
 use crate::network::Network;
-use crate::num::{Q, to_f64};
-use crate::polytope::Insphere;
-use crate::properties::RegionProps;
+use crate::regions::enumerate::Enumeration;
+use crate::regions::properties::RegionProps;
 
 /// What the fill colour of a region shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn render_svg(
         .regions
         .iter()
         .map(|r| {
-            let verts = crate::vrep::vertices(&r.halfspaces(), 2);
+            let verts = crate::geometry::vrep::vertices(&r.halfspaces(), 2);
             polygon(&verts, &r.interior_point).iter().map(|(x, y)| (to_f64(x), to_f64(y))).collect()
         })
         .collect();
@@ -171,7 +171,7 @@ pub fn render_svg(
             "<polygon points=\"{}\" fill=\"{fill}\"><title>region {} {}</title></polygon>\n",
             pts.join(" "),
             r.id,
-            crate::wire::pattern_label(net, &r.pattern)
+            crate::network::pattern_label(net, &r.pattern)
         );
     }
     s += "</g>\n";

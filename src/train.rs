@@ -6,9 +6,9 @@
 //! Floats live only here, in training; the exported network is exact and everything
 //! downstream decides exactly.
 
+use crate::arith::num::{Q, from_f32_exact, from_f64_exact};
+use crate::network::random::SplitMix64;
 use crate::network::{Dense, LayerSpec, Network};
-use crate::num::{Q, from_f32_exact, from_f64_exact};
-use crate::random::SplitMix64;
 
 /// A toy data set: points and integer labels.
 #[derive(Debug, Clone, PartialEq)]
@@ -558,7 +558,7 @@ mod tests {
         let mut agree = 0;
         for (p, z) in data.x.iter().zip(&logits) {
             let q: Vec<Q> = p.iter().map(|v| from_f64_exact(*v).unwrap()).collect();
-            let exact = crate::num::to_f64(&net.eval(&q)[0]);
+            let exact = crate::arith::num::to_f64(&net.eval(&q)[0]);
             if (exact - z[0]).abs() <= 1e-4 * (1.0 + z[0].abs()) {
                 agree += 1;
             }

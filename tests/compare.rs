@@ -4,7 +4,7 @@
 use linregions::compare::{
     PointIssue, RegionIssue, Spurious, classify, compare_patterns, compare_points, compare_regions,
 };
-use linregions::wire::{
+use linregions::formats::{
     parse_other_patterns, parse_other_points, parse_other_regions, parse_pattern_text, parse_relucent,
 };
 use linregions::{Domain, Enumeration, Network, Options, enumerate, parse_network};

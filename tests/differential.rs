@@ -7,7 +7,7 @@
 //! by exact (x, y)), a document `verify` accepts, and, for one hidden layer on the whole
 //! plane, the count of the line arrangement computed independently here.
 
-use linregions::num::{Q, Z};
+use linregions::internals::num::{Q, Z};
 use linregions::random::SplitMix64;
 use linregions::{Domain, Network, Options, enumerate, parse_network};
 use num_traits::{One, Signed, Zero};
@@ -237,7 +237,7 @@ fn reported_edge_nets_give_the_exact_answers() {
     let r = e
         .regions
         .iter()
-        .find(|r| linregions::wire::pattern_label(&four, &r.pattern) == "1110")
+        .find(|r| linregions::pattern_label(&four, &r.pattern) == "1110")
         .expect("region 1110");
     assert_eq!(r.facets.len(), 4);
     // Lines x = 0 and 1e308·x + y = 5e308 in [-8, 8]^2: the second crosses the box along
@@ -281,7 +281,7 @@ fn huge_weights_round_trip_through_verify() {
     let dir = format!("{}/fixtures/edges", env!("CARGO_MANIFEST_DIR"));
     let net = parse(&std::fs::read_to_string(format!("{dir}/huge_1e1000.json")).unwrap());
     let e = enumerate(&net, &boxed("-1", "1"), &Options::default()).unwrap();
-    let doc = linregions::wire::regions_json(&net, &boxed("-1", "1"), &e, None, None);
+    let doc = linregions::formats::regions_json(&net, &boxed("-1", "1"), &e, None, None);
     assert!(doc.split(['"', ',', '[']).any(|t| t.len() > 10_000), "a literal past the old limit");
     check(&Case { name: "1e±1000".into(), net, domain: boxed("-1", "1"), lines: None });
 }

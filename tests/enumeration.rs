@@ -1,9 +1,9 @@
 //! Known answers (Zaslavsky, 2D box formula), degenerate fixtures with hand-derived answers,
 //! and property tests on random small integer networks against brute force.
 
-use linregions::enumerate::region_rows;
-use linregions::num::{Q, dot, qi};
-use linregions::polytope::{Grouped, Interior};
+use linregions::internals::geometry::{Grouped, Interior};
+use linregions::internals::num::{Q, dot, qi};
+use linregions::internals::regions::enumerate::region_rows;
 use linregions::random::{SplitMix64, gaussian_net, integer_net};
 use linregions::{Domain, Enumeration, Network, Options, Pattern, Source, enumerate, pattern_at};
 use num_traits::{Signed, Zero};
@@ -297,8 +297,8 @@ fn property_random_integer_nets_match_brute_force() {
 fn output_is_independent_of_everything_but_the_input() {
     let net = fixture("net-2-8-8-1.json");
     let dom = Domain::Box { lo: vec![qi(-3), qi(-2)], hi: vec![qi(2), qi(3)] };
-    let a = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None, None);
-    let b = linregions::wire::regions_json(&net, &dom, &run(&net, &dom), None, None);
+    let a = linregions::formats::regions_json(&net, &dom, &run(&net, &dom), None, None);
+    let b = linregions::formats::regions_json(&net, &dom, &run(&net, &dom), None, None);
     assert_eq!(a, b);
 }
 
@@ -313,7 +313,7 @@ fn streaming_walk_gives_the_same_regions_and_summary() {
         let mut kept = Vec::new();
         let e = linregions::enumerate_with(&net, &domain, &opts, |r, _| kept.push(r.clone())).unwrap();
         let mut streamed = Vec::new();
-        let summary = linregions::enumerate::stream(&net, &domain, &opts, |r, p| {
+        let summary = linregions::stream(&net, &domain, &opts, |r, p| {
             assert_eq!(p.regions, streamed.len() + 1);
             streamed.push(r.clone());
         })
@@ -331,7 +331,7 @@ fn streaming_walk_gives_the_same_regions_and_summary() {
             })
             .collect();
         radii.sort();
-        let f = linregions::num::to_f64;
+        let f = linregions::internals::num::to_f64;
         let (lo, mid, hi) = (f(&radii[0]), f(&radii[(radii.len() - 1) / 2]), f(&radii[radii.len() - 1]));
         assert_eq!(summary.inradius, Some((lo, mid, hi)), "{name}");
         e.sanity_check(&net).unwrap();

@@ -71,8 +71,8 @@ fn conversions_are_correctly_rounded() {
 /// with a tiny bound), and an orientation whose products fall in the subnormal range.
 #[test]
 fn reported_filter_failures_stay_fixed() {
-    use linregions::filter::{self, Approx};
-    use linregions::num::Z;
+    use linregions::internals::filter::{self, Approx};
+    use linregions::internals::num::Z;
     // ratio: n/d with d ~ 1e200, e_d large enough that the first-order term matters.
     let d = Approx { v: 1e200, e: 1e185 };
     let n = Approx { v: 1e200, e: 0.0 };

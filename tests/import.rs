@@ -2,9 +2,9 @@
 //! folded; through the library and the binary (`fixtures/torch/make_fixtures.py` made the
 //! files).
 
+use linregions::formats::network_to_json;
 use linregions::import::{ArchItem, bn_scale, read_safetensors, sequential};
-use linregions::num::{Q, from_f64_exact, qi, to_f64};
-use linregions::wire::network_to_json;
+use linregions::internals::num::{Q, from_f64_exact, qi, to_f64};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -107,7 +107,7 @@ fn cli_reads_safetensors_anywhere() {
 /// the last silently); the same key in different objects, or inside strings, is fine.
 #[test]
 fn duplicate_json_keys_are_rejected() {
-    use linregions::wire::duplicate_key;
+    use linregions::formats::duplicate_key;
     let twice = r#"{"input_dim":2,"layers":[{"type":"relu"}],"layers":[],"input_dim":3}"#;
     assert_eq!(duplicate_key(twice).map(|(k, l, _)| (k, l)), Some(("layers".to_string(), 1)));
     let escaped = "{\"bias\":[\"0\"],\n \"b\\u0069as\":[\"1\"]}";
@@ -122,7 +122,7 @@ fn duplicate_json_keys_are_rejected() {
 /// a typo) is an error naming the line, not a header skipped in silence.
 #[test]
 fn only_word_rows_are_csv_headers() {
-    use linregions::wire::{is_header, parse_three_points};
+    use linregions::formats::{is_header, parse_three_points};
     assert!(is_header("x,y,z"));
     assert!(is_header("\"s\", t, label"));
     assert!(!is_header("nan,0,0"));

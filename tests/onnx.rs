@@ -2,9 +2,9 @@
 //! for residual connections and unknown operators (`fixtures/onnx/make_fixtures.py` made the
 //! files and the reference outputs with onnx's own evaluator).
 
-use linregions::num::{Q, from_f64_exact, qi, to_f64};
-use linregions::onnx::read_onnx;
-use linregions::wire::network_to_json;
+use linregions::formats::network_to_json;
+use linregions::import::read_onnx;
+use linregions::internals::num::{Q, from_f64_exact, qi, to_f64};
 use linregions::{Domain, Options, enumerate};
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! Plane slices: the sliced network agrees with the full one on the plane, exactly.
 
-use linregions::num::{Q, qi};
+use linregions::internals::num::{Q, qi};
 use linregions::random::{SplitMix64, gaussian_net};
 use linregions::{Domain, Options, enumerate, pattern_at};
 
@@ -28,8 +28,13 @@ fn slice_agrees_with_the_full_network() {
     // The logit maps compose: region map of the slice = full map ∘ embedding.
     for r in &e.regions {
         let c = &r.interior_point;
-        let y: Vec<Q> =
-            r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| linregions::num::dot(w, c) + b).collect();
+        let y: Vec<Q> = r
+            .logits
+            .weight
+            .iter()
+            .zip(&r.logits.bias)
+            .map(|(w, b)| linregions::internals::num::dot(w, c) + b)
+            .collect();
         let x: Vec<Q> = (0..4).map(|i| &origin[i] + &c[0] * &u[i] + &c[1] * &v[i]).collect();
         assert_eq!(y, net.eval(&x));
     }

@@ -1,7 +1,7 @@
 //! The study's properties on networks where they can be derived by hand, snapshots of the
 //! stats exports, and deterministic training through the binary.
 
-use linregions::num::{Q, dot, qi};
+use linregions::internals::num::{Q, dot, qi};
 use linregions::properties::{properties, summarize};
 use linregions::{Domain, Insphere, Network, Options, enumerate, parse_network};
 use std::path::PathBuf;

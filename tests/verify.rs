@@ -2,10 +2,10 @@
 //! the right check; exact volumes sum to the domain's; linear regions merge as derived by
 //! hand.
 
-use linregions::linear::linear_regions;
-use linregions::num::qi;
+use linregions::formats::{parse_regions, regions_json};
+use linregions::internals::num::qi;
+use linregions::linear_regions;
 use linregions::verify::{CHECKS, verify};
-use linregions::wire::{parse_regions, regions_json};
 use linregions::{Domain, Network, Options, enumerate, parse_network};
 use std::path::PathBuf;
 
@@ -138,8 +138,8 @@ fn an_empty_regions_file_is_not_complete() {
 /// `interior_point_input`; verified without a plane, it fails `plane`.
 #[test]
 fn plane_files_are_checked_against_their_plane() {
-    use linregions::verify::verify_slice;
-    use linregions::wire::{Plane, parse_three_points};
+    use linregions::formats::{Plane, parse_three_points};
+    use linregions::verify_slice;
     let net = fixture("net-3-6-6-1.json");
     let pts =
         parse_three_points(&std::fs::read_to_string(root().join("fixtures/plane3.csv")).unwrap(), 3).unwrap();

@@ -2,7 +2,7 @@
 //! oracle for the tests of the fraction-free integer implementation.
 
 use super::{LpOutcome, certify};
-use crate::num::Q;
+use crate::arith::num::Q;
 use num_traits::{Signed, Zero};
 
 /// Which kind of variable a dictionary variable is.

@@ -7,11 +7,11 @@
 //! ratios) are computed from exact rationals through certified square-root bounds and
 //! reported as decimals accurate to ~1e-15. Definitions with formulas are in STUDY.md.
 
-use crate::enumerate::{Enumeration, Region};
+use crate::arith::num::{Q, dot, norm2_sq, sqrt_bounds, to_f64};
+use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::lp::{LpOutcome, maximize_primal};
 use crate::network::Network;
-use crate::num::{Q, dot, norm2_sq, sqrt_bounds, to_f64};
-use crate::polytope::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
+use crate::regions::enumerate::{Enumeration, Region};
 use num_traits::{Signed, Zero};
 
 /// `sqrt(q)` for a rational `q >= 0`, from certified bounds 2^-64 apart (display accuracy).
@@ -189,7 +189,7 @@ fn piece(
     hs.sources.push(vec![]);
     hs.facet_point(k, d)?;
     let others = hs.subset(&(0..k).collect::<Vec<_>>());
-    let vertices = r.bounded.then(|| crate::vrep::vertices_on(&others, d, Some((w, &-c))));
+    let vertices = r.bounded.then(|| crate::geometry::vrep::vertices_on(&others, d, Some((w, &-c))));
     Some(BoundaryPiece { classes, normal: w.clone(), offset: -c, vertices })
 }
 
@@ -227,7 +227,7 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
         .regions
         .iter()
         .map(|r| {
-            let neuron_facets: Vec<&crate::enumerate::Facet> = r
+            let neuron_facets: Vec<&crate::regions::enumerate::Facet> = r
                 .facets
                 .iter()
                 .filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_))))

@@ -14,8 +14,8 @@
 //! method of Goldfarb and Idnani run in floats ([`nearest`]); if the check fails, the same
 //! method runs in exact rationals (finite: each full step raises the dual objective).
 
-use crate::num::{Q, Z, q_new};
-use crate::polytope::Minors;
+use crate::arith::minors::Minors;
+use crate::arith::num::{Q, Z, q_new};
 use num_traits::{Signed, Zero};
 
 /// The arithmetic the active-set method needs: exact rationals, or floats with a tolerance.
@@ -254,14 +254,14 @@ pub(crate) fn certify(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<
     }
     let x: Vec<Z> = (0..d).map(|j| u.iter().zip(s).map(|(ut, &i)| ut * &g[i][j]).sum()).collect();
     // g_i·x <= h_i·det for every row: by a float filter when it decides, else in integers.
-    let fx: Vec<f64> = x.iter().chain([&det]).map(crate::filter::z_to_f64).collect();
+    let fx: Vec<f64> = x.iter().chain([&det]).map(crate::arith::filter::z_to_f64).collect();
     let mut row_f = vec![0.0; d + 1];
     let holds = g.iter().zip(hn).all(|(row, hi)| {
         for (r, v) in row_f.iter_mut().zip(row.iter().chain([hi])) {
-            *r = crate::filter::z_to_f64(v);
+            *r = crate::arith::filter::z_to_f64(v);
         }
         row_f[d] = -row_f[d];
-        match crate::filter::dot_converted(&row_f, &fx).sign() {
+        match crate::arith::filter::dot_converted(&row_f, &fx).sign() {
             Some(sg) if sg != 0 => sg < 0,
             _ => row.iter().zip(&x).map(|(a, b)| a * b).sum::<Z>() <= hi * &det,
         }
@@ -305,17 +305,17 @@ fn float_problem(g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<(Vec<Vec<f64>>, Vec<f6
     let mut gf = Vec::with_capacity(g.len());
     let mut hs: Vec<(f64, i64)> = Vec::with_capacity(g.len());
     for (r, v) in g.iter().zip(hn) {
-        let (row, k) = crate::filter::scaled_ints(r);
+        let (row, k) = crate::arith::filter::scaled_ints(r);
         let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
         let scale = if norm > 0.0 { 1.0 / norm } else { 1.0 };
         // h_i / ||g_i|| = (hn_i / l) / (norm · 2^k) as a float times a power of two.
-        let (m, e) = crate::filter::ratio_parts(v, l);
+        let (m, e) = crate::arith::filter::ratio_parts(v, l);
         hs.push((m * scale, e - k));
         gf.push(row.iter().map(|x| x * scale).collect::<Vec<f64>>());
     }
     // The common power of two: none while the distances are ordinary floats (the tolerances
     // below are tuned for them), else the one that brings the largest near 1.
-    let plain: Vec<f64> = hs.iter().map(|&(m, e)| crate::filter::times_pow2(m, e)).collect();
+    let plain: Vec<f64> = hs.iter().map(|&(m, e)| crate::arith::filter::times_pow2(m, e)).collect();
     let largest = plain.iter().fold(0.0f64, |a, h| a.max(h.abs()));
     let ordinary = largest.is_finite() && (largest == 0.0 || largest > 1e-150);
     let top =
@@ -323,7 +323,7 @@ fn float_problem(g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<(Vec<Vec<f64>>, Vec<f6
     let hf: Vec<f64> = hs
         .iter()
         .map(|&(m, e)| {
-            let h = crate::filter::times_pow2(m, e - top);
+            let h = crate::arith::filter::times_pow2(m, e - top);
             // Loosened a little: an optimal set of lower dimension (tight opposite rows) must
             // not come out empty from the rounding of h.
             h + 1e-9 * (1.0 + h.abs())
@@ -372,9 +372,10 @@ fn certify_subsets(
     None
 }
 
-/// [`nearest`] with the right-hand sides as rationals.
+/// [`nearest`] with the right-hand sides as rationals (for the tests).
+#[cfg(test)]
 pub fn nearest_q(d: usize, g: &[Vec<Z>], h: &[Q]) -> Option<Vec<Q>> {
-    let (hn, l) = crate::num::common_denominator(h);
+    let (hn, l) = crate::arith::num::common_denominator(h);
     nearest(d, g, &hn, &l)
 }
 
@@ -388,7 +389,7 @@ pub fn nearest_exact(d: usize, g: &[Vec<Z>], hn: &[Z], l: &Z) -> Option<Vec<Q>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::num::qi;
+    use crate::arith::num::qi;
 
     fn rows(v: &[&[i64]]) -> Vec<Vec<Z>> {
         v.iter().map(|r| r.iter().map(|&x| Z::from(x)).collect()).collect()
@@ -436,14 +437,14 @@ mod tests {
     fn certificates_accept_only_the_nearest_point() {
         // Every subset of rows offered to the check: whatever it accepts is the brute-force
         // answer, and some subset is accepted whenever the polyhedron is non-empty.
-        let mut rng = crate::random::SplitMix64(8);
+        let mut rng = crate::network::random::SplitMix64(8);
         for trial in 0..120 {
             let d = 1 + trial % 3;
             let m = 1 + (trial / 3) % 6;
             let g: Vec<Vec<Z>> =
                 (0..m).map(|_| (0..d).map(|_| Z::from(rng.small_int(4))).collect()).collect();
             let h: Vec<Q> = (0..m).map(|_| Q::new(Z::from(rng.small_int(9)), Z::from(2))).collect();
-            let (hn, l) = crate::num::common_denominator(&h);
+            let (hn, l) = crate::arith::num::common_denominator(&h);
             let want = brute(d, &g, &h);
             let mut accepted = 0;
             for mask in 0u32..(1 << m) {
@@ -476,7 +477,7 @@ mod tests {
         let h = [qi(5), qi(-5), qi(-1), qi(3)];
         let want = Some(vec![qi(2), qi(1)]);
         assert_eq!(nearest_q(2, &g, &h), want);
-        let (hn, l) = crate::num::common_denominator(&h);
+        let (hn, l) = crate::arith::num::common_denominator(&h);
         assert_eq!(nearest_exact(2, &g, &hn, &l), want);
     }
 
@@ -484,7 +485,7 @@ mod tests {
     fn agrees_with_brute_force_on_random_polyhedra() {
         // Random rows with some through a common point (degenerate), dimensions 1-4; the
         // float-guided answer, the exact method and the brute force all agree.
-        let mut rng = crate::random::SplitMix64(3);
+        let mut rng = crate::network::random::SplitMix64(3);
         let mut nonempty = 0;
         for trial in 0..300 {
             let d = 1 + trial % 4;
@@ -502,7 +503,7 @@ mod tests {
                 .collect();
             let want = brute(d, &g, &h);
             assert_eq!(nearest_q(d, &g, &h), want, "{g:?} {h:?}");
-            let (hn, l) = crate::num::common_denominator(&h);
+            let (hn, l) = crate::arith::num::common_denominator(&h);
             assert_eq!(nearest_exact(d, &g, &hn, &l), want, "{g:?} {h:?}");
             nonempty += want.is_some() as usize;
         }

@@ -5,12 +5,13 @@
 //! Invariant: every check is decided exactly; a check passes only when no failure was
 //! recorded for it.
 
-use crate::domain::{Domain, DomainError};
-use crate::enumerate::region_rows;
-use crate::network::{Network, Pattern};
-use crate::num::{Q, fmt_q, norm1, primitive_row};
-use crate::polytope::{Grouped, Halfspaces, Insphere, LinfInsphere, Source};
-use crate::wire::RegionsFile;
+use crate::arith::num::{Q, fmt_q, norm1, primitive_row};
+use crate::geometry::domain::{Domain, DomainError};
+use crate::geometry::plane::Plane;
+use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source};
+use crate::network::{Dense, Network, NeuronId, Pattern};
+use crate::regions::enumerate::region_rows;
+
 use num_traits::{Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,7 +97,7 @@ impl Recorder {
     }
 }
 
-type Row = (Vec<crate::num::Z>, crate::num::Z);
+type Row = (Vec<crate::arith::num::Z>, crate::arith::num::Z);
 
 fn key(a: &[Q], b: &Q) -> Row {
     primitive_row(a, b)
@@ -116,7 +117,7 @@ pub fn verify_slice(
     net: &Network,
     domain: &Domain,
     file: &RegionsFile,
-    plane: Option<&crate::wire::Plane>,
+    plane: Option<&crate::geometry::plane::Plane>,
 ) -> Result<Report, DomainError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d)?;
@@ -154,7 +155,7 @@ pub fn verify_slice(
     // domain's largest inscribed cube, by the lexicographic rule) must be in the file; the
     // closure check then proves the rest (the domain is convex, so the facet graph is
     // connected).
-    if let Ok(start) = crate::enumerate::start_pattern(net, domain)
+    if let Ok(start) = crate::regions::enumerate::start_pattern(net, domain)
         && !index.contains_key(&start)
     {
         rec.fail(
@@ -223,7 +224,7 @@ pub fn verify_slice(
         } else {
             rec.fail("full_dimensional", Some(i), "interior point is not strictly inside");
             match hs.interior_point(d) {
-                crate::polytope::Interior::Point(c) => c,
+                crate::geometry::Interior::Point(c) => c,
                 _ => {
                     rec.fail("full_dimensional", Some(i), "the pattern's polytope is not full-dimensional");
                     volumes_present = false;
@@ -352,7 +353,7 @@ pub fn verify_slice(
 
         // Vertices and volumes when present.
         if bounded && (r.vertices.is_some() || r.volume.is_some()) {
-            let verts = crate::vrep::vertices(&fhs, d);
+            let verts = crate::geometry::vrep::vertices(&fhs, d);
             if let Some(v) = &r.vertices {
                 let mut v = v.clone();
                 v.sort();
@@ -361,7 +362,7 @@ pub fn verify_slice(
                 }
             }
             if let Some(vol) = &r.volume {
-                let exact = crate::vrep::volume(&fhs, &verts, d);
+                let exact = crate::geometry::vrep::volume(&fhs, &verts, d);
                 if *vol != exact {
                     rec.fail(
                         "volumes",
@@ -449,5 +450,41 @@ fn row_text(row: &Row) -> String {
 }
 
 fn pattern_text(net: &Network, p: &Pattern) -> String {
-    crate::wire::pattern_label(net, p)
+    crate::network::pattern_label(net, p)
+}
+
+/// A facet as read from a regions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetIn {
+    pub a: Vec<Q>,
+    pub b: Q,
+    pub sources: Vec<Source>,
+    pub neighbor: Option<usize>,
+}
+
+/// A region as read from a regions file; fields a checker must not trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionIn {
+    pub id: usize,
+    pub pattern: Vec<String>,
+    pub interior_point: Vec<Q>,
+    pub bounded: Option<bool>,
+    pub facets: Vec<FacetIn>,
+    pub logits: Option<Dense>,
+    pub insphere: Option<Insphere>,
+    pub insphere_linf: Option<LinfInsphere>,
+    pub vertices: Option<Vec<Vec<Q>>>,
+    pub volume: Option<Q>,
+    /// The interior point in input coordinates (plane slices only).
+    pub interior_point_input: Option<Vec<Q>>,
+}
+
+/// A regions file (`linregions.regions/1`) as read, for `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionsFile {
+    pub domain: Option<Domain>,
+    /// The plane of a slice (`origin`, `u`, `v`), when the file is one.
+    pub plane: Option<Plane>,
+    pub regions: Vec<RegionIn>,
+    pub edges: Vec<(usize, usize, Vec<NeuronId>)>,
 }

@@ -9,8 +9,8 @@
 //! leaves `U` through the relative interior of a boundary facet and would then violate that
 //! facet's half-space, which contains `x`.
 
-use crate::enumerate::Enumeration;
 use crate::lp::{LpOutcome, maximize_primal};
+use crate::regions::enumerate::Enumeration;
 
 /// The linear regions of an enumeration.
 #[derive(Debug, Clone, PartialEq, Eq)]

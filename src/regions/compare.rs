@@ -6,11 +6,12 @@
 //! other tool's float facets and inradii with ours (a statement about the other tool's
 //! rounding, never about the regions).
 
-use crate::domain::Domain;
-use crate::enumerate::{Enumeration, pattern_at, region_rows};
+use crate::arith::num::{Q, to_f64};
+use crate::geometry::domain::Domain;
+use crate::geometry::{Grouped, Halfspaces, Insphere, Interior, Source, group_rows};
+use crate::network::pattern_at;
 use crate::network::{Network, NeuronId, Pattern};
-use crate::num::{Q, to_f64};
-use crate::polytope::{Grouped, Halfspaces, Insphere, Interior, Source, group_rows};
+use crate::regions::enumerate::{Enumeration, region_rows};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Why another tool's pattern is not one of our regions.
@@ -198,8 +199,8 @@ fn unit_rows(a: &[Vec<Q>], b: &[Q]) -> Vec<Vec<f64>> {
         .zip(b)
         .map(|(r, bi)| {
             let all: Vec<Q> = r.iter().chain([bi]).cloned().collect();
-            let (ints, _) = crate::num::common_denominator(&all);
-            let (v, _) = crate::filter::scaled_ints(&ints);
+            let (ints, _) = crate::arith::num::common_denominator(&all);
+            let (v, _) = crate::arith::filter::scaled_ints(&ints);
             let n = v[..r.len()].iter().map(|x| x * x).sum::<f64>().sqrt();
             v.iter().map(|x| x / n).collect()
         })

@@ -7,8 +7,8 @@
 //! rounded to the nearest double (decided with certified bounds); everything after that is
 //! exact.
 
+use crate::arith::num::{Q, from_f64_exact, sqrt_bounds, to_f64};
 use crate::network::{Dense, LayerSpec, Network};
-use crate::num::{Q, from_f64_exact, sqrt_bounds, to_f64};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -71,7 +71,7 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, Import
         bytes.get(8..8usize.saturating_add(n)).ok_or_else(|| err(None, "header length exceeds the file"))?;
     let doc: Value =
         serde_json::from_slice(header).map_err(|e| err(None, format!("header is not JSON: {e}")))?;
-    if let Some((key, _, col)) = std::str::from_utf8(header).ok().and_then(crate::wire::duplicate_key) {
+    if let Some((key, _, col)) = std::str::from_utf8(header).ok().and_then(crate::formats::duplicate_key) {
         return Err(err(None, format!("header: duplicate key `{key}` at byte {col} (every tensor once)")));
     }
     let obj = doc.as_object().ok_or_else(|| err(None, "header is not a JSON object"))?;
@@ -152,7 +152,8 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                 "dropout" | "identity" => ArchItem::Identity,
                 _ => match s.strip_prefix("leaky_relu:") {
                     Some(x) => ArchItem::LeakyRelu(
-                        crate::num::parse_rational(x).map_err(|e| err(Some(s), format!("slope: {e}")))?,
+                        crate::arith::num::parse_rational(x)
+                            .map_err(|e| err(Some(s), format!("slope: {e}")))?,
                     ),
                     None if s == "leaky_relu" => ArchItem::LeakyRelu(Q::new(1.into(), 100.into())),
                     None => {

@@ -12,8 +12,8 @@
 //!
 //! Exactness: vertices are exact homogeneous integers `(X, Y, D)`, each the intersection of
 //! two integer lines by Cramer's rule; a vertex's sign for a neuron is decided by a float
-//! dot product with a proven bound ([`crate::filter::dot_converted`] on exact rows,
-//! [`crate::filter::dot_approx`] on float rows with bounds) or, when that cannot decide (e.g.
+//! dot product with a proven bound ([`crate::arith::filter::dot_converted`] on exact rows,
+//! [`crate::arith::filter::dot_approx`] on float rows with bounds) or, when that cannot decide (e.g.
 //! a vertex on the line), by the exact integer dot product. Degenerate cases are exact: a
 //! zero at a vertex cuts through it, a neuron whose line runs along a side labels that side,
 //! a neuron identically zero on a face takes bit 0 (the canonical pattern of
@@ -32,14 +32,14 @@
 //! `i + 1` and lists every neuron and domain row whose line contains it; interior sides are
 //! shared by exactly two faces (each the other's neighbour); the areas sum to the domain's.
 //! What it leaves out (inspheres, logits, interior points) is what `enumerate` computes per
-//! region ([`crate::enumerate::enumerate`] does so from this partition on bounded plane
+//! region ([`crate::regions::enumerate::enumerate`] does so from this partition on bounded plane
 //! domains).
 
-use crate::domain::{Domain, DomainError};
-use crate::filter::{self, Approx, dot_approx, dot_converted, z_to_f64};
+use crate::arith::filter::{self, Approx, dot_approx, dot_converted, z_to_f64};
+use crate::arith::num::{Q, W256, Z, primitive_ints};
+use crate::geometry::domain::{Domain, DomainError};
+use crate::geometry::{Grouped, Source, group_rows};
 use crate::network::{LayerRows, Network, Pattern};
-use crate::num::{Q, W256, Z, primitive_ints};
-use crate::polytope::{Grouped, Source, group_rows};
 use num_traits::{Signed, ToPrimitive, Zero};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -264,7 +264,7 @@ pub(crate) fn partition_capped(
 }
 
 fn homogeneous(p: &[Q]) -> [Z; 3] {
-    let (nums, den) = crate::num::common_denominator(p);
+    let (nums, den) = crate::arith::num::common_denominator(p);
     let (v, d) = primitive_ints(vec![nums[0].clone(), nums[1].clone(), den]);
     [v[0].clone(), v[1].clone(), d]
 }
@@ -375,7 +375,7 @@ impl Mesh {
             Grouped::Rows(h) => h,
             Grouped::Empty => unreachable!("a validated domain is not empty"),
         };
-        let pts = crate::vrep::vertices(&hs, 2);
+        let pts = crate::geometry::vrep::vertices(&hs, 2);
         let n = Q::from_integer(Z::from(pts.len()));
         let g: Vec<Q> = (0..2).map(|j| pts.iter().map(|p| &p[j]).sum::<Q>() / &n).collect();
         let mut rel: Vec<([Q; 2], usize)> =
@@ -391,11 +391,11 @@ impl Mesh {
             let (u, w) = (&pts[order[k]], &pts[order[(k + 1) % m]]);
             let r = (0..hs.len())
                 .find(|&r| {
-                    let on = |p: &Vec<Q>| crate::num::dot(&hs.a[r], p) == hs.b[r];
+                    let on = |p: &Vec<Q>| crate::arith::num::dot(&hs.a[r], p) == hs.b[r];
                     on(u) && on(w)
                 })
                 .expect("consecutive vertices of a polygon share a side");
-            let (a, c) = crate::num::primitive_row(&hs.a[r], &-&hs.b[r]);
+            let (a, c) = crate::arith::num::primitive_row(&hs.a[r], &-&hs.b[r]);
             lines.push([a[0].clone(), a[1].clone(), c]);
             let mut srcs = Srcs::One(hs.sources[r][0]);
             for &x in &hs.sources[r][1..] {
@@ -785,7 +785,10 @@ impl Partition {
     /// Vertex `v` as a rational point.
     pub fn point(&self, v: usize) -> [Q; 2] {
         let e = &self.vertices[v];
-        [crate::num::q_new(e[0].clone(), e[2].clone()), crate::num::q_new(e[1].clone(), e[2].clone())]
+        [
+            crate::arith::num::q_new(e[0].clone(), e[2].clone()),
+            crate::arith::num::q_new(e[1].clone(), e[2].clone()),
+        ]
     }
 
     /// The exact area of face `f` (shoelace formula over one unreduced denominator,
@@ -804,7 +807,7 @@ impl Partition {
                 ad *= td;
             }
         }
-        crate::num::q_new(an, ad * 2)
+        crate::arith::num::q_new(an, ad * 2)
     }
 
     /// Check every invariant of the module doc exactly, against the network and domain:
@@ -838,7 +841,7 @@ impl Partition {
             let maps = net.pattern_maps(&f.pattern);
             let centroid: Vec<Q> =
                 (0..2).map(|j| (&at(0)[j] + &at(1)[j] + &at(2)[j]) / Q::from_integer(Z::from(3))).collect();
-            if crate::enumerate::pattern_at(net, &centroid).0 != f.pattern {
+            if crate::network::pattern_at(net, &centroid).0 != f.pattern {
                 return Err(format!("face {id}: pattern differs from the network's inside the face"));
             }
             for (k, s) in f.sides.iter().enumerate() {
@@ -907,11 +910,11 @@ impl Partition {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enumerate::{Options, enumerate};
+    use crate::regions::enumerate::{Options, enumerate};
 
     #[test]
     fn fixed_width_crossings_equal_bigint_cramer() {
-        let mut rng = crate::random::SplitMix64(5);
+        let mut rng = crate::network::random::SplitMix64(5);
         let mut z = |bits: u64| -> Z {
             let r = rng.next_u64();
             let v = Z::from((u128::from(rng.next_u64()) << 64) | u128::from(r)) >> (128 - bits.min(128));
@@ -976,13 +979,13 @@ mod tests {
 
     fn fixture(name: &str) -> Network {
         let path = format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-        crate::wire::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap()
+        crate::formats::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
     #[test]
     fn random_nets_agree_with_the_walk() {
         for (dims, seed) in [(vec![2, 6, 1], 1), (vec![2, 8, 8, 1], 2), (vec![2, 5, 5, 5, 1], 3)] {
-            let net = crate::random::gaussian_net(&dims, seed, 0.5);
+            let net = crate::network::random::gaussian_net(&dims, seed, 0.5);
             assert!(
                 agrees_with_walk(
                     &net,
@@ -999,7 +1002,7 @@ mod tests {
     fn degenerate_integer_nets_agree_with_the_walk() {
         // Small integer weights: concurrent lines, neurons along sides, zero rows.
         for seed in 0..6 {
-            let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
+            let net = crate::network::random::integer_net(&[2, 4, 4, 1], seed, 2);
             agrees_with_walk(
                 &net,
                 &Domain::Box {
@@ -1018,7 +1021,7 @@ mod tests {
         for seed in 0..5 {
             // The last one beyond the f64 range: no float filter at all.
             let f = Q::from_integer(Z::from(3).pow(if seed == 4 { 700u32 } else { 45 }));
-            let net = crate::random::integer_net(&[2, 4, 4, 1], seed, 2);
+            let net = crate::network::random::integer_net(&[2, 4, 4, 1], seed, 2);
             let sc = |d: &crate::network::Dense| crate::network::Dense {
                 weight: d.weight.iter().map(|r| r.iter().map(|v| v * &f).collect()).collect(),
                 bias: d.bias.iter().map(|v| v * &f).collect(),
@@ -1070,7 +1073,7 @@ mod tests {
 
     #[test]
     fn a_net_without_hidden_layers_is_one_region() {
-        let net = crate::wire::parse_network(
+        let net = crate::formats::parse_network(
             r#"{"input_dim": 2, "layers": [{"type": "dense", "weight": [["1", "2"]], "bias": ["0"]}]}"#,
         )
         .unwrap();

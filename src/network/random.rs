@@ -3,8 +3,8 @@
 //! then taken at its exact binary value. The generator (SplitMix64 + Box–Muller) is fixed
 //! here, so a seed names the same network on every machine and version.
 
+use crate::arith::num::{Q, from_f32_exact};
 use crate::network::{Dense, LayerSpec, Network};
-use crate::num::{Q, from_f32_exact};
 
 /// SplitMix64: a tiny, fixed, well-mixed 64-bit generator.
 #[derive(Debug, Clone)]

@@ -7,9 +7,9 @@
 //! per output pixel and channel). Float initializers are taken at their exact binary value;
 //! batch norm is folded with the nearest-double scale of [`crate::import::bn_scale`].
 
+use crate::arith::num::{Q, from_f32_exact, from_f64_exact};
 use crate::import::{ImportError, bn_scale};
 use crate::network::{Dense, LayerSpec, Network};
-use crate::num::{Q, from_f32_exact, from_f64_exact};
 use std::collections::BTreeMap;
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {

@@ -6,7 +6,7 @@
 //! then drops every row that is certainly not a facet, and groups only the rest.
 //!
 //! Each step takes a minimum or a sign over all rows; floats with proven error bounds
-//! ([`crate::filter`]) decide it for most rows and exact integers for the few the bounds
+//! ([`crate::arith::filter`]) decide it for most rows and exact integers for the few the bounds
 //! leave open, so the results are the general path's, exactly:
 //! - slacks at the hint and the rates along the normal decide which rows the step across
 //!   may meet; the step is the exact minimum of `slack / rate` over the rows whose float
@@ -28,9 +28,9 @@
 //! Any doubt (a row tight at the hint that the step does not leave, a zero row, a value the
 //! filter cannot bound) returns `None`, and the caller takes the general path.
 
-use crate::filter::{self, Approx, z_to_f64};
-use crate::num::{Q, Z, common_denominator, primitive_ints, step_along_over};
-use crate::polytope::{Grouped, Halfspaces, Source, group_primitive, round_dyadic_over};
+use crate::arith::filter::{self, Approx, z_to_f64};
+use crate::arith::num::{Q, Z, common_denominator, primitive_ints, step_along_over};
+use crate::geometry::{Grouped, Halfspaces, Source, group_primitive, round_dyadic_over};
 use num_traits::{Signed, Zero};
 use std::cmp::Ordering;
 
@@ -321,6 +321,21 @@ fn square_inside(pts: &[Option<[Approx; 2]>], poly: &[usize]) -> Option<f64> {
     inside.then_some(t)
 }
 
+/// A plane `x = origin + s·u + t·v` in input space.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plane {
+    pub origin: Vec<Q>,
+    pub u: Vec<Q>,
+    pub v: Vec<Q>,
+}
+
+impl Plane {
+    /// The input point of plane coordinates `st`.
+    pub fn to_input(&self, st: &[Q]) -> Vec<Q> {
+        (0..self.origin.len()).map(|i| &self.origin[i] + &st[0] * &self.u[i] + &st[1] * &self.v[i]).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +353,7 @@ mod tests {
     /// with the origin on an edge gets no square.
     #[test]
     fn the_square_about_the_origin_is_inside_the_polygon() {
-        let mut rng = crate::random::SplitMix64(31);
+        let mut rng = crate::network::random::SplitMix64(31);
         let mut found = 0;
         for t in 0..150 {
             // A convex polygon: k points on an ellipse about a centre near the origin.

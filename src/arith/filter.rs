@@ -38,7 +38,7 @@
 //! rounds up. Since `|ŵ| >= 1`, a non-zero term cannot vanish: `T = P = 0` means every term
 //! is exactly zero.
 
-use crate::num::Z;
+use crate::arith::num::Z;
 use num_traits::One;
 
 const U: f64 = f64::EPSILON / 2.0;
@@ -172,7 +172,7 @@ pub fn times_pow2(x: f64, k: i64) -> f64 {
 /// A rational as `f64` for *guesses* only (no error bound is claimed; within a few ulps
 /// when the value is in range, whatever the sizes of numerator and denominator): much
 /// cheaper than a correctly rounded conversion of a rational with large parts.
-pub fn guess(q: &crate::num::Q) -> f64 {
+pub fn guess(q: &crate::arith::num::Q) -> f64 {
     if q.denom().is_one() {
         z_to_f64(q.numer())
     } else {
@@ -628,10 +628,11 @@ mod tests {
     #[test]
     fn plane_predicates_agree_with_exact_integers() {
         // Homogeneous integer points (x, y, w > 0), often exactly or nearly collinear.
-        let mut rng = crate::random::SplitMix64(8);
+        let mut rng = crate::network::random::SplitMix64(8);
         let mut decided = 0;
         for t in 0..5000 {
-            let big = |rng: &mut crate::random::SplitMix64| BigInt::from(rng.next_u64() >> (t % 64)) + 1;
+            let big =
+                |rng: &mut crate::network::random::SplitMix64| BigInt::from(rng.next_u64() >> (t % 64)) + 1;
             let p = [BigInt::from(rng.small_int(5)), BigInt::from(rng.small_int(5)), big(&mut rng)];
             let q = [
                 BigInt::from(rng.next_u64() as i64 >> 4),
@@ -670,8 +671,8 @@ mod tests {
 
     #[test]
     fn ratio_bound_holds_against_exact_rationals() {
-        use crate::num::Q;
-        let mut rng = crate::random::SplitMix64(11);
+        use crate::arith::num::Q;
+        let mut rng = crate::network::random::SplitMix64(11);
         let mut decided = 0;
         for t in 0..4000 {
             let n = BigInt::from(rng.next_u64() as i64 >> (t % 60));
@@ -698,7 +699,7 @@ mod tests {
     #[test]
     fn bound_holds_on_random_integer_dot_products() {
         // Compare against the exact BigInt result on cancelling sums.
-        let mut rng = crate::random::SplitMix64(5);
+        let mut rng = crate::network::random::SplitMix64(5);
         for _ in 0..2000 {
             let n = 1 + (rng.next_u64() % 40) as usize;
             let ws: Vec<BigInt> = (0..n).map(|_| BigInt::from(rng.next_u64() as i64 >> 3)).collect();
@@ -727,7 +728,7 @@ mod tests {
     #[test]
     fn cofactor_bounds_hold_against_exact_integers() {
         // Every cofactor of 4×4 matrices (random, and nearly singular), as below.
-        let mut rng = crate::random::SplitMix64(10);
+        let mut rng = crate::network::random::SplitMix64(10);
         let mut decided = 0;
         for t in 0..800 {
             let n = 4;
@@ -749,17 +750,17 @@ mod tests {
             let approx: Vec<Vec<Approx>> = m.iter().map(|r| r.iter().map(Approx::of).collect()).collect();
             let rows: Vec<&[Approx]> = approx.iter().map(|r| r.as_slice()).collect();
             let got = cofactors4(&rows);
-            let q = |x: f64| crate::num::from_f64_exact(x).unwrap();
+            let q = |x: f64| crate::arith::num::from_f64_exact(x).unwrap();
             for tt in 0..n {
                 for c in 0..n {
                     let sub: Vec<Vec<BigInt>> = (0..n)
                         .filter(|&i| i != tt)
                         .map(|i| (0..n).filter(|&j| j != c).map(|j| m[i][j].clone()).collect())
                         .collect();
-                    let minor = crate::polytope::det_int(sub);
+                    let minor = crate::arith::minors::det_int(sub);
                     let exact = if (tt + c) % 2 == 1 { -minor } else { minor };
                     let g = got[tt][c];
-                    let gap = crate::num::Q::from_integer(exact.clone()) - q(g.v);
+                    let gap = crate::arith::num::Q::from_integer(exact.clone()) - q(g.v);
                     assert!(num_traits::Signed::abs(&gap) <= q(g.e), "{m:?} {tt} {c}: {exact} vs {g:?}");
                     if let Some(sign) = g.sign() {
                         assert_eq!(i64::from(sign), num_traits::Signed::signum(&exact).to_i64().unwrap());
@@ -775,7 +776,7 @@ mod tests {
     fn conversions_equal_num_bigint() {
         // Every size up to past the f64 range, with and without low bits set (rounding ties
         // and the sticky bit), both signs: the same double as num-bigint's to_f64.
-        let mut rng = crate::random::SplitMix64(12);
+        let mut rng = crate::network::random::SplitMix64(12);
         for t in 0..4000 {
             let limbs = 1 + t % 18;
             let mut z = BigInt::from(0);
@@ -802,7 +803,7 @@ mod tests {
     fn determinant_bound_holds_against_exact_integers() {
         // Orders 1-5, entries up to 2^60 (rounded when converted), half the matrices
         // singular or nearly so (a row that is a combination of two others plus 0 or 1).
-        let mut rng = crate::random::SplitMix64(9);
+        let mut rng = crate::network::random::SplitMix64(9);
         let mut decided = 0;
         for t in 0..3000 {
             let n = 1 + t % 5;
@@ -816,13 +817,13 @@ mod tests {
                 m[n - 1] = (0..n).map(|j| &a * &m[0][j] + &b * &m[1][j]).collect();
                 m[n - 1][0] += BigInt::from(rng.small_int(1));
             }
-            let exact = crate::polytope::det_int(m.clone());
+            let exact = crate::arith::minors::det_int(m.clone());
             let approx: Vec<Vec<Approx>> = m.iter().map(|r| r.iter().map(Approx::of).collect()).collect();
             let rows: Vec<&[Approx]> = approx.iter().map(|r| r.as_slice()).collect();
             let got = det(&rows);
             // |exact - v| <= e, in rationals.
-            let q = |x: f64| crate::num::from_f64_exact(x).unwrap();
-            let gap = crate::num::Q::from_integer(exact.clone()) - q(got.v);
+            let q = |x: f64| crate::arith::num::from_f64_exact(x).unwrap();
+            let gap = crate::arith::num::Q::from_integer(exact.clone()) - q(got.v);
             assert!(num_traits::Signed::abs(&gap) <= q(got.e), "{m:?}: {exact} vs {got:?}");
             if let Some(sign) = got.sign() {
                 assert_eq!(i64::from(sign), num_traits::Signed::signum(&exact).to_i64().unwrap(), "{m:?}");

@@ -3,8 +3,8 @@
 //! Invariant: a domain that passed [`Domain::validate`] is full-dimensional; its rows are
 //! numbered as in [`Domain::rows`] and those numbers appear as `{"domain": row}` sources.
 
-use crate::num::{Q, fmt_q};
-use crate::polytope::{Grouped, Interior, Source, group_rows, unit};
+use crate::arith::num::{Q, fmt_q};
+use crate::geometry::{Grouped, Interior, Source, group_rows, unit};
 use std::fmt;
 
 /// The input domain of an enumeration.
@@ -174,8 +174,8 @@ impl Domain {
                 }
                 let idx: Vec<usize> = hs.facets(&c).into_iter().map(|(i, _)| i).collect();
                 let f = hs.subset(&idx);
-                let v = crate::vrep::vertices(&f, d);
-                Some(crate::vrep::volume(&f, &v, d))
+                let v = crate::geometry::vrep::vertices(&f, d);
+                Some(crate::geometry::vrep::volume(&f, &v, d))
             }
         }
     }
@@ -202,7 +202,7 @@ impl Domain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::num::qi;
+    use crate::arith::num::qi;
 
     #[test]
     fn validation() {

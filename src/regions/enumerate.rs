@@ -7,13 +7,14 @@
 //! has one node per region (node index = id) and one edge per adjacent pair.
 //! [`Enumeration::sanity_check`] verifies all of this exactly.
 
-use crate::domain::{Domain, DomainError};
-use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
-use crate::num::primitive_row;
-use crate::num::{Q, Z};
-use crate::polytope::{
-    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows, unit,
+use crate::arith::num::primitive_row;
+use crate::arith::num::{Q, Z};
+use crate::geometry::domain::{Domain, DomainError};
+use crate::geometry::{
+    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows,
 };
+use crate::network::pattern_at;
+use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
@@ -32,7 +33,7 @@ pub struct Options {
     /// Compute exact vertices and volumes of bounded regions.
     pub volumes: bool,
     /// On a bounded plane domain, [`enumerate`] takes the regions from the exact mesh
-    /// ([`crate::mesh::partition`]) and only measures them, instead of walking facets: the
+    /// ([`crate::regions::mesh::partition`]) and only measures them, instead of walking facets: the
     /// same output, faster. [`stream`] does too while the mesh stays within
     /// [`STREAM_MESH_FACES`] faces, and walks otherwise (bounded memory). `false` forces
     /// the facet walk (cross-checks, benchmarks).
@@ -172,7 +173,7 @@ fn rows_of_maps(
     group_primitive(neuron_rows.chain(dom))
 }
 
-/// The plane fast path ([`crate::plane::prefilter`]): the rows that may be facets and the
+/// The plane fast path ([`crate::geometry::plane::prefilter`]): the rows that may be facets and the
 /// interior point, as the general path finds them, without grouping every row.
 fn plane_prefilter(
     net: &Network,
@@ -188,21 +189,21 @@ fn plane_prefilter(
         .map(|(a, b)| {
             let (pa, pb) = primitive_row(a, b);
             let c = -pb;
-            let f = pa.iter().chain(std::iter::once(&c)).map(crate::filter::z_to_f64).collect();
+            let f = pa.iter().chain(std::iter::once(&c)).map(crate::arith::filter::z_to_f64).collect();
             (pa, c, f)
         })
         .collect();
-    let rows: Vec<crate::plane::PlaneRow> = maps
+    let rows: Vec<crate::geometry::plane::PlaneRow> = maps
         .pre_f()
         .enumerate()
-        .map(|(k, ((a, c), f))| crate::plane::PlaneRow {
+        .map(|(k, ((a, c), f))| crate::geometry::plane::PlaneRow {
             a,
             c,
             f,
             neg: pattern.0[k],
             src: Source::Neuron(net.neuron_id(k)),
         })
-        .chain(dom.iter().enumerate().map(|(i, (a, c, f))| crate::plane::PlaneRow {
+        .chain(dom.iter().enumerate().map(|(i, (a, c, f))| crate::geometry::plane::PlaneRow {
             a,
             c,
             f,
@@ -210,14 +211,14 @@ fn plane_prefilter(
             src: Source::Domain(i),
         }))
         .collect();
-    crate::plane::prefilter(&rows, p, n)
+    crate::geometry::plane::prefilter(&rows, p, n)
 }
 
 /// A strictly interior point `p + eps·n` just across a facet, if the rows allow it
 /// (every row tight at `p` must strictly decrease along `n`).
 fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<(Vec<Z>, Z)> {
     let (sl, den) = hs.scaled_slacks(p);
-    let (nz, _) = crate::num::common_denominator(n);
+    let (nz, _) = crate::arith::num::common_denominator(n);
     // eps = min S_i / (den · a_i·N) over rows that shrink along N, as (num, den).
     let mut eps: Option<(Z, Z)> = None;
     for (a, s) in hs.a.iter().zip(sl) {
@@ -233,9 +234,9 @@ fn interior_from_hint(hs: &Halfspaces, p: &[Q], n: &[Q]) -> Option<(Vec<Z>, Z)> 
         }
     }
     // Half the distance to the first row met along N.
-    let (px, den) = crate::num::common_denominator(p);
+    let (px, den) = crate::arith::num::common_denominator(p);
     let eps = eps.map(|(en, ed)| (en, ed * 2));
-    Some(crate::num::step_along_over(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz))
+    Some(crate::arith::num::step_along_over(&px, &den, eps.as_ref().map(|(n, d)| (n, d)), &nz))
 }
 
 /// Compute the region of `pattern`: facets (with neighbour patterns), inspheres, logits.
@@ -292,7 +293,7 @@ pub fn analyze_region(
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern = (!on_boundary).then(|| {
-                let (nz, _) = crate::num::common_denominator(&hs.a[i]);
+                let (nz, _) = crate::arith::num::common_denominator(&hs.a[i]);
                 // The facet's neurons (the shallowest layer's) decide the shallow bits.
                 let neurons =
                     || sources.iter().filter_map(|s| if let Source::Neuron(n) = s { Some(*n) } else { None });
@@ -300,7 +301,7 @@ pub fn analyze_region(
                 let js: Vec<usize> = neurons().filter(|n| Some(n.0) == l0).map(|n| n.1).collect();
                 net.cross_over(&x, &l, &nz, pattern, &maps, cache, l0.map(|l0| (l0, &js[..])))
             });
-            let point = crate::polytope::reduced(x, &l);
+            let point = crate::geometry::reduced(x, &l);
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
@@ -335,8 +336,8 @@ fn measure_region(
     };
     let bounded = domain_bounded || bounded_told.unwrap_or_else(|| fhs.is_bounded(d));
     let (vertices, volume) = if opts.volumes && bounded {
-        let v = crate::vrep::vertices(fhs, d);
-        let vol = crate::vrep::volume(fhs, &v, d);
+        let v = crate::geometry::vrep::vertices(fhs, d);
+        let vol = crate::geometry::vrep::volume(fhs, &v, d);
         (Some(v), Some(vol))
     } else {
         (None, None)
@@ -363,9 +364,9 @@ fn measure_region(
 /// facet, in facet order.
 fn region_of_face(
     net: &Network,
-    part: &crate::mesh::Partition,
+    part: &crate::regions::mesh::Partition,
     fi: usize,
-    rows: &crate::mesh::FaceRows,
+    rows: &crate::regions::mesh::FaceRows,
     opts: &Options,
     cache: &MapsCache,
 ) -> (RegionOutcome, Vec<Option<usize>>) {
@@ -415,16 +416,6 @@ fn region_of_face(
         .unwrap_or_else(|| net.pattern_maps_with(&face.pattern, Some(cache)).logits);
     let across = order.iter().map(|&k| face.sides[k].neighbor).collect();
     (measure_region(2, &face.pattern, &fhs, facets, logits, true, opts), across)
-}
-
-/// The pattern of the full-dimensional region chosen at `p`: the region containing
-/// `p + e·e_1 + e²·e_2 + ... + e^d·e_d` for all small `e > 0` (the deterministic rule used
-/// for the start of the walk and by `inspect` at boundary points). Also returns the
-/// neurons whose pre-activation is exactly zero at `p`.
-pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
-    let d = net.input_dim();
-    let dirs: Vec<Vec<Q>> = (0..d).map(|j| unit(d, j)).collect();
-    net.lex_pattern(p, &dirs)
 }
 
 /// Enumerate every full-dimensional region of `net` in `domain` by a breadth-first walk
@@ -509,7 +500,7 @@ impl SummaryAcc {
         let n = r.facets.len();
         self.facets = Some(self.facets.map_or((n, n, n), |(lo, hi, sum)| (lo.min(n), hi.max(n), sum + n)));
         if let Insphere::Finite { radius_lower, .. } = &r.insphere {
-            self.radii.push(crate::num::to_f64(radius_lower));
+            self.radii.push(crate::arith::num::to_f64(radius_lower));
         }
     }
 
@@ -553,14 +544,14 @@ pub(crate) fn start_pattern(net: &Network, domain: &Domain) -> Result<Pattern, E
 }
 
 /// [`walk`] on a bounded plane domain: the regions come from the exact mesh `part`
-/// ([`crate::mesh::partition_with_rows`]) and only their measures are computed, visited in the walk's
+/// ([`crate::regions::mesh::partition_with_rows`]) and only their measures are computed, visited in the walk's
 /// breadth-first order from the walk's start region with neighbours in facet order, so
 /// walk ids, regions and everything written are those of the facet walk (tested).
 fn walk_mesh(
     net: &Network,
     domain: &Domain,
-    part: crate::mesh::Partition,
-    rows: Vec<crate::mesh::FaceRows>,
+    part: crate::regions::mesh::Partition,
+    rows: Vec<crate::regions::mesh::FaceRows>,
     opts: &Options,
     mut sink: impl FnMut(Region, &WalkProgress),
 ) -> Result<bool, EnumerateError> {
@@ -614,7 +605,7 @@ fn walk(
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     if d == 2 && domain_bounded && mesh_cap > 0 {
-        let part = crate::mesh::partition_capped(net, domain, mesh_cap)
+        let part = crate::regions::mesh::partition_capped(net, domain, mesh_cap)
             .map_err(|e| EnumerateError::Internal(e.to_string()))?;
         if let Some((part, rows)) = part {
             return walk_mesh(net, domain, part, rows, opts, sink);
@@ -769,8 +760,11 @@ impl Enumeration {
                 }
             }
             if let LinfInsphere::Finite { center, radius } = &r.insphere_linf {
-                let ok =
-                    hs.slacks(center).iter().zip(&hs.a).all(|(s, a)| *s >= radius * crate::num::norm1(a));
+                let ok = hs
+                    .slacks(center)
+                    .iter()
+                    .zip(&hs.a)
+                    .all(|(s, a)| *s >= radius * crate::arith::num::norm1(a));
                 if !ok || !radius.is_positive() {
                     return Err(format!("region {i}: L-inf cube not inside"));
                 }
@@ -852,7 +846,7 @@ impl Enumeration {
 mod tests {
     use super::*;
     use crate::network::LayerSpec;
-    use crate::random::{gaussian_net, integer_net};
+    use crate::network::random::{gaussian_net, integer_net};
 
     /// Everything `enumerate_with` gives, walk order included: (walk id, pattern) in
     /// callback order, the regions and the graph's edges.
@@ -893,7 +887,7 @@ mod tests {
         let middle = r#"{"type": "dense", "weight": [["1", "1", "1"], ["2", "-1", "0"], ["0", "1", "-3"]],
             "bias": ["1/3", "-1/2", "1"]}, {"type": "relu"},"#;
         for text in [format!("{first}{huge}"), format!("{first}{middle}{huge}")] {
-            nets.push(crate::wire::parse_network(&text).unwrap());
+            nets.push(crate::formats::parse_network(&text).unwrap());
         }
         for name in [
             "three_concurrent",
@@ -904,7 +898,7 @@ mod tests {
             "cancelling",
         ] {
             let path = format!("{}/fixtures/{name}.json", env!("CARGO_MANIFEST_DIR"));
-            nets.push(crate::wire::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap());
+            nets.push(crate::formats::parse_network(&std::fs::read_to_string(path).unwrap()).unwrap());
         }
         for (k, net) in nets.iter().enumerate() {
             for dom in [boxed(2), tri.clone()] {
@@ -921,7 +915,8 @@ mod tests {
         // A box: the stream through the mesh (the cap not reached), the stream with a cap
         // the mesh passes (it walks instead), and the walk forced: the same regions in the
         // same order with the same ids, and the same summary.
-        let dom = Domain::Box { lo: vec![crate::num::qi(-3); 2], hi: vec![crate::num::qi(3); 2] };
+        let dom =
+            Domain::Box { lo: vec![crate::arith::num::qi(-3); 2], hi: vec![crate::arith::num::qi(3); 2] };
         for net in [gaussian_net(&[2, 8, 8, 1], 4, 0.5), gaussian_net(&[2, 5, 5, 5, 1], 5, 0.5)] {
             let run = |cap: usize, opts: &Options| {
                 let mut got = Vec::new();
@@ -929,22 +924,22 @@ mod tests {
                 (got, summary)
             };
             let walk = run(STREAM_MESH_FACES, &Options { mesh: false, ..Options::default() });
-            let faces = crate::mesh::partition(&net, &dom).unwrap().faces.len();
+            let faces = crate::regions::mesh::partition(&net, &dom).unwrap().faces.len();
             assert!(faces > 20 && walk.0.len() == faces);
             assert_eq!(run(STREAM_MESH_FACES, &Options::default()), walk);
             assert_eq!(run(2 * faces, &Options::default()), walk, "under the cap: the mesh");
             assert_eq!(run(faces / 2, &Options::default()), walk, "past the cap: the walk");
-            assert!(crate::mesh::partition_capped(&net, &dom, faces - 1).unwrap().is_none());
-            assert!(crate::mesh::partition_capped(&net, &dom, 2 * faces).unwrap().is_some());
+            assert!(crate::regions::mesh::partition_capped(&net, &dom, faces - 1).unwrap().is_none());
+            assert!(crate::regions::mesh::partition_capped(&net, &dom, 2 * faces).unwrap().is_some());
         }
     }
 
     /// The same layers with every activation a leaky ReLU of slope 1/10.
     fn leaky(dims: &[usize], seed: u64, k: i64) -> Network {
-        let mut rng = crate::random::SplitMix64(seed);
+        let mut rng = crate::network::random::SplitMix64(seed);
         let mut layers = Vec::new();
         for (i, w) in dims.windows(2).enumerate() {
-            let int = |rng: &mut crate::random::SplitMix64| Q::from_integer(rng.small_int(k).into());
+            let int = |rng: &mut crate::network::random::SplitMix64| Q::from_integer(rng.small_int(k).into());
             let weight = (0..w[1]).map(|_| (0..w[0]).map(|_| int(&mut rng)).collect()).collect();
             let bias = (0..w[1]).map(|_| int(&mut rng)).collect();
             layers.push(LayerSpec::Dense(Dense { weight, bias }));

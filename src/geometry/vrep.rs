@@ -9,8 +9,8 @@
 //! Invariants: input rows are the irredundant facets of a bounded, full-dimensional
 //! polytope; results are exact rationals, vertices sorted lexicographically.
 
-use crate::num::Q;
-use crate::polytope::Halfspaces;
+use crate::arith::num::Q;
+use crate::geometry::Halfspaces;
 use num_traits::{One, Signed, Zero};
 use std::collections::BTreeSet;
 
@@ -169,7 +169,9 @@ pub fn volume(hs: &Halfspaces, verts: &[Vec<Q>], d: usize) -> Q {
         return Q::zero();
     }
     let incidence: Vec<BTreeSet<usize>> = (0..hs.len())
-        .map(|f| (0..verts.len()).filter(|&v| crate::num::dot(&hs.a[f], &verts[v]) == hs.b[f]).collect())
+        .map(|f| {
+            (0..verts.len()).filter(|&v| crate::arith::num::dot(&hs.a[f], &verts[v]) == hs.b[f]).collect()
+        })
         .collect();
     let all: Vec<usize> = (0..verts.len()).collect();
     let mut simplices = Vec::new();
@@ -190,8 +192,8 @@ pub fn volume(hs: &Halfspaces, verts: &[Vec<Q>], d: usize) -> Q {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::num::qi;
-    use crate::polytope::{Grouped, Source, group_rows};
+    use crate::arith::num::qi;
+    use crate::geometry::{Grouped, Source, group_rows};
 
     fn hs(rows: &[(&[i64], i64)]) -> Halfspaces {
         match group_rows(

@@ -597,7 +597,7 @@ mod tests {
     }
 
     /// A random `i128` of a random width (1 to 127 bits, either sign), or an extreme value.
-    fn any_i128(rng: &mut crate::random::SplitMix64) -> i128 {
+    fn any_i128(rng: &mut crate::network::random::SplitMix64) -> i128 {
         let r = rng.next_u64();
         match r % 16 {
             0 => i128::MAX,
@@ -612,7 +612,7 @@ mod tests {
 
     #[test]
     fn wide_products_and_sums_equal_bigint() {
-        let mut rng = crate::random::SplitMix64(11);
+        let mut rng = crate::network::random::SplitMix64(11);
         for _ in 0..20000 {
             let (a, b, c, d) =
                 (any_i128(&mut rng), any_i128(&mut rng), any_i128(&mut rng), any_i128(&mut rng));
@@ -629,7 +629,7 @@ mod tests {
 
     #[test]
     fn small_primitive_rows_agree_with_bigint_gcd() {
-        let mut rng = crate::random::SplitMix64(3);
+        let mut rng = crate::network::random::SplitMix64(3);
         for t in 0..3000 {
             // Entries sharing a random factor, some near the i128 limit, some zero.
             let f = BigInt::from(rng.next_u64() % 1000 + 1) * BigInt::from(1u64 << (t % 40));
@@ -723,8 +723,8 @@ mod tests {
 
     #[test]
     fn lehmer_gcd_agrees_with_num_integer() {
-        let mut rng = crate::random::SplitMix64(21);
-        let big = |words: usize, rng: &mut crate::random::SplitMix64| -> BigUint {
+        let mut rng = crate::network::random::SplitMix64(21);
+        let big = |words: usize, rng: &mut crate::network::random::SplitMix64| -> BigUint {
             let mut v = BigUint::zero();
             for _ in 0..words {
                 v = (v << 64usize) + BigUint::from(rng.next_u64());

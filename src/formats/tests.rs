@@ -1,0 +1,93 @@
+use crate::geometry::Domain;
+
+use super::*;
+
+/// The streamed regions and partition documents are byte for byte `to_json_text` of the
+/// whole `RegionsOut` / `PartitionOut`: with short arrays on one line (one edge), empty ones (no edges), long
+/// ones, linear regions, and the whole space.
+#[test]
+fn streamed_documents_equal_the_whole_document() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let cut = r#"{"input_dim":2,"layers":[{"type":"dense","weight":[[1,0]],"bias":[0]},{"type":"relu"},{"type":"dense","weight":[[1]],"bias":[0]}]}"#;
+    let nets = [
+            parse_network(cut).expect("net"),
+            parse_network(&cut.replace("\"bias\":[0]}", "\"bias\":[5]}")).expect("net"),
+            // Three parallel cuts: three edges, whose one-line form is just over the width.
+            parse_network(r#"{"input_dim":2,"layers":[{"type":"dense","weight":[[1,0],[1,0],[1,0]],"bias":["1/2",0,"-1/2"]},{"type":"relu"},{"type":"dense","weight":[[1,1,1]],"bias":[0]}]}"#).expect("net"),
+            parse_network(&std::fs::read_to_string(dir.join("small2d.json")).expect("fixture")).expect("net"),
+            parse_network(&std::fs::read_to_string(dir.join("dead_unit.json")).expect("fixture")).expect("net"),
+            // Documents of several `SPILL`s: written in pieces, the same bytes.
+            crate::network::random::gaussian_net(&[2, 8, 8, 1], 3, 0.5),
+        ];
+    let (mut seen_one_line, mut spilled) = (false, false);
+    for net in &nets {
+        for domain in [
+            Domain::Whole { dim: 2 },
+            Domain::Box { lo: vec![crate::arith::num::qi(-1); 2], hi: vec![crate::arith::num::qi(1); 2] },
+        ] {
+            let e =
+                crate::regions::enumerate::enumerate(net, &domain, &Default::default()).expect("enumerates");
+            let linear = crate::regions::linear::linear_regions(&e);
+            for lin in [None, Some(&linear)] {
+                let streamed = regions_json(net, &domain, &e, lin, None);
+                let mut regions: Vec<RegionOut> =
+                    e.regions.iter().map(|r| region_out(net, r, NeighborStyle::Id)).collect();
+                if let Some(l) = lin {
+                    for (r, lr) in regions.iter_mut().zip(&l.of_region) {
+                        r.linear_region = Some(*lr);
+                    }
+                }
+                let whole = to_json_text(&RegionsOut {
+                    format: REGIONS_FORMAT,
+                    network: NetworkOut::new(net),
+                    domain: DomainOut::new(&domain, e.domain_bounded),
+                    regions,
+                    edges: e
+                        .edges()
+                        .map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) })
+                        .collect(),
+                    linear_regions: lin.map(linear_out),
+                    plane: None,
+                });
+                assert_eq!(streamed, whole);
+                seen_one_line |= streamed.contains("\"edges\": [{");
+                spilled |= streamed.len() > 2 * SPILL;
+            }
+        }
+    }
+    assert!(seen_one_line && spilled);
+    // The partition document likewise.
+    let domain =
+        Domain::Box { lo: vec![crate::arith::num::qi(-1); 2], hi: vec![crate::arith::num::qi(1); 2] };
+    for net in &nets {
+        let p = crate::regions::mesh::partition(net, &domain).expect("partitions");
+        let whole = to_json_text(&PartitionOut {
+            format: PARTITION_FORMAT,
+            network: NetworkOut::new(net),
+            domain: DomainOut::new(&domain, true),
+            vertices: (0..p.vertices.len()).map(|v| vertex_out(&p, v)).collect(),
+            regions: (0..p.faces.len()).map(|id| face_out(net, &p, id)).collect(),
+            edges: p.edges,
+            plane: None,
+        });
+        assert_eq!(partition_json(net, &domain, &p, None), whole);
+    }
+    // A sink that fails: the first error comes back, and nothing is written after it.
+    struct Failing(usize);
+    impl std::io::Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += 1;
+            if self.0 > 1 { Err(std::io::Error::other("full")) } else { Ok(buf.len()) }
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let net = nets.last().expect("nets");
+    let whole_space = Domain::Whole { dim: 2 };
+    let e = crate::regions::enumerate::enumerate(net, &whole_space, &Default::default()).expect("enumerates");
+    assert!(regions_json(net, &whole_space, &e, None, None).len() > 4 * SPILL);
+    let mut sink = Failing(0);
+    let err = write_regions_json(&mut sink, net, &whole_space, &e, None, None).expect_err("the sink fails");
+    assert_eq!((err.to_string().as_str(), sink.0), ("full", 2));
+}

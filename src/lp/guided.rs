@@ -1,0 +1,288 @@
+//! Float proposals for the exact LPs (an active set, a vertex, a ray, the first rows a ray
+//! meets) and their exact certification: a proposal is used only once checked exactly.
+
+use crate::arith::filter::{self, Approx};
+use crate::arith::minors::*;
+use crate::arith::num::Z;
+use num_traits::{One, Signed, Zero};
+
+/// The rows of `rows_f` (the integer rows as `f64`) that may be met first by the ray `inner + t·dz` (a superset of the true
+/// first hits): float bounds `lo_j <= t_j = S_j / (a_j·D) <= hi_j` (`filter`) discard
+/// every row with `lo_j` above the smallest `hi`; rows whose rate sign floats cannot
+/// decide stay in. The exact ratio test then runs on the few left.
+pub(crate) fn first_hit_candidates(slack_f: &[Approx], rows_f: &[Vec<f64>], dz: &[Z]) -> Vec<usize> {
+    let dzf: Vec<Approx> = dz.iter().map(Approx::of).collect();
+    let mut bounds: Vec<(usize, f64, f64)> = Vec::with_capacity(rows_f.len());
+    let mut undecided = Vec::new();
+    for (j, (row, &sl)) in rows_f.iter().zip(slack_f).enumerate() {
+        let rate = filter::dot(row, &dzf, 1, 0, 0.0);
+        match rate.sign() {
+            Some(1) => {}
+            Some(_) => continue,
+            None => {
+                undecided.push(j);
+                continue;
+            }
+        }
+        // rate > e_rate: interval division, every operation rounded outwards (one step down
+        // or up after rounding to nearest: valid in the subnormal range too).
+        let lo = ((sl.v - sl.e).next_down() / (rate.v + rate.e).next_up()).next_down();
+        let hi = ((sl.v + sl.e).next_up() / (rate.v - rate.e).next_down()).next_up();
+        if !(lo.is_finite() && hi.is_finite()) {
+            undecided.push(j);
+            continue;
+        }
+        bounds.push((j, lo, hi));
+    }
+    let top = bounds.iter().map(|b| b.2).fold(f64::INFINITY, f64::min);
+    let mut out: Vec<usize> =
+        bounds.into_iter().filter(|b| b.1 <= top).map(|b| b.0).chain(undecided).collect();
+    out.sort_unstable();
+    out
+}
+
+/// Outcome of [`Halfspaces::clarkson_guess`]: row `k` is implied by the facets found, or
+/// the vertex `X / D` of the found facets lies beyond it.
+pub(crate) enum Guess {
+    Redundant,
+    Beyond((Vec<Z>, Z)),
+}
+
+/// A primal active-set method for `max c·x` s.t. `a_i·x <= b_i` in floats, from a strictly
+/// feasible `x`: returns `d` rows tight at a vertex where `c` is a non-negative combination
+/// of their normals, or `None` (unbounded, degenerate stall, ill-conditioned). Only a guess:
+/// every use is certified exactly.
+pub(crate) fn float_active_set(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Option<Vec<usize>> {
+    match float_lp(a, b, c, x0) {
+        FloatLp::Vertex(w) => Some(w),
+        _ => None,
+    }
+}
+
+/// What the float active-set method found (guesses only).
+pub(crate) enum FloatLp {
+    /// `d` rows tight at an optimal vertex.
+    Vertex(Vec<usize>),
+    /// A direction along which the objective grows and no row blocks, and the rows active
+    /// when it was found (the direction is the objective projected on their null space).
+    Ray(Vec<f64>, Vec<usize>),
+    /// An optimal point where fewer than `d` rows (those given) are tight.
+    Face(Vec<usize>),
+    Fail,
+}
+
+/// [`float_active_set`], also reporting an improving direction no row blocks.
+pub(crate) fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> FloatLp {
+    float_lp_point(a, b, c, x0).0
+}
+
+/// [`float_lp`] and the last point it reached (the optimum for `Vertex` and `Face`).
+pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp, Vec<f64>) {
+    let d = c.len();
+    let mut x = x0.to_vec();
+    let mut w: Vec<usize> = Vec::with_capacity(d + 1);
+    let mut active = vec![false; a.len()];
+    let norm1: Vec<f64> = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
+    let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let mut proj = Projection {
+        g: Vec::with_capacity(d * (d + 1)),
+        lambda: Vec::with_capacity(d),
+        p: Vec::with_capacity(d),
+    };
+    for _ in 0..(4 * a.len() + 4 * d) {
+        // Multipliers λ of c on the active normals (least squares) and the residual p.
+        if !proj.solve(a, &w, c) {
+            return (FloatLp::Fail, x);
+        }
+        let (lambda, p) = (&proj.lambda, &proj.p);
+        let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        if pn <= 1e-9 * scale {
+            let Some((i, &min)) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1)) else {
+                return (FloatLp::Fail, x);
+            };
+            if min >= -1e-12 * scale {
+                return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
+            }
+            active[w.remove(i)] = false;
+            continue;
+        }
+        if w.len() >= d {
+            return (FloatLp::Fail, x);
+        }
+        // Ratio test along p.
+        let mut best: Option<(f64, usize)> = None;
+        for (i, (ai, bi)) in a.iter().zip(b).enumerate() {
+            if active[i] {
+                continue;
+            }
+            let rate: f64 = ai.iter().zip(p).map(|(u, v)| u * v).sum();
+            if rate <= 1e-12 * norm1[i] * pn {
+                continue;
+            }
+            let slack = bi - ai.iter().zip(&x).map(|(u, v)| u * v).sum::<f64>();
+            let t = slack.max(0.0) / rate;
+            if best.is_none_or(|(bt, _)| t < bt) {
+                best = Some((t, i));
+            }
+        }
+        let Some((t, i)) = best else { return (FloatLp::Ray(proj.p, w), x) };
+        for (xj, pj) in x.iter_mut().zip(p) {
+            *xj += t * pj;
+        }
+        w.push(i);
+        active[i] = true;
+    }
+    (FloatLp::Fail, x)
+}
+
+/// Work space of [`Projection::solve`], reused across the steps of one float LP.
+#[derive(Default)]
+pub(crate) struct Projection {
+    /// The normal equations, `k` rows of `k + 1` entries.
+    pub(crate) g: Vec<f64>,
+    pub(crate) lambda: Vec<f64>,
+    pub(crate) p: Vec<f64>,
+}
+
+impl Projection {
+    /// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
+    /// `p = c - A_Wᵀ λ` (the projection of `c` on the rows' null space). `false` if singular
+    /// or not finite.
+    pub(crate) fn solve(&mut self, a: &[Vec<f64>], w: &[usize], c: &[f64]) -> bool {
+        let k = w.len();
+        let cols = k + 1;
+        // Normal equations (A_W A_Wᵀ) λ = A_W c, solved by Gaussian elimination.
+        let g = &mut self.g;
+        g.clear();
+        for r in 0..k {
+            for s in 0..k {
+                g.push(a[w[r]].iter().zip(&a[w[s]]).map(|(u, v)| u * v).sum());
+            }
+            g.push(a[w[r]].iter().zip(c).map(|(u, v)| u * v).sum());
+        }
+        for col in 0..k {
+            let Some(piv) =
+                (col..k).max_by(|&x, &y| g[x * cols + col].abs().total_cmp(&g[y * cols + col].abs()))
+            else {
+                return false;
+            };
+            if g[piv * cols + col].abs() < 1e-300 {
+                return false;
+            }
+            if piv != col {
+                for s in 0..cols {
+                    g.swap(col * cols + s, piv * cols + s);
+                }
+            }
+            for r in 0..k {
+                if r != col {
+                    let f = g[r * cols + col] / g[col * cols + col];
+                    for s in col..=k {
+                        g[r * cols + s] -= f * g[col * cols + s];
+                    }
+                }
+            }
+        }
+        self.lambda.clear();
+        self.lambda.extend((0..k).map(|r| g[r * cols + k] / g[r * cols + r]));
+        self.p.clear();
+        self.p.extend_from_slice(c);
+        for (l, &i) in self.lambda.iter().zip(w) {
+            for (pj, aj) in self.p.iter_mut().zip(&a[i]) {
+                *pj -= l * aj;
+            }
+        }
+        self.lambda.iter().chain(&self.p).all(|v| v.is_finite())
+    }
+}
+
+/// The exact check of a float LP guess for `max c·x` s.t. `a_i·x <= b_i` (integer rows):
+/// the vertex `X / D` (`D > 0`) where the rows `basis` are tight, if it satisfies every row
+/// and `c = Σ y_i a_i` over the basis with every `y_i >= 0` (`> 0` when `strict`). Then the
+/// vertex is optimal (weak duality), and with `strict` the only optimum. By Cramer's rule:
+/// `X_j` replaces column `j` of `A_B` by `b_B`, `y_i ∝` `A_B` with row `i` replaced by `c`.
+pub(crate) fn certified_vertex(
+    rows: &[(Vec<Z>, Z)],
+    basis: &[usize],
+    c: &[Z],
+    strict: bool,
+) -> Option<(Vec<Z>, Z)> {
+    let n = c.len();
+    if basis.len() != n {
+        return None;
+    }
+    let mw: Vec<Vec<Z>> = basis.iter().map(|&i| rows[i].0.clone()).collect();
+    let det = det_int(mw.clone());
+    if det.is_zero() {
+        return None;
+    }
+    let sign = if det.is_negative() { -1 } else { 1 };
+    // For c = e_r (the radius LPs) row i replaced by c leaves the cofactor
+    // (-1)^(i+r)·det(M without row i and column r): one order lower.
+    let unit = {
+        let mut nz = c.iter().enumerate().filter(|(_, v)| !v.is_zero());
+        match (nz.next(), nz.next()) {
+            (Some((r, v)), None) if v.is_one() => Some(r),
+            _ => None,
+        }
+    };
+    for i in 0..n {
+        let yi: Z = match unit {
+            Some(r) => {
+                let minor: Vec<Vec<Z>> = mw
+                    .iter()
+                    .enumerate()
+                    .filter(|(t, _)| *t != i)
+                    .map(|(_, row)| {
+                        row.iter().enumerate().filter(|(u, _)| *u != r).map(|(_, v)| v.clone()).collect()
+                    })
+                    .collect();
+                let m = det_int(minor);
+                if (i + r) % 2 == 1 { -m * sign } else { m * sign }
+            }
+            None => {
+                let mut mi = mw.clone();
+                mi[i] = c.to_vec();
+                det_int(mi) * sign
+            }
+        };
+        if yi.is_negative() || (strict && yi.is_zero()) {
+            return None;
+        }
+    }
+    let bw: Vec<Z> = basis.iter().map(|&i| rows[i].1.clone()).collect();
+    let x: Vec<Z> = cramer(&mw, &bw).into_iter().map(|v| v * sign).collect();
+    let dd: Z = det * sign;
+    if rows.iter().any(|(r, b)| r.iter().zip(&x).map(|(u, v)| u * v).sum::<Z>() > b * &dd) {
+        return None;
+    }
+    Some((x, dd))
+}
+
+/// An exact improving direction for `max c·x` s.t. `a_i·x <= b_i` (integer rows) from the
+/// float method's active rows `w`: `c` projected on the null space of those rows, computed
+/// exactly, then checked: `a_i·v <= 0` for every row and `c·v > 0` (the LP is unbounded).
+/// `None` if the check fails.
+pub(crate) fn exact_ray(rows: &[(Vec<Z>, Z)], w: &[usize], c: &[Z]) -> Option<Vec<Z>> {
+    let k = w.len();
+    let dotz = |x: &[Z], y: &[Z]| -> Z { x.iter().zip(y).map(|(u, v)| u * v).sum() };
+    // In integers: G = A_W A_Wᵀ, λ' = adj(G)·A_W c by Cramer, v = det(G)·c - A_Wᵀ λ'
+    // (the projection times det G; its sign fixed so that v points along c).
+    let g: Vec<Vec<Z>> =
+        (0..k).map(|r| (0..k).map(|t| dotz(&rows[w[r]].0, &rows[w[t]].0)).collect()).collect();
+    let rhs: Vec<Z> = (0..k).map(|r| dotz(&rows[w[r]].0, c)).collect();
+    let det = det_int(g.clone());
+    if det.is_zero() && k > 0 {
+        return None;
+    }
+    let mut v: Vec<Z> = c.iter().map(|x| x * &det).collect();
+    for (lambda, &i) in cramer(&g, &rhs).iter().zip(w) {
+        for (vj, aj) in v.iter_mut().zip(&rows[i].0) {
+            *vj -= lambda * aj;
+        }
+    }
+    if det.is_negative() {
+        v.iter_mut().for_each(|x| *x = -&*x);
+    }
+    (rows.iter().all(|(a, _)| !dotz(a, &v).is_positive()) && dotz(c, &v).is_positive()).then_some(v)
+}
