@@ -11,6 +11,7 @@ mod graph;
 mod json;
 mod regions;
 mod regions_in;
+mod report;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -22,4 +23,5 @@ pub use graph::*;
 pub use json::*;
 pub use regions::*;
 pub use regions_in::*;
+pub use report::*;
 pub use stats::*;

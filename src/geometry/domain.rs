@@ -65,6 +65,16 @@ impl Domain {
         Domain::Box { lo: vec![Q::from_integer((-1).into()); d], hi: vec![Q::from_integer(1.into()); d] }
     }
 
+    /// The triangle `s >= 0, t >= 0, s + t <= 1`: the default domain of a plane slice
+    /// through three points (the triangle they span).
+    pub fn unit_triangle() -> Domain {
+        let q = |v: i64| Q::from_integer(v.into());
+        Domain::Polytope {
+            a: vec![vec![q(-1), q(0)], vec![q(0), q(-1)], vec![q(1), q(1)]],
+            b: vec![q(0), q(0), q(1)],
+        }
+    }
+
     pub fn dim(&self) -> usize {
         match self {
             Domain::Box { lo, .. } => lo.len(),

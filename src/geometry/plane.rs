@@ -29,7 +29,7 @@
 //! filter cannot bound) returns `None`, and the caller takes the general path.
 
 use crate::arith::filter::{self, Approx, z_to_f64};
-use crate::arith::num::{Q, Z, common_denominator, primitive_ints, step_along_over};
+use crate::arith::num::{Q, Z, common_denominator, dot, primitive_ints, step_along_over};
 use crate::geometry::{Grouped, Halfspaces, Source, group_primitive, round_dyadic_over};
 use num_traits::{Signed, Zero};
 use std::cmp::Ordering;
@@ -330,6 +330,28 @@ pub struct Plane {
 }
 
 impl Plane {
+    /// The plane `origin + s·u + t·v`; `None` unless `u` and `v` span a plane (exactly:
+    /// `(u·u)(v·v) != (u·v)²`).
+    ///
+    /// ```
+    /// use linregions::{Q, formats::Plane};
+    /// let q = |v: i64| Q::from_integer(v.into());
+    /// let p = Plane::from_basis(vec![q(0), q(0), q(1)], vec![q(1), q(0), q(0)], vec![q(0), q(1), q(0)]).unwrap();
+    /// assert_eq!(p.to_input(&[q(2), q(3)]), vec![q(2), q(3), q(1)]);
+    /// assert!(Plane::from_basis(vec![q(0)], vec![q(1)], vec![q(2)]).is_none()); // parallel
+    /// ```
+    pub fn from_basis(origin: Vec<Q>, u: Vec<Q>, v: Vec<Q>) -> Option<Plane> {
+        let (uu, vv, uv) = (dot(&u, &u), dot(&v, &v), dot(&u, &v));
+        (&uu * &vv != &uv * &uv).then_some(Plane { origin, u, v })
+    }
+
+    /// The plane through three points in coordinates `x = p0 + s·(p1 - p0) + t·(p2 - p0)`;
+    /// `None` when the points are collinear.
+    pub fn through(p0: &[Q], p1: &[Q], p2: &[Q]) -> Option<Plane> {
+        let diff = |a: &[Q], b: &[Q]| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>();
+        Plane::from_basis(p0.to_vec(), diff(p1, p0), diff(p2, p0))
+    }
+
     /// The input point of plane coordinates `st`.
     pub fn to_input(&self, st: &[Q]) -> Vec<Q> {
         (0..self.origin.len()).map(|i| &self.origin[i] + &st[0] * &self.u[i] + &st[1] * &self.v[i]).collect()

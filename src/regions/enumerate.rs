@@ -717,6 +717,14 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
 }
 
 impl Enumeration {
+    /// The id of the region containing `x` (by [`pattern_at`]'s lexicographic rule on
+    /// boundaries), `None` when that region is not one of the enumeration's (`x` outside
+    /// the domain). Regions are sorted by pattern, so this is a binary search.
+    pub fn locate(&self, net: &Network, x: &[Q]) -> Option<usize> {
+        let p = pattern_at(net, x).0;
+        self.regions.binary_search_by(|r| r.pattern.cmp(&p)).ok().map(|i| self.regions[i].id)
+    }
+
     /// Edges as `(a, b, crossing)` with `a < b`, in graph order (sorted).
     pub fn edges(&self) -> impl Iterator<Item = (usize, usize, &Crossing)> {
         self.graph.edge_indices().map(move |e| {

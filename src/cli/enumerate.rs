@@ -1,0 +1,203 @@
+//! `linregions enumerate`: every region of a domain, streamed or whole, as JSON, JSON Lines,
+//! DOT or GraphML.
+
+use super::*;
+
+#[derive(Args)]
+pub(crate) struct EnumerateArgs {
+    /// Network file (JSON, see README "Network file").
+    pub(crate) net: PathBuf,
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
+    /// Write the regions JSON here (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<PathBuf>,
+    /// Write the region graph as Graphviz DOT here.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) dot: Option<PathBuf>,
+    /// Print no summary and no progress.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    /// L2 insphere tolerance: upper - lower <= 10^-DIGITS * max(1, upper).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    pub(crate) digits: u32,
+    /// Add exact `vertices` and `volume` to bounded regions, and check that the volumes sum
+    /// to the domain's volume.
+    #[arg(long)]
+    pub(crate) volumes: bool,
+    /// Group regions into linear regions (equal affine maps across facets): adds
+    /// `linear_region` to each region and `linear_regions` to the JSON.
+    #[arg(long)]
+    pub(crate) linear: bool,
+    /// Write the merged graph of linear regions (JSON, `linregions.linear/1`); implies --linear.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) merge: Option<PathBuf>,
+    /// Stream regions as JSON lines while they are found (walk ids), then a summary line.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) jsonl: Option<PathBuf>,
+    /// Write the region graph as GraphML (Gephi, networkx).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) graphml: Option<PathBuf>,
+    /// Walk facets even on a bounded plane domain, where the regions otherwise come from the
+    /// exact mesh of `partition` (the output is the same; for cross-checks and benchmarks).
+    #[arg(long)]
+    pub(crate) walk: bool,
+}
+
+pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.push(&a.net);
+    no_clobber(
+        &inputs,
+        &[
+            ("--json", a.json.as_ref()),
+            ("--dot", a.dot.as_ref()),
+            ("--merge", a.merge.as_ref()),
+            ("--jsonl", a.jsonl.as_ref()),
+            ("--graphml", a.graphml.as_ref()),
+        ],
+    )?;
+    let (net, plane) = load_sliced(&a.net, &a.domain, import)?;
+    let d = net.input_dim();
+    let (domain, defaulted) = load_domain(&a.domain, d, false)?;
+    check_domain(&domain, d, &a.domain)?;
+    let opts = Options { digits: a.digits, volumes: a.volumes, mesh: !a.walk };
+    let show_progress = !a.quiet && std::io::stderr().is_terminal();
+    let mut stream = match &a.jsonl {
+        None => None,
+        Some(p) if p == Path::new("-") => Some(Box::new(std::io::stdout()) as Box<dyn Write>),
+        Some(p) => Some(Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("{}: cannot write", p.display()))?,
+        )) as Box<dyn Write>),
+    };
+    let mut stream_err: Option<std::io::Error> = None;
+    let mut linear_line: Option<String> = None;
+    // The sum of the region volumes (None once a region has none), for the --volumes check.
+    let mut volume_sum: Option<linregions::Q> = Some(num_traits::Zero::zero());
+    let t0 = Instant::now();
+    let mut last = Instant::now();
+    let mut on_region = |r: &linregions::Region, p: &WalkProgress| {
+        if let Some(w) = stream.as_mut()
+            && stream_err.is_none()
+            && let Err(err) = w.write_all(formats::region_jsonl(&net, r).as_bytes()).and_then(|_| w.flush())
+        {
+            stream_err = Some(err);
+        }
+        volume_sum = match (volume_sum.take(), &r.volume) {
+            (Some(s), Some(v)) => Some(s + v),
+            _ => None,
+        };
+        if show_progress && last.elapsed().as_millis() >= 250 {
+            last = Instant::now();
+            let s = t0.elapsed().as_secs_f64();
+            eprint!(
+                "\r{} regions, frontier {}, {:.0} regions/s, {:.1} s   ",
+                p.regions,
+                p.frontier,
+                p.regions as f64 / s.max(1e-9),
+                s
+            );
+        }
+    };
+    // Outputs that need every region at once keep them; otherwise (--jsonl, the summary)
+    // the regions stream and are dropped (from the mesh on a small bounded plane domain,
+    // else from the walk, which keeps only the patterns met).
+    let keep = a.json.is_some() || a.dot.is_some() || a.graphml.is_some() || a.merge.is_some() || a.linear;
+    let domain_err = |e| match e {
+        linregions::EnumerateError::Domain(de) => bad(format!("domain: {de}")),
+        other => anyhow!(other),
+    };
+    let (e, summary) = if keep {
+        let e = linregions::enumerate_with(&net, &domain, &opts, &mut on_region).map_err(domain_err)?;
+        let s = e.summary();
+        (Some(e), s)
+    } else {
+        (None, linregions::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
+    };
+    let elapsed = t0.elapsed();
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+    if let Some(err) = stream_err {
+        return Err(anyhow!(err).context("writing --jsonl"));
+    }
+    if let Some(w) = stream.as_mut() {
+        w.write_all(formats::summary_jsonl(&summary).as_bytes())
+            .and_then(|_| w.flush())
+            .context("writing --jsonl")?;
+    }
+    if let Some(e) = &e {
+        let linear = (a.linear || a.merge.is_some()).then(|| linregions::linear_regions(e));
+        if let Some(p) = &a.json {
+            write_with(p, |w| {
+                formats::write_regions_json(w, &net, &domain, e, linear.as_ref(), plane.as_ref())
+            })?;
+        }
+        if let (Some(p), Some(l)) = (&a.merge, &linear) {
+            write_out(p, &formats::linear_json(l))?;
+        }
+        if let Some(p) = &a.graphml {
+            write_out(p, &formats::regions_graphml(&net, e))?;
+        }
+        if let Some(p) = &a.dot {
+            write_out(p, &formats::regions_dot(&net, e))?;
+        }
+        if let Some(l) = &linear
+            && !a.quiet
+        {
+            let convex = l.convex.iter().filter(|c| **c).count();
+            linear_line = Some(format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex));
+        }
+    }
+    let volume_check =
+        if a.volumes { domain.volume().and_then(|t| volume_sum.map(|s| s == t)) } else { None };
+    let stdout_taken = [&a.json, &a.jsonl, &a.merge, &a.graphml, &a.dot]
+        .iter()
+        .any(|p| p.as_deref() == Some(Path::new("-")));
+    if !a.quiet {
+        let s = summary;
+        let mut text = String::new();
+        let dom = domain.describe() + if defaulted { " (default)" } else { "" };
+        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        if let Some(p) = &plane {
+            text += &format!(
+                "plane     x = origin + s·u + t·v in the {}-dimensional input; regions in (s, t)\n",
+                p.origin.len()
+            );
+        }
+        text += &format!("domain    {dom}\n");
+        text += &format!(
+            "regions   {} ({} bounded, {} unbounded)\n",
+            s.regions,
+            s.bounded,
+            s.regions - s.bounded
+        );
+        text += &format!("edges     {}\n", s.edges);
+        text += &format!(
+            "facets    per region min {}, mean {:.2}, max {}\n",
+            s.facets_min, s.facets_mean, s.facets_max
+        );
+        match s.inradius {
+            Some((lo, med, hi)) => {
+                text += &format!("inradius  L2 min {lo:.6e}, median {med:.6e}, max {hi:.6e}\n")
+            }
+            None => text += "inradius  L2 all infinite\n",
+        }
+        if let Some(l) = &linear_line {
+            text += l;
+        }
+        if let Some(ok) = volume_check {
+            text += &format!(
+                "volumes   sum {} the domain's volume {}\n",
+                if ok { "equals" } else { "DIFFERS FROM" },
+                domain.volume().map(|v| fmt_q(&v)).unwrap_or_default()
+            );
+        }
+        text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
+        say(&text, stdout_taken);
+    }
+    if volume_check == Some(false) {
+        return Err(anyhow!("region volumes do not sum to the domain's volume (please report)"));
+    }
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! `linregions partition`: exact polygons of a 2D network or a plane slice.
+
+use super::*;
+
+#[derive(Args)]
+pub(crate) struct PartitionArgs {
+    /// Network file (JSON, see README "Network file"); 2 inputs, or a plane slice.
+    pub(crate) net: PathBuf,
+    #[command(flatten)]
+    pub(crate) domain: DomainArgs,
+    /// Write the polygons (JSON, `linregions.partition/1`) here (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) json: Option<PathBuf>,
+    /// Print no summary.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
+    let mut inputs = domain_inputs(&a.domain);
+    inputs.push(&a.net);
+    no_clobber(&inputs, &[("--json", a.json.as_ref())])?;
+    let (net, plane) = load_sliced(&a.net, &a.domain, import)?;
+    let d = net.input_dim();
+    if d != 2 {
+        return Err(bad(format!("{}: {}", a.net.display(), linregions::PartitionError::Dimension(d))));
+    }
+    let (domain, defaulted) = load_domain(&a.domain, d, false)?;
+    check_domain(&domain, d, &a.domain)?;
+    let t0 = Instant::now();
+    let p = linregions::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
+    let elapsed = t0.elapsed();
+    if let Some(path) = &a.json {
+        write_with(path, |w| formats::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
+    }
+    if !a.quiet {
+        let sides: Vec<usize> = p.faces.iter().map(|f| f.sides.len()).collect();
+        let mut text = String::new();
+        let dom = domain.describe() + if defaulted { " (default)" } else { "" };
+        text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
+        text += &format!("domain    {dom}\n");
+        text += &format!("regions   {}\n", p.faces.len());
+        text += &format!("edges     {}\n", p.edges);
+        text += &format!("vertices  {}\n", p.vertices.len());
+        text += &format!(
+            "facets    per region min {}, mean {:.2}, max {}\n",
+            sides.iter().min().unwrap_or(&0),
+            sides.iter().sum::<usize>() as f64 / sides.len().max(1) as f64,
+            sides.iter().max().unwrap_or(&0)
+        );
+        text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
+        say(&text, a.json.as_deref() == Some(Path::new("-")));
+    }
+    Ok(())
+}
