@@ -47,7 +47,7 @@ fn main() {
         };
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
         // The stream takes the mesh on a small box: the walk is forced for its column.
-        let walk_only = Options { mesh: false, ..Options::default() };
+        let walk_only = Options::default().mesh(false);
         let fnet = FNet::new(&net);
         // Best of at least 3 rounds of the three runs (alternating), more for the small nets
         // (for 2 s, at most 50 rounds): single runs of a 3 ms float walk are noise.

@@ -1,10 +1,12 @@
 //! Micro and macro benchmarks (divan): the exact LP, one region's analysis, whole walks.
 //! Run with `cargo bench`. Numbers and the comparison with other tools: BENCHMARKS.md.
 
+use linregions::internals::lp::maximize;
 use linregions::internals::num::qi;
+use linregions::internals::regions::enumerate::analyze_region;
+use linregions::pattern_at;
 use linregions::random::{SplitMix64, gaussian_net};
-use linregions::{Domain, Options, Q, enumerate, maximize};
-use linregions::{analyze_region, pattern_at};
+use linregions::{Domain, Options, Q, enumerate};
 
 fn main() {
     divan::main();
@@ -66,7 +68,7 @@ fn walk_2_32_32(bencher: divan::Bencher, mode: &str) {
     let net = gaussian_net(&[2, 32, 32, 1], 1, 0.5);
     let domain = Domain::Box { lo: vec![qi(-4); 2], hi: vec![qi(4); 2] };
     // The facet walk both ways (on a box both would otherwise take the mesh).
-    let opts = Options { mesh: false, ..Options::default() };
+    let opts = Options::default().mesh(false);
     match mode {
         "stream" => bencher.bench(|| linregions::stream(&net, &domain, &opts, |_, _| {}).unwrap().regions),
         _ => bencher.bench(|| enumerate(&net, &domain, &opts).unwrap().regions.len()),

@@ -371,7 +371,7 @@ pub fn check_paths_on(name: &str, net: &crate::Network, domain: &crate::Domain) 
     use std::collections::BTreeSet;
     let mesh = enumerate(net, domain, &Options::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
     mesh.sanity_check(net).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let walk = enumerate(net, domain, &Options { mesh: false, ..Options::default() })
+    let walk = enumerate(net, domain, &Options::default().mesh(false))
         .unwrap_or_else(|e| panic!("{name}: walk: {e}"));
     let doc = crate::formats::regions_json(net, domain, &mesh, None, None);
     assert_eq!(doc, crate::formats::regions_json(net, domain, &walk, None, None), "{name}: walk differs");

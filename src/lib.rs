@@ -75,9 +75,10 @@ pub use network::{
 pub use num::{Q, fmt_q, parse_rational};
 pub use regions::enumerate::{
     Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, WalkProgress,
-    analyze_region, enumerate, enumerate_with, stream,
+    enumerate, enumerate_with, stream,
 };
 pub use regions::linear::{LinearRegions, linear_regions};
+pub use regions::local::{PointError, PointRegion, analyze_point};
 pub use regions::mesh::{Partition, PartitionError, partition};
 pub use regions::verify::{Report, verify, verify_slice};
-pub use regions::{compare, properties, verify};
+pub use regions::{SanityError, compare, properties, verify};

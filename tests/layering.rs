@@ -25,8 +25,17 @@ const LAYERS: &[&[&str]] = &[
 /// The core: numbers, LP, networks, polytopes, regions. No files, no printing, no
 /// environment: it computes, the formats and the CLI talk to the world.
 const CORE: &[&str] = &["arith", "lp", "network", "geometry", "regions"];
-const IO: &[&str] =
-    &["std::fs", "std::env", "std::io::stdout", "std::io::stderr", "std::io::stdin", "println!", "eprintln!", "print!(", "eprint!("];
+const IO: &[&str] = &[
+    "std::fs",
+    "std::env",
+    "std::io::stdout",
+    "std::io::stderr",
+    "std::io::stdin",
+    "println!",
+    "eprintln!",
+    "print!(",
+    "eprint!(",
+];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -119,7 +128,9 @@ fn imports_only_go_down_the_layers() {
             graph.entry(m.clone()).or_default().insert(dep.clone());
             match layer_of(&dep) {
                 Some(l) if l < own => {}
-                Some(_) => wrong.push(format!("{}: `{m}` imports `{dep}`, which is not below it", f.display())),
+                Some(_) => {
+                    wrong.push(format!("{}: `{m}` imports `{dep}`, which is not below it", f.display()))
+                }
                 None if ["internals", "num"].contains(&dep.as_str()) => {
                     wrong.push(format!("{}: `{m}` goes through the facade (`crate::{dep}`)", f.display()))
                 }
@@ -138,7 +149,10 @@ fn imports_only_go_down_the_layers() {
             "LAYERS names `{m}`, which is not a module of src/"
         );
     }
-    assert!(graph.contains_key("regions") && graph["regions"].contains("geometry"), "the scan found no imports: {graph:?}");
+    assert!(
+        graph.contains_key("regions") && graph["regions"].contains("geometry"),
+        "the scan found no imports: {graph:?}"
+    );
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn nets() -> Vec<String> {
 
 #[test]
 fn verify_passes_on_every_fixture_enumeration() {
-    let opts = Options { volumes: true, ..Options::default() };
+    let opts = Options::default().volumes(true);
     for name in nets() {
         let net = fixture(&name);
         let d = net.input_dim();
@@ -64,7 +64,7 @@ fn volumes_sum_on_a_polytope_domain() {
         b: vec![qi(1), qi(1), qi(1), qi(1)],
     };
     assert_eq!(domain.volume(), Some(linregions::Q::new(32.into(), 3.into())));
-    let e = enumerate(&net, &domain, &Options { volumes: true, ..Options::default() }).unwrap();
+    let e = enumerate(&net, &domain, &Options::default().volumes(true)).unwrap();
     e.sanity_check(&net).unwrap();
     assert!(e.regions.len() > 10);
     assert_eq!(e.volumes_sum_to(&domain), Some(true));

@@ -61,7 +61,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let opts = Options { digits: a.digits, volumes: a.volumes, mesh: !a.walk };
+    let opts = Options::default().digits(a.digits).volumes(a.volumes).mesh(!a.walk);
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut stream = match &a.jsonl {
         None => None,

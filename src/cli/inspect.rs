@@ -24,25 +24,17 @@ pub(crate) fn cmd_inspect(a: InspectArgs, import: &Import) -> Result<()> {
     let d = net.input_dim();
     let point = formats::parse_point(&a.point, d).map_err(|e| bad(format!("--point {}: {e}", a.point)))?;
     let (domain, _) = load_domain(&a.domain, d, true)?;
-    let bounded = domain.validate(d).map_err(|e| bad(format!("domain: {e}")))?;
-    let rows = domain.rows();
-    if rows.iter().any(|(r, b)| linregions::num::dot(r, &point) > *b) {
-        return Err(bad(format!("--point {}: the point lies outside the domain", a.point)));
-    }
-    let (pattern, zeros) = pattern_at(&net, &point);
-    let opts = Options { digits: a.digits, ..Options::default() };
-    let region = match analyze_region(&net, &rows, bounded, &pattern, None, &opts, None) {
-        RegionOutcome::Full(r) => *r,
-        // Possible only when the point is on the domain boundary and the rule's direction
-        // leaves the domain.
-        _ => {
-            return Err(bad(format!(
-                "--point {}: the region chosen at this boundary point (pattern {}) does not meet the domain's interior",
-                a.point,
-                linregions::pattern_label(&net, &pattern)
-            )));
-        }
-    };
+    let opts = Options::default().digits(a.digits);
+    let found = analyze_point(&net, &domain, &point, &opts).map_err(|e| match e {
+        PointError::Domain(e) => bad(format!("domain: {e}")),
+        PointError::NotInDomain(p) => bad(format!(
+            "--point {}: the region chosen at this boundary point (pattern {}) does not meet the domain's interior",
+            a.point,
+            linregions::pattern_label(&net, &p)
+        )),
+        e => bad(format!("--point {}: {e}", a.point)),
+    })?;
+    let (zeros, region) = (found.vanishing, found.region);
     if a.json {
         return write_out(Path::new("-"), &formats::inspect_json(&net, &point, &zeros, &region));
     }

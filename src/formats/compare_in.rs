@@ -1,8 +1,7 @@
 //! Other tools' outputs read for `compare`: pattern lists, labelled points, region lists,
 //! relucent's JSON.
 
-#[allow(unused_imports)]
-use super::{graph::*, json::*, regions::*, regions_in::*, stats::*};
+use super::{json::*, regions_in::*};
 use crate::arith::num::{Q, parse_rational};
 use crate::network::{Network, Pattern};
 use serde_json::Value;

@@ -1,7 +1,5 @@
 //! The region adjacency graph as Graphviz DOT and GraphML.
 
-#[allow(unused_imports)]
-use super::{compare_in::*, json::*, regions::*, regions_in::*, stats::*};
 use crate::arith::num::fmt_q;
 use crate::geometry::Insphere;
 use crate::network::Network;

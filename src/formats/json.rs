@@ -1,8 +1,7 @@
 //! JSON and text input: the network file, the domain file, box, point and CSV text, exact
 //! numbers; and the JSON text layout every writer shares (short arrays on one line).
 
-#[allow(unused_imports)]
-use super::{compare_in::*, graph::*, regions::*, regions_in::*, stats::*};
+use super::regions::*;
 use crate::arith::num::{NumError, Q, fmt_q, parse_rational};
 use crate::geometry::Domain;
 use crate::network::{Dense, LayerSpec, Network};

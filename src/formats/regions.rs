@@ -1,8 +1,7 @@
 //! The regions JSON (`linregions.regions/1`, streamed for any number of regions), the
 //! partition JSON (`linregions.partition/1`), JSON Lines and the linear-regions JSON.
 
-#[allow(unused_imports)]
-use super::{compare_in::*, graph::*, json::*, regions_in::*, stats::*};
+use super::json::*;
 use crate::arith::num::{Q, fmt_q};
 use crate::geometry::Domain;
 use crate::geometry::plane::Plane;

@@ -1,7 +1,6 @@
 //! Reading a regions JSON back (for `verify`): every field checked, with its path in errors.
 
-#[allow(unused_imports)]
-use super::{compare_in::*, graph::*, json::*, regions::*, stats::*};
+use super::json::*;
 use crate::geometry::Domain;
 use crate::geometry::plane::Plane;
 use crate::geometry::{Insphere, LinfInsphere, Source};

@@ -1,7 +1,6 @@
 //! The per-region properties as CSV and JSON, and the study summary as Markdown.
 
-#[allow(unused_imports)]
-use super::{compare_in::*, graph::*, json::*, regions::*, regions_in::*};
+use super::regions::*;
 use crate::arith::num::fmt_q;
 use crate::network::Network;
 use crate::network::pattern_label;

@@ -1,8 +1,7 @@
 //! Coordinate bounds, boundedness and recession rays of a polyhedron, certified exactly.
 
-#[allow(unused_imports)]
-use super::{facets::*, halfspaces::*, insphere::*, points::*};
-use crate::arith::filter::{self};
+use super::halfspaces::*;
+use crate::arith::filter;
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, q_new};
 use crate::lp::guided::*;

@@ -2,8 +2,7 @@
 //! certified exactly (witness point or Farkas certificate), Clarkson's method for the rest;
 //! the 2D special case by angular sweeps.
 
-#[allow(unused_imports)]
-use super::{bounds::*, halfspaces::*, insphere::*, points::*};
+use super::halfspaces::*;
 use crate::arith::filter::{self, Approx};
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, common_denominator, dot, q_new};

@@ -5,8 +5,6 @@
 //! as rationals), pairwise distinct, sorted, never zero; every decision is an exact LP
 //! outcome or an exact comparison.
 
-#[allow(unused_imports)]
-use super::{bounds::*, facets::*, insphere::*, points::*};
 use crate::arith::num::{Q, Z, common_denominator, dot, norm1, primitive_row, q_new};
 use crate::lp::{LpOutcome, maximize_primal as maximize};
 use crate::network::NeuronId;

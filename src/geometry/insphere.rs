@@ -1,8 +1,7 @@
 //! Inspheres: the largest inscribed axis-aligned cube (L-inf, exact) and the largest
 //! inscribed ball (L2, certified rational bounds on an irrational radius).
 
-#[allow(unused_imports)]
-use super::{bounds::*, facets::*, halfspaces::*, points::*};
+use super::halfspaces::*;
 use crate::arith::filter;
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, common_denominator, norm1, norm2_sq, q_new, sqrt_bounds, ten_pow_neg};

@@ -1,8 +1,7 @@
 //! Small rational points: interior and facet points rounded to the coarsest dyadic grid that
 //! keeps them strictly inside (the numbers of a walk stay small).
 
-#[allow(unused_imports)]
-use super::{bounds::*, facets::*, halfspaces::*, insphere::*};
+use super::halfspaces::*;
 use crate::arith::filter::{self, Approx};
 use crate::arith::num::{Q, Z, common_denominator, dot, q_new};
 use crate::lp::guided::*;

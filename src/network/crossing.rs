@@ -1,7 +1,6 @@
 //! The lexicographic sign rule: the pattern of a point, and of the region across a facet,
 //! decided on (value, derivative) pairs exactly (floats filter with proven bounds).
 
-#[allow(unused_imports)]
 use super::{maps::*, model::*, rows::*};
 use crate::arith::filter::{self, Approx, z_to_f64};
 use crate::arith::num::{Q, Z, common_denominator};

@@ -1,8 +1,7 @@
 //! The exact affine maps of a pattern: every hidden neuron's pre-activation and the logits,
 //! as scaled integer rows.
 
-#[allow(unused_imports)]
-use super::{crossing::*, model::*, rows::*};
+use super::{model::*, rows::*};
 use crate::arith::num::{Q, W256, Z};
 use num_traits::{One, ToPrimitive, Zero};
 use std::sync::Arc;

@@ -5,8 +5,7 @@
 //! dense layers are composed exactly at construction, so hidden layers alternate
 //! dense → activation and the logits are one final affine map.
 
-#[allow(unused_imports)]
-use super::{crossing::*, maps::*, rows::*};
+use super::rows::*;
 use crate::arith::filter::FloatNet;
 use crate::arith::num::{Q, dot};
 use num_traits::{One, Signed, Zero};

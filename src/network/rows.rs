@@ -1,8 +1,7 @@
 //! Scaled integer rows of each layer (`i64` → `i128` → BigInt), their rank-one updates
 //! across a flipped neuron, and the per-walk cache of layer rows.
 
-#[allow(unused_imports)]
-use super::{crossing::*, maps::*, model::*};
+use super::model::*;
 use crate::arith::filter::{self, Approx, FloatLayer, FloatNet, z_to_f64};
 use crate::arith::num::{Q, Z};
 use num_integer::Integer;

@@ -15,6 +15,7 @@ use crate::geometry::{
 };
 use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
+use crate::regions::SanityError;
 use num_traits::{Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
@@ -25,8 +26,15 @@ use std::collections::VecDeque;
 const WALK_BATCH: usize = 256;
 use std::fmt;
 
-/// Options of an enumeration.
+/// Options of an enumeration: start from `Options::default()` and change what you need.
+///
+/// ```
+/// use linregions::Options;
+/// let opts = Options::default().digits(10).volumes(true).mesh(false);
+/// assert_eq!((opts.digits, opts.volumes, opts.mesh), (10, true, false));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// The L2 insphere bounds satisfy `upper - lower <= 10^-digits · max(1, upper)`.
     pub digits: u32,
@@ -46,8 +54,30 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Decimal digits of the L2 insphere bounds (default 30).
+    pub fn digits(mut self, digits: u32) -> Self {
+        self.digits = digits;
+        self
+    }
+
+    /// Exact vertices and volumes of bounded regions (default off).
+    pub fn volumes(mut self, volumes: bool) -> Self {
+        self.volumes = volumes;
+        self
+    }
+
+    /// Regions of a bounded plane domain from the exact mesh (default on); `false` forces
+    /// the facet walk.
+    pub fn mesh(mut self, mesh: bool) -> Self {
+        self.mesh = mesh;
+        self
+    }
+}
+
 /// One facet of a region: the region lies on the side `a·x <= b` (primitive integers).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Facet {
     pub a: Vec<Q>,
     pub b: Q,
@@ -70,6 +100,7 @@ impl Facet {
 
 /// Everything computed for one full-dimensional region.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Region {
     pub id: usize,
     pub pattern: Pattern,
@@ -103,6 +134,7 @@ impl Region {
 
 /// The outcome of computing the region of a pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RegionOutcome {
     Full(Box<Region>),
     /// The pattern's polyhedron is non-empty but lies in a hyperplane.
@@ -114,6 +146,7 @@ pub enum RegionOutcome {
 /// Edge weight of the region graph: the neurons whose bit differs between the two
 /// patterns and the shared hyperplane (`a·x <= b` is the side of the smaller id).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Crossing {
     pub neurons: Vec<NeuronId>,
     pub a: Vec<Q>,
@@ -122,6 +155,7 @@ pub struct Crossing {
 
 /// The result of an enumeration.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Enumeration {
     pub regions: Vec<Region>,
     /// Node weight = region id (equal to the node index); edges sorted by `(a, b)` ids.
@@ -131,6 +165,7 @@ pub struct Enumeration {
 
 /// Errors of an enumeration.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EnumerateError {
     Domain(DomainError),
     /// The walk met a state that the theory excludes (a bug): reported, never hidden.
@@ -737,7 +772,11 @@ impl Enumeration {
     /// point is strictly inside its facets and has the region's pattern (lexicographic rule),
     /// each L2 ball is inside (by squares), the graph is connected. Returns the first
     /// violation found.
-    pub fn sanity_check(&self, net: &Network) -> Result<(), String> {
+    pub fn sanity_check(&self, net: &Network) -> Result<(), SanityError> {
+        self.sanity_errors(net).map_err(SanityError)
+    }
+
+    fn sanity_errors(&self, net: &Network) -> Result<(), String> {
         let n = self.regions.len();
         if n == 0 {
             return Err("no regions".into());
@@ -826,6 +865,7 @@ impl Enumeration {
 /// Aggregate numbers of an enumeration, for the human-readable summary. The float fields
 /// are for display only.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Summary {
     pub regions: usize,
     pub edges: usize,

@@ -50,6 +50,7 @@ use std::sync::Arc;
 
 /// The regions of a bounded plane domain as exact polygons.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Partition {
     /// Every vertex of every face in homogeneous integer coordinates `[X, Y, D]` (the
     /// point `(X/D, Y/D)`, `D > 0`, not necessarily in lowest terms: Cramer's rule on two
@@ -816,7 +817,11 @@ impl Partition {
     /// exactly the neurons (rows not identically zero on the face) and domain rows vanishing
     /// on it, each face's pattern the network's pattern at an interior point, and the areas
     /// summing to the domain's.
-    pub fn sanity_check(&self, net: &Network, domain: &Domain) -> Result<(), String> {
+    pub fn sanity_check(&self, net: &Network, domain: &Domain) -> Result<(), crate::regions::SanityError> {
+        self.sanity_errors(net, domain).map_err(crate::regions::SanityError)
+    }
+
+    fn sanity_errors(&self, net: &Network, domain: &Domain) -> Result<(), String> {
         let v: Vec<[Q; 2]> = (0..self.vertices.len()).map(|i| self.point(i)).collect();
         if v.windows(2).any(|w| w[0] >= w[1]) {
             return Err("vertices not strictly sorted".into());

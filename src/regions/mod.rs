@@ -8,6 +8,21 @@
 pub mod compare;
 pub mod enumerate;
 pub mod linear;
+pub mod local;
 pub mod mesh;
 pub mod properties;
 pub mod verify;
+
+/// An invariant that [`Enumeration::sanity_check`](enumerate::Enumeration::sanity_check)
+/// or [`Partition::sanity_check`](mesh::Partition::sanity_check) found broken: a bug in
+/// this crate, never a property of the input (please report it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SanityError(pub String);
+
+impl std::fmt::Display for SanityError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invariant broken: {}", self.0)
+    }
+}
+
+impl std::error::Error for SanityError {}
