@@ -67,7 +67,9 @@ pub mod internals {
 }
 
 pub use formats::{WireError, parse_domain, parse_network};
-pub use geometry::{Domain, DomainError, Halfspaces, Insphere, Interior, LinfInsphere, Source};
+pub use geometry::{
+    Domain, DomainError, Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_rows,
+};
 pub use network::{
     Dense, HiddenLayer, LayerSpec, Network, NetworkError, NeuronId, Pattern, PatternMaps, pattern_at,
     pattern_label, random,

@@ -176,3 +176,20 @@ fn training_is_deterministic_through_the_binary() {
     let o = run(&["train", "--data", "nope", "-o", "/dev/null"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A data point outside the domain is bad input, even when some region inside has the
+/// pattern the point would have (it would otherwise be counted in a region that does not
+/// contain it).
+#[test]
+fn points_outside_the_domain_are_refused() {
+    let dir = std::env::temp_dir().join(format!("linregions-stats-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pts = dir.join("pts.csv");
+    // (5, 0) is far outside [-1, 1]^2, yet its pattern is one of the box's regions.
+    std::fs::write(&pts, "0.5,0.5\n5,0\n").unwrap();
+    let o = run(&["stats", "fixtures/small2d.json", "--points", pts.to_str().unwrap(), "--csv", "-"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("point 1 lies outside the domain"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

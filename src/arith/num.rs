@@ -65,6 +65,13 @@ fn parse_int_digits(s: &str) -> Option<BigInt> {
 
 /// Parse an exact rational from text: `3`, `-3/4`, `0.25`, `.5`, `1e-3`, `-2.5E2`, `+7`.
 /// Decimals are read as exact decimals (`0.1` is 1/10).
+///
+/// ```
+/// use linregions::{fmt_q, parse_rational};
+/// assert_eq!(fmt_q(&parse_rational("0.1").unwrap()), "1/10"); // exact decimal, not a binary float
+/// assert_eq!(fmt_q(&parse_rational("-2.5E2").unwrap()), "-250");
+/// assert!(parse_rational("1/0").is_err());
+/// ```
 pub fn parse_rational(text: &str) -> Result<Q, NumError> {
     let s = text.trim();
     if s.len() > MAX_LITERAL_LEN {

@@ -55,7 +55,7 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
                 let mut located = Vec::new();
                 for (k, (point, label)) in rows.into_iter().enumerate() {
-                    let region = e.locate(&net, &point).ok_or_else(|| {
+                    let region = e.locate(&net, &domain, &point).ok_or_else(|| {
                         bad(format!(
                             "{}: point {k} lies outside the domain {}",
                             p.display(),

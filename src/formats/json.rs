@@ -143,6 +143,18 @@ pub fn duplicate_key(text: &str) -> Option<(String, usize, usize)> {
 }
 
 /// Parse and validate a network file (see README "Network file").
+///
+/// ```
+/// // Numbers may be fraction strings, exact decimals or JSON numbers (read as exact decimals).
+/// let net = linregions::parse_network(r#"{"input_dim": 2, "layers": [
+///     {"type": "dense", "weight": [["1", "-1/2"], [3, 0.25]], "bias": ["0", "1"]},
+///     {"type": "relu"},
+///     {"type": "dense", "weight": [["1", "1"]], "bias": ["0"]}]}"#).unwrap();
+/// assert_eq!((net.input_dim(), net.layer_sizes(), net.output_dim()), (2, vec![2], 1));
+/// // Bad input names the field: the activation is never guessed.
+/// let err = linregions::parse_network(r#"{"input_dim": 1, "layers": [{"type": "gelu"}]}"#).unwrap_err();
+/// assert!(err.to_string().contains("gelu"));
+/// ```
 pub fn parse_network(text: &str) -> Result<Network, WireError> {
     let doc = parse_json(text)?;
     let obj = doc.as_object().ok_or_else(|| err(None, "", "the network file must be a JSON object"))?;
@@ -204,6 +216,12 @@ pub fn parse_network(text: &str) -> Result<Network, WireError> {
 }
 
 /// Write a network as an exact network file (dense layers composed, activations kept).
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// let text = linregions::formats::network_to_json(&net);
+/// assert_eq!(linregions::parse_network(&text).unwrap(), net); // exact round trip
+/// ```
 pub fn network_to_json(net: &Network) -> String {
     #[derive(Serialize)]
     struct DenseOut {
@@ -240,6 +258,12 @@ pub fn network_to_json(net: &Network) -> String {
 }
 
 /// Parse a domain file `{"a": [[...], ...], "b": [...]}` (rows `a·x <= b`).
+///
+/// ```
+/// use linregions::Domain;
+/// let dom = linregions::parse_domain(r#"{"a": [["-1", "0"], ["0", "-1"], ["1", "1"]], "b": ["0", "0", "1"]}"#).unwrap();
+/// assert_eq!(dom, Domain::unit_triangle());
+/// ```
 pub fn parse_domain(text: &str) -> Result<Domain, WireError> {
     let doc = parse_json(text)?;
     let obj = doc.as_object().ok_or_else(|| err(None, "", "the domain file must be a JSON object"))?;

@@ -266,6 +266,18 @@ pub(crate) fn neurons_out(n: &[NeuronId]) -> Vec<[usize; 2]> {
 /// The regions JSON document (`linregions.regions/1`), pretty-printed, ending in a newline.
 /// With `linear`, every region carries its `linear_region` and the document lists the
 /// linear regions.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate, formats};
+/// let domain = Domain::default_box(2);
+/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
+/// let doc = formats::regions_json(&net, &domain, &e, None, None);
+/// assert!(doc.starts_with("{\n  \"format\": \"linregions.regions/1\""));
+/// // verify reads it back and checks it independently.
+/// let file = formats::parse_regions(&doc).unwrap();
+/// assert!(linregions::verify(&net, &domain, &file).unwrap().ok());
+/// ```
 pub fn regions_json(
     net: &Network,
     domain: &Domain,

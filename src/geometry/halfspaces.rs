@@ -78,6 +78,23 @@ pub enum Interior {
 
 /// Group raw rows `(a, b, source)` into canonical half-spaces; zero rows with `b >= 0` are
 /// dropped (they hold everywhere).
+///
+/// ```
+/// use linregions::{Grouped, Q, Source, group_rows};
+/// let q = |v: i64| Q::from_integer(v.into());
+/// // The unit square, with one row given twice at different scales.
+/// let rows = vec![
+///     (vec![q(1), q(0)], q(1), Source::Domain(0)),
+///     (vec![q(2), q(0)], q(2), Source::Domain(1)),
+///     (vec![q(-1), q(0)], q(0), Source::Domain(2)),
+///     (vec![q(0), q(1)], q(1), Source::Domain(3)),
+///     (vec![q(0), q(-1)], q(0), Source::Domain(4)),
+/// ];
+/// let Grouped::Rows(h) = group_rows(rows) else { panic!() };
+/// assert_eq!(h.len(), 4); // the duplicate is one half-space with two sources
+/// let half = Q::new(1.into(), 2.into());
+/// assert_eq!(h.facets(&[half.clone(), half]).len(), 4);
+/// ```
 pub fn group_rows(rows: impl IntoIterator<Item = (Vec<Q>, Q, Source)>) -> Grouped {
     group_primitive(rows.into_iter().map(|(a, b, src)| {
         let (pa, pb) = primitive_row(&a, &b);

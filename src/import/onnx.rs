@@ -241,6 +241,12 @@ impl Shape {
 }
 
 /// Read an ONNX model of a chain of supported operators as an exact network.
+///
+/// ```
+/// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/onnx/mlp.onnx"));
+/// let net = linregions::import::read_onnx(bytes).unwrap();
+/// assert_eq!(net.input_dim(), 2); // float32 weights, read at their exact binary value
+/// ```
 pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     let graph = fields(bytes)?
         .into_iter()

@@ -318,6 +318,16 @@ impl Network {
 /// `p + e·e_1 + e²·e_2 + ... + e^d·e_d` for all small `e > 0` (the deterministic rule used
 /// for the start of the walk and by `inspect` at boundary points). Also returns the
 /// neurons whose pre-activation is exactly zero at `p`.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Q, pattern_at, pattern_label};
+/// // The origin lies on the first neuron's line: the rule picks the region on the side of
+/// // e1 (then e2), and reports the vanishing neuron (layer 0, index 0).
+/// let (pattern, vanishing) = pattern_at(&net, &[Q::from_integer(0.into()), Q::from_integer(0.into())]);
+/// assert_eq!(pattern_label(&net, &pattern), "110");
+/// assert_eq!(vanishing, vec![(0, 0)]);
+/// ```
 pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
     let d = net.input_dim();
     let dirs: Vec<Vec<Q>> =

@@ -110,6 +110,17 @@ pub type NeuronId = (usize, usize);
 
 impl Network {
     /// Validate a layer list and build the network: composes consecutive dense layers.
+    ///
+    /// ```
+    /// use linregions::{Dense, LayerSpec, Network, Q};
+    /// let q = |v: i64| Q::from_integer(v.into());
+    /// let net = Network::from_layers(1, vec![
+    ///     LayerSpec::Dense(Dense { weight: vec![vec![q(1)], vec![q(-1)]], bias: vec![q(0), q(0)] }),
+    ///     LayerSpec::Activation { slope: q(0) }, // ReLU
+    ///     LayerSpec::Dense(Dense { weight: vec![vec![q(1), q(1)]], bias: vec![q(0)] }),
+    /// ]).unwrap();
+    /// assert_eq!(net.eval(&[q(-3)]), vec![q(3)]); // relu(x) + relu(-x) = |x|
+    /// ```
     pub fn from_layers(input_dim: usize, layers: Vec<LayerSpec>) -> Result<Network, NetworkError> {
         if input_dim == 0 {
             return Err(NetworkError {
@@ -300,6 +311,15 @@ pub(crate) fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {
 }
 
 /// Pattern strings joined by `|` (`1011|01`), for labels.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Q, pattern_at, pattern_label};
+/// let half = Q::new(1.into(), 2.into());
+/// let (pattern, vanishing) = pattern_at(&net, &[half.clone(), half]);
+/// assert_eq!(pattern_label(&net, &pattern), "110");
+/// assert!(vanishing.is_empty());
+/// ```
 pub fn pattern_label(net: &Network, p: &Pattern) -> String {
     net.pattern_strings(p).join("|")
 }

@@ -40,6 +40,12 @@ fn exact(x: f64) -> Q {
 
 /// A ReLU network with widths `dims` (`[2, 16, 16, 1]`: input 2, two hidden layers of 16,
 /// one output); `bias_std` is the standard deviation of the biases (0.5 gives N(0, 0.25)).
+///
+/// ```
+/// let a = linregions::random::gaussian_net(&[2, 8, 8, 1], 7, 0.5);
+/// assert_eq!((a.input_dim(), a.layer_sizes(), a.output_dim()), (2, vec![8, 8], 1));
+/// assert_eq!(a, linregions::random::gaussian_net(&[2, 8, 8, 1], 7, 0.5)); // seeded: the same net
+/// ```
 pub fn gaussian_net(dims: &[usize], seed: u64, bias_std: f64) -> Network {
     assert!(dims.len() >= 2, "need at least input and output widths");
     let mut rng = SplitMix64(seed);

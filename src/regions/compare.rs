@@ -64,6 +64,17 @@ pub fn classify(net: &Network, domain: &Domain, p: &Pattern) -> Option<Spurious>
 }
 
 /// Compare another tool's list of patterns with ours.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, compare::compare_patterns, enumerate};
+/// let domain = Domain::default_box(2);
+/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
+/// let mut theirs: Vec<_> = e.regions.iter().map(|r| r.pattern.clone()).collect();
+/// theirs.pop(); // another tool missed a region
+/// let diff = compare_patterns(&net, &domain, &e, &theirs);
+/// assert!(!diff.ok());
+/// ```
 pub fn compare_patterns(net: &Network, domain: &Domain, e: &Enumeration, theirs: &[Pattern]) -> PatternDiff {
     let ours: BTreeSet<&Pattern> = e.regions.iter().map(|r| &r.pattern).collect();
     let mut seen: BTreeSet<&Pattern> = BTreeSet::new();

@@ -462,6 +462,17 @@ pub fn enumerate(net: &Network, domain: &Domain, opts: &Options) -> Result<Enume
 /// [`enumerate`] with a callback after every region is finished, in walk order. The region
 /// passed carries walk ids (discovery order, deterministic), not the final sorted ids: use
 /// it to stream results and report progress.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate_with};
+/// let mut seen = 0;
+/// let e = enumerate_with(&net, &Domain::default_box(2), &Options::default(), |_region, progress| {
+///     seen += 1;
+///     assert_eq!(progress.regions, seen); // regions finished so far
+/// }).unwrap();
+/// assert_eq!((seen, e.regions.len()), (4, 4));
+/// ```
 pub fn enumerate_with(
     net: &Network,
     domain: &Domain,
@@ -484,6 +495,14 @@ pub fn enumerate_with(
 /// a bounded plane domain the regions come from the mesh while it holds at most
 /// [`STREAM_MESH_FACES`] faces (the same regions, ids and order; about twice as fast), else
 /// from the facet walk. Returns the same [`Summary`] as [`Enumeration::summary`].
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, stream};
+/// let mut facets = 0;
+/// let summary = stream(&net, &Domain::default_box(2), &Options::default(), |r, _| facets += r.facets.len()).unwrap();
+/// assert_eq!((summary.regions, facets), (4, 16));
+/// ```
 pub fn stream(
     net: &Network,
     domain: &Domain,
@@ -753,9 +772,24 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
 
 impl Enumeration {
     /// The id of the region containing `x` (by [`pattern_at`]'s lexicographic rule on
-    /// boundaries), `None` when that region is not one of the enumeration's (`x` outside
-    /// the domain). Regions are sorted by pattern, so this is a binary search.
-    pub fn locate(&self, net: &Network, x: &[Q]) -> Option<usize> {
+    /// boundaries); `None` when `x` lies outside `domain` (the enumeration's domain), checked
+    /// exactly. Regions are sorted by pattern, so this is a binary search.
+    ///
+    /// ```
+    /// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+    /// use linregions::{Domain, Options, Q, enumerate, pattern_label};
+    /// let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+    /// let half = Q::new(1.into(), 2.into());
+    /// let id = e.locate(&net, &Domain::default_box(2), &[half.clone(), half]).unwrap();
+    /// assert_eq!(pattern_label(&net, &e.regions[id].pattern), "110");
+    /// let outside = [Q::from_integer(5.into()), Q::from_integer(0.into())];
+    /// assert_eq!(e.locate(&net, &Domain::default_box(2), &outside), None);
+    /// ```
+    pub fn locate(&self, net: &Network, domain: &Domain, x: &[Q]) -> Option<usize> {
+        if x.len() != net.input_dim() || domain.rows().iter().any(|(a, b)| crate::arith::num::dot(a, x) > *b)
+        {
+            return None;
+        }
         let p = pattern_at(net, x).0;
         self.regions.binary_search_by(|r| r.pattern.cmp(&p)).ok().map(|i| self.regions[i].id)
     }

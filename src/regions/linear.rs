@@ -40,6 +40,17 @@ fn find(parent: &mut [usize], x: usize) -> usize {
 }
 
 /// Group the regions of `e` into linear regions.
+///
+/// ```
+/// use linregions::{Domain, Options, enumerate, linear_regions, parse_network};
+/// // relu(x) - relu(-x) = x: two activation regions, one affine map, one linear region.
+/// let net = parse_network(r#"{"input_dim": 1, "layers": [
+///     {"type": "dense", "weight": [["1"], ["-1"]], "bias": ["0", "0"]}, {"type": "relu"},
+///     {"type": "dense", "weight": [["1", "-1"]], "bias": ["0"]}]}"#).unwrap();
+/// let e = enumerate(&net, &Domain::default_box(1), &Options::default()).unwrap();
+/// let l = linear_regions(&e);
+/// assert_eq!((e.regions.len(), l.members.len(), l.convex[0]), (2, 1, true));
+/// ```
 pub fn linear_regions(e: &Enumeration) -> LinearRegions {
     let n = e.regions.len();
     let mut parent: Vec<usize> = (0..n).collect();

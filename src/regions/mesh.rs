@@ -194,6 +194,17 @@ struct Mesh {
 const UNKNOWN: i8 = 2;
 
 /// The exact partition of the bounded plane `domain` by the regions of `net`.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate, partition};
+/// let domain = Domain::default_box(2);
+/// let p = partition(&net, &domain).unwrap();
+/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
+/// // The same regions as the walk, as exact polygons.
+/// assert!(p.faces.iter().map(|f| &f.pattern).eq(e.regions.iter().map(|r| &r.pattern)));
+/// p.sanity_check(&net, &domain).unwrap();
+/// ```
 pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
     partition_with_rows(net, domain).map(|(p, _)| p)
 }

@@ -204,6 +204,15 @@ fn argmax(values: &[Q]) -> usize {
 }
 
 /// Properties of every region and edge of an enumeration.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate, properties::properties};
+/// let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+/// let (regions, edges) = properties(&net, &e);
+/// assert_eq!((regions.len(), edges.len()), (4, 4));
+/// assert!(regions.iter().all(|r| r.inradius_l2.as_ref().is_some_and(|(lo, hi)| lo <= hi)));
+/// ```
 pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<EdgeProps>) {
     let d = net.input_dim();
     let layers = net.layer_sizes().len();

@@ -105,6 +105,20 @@ fn key(a: &[Q], b: &Q) -> Row {
 
 /// Check `file` against `net` on `domain`. For a plane slice, use [`verify_slice`]: a file
 /// that records a plane fails the `plane` check here.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate, formats, verify};
+/// let domain = Domain::default_box(2);
+/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
+/// let mut doc = formats::regions_json(&net, &domain, &e, None, None);
+/// assert!(verify(&net, &domain, &formats::parse_regions(&doc).unwrap()).unwrap().ok());
+/// // Drop a region: the file is no longer complete, and verify says so.
+/// let mut file = formats::parse_regions(&doc).unwrap();
+/// file.regions.pop();
+/// let report = verify(&net, &domain, &file).unwrap();
+/// assert!(!report.ok() && !report.missing.is_empty());
+/// ```
 pub fn verify(net: &Network, domain: &Domain, file: &RegionsFile) -> Result<Report, DomainError> {
     verify_slice(net, domain, file, None)
 }
