@@ -16,11 +16,22 @@
 //! e.sanity_check(&net).unwrap();
 //! ```
 //!
-//! For a 2-input network on a bounded domain, [`partition`] gives the same regions as exact
-//! polygons by mesh splitting, much faster (no per-region measures).
+//! What there is:
+//! - **networks**: [`Network`] from [`parse_network`] (JSON), [`Network::from_layers`],
+//!   [`random`] nets, or the [`import`] readers (safetensors, ONNX);
+//! - **domains**: [`Domain`] (a box, a polytope, the whole space);
+//! - **every region**: [`enumerate`] (all kept, with the adjacency graph), [`enumerate_with`]
+//!   and [`stream`] (one region at a time, bounded memory), [`partition`] (exact polygons of a
+//!   2-input network, by mesh splitting, much faster, without the per-region measures);
+//! - **one region**: [`analyze_point`] (the region at a point, no enumeration), [`pattern_at`];
+//! - **checks and the study**: [`verify()`] (an independent check of a regions file),
+//!   [`compare`] (another tool's answer), [`properties`], [`linear_regions`];
+//! - **documents**: [`formats`] (every file format, text in and text out); [`render`]
+//!   (pictures), [`train`] (the study's small trainer).
 //!
-//! The core (numbers, LP, polytopes, networks, enumeration) does no I/O; [`wire`] holds the
-//! text formats; the `linregions` binary is a thin CLI over both. See ARCHITECTURE.md.
+//! Cargo features: `cli` (default) builds the binary and turns on `import`, `render` and
+//! `train`; with `default-features = false` the library is the exact core and [`formats`].
+//! The core does no I/O. See ARCHITECTURE.md for the map, docs/algorithms.md for the proofs.
 
 mod arith;
 #[cfg(feature = "import")]

@@ -12,7 +12,7 @@
 //! ## How the bounds are computed
 //! Two rules, used throughout (derivations in `docs/algorithms.md`, "Float filters"):
 //! - **Bounds round up.** A bound is a sum of products and quotients of non-negative floats.
-//!   Computed with [`up`] after each operation (round to nearest, then one step up), the
+//!   Computed with `up` after each operation (round to nearest, then one step up), the
 //!   result is at least the exact expression: the exact result of one correctly rounded
 //!   operation lies within one ulp of the float, whatever the range (a result that
 //!   underflows to zero is below the smallest subnormal `η = 2^-1074`; one that overflows

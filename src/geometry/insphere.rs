@@ -73,7 +73,7 @@ impl Halfspaces {
 
     /// The point nearest the origin of `{c : a_i·c <= b_i - w_i·r}`: for the optimal radius
     /// `r` of the radius LP with weights `w`, the optimal centre nearest the origin (unique;
-    /// see [`crate::lp::nearest`]). Panics if that set is empty (`r` above the optimum).
+    /// see `lp::nearest`). Panics if that set is empty (`r` above the optimum).
     pub fn nearest_center(&self, d: usize, w: &[Q], r: &Q) -> Vec<Q> {
         self.nearest_point(d, w, r).expect("the optimal radius leaves a centre")
     }

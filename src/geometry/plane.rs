@@ -1,7 +1,7 @@
 //! The plane fast path of region analysis. A region of a wide network has one row per
 //! neuron, yet only a handful of facets: in two dimensions, the work per row must be a few
 //! float operations, not rational arithmetic. Given the point just across a facet (the
-//! walk's hint), [`prefilter`] finds the same interior point and the same small dyadic
+//! walk's hint), `prefilter` finds the same interior point and the same small dyadic
 //! point as the general path (`interior_from_hint` then [`Halfspaces::simplify_interior`]),
 //! then drops every row that is certainly not a facet, and groups only the rest.
 //!

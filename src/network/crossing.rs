@@ -15,7 +15,7 @@ impl Network {
     /// itself is zero.
     ///
     /// With `dirs` = the outward normal of a facet and `p` a relative-interior point of the
-    /// facet, this is the neighbour across the facet (see ARCHITECTURE.md, "Crossing").
+    /// facet, this is the neighbour across the facet (see docs/algorithms.md, "Crossing").
     /// With `dirs` = a basis of the input space it names a full-dimensional region at `p`.
     pub fn lex_pattern(&self, p: &[Q], dirs: &[Vec<Q>]) -> (Pattern, Vec<NeuronId>) {
         // Components: value (scaled by the point's common denominator, which the running
