@@ -102,6 +102,16 @@ fn polygon(verts: &[Vec<Q>], center: &[Q]) -> Vec<(Q, Q)> {
 }
 
 /// The SVG picture of a 2D enumeration (all regions bounded).
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::render::{RenderOptions, render_svg};
+/// use linregions::{Domain, Options, enumerate, properties::properties};
+/// let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+/// let (props, _) = properties(&net, &e);
+/// let svg = render_svg(&net, &e, &props, &RenderOptions::default()).unwrap();
+/// assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"));
+/// ```
 pub fn render_svg(
     net: &Network,
     e: &Enumeration,

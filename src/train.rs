@@ -412,6 +412,15 @@ pub fn gradient_check(mlp: &Mlp, x: &[Vec<f64>], y: &[usize], weight_decay: f64)
 }
 
 /// Train on a data set; returns the model and its final training accuracy (evaluation mode).
+///
+/// ```
+/// use linregions::train::{TrainConfig, dataset, export, train};
+/// let data = dataset("moons", 64, 1).unwrap();
+/// let cfg = TrainConfig { hidden: vec![4], epochs: 2, ..TrainConfig::default() };
+/// let (mlp, _accuracy) = train(&data, &cfg);
+/// let net = export(&mlp); // an exact network: the trained f64 weights at their exact value
+/// assert_eq!((net.input_dim(), net.layer_sizes()), (2, vec![4]));
+/// ```
 pub fn train(data: &Dataset, cfg: &TrainConfig) -> (Mlp, f64) {
     let mut rng = SplitMix64(cfg.seed);
     let out = if data.classes == 2 { 1 } else { data.classes };

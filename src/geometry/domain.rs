@@ -8,6 +8,16 @@ use crate::geometry::{Grouped, Interior, Source, group_rows, unit};
 use std::fmt;
 
 /// The input domain of an enumeration.
+///
+/// ```
+/// use linregions::{Domain, Q};
+/// let q = |v: i64| Q::from_integer(v.into());
+/// let square = Domain::Box { lo: vec![q(0), q(0)], hi: vec![q(1), q(1)] };
+/// assert_eq!(square.dim(), 2);
+/// assert_eq!(square.validate(2), Ok(true)); // valid for 2 inputs, and bounded
+/// assert_eq!(Domain::Whole { dim: 2 }.validate(2), Ok(false)); // valid, unbounded
+/// assert!(Domain::Box { lo: vec![q(1)], hi: vec![q(0)] }.validate(1).is_err()); // empty
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Domain {
     /// `lo[j] <= x_j <= hi[j]`; rows `2j` is `-x_j <= -lo[j]`, row `2j+1` is `x_j <= hi[j]`.

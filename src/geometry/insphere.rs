@@ -310,6 +310,23 @@ impl Halfspaces {
     /// replaced by a rational upper bound (a feasible ball: the lower radius) and by a
     /// rational lower bound (a relaxation: the upper radius); bounds tighten until the gap
     /// meets the tolerance.
+    ///
+    /// ```
+    /// use linregions::{Grouped, Insphere, Q, Source, group_rows};
+    /// let q = |v: i64| Q::from_integer(v.into());
+    /// // The triangle x >= 0, y >= 0, x + y <= 1: inradius (2 - sqrt 2) / 2 = 0.2928...
+    /// let rows = vec![
+    ///     (vec![q(-1), q(0)], q(0), Source::Domain(0)),
+    ///     (vec![q(0), q(-1)], q(0), Source::Domain(1)),
+    ///     (vec![q(1), q(1)], q(1), Source::Domain(2)),
+    /// ];
+    /// let Grouped::Rows(h) = group_rows(rows) else { panic!() };
+    /// let Insphere::Finite { center, radius_lower, radius_upper } = h.l2_insphere(2, 12) else { panic!() };
+    /// let r = 1.0 - std::f64::consts::SQRT_2 / 2.0;
+    /// let f = |q: &Q| linregions::num::to_f64(q);
+    /// assert!(f(&radius_lower) <= r && r <= f(&radius_upper) && f(&radius_upper) - f(&radius_lower) < 1e-11);
+    /// assert!(h.contains_ball(&center, &radius_lower)); // the lower bound's ball fits, checked exactly
+    /// ```
     pub fn l2_insphere(&self, d: usize, digits: u32) -> Insphere {
         let tol = ten_pow_neg(digits);
         let mut bits = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;

@@ -62,6 +62,17 @@ fn f16_to_f32(h: u16) -> f32 {
 
 /// Parse a safetensors file: its tensors by name (integer tensors such as
 /// `num_batches_tracked` are skipped).
+///
+/// ```
+/// use linregions::import::{parse_arch, read_safetensors, sequential};
+/// use linregions::Q;
+/// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/torch/mlp.safetensors"));
+/// let tensors = read_safetensors(bytes).unwrap();
+/// // The activations between the Linear layers are not in the file: say which (never guessed).
+/// let arch = parse_arch("linear,relu,linear").unwrap();
+/// let net = sequential(&tensors, None, Some(&arch), &Q::from_integer(0.into())).unwrap();
+/// assert_eq!(net.input_dim(), 2);
+/// ```
 pub fn read_safetensors(bytes: &[u8]) -> Result<BTreeMap<String, Tensor>, ImportError> {
     if bytes.len() < 8 {
         return Err(err(None, "not a safetensors file (shorter than its 8-byte header length)"));

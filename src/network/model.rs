@@ -65,6 +65,14 @@ pub struct HiddenLayer {
 }
 
 /// A validated piecewise-linear network.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::Q;
+/// assert_eq!((net.input_dim(), net.layer_sizes(), net.output_dim()), (2, vec![3], 1));
+/// let x = [Q::from_integer(1.into()), Q::from_integer(0.into())];
+/// assert_eq!(net.eval(&x), vec![Q::from_integer(5.into())]); // relu(1) + relu(4) + relu(-2), exactly
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     pub(crate) input_dim: usize,
