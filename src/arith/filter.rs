@@ -554,7 +554,10 @@ pub fn det(rows: &[&[Approx]]) -> Approx {
         }
         acc
     }
-    debug_assert!(rows.iter().all(|r| r.len() == rows.len()) && rows.len() < 32);
+    assert!(
+        rows.iter().all(|r| r.len() == rows.len()) && rows.len() <= 8,
+        "det: orders up to 8 (n! products)"
+    );
     expand(rows, (1u32 << rows.len()) - 1)
 }
 

@@ -452,7 +452,9 @@ impl Halfspaces {
     /// zero and checked on the other columns. `false` if no such `y` exists or the rows of
     /// `w` are dependent. Rows must be integral.
     pub(crate) fn implied(&self, k: usize, w: &[usize]) -> bool {
+        // The float filter expands determinants by cofactors (`n!` products): orders up to 5.
         if w.len() == self.a[k].len()
+            && w.len() <= 5
             && let Some(told) = self.implied_filtered(k, w)
         {
             return told;
