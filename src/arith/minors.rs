@@ -287,6 +287,49 @@ pub fn solve_fraction_free(mut m: Vec<Vec<Z>>, b: Vec<Z>) -> Option<(Z, Vec<Z>)>
     if negative { Some((-d, x.into_iter().map(|v| -v).collect())) } else { Some((d, x)) }
 }
 
+/// Solves `M·y = b` for an `n × r` integer matrix of full column rank (`r <= n`) by
+/// fraction-free elimination with row pivoting: `Some((D, Y))` with `M·Y = D·b`, `D != 0`
+/// (so `y = Y / D` exactly), or `None` when the columns are dependent or the system has no
+/// solution. The unique solution when there is one.
+pub fn solve_columns(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
+    let n = m.len();
+    let r = m.first().map_or(0, Vec::len);
+    if r == 0 || r > n {
+        return None;
+    }
+    let mut a: Vec<Vec<Z>> =
+        m.iter().zip(b).map(|(row, bi)| row.iter().cloned().chain([bi.clone()]).collect()).collect();
+    let mut prev = Z::one();
+    for col in 0..r {
+        let p = (col..n).find(|&i| !a[i][col].is_zero())?;
+        a.swap(col, p);
+        let (top, rest) = a.split_at_mut(col + 1);
+        let pivot = &top[col];
+        for row in rest.iter_mut() {
+            for s in col + 1..=r {
+                let v = &row[s] * &pivot[col] - &row[col] * &pivot[s];
+                row[s] = v / &prev;
+            }
+            row[col] = Z::zero();
+        }
+        prev = a[col][col].clone();
+    }
+    // The rows below the first r are consistent iff their right-hand side vanished.
+    if a[r..].iter().any(|row| !row[r].is_zero()) {
+        return None;
+    }
+    let d = a[r - 1][r - 1].clone();
+    let mut y = vec![Z::zero(); r];
+    for i in (0..r).rev() {
+        let mut v = &d * &a[i][r];
+        for (j, yj) in y.iter().enumerate().skip(i + 1) {
+            v -= &a[i][j] * yj;
+        }
+        y[i] = v / &a[i][i];
+    }
+    Some((d, y))
+}
+
 /// The rank of a rational matrix (fraction-free elimination on the rows scaled to integers).
 pub fn rank(rows: &[Vec<Q>]) -> usize {
     let mut m: Vec<Vec<Z>> = rows.iter().map(|r| common_denominator(r).0).collect();
@@ -405,5 +448,47 @@ mod tests {
             }
         }
         assert!(singular > 10);
+    }
+
+    /// The rectangular solve finds the unique solution of consistent full-rank systems (built
+    /// from a known `y`), and refuses inconsistent ones and dependent columns.
+    #[test]
+    fn column_solve_finds_the_unique_solution() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |k: i64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % (2 * k as u64 + 1)) as i64 - k
+        };
+        for trial in 0..300 {
+            let r = 1 + trial % 6;
+            let n = r + trial % 4;
+            let m: Vec<Vec<Z>> = (0..n).map(|_| (0..r).map(|_| Z::from(next(5))).collect()).collect();
+            let y: Vec<Z> = (0..r).map(|_| Z::from(next(9))).collect();
+            let b: Vec<Z> = m.iter().map(|row| row.iter().zip(&y).map(|(a, v)| a * v).sum()).collect();
+            let full_rank = crate::arith::minors::rank(
+                &m.iter()
+                    .map(|row| row.iter().map(|v| Q::from_integer(v.clone())).collect())
+                    .collect::<Vec<_>>(),
+            ) == r;
+            match solve_columns(&m, &b) {
+                Some((d, yy)) => {
+                    assert!(full_rank);
+                    assert_eq!(yy, y.iter().map(|v| v * &d).collect::<Vec<_>>());
+                }
+                None => assert!(!full_rank, "{m:?} {b:?}"),
+            }
+            if full_rank && n > r {
+                // Perturb b off the column space: no solution (the extra rows disagree).
+                let mut bad = b.clone();
+                bad[n - 1] += 1;
+                if let Some((d, yy)) = solve_columns(&m, &bad) {
+                    let back: Vec<Z> =
+                        m.iter().map(|row| row.iter().zip(&yy).map(|(a, v)| a * v).sum()).collect();
+                    assert_eq!(back, bad.iter().map(|v| v * &d).collect::<Vec<_>>(), "a solution must solve");
+                }
+            }
+        }
     }
 }

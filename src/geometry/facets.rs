@@ -466,8 +466,11 @@ impl Halfspaces {
     pub(crate) fn implied_exact(&self, k: usize, w: &[usize]) -> bool {
         let d = self.a[k].len();
         let r = w.len();
-        if r == 0 || r > d || d > 16 {
+        if r == 0 || r > d {
             return false;
+        }
+        if d > 16 {
+            return self.implied_solved(k, w);
         }
         let num = |i: usize, c: usize| self.a[i][c].numer();
         let Some((cols, det)) = (0u32..1 << d).filter(|m| m.count_ones() as usize == r).find_map(|mask| {
@@ -499,6 +502,23 @@ impl Halfspaces {
         }
         let yb: Z = y.iter().zip(w).map(|(yt, &i)| yt * self.b[i].numer()).sum();
         yb <= self.b[k].numer() * dd
+    }
+
+    /// [`Self::implied_exact`] by one fraction-free solve of `Σ y_t a_t = a_k` over the rows
+    /// `w` (no search over column sets: the way past 16 dimensions). The multipliers are
+    /// unique when the rows are independent, so this is the same test.
+    pub(crate) fn implied_solved(&self, k: usize, w: &[usize]) -> bool {
+        let d = self.a[k].len();
+        let m: Vec<Vec<Z>> =
+            (0..d).map(|c| w.iter().map(|&i| self.a[i][c].numer().clone()).collect()).collect();
+        let ak: Vec<Z> = self.a[k].iter().map(|v| v.numer().clone()).collect();
+        let Some((det, y)) = solve_columns(&m, &ak) else { return false };
+        let sign = Z::from(if det.is_negative() { -1 } else { 1 });
+        if y.iter().any(|yt| (yt * &sign).is_negative()) {
+            return false;
+        }
+        let yb: Z = y.iter().zip(w).map(|(yt, &i)| yt * self.b[i].numer()).sum::<Z>() * &sign;
+        yb <= self.b[k].numer() * (det * &sign)
     }
 
     /// [`Self::implied`] for `d` rows `w` decided by float filters ([`filter::det`]), or

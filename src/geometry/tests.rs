@@ -211,6 +211,10 @@ fn filtered_farkas_agrees_with_the_integers() {
             h.b[k] = y.iter().zip(&w).map(|(yi, &i)| yi * &h.b[i]).sum::<Q>() + qi(rng.small_int(1));
         }
         let exact = h.implied_exact(k, &w);
+        // The one-solve test (used past 16 dimensions) agrees with the column-set search, and
+        // on subsets of w (fewer rows than dimensions).
+        assert_eq!(h.implied_solved(k, &w), exact, "{:?} {:?} k={k} w={w:?}", h.a, h.b);
+        assert_eq!(h.implied_solved(k, &w[1..]), h.implied_exact(k, &w[1..]));
         if let Some(told) = h.implied_filtered(k, &w) {
             assert_eq!(told, exact, "{:?} {:?} k={k} w={w:?}", h.a, h.b);
             decided += 1;
