@@ -4,7 +4,7 @@
 use crate::arith::num::{Q, dot};
 use crate::geometry::domain::{Domain, DomainError};
 use crate::network::{Network, NeuronId, Pattern, pattern_at};
-use crate::regions::enumerate::{Options, Region, RegionOutcome, analyze_region};
+use crate::regions::enumerate::{Options, Region, RegionOutcome, analyze_region_from};
 use std::fmt;
 
 /// The region at a point, as [`analyze_point`] finds it.
@@ -79,7 +79,7 @@ pub fn analyze_point(
         return Err(PointError::Outside);
     }
     let (pattern, vanishing) = pattern_at(net, point);
-    match analyze_region(net, &rows, bounded, &pattern, None, opts, None) {
+    match analyze_region_from(net, &rows, bounded, &pattern, None, Some(point), opts, None) {
         RegionOutcome::Full(r) => Ok(PointRegion { vanishing, region: *r }),
         // Only at a boundary point whose rule direction leaves the domain.
         _ => Err(PointError::NotInDomain(pattern)),
