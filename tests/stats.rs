@@ -193,3 +193,52 @@ fn points_outside_the_domain_are_refused() {
     assert!(err.contains("point 1 lies outside the domain"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The local analysis (each point's region found directly, neighbours' maps from their
+/// patterns) gives the enumeration's properties region for region, on every fixture
+/// network: the points are the regions' interior points, and a boundary point of each
+/// first-layer facet.
+#[test]
+fn local_properties_equal_the_enumerated_ones() {
+    use linregions::{local_properties, locate_points};
+    let mut checked = 0;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let Ok(net) = parse_network(&std::fs::read_to_string(&path).unwrap()) else { continue };
+        let d = net.input_dim();
+        if d > 4 {
+            continue;
+        }
+        let domain = Domain::default_box(d);
+        let e = enumerate(&net, &domain, &Options::default()).unwrap();
+        if e.regions.len() > 300 {
+            continue;
+        }
+        let (props, _) = properties(&net, &e);
+        // Interior points, plus facet points (on a boundary: the lexicographic rule).
+        let mut points: Vec<Vec<Q>> = e.regions.iter().map(|r| r.interior_point.clone()).collect();
+        points.extend(
+            e.regions
+                .iter()
+                .filter_map(|r| r.facets.iter().find(|f| f.neighbor.is_some()))
+                .map(|f| f.point.clone()),
+        );
+        let (local, ids) = locate_points(&net, &domain, &points, &Options::default()).unwrap();
+        let lprops = local_properties(&net, &local);
+        for (k, x) in points.iter().enumerate() {
+            let want = e.locate(&net, &domain, x).unwrap();
+            let got = &local.regions[ids[k]];
+            assert_eq!(got.pattern, e.regions[want].pattern, "{}: point {k}", path.display());
+            let mut lp = lprops[ids[k]].clone();
+            lp.id = want;
+            assert_eq!(lp, props[want], "{}: point {k}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "checked {checked}");
+}

@@ -45,35 +45,38 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         let (domain, defaulted) = load_domain(&a.domain, d, false)?;
         check_domain(&domain, d, &a.domain)?;
         domain_text = domain.describe() + if defaulted { " (default)" } else { "" };
-        let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
-        let (props, edges) = properties(&net, &e);
-        // Points: the region of each (lexicographic rule on boundaries).
-        let points = match &a.points {
-            None => None,
+        // With data points, only their regions, each found directly (no enumeration: any
+        // dimension); else every region of the domain.
+        let (e, props, edges, points) = match &a.points {
+            None => {
+                let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
+                let (props, edges) = properties(&net, &e);
+                (e, props, edges, None)
+            }
             Some(p) => {
                 let rows = formats::parse_data_csv(&read(p)?, d)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
-                let mut located = Vec::new();
-                for (k, (point, label)) in rows.into_iter().enumerate() {
-                    let region = e.locate(&net, &domain, &point).ok_or_else(|| {
-                        bad(format!(
+                let xs: Vec<Vec<linregions::Q>> = rows.iter().map(|(x, _)| x.clone()).collect();
+                let (e, ids) = linregions::locate_points(&net, &domain, &xs, &Options::default()).map_err(
+                    |(k, err)| match err {
+                        PointError::Outside => bad(format!(
                             "{}: point {k} lies outside the domain {}",
                             p.display(),
                             domain.describe()
-                        ))
-                    })?;
-                    located.push(formats::LocatedPoint { point, label, region });
-                }
-                Some(located)
+                        )),
+                        err => bad(format!("{}: point {k}: {err}", p.display())),
+                    },
+                )?;
+                let props = linregions::local_properties(&net, &e);
+                let located: Vec<formats::LocatedPoint> = rows
+                    .into_iter()
+                    .zip(ids)
+                    .map(|((point, label), region)| formats::LocatedPoint { point, label, region })
+                    .collect();
+                (e, props, Vec::new(), Some(located))
             }
         };
-        let selected: Option<Vec<usize>> = points.as_ref().map(|pts| {
-            let mut v: Vec<usize> = pts.iter().map(|p| p.region).collect();
-            v.sort();
-            v.dedup();
-            v
-        });
-        let summary = summarize(&props, &e, selected.as_deref());
+        let summary = summarize(&props, &e, None);
         if let Some(out) = &a.csv {
             write_out(out, &formats::stats_csv(&net, &e, &props, points.as_deref()))?;
         }

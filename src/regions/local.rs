@@ -3,8 +3,11 @@
 
 use crate::arith::num::{Q, dot};
 use crate::geometry::domain::{Domain, DomainError};
-use crate::network::{Network, NeuronId, Pattern, pattern_at};
-use crate::regions::enumerate::{Options, Region, RegionOutcome, analyze_region_from};
+use crate::network::{Dense, Network, NeuronId, Pattern, pattern_at};
+use crate::regions::enumerate::{Crossing, Enumeration, Options, Region, RegionOutcome, analyze_region_from};
+use crate::regions::properties::{RegionProps, region_props};
+use petgraph::graph::UnGraph;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The region at a point, as [`analyze_point`] finds it.
@@ -84,4 +87,72 @@ pub fn analyze_point(
         // Only at a boundary point whose rule direction leaves the domain.
         _ => Err(PointError::NotInDomain(pattern)),
     }
+}
+
+/// The regions containing `points` in `domain`, each found directly by [`analyze_point`]
+/// (no enumeration of the domain): an [`Enumeration`] of the distinct regions, sorted by
+/// pattern with `id` = index (no edges: the neighbours are named on each facet by their
+/// pattern), and the id of each point's region. The first point without a region is the
+/// error, with its index.
+pub fn locate_points(
+    net: &Network,
+    domain: &Domain,
+    points: &[Vec<Q>],
+    opts: &Options,
+) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
+    let bounded = domain.validate(net.input_dim()).map_err(|e| (0, PointError::Domain(e)))?;
+    let mut found: BTreeMap<Pattern, Region> = BTreeMap::new();
+    let mut of_point = Vec::with_capacity(points.len());
+    for (k, x) in points.iter().enumerate() {
+        // A point inside a region met before needs no new analysis (exact check of its rows).
+        let pattern = if x.len() == net.input_dim() { Some(pattern_at(net, x).0) } else { None };
+        if let Some(p) = pattern.filter(|p| found.contains_key(p)) {
+            if domain.rows().iter().any(|(r, b)| dot(r, x) > *b) {
+                return Err((k, PointError::Outside));
+            }
+            of_point.push(p);
+            continue;
+        }
+        let r = analyze_point(net, domain, x, opts).map_err(|e| (k, e))?.region;
+        of_point.push(r.pattern.clone());
+        found.insert(r.pattern.clone(), r);
+    }
+    let mut graph = UnGraph::<usize, Crossing>::default();
+    let regions: Vec<Region> = found
+        .into_values()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.id = i;
+            graph.add_node(i);
+            r
+        })
+        .collect();
+    let ids: Vec<usize> = of_point
+        .iter()
+        .map(|p| regions.binary_search_by(|r| r.pattern.cmp(p)).expect("every point's region was kept"))
+        .collect();
+    Ok((Enumeration { regions, graph, domain_bounded: bounded }, ids))
+}
+
+/// [`properties`](crate::properties::properties) of regions found one by one
+/// ([`locate_points`]): each neighbour's map is computed from its pattern, so the neighbours
+/// need not be found. For a region of a complete enumeration the result is the same.
+pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
+    let layers = net.layer_sizes().len();
+    e.regions
+        .iter()
+        .map(|r| {
+            let maps: Vec<(Pattern, Dense)> = r
+                .facets
+                .iter()
+                .filter_map(|f| f.neighbor_pattern.clone())
+                .map(|p| {
+                    let logits = net.pattern_maps(&p).logits;
+                    (p, logits)
+                })
+                .collect();
+            let neighbors: Vec<(&Pattern, &Dense)> = maps.iter().map(|(p, l)| (p, l)).collect();
+            region_props(net.input_dim(), layers, r, &neighbors)
+        })
+        .collect()
 }

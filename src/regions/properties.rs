@@ -10,7 +10,7 @@
 use crate::arith::num::{Q, dot, norm2_sq, sqrt_bounds, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::lp::{LpOutcome, maximize_primal};
-use crate::network::Network;
+use crate::network::{Dense, Network, Pattern};
 use crate::regions::enumerate::{Enumeration, Region};
 use num_traits::{Signed, Zero};
 
@@ -110,17 +110,12 @@ pub struct EdgeProps {
     pub hamming: usize,
 }
 
-fn flat_map(r: &Region) -> Vec<Q> {
-    r.logits
-        .weight
-        .iter()
-        .zip(&r.logits.bias)
-        .flat_map(|(w, b)| w.iter().cloned().chain([b.clone()]))
-        .collect()
+fn flat_map(logits: &Dense) -> Vec<Q> {
+    logits.weight.iter().zip(&logits.bias).flat_map(|(w, b)| w.iter().cloned().chain([b.clone()])).collect()
 }
 
-fn flat_grad(r: &Region) -> Vec<Q> {
-    r.logits.weight.iter().flatten().cloned().collect()
+fn flat_grad(logits: &Dense) -> Vec<Q> {
+    logits.weight.iter().flatten().cloned().collect()
 }
 
 /// Logit difference `f_i - f_j` as `(weight, bias)`; for one output (`j = usize::MAX`) the
@@ -220,13 +215,13 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
         .edges()
         .map(|(a, b, c)| {
             let (ra, rb) = (&e.regions[a], &e.regions[b]);
-            let (ma, mb) = (flat_map(ra), flat_map(rb));
+            let (ma, mb) = (flat_map(&ra.logits), flat_map(&rb.logits));
             let delta: Vec<Q> = ma.iter().zip(&mb).map(|(x, y)| x - y).collect();
             let big = std::cmp::max(norm2_sq(&ma), norm2_sq(&mb));
             EdgeProps {
                 a,
                 b,
-                grad_cos: cos(&flat_grad(ra), &flat_grad(rb)),
+                grad_cos: cos(&flat_grad(&ra.logits), &flat_grad(&rb.logits)),
                 rel_change: (!big.is_zero()).then(|| sqrt_f64(&(norm2_sq(&delta) / big))),
                 hamming: c.neurons.len(),
             }
@@ -236,157 +231,158 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
         .regions
         .iter()
         .map(|r| {
-            let neuron_facets: Vec<&crate::regions::enumerate::Facet> = r
+            let neighbors: Vec<(&Pattern, &Dense)> = r
                 .facets
                 .iter()
-                .filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_))))
+                .filter_map(|f| f.neighbor)
+                .map(|n| (&e.regions[n].pattern, &e.regions[n].logits))
                 .collect();
-            let mut facets_by_layer = vec![0; layers];
-            for f in &neuron_facets {
-                if let Some(Source::Neuron((l, _))) =
-                    f.sources.iter().find(|s| matches!(s, Source::Neuron(_)))
-                {
-                    facets_by_layer[*l] += 1;
-                }
-            }
-            let mut pair_cos = Vec::new();
-            for i in 0..neuron_facets.len() {
-                for j in i + 1..neuron_facets.len() {
-                    pair_cos.extend(abs_cos(&neuron_facets[i].a, &neuron_facets[j].a));
-                }
-            }
-            // Classes and boundary.
-            let k = r.logits.bias.len();
-            let at_interior: Vec<Q> = r
-                .logits
-                .weight
-                .iter()
-                .zip(&r.logits.bias)
-                .map(|(w, b)| dot(w, &r.interior_point) + b)
-                .collect();
-            let (classes, pieces, normal) = if k == 1 {
-                let f = diff(r, 0, usize::MAX);
-                // Class 0 where f < 0, class 1 where f > 0 (on an open set).
-                let neg = (f.0.iter().map(|v| -v).collect::<Vec<Q>>(), -&f.1);
-                let mut classes = Vec::new();
-                if somewhere_negative(r, d, std::slice::from_ref(&f)) {
-                    classes.push(0);
-                }
-                if somewhere_negative(r, d, &[neg]) {
-                    classes.push(1);
-                }
-                let pieces: Vec<BoundaryPiece> = if classes.len() == 2 {
-                    piece(r, d, &f, &[], (0, 1)).into_iter().collect()
-                } else {
-                    vec![]
-                };
-                (classes, pieces, Some(f.0))
-            } else {
-                let top = argmax(&at_interior);
-                let mut classes = Vec::new();
-                for j in 0..k {
-                    // Class j is the strict argmax somewhere: f_m - f_j < 0 for all m != j.
-                    let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != j).map(|m| diff(r, m, j)).collect();
-                    if somewhere_negative(r, d, &rows) {
-                        classes.push(j);
-                    }
-                }
-                let mut pieces = Vec::new();
-                for (x, &i) in classes.iter().enumerate() {
-                    for &j in &classes[x + 1..] {
-                        let g = diff(r, i, j);
-                        let others: Vec<(Vec<Q>, Q)> = (0..k)
-                            .filter(|&m| m != i && m != j)
-                            .map(|m| {
-                                let (w, c) = diff(r, m, i);
-                                (w, -c)
-                            })
-                            .collect();
-                        pieces.extend(piece(r, d, &g, &others, (i, j)));
-                    }
-                }
-                let mut order: Vec<usize> = (0..k).collect();
-                order.sort_by(|&a, &b| at_interior[b].cmp(&at_interior[a]).then(a.cmp(&b)));
-                let normal = diff(r, top, order[1]).0;
-                (classes, pieces, Some(normal))
-            };
-            let boundary = classes.len() > 1;
-            let predicted = if classes.len() == 1 { Some(classes[0]) } else { None };
-            let boundary_cos_each: Vec<f64> = match &normal {
-                Some(n) => neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect(),
-                None => vec![],
-            };
-            let boundary_cos = Stats::of(&boundary_cos_each);
-            let center = match &r.insphere {
-                Insphere::Finite { center, .. } => center.clone(),
-                Insphere::Unbounded => r.interior_point.clone(),
-            };
-            let boundary_distance = pieces
-                .iter()
-                .map(|p| {
-                    let g = dot(&p.normal, &center) - &p.offset;
-                    &g * &g / norm2_sq(&p.normal)
-                })
-                .min()
-                .map(|sq| {
-                    let f = sqrt_f64(&sq);
-                    (sq, f)
-                });
-            // Neighbours.
-            let nbs: Vec<usize> = r.facets.iter().filter_map(|f| f.neighbor).collect();
-            let own = flat_map(r);
-            let own_n = norm2_sq(&own);
-            let gc: Vec<f64> =
-                nbs.iter().filter_map(|&n| cos(&flat_grad(r), &flat_grad(&e.regions[n]))).collect();
-            let rc: Vec<f64> = if own_n.is_zero() {
-                vec![]
-            } else {
-                nbs.iter()
-                    .map(|&n| {
-                        let delta: Vec<Q> =
-                            own.iter().zip(flat_map(&e.regions[n])).map(|(x, y)| x - y).collect();
-                        sqrt_f64(&(norm2_sq(&delta) / &own_n))
-                    })
-                    .collect()
-            };
-            let hm: Vec<f64> = nbs
-                .iter()
-                .map(|&n| {
-                    (0..r.pattern.0.len()).filter(|&k| r.pattern.0[k] != e.regions[n].pattern.0[k]).count()
-                        as f64
-                })
-                .collect();
-            RegionProps {
-                id: r.id,
-                inradius_l2: match &r.insphere {
-                    Insphere::Finite { radius_lower, radius_upper, .. } => {
-                        Some((radius_lower.clone(), radius_upper.clone()))
-                    }
-                    Insphere::Unbounded => None,
-                },
-                inradius_linf: match &r.insphere_linf {
-                    LinfInsphere::Finite { radius, .. } => Some(radius.clone()),
-                    LinfInsphere::Unbounded => None,
-                },
-                facets: r.facets.len(),
-                facets_by_layer,
-                domain_facets: r.facets.len() - neuron_facets.len(),
-                facet_cos: Stats::of(&pair_cos),
-                boundary_cos_each,
-                boundary_cos,
-                boundary,
-                classes,
-                predicted,
-                pieces,
-                boundary_distance,
-                neighbors: nbs.len(),
-                neighbor_grad_cos: Stats::of(&gc).map(|s| s.mean),
-                neighbor_rel_change: Stats::of(&rc).map(|s| s.mean),
-                neighbor_hamming: Stats::of(&hm).map(|s| s.mean),
-            }
+            region_props(d, layers, r, &neighbors)
         })
         .collect();
     (props, edges)
+}
+
+/// The properties of one region from the region itself and its neighbours' patterns and
+/// logits (in facet order): all a region's measures need, so the same function serves the
+/// enumeration and the local analysis of data points.
+pub(crate) fn region_props(
+    d: usize,
+    layers: usize,
+    r: &Region,
+    neighbors: &[(&Pattern, &Dense)],
+) -> RegionProps {
+    let neuron_facets: Vec<&crate::regions::enumerate::Facet> =
+        r.facets.iter().filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_)))).collect();
+    let mut facets_by_layer = vec![0; layers];
+    for f in &neuron_facets {
+        if let Some(Source::Neuron((l, _))) = f.sources.iter().find(|s| matches!(s, Source::Neuron(_))) {
+            facets_by_layer[*l] += 1;
+        }
+    }
+    let mut pair_cos = Vec::new();
+    for i in 0..neuron_facets.len() {
+        for j in i + 1..neuron_facets.len() {
+            pair_cos.extend(abs_cos(&neuron_facets[i].a, &neuron_facets[j].a));
+        }
+    }
+    // Classes and boundary.
+    let k = r.logits.bias.len();
+    let at_interior: Vec<Q> =
+        r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
+    let (classes, pieces, normal) = if k == 1 {
+        let f = diff(r, 0, usize::MAX);
+        // Class 0 where f < 0, class 1 where f > 0 (on an open set).
+        let neg = (f.0.iter().map(|v| -v).collect::<Vec<Q>>(), -&f.1);
+        let mut classes = Vec::new();
+        if somewhere_negative(r, d, std::slice::from_ref(&f)) {
+            classes.push(0);
+        }
+        if somewhere_negative(r, d, &[neg]) {
+            classes.push(1);
+        }
+        let pieces: Vec<BoundaryPiece> =
+            if classes.len() == 2 { piece(r, d, &f, &[], (0, 1)).into_iter().collect() } else { vec![] };
+        (classes, pieces, Some(f.0))
+    } else {
+        let top = argmax(&at_interior);
+        let mut classes = Vec::new();
+        for j in 0..k {
+            // Class j is the strict argmax somewhere: f_m - f_j < 0 for all m != j.
+            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != j).map(|m| diff(r, m, j)).collect();
+            if somewhere_negative(r, d, &rows) {
+                classes.push(j);
+            }
+        }
+        let mut pieces = Vec::new();
+        for (x, &i) in classes.iter().enumerate() {
+            for &j in &classes[x + 1..] {
+                let g = diff(r, i, j);
+                let others: Vec<(Vec<Q>, Q)> = (0..k)
+                    .filter(|&m| m != i && m != j)
+                    .map(|m| {
+                        let (w, c) = diff(r, m, i);
+                        (w, -c)
+                    })
+                    .collect();
+                pieces.extend(piece(r, d, &g, &others, (i, j)));
+            }
+        }
+        let mut order: Vec<usize> = (0..k).collect();
+        order.sort_by(|&a, &b| at_interior[b].cmp(&at_interior[a]).then(a.cmp(&b)));
+        let normal = diff(r, top, order[1]).0;
+        (classes, pieces, Some(normal))
+    };
+    let boundary = classes.len() > 1;
+    let predicted = if classes.len() == 1 { Some(classes[0]) } else { None };
+    let boundary_cos_each: Vec<f64> = match &normal {
+        Some(n) => neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect(),
+        None => vec![],
+    };
+    let boundary_cos = Stats::of(&boundary_cos_each);
+    let center = match &r.insphere {
+        Insphere::Finite { center, .. } => center.clone(),
+        Insphere::Unbounded => r.interior_point.clone(),
+    };
+    let boundary_distance = pieces
+        .iter()
+        .map(|p| {
+            let g = dot(&p.normal, &center) - &p.offset;
+            &g * &g / norm2_sq(&p.normal)
+        })
+        .min()
+        .map(|sq| {
+            let f = sqrt_f64(&sq);
+            (sq, f)
+        });
+    // Neighbours.
+    let own = flat_map(&r.logits);
+    let own_n = norm2_sq(&own);
+    let gc: Vec<f64> =
+        neighbors.iter().filter_map(|(_, l)| cos(&flat_grad(&r.logits), &flat_grad(l))).collect();
+    let rc: Vec<f64> = if own_n.is_zero() {
+        vec![]
+    } else {
+        neighbors
+            .iter()
+            .map(|(_, l)| {
+                let delta: Vec<Q> = own.iter().zip(flat_map(l)).map(|(x, y)| x - y).collect();
+                sqrt_f64(&(norm2_sq(&delta) / &own_n))
+            })
+            .collect()
+    };
+    let hm: Vec<f64> = neighbors
+        .iter()
+        .map(|(p, _)| (0..r.pattern.0.len()).filter(|&k| r.pattern.0[k] != p.0[k]).count() as f64)
+        .collect();
+    RegionProps {
+        id: r.id,
+        inradius_l2: match &r.insphere {
+            Insphere::Finite { radius_lower, radius_upper, .. } => {
+                Some((radius_lower.clone(), radius_upper.clone()))
+            }
+            Insphere::Unbounded => None,
+        },
+        inradius_linf: match &r.insphere_linf {
+            LinfInsphere::Finite { radius, .. } => Some(radius.clone()),
+            LinfInsphere::Unbounded => None,
+        },
+        facets: r.facets.len(),
+        facets_by_layer,
+        domain_facets: r.facets.len() - neuron_facets.len(),
+        facet_cos: Stats::of(&pair_cos),
+        boundary_cos_each,
+        boundary_cos,
+        boundary,
+        classes,
+        predicted,
+        pieces,
+        boundary_distance,
+        neighbors: neighbors.len(),
+        neighbor_grad_cos: Stats::of(&gc).map(|s| s.mean),
+        neighbor_rel_change: Stats::of(&rc).map(|s| s.mean),
+        neighbor_hamming: Stats::of(&hm).map(|s| s.mean),
+    }
 }
 
 /// Quantiles (min, q25, median, q75, max) and mean of a list (nearest-rank quantiles).
