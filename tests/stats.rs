@@ -242,3 +242,33 @@ fn local_properties_equal_the_enumerated_ones() {
     }
     assert!(checked > 100, "checked {checked}");
 }
+
+/// `stats --points` in 20 dimensions (no enumeration: the domain has far too many regions):
+/// one row per point, each point's region as `inspect` finds it.
+#[test]
+fn points_in_twenty_dimensions() {
+    let dir = std::env::temp_dir().join(format!("linregions-stats-20d-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let net = dir.join("net.json");
+    let o = run(&["random", "--dims", "20,8,8,3", "--seed", "5", "-o", net.to_str().unwrap()]);
+    assert!(o.status.success());
+    let pts = dir.join("pts.csv");
+    let rows: Vec<String> = (0..3)
+        .map(|k| (0..20).map(|j| format!("{}/7", (3 * k + j) % 7)).collect::<Vec<_>>().join(","))
+        .collect();
+    std::fs::write(&pts, rows.join("\n") + "\n").unwrap();
+    let o =
+        run(&["stats", net.to_str().unwrap(), "--box=0:1", "--points", pts.to_str().unwrap(), "--json", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let points = doc["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    let region = points[0]["region"].as_u64().unwrap() as usize;
+    let facets = doc["regions"][region]["facets"].as_u64().unwrap();
+    let o = run(&["inspect", net.to_str().unwrap(), "--box=0:1", "--point", &rows[0], "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let here: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(here["region"]["facets"].as_array().unwrap().len() as u64, facets);
+    assert_eq!(doc["regions"][region]["pattern"], here["region"]["pattern"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

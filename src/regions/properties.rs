@@ -7,8 +7,11 @@
 //! ratios) are computed from exact rationals through certified square-root bounds and
 //! reported as decimals accurate to ~1e-15. Definitions with formulas are in STUDY.md.
 
-use crate::arith::num::{Q, dot, norm2_sq, sqrt_bounds, to_f64};
+use crate::arith::filter::z_to_f64;
+use crate::arith::minors::solve_columns;
+use crate::arith::num::{Q, Z, common_denominator, dot, from_f64_exact, norm2_sq, sqrt_bounds, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
+use crate::lp::guided::{FloatLp, float_lp_point};
 use crate::lp::{LpOutcome, maximize_primal};
 use crate::network::{Dense, Network, Pattern};
 use crate::regions::enumerate::{Enumeration, Region};
@@ -63,7 +66,9 @@ pub struct BoundaryPiece {
     pub classes: (usize, usize),
     pub normal: Vec<Q>,
     pub offset: Q,
-    /// Exact vertices of the piece (a (d-1)-polytope) when the region is bounded.
+    /// Exact vertices of the piece (a (d-1)-polytope) when the region is bounded and the
+    /// input has at most [`PIECE_VERTICES_DIM`] dimensions (their number grows exponentially
+    /// with the dimension).
     pub vertices: Option<Vec<Vec<Q>>>,
 }
 
@@ -137,9 +142,22 @@ fn with_rows(r: &Region, extra: &[(Vec<Q>, Q)]) -> Grouped {
 }
 
 /// Is there a point of the region where every `g(x) = w·x + c` in `strict` is `< 0`? (Then
-/// an open set has it, the region being full-dimensional.) LP: maximise `t` subject to the
-/// region, `w·x + t <= -c`, `t <= 1`.
+/// an open set has it, the region being full-dimensional.) First the region's interior point
+/// as a witness; else the LP maximise `t` subject to the region, `w·x + t <= -c`, `t <= 1`,
+/// proposed by floats and certified exactly ([`certified_vertex`]), or solved exactly.
 fn somewhere_negative(r: &Region, d: usize, strict: &[(Vec<Q>, Q)]) -> bool {
+    if strict.iter().all(|(w, c)| (dot(w, &r.interior_point) + c).is_negative()) {
+        return true;
+    }
+    let (a, b) = negative_lp(r, d, strict);
+    if let Some(positive) = guided_max_is_positive(&a, &b, d, r, strict) {
+        return positive;
+    }
+    somewhere_negative_exact(&a, &b, d)
+}
+
+/// The rows of [`somewhere_negative`]'s LP over `(x, t)`.
+fn negative_lp(r: &Region, d: usize, strict: &[(Vec<Q>, Q)]) -> (Vec<Vec<Q>>, Vec<Q>) {
     let mut a: Vec<Vec<Q>> = Vec::new();
     let mut b: Vec<Q> = Vec::new();
     for f in &r.facets {
@@ -156,9 +174,78 @@ fn somewhere_negative(r: &Region, d: usize, strict: &[(Vec<Q>, Q)]) -> bool {
     }
     let mut cap = vec![Q::zero(); d + 1];
     cap[d] = Q::from_integer(1.into());
-    a.push(cap.clone());
+    a.push(cap);
     b.push(Q::from_integer(1.into()));
-    matches!(maximize_primal(&cap, &a, &b), LpOutcome::Optimal { value, .. } if value.is_positive())
+    (a, b)
+}
+
+fn somewhere_negative_exact(a: &[Vec<Q>], b: &[Q], d: usize) -> bool {
+    let mut cap = vec![Q::zero(); d + 1];
+    cap[d] = Q::from_integer(1.into());
+    matches!(maximize_primal(&cap, a, b), LpOutcome::Optimal { value, .. } if value.is_positive())
+}
+
+/// [`somewhere_negative`] decided by a float active-set guess started at the region's
+/// interior point and certified exactly, either way:
+/// - `false` by weak duality: multipliers `y >= 0` on the rows active at the float optimum
+///   with `Σ y_i a_i = e_t` exactly (one fraction-free solve) and `Σ y_i b_i <= 0` bound `t`
+///   by 0 over the whole LP;
+/// - `true` by a witness: a rational point near the float optimum (pulled a little towards the
+///   interior point) in the region where every `g < 0`, checked exactly.
+///
+/// `None` when neither certificate holds (then the exact simplex decides).
+fn guided_max_is_positive(
+    a: &[Vec<Q>],
+    b: &[Q],
+    d: usize,
+    r: &Region,
+    strict: &[(Vec<Q>, Q)],
+) -> Option<bool> {
+    let rows: Vec<(Vec<Z>, Z)> = a
+        .iter()
+        .zip(b)
+        .map(|(ai, bi)| {
+            let (mut ints, _) = common_denominator(&ai.iter().chain([bi]).cloned().collect::<Vec<Q>>());
+            let bz = ints.pop().expect("b");
+            (ints, bz)
+        })
+        .collect();
+    let af: Vec<Vec<f64>> = rows.iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()).collect();
+    let bf: Vec<f64> = rows.iter().map(|(_, bi)| z_to_f64(bi)).collect();
+    let x0: Vec<f64> = r.interior_point.iter().map(to_f64).collect();
+    let t0 = strict
+        .iter()
+        .map(|(w, c)| -to_f64(c) - w.iter().zip(&x0).map(|(u, v)| to_f64(u) * v).sum::<f64>())
+        .fold(1.0f64, f64::min);
+    if !t0.is_finite() {
+        return None;
+    }
+    let start: Vec<f64> = x0.iter().copied().chain([t0 - 1.0 - t0.abs()]).collect();
+    let cf: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
+    let (guess, at) = float_lp_point(&af, &bf, &cf, &start);
+    let active = match guess {
+        FloatLp::Vertex(w) | FloatLp::Face(w) => w,
+        _ => return None,
+    };
+    // Weak duality: t = Σ y_i a_i·(x, t) <= Σ y_i b_i for every feasible (x, t).
+    let m: Vec<Vec<Z>> = (0..=d).map(|j| active.iter().map(|&i| rows[i].0[j].clone()).collect()).collect();
+    let e: Vec<Z> = (0..=d).map(|j| Z::from(u8::from(j == d))).collect();
+    if let Some((det, y)) = solve_columns(&m, &e) {
+        let s = |v: &Z| if det.is_negative() { -v.signum() } else { v.signum() };
+        if y.iter().all(|yi| !s(yi).is_negative()) {
+            let bound: Z = y.iter().zip(&active).map(|(yi, &i)| yi * &rows[i].1).sum();
+            if !s(&bound).is_positive() {
+                return Some(false);
+            }
+        }
+    }
+    // A witness near the float optimum: x + 2^-20·(interior - x), checked exactly.
+    let pull = Q::new(Z::from(1), Z::from(1u64 << 20));
+    let xq: Option<Vec<Q>> = at[..d].iter().map(|&v| from_f64_exact(v)).collect();
+    let xq = xq?;
+    let y: Vec<Q> = xq.iter().zip(&r.interior_point).map(|(x, c)| x + (c - x) * &pull).collect();
+    let inside = r.facets.iter().all(|f| dot(&f.a, &y) <= f.b);
+    (inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())).then_some(true)
 }
 
 /// The piece `{x in R : g(x) = 0, other rows <= 0}` if it is (d-1)-dimensional.
@@ -184,9 +271,13 @@ fn piece(
     hs.sources.push(vec![]);
     hs.facet_point(k, d)?;
     let others = hs.subset(&(0..k).collect::<Vec<_>>());
-    let vertices = r.bounded.then(|| crate::geometry::vrep::vertices_on(&others, d, Some((w, &-c))));
+    let vertices = (r.bounded && d <= PIECE_VERTICES_DIM)
+        .then(|| crate::geometry::vrep::vertices_on(&others, d, Some((w, &-c))));
     Some(BoundaryPiece { classes, normal: w.clone(), offset: -c, vertices })
 }
+
+/// The largest input dimension in which boundary pieces get their exact vertices.
+pub const PIECE_VERTICES_DIM: usize = 6;
 
 fn argmax(values: &[Q]) -> usize {
     let mut best = 0;
@@ -462,5 +553,49 @@ pub fn summarize(props: &[RegionProps], e: &Enumeration, ids: Option<&[usize]>) 
         neighbor_grad_cos: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_grad_cos)),
         neighbor_rel_change: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_rel_change)),
         neighbor_hamming: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_hamming)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::domain::Domain;
+    use crate::regions::enumerate::{Options, enumerate};
+
+    /// The certified float answers of `somewhere_negative` (weak-duality bound or witness)
+    /// equal the exact simplex's on the regions of the fixture networks, for the class rows
+    /// of every pair of outputs and for random affine rows through the region.
+    #[test]
+    fn guided_somewhere_negative_equals_the_exact_lp() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut rng = crate::network::random::SplitMix64(5);
+        let (mut decided, mut total) = (0, 0);
+        for name in ["net-2-8-8-1.json", "net-3-6-6-1.json", "small2d.json", "known_boundary.json"] {
+            let net =
+                crate::formats::parse_network(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+            let d = net.input_dim();
+            let e = enumerate(&net, &Domain::default_box(d), &Options::default()).unwrap();
+            for r in &e.regions {
+                for _ in 0..4 {
+                    let strict: Vec<(Vec<Q>, Q)> = (0..1 + rng.next_u64() % 3)
+                        .map(|_| {
+                            let w: Vec<Q> =
+                                (0..d).map(|_| Q::from_integer(rng.small_int(4).into())).collect();
+                            let at = dot(&w, &r.interior_point);
+                            (w, -at + Q::new(rng.small_int(3).into(), 4.into()))
+                        })
+                        .collect();
+                    let (a, b) = negative_lp(r, d, &strict);
+                    let exact = somewhere_negative_exact(&a, &b, d);
+                    total += 1;
+                    if let Some(told) = guided_max_is_positive(&a, &b, d, r, &strict) {
+                        assert_eq!(told, exact, "{name} region {} rows {strict:?}", r.id);
+                        decided += 1;
+                    }
+                    assert_eq!(somewhere_negative(r, d, &strict), exact);
+                }
+            }
+        }
+        assert!(decided * 2 > total, "decided {decided} of {total}");
     }
 }
