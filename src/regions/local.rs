@@ -134,7 +134,7 @@ pub fn locate_points(
     Ok((Enumeration { regions, graph, domain_bounded: bounded }, ids))
 }
 
-/// [`properties`](crate::properties::properties) of regions found one by one
+/// [`properties`](crate::regions::properties::properties) of regions found one by one
 /// ([`locate_points`]): each neighbour's map is computed from its pattern, so the neighbours
 /// need not be found. For a region of a complete enumeration the result is the same.
 pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
