@@ -273,28 +273,9 @@ impl Halfspaces {
                     .collect();
                 let xr = fix(rnum.clone());
                 let dd = fix(det);
-                // Every row holds at the vertex: a_k·X + P_k·X_r <= b_k·D. The basis rows hold
-                // with equality (Cramer's rule); the others by a float filter when it decides.
-                let fx: Vec<f64> =
-                    x.iter().chain([&xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(&dd)]).collect();
+                // Every row holds at the vertex (the basis rows with equality, by Cramer's rule).
                 let rows_ab = rows_ab.get_or_insert_with(|| self.float_rows_ab());
-                let mut row = vec![0.0; d + 2];
-                let feasible = (0..self.len()).all(|k| {
-                    if basis.contains(&k) {
-                        return true;
-                    }
-                    row[..d].copy_from_slice(&rows_ab[k][..d]);
-                    row[d] = filter::z_to_f64(&pw[k]);
-                    row[d + 1] = rows_ab[k][d];
-                    match filter::dot_converted(&row, &fx).sign() {
-                        Some(s) if s != 0 => s < 0,
-                        _ => {
-                            let lhs: Z = (0..d).map(|j| num(k, j) * &x[j]).sum::<Z>() + &pw[k] * &xr;
-                            lhs <= self.b[k].numer() * &dd
-                        }
-                    }
-                });
-                if !feasible {
+                if !self.vertex_feasible(d, basis, &pw, &x, &xr, &dd, rows_ab) {
                     return None;
                 }
                 let r = q_new(xr * l, dd.clone());
@@ -309,6 +290,40 @@ impl Halfspaces {
         drop(minors);
         RADII_MINORS.with(|c| *c.borrow_mut() = Some(RadiiMinors { full, cof, ncof }));
         told
+    }
+
+    /// Whether the vertex `(X, X_r) / D` of a radius LP satisfies every row off the basis:
+    /// `a_k·X + P_k·X_r <= b_k·D`, by a float filter when it decides, else in integers.
+    /// `rows_ab` are [`Self::float_rows_ab`].
+    #[allow(clippy::too_many_arguments)]
+    fn vertex_feasible(
+        &self,
+        d: usize,
+        basis: &[usize],
+        pw: &[Z],
+        x: &[Z],
+        xr: &Z,
+        dd: &Z,
+        rows_ab: &[Vec<f64>],
+    ) -> bool {
+        let fx: Vec<f64> =
+            x.iter().chain([xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(dd)]).collect();
+        let mut row = vec![0.0; d + 2];
+        (0..self.len()).all(|k| {
+            if basis.contains(&k) {
+                return true;
+            }
+            row[..d].copy_from_slice(&rows_ab[k][..d]);
+            row[d] = filter::z_to_f64(&pw[k]);
+            row[d + 1] = rows_ab[k][d];
+            match filter::dot_converted(&row, &fx).sign() {
+                Some(s) if s != 0 => s < 0,
+                _ => {
+                    let lhs: Z = (0..d).map(|j| self.a[k][j].numer() * &x[j]).sum::<Z>() + &pw[k] * xr;
+                    lhs <= self.b[k].numer() * dd
+                }
+            }
+        })
     }
 
     /// [`Self::certify_radii`] for one weight vector by two fraction-free solves of the
@@ -328,7 +343,7 @@ impl Halfspaces {
             basis.iter().map(|&i| (0..d).map(|j| num(i, j)).chain([pw[i].clone()]).collect()).collect();
         let mt: Vec<Vec<Z>> = (0..=d).map(|j| m.iter().map(|row| row[j].clone()).collect()).collect();
         let e: Vec<Z> = (0..=d).map(|j| Z::from(u8::from(j == d))).collect();
-        let (dt, y) = solve_fraction_free(mt, e)?;
+        let (dt, y) = solve_columns(&mt, &e)?;
         // y_t = Y_t / det: every multiplier of max r must be >= 0; a zero one leaves the value
         // certified but the vertex perhaps not the only optimum.
         let mut zero = false;
@@ -340,33 +355,13 @@ impl Halfspaces {
             return None;
         }
         let b: Vec<Z> = basis.iter().map(|&i| self.b[i].numer().clone()).collect();
-        let (mut dd, mut x) = solve_fraction_free(m, b)?;
+        let (mut dd, mut x) = solve_columns(&m, &b)?;
         if dd.is_negative() {
             dd = -dd;
             x.iter_mut().for_each(|v| *v = -&*v);
         }
         let xr = x.pop().expect("d + 1 unknowns");
-        // Every row holds at the vertex: a_k·X + P_k·X_r <= b_k·D (float filter, else exact).
-        let fx: Vec<f64> =
-            x.iter().chain([&xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(&dd)]).collect();
-        let rows_ab = self.float_rows_ab();
-        let mut row = vec![0.0; d + 2];
-        let feasible = (0..self.len()).all(|k| {
-            if basis.contains(&k) {
-                return true;
-            }
-            row[..d].copy_from_slice(&rows_ab[k][..d]);
-            row[d] = filter::z_to_f64(&pw[k]);
-            row[d + 1] = rows_ab[k][d];
-            match filter::dot_converted(&row, &fx).sign() {
-                Some(s) if s != 0 => s < 0,
-                _ => {
-                    let lhs: Z = (0..d).map(|j| self.a[k][j].numer() * &x[j]).sum::<Z>() + &pw[k] * &xr;
-                    lhs <= self.b[k].numer() * &dd
-                }
-            }
-        });
-        if !feasible {
+        if !self.vertex_feasible(d, basis, &pw, &x, &xr, &dd, &self.float_rows_ab()) {
             return None;
         }
         let r = q_new(xr * l, dd.clone());

@@ -277,7 +277,7 @@ fn certified_vertex_solved(
 ) -> Option<(Vec<Z>, Z)> {
     let n = c.len();
     let mt: Vec<Vec<Z>> = (0..n).map(|j| mw.iter().map(|row| row[j].clone()).collect()).collect();
-    let (dy, y) = solve_fraction_free(mt, c.to_vec())?;
+    let (dy, y) = solve_columns(&mt, c)?;
     let negative = dy.is_negative();
     if y.iter().any(|yi| {
         let s = if negative { -yi.signum() } else { yi.signum() };
@@ -286,7 +286,7 @@ fn certified_vertex_solved(
         return None;
     }
     let bw: Vec<Z> = basis.iter().map(|&i| rows[i].1.clone()).collect();
-    let (mut dd, mut x) = solve_fraction_free(mw, bw)?;
+    let (mut dd, mut x) = solve_columns(&mw, &bw)?;
     if dd.is_negative() {
         dd = -dd;
         x.iter_mut().for_each(|v| *v = -&*v);
