@@ -16,7 +16,7 @@ use crate::geometry::{
 use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use crate::regions::SanityError;
-use num_traits::{Signed, Zero};
+use num_traits::{One, Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -327,10 +327,10 @@ pub(crate) fn analyze_region_from(
                 Grouped::Empty => return RegionOutcome::Empty,
             };
             // Rounded at once from the unreduced step off the neighbour's facet point.
-            let start = start.filter(|x| d > START_FROM_POINT_DIM && hs.slacks(x).iter().all(Q::is_positive));
+            let start = start.filter(|_| d > START_FROM_POINT_DIM).and_then(|x| strictly_inside_near(&hs, x));
             let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
                 Some((nums, den)) => hs.simplify_interior_homogeneous(&nums, &den),
-                None if start.is_some() => hs.simplify_interior(start.expect("checked")),
+                None if start.is_some() => hs.simplify_interior(start.as_ref().expect("checked")),
                 None => match hs.interior_point(d) {
                     Interior::Point(c) => hs.simplify_interior(&c),
                     Interior::LowerDimensional => return RegionOutcome::LowerDimensional,
@@ -367,6 +367,36 @@ pub(crate) fn analyze_region_from(
         })
         .collect();
     measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts)
+}
+
+/// A point strictly inside every row of `hs`, near `x` (a point of the closed region): `x`
+/// itself, or, when `x` lies on some rows (a data point on a face of the box: the zero
+/// pixels of an image), `x + t·u` with `u = -Σ a_i` over those rows and `t` a power of two
+/// below every other row's limit, checked exactly. `None` when `x` is outside or `u` does
+/// not point inwards for every row through `x` (then the interior-point LP runs).
+fn strictly_inside_near(hs: &Halfspaces, x: &[Q]) -> Option<Vec<Q>> {
+    let slacks = hs.slacks(x);
+    if slacks.iter().any(Q::is_negative) {
+        return None;
+    }
+    let tight: Vec<usize> = (0..slacks.len()).filter(|&i| slacks[i].is_zero()).collect();
+    if tight.is_empty() {
+        return Some(x.to_vec());
+    }
+    let u: Vec<Q> = (0..x.len()).map(|j| -tight.iter().map(|&i| &hs.a[i][j]).sum::<Q>()).collect();
+    // Rate of each row along u: a_i·u must be < 0 on the rows through x.
+    let rates: Vec<Q> = hs.a.iter().map(|a| crate::arith::num::dot(a, &u)).collect();
+    if tight.iter().any(|&i| !rates[i].is_negative()) {
+        return None;
+    }
+    // t below min s_i / r_i over the rows that u approaches (r_i > 0).
+    let limit = (0..slacks.len()).filter(|&i| rates[i].is_positive()).map(|i| &slacks[i] / &rates[i]).min();
+    let mut t = Q::one();
+    while limit.as_ref().is_some_and(|l| &t >= l) {
+        t /= Q::from_integer(2.into());
+    }
+    let y: Vec<Q> = x.iter().zip(&u).map(|(xi, ui)| xi + &t * ui).collect();
+    hs.slacks(&y).iter().all(Q::is_positive).then_some(y)
 }
 
 /// The per-region measures shared by the walk and the plane mesh, from the region's
@@ -955,6 +985,45 @@ mod tests {
     use super::*;
     use crate::network::LayerSpec;
     use crate::network::random::{gaussian_net, integer_net};
+
+    /// Past 16 inputs a data point starts the facet search, pulled off the box faces it lies
+    /// on (zero pixels): the same region as from the interior-point LP (facets, sources,
+    /// neighbours, maps, inspheres, interior point); only the facet points may differ.
+    #[test]
+    fn a_start_on_box_faces_gives_the_same_region() {
+        let q = |n: i64, d: i64| Q::new(n.into(), d.into());
+        for seed in 0..3 {
+            let net = gaussian_net(&[20, 6, 6, 3], seed, 0.5);
+            let domain = Domain::Box { lo: vec![q(0, 1); 20], hi: vec![q(1, 1); 20] };
+            let rows = domain.rows();
+            // A third of the coordinates on the face x_j = 0, one on x_j = 1.
+            let x: Vec<Q> = (0..20)
+                .map(|j| match j % 3 {
+                    0 => q(0, 1),
+                    _ if j == 1 => q(1, 1),
+                    _ => q((j as i64 * 7 + seed as i64) % 10 + 1, 12),
+                })
+                .collect();
+            let pattern = pattern_at(&net, &x).0;
+            let opts = Options::default();
+            let RegionOutcome::Full(a) =
+                analyze_region_from(&net, &rows, true, &pattern, None, Some(&x), &opts, None)
+            else {
+                panic!("full")
+            };
+            let RegionOutcome::Full(b) = analyze_region(&net, &rows, true, &pattern, None, &opts, None)
+            else {
+                panic!("full")
+            };
+            let strip = |r: &Region| {
+                let mut r = r.clone();
+                r.facets.iter_mut().for_each(|f| f.point.clear());
+                r
+            };
+            assert_eq!(strip(&a), strip(&b), "seed {seed}");
+            assert!(a.facets.iter().filter(|f| f.on_domain_boundary()).count() >= 7);
+        }
+    }
 
     /// Everything `enumerate_with` gives, walk order included: (walk id, pattern) in
     /// callback order, the regions and the graph's edges.
