@@ -275,16 +275,7 @@ impl Halfspaces {
                 let dd = fix(det);
                 // Every row holds at the vertex (the basis rows with equality, by Cramer's rule).
                 let rows_ab = rows_ab.get_or_insert_with(|| self.float_rows_ab());
-                if !self.vertex_feasible(d, basis, &pw, &x, &xr, &dd, rows_ab) {
-                    return None;
-                }
-                let r = q_new(xr * l, dd.clone());
-                let center = if with_center && !zero {
-                    x.into_iter().map(|v| q_new(v, dd.clone())).collect()
-                } else {
-                    Vec::new()
-                };
-                Some((center, r))
+                self.ball_at_vertex(d, basis, &pw, &l, (x, xr, dd), rows_ab, with_center && !zero)
             })
             .collect();
         drop(minors);
@@ -292,24 +283,26 @@ impl Halfspaces {
         told
     }
 
-    /// Whether the vertex `(X, X_r) / D` of a radius LP satisfies every row off the basis:
+    /// The ball `(centre, radius)` at the vertex `(X, X_r) / D` (`D > 0`) of a radius LP whose
+    /// weights are `pw / l`, if the vertex satisfies every row off the basis:
     /// `a_k·X + P_k·X_r <= b_k·D`, by a float filter when it decides, else in integers.
-    /// `rows_ab` are [`Self::float_rows_ab`].
+    /// `rows_ab` are [`Self::float_rows_ab`]; the centre is empty unless `with_center`.
     #[allow(clippy::too_many_arguments)]
-    fn vertex_feasible(
+    fn ball_at_vertex(
         &self,
         d: usize,
         basis: &[usize],
         pw: &[Z],
-        x: &[Z],
-        xr: &Z,
-        dd: &Z,
+        l: &Z,
+        (x, xr, dd): (Vec<Z>, Z, Z),
         rows_ab: &[Vec<f64>],
-    ) -> bool {
+        with_center: bool,
+    ) -> Option<(Vec<Q>, Q)> {
+        let (xr, dd) = (&xr, &dd);
         let fx: Vec<f64> =
             x.iter().chain([xr]).map(filter::z_to_f64).chain([-filter::z_to_f64(dd)]).collect();
         let mut row = vec![0.0; d + 2];
-        (0..self.len()).all(|k| {
+        let feasible = (0..self.len()).all(|k| {
             if basis.contains(&k) {
                 return true;
             }
@@ -323,7 +316,14 @@ impl Halfspaces {
                     lhs <= self.b[k].numer() * dd
                 }
             }
-        })
+        });
+        if !feasible {
+            return None;
+        }
+        let r = q_new(xr * l, dd.clone());
+        let center =
+            if with_center { x.into_iter().map(|v| q_new(v, dd.clone())).collect() } else { Vec::new() };
+        Some((center, r))
     }
 
     /// [`Self::certify_radii`] for one weight vector by two fraction-free solves of the
@@ -361,16 +361,7 @@ impl Halfspaces {
             x.iter_mut().for_each(|v| *v = -&*v);
         }
         let xr = x.pop().expect("d + 1 unknowns");
-        if !self.vertex_feasible(d, basis, &pw, &x, &xr, &dd, &self.float_rows_ab()) {
-            return None;
-        }
-        let r = q_new(xr * l, dd.clone());
-        let center = if with_center && !zero {
-            x.into_iter().map(|v| q_new(v, dd.clone())).collect()
-        } else {
-            Vec::new()
-        };
-        Some((center, r))
+        self.ball_at_vertex(d, basis, &pw, &l, (x, xr, dd), &self.float_rows_ab(), with_center && !zero)
     }
 
     /// Certified Euclidean insphere with `radius_upper - radius_lower <=

@@ -101,13 +101,15 @@ pub fn locate_points(
     opts: &Options,
 ) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
     let bounded = domain.validate(net.input_dim()).map_err(|e| (0, PointError::Domain(e)))?;
+    let rows = domain.rows();
     let mut found: BTreeMap<Pattern, Region> = BTreeMap::new();
     let mut of_point = Vec::with_capacity(points.len());
     for (k, x) in points.iter().enumerate() {
-        // A point inside a region met before needs no new analysis (exact check of its rows).
+        // A point whose pattern names a region met before needs no new analysis: only the
+        // exact check that it lies in the domain.
         let pattern = if x.len() == net.input_dim() { Some(pattern_at(net, x).0) } else { None };
         if let Some(p) = pattern.filter(|p| found.contains_key(p)) {
-            if domain.rows().iter().any(|(r, b)| dot(r, x) > *b) {
+            if rows.iter().any(|(r, b)| dot(r, x) > *b) {
                 return Err((k, PointError::Outside));
             }
             of_point.push(p);

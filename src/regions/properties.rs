@@ -9,7 +9,7 @@
 
 use crate::arith::filter::z_to_f64;
 use crate::arith::minors::solve_columns;
-use crate::arith::num::{Q, Z, common_denominator, dot, from_f64_exact, norm2_sq, sqrt_bounds, to_f64};
+use crate::arith::num::{Q, Z, dot, from_f64_exact, norm2_sq, primitive_row, sqrt_bounds, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::lp::guided::{FloatLp, float_lp_point};
 use crate::lp::{LpOutcome, maximize_primal};
@@ -201,15 +201,7 @@ fn guided_max_is_positive(
     r: &Region,
     strict: &[(Vec<Q>, Q)],
 ) -> Option<bool> {
-    let rows: Vec<(Vec<Z>, Z)> = a
-        .iter()
-        .zip(b)
-        .map(|(ai, bi)| {
-            let (mut ints, _) = common_denominator(&ai.iter().chain([bi]).cloned().collect::<Vec<Q>>());
-            let bz = ints.pop().expect("b");
-            (ints, bz)
-        })
-        .collect();
+    let rows: Vec<(Vec<Z>, Z)> = a.iter().zip(b).map(|(ai, bi)| primitive_row(ai, bi)).collect();
     let af: Vec<Vec<f64>> = rows.iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()).collect();
     let bf: Vec<f64> = rows.iter().map(|(_, bi)| z_to_f64(bi)).collect();
     let x0: Vec<f64> = r.interior_point.iter().map(to_f64).collect();
