@@ -2,6 +2,7 @@
 //! Bareiss beyond), shared minors, Cramer's rule, rank, null spaces.
 
 use crate::arith::num::{Q, W256, Z, common_denominator};
+use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 
 /// Cramer's numerators for `M·x = b` (`M` square): `X_j = det(M with column j replaced by
@@ -248,10 +249,143 @@ pub(crate) fn det_bareiss(mut m: Vec<Vec<Z>>) -> Z {
 /// Solves `M·y = b` for an `n × r` integer matrix of full column rank (`r <= n`) by
 /// fraction-free (Bareiss) elimination with row pivoting and back substitution in integers:
 /// `Some((D, Y))` with `M·Y = D·b`, `D != 0` (so `y = Y / D` exactly; for a square `M`,
-/// `D = ±det M` and `Y` its Cramer numerators up to that sign), or `None` when the columns are
+/// `D` is a nonzero multiple of `det M`, not always `±det M`), or `None` when the columns are
 /// dependent or the system has no solution. `O(n r^2)` integer operations: the way to solve
 /// one system past the orders where [`Minors`] shares every minor.
+///
+/// Sparse rows or columns (the box's unit rows, in a basis or transposed) are eliminated
+/// first ([`sparse_pivots`]): only the Schur complement on the other rows and columns is
+/// solved by elimination, so a basis of many box rows costs as little as its other rows.
 pub fn solve_columns(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
+    let n = m.len();
+    let r = m.first().map_or(0, Vec::len);
+    if r == 0 || r > n || m.iter().any(|row| row.len() != r) || b.len() != n {
+        return None;
+    }
+    let pivots = sparse_pivots(m);
+    if pivots.is_empty() {
+        return solve_dense(m, b);
+    }
+    // M = [M_SJ M_SK; M_TJ M_TK] with M_SJ diagonal (the pivots (i, j)). For x_J =
+    // M_SJ⁻¹ (b_S - M_SK x_K), the rows T give (M_TK - M_TJ M_SJ⁻¹ M_SK) x_K = b_T - M_TJ
+    // M_SJ⁻¹ b_S: each row t scaled by L_t, the lcm of the pivots it meets, to stay integral.
+    let mut pivot_of_row = vec![None; n];
+    let mut pivot_of_col = vec![None; r];
+    for (p, &(i, j)) in pivots.iter().enumerate() {
+        pivot_of_row[i] = Some(p);
+        pivot_of_col[j] = Some(p);
+    }
+    let k_cols: Vec<usize> = (0..r).filter(|&j| pivot_of_col[j].is_none()).collect();
+    let t_rows: Vec<usize> = (0..n).filter(|&i| pivot_of_row[i].is_none()).collect();
+    let row_nz: Vec<Vec<usize>> = pivots
+        .iter()
+        .map(|&(i, _)| k_cols.iter().copied().filter(|&k| !m[i][k].is_zero()).collect())
+        .collect();
+    let mut reduced: Vec<Vec<Z>> = Vec::with_capacity(t_rows.len());
+    let mut rhs: Vec<Z> = Vec::with_capacity(t_rows.len());
+    for &t in &t_rows {
+        let met: Vec<usize> = (0..pivots.len()).filter(|&p| !m[t][pivots[p].1].is_zero()).collect();
+        let lt = lcm_of(met.iter().map(|&p| &m[pivots[p].0][pivots[p].1]));
+        let mut row: Vec<Z> = k_cols.iter().map(|&k| &m[t][k] * &lt).collect();
+        let mut bt = &b[t] * &lt;
+        for &p in &met {
+            let (i, j) = pivots[p];
+            // f = M_tj · L_t / M_ij, an integer.
+            let f = &m[t][j] * (&lt / &m[i][j]);
+            for &k in &row_nz[p] {
+                let at = k_cols.binary_search(&k).expect("a K column");
+                row[at] -= &f * &m[i][k];
+            }
+            bt -= &f * &b[i];
+        }
+        reduced.push(row);
+        rhs.push(bt);
+    }
+    let (dk, yk) = if k_cols.is_empty() {
+        // Every unknown is a pivot's: the other rows must hold as they are.
+        if rhs.iter().any(|v| !v.is_zero()) {
+            return None;
+        }
+        (Z::one(), Vec::new())
+    } else {
+        solve_dense(&reduced, &rhs)?
+    };
+    // Back: X_j = (D' b_i - Σ_K M_ik Y'_k) · (L / M_ij), Y_k = Y'_k · L, D = D' · L.
+    let l = lcm_of(pivots.iter().map(|&(i, j)| &m[i][j]));
+    let mut y = vec![Z::zero(); r];
+    for (at, &k) in k_cols.iter().enumerate() {
+        y[k] = &yk[at] * &l;
+    }
+    for (p, &(i, j)) in pivots.iter().enumerate() {
+        let mut v = &dk * &b[i];
+        for &k in &row_nz[p] {
+            let at = k_cols.binary_search(&k).expect("a K column");
+            v -= &m[i][k] * &yk[at];
+        }
+        y[j] = v * (&l / &m[i][j]);
+    }
+    Some((dk * l, y))
+}
+
+/// The (positive) least common multiple of nonzero integers, `1` for none.
+fn lcm_of<'a>(values: impl Iterator<Item = &'a Z>) -> Z {
+    values.fold(Z::one(), |acc, v| {
+        if v.magnitude().is_one() || acc.is_multiple_of(v) { acc } else { acc.lcm(v).abs() }
+    })
+}
+
+/// Pivots `(i, j)` for [`solve_columns`]: nonzero entries in a sparse row or a sparse
+/// column (at most two nonzeros), chosen greedily so that the pivots' submatrix is
+/// diagonal (no pivot row has a nonzero in another pivot's column).
+fn sparse_pivots(m: &[Vec<Z>]) -> Vec<(usize, usize)> {
+    const SPARSE: usize = 2;
+    let (n, r) = (m.len(), m[0].len());
+    if n < 8 {
+        return Vec::new();
+    }
+    let row_nz: Vec<Vec<usize>> =
+        m.iter().map(|row| (0..r).filter(|&j| !row[j].is_zero()).collect()).collect();
+    let mut col_nz: Vec<Vec<usize>> = vec![Vec::new(); r];
+    for (i, nz) in row_nz.iter().enumerate() {
+        for &j in nz {
+            col_nz[j].push(i);
+        }
+    }
+    let (mut row_used, mut col_used) = (vec![false; n], vec![false; r]);
+    let mut pivots = Vec::new();
+    // (i, j) keeps the pivot block diagonal if row i meets no pivot column and column j
+    // meets no pivot row.
+    let mut take = |i: usize, j: usize, row_used: &mut Vec<bool>, col_used: &mut Vec<bool>| {
+        if row_used[i]
+            || col_used[j]
+            || row_nz[i].iter().any(|&c| col_used[c])
+            || col_nz[j].iter().any(|&t| row_used[t])
+        {
+            return;
+        }
+        row_used[i] = true;
+        col_used[j] = true;
+        pivots.push((i, j));
+    };
+    for i in 0..n {
+        if row_nz[i].len() <= SPARSE {
+            if let Some(&j) = row_nz[i].iter().min_by_key(|&&j| (col_nz[j].len(), j)) {
+                take(i, j, &mut row_used, &mut col_used);
+            }
+        }
+    }
+    for j in 0..r {
+        if col_nz[j].len() <= SPARSE {
+            if let Some(&i) = col_nz[j].iter().min_by_key(|&&i| (row_nz[i].len(), i)) {
+                take(i, j, &mut row_used, &mut col_used);
+            }
+        }
+    }
+    pivots
+}
+
+/// [`solve_columns`] by elimination on the whole matrix.
+fn solve_dense(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
     let n = m.len();
     let r = m.first().map_or(0, Vec::len);
     if r == 0 || r > n {
@@ -402,13 +536,69 @@ mod tests {
                     singular += 1;
                 }
                 Some((d, x)) => {
-                    assert!(d == det || d == -&det, "D = ±det");
-                    let sign = if d == det { Z::one() } else { -Z::one() };
-                    assert_eq!(x, cramer(&m, &b).into_iter().map(|v| v * &sign).collect::<Vec<_>>());
+                    assert!(!det.is_zero());
+                    let want: Vec<Q> = cramer(&m, &b).into_iter().map(|v| Q::new(v, det.clone())).collect();
+                    assert_eq!(x.into_iter().map(|v| Q::new(v, d.clone())).collect::<Vec<_>>(), want);
                 }
             }
         }
         assert!(singular > 10);
+    }
+
+    /// Systems with the box's structure (unit rows, unit rows plus a dense column, unit
+    /// columns; square and with extra rows; singular and inconsistent ones): the solve with
+    /// sparse pivots eliminated first gives the same solution, or refusal, as elimination on
+    /// the whole matrix, and `M·Y = D·b`.
+    #[test]
+    fn sparse_pivots_solve_like_the_whole_matrix() {
+        let mut rng = crate::network::random::SplitMix64(7);
+        let (mut solved, mut refused, mut pivoted) = (0, 0, 0);
+        for trial in 0..300 {
+            let r = 8 + trial % 9;
+            let n = r + (trial / 9) % 3;
+            let dense_col = trial % 4 == 1;
+            let mut m: Vec<Vec<Z>> = (0..n)
+                .map(|i| {
+                    let unit = i % 3 != 0;
+                    (0..r)
+                        .map(|j| {
+                            if !unit {
+                                Z::from(rng.small_int(1 << 20))
+                            } else if j == (i * 5 + trial) % r {
+                                Z::from([1, -1, 2, -3][i % 4])
+                            } else if dense_col && j == r - 1 {
+                                Z::from(rng.small_int(3))
+                            } else {
+                                Z::zero()
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            if trial % 3 == 2 {
+                // Transposed (square): unit columns.
+                m = (0..r).map(|j| m[..r].iter().map(|row| row[j].clone()).collect()).collect();
+            }
+            let (n, r) = (m.len(), m[0].len());
+            let b: Vec<Z> = (0..n).map(|_| Z::from(rng.small_int(9))).collect();
+            pivoted += usize::from(!sparse_pivots(&m).is_empty());
+            let got = solve_columns(&m, &b);
+            let want = solve_dense(&m, &b);
+            let as_q = |s: &Option<(Z, Vec<Z>)>| {
+                s.as_ref().map(|(d, y)| y.iter().map(|v| Q::new(v.clone(), d.clone())).collect::<Vec<_>>())
+            };
+            assert_eq!(as_q(&got), as_q(&want), "trial {trial}");
+            if let Some((d, y)) = got {
+                for (row, bi) in m.iter().zip(&b) {
+                    assert_eq!(row.iter().zip(&y).map(|(u, v)| u * v).sum::<Z>(), &d * bi);
+                }
+                assert_eq!(y.len(), r);
+                solved += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        assert!(solved > 100 && refused > 10 && pivoted > 200, "{solved} {refused} {pivoted}");
     }
 
     /// The rectangular solve finds the unique solution of consistent full-rank systems (built

@@ -83,7 +83,8 @@ impl Halfspaces {
         let mut settled = vec![false; n];
         let mut moved = bf.clone();
         let rows_ab = self.float_rows_ab();
-        let slacks: Vec<f64> = (0..n).map(|k| bf[k] - dotf(&af[k], &inner_f)).collect();
+        let sparse = SparseRows::new(&af);
+        let slacks: Vec<f64> = (0..n).map(|k| bf[k] - sparse.dot(k, &inner_f)).collect();
         for k in 0..n {
             let slack = slacks[k];
             if !(slack > 0.0 && slack.is_finite()) {
@@ -92,7 +93,7 @@ impl Halfspaces {
             // The foot of the perpendicular from `inner` to row k, when the float ray along
             // a_k meets row k clearly first: a facet point to certify without the LP.
             let first = (0..n).all(|i| {
-                let g = dotf(&af[i], &af[k]);
+                let g = sparse.dot_rows(i, k);
                 i == k || g <= 0.0 || slack * g < 0.999 * slacks[i]
             });
             if first {
@@ -103,12 +104,14 @@ impl Halfspaces {
                     continue;
                 }
             }
+            // Row k moved out by its slack: the optimum is beyond row k iff it is a facet,
+            // and the method may stop once half way there.
             moved[k] = bf[k] + slack;
-            let (out, x) = float_lp_point(&af, &moved, &af[k], &inner_f);
+            let (out, x) = float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack));
             moved[k] = bf[k];
-            let beyond = dotf(&af[k], &x) - bf[k];
+            let beyond = sparse.dot(k, &x) - bf[k];
             let w = match out {
-                FloatLp::Vertex(w) | FloatLp::Face(w) => w,
+                FloatLp::Vertex(w) | FloatLp::Face(w) | FloatLp::Reached(w) => w,
                 _ => continue,
             };
             if beyond > 0.0 {

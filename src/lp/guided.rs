@@ -68,6 +68,8 @@ pub(crate) enum FloatLp {
     Ray(Vec<f64>, Vec<usize>),
     /// An optimal point where fewer than `d` rows (those given) are tight.
     Face(Vec<usize>),
+    /// The point asked for was reached ([`float_lp_rows`] with a goal), with these rows tight.
+    Reached(Vec<usize>),
     Fail,
 }
 
@@ -78,32 +80,91 @@ pub(crate) fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Floa
 
 /// [`float_lp`] and the last point it reached (the optimum for `Vertex` and `Face`).
 pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp, Vec<f64>) {
+    float_lp_rows(&SparseRows::new(a), b, c, x0, None)
+}
+
+/// Float rows with the positions of their nonzero entries where they are few (the box's
+/// rows are unit vectors): products with them touch only those entries. Built once for
+/// many LPs over the same rows.
+pub(crate) struct SparseRows<'a> {
+    pub(crate) a: &'a [Vec<f64>],
+    nz: Vec<Option<Vec<u32>>>,
+}
+
+impl<'a> SparseRows<'a> {
+    /// A row is kept sparse when at most a quarter of its entries are nonzero.
+    pub(crate) fn new(a: &'a [Vec<f64>]) -> Self {
+        let nz = a
+            .iter()
+            .map(|row| {
+                let idx: Vec<u32> = (0..row.len()).filter(|&j| row[j] != 0.0).map(|j| j as u32).collect();
+                (4 * idx.len() <= row.len()).then_some(idx)
+            })
+            .collect();
+        SparseRows { a, nz }
+    }
+
+    /// `a_i·v`.
+    #[inline]
+    pub(crate) fn dot(&self, i: usize, v: &[f64]) -> f64 {
+        let row = &self.a[i];
+        match &self.nz[i] {
+            Some(idx) => idx.iter().map(|&j| row[j as usize] * v[j as usize]).sum(),
+            None => row.iter().zip(v).map(|(u, w)| u * w).sum(),
+        }
+    }
+
+    /// `a_i·a_k`.
+    pub(crate) fn dot_rows(&self, i: usize, k: usize) -> f64 {
+        if self.nz[i].is_none() { self.dot(k, &self.a[i]) } else { self.dot(i, &self.a[k]) }
+    }
+}
+
+/// The active-set method of [`float_lp`] on [`SparseRows`]. With `reach`, it also stops
+/// (with [`FloatLp::Reached`]) at the first point where `c·x >= reach`.
+///
+/// The projection of `c` on the null space of the active rows is kept by an orthogonal
+/// factorization `A_Wᵀ = Q R` updated as rows enter (Gram-Schmidt, twice) and leave (Givens
+/// rotations): `O(k d)` per step instead of forming and solving the normal equations
+/// (`O(k² d)`). The slacks are updated along each step; the ratio test costs one product
+/// per row, over the nonzero entries of sparse rows.
+pub(crate) fn float_lp_rows(
+    rows: &SparseRows,
+    b: &[f64],
+    c: &[f64],
+    x0: &[f64],
+    reach: Option<f64>,
+) -> (FloatLp, Vec<f64>) {
+    let a = rows.a;
     let d = c.len();
     let mut x = x0.to_vec();
     let mut w: Vec<usize> = Vec::with_capacity(d + 1);
     let mut active = vec![false; a.len()];
     let norm1: Vec<f64> = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-    let mut proj = Projection {
-        g: Vec::with_capacity(d * (d + 1)),
-        lambda: Vec::with_capacity(d),
-        p: Vec::with_capacity(d),
-    };
+    let mut slack: Vec<f64> = (0..a.len()).map(|i| b[i] - rows.dot(i, &x)).collect();
+    let mut rates = vec![0.0; a.len()];
+    let mut qr = Qr::new(c);
+    let mut cx: f64 = c.iter().zip(&x).map(|(u, v)| u * v).sum();
     for _ in 0..(4 * a.len() + 4 * d) {
-        // Multipliers λ of c on the active normals (least squares) and the residual p.
-        if !proj.solve(a, &w, c) {
+        let p = &qr.p;
+        let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        if !pn.is_finite() {
             return (FloatLp::Fail, x);
         }
-        let (lambda, p) = (&proj.lambda, &proj.p);
-        let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if pn <= 1e-9 * scale {
+            let lambda = qr.multipliers();
             let Some((i, &min)) = lambda.iter().enumerate().min_by(|x, y| x.1.total_cmp(y.1)) else {
                 return (FloatLp::Fail, x);
             };
+            if !lambda.iter().all(|v| v.is_finite()) {
+                return (FloatLp::Fail, x);
+            }
             if min >= -1e-12 * scale {
                 return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
             }
             active[w.remove(i)] = false;
+            qr.remove(i);
             continue;
         }
         if w.len() >= d {
@@ -111,23 +172,46 @@ pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -
         }
         // Ratio test along p.
         let mut best: Option<(f64, usize)> = None;
-        for (i, (ai, bi)) in a.iter().zip(b).enumerate() {
+        for i in 0..a.len() {
             if active[i] {
                 continue;
             }
-            let rate: f64 = ai.iter().zip(p).map(|(u, v)| u * v).sum();
+            let rate = rows.dot(i, p);
+            rates[i] = rate;
             if rate <= 1e-12 * norm1[i] * pn {
                 continue;
             }
-            let slack = bi - ai.iter().zip(&x).map(|(u, v)| u * v).sum::<f64>();
-            let t = slack.max(0.0) / rate;
+            let t = slack[i].max(0.0) / rate;
             if best.is_none_or(|(bt, _)| t < bt) {
                 best = Some((t, i));
             }
         }
-        let Some((t, i)) = best else { return (FloatLp::Ray(proj.p, w), x) };
+        let cp: f64 = p.iter().map(|v| v * v).sum();
+        if let Some(target) = reach {
+            let t_goal = (target - cx) / cp;
+            if best.is_none_or(|(t, _)| t >= t_goal) {
+                // The goal is met on this step: stop at the blocking row (further along),
+                // or at the goal when no row blocks (or it was met before the step).
+                let t = if t_goal <= 0.0 { 0.0 } else { best.map_or(t_goal, |(t, _)| t) };
+                for (xj, pj) in x.iter_mut().zip(p) {
+                    *xj += t * pj;
+                }
+                return (FloatLp::Reached(w), x);
+            }
+        }
+        let Some((t, i)) = best else { return (FloatLp::Ray(qr.p, w), x) };
         for (xj, pj) in x.iter_mut().zip(p) {
             *xj += t * pj;
+        }
+        cx += t * cp;
+        for j in 0..a.len() {
+            if !active[j] {
+                slack[j] -= t * rates[j];
+            }
+        }
+        slack[i] = 0.0;
+        if !qr.push(&a[i]) {
+            return (FloatLp::Fail, x);
         }
         w.push(i);
         active[i] = true;
@@ -135,64 +219,104 @@ pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -
     (FloatLp::Fail, x)
 }
 
-/// Work space of [`Projection::solve`], reused across the steps of one float LP.
-#[derive(Default)]
-pub(crate) struct Projection {
-    /// The normal equations, `k` rows of `k + 1` entries.
-    pub(crate) g: Vec<f64>,
-    pub(crate) lambda: Vec<f64>,
-    pub(crate) p: Vec<f64>,
+/// `A_Wᵀ = Q R` for the active rows `W` (in order), `Qᵀc` and the residual
+/// `p = c - Q Qᵀ c`: the projection of `c` on the null space of the active rows.
+struct Qr<'c> {
+    c: &'c [f64],
+    /// The orthonormal columns of `Q`.
+    q: Vec<Vec<f64>>,
+    /// The columns of the upper triangular `R` (`k` entries each; below the diagonal 0).
+    r: Vec<Vec<f64>>,
+    qc: Vec<f64>,
+    p: Vec<f64>,
 }
 
-impl Projection {
-    /// For active rows `w`: least-squares multipliers `λ` with `A_Wᵀ λ ≈ c` and the residual
-    /// `p = c - A_Wᵀ λ` (the projection of `c` on the rows' null space). `false` if singular
-    /// or not finite.
-    pub(crate) fn solve(&mut self, a: &[Vec<f64>], w: &[usize], c: &[f64]) -> bool {
-        let k = w.len();
-        let cols = k + 1;
-        // Normal equations (A_W A_Wᵀ) λ = A_W c, solved by Gaussian elimination.
-        let g = &mut self.g;
-        g.clear();
-        for r in 0..k {
-            for s in 0..k {
-                g.push(a[w[r]].iter().zip(&a[w[s]]).map(|(u, v)| u * v).sum());
-            }
-            g.push(a[w[r]].iter().zip(c).map(|(u, v)| u * v).sum());
-        }
-        for col in 0..k {
-            let Some(piv) =
-                (col..k).max_by(|&x, &y| g[x * cols + col].abs().total_cmp(&g[y * cols + col].abs()))
-            else {
-                return false;
-            };
-            if g[piv * cols + col].abs() < 1e-300 {
-                return false;
-            }
-            if piv != col {
-                for s in 0..cols {
-                    g.swap(col * cols + s, piv * cols + s);
-                }
-            }
-            for r in 0..k {
-                if r != col {
-                    let f = g[r * cols + col] / g[col * cols + col];
-                    for s in col..=k {
-                        g[r * cols + s] -= f * g[col * cols + s];
-                    }
+impl<'c> Qr<'c> {
+    fn new(c: &'c [f64]) -> Self {
+        Qr { c, q: Vec::new(), r: Vec::new(), qc: Vec::new(), p: c.to_vec() }
+    }
+
+    /// Appends row `a`; `false` if it is (numerically) dependent on the active rows.
+    fn push(&mut self, a: &[f64]) -> bool {
+        let k = self.q.len();
+        let mut v = a.to_vec();
+        let mut col = vec![0.0; k + 1];
+        for _ in 0..2 {
+            for (t, q) in self.q.iter().enumerate() {
+                let s: f64 = q.iter().zip(&v).map(|(u, w)| u * w).sum();
+                col[t] += s;
+                for (vj, qj) in v.iter_mut().zip(q) {
+                    *vj -= s * qj;
                 }
             }
         }
-        self.lambda.clear();
-        self.lambda.extend((0..k).map(|r| g[r * cols + k] / g[r * cols + r]));
-        self.p.clear();
-        self.p.extend_from_slice(c);
-        for (l, &i) in self.lambda.iter().zip(w) {
-            for (pj, aj) in self.p.iter_mut().zip(&a[i]) {
-                *pj -= l * aj;
+        let norm_a = a.iter().map(|u| u * u).sum::<f64>().sqrt();
+        let nv = v.iter().map(|u| u * u).sum::<f64>().sqrt();
+        if !(nv.is_finite() && nv > 1e-13 * norm_a) {
+            return false;
+        }
+        v.iter_mut().for_each(|u| *u /= nv);
+        col[k] = nv;
+        for column in &mut self.r {
+            column.push(0.0);
+        }
+        self.r.push(col);
+        let qc: f64 = v.iter().zip(self.c).map(|(u, w)| u * w).sum();
+        for (pj, vj) in self.p.iter_mut().zip(&v) {
+            *pj -= qc * vj;
+        }
+        self.qc.push(qc);
+        self.q.push(v);
+        true
+    }
+
+    /// Drops the `i`-th active row: its column of `R` goes, Givens rotations make `R`
+    /// triangular again (rotating `Q` alike), and the last column of `Q` leaves.
+    fn remove(&mut self, i: usize) {
+        self.r.remove(i);
+        let k = self.q.len();
+        for t in i..k - 1 {
+            let (f, g) = (self.r[t][t], self.r[t][t + 1]);
+            let h = f.hypot(g);
+            if h == 0.0 {
+                continue;
+            }
+            let (cs, sn) = (f / h, g / h);
+            for col in &mut self.r[t..] {
+                let (x, y) = (col[t], col[t + 1]);
+                col[t] = cs * x + sn * y;
+                col[t + 1] = cs * y - sn * x;
+            }
+            let (lo, hi) = self.q.split_at_mut(t + 1);
+            for (x, y) in lo[t].iter_mut().zip(hi[0].iter_mut()) {
+                let (u, v) = (*x, *y);
+                *x = cs * u + sn * v;
+                *y = cs * v - sn * u;
             }
         }
-        self.lambda.iter().chain(&self.p).all(|v| v.is_finite())
+        self.q.pop();
+        for col in &mut self.r {
+            col.pop();
+        }
+        // Qᵀc and the residual afresh (no drift from the rotations).
+        self.qc = self.q.iter().map(|q| q.iter().zip(self.c).map(|(u, v)| u * v).sum()).collect();
+        self.p.copy_from_slice(self.c);
+        for (q, &s) in self.q.iter().zip(&self.qc) {
+            for (pj, qj) in self.p.iter_mut().zip(q) {
+                *pj -= s * qj;
+            }
+        }
+    }
+
+    /// The multipliers `λ` with `A_Wᵀ λ = Q Qᵀ c`: `R λ = Qᵀ c` by back-substitution.
+    fn multipliers(&self) -> Vec<f64> {
+        let k = self.q.len();
+        let mut lambda = vec![0.0; k];
+        for t in (0..k).rev() {
+            let s: f64 = (t + 1..k).map(|u| self.r[u][t] * lambda[u]).sum();
+            lambda[t] = (self.qc[t] - s) / self.r[t][t];
+        }
+        lambda
     }
 }
 
