@@ -3,6 +3,7 @@
 //! the 2D special case by angular sweeps.
 
 use super::halfspaces::*;
+use super::points::FloatRowsAb;
 use crate::arith::filter::{self, Approx};
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, common_denominator, dot, q_new};
@@ -43,7 +44,7 @@ impl Halfspaces {
         &self,
         k: usize,
         p: &FacetPoint,
-        rows_f: &[Vec<f64>],
+        rows_f: &FloatRowsAb,
     ) -> (Vec<Z>, Z) {
         match p {
             FacetPoint::Over(nums, den) => self.simplify_over(k, nums, den, rows_f),
@@ -141,7 +142,7 @@ impl Halfspaces {
         &self,
         k: usize,
         q: &[f64],
-        rows_f: &[Vec<f64>],
+        rows_f: &FloatRowsAb,
     ) -> Option<FacetPoint> {
         use num_traits::FromPrimitive;
         let j = Self::solve_axis(&self.a[k]);
@@ -171,7 +172,7 @@ impl Halfspaces {
         bits: usize,
         x: &[Z],
         l: &Z,
-        rows_f: &[Vec<f64>],
+        rows_f: &FloatRowsAb,
     ) -> (Vec<Z>, Z) {
         let j = Self::solve_axis(&self.a[k]);
         let (zero, one, pow) = (Z::zero(), Z::one(), Z::one() << bits);

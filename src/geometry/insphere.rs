@@ -42,8 +42,18 @@ impl Halfspaces {
     /// (the radius column carries the objective), and those normals span `R^d` (the
     /// `(d+1)×(d+1)` basis is non-singular), so no `v != 0` has every `a_i·v <= 0`: bounded.
     pub fn linf_insphere_bounded(&self, d: usize) -> (LinfInsphere, Option<bool>) {
+        self.linf_insphere_bounded_from(d, None)
+    }
+
+    /// [`Self::linf_insphere_bounded`] with the float LP started at the centre `start` (any
+    /// point: the radius there is the largest every row allows) instead of the origin.
+    pub(crate) fn linf_insphere_bounded_from(
+        &self,
+        d: usize,
+        start: Option<&[f64]>,
+    ) -> (LinfInsphere, Option<bool>) {
         let w: Vec<Q> = self.a.iter().map(|r| norm1(r)).collect();
-        match self.max_radius_told(d, &w) {
+        match self.max_radius_told(d, &w, start) {
             (Some((center, radius)), unique) => {
                 (LinfInsphere::Finite { center, radius }, unique.then_some(true))
             }
@@ -57,8 +67,13 @@ impl Halfspaces {
     ///
     /// The centre is the optimal centre nearest the origin ([`Self::nearest_center`]): the
     /// certified vertex when the optimum is unique, else that point of the optimal set.
-    pub(crate) fn max_radius_told(&self, d: usize, w: &[Q]) -> (Option<(Vec<Q>, Q)>, bool) {
-        match self.radius_guess(d, w) {
+    pub(crate) fn max_radius_told(
+        &self,
+        d: usize,
+        w: &[Q],
+        start: Option<&[f64]>,
+    ) -> (Option<(Vec<Q>, Q)>, bool) {
+        match self.radius_guess(d, w, start) {
             FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
                 Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
                 Some(unique) => return (Some(unique), true),
@@ -139,14 +154,16 @@ impl Halfspaces {
     /// exactly what the exact simplex returns. Otherwise `None`. Rows must be integral.
     #[cfg(test)]
     pub(crate) fn max_radius_guided(&self, d: usize, w: &[Q]) -> Option<(Vec<Q>, Q)> {
-        match self.radius_guess(d, w) {
+        match self.radius_guess(d, w, None) {
             FloatLp::Vertex(basis) => self.certify_radius(d, w, &basis, true).filter(|(c, _)| !c.is_empty()),
             _ => None,
         }
     }
 
     /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows, or a ray.
-    pub(crate) fn radius_guess(&self, d: usize, w: &[Q]) -> FloatLp {
+    /// From the centre `start` when given (with the radius every row allows there), else
+    /// from the origin with a radius below every row's.
+    pub(crate) fn radius_guess(&self, d: usize, w: &[Q], start: Option<&[f64]>) -> FloatLp {
         if !self.is_integral() {
             return FloatLp::Fail;
         }
@@ -162,10 +179,24 @@ impl Halfspaces {
                 (r.iter().map(|v| to_f(v) / s).chain(std::iter::once(1.0)).collect(), to_f(b) / s)
             })
             .unzip();
-        // Start at c = 0 with a radius every row allows.
-        let r0 = bf.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
-        let mut x0 = vec![0.0; d + 1];
-        x0[d] = r0;
+        let x0: Vec<f64> = match start {
+            Some(c) => {
+                let r0 = af
+                    .iter()
+                    .zip(&bf)
+                    .map(|(a, b)| b - a[..d].iter().zip(c).map(|(u, v)| u * v).sum::<f64>())
+                    .fold(f64::INFINITY, f64::min);
+                c.iter().copied().chain([r0]).collect()
+            }
+            // At c = 0 with a radius every row allows.
+            None => {
+                let r0 = bf.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
+                (0..=d).map(|j| if j == d { r0 } else { 0.0 }).collect()
+            }
+        };
+        if !x0.iter().all(|v| v.is_finite()) {
+            return FloatLp::Fail;
+        }
         let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
         float_lp(&af, &bf, &obj, &x0)
     }
@@ -234,7 +265,7 @@ impl Halfspaces {
         // N_tj (signed) on first use: only a vertex that passes the multiplier test needs it.
         let rnum: Z = basis.iter().zip(&cof).map(|(&i, ct)| self.b[i].numer() * ct).sum();
         // The rows as floats for the feasibility filter, on first use (as ncof).
-        let mut rows_ab: Option<Vec<Vec<f64>>> = None;
+        let mut rows_ab: Option<super::points::FloatRowsAb> = None;
         let told = ws
             .iter()
             .map(|&(w, with_center)| {
@@ -387,10 +418,15 @@ impl Halfspaces {
     /// assert!(h.contains_ball(&center, &radius_lower)); // the lower bound's ball fits, checked exactly
     /// ```
     pub fn l2_insphere(&self, d: usize, digits: u32) -> Insphere {
+        self.l2_insphere_from(d, digits, None)
+    }
+
+    /// [`Self::l2_insphere`] with the float LP started at the centre `start`.
+    pub(crate) fn l2_insphere_from(&self, d: usize, digits: u32, start: Option<&[f64]>) -> Insphere {
         let tol = ten_pow_neg(digits);
         let mut bits = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 8;
         loop {
-            let Some((center, radius_lower, radius_upper)) = self.l2_bounds(d, bits) else {
+            let Some((center, radius_lower, radius_upper)) = self.l2_bounds_from(d, bits, start) else {
                 return Insphere::Unbounded;
             };
             // upper - lower <= 10^-digits · max(1, upper), in integers (no reductions):
@@ -409,9 +445,19 @@ impl Halfspaces {
     /// `(center, lower)` and an `upper >= r*`; `None` if the region holds balls of every
     /// radius.
     pub fn l2_bounds(&self, d: usize, bits: u32) -> Option<(Vec<Q>, Q, Q)> {
+        self.l2_bounds_from(d, bits, None)
+    }
+
+    /// [`Self::l2_bounds`] with the float LP started at the centre `start`.
+    pub(crate) fn l2_bounds_from(
+        &self,
+        d: usize,
+        bits: u32,
+        start: Option<&[f64]>,
+    ) -> Option<(Vec<Q>, Q, Q)> {
         let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| norm_bounds(r, bits)).unzip();
         // Both LPs differ only far below float precision: one float guess serves both.
-        let basis = match self.radius_guess(d, &hi) {
+        let basis = match self.radius_guess(d, &hi, start) {
             FloatLp::Vertex(b) => Some(b),
             FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
             _ => None,

@@ -8,6 +8,22 @@ use crate::lp::guided::*;
 use num_integer::Integer;
 use num_traits::{One, Signed, Zero};
 
+/// The integral rows `(a_i, b_i)` of a [`Halfspaces`] as floats
+/// ([`Halfspaces::float_rows_ab`]), with the positions of the nonzero `a_ij` of the rows
+/// that have few (the box's rows): the strictly-inside filter sums only those.
+#[derive(Debug, Clone)]
+pub struct FloatRowsAb {
+    rows: Vec<Vec<f64>>,
+    nz: Vec<Option<Vec<u32>>>,
+}
+
+impl std::ops::Deref for FloatRowsAb {
+    type Target = [Vec<f64>];
+    fn deref(&self) -> &[Vec<f64>] {
+        &self.rows
+    }
+}
+
 impl Halfspaces {
     /// A point with small dyadic coordinates (denominator `2^k`, `k` as small as the margin
     /// allows) that is still strictly inside, given a strictly interior `c`. Keeps the sizes
@@ -65,7 +81,7 @@ impl Halfspaces {
         fx.push(-den_f);
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
         let d = fx.len() - 1;
-        for row in self.float_rows_ab() {
+        for row in self.float_rows_ab().rows {
             // S = b·den - a·x = -((a, b)·(x, -den)); the bound is unchanged by the sign.
             let slack = -filter::dot_converted(&row, &fx);
             let n1: f64 = row[..d].iter().map(|v| v.abs()).sum();
@@ -106,7 +122,7 @@ impl Halfspaces {
 
     /// [`Self::simplify_on_facet`] with the rows as floats ([`Self::float_rows_ab`]) given,
     /// for a caller that rounds a point on every facet.
-    pub fn simplify_on_facet_with(&self, k: usize, p: &[Q], rows_f: &[Vec<f64>]) -> Vec<Q> {
+    pub fn simplify_on_facet_with(&self, k: usize, p: &[Q], rows_f: &FloatRowsAb) -> Vec<Q> {
         let a = &self.a[k];
         let j = Self::solve_axis(a);
         let max_bits = p.iter().map(|v| v.denom().bits()).max().unwrap_or(0) as usize;
@@ -143,7 +159,7 @@ impl Halfspaces {
         k: usize,
         nums: &[Z],
         den: &Z,
-        rows_f: &[Vec<f64>],
+        rows_f: &FloatRowsAb,
     ) -> Vec<Q> {
         let (x, l) = self.simplify_over(k, nums, den, rows_f);
         reduced(x, &l)
@@ -151,7 +167,7 @@ impl Halfspaces {
 
     /// [`Self::simplify_on_facet_homogeneous`] as integers over one positive denominator,
     /// not reduced.
-    pub(crate) fn simplify_over(&self, k: usize, nums: &[Z], den: &Z, rows_f: &[Vec<f64>]) -> (Vec<Z>, Z) {
+    pub(crate) fn simplify_over(&self, k: usize, nums: &[Z], den: &Z, rows_f: &FloatRowsAb) -> (Vec<Z>, Z) {
         if !self.is_integral() {
             return common_denominator(&self.simplify_on_facet_with(k, &reduced(nums.to_vec(), den), rows_f));
         }
@@ -190,7 +206,7 @@ impl Halfspaces {
         k: usize,
         coords: &[(&Z, &Z)],
         mut within: impl FnMut(usize) -> bool,
-        rows_f: &[Vec<f64>],
+        rows_f: &FloatRowsAb,
     ) -> Option<(Vec<Z>, Z)> {
         let j = Self::solve_axis(&self.a[k]);
         let mut bits = 0usize;
@@ -242,22 +258,44 @@ impl Halfspaces {
 
     /// The integral rows `(a_i, b_i)` as converted floats (`filter::z_to_f64` of the
     /// numerators), the input of the strictly-inside filter of facet points.
-    pub fn float_rows_ab(&self) -> Vec<Vec<f64>> {
-        self.a
+    pub fn float_rows_ab(&self) -> FloatRowsAb {
+        let rows: Vec<Vec<f64>> = self
+            .a
             .iter()
             .zip(&self.b)
             .map(|(ai, bi)| ai.iter().chain([bi]).map(|v| filter::z_to_f64(v.numer())).collect())
-            .collect()
+            .collect();
+        let nz = self
+            .a
+            .iter()
+            .map(|ai| {
+                let idx: Vec<u32> = (0..ai.len()).filter(|&j| !ai[j].is_zero()).map(|j| j as u32).collect();
+                (4 * idx.len() <= ai.len()).then_some(idx)
+            })
+            .collect();
+        FloatRowsAb { rows, nz }
     }
 
     /// Whether `b_i·L - a_i·X > 0` for every integral row `i != k`: by a float filter, exact
     /// when it cannot decide (the same answer either way). `rows_f` from
     /// [`Self::float_rows_ab`].
-    pub(crate) fn strictly_inside_but(&self, k: usize, x: &[Z], l: &Z, rows_f: &[Vec<f64>]) -> bool {
+    pub(crate) fn strictly_inside_but(&self, k: usize, x: &[Z], l: &Z, rows_f: &FloatRowsAb) -> bool {
         let fx: Vec<f64> = x.iter().map(filter::z_to_f64).chain([-filter::z_to_f64(l)]).collect();
-        self.a.iter().zip(&self.b).zip(rows_f).enumerate().all(|(i, ((ai, bi), row))| {
+        let (mut row_nz, mut fx_nz) = (Vec::new(), Vec::new());
+        self.a.iter().zip(&self.b).zip(&rows_f.rows).enumerate().all(|(i, ((ai, bi), row))| {
             i == k || {
-                match filter::dot_converted(row, &fx).sign() {
+                // A sparse row: the same sum without its zero terms (its own bound).
+                let approx = match &rows_f.nz[i] {
+                    Some(idx) => {
+                        row_nz.clear();
+                        fx_nz.clear();
+                        row_nz.extend(idx.iter().map(|&j| row[j as usize]).chain([row[row.len() - 1]]));
+                        fx_nz.extend(idx.iter().map(|&j| fx[j as usize]).chain([fx[fx.len() - 1]]));
+                        filter::dot_converted(&row_nz, &fx_nz)
+                    }
+                    None => filter::dot_converted(row, &fx),
+                };
+                match approx.sign() {
                     Some(sg) => sg < 0,
                     None => {
                         // Integers past the f64 range (or a near tie): their scales apart.

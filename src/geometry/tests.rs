@@ -590,7 +590,7 @@ fn guided_radius_lp_equals_the_exact_simplex_when_it_answers() {
             }
             // Without the centre, zero multipliers are accepted: the value is the
             // optimum's, also where the centre is not unique.
-            if let FloatLp::Vertex(basis) = h.radius_guess(d, &w)
+            if let FloatLp::Vertex(basis) = h.radius_guess(d, &w, None)
                 && let Some((centre, r)) = h.certify_radius(d, &w, &basis, false)
             {
                 assert!(centre.is_empty());
@@ -761,7 +761,7 @@ fn unbounded_radius_certificates_are_exact() {
         let l2: Vec<Q> = h.a.iter().map(|r| sqrt_bounds(&norm2_sq(r), 40).1).collect();
         let (a, b) = h.weighted_rows(d, &l2);
         let exact = maximize(&unit(d + 1, d), &a, &b);
-        if let FloatLp::Ray(p, _) = h.radius_guess(d, &l2)
+        if let FloatLp::Ray(p, _) = h.radius_guess(d, &l2, None)
             && h.certify_unbounded_radius(&p)
         {
             assert_eq!(exact, LpOutcome::Unbounded, "{:?}", h.a);

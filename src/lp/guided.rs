@@ -89,6 +89,8 @@ pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -
 pub(crate) struct SparseRows<'a> {
     pub(crate) a: &'a [Vec<f64>],
     nz: Vec<Option<Vec<u32>>>,
+    /// `||a_i||_1` (the scale of the ratio test's threshold).
+    norm1: Vec<f64>,
 }
 
 impl<'a> SparseRows<'a> {
@@ -101,7 +103,8 @@ impl<'a> SparseRows<'a> {
                 (4 * idx.len() <= row.len()).then_some(idx)
             })
             .collect();
-        SparseRows { a, nz }
+        let norm1 = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
+        SparseRows { a, nz, norm1 }
     }
 
     /// `a_i·v`.
@@ -140,7 +143,7 @@ pub(crate) fn float_lp_rows(
     let mut x = x0.to_vec();
     let mut w: Vec<usize> = Vec::with_capacity(d + 1);
     let mut active = vec![false; a.len()];
-    let norm1: Vec<f64> = a.iter().map(|ai| ai.iter().map(|v| v.abs()).sum::<f64>()).collect();
+    let norm1 = &rows.norm1;
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
     let mut slack: Vec<f64> = (0..a.len()).map(|i| b[i] - rows.dot(i, &x)).collect();
     let mut rates = vec![0.0; a.len()];
@@ -161,10 +164,16 @@ pub(crate) fn float_lp_rows(
                 return (FloatLp::Fail, x);
             }
             if min >= -1e-12 * scale {
+                if std::env::var_os("LR_DEBUG").is_some() {
+                    eprintln!("done d={d} m={} k={}", a.len(), w.len());
+                }
                 return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
             }
             active[w.remove(i)] = false;
             qr.remove(i);
+            if std::env::var_os("LR_DEBUG").is_some() {
+                eprintln!("remove at k={}", w.len());
+            }
             continue;
         }
         if w.len() >= d {

@@ -8,7 +8,7 @@
 //! [`Enumeration::sanity_check`] verifies all of this exactly.
 
 use crate::arith::num::primitive_row;
-use crate::arith::num::{Q, Z};
+use crate::arith::num::{Q, Z, to_f64};
 use crate::geometry::domain::{Domain, DomainError};
 use crate::geometry::{
     Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows,
@@ -366,7 +366,10 @@ pub(crate) fn analyze_region_from(
             Facet { a: hs.a[i].clone(), b: hs.b[i].clone(), sources, point, neighbor_pattern, neighbor: None }
         })
         .collect();
-    measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts)
+    // In high dimension the radius LPs start from the region's interior point, not the
+    // origin (often a corner of the box, where every box row ties).
+    let start: Option<Vec<f64>> = (d > START_FROM_POINT_DIM).then(|| inner.iter().map(to_f64).collect());
+    measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts, start.as_deref())
 }
 
 /// A point strictly inside every row of `hs`, near `x` (a point of the closed region): `x`
@@ -410,8 +413,9 @@ fn measure_region(
     logits: Dense,
     domain_bounded: bool,
     opts: &Options,
+    start: Option<&[f64]>,
 ) -> RegionOutcome {
-    let (insphere_linf, bounded_told) = fhs.linf_insphere_bounded(d);
+    let (insphere_linf, bounded_told) = fhs.linf_insphere_bounded_from(d, start);
     let interior_point = match &insphere_linf {
         LinfInsphere::Finite { center, .. } => center.clone(),
         LinfInsphere::Unbounded => match fhs.unit_cube_center(d) {
@@ -423,7 +427,11 @@ fn measure_region(
     // need not run to say so.
     let insphere = match &insphere_linf {
         LinfInsphere::Unbounded => Insphere::Unbounded,
-        LinfInsphere::Finite { .. } => fhs.l2_insphere(d, opts.digits),
+        LinfInsphere::Finite { center, .. } => {
+            // The L-inf centre is near the L2 one.
+            let c: Option<Vec<f64>> = start.map(|_| center.iter().map(to_f64).collect());
+            fhs.l2_insphere_from(d, opts.digits, c.as_deref())
+        }
     };
     let bounded = domain_bounded || bounded_told.unwrap_or_else(|| fhs.is_bounded(d));
     let (vertices, volume) = if opts.volumes && bounded {
@@ -506,7 +514,7 @@ fn region_of_face(
         .and_then(|(l, r)| net.logits_from_rows(&face.pattern, *l, r))
         .unwrap_or_else(|| net.pattern_maps_with(&face.pattern, Some(cache)).logits);
     let across = order.iter().map(|&k| face.sides[k].neighbor).collect();
-    (measure_region(2, &face.pattern, &fhs, facets, logits, true, opts), across)
+    (measure_region(2, &face.pattern, &fhs, facets, logits, true, opts, None), across)
 }
 
 /// Enumerate every full-dimensional region of `net` in `domain` by a breadth-first walk
