@@ -95,15 +95,8 @@ fn fuzz_found_crashes_stay_fixed() {
         let name = target.file_name().unwrap().to_string_lossy().into_owned();
         for f in std::fs::read_dir(&target).unwrap() {
             let bytes = std::fs::read(f.unwrap().path()).unwrap();
-            let r = std::panic::catch_unwind(|| match name.as_str() {
-                "readers" => linregions::filter_check::check_reader(&bytes),
-                "filters" => linregions::filter_check::check_any(&bytes),
-                "paths" => {
-                    linregions::filter_check::check_paths(&mut linregions::filter_check::Bytes::new(&bytes))
-                }
-                other => panic!("unknown fuzz target folder {other}"),
-            });
-            assert!(r.is_ok(), "{name}: {:?}", bytes);
+            let r = std::panic::catch_unwind(|| linregions::filter_check::check_target(&name, &bytes));
+            assert!(matches!(r, Ok(true)), "{name}: {:?}", bytes);
             n += 1;
         }
     }

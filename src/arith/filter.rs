@@ -776,9 +776,10 @@ mod tests {
     }
 
     #[test]
-    fn conversions_equal_num_bigint() {
+    fn conversions_are_correctly_rounded() {
         // Every size up to past the f64 range, with and without low bits set (rounding ties
-        // and the sticky bit), both signs: the same double as num-bigint's to_f64.
+        // and the sticky bit), both signs: the correctly rounded double (an oracle by integer
+        // arithmetic, not num-bigint's to_f64, which misses sticky bits in lower limbs).
         let mut rng = crate::network::random::SplitMix64(12);
         for t in 0..4000 {
             let limbs = 1 + t % 18;
@@ -793,8 +794,21 @@ mod tests {
                 _ => {}
             }
             for v in [z.clone(), -z.clone(), z.clone() + 1] {
-                let want = v.to_f64().unwrap_or(f64::INFINITY);
+                let want = crate::filter_check::correctly_rounded(&v);
                 assert_eq!(z_to_f64(&v).to_bits(), want.to_bits(), "{v}");
+            }
+        }
+        // A tie in the top 64 bits with the rest set only in a lower limb's high bits (found
+        // by fuzzing; num-bigint 0.4.8 rounds it down): rounds up.
+        let z: BigInt = "49815489651792771865521184684678278107355213002862124622440343398130935504763801202821871700335919104"
+            .parse()
+            .unwrap();
+        assert_eq!(z_to_f64(&z), 4.9815489651792776e100);
+        for shift in [64usize, 100, 127, 128, 200, 900] {
+            let tie = ((BigInt::from(1u64 << 52) * 2 + 1) << (shift + 11)) + (BigInt::from(1) << (shift + 10));
+            for extra in [BigInt::from(0), BigInt::from(1) << (shift / 2 + 3), BigInt::from(1)] {
+                let v = &tie + &extra;
+                assert_eq!(z_to_f64(&v).to_bits(), crate::filter_check::correctly_rounded(&v).to_bits(), "{v}");
             }
         }
         assert_eq!(z_to_f64(&BigInt::from(0)), 0.0);

@@ -6,6 +6,7 @@ use crate::arith::filter;
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, common_denominator, norm1, norm2_sq, q_new, sqrt_bounds, ten_pow_neg};
 use crate::lp::guided::*;
+use crate::lp::ipm::ipm_max;
 use crate::lp::{LpOutcome, maximize_primal as maximize};
 use num_traits::{One, Signed, Zero};
 
@@ -73,6 +74,13 @@ impl Halfspaces {
         w: &[Q],
         start: Option<&[f64]>,
     ) -> (Option<(Vec<Q>, Q)>, bool) {
+        if let Some(basis) = start.and_then(|c| self.radius_ipm_guess(d, w, c)) {
+            match self.certify_radius(d, w, &basis, true) {
+                Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
+                Some(unique) => return (Some(unique), true),
+                None => {}
+            }
+        }
         match self.radius_guess(d, w, start) {
             FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
                 Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
@@ -158,6 +166,39 @@ impl Halfspaces {
             FloatLp::Vertex(basis) => self.certify_radius(d, w, &basis, true).filter(|(c, _)| !c.is_empty()),
             _ => None,
         }
+    }
+
+    /// The rows of the radius LP that the interior-point method ([`ipm_max`]) finds tight
+    /// from the centre `start`: `d + 1` rows to certify. `None` unless every coordinate has
+    /// a box-like row (one nonzero: the box's faces), which the method needs.
+    pub(crate) fn radius_ipm_guess(&self, d: usize, w: &[Q], start: &[f64]) -> Option<Vec<usize>> {
+        if !self.is_integral() {
+            return None;
+        }
+        let to_f = filter::guess;
+        let (af, bf): (Vec<Vec<f64>>, Vec<f64>) = self
+            .a
+            .iter()
+            .zip(&self.b)
+            .zip(w)
+            .map(|((r, b), wi)| {
+                let s = to_f(wi);
+                (r.iter().map(|v| to_f(v) / s).chain(std::iter::once(1.0)).collect(), to_f(b) / s)
+            })
+            .unzip();
+        let r0 = af
+            .iter()
+            .zip(&bf)
+            .map(|(a, b)| b - a[..d].iter().zip(start).map(|(u, v)| u * v).sum::<f64>())
+            .fold(f64::INFINITY, f64::min);
+        let z0: Vec<f64> = start.iter().copied().chain([r0 - 1.0]).collect();
+        if !z0.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
+        let r = ipm_max(&af, &bf, &obj, &z0);
+        if std::env::var_os("LR_DEBUG").is_some() { eprintln!("ipm guess {}", r.is_some()); }
+        Some(r?.tight_rows(d + 1))
     }
 
     /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows, or a ray.
@@ -457,18 +498,23 @@ impl Halfspaces {
     ) -> Option<(Vec<Q>, Q, Q)> {
         let (lo, hi): (Vec<Q>, Vec<Q>) = self.a.iter().map(|r| norm_bounds(r, bits)).unzip();
         // Both LPs differ only far below float precision: one float guess serves both.
-        let basis = match self.radius_guess(d, &hi, start) {
-            FloatLp::Vertex(b) => Some(b),
-            FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
-            _ => None,
+        let certify = |b: &[usize]| {
+            let mut told = self.certify_radii(d, &[(&hi, true), (&lo, false)], b);
+            let lo_told = told.pop().flatten();
+            (told.pop().flatten(), lo_told)
         };
-        let (hi_told, lo_told) = match &basis {
-            Some(b) => {
-                let mut told = self.certify_radii(d, &[(&hi, true), (&lo, false)], b);
-                let lo_told = told.pop().flatten();
-                (told.pop().flatten(), lo_told)
+        let from_ipm = start.and_then(|c| self.radius_ipm_guess(d, &hi, c)).map(|b| certify(&b));
+        if std::env::var_os("LR_DEBUG").is_some() { eprintln!("l2 from ipm {:?}", from_ipm.as_ref().map(|(a, b)| (a.is_some(), b.is_some()))); }
+        let (hi_told, lo_told) = match from_ipm {
+            Some(told @ (Some(_), Some(_))) => told,
+            _ => {
+                let basis = match self.radius_guess(d, &hi, start) {
+                    FloatLp::Vertex(b) => Some(b),
+                    FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
+                    _ => None,
+                };
+                basis.map_or((None, None), |b| certify(&b))
             }
-            None => (None, None),
         };
         // A unique optimum gives its vertex; else the optimal centre nearest the origin.
         let (center, lower) = match hi_told {

@@ -5,6 +5,7 @@
 //! Owns: LP outcomes as data ([`LpOutcome`]), certificates. Imports only `arith`.
 
 pub(crate) mod guided;
+pub(crate) mod ipm;
 pub(crate) mod nearest;
 #[cfg(test)]
 mod reference;
