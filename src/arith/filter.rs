@@ -805,10 +805,15 @@ mod tests {
             .unwrap();
         assert_eq!(z_to_f64(&z), 4.9815489651792776e100);
         for shift in [64usize, 100, 127, 128, 200, 900] {
-            let tie = ((BigInt::from(1u64 << 52) * 2 + 1) << (shift + 11)) + (BigInt::from(1) << (shift + 10));
+            let tie =
+                ((BigInt::from(1u64 << 52) * 2 + 1) << (shift + 11)) + (BigInt::from(1) << (shift + 10));
             for extra in [BigInt::from(0), BigInt::from(1) << (shift / 2 + 3), BigInt::from(1)] {
                 let v = &tie + &extra;
-                assert_eq!(z_to_f64(&v).to_bits(), crate::filter_check::correctly_rounded(&v).to_bits(), "{v}");
+                assert_eq!(
+                    z_to_f64(&v).to_bits(),
+                    crate::filter_check::correctly_rounded(&v).to_bits(),
+                    "{v}"
+                );
             }
         }
         assert_eq!(z_to_f64(&BigInt::from(0)), 0.0);

@@ -586,7 +586,8 @@ pub fn ten_pow_neg(digits: u32) -> Q {
 
 /// Dot product of two equally long slices.
 pub fn dot(a: &[Q], b: &[Q]) -> Q {
-    a.iter().zip(b).fold(Q::zero(), |acc, (x, y)| acc + x * y)
+    // Zero terms skipped: the box's rows are unit vectors.
+    a.iter().zip(b).filter(|(x, y)| !x.is_zero() && !y.is_zero()).fold(Q::zero(), |acc, (x, y)| acc + x * y)
 }
 
 /// Small integer as a rational.

@@ -8,8 +8,14 @@ use crate::arith::filter::{self, Approx};
 use crate::arith::minors::*;
 use crate::arith::num::{Q, Z, common_denominator, dot, q_new};
 use crate::lp::guided::*;
+use crate::lp::ipm::ipm_max;
 use crate::lp::{PointOutcome, maximize_point};
 use num_traits::{One, Signed, Zero};
+
+/// Past this many inputs, [`Halfspaces::facets_guided`] caps the active-set method of each
+/// row at [`HIGH_DIM_STEPS`] and asks the interior-point method about the rows left.
+const HIGH_DIM: usize = 16;
+const HIGH_DIM_STEPS: usize = 256;
 
 impl Halfspaces {
     /// The irredundant rows (facets) with a relative-interior point of each.
@@ -66,7 +72,7 @@ impl Halfspaces {
     /// Otherwise the rows tight at the optimum may certify row `k` implied (Farkas,
     /// [`Self::implied`]). On 4-8-8-1 this settles all but 19 of ~42,000 rows.
     pub(crate) fn facets_guided(&self, inner: &[Q]) -> Vec<(usize, FacetPoint)> {
-        let n = self.len();
+        let (n, d) = (self.len(), inner.len());
         let dotf = |x: &[f64], y: &[f64]| -> f64 { x.iter().zip(y).map(|(u, v)| u * v).sum() };
         let inner_f: Vec<f64> = inner.iter().map(filter::guess).collect();
         let mut af: Vec<Vec<f64>> = Vec::with_capacity(n);
@@ -108,7 +114,34 @@ impl Halfspaces {
             // Row k moved out by its slack: the optimum is beyond row k iff it is a facet,
             // and the method may stop once half way there.
             moved[k] = bf[k] + slack;
-            let (out, x) = float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack));
+            // In high dimension a facet is reached in a few steps; a row still short after
+            // `HIGH_DIM_STEPS` is likely redundant, and the interior-point method proposes
+            // the optimal vertex's rows (a Farkas certificate to check) at a fraction of the
+            // active-set method's pivots.
+            let cap = (d > HIGH_DIM).then_some(HIGH_DIM_STEPS);
+            let (mut out, mut x) =
+                float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack), cap);
+            if cap.is_some() && matches!(out, FloatLp::Fail) {
+                if let Some(ipm) = ipm_max(&af, &moved, &af[k], &inner_f, false) {
+                    // An optimum beyond row k: the crossing from `inner` is a facet point to
+                    // certify; else the tight rows may prove row k implied.
+                    let beyond = sparse.dot(k, &ipm.z) - bf[k];
+                    let w = ipm.tight_rows(d);
+                    let settle = if beyond > 0.0 {
+                        let t = slack / (slack + beyond);
+                        let q: Vec<f64> = inner_f.iter().zip(&ipm.z).map(|(c, v)| c + t * (v - c)).collect();
+                        self.certified_facet_point(k, &q, &rows_ab).map(|p| found.push((k, p))).is_some()
+                    } else {
+                        !w.contains(&k) && self.implied(k, &w)
+                    };
+                    if settle {
+                        moved[k] = bf[k];
+                        settled[k] = true;
+                        continue;
+                    }
+                }
+                (out, x) = float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack), None);
+            }
             moved[k] = bf[k];
             let beyond = sparse.dot(k, &x) - bf[k];
             let w = match out {

@@ -74,13 +74,17 @@ impl Halfspaces {
         w: &[Q],
         start: Option<&[f64]>,
     ) -> (Option<(Vec<Q>, Q)>, bool) {
-        if let Some(basis) = start.and_then(|c| self.radius_ipm_guess(d, w, c)) {
-            match self.certify_radius(d, w, &basis, true) {
+        let ipm = start.and_then(|c| self.radius_ipm_guess(d, w, c));
+        if let Some((basis, _)) = &ipm {
+            match self.certify_radius(d, w, basis, true) {
                 Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
                 Some(unique) => return (Some(unique), true),
                 None => {}
             }
         }
+        // The active-set method from the interior-point method's last centre (near the
+        // optimum: few steps) when it did not settle it.
+        let start = ipm.as_ref().map_or(start, |(_, z)| Some(&z[..d]));
         match self.radius_guess(d, w, start) {
             FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
                 Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
@@ -171,7 +175,12 @@ impl Halfspaces {
     /// The rows of the radius LP that the interior-point method ([`ipm_max`]) finds tight
     /// from the centre `start`: `d + 1` rows to certify. `None` unless every coordinate has
     /// a box-like row (one nonzero: the box's faces), which the method needs.
-    pub(crate) fn radius_ipm_guess(&self, d: usize, w: &[Q], start: &[f64]) -> Option<Vec<usize>> {
+    pub(crate) fn radius_ipm_guess(
+        &self,
+        d: usize,
+        w: &[Q],
+        start: &[f64],
+    ) -> Option<(Vec<usize>, Vec<f64>)> {
         if !self.is_integral() {
             return None;
         }
@@ -196,9 +205,8 @@ impl Halfspaces {
             return None;
         }
         let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
-        let r = ipm_max(&af, &bf, &obj, &z0);
-        if std::env::var_os("LR_DEBUG").is_some() { eprintln!("ipm guess {}", r.is_some()); }
-        Some(r?.tight_rows(d + 1))
+        let found = ipm_max(&af, &bf, &obj, &z0, true)?;
+        Some((found.tight_rows(d + 1), found.z))
     }
 
     /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows, or a ray.
@@ -503,11 +511,12 @@ impl Halfspaces {
             let lo_told = told.pop().flatten();
             (told.pop().flatten(), lo_told)
         };
-        let from_ipm = start.and_then(|c| self.radius_ipm_guess(d, &hi, c)).map(|b| certify(&b));
-        if std::env::var_os("LR_DEBUG").is_some() { eprintln!("l2 from ipm {:?}", from_ipm.as_ref().map(|(a, b)| (a.is_some(), b.is_some()))); }
+        let ipm = start.and_then(|c| self.radius_ipm_guess(d, &hi, c));
+        let from_ipm = ipm.as_ref().map(|(b, _)| certify(b));
         let (hi_told, lo_told) = match from_ipm {
             Some(told @ (Some(_), Some(_))) => told,
             _ => {
+                let start = ipm.as_ref().map_or(start, |(_, z)| Some(&z[..d]));
                 let basis = match self.radius_guess(d, &hi, start) {
                     FloatLp::Vertex(b) => Some(b),
                     FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,

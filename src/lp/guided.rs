@@ -80,7 +80,7 @@ pub(crate) fn float_lp(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> Floa
 
 /// [`float_lp`] and the last point it reached (the optimum for `Vertex` and `Face`).
 pub(crate) fn float_lp_point(a: &[Vec<f64>], b: &[f64], c: &[f64], x0: &[f64]) -> (FloatLp, Vec<f64>) {
-    float_lp_rows(&SparseRows::new(a), b, c, x0, None)
+    float_lp_rows(&SparseRows::new(a), b, c, x0, None, None)
 }
 
 /// Float rows with the positions of their nonzero entries where they are few (the box's
@@ -124,7 +124,8 @@ impl<'a> SparseRows<'a> {
 }
 
 /// The active-set method of [`float_lp`] on [`SparseRows`]. With `reach`, it also stops
-/// (with [`FloatLp::Reached`]) at the first point where `c·x >= reach`.
+/// (with [`FloatLp::Reached`]) at the first point where `c·x >= reach`; with `max_steps`,
+/// it fails after that many steps (else after `4(m + d)`).
 ///
 /// The projection of `c` on the null space of the active rows is kept by an orthogonal
 /// factorization `A_Wᵀ = Q R` updated as rows enter (Gram-Schmidt, twice) and leave (Givens
@@ -137,6 +138,7 @@ pub(crate) fn float_lp_rows(
     c: &[f64],
     x0: &[f64],
     reach: Option<f64>,
+    max_steps: Option<usize>,
 ) -> (FloatLp, Vec<f64>) {
     let a = rows.a;
     let d = c.len();
@@ -149,7 +151,7 @@ pub(crate) fn float_lp_rows(
     let mut rates = vec![0.0; a.len()];
     let mut qr = Qr::new(c);
     let mut cx: f64 = c.iter().zip(&x).map(|(u, v)| u * v).sum();
-    for _ in 0..(4 * a.len() + 4 * d) {
+    for _ in 0..max_steps.unwrap_or(4 * a.len() + 4 * d) {
         let p = &qr.p;
         let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if !pn.is_finite() {
@@ -164,16 +166,10 @@ pub(crate) fn float_lp_rows(
                 return (FloatLp::Fail, x);
             }
             if min >= -1e-12 * scale {
-                if std::env::var_os("LR_DEBUG").is_some() {
-                    eprintln!("done d={d} m={} k={}", a.len(), w.len());
-                }
                 return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
             }
             active[w.remove(i)] = false;
             qr.remove(i);
-            if std::env::var_os("LR_DEBUG").is_some() {
-                eprintln!("remove at k={}", w.len());
-            }
             continue;
         }
         if w.len() >= d {

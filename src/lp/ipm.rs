@@ -20,10 +20,9 @@ impl Ipm {
     /// optimum is a non-degenerate vertex.
     pub(crate) fn tight_rows(&self, n: usize) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.s.len()).collect();
-        order.sort_by(|&i, &j| (self.s[i] / self.lambda[i]).total_cmp(&(self.s[j] / self.lambda[j])).then(i.cmp(&j)));
-        if std::env::var_os("LR_DEBUG").is_some() {
-            for &i in &order[n.saturating_sub(4)..(n + 4).min(order.len())] { eprintln!("  ratio {:e} s={:e} l={:e}", self.s[i] / self.lambda[i], self.s[i], self.lambda[i]); }
-        }
+        order.sort_by(|&i, &j| {
+            (self.s[i] / self.lambda[i]).total_cmp(&(self.s[j] / self.lambda[j])).then(i.cmp(&j))
+        });
         order.truncate(n);
         order.sort_unstable();
         order
@@ -33,25 +32,34 @@ impl Ipm {
 /// How a row enters the normal matrix.
 enum Shape {
     /// `α` at column `j`, `β` in the last column, zero elsewhere.
-    Box { j: usize, alpha: f64, beta: f64 },
+    Box {
+        j: usize,
+        alpha: f64,
+        beta: f64,
+    },
     Dense,
 }
 
 /// Maximises `c·z` s.t. `G z <= h` from `z0` (any point: the slacks start at least 1).
-/// `None` when the rows do not have the structure (a column other than the last without a
-/// box-like row), the arithmetic breaks down, or 80 steps do not converge.
-pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Option<Ipm> {
+/// With `radius_column` the last column is the radius of an insphere LP (any entries);
+/// without, every column is a coordinate and box-like rows have one nonzero in all.
+/// `None` when the rows do not have the structure (a coordinate without a box-like row) or
+/// the method breaks down before it is near the optimum.
+pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64], radius_column: bool) -> Option<Ipm> {
     let (m, n) = (g.len(), c.len());
     if n < 2 || m < n {
         return None;
     }
-    let last = n - 1;
+    // Box-like rows have one nonzero among the columns before `last`; with a radius column
+    // `last` is that column, else one past the end (its entries read as 0).
+    let last = if radius_column { n - 1 } else { n };
+    let entry = |row: &[f64], j: usize| if j < n { row[j] } else { 0.0 };
     let shapes: Vec<Shape> = g
         .iter()
         .map(|row| {
             let mut nz = (0..last).filter(|&j| row[j] != 0.0);
             match (nz.next(), nz.next()) {
-                (Some(j), None) => Shape::Box { j, alpha: row[j], beta: row[last] },
+                (Some(j), None) => Shape::Box { j, alpha: row[j], beta: entry(row, last) },
                 _ => Shape::Dense,
             }
         })
@@ -66,9 +74,10 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Optio
         return None;
     }
     let dense: Vec<usize> = (0..m).filter(|&i| matches!(shapes[i], Shape::Dense)).collect();
+    let zl = |z: &[f64]| if last < n { z[last] } else { 0.0 };
     let gz = |z: &[f64], i: usize| -> f64 {
         match shapes[i] {
-            Shape::Box { j, alpha, beta } => alpha * z[j] + beta * z[last],
+            Shape::Box { j, alpha, beta } => alpha * z[j] + beta * zl(z),
             Shape::Dense => g[i].iter().zip(z).map(|(u, v)| u * v).sum(),
         }
     };
@@ -79,7 +88,9 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Optio
             match shapes[i] {
                 Shape::Box { j, alpha, beta } => {
                     out[j] += alpha * qi;
-                    out[last] += beta * qi;
+                    if last < n {
+                        out[last] += beta * qi;
+                    }
                 }
                 Shape::Dense => {
                     for (o, v) in out.iter_mut().zip(&g[i]) {
@@ -109,7 +120,6 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Optio
         let rd_n = r_d.iter().map(|v| v.abs()).fold(0.0, f64::max);
         let rp_n = r_p.iter().map(|v| v.abs()).fold(0.0, f64::max);
         let obj: f64 = c.iter().zip(&z).map(|(u, v)| u * v).sum();
-        if std::env::var_os("LR_DEBUG").is_some() { eprintln!("ipm it mu={mu:e} rd={rd_n:e} rp={rp_n:e} obj={obj}"); }
         if mu <= 1e-14 * (1.0 + obj.abs()) && rd_n <= 1e-11 * cn && rp_n <= 1e-11 * hn {
             return Some(Ipm { z, s, lambda });
         }
@@ -119,7 +129,7 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Optio
         } else if best.as_ref().is_some_and(|(rd, _)| rd_n > 1e3 * rd) {
             break;
         }
-        let Some(normal) = Normal::new(g, &shapes, &dense, &dd, n) else { break };
+        let Some(normal) = Normal::new(g, &shapes, &dense, &dd, n, last) else { break };
         // One Newton step for the complementarity target r_c (S Δλ + Λ Δs = r_c).
         let step = |r_c: &[f64]| -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
             let q: Vec<f64> = (0..m).map(|i| (r_c[i] + lambda[i] * r_p[i]) / s[i]).collect();
@@ -144,7 +154,8 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64]) -> Optio
         let r_aff: Vec<f64> = (0..m).map(|i| -s[i] * lambda[i]).collect();
         let Some((_, ds_a, dl_a)) = step(&r_aff) else { break };
         let (ap, ad) = (max_step(&s, &ds_a), max_step(&lambda, &dl_a));
-        let mu_aff = (0..m).map(|i| (s[i] + ap * ds_a[i]) * (lambda[i] + ad * dl_a[i])).sum::<f64>() / m as f64;
+        let mu_aff =
+            (0..m).map(|i| (s[i] + ap * ds_a[i]) * (lambda[i] + ad * dl_a[i])).sum::<f64>() / m as f64;
         let sigma = (mu_aff / mu).clamp(0.0, 1.0).powi(3);
         let r_c: Vec<f64> = (0..m).map(|i| -s[i] * lambda[i] - ds_a[i] * dl_a[i] + sigma * mu).collect();
         let Some((dz, ds, dl)) = step(&r_c) else { break };
@@ -182,21 +193,47 @@ struct Normal {
 }
 
 impl Normal {
-    fn new(g: &[Vec<f64>], shapes: &[Shape], dense: &[usize], dd: &[f64], n: usize) -> Option<Normal> {
-        let last = n - 1;
-        let (mut delta, mut e, mut rho) = (vec![0.0; last], vec![0.0; last], 0.0);
+    fn new(
+        g: &[Vec<f64>],
+        shapes: &[Shape],
+        dense: &[usize],
+        dd: &[f64],
+        n: usize,
+        last: usize,
+    ) -> Option<Normal> {
+        let (mut delta, mut e) = (vec![0.0; last], vec![0.0; last]);
+        let mut on: Vec<Vec<usize>> = vec![Vec::new(); last];
         for (i, shape) in shapes.iter().enumerate() {
             if let Shape::Box { j, alpha, beta } = *shape {
                 delta[j] += dd[i] * alpha * alpha;
                 e[j] += dd[i] * alpha * beta;
-                rho += dd[i] * beta * beta;
+                on[j].push(i);
             }
         }
-        let schur = rho - (0..last).map(|j| e[j] * e[j] / delta[j]).sum::<f64>();
-        if !(schur > 1e-14 * rho && delta.iter().all(|v| *v > 0.0 && v.is_finite())) {
+        // ρ - Σ e_j²/δ_j without cancellation: every box-like row belongs to one coordinate,
+        // whose 2×2 block [[δ_j, e_j], [e_j, ρ_j]] has determinant Σ_{i<k} D_i D_k (α_i β_k -
+        // α_k β_i)² (Cauchy-Binet), so the complement is Σ det_j / δ_j, all terms >= 0.
+        let mut schur = 0.0;
+        for (j, rows) in on.iter().enumerate() {
+            let mut det = 0.0;
+            for (x, &i) in rows.iter().enumerate() {
+                for &k in &rows[x + 1..] {
+                    if let (Shape::Box { alpha: ai, beta: bi, .. }, Shape::Box { alpha: ak, beta: bk, .. }) =
+                        (&shapes[i], &shapes[k])
+                    {
+                        det += dd[i] * dd[k] * (ai * bk - ak * bi).powi(2);
+                    }
+                }
+            }
+            schur += det / delta[j];
+        }
+        // Without a radius column `A` is the diagonal alone (`schur` unused).
+        let arrow_ok = last == n || (schur > 0.0 && schur.is_finite());
+        if !(arrow_ok && delta.iter().all(|v| *v > 0.0 && v.is_finite())) {
             return None;
         }
-        let u: Vec<Vec<f64>> = dense.iter().map(|&i| g[i].iter().map(|v| v * dd[i].sqrt()).collect()).collect();
+        let u: Vec<Vec<f64>> =
+            dense.iter().map(|&i| g[i].iter().map(|v| v * dd[i].sqrt()).collect()).collect();
         let mut normal = Normal { delta, e, schur, u, w: Vec::new(), chol: Vec::new() };
         normal.w = normal.u.iter().map(|col| normal.arrow_solve(col)).collect();
         let k = normal.u.len();
@@ -231,6 +268,9 @@ impl Normal {
     /// `A⁻¹ v` for the arrowhead `A`.
     fn arrow_solve(&self, v: &[f64]) -> Vec<f64> {
         let last = self.delta.len();
+        if last == v.len() {
+            return v.iter().zip(&self.delta).map(|(x, d)| x / d).collect();
+        }
         let t: f64 = (0..last).map(|j| self.e[j] * v[j] / self.delta[j]).sum();
         let xr = (v[last] - t) / self.schur;
         let mut x: Vec<f64> = (0..last).map(|j| (v[j] - self.e[j] * xr) / self.delta[j]).collect();
@@ -300,17 +340,21 @@ mod tests {
                 let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
                 row.iter_mut().for_each(|v| *v /= norm);
                 row.push(1.0);
-                let b = row[..d].iter().map(|v| v * 0.5).sum::<f64>() + 0.05 + (rng.small_int(100) as f64 / 1000.0).abs();
+                let b = row[..d].iter().map(|v| v * 0.5).sum::<f64>()
+                    + 0.05
+                    + (rng.small_int(100) as f64 / 1000.0).abs();
                 g.push(row);
                 h.push(b);
             }
             let c: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
             let mut z0 = vec![0.5; d];
             z0.push(-1.0);
-            let ipm = ipm_max(&g, &h, &c, &z0).expect("converges");
+            let ipm = ipm_max(&g, &h, &c, &z0, true).expect("converges");
             let (out, x) = crate::lp::guided::float_lp_point(&g, &h, &c, &z0);
-            let crate::lp::guided::FloatLp::Vertex(w) = out else { panic!("t={t}: the active set gives a vertex") };
-            assert!((ipm.z[d] - x[d]).abs() <= 1e-9, "t={t}: radius {} vs {}", ipm.z[d], x[d]);
+            let crate::lp::guided::FloatLp::Vertex(w) = out else {
+                panic!("t={t}: the active set gives a vertex")
+            };
+            assert!((ipm.z[d] - x[d]).abs() <= 1e-6, "t={t}: radius {} vs {}", ipm.z[d], x[d]);
             let mut w = w;
             w.sort_unstable();
             agreed += usize::from(ipm.tight_rows(d + 1) == w);
