@@ -43,13 +43,91 @@ enum Shape {
 /// Maximises `c·z` s.t. `G z <= h` from `z0` (any point: the slacks start at least 1).
 /// With `radius_column` the last column is the radius of an insphere LP (any entries);
 /// without, every column is a coordinate and box-like rows have one nonzero in all.
-/// `None` when the rows do not have the structure (a coordinate without a box-like row) or
-/// the method breaks down before it is near the optimum.
+/// `None` when the method breaks down before it is near the optimum.
 pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64], radius_column: bool) -> Option<Ipm> {
+    ipm_max_until(g, h, c, z0, radius_column, None)
+}
+
+/// [`ipm_max`] that may stop early when only the optimum's side of `goal` is asked: once a
+/// (primal feasible) iterate has `c·z > goal`, or the dual objective with its residual is
+/// clearly below `goal`. The caller certifies either way.
+pub(crate) fn ipm_max_until(
+    g: &[Vec<f64>],
+    h: &[f64],
+    c: &[f64],
+    z0: &[f64],
+    radius_column: bool,
+    goal: Option<f64>,
+) -> Option<Ipm> {
     let (m, n) = (g.len(), c.len());
-    if n < 2 || m < n {
+    if n < 2 || m == 0 || g.iter().any(|row| row.len() != n) || h.len() != m || z0.len() != n {
         return None;
     }
+    // Rows scaled to unit length (the method is not scale-invariant); s and λ scaled back.
+    let norms: Vec<f64> = g.iter().map(|row| row.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
+    if norms.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+        return None;
+    }
+    let g: Vec<Vec<f64>> = g.iter().zip(&norms).map(|(row, s)| row.iter().map(|v| v / s).collect()).collect();
+    let h: Vec<f64> = h.iter().zip(&norms).map(|(v, s)| v / s).collect();
+    let mut found = ipm_covered(&g, &h, c, z0, radius_column, goal)?;
+    for (i, s) in norms.iter().enumerate() {
+        found.s[i] *= s;
+        found.lambda[i] /= s;
+    }
+    Some(found)
+}
+
+/// [`ipm_max`] on rows of unit length.
+fn ipm_covered(
+    g: &[Vec<f64>],
+    h: &[f64],
+    c: &[f64],
+    z0: &[f64],
+    radius_column: bool,
+    goal: Option<f64>,
+) -> Option<Ipm> {
+    let (m, n) = (g.len(), c.len());
+    // A coordinate without a box-like row gets two far artificial ones (|z_j| <= B, past
+    // where the optimum of a bounded LP lies): the structure the method needs. Only the
+    // original rows are reported.
+    let coords = if radius_column { n - 1 } else { n };
+    let mut covered = vec![false; coords];
+    for row in g {
+        let mut nz = (0..coords).filter(|&j| row[j] != 0.0);
+        if let (Some(j), None) = (nz.next(), nz.next()) {
+            covered[j] = true;
+        }
+    }
+    if covered.iter().all(|&v| v) {
+        return ipm_structured(g, h, c, z0, radius_column, goal);
+    }
+    let big = 1e4 * (1.0 + z0.iter().map(|v| v.abs()).fold(0.0, f64::max));
+    let (mut ga, mut ha) = (g.to_vec(), h.to_vec());
+    for j in (0..coords).filter(|&j| !covered[j]) {
+        for sign in [1.0, -1.0] {
+            let mut row = vec![0.0; n];
+            row[j] = sign;
+            ga.push(row);
+            ha.push(big);
+        }
+    }
+    let mut found = ipm_structured(&ga, &ha, c, z0, radius_column, goal)?;
+    found.s.truncate(m);
+    found.lambda.truncate(m);
+    Some(found)
+}
+
+/// [`ipm_max`] once every coordinate has a box-like row.
+fn ipm_structured(
+    g: &[Vec<f64>],
+    h: &[f64],
+    c: &[f64],
+    z0: &[f64],
+    radius_column: bool,
+    goal: Option<f64>,
+) -> Option<Ipm> {
+    let (m, n) = (g.len(), c.len());
     // Box-like rows have one nonzero among the columns before `last`; with a radius column
     // `last` is that column, else one past the end (its entries read as 0).
     let last = if radius_column { n - 1 } else { n };
@@ -64,15 +142,6 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64], radius_c
             }
         })
         .collect();
-    let mut covered = vec![false; last];
-    for s in &shapes {
-        if let Shape::Box { j, .. } = s {
-            covered[*j] = true;
-        }
-    }
-    if !covered.iter().all(|&v| v) {
-        return None;
-    }
     let dense: Vec<usize> = (0..m).filter(|&i| matches!(shapes[i], Shape::Dense)).collect();
     let zl = |z: &[f64]| if last < n { z[last] } else { 0.0 };
     let gz = |z: &[f64], i: usize| -> f64 {
@@ -123,13 +192,30 @@ pub(crate) fn ipm_max(g: &[Vec<f64>], h: &[f64], c: &[f64], z0: &[f64], radius_c
         if mu <= 1e-14 * (1.0 + obj.abs()) && rd_n <= 1e-11 * cn && rp_n <= 1e-11 * hn {
             return Some(Ipm { z, s, lambda });
         }
+        if let Some(goal) = goal {
+            // Primal feasible past the goal, or a dual bound (h·λ, off by at most the residual
+            // times the iterate's size) clearly below it.
+            let dual: f64 = h.iter().zip(&lambda).map(|(u, v)| u * v).sum();
+            let zn = z.iter().map(|v| v.abs()).fold(1.0, f64::max);
+            let primal_ok = rp_n <= 1e-9 * hn && obj > goal + 1e-9 * (1.0 + goal.abs());
+            let dual_ok = dual + 10.0 * rd_n * zn * (n as f64) < goal - 1e-9 * (1.0 + goal.abs());
+            if primal_ok || dual_ok {
+                return Some(Ipm { z, s, lambda });
+            }
+        }
         let dd: Vec<f64> = (0..m).map(|i| lambda[i] / s[i]).collect();
-        if mu <= 1e-7 * (1.0 + obj.abs()) && rd_n <= 1e-7 * cn && rp_n <= 1e-7 * hn {
+        if mu <= 1e-6 * (1.0 + obj.abs()) && rd_n <= 1e-6 * cn && rp_n <= 1e-6 * hn {
             best = Some((rd_n, Ipm { z: z.clone(), s: s.clone(), lambda: lambda.clone() }));
         } else if best.as_ref().is_some_and(|(rd, _)| rd_n > 1e3 * rd) {
             break;
         }
-        let Some(normal) = Normal::new(g, &shapes, &dense, &dd, n, last) else { break };
+
+        let normal = if n <= DENSE_UP_TO {
+            dense_normal(g, &shapes, &dense, &dd, n, last).map(Solver::Dense)
+        } else {
+            Normal::new(g, &shapes, &dense, &dd, n, last).map(Solver::Woodbury)
+        };
+        let Some(normal) = normal else { break };
         // One Newton step for the complementarity target r_c (S Δλ + Λ Δs = r_c).
         let step = |r_c: &[f64]| -> Option<(Vec<f64>, Vec<f64>, Vec<f64>)> {
             let q: Vec<f64> = (0..m).map(|i| (r_c[i] + lambda[i] * r_p[i]) / s[i]).collect();
@@ -244,22 +330,8 @@ impl Normal {
                 kk[a * k + b] = v + if a == b { 1.0 } else { 0.0 };
             }
         }
-        // Cholesky, in place (lower triangle).
-        for a in 0..k {
-            for b in 0..=a {
-                let mut v = kk[a * k + b];
-                for t in 0..b {
-                    v -= kk[a * k + t] * kk[b * k + t];
-                }
-                if a == b {
-                    if !(v > 0.0 && v.is_finite()) {
-                        return None;
-                    }
-                    kk[a * k + a] = v.sqrt();
-                } else {
-                    kk[a * k + b] = v / kk[b * k + b];
-                }
-            }
+        if !cholesky(&mut kk, k) {
+            return None;
         }
         normal.chol = kk;
         Some(normal)
@@ -286,27 +358,127 @@ impl Normal {
             return y;
         }
         let mut t: Vec<f64> = self.u.iter().map(|col| col.iter().zip(&y).map(|(a, b)| a * b).sum()).collect();
-        // Forward and back substitution with the Cholesky factor.
-        for a in 0..k {
-            let mut v = t[a];
-            for b in 0..a {
-                v -= self.chol[a * k + b] * t[b];
-            }
-            t[a] = v / self.chol[a * k + a];
-        }
-        for a in (0..k).rev() {
-            let mut v = t[a];
-            for b in a + 1..k {
-                v -= self.chol[b * k + a] * t[b];
-            }
-            t[a] = v / self.chol[a * k + a];
-        }
+        cholesky_solve(&self.chol, k, &mut t);
         for (col, &ta) in self.w.iter().zip(&t) {
             for (yj, wj) in y.iter_mut().zip(col) {
                 *yj -= ta * wj;
             }
         }
         y
+    }
+}
+
+/// Up to this many unknowns the normal matrix is formed and factored whole (`O(n³)` a
+/// step): the Woodbury form loses accuracy where the box-like rows are weak against the
+/// dense ones, which small problems afford to avoid.
+const DENSE_UP_TO: usize = 320;
+
+/// The Newton system's solver.
+enum Solver {
+    Woodbury(Normal),
+    /// The Cholesky factor of the whole normal matrix (lower, row-major `n × n`).
+    Dense(Vec<f64>),
+}
+
+impl Solver {
+    fn solve(&self, v: &[f64]) -> Vec<f64> {
+        match self {
+            Solver::Woodbury(normal) => normal.solve(v),
+            Solver::Dense(chol) => {
+                let mut x = v.to_vec();
+                cholesky_solve(chol, v.len(), &mut x);
+                x
+            }
+        }
+    }
+}
+
+/// `Gᵀ D G` formed whole and factored: box-like rows touch four entries each, dense rows
+/// add `D_i g_i g_iᵀ`. A tiny multiple of the diagonal is added if it is not positive definite
+/// in floats (a proposal only).
+fn dense_normal(
+    g: &[Vec<f64>],
+    shapes: &[Shape],
+    dense: &[usize],
+    dd: &[f64],
+    n: usize,
+    last: usize,
+) -> Option<Vec<f64>> {
+    let mut m = vec![0.0; n * n];
+    for (i, shape) in shapes.iter().enumerate() {
+        if let Shape::Box { j, alpha, beta } = *shape {
+            m[j * n + j] += dd[i] * alpha * alpha;
+            if last < n {
+                m[j * n + last] += dd[i] * alpha * beta;
+                m[last * n + j] += dd[i] * alpha * beta;
+                m[last * n + last] += dd[i] * beta * beta;
+            }
+        }
+    }
+    for &i in dense {
+        let row = &g[i];
+        for a in 0..n {
+            let f = dd[i] * row[a];
+            if f != 0.0 {
+                for b in 0..=a {
+                    m[a * n + b] += f * row[b];
+                }
+            }
+        }
+    }
+    let top = (0..n).map(|a| m[a * n + a]).fold(0.0, f64::max);
+    if !(top.is_finite() && top > 0.0) {
+        return None;
+    }
+    for shift in [0.0, 1e-12, 1e-9] {
+        let mut f = m.clone();
+        for a in 0..n {
+            f[a * n + a] += shift * top;
+        }
+        if cholesky(&mut f, n) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// The Cholesky factor of the symmetric `k × k` matrix `a` (lower triangle read), in place;
+/// `false` unless positive definite in floats.
+fn cholesky(a: &mut [f64], k: usize) -> bool {
+    for r in 0..k {
+        for c in 0..=r {
+            let mut v = a[r * k + c];
+            for t in 0..c {
+                v -= a[r * k + t] * a[c * k + t];
+            }
+            if r == c {
+                if !(v > 0.0 && v.is_finite()) {
+                    return false;
+                }
+                a[r * k + r] = v.sqrt();
+            } else {
+                a[r * k + c] = v / a[c * k + c];
+            }
+        }
+    }
+    true
+}
+
+/// Solves `L Lᵀ x = b` in place for the factor `l` of [`cholesky`].
+fn cholesky_solve(l: &[f64], k: usize, x: &mut [f64]) {
+    for a in 0..k {
+        let mut v = x[a];
+        for b in 0..a {
+            v -= l[a * k + b] * x[b];
+        }
+        x[a] = v / l[a * k + a];
+    }
+    for a in (0..k).rev() {
+        let mut v = x[a];
+        for b in a + 1..k {
+            v -= l[b * k + a] * x[b];
+        }
+        x[a] = v / l[a * k + a];
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::arith::num::{Q, dot};
 use crate::geometry::domain::{Domain, DomainError};
-use crate::network::{Dense, Network, NeuronId, Pattern, pattern_at};
+use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, pattern_at};
 use crate::regions::enumerate::{Crossing, Enumeration, Options, Region, RegionOutcome, analyze_region_from};
 use crate::regions::properties::{RegionProps, region_props};
 use petgraph::graph::UnGraph;
@@ -144,12 +144,16 @@ pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
     e.regions
         .iter()
         .map(|r| {
+            // Neighbours differ from the region in few bits: through the cache their maps are
+            // rank-one updates of the region's own layers.
+            let cache = MapsCache::new(net);
+            net.pattern_maps_with(&r.pattern, Some(&cache));
             let maps: Vec<(Pattern, Dense)> = r
                 .facets
                 .iter()
                 .filter_map(|f| f.neighbor_pattern.clone())
                 .map(|p| {
-                    let logits = net.pattern_maps(&p).logits;
+                    let logits = net.pattern_maps_with(&p, Some(&cache)).logits;
                     (p, logits)
                 })
                 .collect();

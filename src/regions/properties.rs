@@ -9,7 +9,9 @@
 
 use crate::arith::filter::z_to_f64;
 use crate::arith::minors::solve_columns;
-use crate::arith::num::{Q, Z, dot, from_f64_exact, norm2_sq, primitive_row, sqrt_bounds, to_f64};
+use crate::arith::num::{
+    Q, Z, common_denominator, dot, from_f64_exact, norm2_sq, primitive_row, sqrt_bounds, to_f64,
+};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::lp::guided::{FloatLp, float_lp_point};
 use crate::lp::{LpOutcome, maximize_primal};
@@ -36,6 +38,37 @@ pub fn abs_cos(a: &[Q], b: &[Q]) -> Option<f64> {
 /// Signed cosine of two non-zero vectors.
 pub fn cos(a: &[Q], b: &[Q]) -> Option<f64> {
     abs_cos(a, b).map(|c| if dot(a, b).is_negative() { -c } else { c })
+}
+
+/// A fixed vector as integers (scaled by its common denominator) with its squared norm: the
+/// cosines with many others, each from one integer dot product. The same rationals as
+/// [`abs_cos`] and [`cos`] take, so the same values.
+struct IntVector {
+    v: Vec<Z>,
+    n: Z,
+}
+
+impl IntVector {
+    fn new(a: &[Q]) -> IntVector {
+        let v = common_denominator(a).0;
+        let n = v.iter().map(|x| x * x).sum();
+        IntVector { v, n }
+    }
+
+    /// `|cos|` with the integer vector `b` of squared norm `nb`.
+    fn abs_cos(&self, b: &[Z], nb: &Z) -> Option<f64> {
+        if self.n.is_zero() || nb.is_zero() {
+            return None;
+        }
+        let ab: Z = self.v.iter().zip(b).filter(|(x, _)| !x.is_zero()).map(|(x, y)| x * y).sum();
+        Some(sqrt_f64(&Q::new(&ab * &ab, &self.n * nb)))
+    }
+
+    /// The signed cosine.
+    fn cos(&self, b: &[Z], nb: &Z) -> Option<f64> {
+        let ab: Z = self.v.iter().zip(b).map(|(x, y)| x * y).sum();
+        self.abs_cos(b, nb).map(|c| if ab.is_negative() { -c } else { c })
+    }
 }
 
 /// Mean, min and max of a list.
@@ -123,6 +156,16 @@ fn flat_grad(logits: &Dense) -> Vec<Q> {
     logits.weight.iter().flatten().cloned().collect()
 }
 
+/// `f_i - f_j` (`i < j`) from `table`, computed on first use.
+fn diffs_of<'t>(
+    table: &'t [Vec<std::cell::OnceCell<(Vec<Q>, Q)>>],
+    r: &Region,
+    i: usize,
+    j: usize,
+) -> &'t (Vec<Q>, Q) {
+    table[i][j].get_or_init(|| diff(r, i, j))
+}
+
 /// Logit difference `f_i - f_j` as `(weight, bias)`; for one output (`j = usize::MAX`) the
 /// logit itself.
 fn diff(r: &Region, i: usize, j: usize) -> (Vec<Q>, Q) {
@@ -145,9 +188,25 @@ fn with_rows(r: &Region, extra: &[(Vec<Q>, Q)]) -> Grouped {
 /// an open set has it, the region being full-dimensional.) First the region's interior point
 /// as a witness; else the LP maximise `t` subject to the region, `w·x + t <= -c`, `t <= 1`,
 /// proposed by floats and certified exactly ([`certified_vertex`]), or solved exactly.
-fn somewhere_negative(r: &Region, d: usize, strict: &[(Vec<Q>, Q)]) -> bool {
-    if strict.iter().all(|(w, c)| (dot(w, &r.interior_point) + c).is_negative()) {
+///
+/// Past 16 inputs (`prepared` given) the interior-point certificates come first
+/// ([`ipm_max_is_positive`]) and the interior point is tried only where floats say it serves.
+fn somewhere_negative(r: &Region, d: usize, strict: &[(Vec<Q>, Q)], prepared: Option<&Prepared>) -> bool {
+    let at_interior = |p: Option<&Prepared>| match p {
+        // A float look first: the interior point's coordinates have long denominators.
+        Some(p) => strict.iter().all(|(w, c)| {
+            to_f64(c) + w.iter().zip(&p.interior_f).map(|(u, v)| to_f64(u) * v).sum::<f64>() < 0.0
+        }),
+        None => true,
+    };
+    let interior = prepared.and_then(|p| p.short_interior.as_deref()).unwrap_or(&r.interior_point);
+    if at_interior(prepared) && strict.iter().all(|(w, c)| (dot(w, interior) + c).is_negative()) {
         return true;
+    }
+    if let Some(p) = prepared
+        && let Some(positive) = ipm_max_is_positive(p, d, strict)
+    {
+        return positive;
     }
     let (a, b) = negative_lp(r, d, strict);
     if let Some(positive) = guided_max_is_positive(&a, &b, d, r, strict) {
@@ -231,13 +290,203 @@ fn guided_max_is_positive(
             }
         }
     }
-    // A witness near the float optimum: x + 2^-20·(interior - x), checked exactly.
-    let pull = Q::new(Z::from(1), Z::from(1u64 << 20));
-    let xq: Option<Vec<Q>> = at[..d].iter().map(|&v| from_f64_exact(v)).collect();
-    let xq = xq?;
-    let y: Vec<Q> = xq.iter().zip(&r.interior_point).map(|(x, c)| x + (c - x) * &pull).collect();
+    // A witness near the float optimum.
+    witness_near(&at[..d], r, strict).then_some(true)
+}
+
+/// [`somewhere_negative`] in high dimension, from the float interior-point method
+/// ([`ipm_max`]) on its LP, certified exactly either way:
+/// - `true` by a witness, as in [`guided_max_is_positive`];
+/// - `false` by weak duality with multipliers built from the method's `λ` without a solve:
+///   `y_i >= 0` on the neuron facets and the strict rows (the floats' exact values), the cap
+///   row's multiplier making the `t` column sum to 1, and the rest of `Σ y_i a_i` in each
+///   coordinate taken up by the region's facet on the box face that has the right sign (a
+///   row with one nonzero). Then `Σ y_i a_i = e_t` exactly and `t <= Σ y_i b_i` everywhere
+///   in the LP: `false` if that bound is `<= 0`.
+///
+/// `None` when neither holds (a face of the box missing among the facets, or the bound not
+/// below 0): the active-set guess and the exact simplex decide.
+fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option<bool> {
+    // The LP's rows over (x, t): the facets (prepared), the strict rows, the cap t <= 1.
+    let mut rows: Vec<(Vec<Z>, Z)> = p.rows.clone();
+    for (w, c) in strict {
+        let mut row = w.clone();
+        row.push(Q::from_integer(1.into()));
+        rows.push(primitive_row(&row, &-c));
+    }
+    rows.push(((0..=d).map(|j| Z::from(u8::from(j == d))).collect(), Z::from(1)));
+    let mut af: Vec<Vec<f64>> = p.rows_f.clone();
+    af.extend(rows[p.rows.len()..].iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()));
+    let bf: Vec<f64> = rows.iter().map(|(_, bi)| z_to_f64(bi)).collect();
+    let x0 = &p.interior_f;
+    let t0 = strict
+        .iter()
+        .map(|(w, c)| -to_f64(c) - w.iter().zip(x0).map(|(u, v)| to_f64(u) * v).sum::<f64>())
+        .fold(1.0f64, f64::min);
+    if !t0.is_finite() || !af.iter().flatten().chain(&bf).all(|v| v.is_finite()) {
+        return None;
+    }
+    let start: Vec<f64> = x0.iter().copied().chain([t0 - 1.0 - t0.abs()]).collect();
+    let cf: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
+    // The cap row t <= 1 is the t column's box-like row: no radius column.
+    // Only the sign of the optimum is asked: the method may stop once it is clear.
+    let ipm = crate::lp::ipm::ipm_max_until(&af, &bf, &cf, &start, false, Some(0.0))?;
+    if ipm.z[d] > 0.0 {
+        return p.witness(&ipm.z[..d], strict).then_some(true);
+    }
+    // Multipliers: the box faces among the rows (one nonzero among x, none in t) absorb.
+    let single = |i: usize| -> Option<usize> {
+        let mut nz = (0..=d).filter(|&j| !rows[i].0[j].is_zero());
+        match (nz.next(), nz.next()) {
+            (Some(j), None) if j < d => Some(j),
+            _ => None,
+        }
+    };
+    let m = rows.len();
+    let cap = m - 1;
+    let mut absorb: Vec<[Option<usize>; 2]> = vec![[None, None]; d];
+    let mut y: Vec<Q> = vec![Q::zero(); m];
+    for i in 0..cap {
+        match single(i) {
+            Some(j) => absorb[j][usize::from(rows[i].0[j].is_positive())] = Some(i),
+            None => y[i] = from_f64_exact(ipm.lambda[i].max(0.0))?,
+        }
+    }
+    // The t column: strict rows carry 1 each; the cap row takes what is left (scaled down
+    // when they pass 1).
+    let t_sum: Q = (0..cap)
+        .filter(|&i| rows[i].0[d].is_positive())
+        .map(|i| &y[i] * Q::from_integer(rows[i].0[d].clone()))
+        .sum();
+    if t_sum > Q::from_integer(1.into()) {
+        let s = Q::from_integer(1.into()) / &t_sum;
+        y.iter_mut().for_each(|v| *v *= &s);
+        y[cap] = Q::zero();
+    } else {
+        y[cap] = (Q::from_integer(1.into()) - t_sum) / Q::from_integer(rows[cap].0[d].clone());
+    }
+    // Σ y_i a_i over x, then the box faces take it to zero.
+    let mut resid: Vec<Q> = vec![Q::zero(); d];
+    for i in 0..m {
+        if y[i].is_zero() {
+            continue;
+        }
+        for (rj, aij) in resid.iter_mut().zip(&rows[i].0[..d]) {
+            if !aij.is_zero() {
+                *rj += &y[i] * Q::from_integer(aij.clone());
+            }
+        }
+    }
+    for (j, rj) in resid.iter().enumerate() {
+        if rj.is_zero() {
+            continue;
+        }
+        // Need a face with a_ij of the opposite sign to rj.
+        let i = absorb[j][usize::from(rj.is_negative())]?;
+        y[i] = -rj / Q::from_integer(rows[i].0[j].clone());
+    }
+    let bound: Q = y
+        .iter()
+        .zip(&rows)
+        .filter(|(v, _)| !v.is_zero())
+        .map(|(v, (_, bi))| v * Q::from_integer(bi.clone()))
+        .sum();
+    (!bound.is_positive()).then_some(false)
+}
+
+/// A region's facets made ready once for the many boundary LPs of high dimension: rows over
+/// `(x, t)` as primitive integers (`t` coefficient 0) and as floats, the interior point as
+/// floats.
+struct Prepared {
+    /// A point strictly inside with short coordinates (dyadic, near the interior point),
+    /// checked exactly, if one was found: the cheap first witness.
+    short_interior: Option<Vec<Q>>,
+    rows: Vec<(Vec<Z>, Z)>,
+    rows_f: Vec<Vec<f64>>,
+    /// `(a_i, b_i)` of the facets as converted floats, for the witness filter.
+    rows_ab: Vec<Vec<f64>>,
+    interior_f: Vec<f64>,
+}
+
+impl Prepared {
+    fn new(r: &Region) -> Prepared {
+        let rows: Vec<(Vec<Z>, Z)> = r
+            .facets
+            .iter()
+            .map(|f| {
+                let mut a = f.a.clone();
+                a.push(Q::zero());
+                primitive_row(&a, &f.b)
+            })
+            .collect();
+        let rows_f = rows.iter().map(|(a, _)| a.iter().map(z_to_f64).collect()).collect();
+        let rows_ab =
+            rows.iter().map(|(a, b)| a[..a.len() - 1].iter().chain([b]).map(z_to_f64).collect()).collect();
+        let mut p = Prepared {
+            short_interior: None,
+            rows,
+            rows_f,
+            rows_ab,
+            interior_f: r.interior_point.iter().map(to_f64).collect(),
+        };
+        // The interior point rounded to multiples of 2^-48, if still strictly inside.
+        let short: Option<Vec<Q>> = p
+            .interior_f
+            .iter()
+            .map(|&v| from_f64_exact((v * 2f64.powi(48)).round() / 2f64.powi(48)))
+            .collect();
+        p.short_interior = short.filter(|y| p.strictly_inside(y));
+        p
+    }
+
+    /// Whether the rational point `y` is strictly inside every facet, by the float filter
+    /// when it decides, else in integers.
+    fn strictly_inside(&self, y: &[Q]) -> bool {
+        let (ys, l) = common_denominator(y);
+        let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(&l)]).collect();
+        self.rows.iter().zip(&self.rows_ab).all(|((a, b), ab)| {
+            match crate::arith::filter::dot_converted(ab, &fy).sign() {
+                Some(s) => s < 0,
+                None => {
+                    let ay: Z = a.iter().zip(&ys).filter(|(u, _)| !u.is_zero()).map(|(u, v)| u * v).sum();
+                    ay < b * &l
+                }
+            }
+        })
+    }
+
+    /// [`witness_near`] for an interior float point `x` (the interior-point method's): its
+    /// exact binary value `Y / L`, each facet `a·Y <= b·L` decided by the float filter when it
+    /// can and in integers otherwise, and every strict row `< 0` exactly.
+    fn witness(&self, x: &[f64], strict: &[(Vec<Q>, Q)]) -> bool {
+        let Some(y) = x.iter().map(|&v| from_f64_exact(v)).collect::<Option<Vec<Q>>>() else { return false };
+        let (ys, l) = common_denominator(&y);
+        let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(&l)]).collect();
+        let inside =
+            self.rows.iter().zip(&self.rows_ab).all(
+                |((a, b), ab)| match crate::arith::filter::dot_converted(ab, &fy).sign() {
+                    Some(s) if s < 0 => true,
+                    _ => {
+                        let ay: Z = a.iter().zip(&ys).filter(|(u, _)| !u.is_zero()).map(|(u, v)| u * v).sum();
+                        ay <= b * &l
+                    }
+                },
+            );
+        inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())
+    }
+}
+
+/// A witness of [`somewhere_negative`] near the float point `x`: `x + 2^-20·(interior - x)`
+/// in floats (off the facets a float vertex lies on), taken at its exact binary value (small
+/// denominators, unlike the interior point's), in the region with every `g < 0`, checked
+/// exactly.
+fn witness_near(x: &[f64], r: &Region, strict: &[(Vec<Q>, Q)]) -> bool {
+    let pull = 2f64.powi(-20);
+    let y: Option<Vec<Q>> =
+        x.iter().zip(&r.interior_point).map(|(&v, c)| from_f64_exact(v + (to_f64(c) - v) * pull)).collect();
+    let Some(y) = y else { return false };
     let inside = r.facets.iter().all(|f| dot(&f.a, &y) <= f.b);
-    (inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())).then_some(true)
+    inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())
 }
 
 /// The piece `{x in R : g(x) = 0, other rows <= 0}` if it is (d-1)-dimensional.
@@ -247,12 +496,31 @@ fn piece(
     g: &(Vec<Q>, Q),
     others: &[(Vec<Q>, Q)],
     classes: (usize, usize),
+    prepared: Option<&Prepared>,
 ) -> Option<BoundaryPiece> {
     if g.0.iter().all(Zero::is_zero) {
         return None;
     }
     // g(x) = w·x + c = 0  <=>  w·x <= -c and -w·x <= c.
     let (w, c) = g;
+    if prepared.is_some() {
+        // The hyperplane meets the interior of R ∩ {others < 0} iff that open set has points
+        // on both sides of it (convexity): two boundary-LP questions, certified as above,
+        // instead of the exact facet LP (no vertices are kept past 6 inputs anyway).
+        let side = |sign: i64| {
+            // `others` are rows `a·x <= b`: strictly, `a·x - b < 0`.
+            let mut rows: Vec<(Vec<Q>, Q)> = others.iter().map(|(a, b)| (a.clone(), -b)).collect();
+            let s = Q::from_integer(sign.into());
+            rows.push((w.iter().map(|v| v * &s).collect(), c * &s));
+            somewhere_negative(r, d, &rows, prepared)
+        };
+        return (side(1) && side(-1)).then(|| BoundaryPiece {
+            classes,
+            normal: w.clone(),
+            offset: -c,
+            vertices: None,
+        });
+    }
     let mut hs: Halfspaces = match with_rows(r, others) {
         Grouped::Rows(h) => h,
         Grouped::Empty => return None,
@@ -343,13 +611,29 @@ pub(crate) fn region_props(
             facets_by_layer[*l] += 1;
         }
     }
+    // |cos| of every pair from the rows as integers with their squared norms, each computed
+    // once: cos² = (A·B)² / (|A|²|B|²), the same rational as `abs_cos` takes.
+    let ints: Vec<(Vec<Z>, Z)> = neuron_facets
+        .iter()
+        .map(|f| {
+            let v = common_denominator(&f.a).0;
+            let n: Z = v.iter().map(|x| x * x).sum();
+            (v, n)
+        })
+        .collect();
     let mut pair_cos = Vec::new();
-    for i in 0..neuron_facets.len() {
-        for j in i + 1..neuron_facets.len() {
-            pair_cos.extend(abs_cos(&neuron_facets[i].a, &neuron_facets[j].a));
+    for i in 0..ints.len() {
+        for j in i + 1..ints.len() {
+            let ((a, na), (b, nb)) = (&ints[i], &ints[j]);
+            if na.is_zero() || nb.is_zero() {
+                continue;
+            }
+            let ab: Z = a.iter().zip(b).map(|(x, y)| x * y).sum();
+            pair_cos.push(sqrt_f64(&Q::new(&ab * &ab, na * nb)));
         }
     }
-    // Classes and boundary.
+    // Classes and boundary. Past 16 inputs the facets are made ready once for the LPs.
+    let prepared = (d > crate::regions::enumerate::START_FROM_POINT_DIM).then(|| Prepared::new(r));
     let k = r.logits.bias.len();
     let at_interior: Vec<Q> =
         r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
@@ -358,37 +642,51 @@ pub(crate) fn region_props(
         // Class 0 where f < 0, class 1 where f > 0 (on an open set).
         let neg = (f.0.iter().map(|v| -v).collect::<Vec<Q>>(), -&f.1);
         let mut classes = Vec::new();
-        if somewhere_negative(r, d, std::slice::from_ref(&f)) {
+        if somewhere_negative(r, d, std::slice::from_ref(&f), prepared.as_ref()) {
             classes.push(0);
         }
-        if somewhere_negative(r, d, &[neg]) {
+        if somewhere_negative(r, d, &[neg], prepared.as_ref()) {
             classes.push(1);
         }
-        let pieces: Vec<BoundaryPiece> =
-            if classes.len() == 2 { piece(r, d, &f, &[], (0, 1)).into_iter().collect() } else { vec![] };
+        let pieces: Vec<BoundaryPiece> = if classes.len() == 2 {
+            piece(r, d, &f, &[], (0, 1), prepared.as_ref()).into_iter().collect()
+        } else {
+            vec![]
+        };
         (classes, pieces, Some(f.0))
     } else {
         let top = argmax(&at_interior);
+        // Each difference f_m - f_j once (the LPs below ask for most of them several times).
+        let table: Vec<Vec<std::cell::OnceCell<(Vec<Q>, Q)>>> =
+            (0..k).map(|_| (0..k).map(|_| std::cell::OnceCell::new()).collect()).collect();
+        let diffs = |m: usize, j: usize| -> (Vec<Q>, Q) {
+            if m > j {
+                let (w, c) = diffs_of(&table, r, j, m);
+                (w.iter().map(|v| -v).collect(), -c)
+            } else {
+                diffs_of(&table, r, m, j).clone()
+            }
+        };
         let mut classes = Vec::new();
         for j in 0..k {
             // Class j is the strict argmax somewhere: f_m - f_j < 0 for all m != j.
-            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != j).map(|m| diff(r, m, j)).collect();
-            if somewhere_negative(r, d, &rows) {
+            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != j).map(|m| diffs(m, j)).collect();
+            if somewhere_negative(r, d, &rows, prepared.as_ref()) {
                 classes.push(j);
             }
         }
         let mut pieces = Vec::new();
         for (x, &i) in classes.iter().enumerate() {
             for &j in &classes[x + 1..] {
-                let g = diff(r, i, j);
+                let g = diffs(i, j);
                 let others: Vec<(Vec<Q>, Q)> = (0..k)
                     .filter(|&m| m != i && m != j)
                     .map(|m| {
-                        let (w, c) = diff(r, m, i);
+                        let (w, c) = diffs(m, i);
                         (w, -c)
                     })
                     .collect();
-                pieces.extend(piece(r, d, &g, &others, (i, j)));
+                pieces.extend(piece(r, d, &g, &others, (i, j), prepared.as_ref()));
             }
         }
         let mut order: Vec<usize> = (0..k).collect();
@@ -399,7 +697,10 @@ pub(crate) fn region_props(
     let boundary = classes.len() > 1;
     let predicted = if classes.len() == 1 { Some(classes[0]) } else { None };
     let boundary_cos_each: Vec<f64> = match &normal {
-        Some(n) => neuron_facets.iter().filter_map(|f| abs_cos(&f.a, n)).collect(),
+        Some(n) => {
+            let unit = IntVector::new(n);
+            ints.iter().filter_map(|(v, nv)| unit.abs_cos(v, nv)).collect()
+        }
         None => vec![],
     };
     let boundary_cos = Stats::of(&boundary_cos_each);
@@ -407,11 +708,20 @@ pub(crate) fn region_props(
         Insphere::Finite { center, .. } => center.clone(),
         Insphere::Unbounded => r.interior_point.clone(),
     };
+    // (n·c - o)² / |n|² in integers (c = X/D, (n, o) = (N, O)/s): (N·X - O·D)² / (D² |N|²),
+    // one reduction per piece (the centre's denominators are long); the same rational.
+    let (cx, cd) = common_denominator(&center);
     let boundary_distance = pieces
         .iter()
         .map(|p| {
-            let g = dot(&p.normal, &center) - &p.offset;
-            &g * &g / norm2_sq(&p.normal)
+            let mut no = p.normal.clone();
+            no.push(p.offset.clone());
+            let (ints, _) = common_denominator(&no);
+            let (n, o) = ints.split_at(center.len());
+            let g: Z =
+                n.iter().zip(&cx).filter(|(u, _)| !u.is_zero()).map(|(u, v)| u * v).sum::<Z>() - &o[0] * &cd;
+            let nn: Z = n.iter().map(|v| v * v).sum();
+            Q::new(&g * &g, &cd * &cd * nn)
         })
         .min()
         .map(|sq| {
@@ -421,16 +731,28 @@ pub(crate) fn region_props(
     // Neighbours.
     let own = flat_map(&r.logits);
     let own_n = norm2_sq(&own);
-    let gc: Vec<f64> =
-        neighbors.iter().filter_map(|(_, l)| cos(&flat_grad(&r.logits), &flat_grad(l))).collect();
+    let own_grad = IntVector::new(&flat_grad(&r.logits));
+    let gc: Vec<f64> = neighbors
+        .iter()
+        .filter_map(|(_, l)| {
+            let (v, _) = common_denominator(&flat_grad(l));
+            let nv: Z = v.iter().map(|x| x * x).sum();
+            own_grad.cos(&v, &nv)
+        })
+        .collect();
     let rc: Vec<f64> = if own_n.is_zero() {
         vec![]
     } else {
+        // |own - l|² / |own|² in integers (own = O/s, l = N/t): Σ (O t - N s)² / (s t)², one
+        // reduction at the end (rational sums would reduce at every term); the same rational.
+        let (o, so) = common_denominator(&own);
         neighbors
             .iter()
             .map(|(_, l)| {
-                let delta: Vec<Q> = own.iter().zip(flat_map(l)).map(|(x, y)| x - y).collect();
-                sqrt_f64(&(norm2_sq(&delta) / &own_n))
+                let (nl, sl) = common_denominator(&flat_map(l));
+                let sum: Z = o.iter().zip(&nl).map(|(x, y)| x * &sl - y * &so).map(|v| &v * &v).sum();
+                let den = &so * &sl;
+                sqrt_f64(&(Q::new(sum, &den * &den) / &own_n))
             })
             .collect()
     };
@@ -561,7 +883,7 @@ mod tests {
     fn guided_somewhere_negative_equals_the_exact_lp() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut rng = crate::network::random::SplitMix64(5);
-        let (mut decided, mut total) = (0, 0);
+        let (mut decided, mut total, mut by_ipm) = (0, 0, 0);
         for name in ["net-2-8-8-1.json", "net-3-6-6-1.json", "small2d.json", "known_boundary.json"] {
             let net =
                 crate::formats::parse_network(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
@@ -584,10 +906,52 @@ mod tests {
                         assert_eq!(told, exact, "{name} region {} rows {strict:?}", r.id);
                         decided += 1;
                     }
-                    assert_eq!(somewhere_negative(r, d, &strict), exact);
+                    if let Some(told) = ipm_max_is_positive(&Prepared::new(r), d, &strict) {
+                        assert_eq!(told, exact, "ipm: {name} region {} rows {strict:?}", r.id);
+                        by_ipm += 1;
+                    }
+                    assert_eq!(somewhere_negative(r, d, &strict, None), exact);
                 }
             }
         }
         assert!(decided * 2 > total, "decided {decided} of {total}");
+        assert!(by_ipm * 2 > total, "the interior-point certificates decided {by_ipm} of {total}");
+    }
+
+    /// Past 16 inputs (the interior-point certificates' domain): the region at random points
+    /// of random 20-6-6-3 nets in the box, every class: the boundary LP decided by
+    /// [`ipm_max_is_positive`] as by the exact simplex, and most cases decided by it.
+    #[test]
+    fn interior_point_certificates_equal_the_exact_lp_in_20_dimensions() {
+        let (mut decided, mut total) = (0, 0);
+        for seed in 0..3u64 {
+            let net = crate::network::random::gaussian_net(&[20, 6, 6, 3], seed, 0.1);
+            let mut rng = crate::network::random::SplitMix64(seed + 40);
+            for _ in 0..3 {
+                let x: Vec<Q> = (0..20)
+                    .map(|_| Q::new(((rng.next_u64() % 999) as i64 + 1).into(), 1000.into()))
+                    .collect();
+                let r = crate::regions::local::analyze_point(
+                    &net,
+                    &Domain::default_box(20),
+                    &x,
+                    &Options::default(),
+                )
+                .unwrap()
+                .region;
+                for j in 0..3 {
+                    let strict: Vec<(Vec<Q>, Q)> =
+                        (0..3).filter(|&m| m != j).map(|m| diff(&r, m, j)).collect();
+                    let (a, b) = negative_lp(&r, 20, &strict);
+                    let exact = somewhere_negative_exact(&a, &b, 20);
+                    total += 1;
+                    if let Some(told) = ipm_max_is_positive(&Prepared::new(&r), 20, &strict) {
+                        assert_eq!(told, exact, "seed {seed} class {j}");
+                        decided += 1;
+                    }
+                }
+            }
+        }
+        assert!(decided * 4 >= total * 3, "decided {decided} of {total}");
     }
 }
