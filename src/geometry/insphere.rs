@@ -513,18 +513,26 @@ impl Halfspaces {
         };
         let ipm = start.and_then(|c| self.radius_ipm_guess(d, &hi, c));
         let from_ipm = ipm.as_ref().map(|(b, _)| certify(b));
-        let (hi_told, lo_told) = match from_ipm {
-            Some(told @ (Some(_), Some(_))) => told,
-            _ => {
-                let start = ipm.as_ref().map_or(start, |(_, z)| Some(&z[..d]));
-                let basis = match self.radius_guess(d, &hi, start) {
-                    FloatLp::Vertex(b) => Some(b),
-                    FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
-                    _ => None,
-                };
-                basis.map_or((None, None), |b| certify(&b))
+        // Each LP's answer from the first guess that certifies it (a certified optimum is the
+        // same whichever basis shows it).
+        let (mut hi_told, mut lo_told) = from_ipm.unwrap_or((None, None));
+        // Then the active-set method from the given centre, and from the interior-point
+        // method's if that differs.
+        let starts = [start, ipm.as_ref().map(|(_, z)| &z[..d])];
+        for (t, from) in starts.into_iter().enumerate() {
+            if (hi_told.is_some() && lo_told.is_some()) || (t == 1 && from.is_none()) {
+                break;
             }
-        };
+            match self.radius_guess(d, &hi, from) {
+                FloatLp::Vertex(b) => {
+                    let (h, l) = certify(&b);
+                    hi_told = hi_told.or(h);
+                    lo_told = lo_told.or(l);
+                }
+                FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
+                _ => {}
+            }
+        }
         // A unique optimum gives its vertex; else the optimal centre nearest the origin.
         let (center, lower) = match hi_told {
             Some((c, r)) if c.is_empty() => (self.nearest_center(d, &hi, &r), r),
