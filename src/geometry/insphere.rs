@@ -83,16 +83,21 @@ impl Halfspaces {
             }
         }
         // The active-set method from the interior-point method's last centre (near the
-        // optimum: few steps) when it did not settle it.
-        let start = ipm.as_ref().map_or(start, |(_, z)| Some(&z[..d]));
-        match self.radius_guess(d, w, start) {
-            FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
-                Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
-                Some(unique) => return (Some(unique), true),
-                None => {}
-            },
-            FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
-            _ => {}
+        // optimum: few steps) when it did not settle it, then from the given centre.
+        let starts = [ipm.as_ref().map(|(_, z)| &z[..d]), start];
+        for (t, from) in starts.into_iter().enumerate() {
+            if t == 0 && from.is_none() {
+                continue;
+            }
+            match self.radius_guess(d, w, from) {
+                FloatLp::Vertex(basis) => match self.certify_radius(d, w, &basis, true) {
+                    Some((c, r)) if c.is_empty() => return (Some((self.nearest_center(d, w, &r), r)), false),
+                    Some(unique) => return (Some(unique), true),
+                    None => {}
+                },
+                FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
+                _ => {}
+            }
         }
         let told = self.max_radius_exact(d, w).map(|(_, r)| (self.nearest_center(d, w, &r), r));
         (told, false)
