@@ -189,9 +189,21 @@ impl Halfspaces {
         if !self.is_integral() {
             return None;
         }
+        let (af, bf) = self.radius_rows_f(w);
+        let z0: Vec<f64> = start.iter().copied().chain([largest_radius_at(&af, &bf, start) - 1.0]).collect();
+        if !z0.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
+        let found = ipm_max(&af, &bf, &obj, &z0, true)?;
+        Some((found.tight_rows(d + 1), found.z))
+    }
+
+    /// The radius LP's rows as floats, each divided by its weight (the same LP, comparable
+    /// scales for the float methods): `(a_i / w_i, 1)` and `b_i / w_i`.
+    fn radius_rows_f(&self, w: &[Q]) -> (Vec<Vec<f64>>, Vec<f64>) {
         let to_f = filter::guess;
-        let (af, bf): (Vec<Vec<f64>>, Vec<f64>) = self
-            .a
+        self.a
             .iter()
             .zip(&self.b)
             .zip(w)
@@ -199,19 +211,7 @@ impl Halfspaces {
                 let s = to_f(wi);
                 (r.iter().map(|v| to_f(v) / s).chain(std::iter::once(1.0)).collect(), to_f(b) / s)
             })
-            .unzip();
-        let r0 = af
-            .iter()
-            .zip(&bf)
-            .map(|(a, b)| b - a[..d].iter().zip(start).map(|(u, v)| u * v).sum::<f64>())
-            .fold(f64::INFINITY, f64::min);
-        let z0: Vec<f64> = start.iter().copied().chain([r0 - 1.0]).collect();
-        if !z0.iter().all(|v| v.is_finite()) {
-            return None;
-        }
-        let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
-        let found = ipm_max(&af, &bf, &obj, &z0, true)?;
-        Some((found.tight_rows(d + 1), found.z))
+            .unzip()
     }
 
     /// The float active-set guess of [`Self::max_radius_guided`]: `d + 1` rows, or a ray.
@@ -221,27 +221,9 @@ impl Halfspaces {
         if !self.is_integral() {
             return FloatLp::Fail;
         }
-        let to_f = filter::guess;
-        // Each row divided by its weight (same LP, comparable scales for the float method).
-        let (af, bf): (Vec<Vec<f64>>, Vec<f64>) = self
-            .a
-            .iter()
-            .zip(&self.b)
-            .zip(w)
-            .map(|((r, b), wi)| {
-                let s = to_f(wi);
-                (r.iter().map(|v| to_f(v) / s).chain(std::iter::once(1.0)).collect(), to_f(b) / s)
-            })
-            .unzip();
+        let (af, bf) = self.radius_rows_f(w);
         let x0: Vec<f64> = match start {
-            Some(c) => {
-                let r0 = af
-                    .iter()
-                    .zip(&bf)
-                    .map(|(a, b)| b - a[..d].iter().zip(c).map(|(u, v)| u * v).sum::<f64>())
-                    .fold(f64::INFINITY, f64::min);
-                c.iter().copied().chain([r0]).collect()
-            }
+            Some(c) => c.iter().copied().chain([largest_radius_at(&af, &bf, c)]).collect(),
             // At c = 0 with a radius every row allows.
             None => {
                 let r0 = bf.iter().copied().fold(f64::INFINITY, f64::min) - 1.0;
@@ -623,4 +605,13 @@ pub(crate) fn norm_bounds(a: &[Q], bits: u32) -> (Q, Q) {
         m.insert(key, found.clone());
     });
     found
+}
+
+/// The largest radius every row of [`Halfspaces::radius_rows_f`] allows at the centre `c`:
+/// `min_i b_i - a_i·c` (weights 1 after the division).
+fn largest_radius_at(af: &[Vec<f64>], bf: &[f64], c: &[f64]) -> f64 {
+    af.iter()
+        .zip(bf)
+        .map(|(a, b)| b - a.iter().zip(c).map(|(u, v)| u * v).sum::<f64>())
+        .fold(f64::INFINITY, f64::min)
 }
