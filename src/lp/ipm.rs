@@ -29,6 +29,17 @@ impl Ipm {
     }
 }
 
+/// The rows as the normal matrix sees them: `n` unknowns, the box-like rows' one nonzero
+/// below `last` (the radius column, or `n` without one), the dense rows' indices.
+#[derive(Clone, Copy)]
+struct Structure<'a> {
+    g: &'a [Vec<f64>],
+    shapes: &'a [Shape],
+    dense: &'a [usize],
+    n: usize,
+    last: usize,
+}
+
 /// How a row enters the normal matrix.
 enum Shape {
     /// `α` at column `j`, `β` in the last column, zero elsewhere.
@@ -70,7 +81,7 @@ pub(crate) fn ipm_max_until(
     }
     let g: Vec<Vec<f64>> = g.iter().zip(&norms).map(|(row, s)| row.iter().map(|v| v / s).collect()).collect();
     let h: Vec<f64> = h.iter().zip(&norms).map(|(v, s)| v / s).collect();
-    let mut found = ipm_covered(&g, &h, c, z0, radius_column, goal)?;
+    let mut found = ipm_covered(Lp { g: &g, h: &h, c, z0, radius_column, goal })?;
     for (i, s) in norms.iter().enumerate() {
         found.s[i] *= s;
         found.lambda[i] /= s;
@@ -78,15 +89,20 @@ pub(crate) fn ipm_max_until(
     Some(found)
 }
 
-/// [`ipm_max`] on rows of unit length.
-fn ipm_covered(
-    g: &[Vec<f64>],
-    h: &[f64],
-    c: &[f64],
-    z0: &[f64],
+/// The arguments of [`ipm_max_until`].
+#[derive(Clone, Copy)]
+struct Lp<'a> {
+    g: &'a [Vec<f64>],
+    h: &'a [f64],
+    c: &'a [f64],
+    z0: &'a [f64],
     radius_column: bool,
     goal: Option<f64>,
-) -> Option<Ipm> {
+}
+
+/// [`ipm_max`] on rows of unit length.
+fn ipm_covered(lp: Lp) -> Option<Ipm> {
+    let Lp { g, h, c, z0, radius_column, .. } = lp;
     let (m, n) = (g.len(), c.len());
     // A coordinate without a box-like row gets two far artificial ones (|z_j| <= B, past
     // where the optimum of a bounded LP lies): the structure the method needs. Only the
@@ -100,7 +116,7 @@ fn ipm_covered(
         }
     }
     if covered.iter().all(|&v| v) {
-        return ipm_structured(g, h, c, z0, radius_column, goal);
+        return ipm_structured(lp);
     }
     let big = 1e4 * (1.0 + z0.iter().map(|v| v.abs()).fold(0.0, f64::max));
     let (mut ga, mut ha) = (g.to_vec(), h.to_vec());
@@ -112,21 +128,15 @@ fn ipm_covered(
             ha.push(big);
         }
     }
-    let mut found = ipm_structured(&ga, &ha, c, z0, radius_column, goal)?;
+    let mut found = ipm_structured(Lp { g: &ga, h: &ha, ..lp })?;
     found.s.truncate(m);
     found.lambda.truncate(m);
     Some(found)
 }
 
 /// [`ipm_max`] once every coordinate has a box-like row.
-fn ipm_structured(
-    g: &[Vec<f64>],
-    h: &[f64],
-    c: &[f64],
-    z0: &[f64],
-    radius_column: bool,
-    goal: Option<f64>,
-) -> Option<Ipm> {
+fn ipm_structured(lp: Lp) -> Option<Ipm> {
+    let Lp { g, h, c, z0, radius_column, goal } = lp;
     let (m, n) = (g.len(), c.len());
     // Box-like rows have one nonzero among the columns before `last`; with a radius column
     // `last` is that column, else one past the end (its entries read as 0).
@@ -210,10 +220,11 @@ fn ipm_structured(
             break;
         }
 
+        let st = Structure { g, shapes: &shapes, dense: &dense, n, last };
         let normal = if n <= DENSE_UP_TO {
-            dense_normal(g, &shapes, &dense, &dd, n, last).map(Solver::Dense)
+            dense_normal(&st, &dd).map(Solver::Dense)
         } else {
-            Normal::new(g, &shapes, &dense, &dd, n, last).map(Solver::Woodbury)
+            Normal::new(&st, &dd).map(Solver::Woodbury)
         };
         let Some(normal) = normal else { break };
         // One Newton step for the complementarity target r_c (S Δλ + Λ Δs = r_c).
@@ -279,14 +290,8 @@ struct Normal {
 }
 
 impl Normal {
-    fn new(
-        g: &[Vec<f64>],
-        shapes: &[Shape],
-        dense: &[usize],
-        dd: &[f64],
-        n: usize,
-        last: usize,
-    ) -> Option<Normal> {
+    fn new(st: &Structure, dd: &[f64]) -> Option<Normal> {
+        let Structure { g, shapes, dense, n, last } = *st;
         let (mut delta, mut e) = (vec![0.0; last], vec![0.0; last]);
         let mut on: Vec<Vec<usize>> = vec![Vec::new(); last];
         for (i, shape) in shapes.iter().enumerate() {
@@ -396,14 +401,8 @@ impl Solver {
 /// `Gᵀ D G` formed whole and factored: box-like rows touch four entries each, dense rows
 /// add `D_i g_i g_iᵀ`. A tiny multiple of the diagonal is added if it is not positive definite
 /// in floats (a proposal only).
-fn dense_normal(
-    g: &[Vec<f64>],
-    shapes: &[Shape],
-    dense: &[usize],
-    dd: &[f64],
-    n: usize,
-    last: usize,
-) -> Option<Vec<f64>> {
+fn dense_normal(st: &Structure, dd: &[f64]) -> Option<Vec<f64>> {
+    let Structure { g, shapes, dense, n, last } = *st;
     let mut m = vec![0.0; n * n];
     for (i, shape) in shapes.iter().enumerate() {
         if let Shape::Box { j, alpha, beta } = *shape {
