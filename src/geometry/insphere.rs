@@ -95,6 +95,12 @@ impl Halfspaces {
                     Some(unique) => return (Some(unique), true),
                     None => {}
                 },
+                // A face of optimal centres (fewer than d + 1 tight rows).
+                FloatLp::Face(rows) => {
+                    if let Some((r, c)) = self.certify_face(d, w, &rows) {
+                        return (Some((c, r)), false);
+                    }
+                }
                 FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
                 _ => {}
             }
@@ -197,6 +203,36 @@ impl Halfspaces {
         let obj: Vec<f64> = (0..=d).map(|j| if j == d { 1.0 } else { 0.0 }).collect();
         let found = ipm_max(&af, &bf, &obj, &z0, true)?;
         Some((found.tight_rows(d + 1), found.z))
+    }
+
+    /// The optimum of the radius LP (weights `w`) when a float method ends on a face with
+    /// the tight rows `face` (fewer than `d + 1`: the optimal centres are not unique), with
+    /// the optimal centre nearest the origin: multipliers `y >= 0` on those rows with
+    /// `Σ y_i (a_i, w_i) = (0, 1)` (one fraction-free solve of the tall system) bound every
+    /// radius by `r* = Σ y_i b_i` (weak duality), and a centre with radius `r*` exists iff
+    /// [`Self::nearest_point`] finds one. `None` unless both hold.
+    pub(crate) fn certify_face(&self, d: usize, w: &[Q], face: &[usize]) -> Option<(Q, Vec<Q>)> {
+        if face.is_empty() || !self.is_integral() {
+            return None;
+        }
+        let (pw, l) = common_denominator(w);
+        let m: Vec<Vec<Z>> = (0..=d)
+            .map(|j| {
+                face.iter()
+                    .map(|&i| if j < d { self.a[i][j].numer().clone() } else { pw[i].clone() })
+                    .collect()
+            })
+            .collect();
+        let rhs: Vec<Z> = (0..=d).map(|j| if j < d { Z::zero() } else { l.clone() }).collect();
+        let (den, y) = solve_columns(&m, &rhs)?;
+        let negative = den.is_negative();
+        if y.iter().any(|v| if negative { v.is_positive() } else { v.is_negative() }) {
+            return None;
+        }
+        let value: Z = y.iter().zip(face).map(|(v, &i)| v * self.b[i].numer()).sum();
+        let r = q_new(value, den);
+        let c = self.nearest_point(d, w, &r)?;
+        Some((r, c))
     }
 
     /// The radius LP's rows as floats, each divided by its weight (the same LP, comparable

@@ -842,3 +842,29 @@ fn unbounded_regions() {
     let Interior::Point(c) = strip.interior_point(2) else { panic!() };
     assert_eq!(strip.facets(&c).len(), 2);
 }
+
+/// A face of optimal centres: in the box [0,4]x[0,1] (one row given scaled by 3) every
+/// centre (x, 1/2) with 1/2 <= x <= 7/2 holds the largest cube. The two rows of y give the
+/// multipliers, the radius 1/2 and the centre nearest the origin (1/2, 1/2), as the exact
+/// simplex and `nearest_center` do; rows that do not carry the optimum are refused.
+#[test]
+fn a_face_of_optimal_centres_is_certified() {
+    let h = hs(&[(&[-1, 0], 0), (&[1, 0], 4), (&[0, -3], 0), (&[0, 1], 1)]);
+    let w: Vec<Q> = h.a.iter().map(|r| norm1(r)).collect();
+    let rows_of = |want: &[(i64, i64)]| -> Vec<usize> {
+        let mut idx: Vec<usize> = want
+            .iter()
+            .map(|&(a0, a1)| h.a.iter().position(|r| r[0] == qi(a0) && r[1] == qi(a1)).unwrap())
+            .collect();
+        idx.sort_unstable();
+        idx
+    };
+    let (r, c) = h.certify_face(2, &w, &rows_of(&[(0, -1), (0, 1)])).expect("certified");
+    assert_eq!(r, Q::new(1.into(), 2.into()));
+    assert_eq!(c, vec![Q::new(1.into(), 2.into()), Q::new(1.into(), 2.into())]);
+    let exact = h.max_radius_exact(2, &w).unwrap().1;
+    assert_eq!(r, exact);
+    assert_eq!(c, h.nearest_center(2, &w, &exact));
+    // The x rows alone cannot make Σ y_i a_i vanish with weight 1 on y: refused.
+    assert!(h.certify_face(2, &w, &rows_of(&[(-1, 0), (0, 1)])).is_none());
+}
