@@ -2,6 +2,7 @@
 //! certified exactly (witness point or Farkas certificate), Clarkson's method for the rest;
 //! the 2D special case by angular sweeps.
 
+use super::HIGH_DIM;
 use super::halfspaces::*;
 use super::points::FloatRowsAb;
 use crate::arith::filter::{self, Approx};
@@ -12,9 +13,8 @@ use crate::lp::ipm::ipm_max;
 use crate::lp::{PointOutcome, maximize_point};
 use num_traits::{One, Signed, Zero};
 
-/// Past this many inputs, [`Halfspaces::facets_guided`] caps the active-set method of each
-/// row at [`HIGH_DIM_STEPS`] and asks the interior-point method about the rows left.
-const HIGH_DIM: usize = 16;
+/// Past [`HIGH_DIM`] inputs, [`Halfspaces::facets_guided`] caps the active-set method of each
+/// row at this many steps and asks the interior-point method about the rows left.
 const HIGH_DIM_STEPS: usize = 256;
 
 impl Halfspaces {

@@ -20,3 +20,8 @@ pub use domain::*;
 pub use halfspaces::*;
 pub use insphere::*;
 pub(crate) use points::*;
+
+/// Past this many inputs the high-dimensional methods take over: the walk and the region at
+/// a point start from the data point, the radius, facet and boundary LPs ask the
+/// interior-point method first (docs/algorithms.md, "The region at a point").
+pub(crate) const HIGH_DIM: usize = 16;

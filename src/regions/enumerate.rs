@@ -9,6 +9,7 @@
 
 use crate::arith::num::primitive_row;
 use crate::arith::num::{Q, Z, to_f64};
+use crate::geometry::HIGH_DIM;
 use crate::geometry::domain::{Domain, DomainError};
 use crate::geometry::{
     Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows,
@@ -291,16 +292,12 @@ pub fn analyze_region(
     analyze_region_from(net, domain_rows, domain_bounded, pattern, hint, None, opts, cache)
 }
 
-/// Past this many inputs [`analyze_region_from`] starts the facet search from a given point
-/// strictly inside the region (a data point) instead of the exact interior-point LP, which
-/// then dominates the cost (99% of a 64-input region). Below it the LP's point is used
-/// always, so the facet points reported there do not depend on how the region was reached.
-pub(crate) const START_FROM_POINT_DIM: usize = 16;
-
 /// [`analyze_region`] with `start`, a point that may lie strictly inside the region: used
-/// (after an exact check) in place of the interior-point LP past [`START_FROM_POINT_DIM`]
-/// inputs. The facets, maps and measures are the region's whatever the start; only the
-/// relative-interior point reported on each facet may differ.
+/// (after an exact check) in place of the interior-point LP past [`HIGH_DIM`] inputs, where
+/// that exact LP dominates the cost (99% of a 64-input region); below it the LP's point is
+/// always used, so facet points do not depend on how the region was reached. The facets,
+/// maps and measures are the region's whatever the start; only the relative-interior point
+/// reported on each facet may differ.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn analyze_region_from(
     net: &Network,
@@ -327,7 +324,7 @@ pub(crate) fn analyze_region_from(
                 Grouped::Empty => return RegionOutcome::Empty,
             };
             // Rounded at once from the unreduced step off the neighbour's facet point.
-            let start = start.filter(|_| d > START_FROM_POINT_DIM).and_then(|x| strictly_inside_near(&hs, x));
+            let start = start.filter(|_| d > HIGH_DIM).and_then(|x| strictly_inside_near(&hs, x));
             let inner = match hint.and_then(|(p, n)| interior_from_hint(&hs, p, n)) {
                 Some((nums, den)) => hs.simplify_interior_homogeneous(&nums, &den),
                 None if start.is_some() => hs.simplify_interior(start.as_ref().expect("checked")),
@@ -368,7 +365,7 @@ pub(crate) fn analyze_region_from(
         .collect();
     // In high dimension the radius LPs start from the region's interior point, not the
     // origin (often a corner of the box, where every box row ties).
-    let start: Option<Vec<f64>> = (d > START_FROM_POINT_DIM).then(|| inner.iter().map(to_f64).collect());
+    let start: Option<Vec<f64>> = (d > HIGH_DIM).then(|| inner.iter().map(to_f64).collect());
     measure_region(d, pattern, &fhs, facets, maps.logits, domain_bounded, opts, start.as_deref())
 }
 

@@ -307,17 +307,22 @@ fn guided_max_is_positive(
 /// `None` when neither holds (a face of the box missing among the facets, or the bound not
 /// below 0): the active-set guess and the exact simplex decide.
 fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option<bool> {
-    // The LP's rows over (x, t): the facets (prepared), the strict rows, the cap t <= 1.
-    let mut rows: Vec<(Vec<Z>, Z)> = p.rows.clone();
-    for (w, c) in strict {
-        let mut row = w.clone();
-        row.push(Q::from_integer(1.into()));
-        rows.push(primitive_row(&row, &-c));
-    }
-    rows.push(((0..=d).map(|j| Z::from(u8::from(j == d))).collect(), Z::from(1)));
+    // The LP's rows over (x, t): the facets (prepared), then the strict rows and the cap
+    // t <= 1 (`extra`).
+    let mut extra: Vec<(Vec<Z>, Z)> = strict
+        .iter()
+        .map(|(w, c)| {
+            let mut row = w.clone();
+            row.push(Q::from_integer(1.into()));
+            primitive_row(&row, &-c)
+        })
+        .collect();
+    extra.push(((0..=d).map(|j| Z::from(u8::from(j == d))).collect(), Z::from(1)));
+    let nf = p.rows.len();
+    let row = |i: usize| if i < nf { &p.rows[i] } else { &extra[i - nf] };
     let mut af: Vec<Vec<f64>> = p.rows_f.clone();
-    af.extend(rows[p.rows.len()..].iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()));
-    let bf: Vec<f64> = rows.iter().map(|(_, bi)| z_to_f64(bi)).collect();
+    af.extend(extra.iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()));
+    let bf: Vec<f64> = p.rows.iter().chain(&extra).map(|(_, bi)| z_to_f64(bi)).collect();
     let x0 = &p.interior_f;
     let t0 = strict
         .iter()
@@ -332,48 +337,33 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
     // Only the sign of the optimum is asked: the method may stop once it is clear.
     let ipm = crate::lp::ipm::ipm_max_until(&af, &bf, &cf, &start, false, Some(0.0))?;
     if ipm.z[d] > 0.0 {
-        return p.witness(&ipm.z[..d], strict).then_some(true);
+        return p.inside(&ipm.z[..d], false, strict).then_some(true);
     }
-    // Multipliers: the box faces among the rows (one nonzero among x, none in t) absorb.
-    let single = |i: usize| -> Option<usize> {
-        let mut nz = (0..=d).filter(|&j| !rows[i].0[j].is_zero());
-        match (nz.next(), nz.next()) {
-            (Some(j), None) if j < d => Some(j),
-            _ => None,
-        }
-    };
-    let m = rows.len();
+    // Multipliers: the box faces among the facets absorb (their own λ is not used).
+    let m = nf + extra.len();
     let cap = m - 1;
-    let mut absorb: Vec<[Option<usize>; 2]> = vec![[None, None]; d];
     let mut y: Vec<Q> = vec![Q::zero(); m];
     for i in 0..cap {
-        match single(i) {
-            Some(j) => absorb[j][usize::from(rows[i].0[j].is_positive())] = Some(i),
-            None => y[i] = from_f64_exact(ipm.lambda[i].max(0.0))?,
+        if i >= nf || !p.box_face[i] {
+            y[i] = from_f64_exact(ipm.lambda[i].max(0.0))?;
         }
     }
     // The t column: strict rows carry 1 each; the cap row takes what is left (scaled down
     // when they pass 1).
-    let t_sum: Q = (0..cap)
-        .filter(|&i| rows[i].0[d].is_positive())
-        .map(|i| &y[i] * Q::from_integer(rows[i].0[d].clone()))
-        .sum();
+    let t_sum: Q = (nf..cap).map(|i| &y[i] * Q::from_integer(row(i).0[d].clone())).sum();
     if t_sum > Q::from_integer(1.into()) {
         let s = Q::from_integer(1.into()) / &t_sum;
         y.iter_mut().for_each(|v| *v *= &s);
         y[cap] = Q::zero();
     } else {
-        y[cap] = (Q::from_integer(1.into()) - t_sum) / Q::from_integer(rows[cap].0[d].clone());
+        y[cap] = (Q::from_integer(1.into()) - t_sum) / Q::from_integer(row(cap).0[d].clone());
     }
     // Σ y_i a_i over x, then the box faces take it to zero.
     let mut resid: Vec<Q> = vec![Q::zero(); d];
-    for i in 0..m {
-        if y[i].is_zero() {
-            continue;
-        }
-        for (rj, aij) in resid.iter_mut().zip(&rows[i].0[..d]) {
+    for (i, yi) in y.iter().enumerate().filter(|(_, v)| !v.is_zero()) {
+        for (rj, aij) in resid.iter_mut().zip(&row(i).0[..d]) {
             if !aij.is_zero() {
-                *rj += &y[i] * Q::from_integer(aij.clone());
+                *rj += yi * Q::from_integer(aij.clone());
             }
         }
     }
@@ -382,14 +372,14 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
             continue;
         }
         // Need a face with a_ij of the opposite sign to rj.
-        let i = absorb[j][usize::from(rj.is_negative())]?;
-        y[i] = -rj / Q::from_integer(rows[i].0[j].clone());
+        let i = p.absorb[j][usize::from(rj.is_negative())]?;
+        y[i] = -rj / Q::from_integer(p.rows[i].0[j].clone());
     }
     let bound: Q = y
         .iter()
-        .zip(&rows)
-        .filter(|(v, _)| !v.is_zero())
-        .map(|(v, (_, bi))| v * Q::from_integer(bi.clone()))
+        .enumerate()
+        .filter(|(_, v)| !v.is_zero())
+        .map(|(i, v)| v * Q::from_integer(row(i).1.clone()))
         .sum();
     (!bound.is_positive()).then_some(false)
 }
@@ -406,6 +396,10 @@ struct Prepared {
     /// `(a_i, b_i)` of the facets as converted floats, for the witness filter.
     rows_ab: Vec<Vec<f64>>,
     interior_f: Vec<f64>,
+    /// Whether each facet is a box face (one nonzero), and per coordinate the facets on its
+    /// faces with a negative and a positive coefficient (the multipliers' absorbers).
+    box_face: Vec<bool>,
+    absorb: Vec<[Option<usize>; 2]>,
 }
 
 impl Prepared {
@@ -422,12 +416,24 @@ impl Prepared {
         let rows_f = rows.iter().map(|(a, _)| a.iter().map(z_to_f64).collect()).collect();
         let rows_ab =
             rows.iter().map(|(a, b)| a[..a.len() - 1].iter().chain([b]).map(z_to_f64).collect()).collect();
+        let d = r.interior_point.len();
+        let mut box_face = vec![false; rows.len()];
+        let mut absorb: Vec<[Option<usize>; 2]> = vec![[None, None]; d];
+        for (i, (a, _)) in rows.iter().enumerate() {
+            let mut nz = (0..d).filter(|&j| !a[j].is_zero());
+            if let (Some(j), None) = (nz.next(), nz.next()) {
+                box_face[i] = true;
+                absorb[j][usize::from(a[j].is_positive())] = Some(i);
+            }
+        }
         let mut p = Prepared {
             short_interior: None,
             rows,
             rows_f,
             rows_ab,
             interior_f: r.interior_point.iter().map(to_f64).collect(),
+            box_face,
+            absorb,
         };
         // The interior point rounded to multiples of 2^-48, if still strictly inside.
         let short: Option<Vec<Q>> = p
@@ -435,44 +441,33 @@ impl Prepared {
             .iter()
             .map(|&v| from_f64_exact((v * 2f64.powi(48)).round() / 2f64.powi(48)))
             .collect();
-        p.short_interior = short.filter(|y| p.strictly_inside(y));
+        p.short_interior = short.filter(|y| p.holds(y, true));
         p
     }
 
-    /// Whether the rational point `y` is strictly inside every facet, by the float filter
-    /// when it decides, else in integers.
-    fn strictly_inside(&self, y: &[Q]) -> bool {
+    /// Whether the rational point `y` satisfies every facet (strictly with `strictly`), by
+    /// the float filter when it decides, else in integers.
+    fn holds(&self, y: &[Q], strictly: bool) -> bool {
         let (ys, l) = common_denominator(y);
         let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(&l)]).collect();
         self.rows.iter().zip(&self.rows_ab).all(|((a, b), ab)| {
             match crate::arith::filter::dot_converted(ab, &fy).sign() {
-                Some(s) => s < 0,
-                None => {
+                Some(s) if s < 0 => true,
+                Some(s) if strictly || s > 0 => false,
+                _ => {
                     let ay: Z = a.iter().zip(&ys).filter(|(u, _)| !u.is_zero()).map(|(u, v)| u * v).sum();
-                    ay < b * &l
+                    if strictly { ay < b * &l } else { ay <= b * &l }
                 }
             }
         })
     }
 
-    /// [`witness_near`] for an interior float point `x` (the interior-point method's): its
-    /// exact binary value `Y / L`, each facet `a·Y <= b·L` decided by the float filter when it
-    /// can and in integers otherwise, and every strict row `< 0` exactly.
-    fn witness(&self, x: &[f64], strict: &[(Vec<Q>, Q)]) -> bool {
+    /// Whether the float point `x` at its exact binary value is in the region (strictly
+    /// with `strictly`) with every strict row `< 0`, exactly: the witness of an
+    /// interior-point iterate ([`witness_near`] for a float vertex).
+    fn inside(&self, x: &[f64], strictly: bool, strict: &[(Vec<Q>, Q)]) -> bool {
         let Some(y) = x.iter().map(|&v| from_f64_exact(v)).collect::<Option<Vec<Q>>>() else { return false };
-        let (ys, l) = common_denominator(&y);
-        let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(&l)]).collect();
-        let inside =
-            self.rows.iter().zip(&self.rows_ab).all(
-                |((a, b), ab)| match crate::arith::filter::dot_converted(ab, &fy).sign() {
-                    Some(s) if s < 0 => true,
-                    _ => {
-                        let ay: Z = a.iter().zip(&ys).filter(|(u, _)| !u.is_zero()).map(|(u, v)| u * v).sum();
-                        ay <= b * &l
-                    }
-                },
-            );
-        inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())
+        self.holds(&y, strictly) && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())
     }
 }
 
@@ -613,27 +608,15 @@ pub(crate) fn region_props(
     }
     // |cos| of every pair from the rows as integers with their squared norms, each computed
     // once: cos² = (A·B)² / (|A|²|B|²), the same rational as `abs_cos` takes.
-    let ints: Vec<(Vec<Z>, Z)> = neuron_facets
-        .iter()
-        .map(|f| {
-            let v = common_denominator(&f.a).0;
-            let n: Z = v.iter().map(|x| x * x).sum();
-            (v, n)
-        })
-        .collect();
+    let ints: Vec<IntVector> = neuron_facets.iter().map(|f| IntVector::new(&f.a)).collect();
     let mut pair_cos = Vec::new();
     for i in 0..ints.len() {
         for j in i + 1..ints.len() {
-            let ((a, na), (b, nb)) = (&ints[i], &ints[j]);
-            if na.is_zero() || nb.is_zero() {
-                continue;
-            }
-            let ab: Z = a.iter().zip(b).map(|(x, y)| x * y).sum();
-            pair_cos.push(sqrt_f64(&Q::new(&ab * &ab, na * nb)));
+            pair_cos.extend(ints[i].abs_cos(&ints[j].v, &ints[j].n));
         }
     }
     // Classes and boundary. Past 16 inputs the facets are made ready once for the LPs.
-    let prepared = (d > crate::regions::enumerate::START_FROM_POINT_DIM).then(|| Prepared::new(r));
+    let prepared = (d > crate::geometry::HIGH_DIM).then(|| Prepared::new(r));
     let k = r.logits.bias.len();
     let at_interior: Vec<Q> =
         r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
@@ -699,7 +682,7 @@ pub(crate) fn region_props(
     let boundary_cos_each: Vec<f64> = match &normal {
         Some(n) => {
             let unit = IntVector::new(n);
-            ints.iter().filter_map(|(v, nv)| unit.abs_cos(v, nv)).collect()
+            ints.iter().filter_map(|f| unit.abs_cos(&f.v, &f.n)).collect()
         }
         None => vec![],
     };
@@ -735,9 +718,8 @@ pub(crate) fn region_props(
     let gc: Vec<f64> = neighbors
         .iter()
         .filter_map(|(_, l)| {
-            let (v, _) = common_denominator(&flat_grad(l));
-            let nv: Z = v.iter().map(|x| x * x).sum();
-            own_grad.cos(&v, &nv)
+            let g = IntVector::new(&flat_grad(l));
+            own_grad.cos(&g.v, &g.n)
         })
         .collect();
     let rc: Vec<f64> = if own_n.is_zero() {
