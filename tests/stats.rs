@@ -79,6 +79,60 @@ fn three_classes_argmax_pieces() {
     assert_eq!(at(1, -1).predicted, Some(0));
 }
 
+/// The predicted class is the argmax with the lowest index winning ties (numpy, PyTorch):
+/// outputs equal as affine maps tie everywhere, and only the first of them is ever predicted.
+#[test]
+fn argmax_ties_go_to_the_lowest_index() {
+    let net = |out: &str| {
+        parse_network(&format!(
+            r#"{{"input_dim": 2, "layers": [
+            {{"type": "dense", "weight": [["1","0"],["-1","0"],["0","1"],["0","-1"]], "bias": ["0","0","0","0"]}},
+            {{"type": "relu"}}, {out}]}}"#
+        ))
+        .unwrap()
+    };
+    fn props_at(net: Network) -> impl Fn(i64, i64) -> linregions::properties::RegionProps {
+        let e = enumerate(&net, &Domain::default_box(2), &Options::default()).unwrap();
+        e.sanity_check(&net).unwrap();
+        let (props, _) = properties(&net, &e);
+        move |x: i64, y: i64| {
+            let p = linregions::pattern_at(&net, &[q(x, 2), q(y, 2)]).0;
+            props[e.regions.iter().position(|r| r.pattern == p).unwrap()].clone()
+        }
+    }
+    // Logits (x, x, y): outputs 0 and 1 tie everywhere; class 1 is never predicted, and the
+    // quadrant where output 1 competes with output 2 holds the boundary between 0 and 2.
+    let twins = net(
+        r#"{"type": "dense", "weight": [["1","-1","0","0"],["1","-1","0","0"],["0","0","1","-1"]], "bias": ["0","0","0"]}"#,
+    );
+    let at = props_at(twins);
+    let q1 = at(1, 1);
+    assert_eq!((q1.classes.clone(), q1.boundary, q1.predicted), (vec![0, 2], true, None));
+    assert_eq!(q1.pieces.len(), 1);
+    assert_eq!(q1.pieces[0].classes, (0, 2));
+    assert_eq!(q1.pieces[0].vertices.clone().unwrap(), vec![vec![qi(0), qi(0)], vec![qi(1), qi(1)]]);
+    assert_eq!(at(1, -1).predicted, Some(0));
+    assert_eq!(at(-1, 1).predicted, Some(2));
+    // Logits (y, x, x): the twins are outputs 1 and 2; output 1 wins their ties.
+    let later = net(
+        r#"{"type": "dense", "weight": [["0","0","1","-1"],["1","-1","0","0"],["1","-1","0","0"]], "bias": ["0","0","0"]}"#,
+    );
+    let at = props_at(later);
+    assert_eq!(at(1, 1).classes, vec![0, 1]);
+    assert_eq!(at(1, -1).predicted, Some(1));
+    // All outputs equal: class 0 everywhere, no boundary.
+    let all = net(r#"{"type": "dense", "weight": [["1","0","0","0"],["1","0","0","0"]], "bias": ["1","1"]}"#);
+    let at = props_at(all);
+    for (x, y) in [(1, 1), (-1, 1), (-1, -1), (1, -1)] {
+        assert_eq!((at(x, y).predicted, at(x, y).boundary), (Some(0), false));
+    }
+    // One output that is 0 on a region: `logit > 0` is false there, class 0.
+    let zero = net(r#"{"type": "dense", "weight": [["1","0","0","0"]], "bias": ["0"]}"#);
+    let at = props_at(zero);
+    assert_eq!(at(-1, 1).predicted, Some(0));
+    assert_eq!(at(1, 1).predicted, Some(1));
+}
+
 #[test]
 fn neighbour_similarity_of_known_gradients() {
     // small2d: region 010 has logits (3, 1/4)·x + 1, region 110 has (4, -1/4)·x + 1.

@@ -622,10 +622,12 @@ pub(crate) fn region_props(
         r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
     let (classes, pieces, normal) = if k == 1 {
         let f = diff(r, 0, usize::MAX);
-        // Class 0 where f < 0, class 1 where f > 0 (on an open set).
+        // Class 1 where f > 0, class 0 where f <= 0 (as `logit > 0` predicts); on an open set
+        // `f <= 0` means `f < 0` unless f is identically 0 on the region (then class 0).
         let neg = (f.0.iter().map(|v| -v).collect::<Vec<Q>>(), -&f.1);
         let mut classes = Vec::new();
-        if somewhere_negative(r, d, std::slice::from_ref(&f), prepared.as_ref()) {
+        let zero = f.0.iter().all(Zero::is_zero) && f.1.is_zero();
+        if zero || somewhere_negative(r, d, std::slice::from_ref(&f), prepared.as_ref()) {
             classes.push(0);
         }
         if somewhere_negative(r, d, &[neg], prepared.as_ref()) {
@@ -650,10 +652,20 @@ pub(crate) fn region_props(
                 diffs_of(&table, r, m, j).clone()
             }
         };
+        // Outputs equal to each other as affine maps on the region tie everywhere in it.
+        let same = |m: usize, j: usize| {
+            m == j || (r.logits.bias[m] == r.logits.bias[j] && r.logits.weight[m] == r.logits.weight[j])
+        };
         let mut classes = Vec::new();
         for j in 0..k {
-            // Class j is the strict argmax somewhere: f_m - f_j < 0 for all m != j.
-            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| m != j).map(|m| diffs(m, j)).collect();
+            // Class j is predicted (the argmax, the lowest index winning ties) on an open
+            // set iff no output equal to it has a lower index and, on an open set,
+            // f_m - f_j < 0 for every output m not equal to it (an open set where
+            // f_m <= f_j has points where the inequality is strict, f_m - f_j not being 0).
+            if (0..j).any(|m| same(m, j)) {
+                continue;
+            }
+            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| !same(m, j)).map(|m| diffs(m, j)).collect();
             if somewhere_negative(r, d, &rows, prepared.as_ref()) {
                 classes.push(j);
             }
@@ -662,8 +674,9 @@ pub(crate) fn region_props(
         for (x, &i) in classes.iter().enumerate() {
             for &j in &classes[x + 1..] {
                 let g = diffs(i, j);
+                // Outputs equal to i or j are equal to both on the piece: no constraint.
                 let others: Vec<(Vec<Q>, Q)> = (0..k)
-                    .filter(|&m| m != i && m != j)
+                    .filter(|&m| !same(m, i) && !same(m, j))
                     .map(|m| {
                         let (w, c) = diffs(m, i);
                         (w, -c)
