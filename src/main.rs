@@ -90,11 +90,15 @@ enum Cmd {
   linregions stats plain.json bn.json dropout.json --names plain,bn,dropout --box=-1.5:2.5,-1:1.5
   linregions stats net.json --points data.csv --json stats.json")]
     Stats(StatsArgs),
-    /// Train a small ReLU MLP on a seeded toy 2D data set and write it as an exact network.
+    /// Train a small ReLU MLP on a seeded toy 2D data set, the optical digits or a labelled CSV,
+    /// report held-out accuracy, and write it as an exact network.
     #[command(after_help = "Examples:
   linregions train --data moons --hidden 16,16 --epochs 300 --seed 1 -o plain.json --data-out moons.csv
   linregions train --data moons --hidden 16,16 --bn -o bn.json
-  linregions train --data blobs --dropout 0.2 --wd 1e-4 --optimizer sgd --lr 0.05 -o blobs.json")]
+  linregions train --data blobs --dropout 0.2 --wd 1e-4 --optimizer sgd --lr 0.05 -o blobs.json
+  linregions train --data digits --hidden 32,32 --epochs 30 -o digits.json --test-out test.csv
+  linregions train --data digits --upsample 28 --hidden 64,64 --epochs 20 -o mnist-size.json
+  linregions train --data labelled.csv --hidden 16 --test-fraction 0.3 -o net.json")]
     Train(TrainArgs),
     /// Draw the regions of a 2D network (or plane) as SVG or PNG (filled by pattern, class
     /// or inradius).

@@ -10,18 +10,140 @@ use crate::arith::num::{Q, from_f32_exact, from_f64_exact};
 use crate::network::random::SplitMix64;
 use crate::network::{Dense, LayerSpec, Network};
 
-/// A toy data set: points and integer labels.
+/// A labelled data set: points (all of one dimension) and class indices `0..classes`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
-    pub x: Vec<[f64; 2]>,
+    pub x: Vec<Vec<f64>>,
     pub y: Vec<usize>,
     pub classes: usize,
+}
+
+/// Why points and labels do not make a data set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataError {
+    /// No points.
+    Empty,
+    /// Points and labels differ in number.
+    Lengths { points: usize, labels: usize },
+    /// Point `index` has `dim` coordinates, the first point `expected` (at least 1).
+    Dimension { index: usize, dim: usize, expected: usize },
+    /// A coordinate that is NaN or infinite.
+    NotFinite { index: usize },
+    /// Fewer than two distinct labels: nothing to classify.
+    OneClass,
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataError::Empty => write!(f, "no data points"),
+            DataError::Lengths { points, labels } => write!(f, "{points} points but {labels} labels"),
+            DataError::Dimension { index, dim, expected } => {
+                write!(f, "point {index} has {dim} coordinates, expected {expected}")
+            }
+            DataError::NotFinite { index } => write!(f, "point {index} has a coordinate that is not finite"),
+            DataError::OneClass => write!(f, "fewer than two distinct labels"),
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
+impl Dataset {
+    /// A data set from points and labels; `classes` is the largest label plus one.
+    pub fn new(x: Vec<Vec<f64>>, y: Vec<usize>) -> Result<Dataset, DataError> {
+        if x.is_empty() {
+            return Err(DataError::Empty);
+        }
+        if x.len() != y.len() {
+            return Err(DataError::Lengths { points: x.len(), labels: y.len() });
+        }
+        let expected = x[0].len().max(1);
+        for (index, p) in x.iter().enumerate() {
+            if p.len() != expected {
+                return Err(DataError::Dimension { index, dim: p.len(), expected });
+            }
+            if !p.iter().all(|v| v.is_finite()) {
+                return Err(DataError::NotFinite { index });
+            }
+        }
+        if y.iter().all(|&c| c == y[0]) {
+            return Err(DataError::OneClass);
+        }
+        let classes = y.iter().max().map_or(0, |m| m + 1);
+        Ok(Dataset { x, y, classes })
+    }
+
+    /// The input dimension.
+    pub fn dim(&self) -> usize {
+        self.x.first().map_or(0, Vec::len)
+    }
+
+    /// A seeded split into a training and a held-out test set: a shuffle from `seed`, then
+    /// the last `round(test_fraction · n)` points (at least one, leaving at least one) are
+    /// the test set, each keeping its original order.
+    pub fn split(&self, test_fraction: f64, seed: u64) -> (Dataset, Dataset) {
+        let n = self.x.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut rng = SplitMix64(seed ^ 0x5B11_7DA7);
+        for i in (1..n).rev() {
+            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let k = ((test_fraction * n as f64).round() as usize).clamp(1, n.saturating_sub(1).max(1));
+        let (mut train, mut test) = (order[..n - k].to_vec(), order[n - k..].to_vec());
+        train.sort_unstable();
+        test.sort_unstable();
+        let take = |ids: &[usize]| Dataset {
+            x: ids.iter().map(|&i| self.x[i].clone()).collect(),
+            y: ids.iter().map(|&i| self.y[i]).collect(),
+            classes: self.classes,
+        };
+        (take(&train), take(&test))
+    }
+
+    /// Square images (`dim = s²`, row-major) resized to `side × side` by nearest neighbour:
+    /// pixel `(i, j)` takes source pixel `(⌊i·s/side⌋, ⌊j·s/side⌋)`. `None` when the
+    /// dimension is not a square.
+    pub fn upsample(&self, side: usize) -> Option<Dataset> {
+        let d = self.dim();
+        let s = (d as f64).sqrt().round() as usize;
+        if s * s != d || side == 0 {
+            return None;
+        }
+        let map: Vec<usize> =
+            (0..side * side).map(|k| (k / side) * s / side * s + (k % side) * s / side).collect();
+        Some(Dataset {
+            x: self.x.iter().map(|p| map.iter().map(|&k| p[k]).collect()).collect(),
+            y: self.y.clone(),
+            classes: self.classes,
+        })
+    }
+}
+
+/// The UCI optical digits as shipped by scikit-learn (`fixtures/digits/digits.csv`: 1797
+/// images of 8×8 pixels with values 0..16, labels 0..9; E. Alpaydin and C. Kaynak, UCI
+/// Machine Learning Repository, 1998, doi:10.24432/C50P49, CC BY 4.0).
+pub const DIGITS_CSV: &str = include_str!("../fixtures/digits/digits.csv");
+
+/// The optical digits with pixels scaled to `[0, 1]` (value / 16, exact in binary): 64
+/// inputs, 10 classes.
+///
+/// ```
+/// let d = linregions::train::digits();
+/// assert_eq!((d.x.len(), d.dim(), d.classes), (1797, 64, 10));
+/// assert_eq!(d.upsample(28).unwrap().dim(), 784);
+/// ```
+pub fn digits() -> Dataset {
+    let (x, y) = crate::formats::parse_labelled_csv(DIGITS_CSV).expect("the shipped digits parse");
+    let x = x.into_iter().map(|p| p.into_iter().map(|v| v / 16.0).collect()).collect();
+    Dataset::new(x, y).expect("the shipped digits are a data set")
 }
 
 /// The toy data sets.
 pub const DATASETS: &[&str] = &["moons", "circles", "xor", "spirals", "blobs"];
 
-/// Generate `n` points of a named data set from `seed`.
+/// Generate `n` points of a named toy data set (2D) from `seed`.
 pub fn dataset(name: &str, n: usize, seed: u64) -> Option<Dataset> {
     let mut rng = SplitMix64(seed ^ 0x5EED_DA7A);
     let mut x = Vec::with_capacity(n);
@@ -59,7 +181,7 @@ pub fn dataset(name: &str, n: usize, seed: u64) -> Option<Dataset> {
             }
             _ => return None,
         };
-        x.push(p);
+        x.push(p.to_vec());
         y.push(c);
     }
     Some(Dataset { x, y, classes })
@@ -424,7 +546,7 @@ pub fn gradient_check(mlp: &Mlp, x: &[Vec<f64>], y: &[usize], weight_decay: f64)
 pub fn train(data: &Dataset, cfg: &TrainConfig) -> (Mlp, f64) {
     let mut rng = SplitMix64(cfg.seed);
     let out = if data.classes == 2 { 1 } else { data.classes };
-    let mut sizes = vec![2];
+    let mut sizes = vec![data.dim()];
     sizes.extend(&cfg.hidden);
     sizes.push(out);
     let mut mlp = Mlp::new(&sizes, cfg.batch_norm, cfg.dropout, &mut rng);
@@ -442,7 +564,7 @@ pub fn train(data: &Dataset, cfg: &TrainConfig) -> (Mlp, f64) {
             if chunk.len() < 2 && cfg.batch_norm {
                 continue;
             }
-            let xb: Vec<Vec<f64>> = chunk.iter().map(|&i| data.x[i].to_vec()).collect();
+            let xb: Vec<Vec<f64>> = chunk.iter().map(|&i| data.x[i].clone()).collect();
             let yb: Vec<usize> = chunk.iter().map(|&i| data.y[i]).collect();
             let mut drop_rng = SplitMix64(rng.next_u64());
             let (_, g) = mlp.loss_and_grads(&xb, &yb, cfg.weight_decay, true, true, Some(&mut drop_rng));
@@ -472,8 +594,7 @@ pub fn train(data: &Dataset, cfg: &TrainConfig) -> (Mlp, f64) {
 
 /// Accuracy in evaluation mode.
 pub fn accuracy(mlp: &Mlp, data: &Dataset) -> f64 {
-    let x: Vec<Vec<f64>> = data.x.iter().map(|p| p.to_vec()).collect();
-    let logits = mlp.predict(&x);
+    let logits = mlp.predict(&data.x);
     let correct = logits
         .iter()
         .zip(&data.y)
@@ -521,14 +642,23 @@ pub fn export(mlp: &Mlp) -> Network {
             layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) });
         }
     }
-    Network::from_layers(2, layers).expect("valid by construction")
+    Network::from_layers(mlp.sizes[0], layers).expect("valid by construction")
 }
 
-/// The data set as CSV `x,y,label` (shortest round-trip decimals, read back exactly).
+/// The data set as CSV: `x,y,label` for 2D data, `x1,...,xd,label` otherwise (shortest
+/// round-trip decimals, read back exactly).
 pub fn dataset_csv(data: &Dataset) -> String {
-    let mut s = String::from("x,y,label\n");
+    let d = data.dim();
+    let mut s = if d == 2 {
+        String::from("x,y,label\n")
+    } else {
+        (1..=d).map(|k| format!("x{k},")).collect::<String>() + "label\n"
+    };
     for (p, c) in data.x.iter().zip(&data.y) {
-        s += &format!("{},{},{}\n", p[0], p[1], c);
+        for v in p {
+            s += &format!("{v},");
+        }
+        s += &format!("{c}\n");
     }
     s
 }
@@ -573,6 +703,57 @@ mod tests {
             }
         }
         assert_eq!(agree, data.x.len());
+    }
+
+    #[test]
+    fn split_and_upsample() {
+        let data = dataset("blobs", 50, 2).unwrap();
+        let (train, test) = data.split(0.2, 7);
+        assert_eq!((train.x.len(), test.x.len()), (40, 10));
+        assert_eq!(data.split(0.2, 7), (train.clone(), test.clone()));
+        assert_ne!(data.split(0.2, 8).1, test);
+        // Every point is in exactly one part.
+        let mut all: Vec<(Vec<u64>, usize)> = train
+            .x
+            .iter()
+            .chain(&test.x)
+            .zip(train.y.iter().chain(&test.y))
+            .map(|(p, &c)| (p.iter().map(|v| v.to_bits()).collect(), c))
+            .collect();
+        let mut orig: Vec<(Vec<u64>, usize)> =
+            data.x.iter().zip(&data.y).map(|(p, &c)| (p.iter().map(|v| v.to_bits()).collect(), c)).collect();
+        all.sort();
+        orig.sort();
+        assert_eq!(all, orig);
+        // 2x2 -> 3x3 by nearest neighbour: rows and columns 0,0,1.
+        let img = Dataset::new(vec![vec![1.0, 2.0, 3.0, 4.0], vec![0.0; 4]], vec![0, 1]).unwrap();
+        assert_eq!(img.upsample(3).unwrap().x[0], vec![1.0, 1.0, 2.0, 1.0, 1.0, 2.0, 3.0, 3.0, 4.0]);
+        assert_eq!(img.upsample(2).unwrap(), img);
+        assert!(dataset("moons", 4, 1).unwrap().upsample(3).is_none(), "2 is not a square");
+        assert_eq!(Dataset::new(vec![vec![1.0]], vec![0]), Err(DataError::OneClass));
+        assert_eq!(
+            Dataset::new(vec![vec![1.0], vec![1.0, 2.0]], vec![0, 1]),
+            Err(DataError::Dimension { index: 1, dim: 2, expected: 1 })
+        );
+        assert_eq!(
+            Dataset::new(vec![vec![f64::NAN], vec![1.0]], vec![0, 1]),
+            Err(DataError::NotFinite { index: 0 })
+        );
+    }
+
+    /// The digits learn to a held-out accuracy far above chance (10 classes) in a few epochs,
+    /// and the exported network is exact with 64 inputs and 10 logits.
+    #[test]
+    fn digits_learn() {
+        let data = digits();
+        assert_eq!(data.x.iter().flatten().fold(0.0f64, |a, &b| a.max(b)), 1.0);
+        let (train_set, test) = data.split(0.2, 1);
+        let cfg = TrainConfig { hidden: vec![16], epochs: 4, ..TrainConfig::default() };
+        let (mlp, acc) = train(&train_set, &cfg);
+        let test_acc = accuracy(&mlp, &test);
+        assert!(acc > 0.8 && test_acc > 0.8, "train {acc}, test {test_acc}");
+        let net = export(&mlp);
+        assert_eq!((net.input_dim(), net.layer_sizes(), net.output_dim()), (64, vec![16], 10));
     }
 
     #[test]

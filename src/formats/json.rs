@@ -480,3 +480,56 @@ pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String
     }
     Ok(out)
 }
+
+/// Parse a labelled data CSV for training: rows `x1,...,xd,label` with `d >= 1` numbers
+/// (exact decimals, taken as the nearest double: training is in floats) and a label that is
+/// a class index `0, 1, ...`. A first row of non-numbers is a header; blank lines and lines
+/// starting with `#` are skipped. Every row must have the first row's number of fields.
+///
+/// ```
+/// let (x, y) = linregions::formats::parse_labelled_csv("a,b,class\n0.5,1,0\n-2,1/4,2\n").unwrap();
+/// assert_eq!((x, y), (vec![vec![0.5, 1.0], vec![-2.0, 0.25]], vec![0, 2]));
+/// ```
+pub fn parse_labelled_csv(text: &str) -> Result<(Vec<Vec<f64>>, Vec<usize>), WireError> {
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    let mut width = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = format!("line {}", i + 1);
+        if width.is_none() && is_header(line) {
+            width = Some(line.split(',').count());
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let w = *width.get_or_insert(fields.len());
+        if fields.len() != w {
+            return Err(err(None, at, format!("{} fields, the first row has {w}", fields.len())));
+        }
+        if w < 2 {
+            return Err(err(None, at, "expected x1,...,xd,label with at least one coordinate"));
+        }
+        let mut x = Vec::with_capacity(w - 1);
+        for (k, f) in fields[..w - 1].iter().enumerate() {
+            let q =
+                parse_rational(f).map_err(|e| err(None, format!("{at}, field {}", k + 1), e.to_string()))?;
+            let v = crate::arith::num::to_f64(&q);
+            if !v.is_finite() {
+                return Err(err(None, format!("{at}, field {}", k + 1), "out of the double range"));
+            }
+            x.push(v);
+        }
+        let label = fields[w - 1];
+        let y: usize = label.parse().map_err(|_| {
+            err(None, format!("{at}, field {w}"), format!("label `{label}` is not a class index 0, 1, ..."))
+        })?;
+        xs.push(x);
+        ys.push(y);
+    }
+    if xs.is_empty() {
+        return Err(err(None, "", "no data rows"));
+    }
+    Ok((xs, ys))
+}
