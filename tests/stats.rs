@@ -133,6 +133,50 @@ fn argmax_ties_go_to_the_lowest_index() {
     assert_eq!(at(1, 1).predicted, Some(1));
 }
 
+/// The global distance to the decision boundary equals, on every 2D fixture, the least
+/// exact point-to-segment distance from the region's centre to the boundary pieces' vertex
+/// pairs (an independent computation: vertices instead of the nearest-point QP).
+#[test]
+fn global_boundary_distance_is_the_nearest_segment() {
+    let seg_sq = |c: &[Q], a: &[Q], b: &[Q]| -> Q {
+        let ab: Vec<Q> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+        let ac: Vec<Q> = a.iter().zip(c).map(|(x, y)| y - x).collect();
+        let t = dot(&ab, &ac) / dot(&ab, &ab);
+        let t = t.clamp(qi(0), qi(1));
+        let p: Vec<Q> = a.iter().zip(&ab).map(|(x, v)| x + v * &t).collect();
+        p.iter().zip(c).map(|(x, y)| (x - y) * (x - y)).sum()
+    };
+    let mut checked = 0;
+    use linregions::train;
+    let moons = train::dataset("moons", 200, 1).unwrap();
+    let cfg = train::TrainConfig { hidden: vec![8, 8], epochs: 30, ..Default::default() };
+    let trained = train::export(&train::train(&moons, &cfg).0);
+    let data_box = Domain::Box { lo: vec![q(-3, 2), qi(-1)], hi: vec![q(5, 2), q(3, 2)] };
+    let nets = [
+        ("known_boundary.json", fixture("known_boundary.json"), Domain::default_box(2)),
+        ("three_classes.json", fixture("three_classes.json"), Domain::default_box(2)),
+        ("moons 2-8-8-1", trained, data_box),
+    ];
+    for (name, net, domain) in nets {
+        let e = enumerate(&net, &domain, &Options::default()).unwrap();
+        let (props, _) = properties(&net, &e);
+        let segments: Vec<Vec<Vec<Q>>> =
+            props.iter().flat_map(|p| p.pieces.iter().map(|pc| pc.vertices.clone().unwrap())).collect();
+        assert!(!segments.is_empty(), "{name} has a boundary");
+        for p in &props {
+            let Insphere::Finite { center, .. } = &e.regions[p.id].insphere else { panic!() };
+            let want = segments.iter().map(|s| seg_sq(center, &s[0], &s[1])).min().unwrap();
+            assert_eq!(p.global_boundary_distance.as_ref().unwrap().0, want, "{name} region {}", p.id);
+            checked += 1;
+        }
+        let s = summarize(&props, &e, None);
+        let near =
+            props.iter().filter(|p| p.global_boundary_distance.as_ref().unwrap().0 <= q(1, 100)).count();
+        assert_eq!(s.near_boundary_fraction, Some(near as f64 / props.len() as f64));
+    }
+    assert!(checked > 40, "checked {checked}");
+}
+
 #[test]
 fn neighbour_similarity_of_known_gradients() {
     // small2d: region 010 has logits (3, 1/4)·x + 1, region 110 has (4, -1/4)·x + 1.
@@ -290,7 +334,11 @@ fn local_properties_equal_the_enumerated_ones() {
             assert_eq!(got.pattern, e.regions[want].pattern, "{}: point {k}", path.display());
             let mut lp = lprops[ids[k]].clone();
             lp.id = want;
-            assert_eq!(lp, props[want], "{}: point {k}", path.display());
+            // The global distance to the boundary needs every region: enumerations only.
+            assert_eq!(lp.global_boundary_distance, None);
+            let whole =
+                linregions::properties::RegionProps { global_boundary_distance: None, ..props[want].clone() };
+            assert_eq!(lp, whole, "{}: point {k}", path.display());
             checked += 1;
         }
     }

@@ -37,10 +37,12 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         return Err(bad(format!("--names has {} names for {} networks", a.names.len(), a.nets.len())));
     }
     let mut names = Vec::new();
-    let mut summaries = Vec::new();
+    let (mut summaries, mut per_sample) = (Vec::new(), Vec::new());
     let mut domain_text = String::new();
+    let mut sliced = false;
     for (i, path) in a.nets.iter().enumerate() {
-        let (net, _) = load_sliced(path, &a.domain, import)?;
+        let (net, plane) = load_sliced(path, &a.domain, import)?;
+        sliced = plane.is_some();
         let d = net.input_dim();
         let (domain, defaulted) = load_domain(&a.domain, d, false)?;
         check_domain(&domain, d, &a.domain)?;
@@ -77,20 +79,45 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
             }
         };
         let summary = summarize(&props, &e, None);
+        // The paper's averages are per sample: a region met by k points counts k times.
+        let sample = points.as_ref().map(|pts| {
+            let ids: Vec<usize> = pts.iter().map(|p| p.region).collect();
+            summarize(&props, &e, Some(&ids))
+        });
         if let Some(out) = &a.csv {
             write_out(out, &formats::stats_csv(&net, &e, &props, points.as_deref()))?;
         }
         if let Some(out) = &a.json {
-            write_out(out, &formats::stats_json(&net, &e, &props, &edges, &summary, points.as_deref()))?;
+            write_out(
+                out,
+                &formats::stats_json(&net, &e, &props, &edges, &summary, sample.as_ref(), points.as_deref()),
+            )?;
         }
         names.push(match a.names.get(i) {
             Some(n) => n.clone(),
             None => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         });
         summaries.push(summary);
+        per_sample.extend(sample);
     }
-    let scope = if a.points.is_some() { "regions containing the data points" } else { "all regions" };
-    let text = format!("Domain {domain_text}, {scope}.\n\n{}", formats::summary_markdown(&names, &summaries));
+    let slice = if sliced {
+        " Measured in slice coordinates (s, t): radii, distances and angles are those of the 2D slice, not of the input space."
+    } else {
+        ""
+    };
+    let text = if a.points.is_some() {
+        format!(
+            "Domain {domain_text}.{slice}\n\nPer sample (a region counts once per data point in it, as in the paper):\n\n{}\n\
+             Per distinct region containing data points:\n\n{}",
+            formats::summary_markdown(&names, &per_sample),
+            formats::summary_markdown(&names, &summaries)
+        )
+    } else {
+        format!(
+            "Domain {domain_text}, all regions.{slice}\n\n{}",
+            formats::summary_markdown(&names, &summaries)
+        )
+    };
     say(&text, [&a.csv, &a.json].iter().any(|p| p.as_deref() == Some(Path::new("-"))));
     Ok(())
 }

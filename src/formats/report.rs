@@ -220,6 +220,7 @@ pub fn stats_json(
     props: &[RegionProps],
     edges: &[EdgeProps],
     summary: &StudySummary,
+    per_sample: Option<&StudySummary>,
     points: Option<&[LocatedPoint]>,
 ) -> String {
     #[derive(Serialize)]
@@ -241,6 +242,9 @@ pub fn stats_json(
         format: &'static str,
         summary: StudySummary,
         summary_markdown: String,
+        /// With data points: the summary over points (a region counts once per point).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        summary_per_sample: Option<StudySummary>,
         regions: Vec<PropsOut>,
         edges: Vec<EdgeOut>,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -250,6 +254,7 @@ pub fn stats_json(
         format: STATS_FORMAT,
         summary: summary.clone(),
         summary_markdown: summary_markdown(&["value".to_string()], std::slice::from_ref(summary)),
+        summary_per_sample: per_sample.cloned(),
         regions: props.iter().map(|p| props_out(net, e, p)).collect(),
         edges: edges
             .iter()

@@ -14,7 +14,7 @@ pub(crate) fn opt_f(v: Option<f64>) -> String {
 /// Header of the per-region CSV of `stats`.
 pub const STATS_CSV_HEADER: &str = "id,pattern,bounded,facets,facets_by_layer,domain_facets,inradius_l2,inradius_linf,\
 facet_cos_mean,facet_cos_min,facet_cos_max,boundary,classes,predicted,boundary_cos_mean,boundary_distance,\
-neighbors,neighbor_grad_cos,neighbor_rel_change,neighbor_hamming";
+global_boundary_distance,neighbors,neighbor_grad_cos,neighbor_rel_change,neighbor_hamming";
 
 /// One CSV row of region properties (decimals; exact values are in the JSON).
 pub fn stats_csv_row(net: &Network, e: &Enumeration, p: &crate::regions::properties::RegionProps) -> String {
@@ -38,6 +38,7 @@ pub fn stats_csv_row(net: &Network, e: &Enumeration, p: &crate::regions::propert
         p.predicted.map(|c| c.to_string()).unwrap_or_default(),
         opt_f(p.boundary_cos.map(|s| s.mean)),
         opt_f(p.boundary_distance.as_ref().map(|d| d.1)),
+        opt_f(p.global_boundary_distance.as_ref().map(|d| d.1)),
         p.neighbors.to_string(),
         opt_f(p.neighbor_grad_cos),
         opt_f(p.neighbor_rel_change),
@@ -67,6 +68,10 @@ pub struct PropsOut {
     pub boundary_pieces: Vec<PieceOut>,
     /// `[exact squared distance, distance]`.
     pub boundary_distance: Option<(String, f64)>,
+    /// `[exact squared distance, distance]` to the nearest boundary piece of any region
+    /// (enumerations only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_boundary_distance: Option<(String, f64)>,
     pub neighbors: usize,
     pub neighbor_grad_cos: Option<f64>,
     pub neighbor_rel_change: Option<f64>,
@@ -110,6 +115,7 @@ pub fn props_out(net: &Network, e: &Enumeration, p: &crate::regions::properties:
             })
             .collect(),
         boundary_distance: p.boundary_distance.as_ref().map(|(sq, f)| (fmt_q(sq), *f)),
+        global_boundary_distance: p.global_boundary_distance.as_ref().map(|(sq, f)| (fmt_q(sq), *f)),
         neighbors: p.neighbors,
         neighbor_grad_cos: p.neighbor_grad_cos,
         neighbor_rel_change: p.neighbor_rel_change,
@@ -117,40 +123,114 @@ pub fn props_out(net: &Network, e: &Enumeration, p: &crate::regions::properties:
     }
 }
 
-/// Rows of the aggregate table: (label, accessor) over a summary.
-pub(crate) fn summary_rows(s: &crate::regions::properties::StudySummary) -> Vec<(String, String)> {
-    let q = |label: &str, v: &Option<crate::regions::properties::Quantiles>| -> (String, String) {
+/// Rows of the aggregate table: label, cell, and the headline number a group of seeds
+/// averages (the mean of a distribution, a count, a fraction).
+pub(crate) fn summary_rows(
+    s: &crate::regions::properties::StudySummary,
+) -> Vec<(String, String, Option<f64>)> {
+    let q = |label: &str, v: &Option<crate::regions::properties::Quantiles>| {
         (
             label.to_string(),
             match v {
                 Some(q) => format!("{:.4} / {:.4} / {:.4} (mean {:.4})", q.min, q.median, q.max, q.mean),
                 None => "-".into(),
             },
+            v.map(|q| q.mean),
         )
     };
-    vec![
-        ("regions".into(), s.regions.to_string()),
-        ("bounded".into(), s.bounded.to_string()),
+    let pct = |label: &str, v: Option<f64>| {
+        (label.to_string(), v.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v)), v.map(|v| 100.0 * v))
+    };
+    // In 2D the mean number of edges of a face of a generic line arrangement tends to 4, and
+    // in general position neighbours differ in one neuron: geometry, not findings.
+    let facets_label =
+        if s.input_dim == 2 { "facets per region (about 4 by geometry in 2D)" } else { "facets per region" };
+    let mut rows = vec![
+        ("regions".into(), s.regions.to_string(), Some(s.regions as f64)),
+        ("bounded".into(), s.bounded.to_string(), Some(s.bounded as f64)),
         q("L2 inradius min / median / max", &s.inradius_l2),
         q("L-inf inradius min / median / max", &s.inradius_linf),
-        q("facets per region", &s.facets),
+        q(facets_label, &s.facets),
         q("facet normals, mean abs cos", &s.facet_cos),
-        ("regions with decision boundary".into(), format!("{:.1}%", 100.0 * s.boundary_fraction)),
+        pct("regions with decision boundary", Some(s.boundary_fraction)),
         q("facet-to-boundary abs cos", &s.boundary_cos),
-        q("centre-to-boundary distance", &s.boundary_distance),
+        q("centre-to-boundary distance (in region)", &s.boundary_distance),
+    ];
+    if s.global_boundary_distance.is_some() {
+        rows.push(q("centre-to-boundary distance (global)", &s.global_boundary_distance));
+        rows.push(pct("regions within 0.1 of the boundary (global)", s.near_boundary_fraction));
+    }
+    rows.extend([
         q("neighbour gradient cos", &s.neighbor_grad_cos),
         q("neighbour map relative change", &s.neighbor_rel_change),
-        q("neighbour Hamming distance", &s.neighbor_hamming),
-    ]
+        q("neighbour Hamming distance (1 in general position)", &s.neighbor_hamming),
+    ]);
+    rows
 }
 
 /// A Markdown table of one or more summaries side by side (one column per network).
+///
+/// Networks sharing a name (`--names plain,plain,bn,bn`: seeds of one variant) form one
+/// column whose cells are the mean ± sample standard deviation, across the networks, of
+/// each row's headline number (a distribution's mean, a count, a percentage).
 pub fn summary_markdown(names: &[String], summaries: &[crate::regions::properties::StudySummary]) -> String {
-    let rows: Vec<Vec<(String, String)>> = summaries.iter().map(summary_rows).collect();
-    let mut s = format!("| property | {} |\n|---|{}\n", names.join(" | "), "---|".repeat(names.len()));
-    for i in 0..rows[0].len() {
-        let cells: Vec<&str> = rows.iter().map(|r| r[i].1.as_str()).collect();
-        s += &format!("| {} | {} |\n", rows[0][i].0, cells.join(" | "));
+    let rows: Vec<Vec<(String, String, Option<f64>)>> = summaries.iter().map(summary_rows).collect();
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (k, n) in names.iter().enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == n.as_str()) {
+            Some((_, members)) => members.push(k),
+            None => groups.push((n, vec![k])),
+        }
+    }
+    // The longest table of the group (rows differ only in the optional global distance).
+    let labels: Vec<String> =
+        rows.iter().max_by_key(|r| r.len()).expect("a summary").iter().map(|r| r.0.clone()).collect();
+    let cell = |k: usize, label: &str| rows[k].iter().find(|r| r.0 == label);
+    if groups.len() == names.len() {
+        let mut s = format!("| property | {} |\n|---|{}\n", names.join(" | "), "---|".repeat(names.len()));
+        for label in &labels {
+            let cells: Vec<&str> =
+                (0..names.len()).map(|k| cell(k, label).map_or("-", |r| r.1.as_str())).collect();
+            s += &format!("| {label} | {} |\n", cells.join(" | "));
+        }
+        return s;
+    }
+    let heads: Vec<String> = groups.iter().map(|(g, m)| format!("{g} ({} nets)", m.len())).collect();
+    let mut s = format!(
+        "Mean ± standard deviation across the networks of each column.\n\n| property | {} |\n|---|{}\n",
+        heads.join(" | "),
+        "---|".repeat(groups.len())
+    );
+    for label in &labels {
+        let label = label.replace(" min / median / max", " (mean)");
+        let cells: Vec<String> = groups
+            .iter()
+            .map(|(_, members)| {
+                let v: Vec<f64> = members
+                    .iter()
+                    .filter_map(|&k| {
+                        rows[k].iter().find(|r| r.0.replace(" min / median / max", " (mean)") == label)
+                    })
+                    .filter_map(|r| r.2)
+                    .collect();
+                mean_sd(&v)
+            })
+            .collect();
+        s += &format!("| {label} | {} |\n", cells.join(" | "));
     }
     s
+}
+
+/// `mean ± sd` (sample standard deviation) with 4 significant decimals; `-` when empty.
+fn mean_sd(v: &[f64]) -> String {
+    if v.is_empty() {
+        return "-".into();
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    if v.len() == 1 {
+        return format!("{mean:.4}");
+    }
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    format!("{mean:.4} ± {:.4}", var.sqrt())
 }

@@ -552,6 +552,16 @@ impl Halfspaces {
                     hi_told = hi_told.or(h);
                     lo_told = lo_told.or(l);
                 }
+                // A face of optimal centres (fewer than d + 1 tight rows): each LP's optimum
+                // from multipliers on the face's rows and a centre at that radius.
+                FloatLp::Face(rows) => {
+                    if hi_told.is_none() {
+                        hi_told = self.certify_face(d, &hi, &rows).map(|(r, c)| (c, r));
+                    }
+                    if lo_told.is_none() {
+                        lo_told = self.certify_face(d, &lo, &rows).map(|(r, c)| (c, r));
+                    }
+                }
                 FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,
                 _ => {}
             }

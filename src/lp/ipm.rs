@@ -13,6 +13,22 @@ pub(crate) struct Ipm {
     pub(crate) z: Vec<f64>,
     pub(crate) s: Vec<f64>,
     pub(crate) lambda: Vec<f64>,
+    /// Why the method stopped.
+    pub(crate) stop: Stop,
+}
+
+/// Why [`ipm_max_until`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Converged: small gap and residuals.
+    Optimal,
+    /// A primal feasible iterate (to the tolerance) with objective past the goal.
+    PrimalPast,
+    /// The dual objective with its residual clearly below the goal; `z` may be far from
+    /// feasible.
+    DualBelow,
+    /// The arithmetic broke down: the last iterate near the optimum with small residuals.
+    Stalled,
 }
 
 impl Ipm {
@@ -184,7 +200,6 @@ fn ipm_structured(lp: Lp) -> Option<Ipm> {
     let mut s: Vec<f64> = (0..m).map(|i| (h[i] - gz(&z, i)).max(1.0)).collect();
     let mut lambda = vec![1.0; m];
     let cn = c.iter().map(|v| v.abs()).fold(1.0, f64::max);
-    let hn = h.iter().map(|v| v.abs()).fold(1.0, f64::max);
     // The last iterate near the optimum with small residuals: the proposal if the
     // arithmetic breaks down (the normal matrix grows ill-conditioned at the end).
     let mut best: Option<(f64, Ipm)> = None;
@@ -197,25 +212,29 @@ fn ipm_structured(lp: Lp) -> Option<Ipm> {
             return None;
         }
         let rd_n = r_d.iter().map(|v| v.abs()).fold(0.0, f64::max);
-        let rp_n = r_p.iter().map(|v| v.abs()).fold(0.0, f64::max);
+        // Each row's residual against its own right-hand side (rows have unit length; the
+        // far artificial rows' large h must not loosen the others').
+        let rp_n = r_p.iter().zip(h).map(|(v, hi)| v.abs() / (1.0 + hi.abs())).fold(0.0, f64::max);
         let obj: f64 = c.iter().zip(&z).map(|(u, v)| u * v).sum();
-        if mu <= 1e-14 * (1.0 + obj.abs()) && rd_n <= 1e-11 * cn && rp_n <= 1e-11 * hn {
-            return Some(Ipm { z, s, lambda });
+        if mu <= 1e-14 * (1.0 + obj.abs()) && rd_n <= 1e-11 * cn && rp_n <= 1e-11 {
+            return Some(Ipm { z, s, lambda, stop: Stop::Optimal });
         }
         if let Some(goal) = goal {
             // Primal feasible past the goal, or a dual bound (h·λ, off by at most the residual
             // times the iterate's size) clearly below it.
             let dual: f64 = h.iter().zip(&lambda).map(|(u, v)| u * v).sum();
             let zn = z.iter().map(|v| v.abs()).fold(1.0, f64::max);
-            let primal_ok = rp_n <= 1e-9 * hn && obj > goal + 1e-9 * (1.0 + goal.abs());
+            let primal_ok = rp_n <= 1e-9 && obj > goal + 1e-9 * (1.0 + goal.abs());
             let dual_ok = dual + 10.0 * rd_n * zn * (n as f64) < goal - 1e-9 * (1.0 + goal.abs());
             if primal_ok || dual_ok {
-                return Some(Ipm { z, s, lambda });
+                let stop = if primal_ok { Stop::PrimalPast } else { Stop::DualBelow };
+                return Some(Ipm { z, s, lambda, stop });
             }
         }
         let dd: Vec<f64> = (0..m).map(|i| lambda[i] / s[i]).collect();
-        if mu <= 1e-6 * (1.0 + obj.abs()) && rd_n <= 1e-6 * cn && rp_n <= 1e-6 * hn {
-            best = Some((rd_n, Ipm { z: z.clone(), s: s.clone(), lambda: lambda.clone() }));
+        if mu <= 1e-6 * (1.0 + obj.abs()) && rd_n <= 1e-6 * cn && rp_n <= 1e-6 {
+            best =
+                Some((rd_n, Ipm { z: z.clone(), s: s.clone(), lambda: lambda.clone(), stop: Stop::Stalled }));
         } else if best.as_ref().is_some_and(|(rd, _)| rd_n > 1e3 * rd) {
             break;
         }

@@ -130,6 +130,11 @@ pub struct RegionProps {
     /// Squared distance (exact) from the L2 insphere centre to the nearest boundary
     /// hyperplane of a piece in the region, and the distance.
     pub boundary_distance: Option<(Q, f64)>,
+    /// Squared distance (exact) from the L2 insphere centre (the interior point of an
+    /// unbounded region) to the nearest boundary piece of **any** region of the
+    /// enumeration, and the distance; `None` when the domain holds no boundary or the
+    /// region was analysed alone (data points).
+    pub global_boundary_distance: Option<(Q, f64)>,
     pub neighbors: usize,
     pub neighbor_grad_cos: Option<f64>,
     pub neighbor_rel_change: Option<f64>,
@@ -336,8 +341,23 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
     // The cap row t <= 1 is the t column's box-like row: no radius column.
     // Only the sign of the optimum is asked: the method may stop once it is clear.
     let ipm = crate::lp::ipm::ipm_max_until(&af, &bf, &cf, &start, false, Some(0.0))?;
-    if ipm.z[d] > 0.0 {
-        return p.inside(&ipm.z[..d], false, strict).then_some(true);
+    if ipm.z[d] > 0.0 && ipm.stop != crate::lp::ipm::Stop::DualBelow {
+        // The method's iterates meet the rows only up to a residual: a point near the
+        // optimum may miss a nearly tight row. Pulled towards the interior point (inside
+        // every facet strictly) by less than the strict rows' margin allows, it is inside.
+        let t = ipm.z[d];
+        let worst = strict
+            .iter()
+            .map(|(w, c)| to_f64(c) + w.iter().zip(x0).map(|(u, v)| to_f64(u) * v).sum::<f64>())
+            .fold(0.0f64, f64::max);
+        let top = 0.5 * t / (t + worst);
+        return [0.0, top, top * 1e-2, top * 1e-4, top * 1e-6]
+            .iter()
+            .any(|&alpha| {
+                let x: Vec<f64> = ipm.z[..d].iter().zip(x0).map(|(z, c)| z + alpha * (c - z)).collect();
+                p.inside(&x, false, strict)
+            })
+            .then_some(true);
     }
     // Multipliers: the box faces among the facets absorb (their own λ is not used).
     let m = nf + extra.len();
@@ -585,8 +605,135 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
                 .collect();
             region_props(d, layers, r, &neighbors)
         })
+        .collect::<Vec<RegionProps>>();
+    let global = global_boundary_distances(e, &props);
+    let props = props
+        .into_iter()
+        .zip(global)
+        .map(|(p, g)| RegionProps { global_boundary_distance: g, ..p })
         .collect();
     (props, edges)
+}
+
+/// The centre a region's distances are measured from: its L2 insphere centre, or its
+/// interior point when unbounded.
+fn centre_of(r: &Region) -> &[Q] {
+    match &r.insphere {
+        Insphere::Finite { center, .. } => center,
+        Insphere::Unbounded => &r.interior_point,
+    }
+}
+
+/// Rows `a·x <= b` of the boundary piece `f_i = f_j` of a region besides its facets and the
+/// piece's hyperplane: `f_m - f_i <= 0` for every output `m` not equal (as an affine map on
+/// the region) to `f_i` or `f_j`. None for one output.
+fn piece_others(r: &Region, (i, j): (usize, usize)) -> Vec<(Vec<Q>, Q)> {
+    let (w, b) = (&r.logits.weight, &r.logits.bias);
+    if b.len() == 1 {
+        return vec![];
+    }
+    let same = |m: usize, j: usize| b[m] == b[j] && w[m] == w[j];
+    (0..b.len())
+        .filter(|&m| !same(m, i) && !same(m, j))
+        .map(|m| {
+            let (w, c) = diff(r, m, i);
+            (w, -c)
+        })
+        .collect()
+}
+
+/// For every region, the exact squared distance from its centre ([`centre_of`]) to the
+/// nearest boundary piece of any region, and the distance: the global distance to the
+/// decision boundary of the enumerated domain.
+///
+/// A piece is the polytope `{x in R : g(x) = 0, f_m <= f_i}`; the distance from `c` is that
+/// of the origin to the translated polytope ([`crate::lp::nearest::nearest`], exact).
+/// Pieces are taken in the order of their hyperplanes' distances (exact lower bounds) and
+/// the search stops when the bound passes the best distance found.
+pub fn global_boundary_distances(e: &Enumeration, props: &[RegionProps]) -> Vec<Option<(Q, f64)>> {
+    // Each piece as integer rows (a_int·x <= b_int) with its normal and offset.
+    struct PieceRows {
+        g: Vec<Vec<Z>>,
+        h: Vec<Z>,
+        normal: Vec<Q>,
+        offset: Q,
+        norm_sq: Q,
+    }
+    let int_row = |a: &[Q], b: &Q| {
+        let mut v = a.to_vec();
+        v.push(b.clone());
+        let (mut ints, _) = common_denominator(&v);
+        let h = ints.pop().expect("the right-hand side");
+        (ints, h)
+    };
+    let mut pieces: Vec<PieceRows> = Vec::new();
+    for p in props {
+        let r = &e.regions[p.id];
+        for pc in &p.pieces {
+            let (mut g, mut h) = (Vec::new(), Vec::new());
+            let neg: Vec<Q> = pc.normal.iter().map(|v| -v).collect();
+            let rows = r
+                .facets
+                .iter()
+                .map(|f| (f.a.clone(), f.b.clone()))
+                .chain(piece_others(r, pc.classes))
+                .chain([(pc.normal.clone(), pc.offset.clone()), (neg, -&pc.offset)]);
+            for (a, b) in rows {
+                let (gi, hi) = int_row(&a, &b);
+                g.push(gi);
+                h.push(hi);
+            }
+            let norm_sq = norm2_sq(&pc.normal);
+            pieces.push(PieceRows { g, h, normal: pc.normal.clone(), offset: pc.offset.clone(), norm_sq });
+        }
+    }
+    if pieces.is_empty() {
+        return vec![None; props.len()];
+    }
+    props
+        .iter()
+        .map(|p| {
+            let c = centre_of(&e.regions[p.id]);
+            let d = c.len();
+            let mut order: Vec<(Q, usize)> = pieces
+                .iter()
+                .enumerate()
+                .map(|(k, pc)| {
+                    let g = dot(&pc.normal, c) - &pc.offset;
+                    (&g * &g / &pc.norm_sq, k)
+                })
+                .collect();
+            order.sort();
+            let mut best: Option<Q> = None;
+            for (bound, k) in order {
+                if best.as_ref().is_some_and(|b| *b <= bound) {
+                    break;
+                }
+                let pc = &pieces[k];
+                // Rows for y = x - c: g·y <= h - g·c.
+                let h: Vec<Q> =
+                    pc.g.iter()
+                        .zip(&pc.h)
+                        .map(|(gi, hi)| Q::from_integer(hi.clone()) - dot_zq(gi, c))
+                        .collect();
+                let (hn, l) = common_denominator(&h);
+                if let Some(y) = crate::lp::nearest::nearest(d, &pc.g, &hn, &l) {
+                    let dist = norm2_sq(&y);
+                    if best.as_ref().is_none_or(|b| dist < *b) {
+                        best = Some(dist);
+                    }
+                }
+            }
+            best.map(|sq| {
+                let f = sqrt_f64(&sq);
+                (sq, f)
+            })
+        })
+        .collect()
+}
+
+fn dot_zq(a: &[Z], x: &[Q]) -> Q {
+    a.iter().zip(x).filter(|(u, _)| !u.is_zero()).map(|(u, v)| v * u).sum()
 }
 
 /// The properties of one region from the region itself and its neighbours' patterns and
@@ -778,6 +925,7 @@ pub(crate) fn region_props(
         predicted,
         pieces,
         boundary_distance,
+        global_boundary_distance: None,
         neighbors: neighbors.len(),
         neighbor_grad_cos: Stats::of(&gc).map(|s| s.mean),
         neighbor_rel_change: Stats::of(&rc).map(|s| s.mean),
@@ -820,6 +968,10 @@ impl Quantiles {
 /// Aggregates of region properties over a set of regions.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StudySummary {
+    /// The input dimension of the regions (2 for a plane slice: slice coordinates).
+    pub input_dim: usize,
+    /// Regions summarised; with `ids` repeating a region (one id per data point) it counts
+    /// once per repeat: the per-sample average.
     pub regions: usize,
     pub bounded: usize,
     pub inradius_l2: Option<Quantiles>,
@@ -829,19 +981,33 @@ pub struct StudySummary {
     pub boundary_fraction: f64,
     pub boundary_cos: Option<Quantiles>,
     pub boundary_distance: Option<Quantiles>,
+    /// The global distance from each region's centre to the decision boundary
+    /// ([`global_boundary_distances`]); enumerations only.
+    pub global_boundary_distance: Option<Quantiles>,
+    /// The fraction of those regions within [`NEAR_BOUNDARY`] of the boundary (decided on the
+    /// exact squared distance).
+    pub near_boundary_fraction: Option<f64>,
     pub neighbor_grad_cos: Option<Quantiles>,
     pub neighbor_rel_change: Option<Quantiles>,
     pub neighbor_hamming: Option<Quantiles>,
 }
 
-/// Summarise the properties of the regions `ids` (all when `None`).
+/// The distance to the decision boundary under which a region counts as near it in
+/// [`StudySummary::near_boundary_fraction`] (decided exactly: squared distance <= 1/100).
+pub const NEAR_BOUNDARY: f64 = 0.1;
+
+/// Summarise the properties of the regions `ids` (all when `None`). `ids` may repeat a
+/// region: with one id per data point the averages are per sample, as in the paper.
 pub fn summarize(props: &[RegionProps], e: &Enumeration, ids: Option<&[usize]>) -> StudySummary {
     let sel: Vec<&RegionProps> = match ids {
         Some(ids) => ids.iter().map(|&i| &props[i]).collect(),
         None => props.iter().collect(),
     };
     let n = sel.len();
+    let global: Vec<&(Q, f64)> = sel.iter().filter_map(|p| p.global_boundary_distance.as_ref()).collect();
+    let near_sq = Q::new(1.into(), 100.into());
     StudySummary {
+        input_dim: e.regions.first().map_or(0, |r| r.interior_point.len()),
         regions: n,
         bounded: sel.iter().filter(|p| e.regions[p.id].bounded).count(),
         inradius_l2: Quantiles::of(
@@ -859,6 +1025,9 @@ pub fn summarize(props: &[RegionProps], e: &Enumeration, ids: Option<&[usize]>) 
         boundary_distance: Quantiles::of(
             sel.iter().filter_map(|p| p.boundary_distance.as_ref().map(|d| d.1)),
         ),
+        global_boundary_distance: Quantiles::of(global.iter().map(|g| g.1)),
+        near_boundary_fraction: (!global.is_empty())
+            .then(|| global.iter().filter(|g| g.0 <= near_sq).count() as f64 / global.len() as f64),
         neighbor_grad_cos: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_grad_cos)),
         neighbor_rel_change: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_rel_change)),
         neighbor_hamming: Quantiles::of(sel.iter().filter_map(|p| p.neighbor_hamming)),
