@@ -32,11 +32,20 @@ pub struct RenderOptions {
     pub inspheres: bool,
     pub graph: bool,
     pub legend: bool,
+    /// Data points drawn over the regions, filled by their class label (white without).
+    pub points: Vec<([f64; 2], Option<usize>)>,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { color: ColorBy::Pattern, width: 800.0, inspheres: false, graph: false, legend: true }
+        RenderOptions {
+            color: ColorBy::Pattern,
+            width: 800.0,
+            inspheres: false,
+            graph: false,
+            legend: true,
+            points: Vec::new(),
+        }
     }
 }
 
@@ -239,6 +248,18 @@ pub fn render_svg(
         }
         s += "</g>\n";
     }
+    if !opts.points.is_empty() {
+        s += "<g stroke=\"#222\" stroke-width=\"0.8\">\n";
+        for (p, label) in &opts.points {
+            let fill = label.map_or("white", |c| CLASS_COLORS[c % CLASS_COLORS.len()]);
+            s += &format!(
+                "<circle cx=\"{:.3}\" cy=\"{:.3}\" r=\"2.6\" fill=\"{fill}\"/>\n",
+                tx(p[0]),
+                ty(p[1])
+            );
+        }
+        s += "</g>\n";
+    }
     if opts.legend {
         let y = h + 26.0;
         let text = match opts.color {
@@ -289,6 +310,93 @@ pub fn render_svg(
 
 /// The font embedded for PNG text (DejaVu Sans, Bitstream Vera licence, see
 /// `assets/DejaVuSans-LICENSE.txt`), so labels never depend on the machine's fonts.
+/// Overlaid histograms of one measure, one outline per series (the share of each series'
+/// values per bin; 30 bins over the range of all values, on a log scale when `log` and every
+/// value is positive): the distributions a reader of the paper compares across variants.
+///
+/// ```
+/// let svg = linregions::render::histograms_svg("L2 inradius", &[("plain".into(), vec![0.1, 0.2]), ("bn".into(), vec![0.05])], true);
+/// assert!(svg.starts_with("<svg") && svg.contains("plain") && svg.contains("bn"));
+/// ```
+pub fn histograms_svg(title: &str, series: &[(String, Vec<f64>)], log: bool) -> String {
+    const COLORS: [&str; 6] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
+    const BINS: usize = 30;
+    let (w, h, left, bottom, top) = (640.0, 360.0, 50.0, 40.0, 40.0);
+    let all: Vec<f64> =
+        series.iter().flat_map(|(_, v)| v.iter().copied()).filter(|v| v.is_finite()).collect();
+    let log = log && all.iter().all(|&v| v > 0.0);
+    let f = |v: f64| if log { v.log10() } else { v };
+    let (lo, hi) =
+        all.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(f(v)), b.max(f(v))));
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 0.5, lo + 0.5)
+    } else {
+        (0.0, 1.0)
+    };
+    let bin = |v: f64| (((f(v) - lo) / (hi - lo) * BINS as f64) as usize).min(BINS - 1);
+    let shares: Vec<Vec<f64>> = series
+        .iter()
+        .map(|(_, v)| {
+            let mut c = vec![0.0; BINS];
+            let n = v.iter().filter(|x| x.is_finite()).count().max(1) as f64;
+            for &x in v.iter().filter(|x| x.is_finite()) {
+                c[bin(x)] += 1.0 / n;
+            }
+            c
+        })
+        .collect();
+    let ymax = shares.iter().flatten().fold(0.0f64, |a, &b| a.max(b)).max(1e-9);
+    let (pw, ph) = (w - left - 20.0, h - bottom - top);
+    let x = |k: f64| left + k / BINS as f64 * pw;
+    let y = |v: f64| top + ph - v / ymax * ph;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"12\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n"
+    );
+    s += &format!(
+        "<text x=\"{left}\" y=\"20\" font-size=\"14\">{}</text>\n",
+        crate::formats::xml_escape(title)
+    );
+    s += &format!(
+        "<g stroke=\"#444\"><line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\"/></g>\n",
+        top + ph,
+        left + pw
+    );
+    let tick = |v: f64| if log { format!("{:.3e}", 10f64.powf(v)) } else { format!("{v:.4}") };
+    s += &format!(
+        "<text x=\"{left}\" y=\"{0}\">{1}</text><text x=\"{2}\" y=\"{0}\" text-anchor=\"end\">{3}</text>\n",
+        top + ph + 16.0,
+        tick(lo),
+        left + pw,
+        tick(hi)
+    );
+    s += &format!(
+        "<text x=\"{0}\" y=\"{1}\" text-anchor=\"middle\">{2}share per bin (max {ymax:.3})</text>\n",
+        left + pw / 2.0,
+        top + ph + 32.0,
+        if log { "log scale; " } else { "" }
+    );
+    for (k, ((name, _), c)) in series.iter().zip(&shares).enumerate() {
+        let color = COLORS[k % COLORS.len()];
+        let mut path = format!("M{:.2},{:.2}", x(0.0), y(0.0));
+        for (b, v) in c.iter().enumerate() {
+            path += &format!(" L{:.2},{:.2} L{:.2},{:.2}", x(b as f64), y(*v), x(b as f64 + 1.0), y(*v));
+        }
+        path += &format!(" L{:.2},{:.2}", x(BINS as f64), y(0.0));
+        s += &format!("<path d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.8\"/>\n");
+        s += &format!(
+            "<rect x=\"{0}\" y=\"{1}\" width=\"12\" height=\"12\" fill=\"{color}\"/><text x=\"{2}\" y=\"{3}\">{4}</text>\n",
+            w - 160.0,
+            top + 16.0 * k as f64,
+            w - 144.0,
+            top + 16.0 * k as f64 + 11.0,
+            crate::formats::xml_escape(name)
+        );
+    }
+    s + "</svg>\n"
+}
+
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 /// Rasterise an SVG made by [`render_svg`] to PNG bytes (resvg, embedded font only).

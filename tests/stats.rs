@@ -374,3 +374,136 @@ fn points_in_twenty_dimensions() {
     assert_eq!(doc["regions"][region]["pattern"], here["region"]["pattern"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `train --data digits` (64 inputs, 10 classes) reports held-out accuracy and writes the
+/// test set; `--upsample 28` gives 784 inputs; a labelled CSV trains; bad data is exit 2
+/// with the file and line.
+#[test]
+fn train_on_digits_and_csv_through_the_binary() {
+    let dir = std::env::temp_dir().join(format!("linregions-digits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let common = ["train", "--data", "digits", "--hidden", "8", "--epochs", "2", "--seed", "1"];
+    let o = run(&[&common[..], &["-o", &p("d.json"), "--test-out", &p("test.csv")]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("64-8-10 on digits (1438 points)"), "{text}");
+    let acc: f64 = text
+        .split("test accuracy ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(acc > 0.5, "held-out accuracy {acc} of 10 classes");
+    let test = std::fs::read_to_string(p("test.csv")).unwrap();
+    assert_eq!(test.lines().count(), 1 + 359);
+    assert!(test.starts_with("x1,x2,"));
+    let net = parse_network(&std::fs::read_to_string(p("d.json")).unwrap()).unwrap();
+    assert_eq!((net.input_dim(), net.output_dim()), (64, 10));
+    // The test points analysed locally in [0,1]^64: one row per point.
+    let head: String = test.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(p("two.csv"), head).unwrap();
+    let o = run(&["stats", &p("d.json"), "--box=0:1", "--points", &p("two.csv"), "--csv", "-"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1 + 2);
+    // MNIST-sized.
+    let o = run(&[&common[..], &["--upsample", "28", "-o", &p("u.json")]].concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let net = parse_network(&std::fs::read_to_string(p("u.json")).unwrap()).unwrap();
+    assert_eq!(net.input_dim(), 784);
+    // A labelled CSV with a header.
+    let mut csv = String::from("a,b,c,label\n");
+    for k in 0..40 {
+        csv += &format!("{},{},1/2,{}\n", k % 7, k % 5, k % 2);
+    }
+    std::fs::write(p("mine.csv"), &csv).unwrap();
+    let o = run(&["train", "--data", &p("mine.csv"), "--hidden", "4", "--epochs", "2", "-o", &p("m.json")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("3-4-1 on"));
+    // Bad input: exit 2, naming the file and the line.
+    for (body, says) in [
+        ("x,label\n1,0\n2,one\n", "line 3"),
+        ("x,label\n1,0\n2,1,3\n", "line 3"),
+        ("x,label\n1,0\n2,0\n", "fewer than two distinct labels"),
+        ("x,label\nnan,0\n", "line 2"),
+    ] {
+        std::fs::write(p("bad.csv"), body).unwrap();
+        let o = run(&["train", "--data", &p("bad.csv"), "-o", &p("b.json")]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{body}: {err}");
+        assert!(err.contains("bad.csv") && err.contains(says), "{body}: {err}");
+    }
+    let o = run(&["train", "--data", "moons", "--upsample", "28", "-o", &p("x.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a square"));
+    let o = run(&["train", "--data", &p("missing.csv"), "-o", &p("x.json")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("neither a data set"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Networks sharing a `--names` name are seeds of one variant: one column of mean ± sd.
+#[test]
+fn seeds_group_into_mean_and_deviation() {
+    let o = run(&[
+        "stats",
+        "fixtures/known_boundary.json",
+        "fixtures/known_boundary.json",
+        "fixtures/three_classes.json",
+        "--names",
+        "a,a,b",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("| property | a (2 nets) | b (1 nets) |"), "{text}");
+    // Two identical networks: deviation 0; one network: its value alone.
+    assert!(text.contains("| regions | 4.0000 ± 0.0000 | 4.0000 |"), "{text}");
+    assert!(text.contains("| regions with decision boundary | 50.0000 ± 0.0000 |"), "{text}");
+}
+
+/// `stats --plots DIR` writes the three histograms with one outline per network name (seeds
+/// pooled); `render --points` draws every data point.
+#[test]
+fn plots_and_points_overlay() {
+    let dir = std::env::temp_dir().join(format!("linregions-plots-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let o = run(&[
+        "stats",
+        "fixtures/known_boundary.json",
+        "fixtures/known_boundary.json",
+        "fixtures/three_classes.json",
+        "--names",
+        "a,a,b",
+        "--plots",
+        d,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for file in ["inradius_l2.svg", "facet_cos.svg", "boundary_distance.svg"] {
+        let svg = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"), "{file}");
+        assert_eq!(svg.matches("<path ").count(), 2, "{file}: one outline per name");
+        assert!(svg.contains(">a</text>") && svg.contains(">b</text>"), "{file}");
+    }
+    let out = dir.join("p.svg");
+    let o = run(&[
+        "render",
+        "fixtures/known_boundary.json",
+        "--points",
+        "fixtures/known_boundary_points.csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let n = std::fs::read_to_string(root().join("fixtures/known_boundary_points.csv"))
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
+        .count();
+    assert_eq!(svg.matches("r=\"2.6\"").count(), n);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -27,6 +27,9 @@ pub(crate) struct RenderArgs {
     /// Overlay the adjacency graph (interior points joined across facets).
     #[arg(long)]
     pub(crate) graph: bool,
+    /// Draw these data points over the regions (CSV x,y[,label]; filled by an integer label).
+    #[arg(long, value_name = "DATA.csv")]
+    pub(crate) points: Option<PathBuf>,
     /// Width in pixels (50 to 16384).
     #[arg(long, default_value_t = 800.0)]
     pub(crate) width: f64,
@@ -39,6 +42,7 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     use linregions::render::{ColorBy, RenderOptions, render_svg};
     let mut inputs = domain_inputs(&a.domain);
     inputs.push(&a.net);
+    inputs.extend(a.points.iter().map(PathBuf::as_path));
     no_clobber(&inputs, &[("--output", Some(&a.output))])?;
     let (net, _) = load_sliced(&a.net, &a.domain, import)?;
     let d = net.input_dim();
@@ -51,6 +55,19 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     if !(a.width.is_finite() && (50.0..=MAX_WIDTH).contains(&a.width)) {
         return Err(bad(format!("--width must be between 50 and {MAX_WIDTH} pixels")));
     }
+    let points = match &a.points {
+        None => Vec::new(),
+        Some(p) => formats::parse_data_csv(&read(p)?, d)
+            .map_err(|e| bad(format!("{}: {e}", p.display())))?
+            .into_iter()
+            .map(|(x, label)| {
+                (
+                    [linregions::num::to_f64(&x[0]), linregions::num::to_f64(&x[1])],
+                    label.and_then(|l| l.parse().ok()),
+                )
+            })
+            .collect(),
+    };
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
     let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
@@ -65,6 +82,7 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
         inspheres: a.inspheres,
         graph: a.graph,
         legend: true,
+        points,
     };
     let svg = render_svg(&net, &e, &props, &opts).map_err(|e| bad(format!("{}: {e}", a.net.display())))?;
     if a.output.extension().is_some_and(|x| x.eq_ignore_ascii_case("png")) {

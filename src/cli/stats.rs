@@ -22,10 +22,15 @@ pub(crate) struct StatsArgs {
     /// Write properties, edges and summary as JSON (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub(crate) json: Option<PathBuf>,
+    /// Write SVG histograms (one outline per network name, seeds pooled) of the L2
+    /// inradius, the facet normals' mean |cos| and the distance to the decision boundary
+    /// into DIR (per sample with --points).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plots: Option<PathBuf>,
 }
 
 pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
-    use linregions::properties::{properties, summarize};
+    use linregions::properties::{properties, summarize, summarize_points};
     let mut inputs = domain_inputs(&a.domain);
     inputs.extend(a.nets.iter().map(PathBuf::as_path));
     inputs.extend(a.points.iter().map(PathBuf::as_path));
@@ -40,6 +45,8 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
     let (mut summaries, mut per_sample) = (Vec::new(), Vec::new());
     let mut domain_text = String::new();
     let mut sliced = false;
+    // Per network: (name, inradius, facet cos, boundary distance) values for --plots.
+    let mut plot_values: Vec<(String, [Vec<f64>; 3])> = Vec::new();
     for (i, path) in a.nets.iter().enumerate() {
         let (net, plane) = load_sliced(path, &a.domain, import)?;
         sliced = plane.is_some();
@@ -82,7 +89,7 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         // The paper's averages are per sample: a region met by k points counts k times.
         let sample = points.as_ref().map(|pts| {
             let ids: Vec<usize> = pts.iter().map(|p| p.region).collect();
-            summarize(&props, &e, Some(&ids))
+            summarize_points(&props, &e, &ids)
         });
         if let Some(out) = &a.csv {
             write_out(out, &formats::stats_csv(&net, &e, &props, points.as_deref()))?;
@@ -97,8 +104,35 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
             Some(n) => n.clone(),
             None => path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         });
+        if a.plots.is_some() {
+            let ids: Vec<usize> = match &points {
+                Some(pts) => pts.iter().map(|p| p.region).collect(),
+                None => (0..props.len()).collect(),
+            };
+            let to_f = linregions::num::to_f64;
+            let global = props.iter().any(|p| p.global_boundary_distance.is_some());
+            let vals = [
+                ids.iter().filter_map(|&k| props[k].inradius_l2.as_ref().map(|(lo, _)| to_f(lo))).collect(),
+                ids.iter().filter_map(|&k| props[k].facet_cos.map(|s| s.mean)).collect(),
+                ids.iter()
+                    .filter_map(|&k| {
+                        let p = &props[k];
+                        if global {
+                            p.global_boundary_distance.as_ref()
+                        } else {
+                            p.boundary_distance.as_ref()
+                        }
+                        .map(|d| d.1)
+                    })
+                    .collect(),
+            ];
+            plot_values.push((names[i].clone(), vals));
+        }
         summaries.push(summary);
         per_sample.extend(sample);
+    }
+    if let Some(dir) = &a.plots {
+        write_plots(dir, &plot_values, a.points.is_some())?;
     }
     let slice = if sliced {
         " Measured in slice coordinates (s, t): radii, distances and angles are those of the 2D slice, not of the input space."
@@ -119,5 +153,27 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         )
     };
     say(&text, [&a.csv, &a.json].iter().any(|p| p.as_deref() == Some(Path::new("-"))));
+    Ok(())
+}
+
+/// The histograms of `stats --plots`: networks sharing a name pooled into one series.
+fn write_plots(dir: &Path, values: &[(String, [Vec<f64>; 3])], per_sample: bool) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| bad(format!("--plots {}: {e}", dir.display())))?;
+    let unit = if per_sample { "per data point" } else { "per region" };
+    let files = [
+        ("inradius_l2.svg", format!("L2 inradius ({unit})"), true),
+        ("facet_cos.svg", format!("facet normals, mean |cos| ({unit})"), false),
+        ("boundary_distance.svg", format!("centre-to-boundary distance ({unit})"), true),
+    ];
+    for (k, (file, title, log)) in files.iter().enumerate() {
+        let mut series: Vec<(String, Vec<f64>)> = Vec::new();
+        for (name, v) in values {
+            match series.iter_mut().find(|(n, _)| n == name) {
+                Some((_, all)) => all.extend(&v[k]),
+                None => series.push((name.clone(), v[k].clone())),
+            }
+        }
+        write_out(&dir.join(file), &linregions::render::histograms_svg(title, &series, *log))?;
+    }
     Ok(())
 }

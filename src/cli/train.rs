@@ -14,10 +14,18 @@ pub(crate) struct TrainArgs {
     /// generated apart).
     #[arg(long, default_value_t = 400)]
     pub(crate) samples: usize,
-    /// Held-out fraction of digits or a CSV data set, split off by the seed (not trained on;
-    /// its accuracy is reported).
+    /// Held-out fraction of digits or a CSV data set (not trained on; its accuracy is
+    /// reported).
     #[arg(long, default_value_t = 0.2, value_name = "F")]
     pub(crate) test_fraction: f64,
+    /// Seed of a generated 2D data set (default: --seed), so that networks of several seeds
+    /// share one data set.
+    #[arg(long, value_name = "SEED")]
+    pub(crate) data_seed: Option<u64>,
+    /// Seed of the held-out split, apart from --seed so that networks of several seeds
+    /// share one test set.
+    #[arg(long, default_value_t = 0, value_name = "SEED")]
+    pub(crate) split_seed: u64,
     /// Resize square images (d = s²) to SIDE x SIDE pixels by nearest neighbour, e.g.
     /// `--upsample 28` makes the 8x8 digits MNIST-sized (784 inputs).
     #[arg(long, value_name = "SIDE")]
@@ -82,10 +90,11 @@ pub(crate) fn cmd_train(a: TrainArgs) -> Result<()> {
         return Err(bad("--test-fraction in (0, 1)"));
     }
     let (data, test) = match (&data_file, a.data.as_str()) {
-        (None, "digits") => train::digits().split(a.test_fraction, a.seed),
+        (None, "digits") => train::digits().split(a.test_fraction, a.split_seed),
         (None, name) => {
-            let data = train::dataset(name, a.samples, a.seed).expect("a listed data set");
-            let test = train::dataset(name, (a.samples / 4).max(2), a.seed ^ 0x7E57_0000_0000)
+            let seed = a.data_seed.unwrap_or(a.seed);
+            let data = train::dataset(name, a.samples, seed).expect("a listed data set");
+            let test = train::dataset(name, (a.samples / 4).max(2), seed ^ 0x7E57_0000_0000)
                 .expect("a listed data set");
             (data, test)
         }
@@ -103,7 +112,7 @@ pub(crate) fn cmd_train(a: TrainArgs) -> Result<()> {
             if data.x.len() < 2 {
                 return Err(bad(format!("{}: at least 2 data rows needed", path.display())));
             }
-            data.split(a.test_fraction, a.seed)
+            data.split(a.test_fraction, a.split_seed)
         }
     };
     let (data, test) = match a.upsample {

@@ -145,17 +145,32 @@ pub(crate) fn summary_rows(
     // in general position neighbours differ in one neuron: geometry, not findings.
     let facets_label =
         if s.input_dim == 2 { "facets per region (about 4 by geometry in 2D)" } else { "facets per region" };
-    let mut rows = vec![
-        ("regions".into(), s.regions.to_string(), Some(s.regions as f64)),
-        ("bounded".into(), s.bounded.to_string(), Some(s.bounded as f64)),
+    let mut rows = if s.per_sample {
+        vec![
+            ("data points".into(), s.regions.to_string(), Some(s.regions as f64)),
+            ("distinct regions".into(), s.distinct_regions.to_string(), Some(s.distinct_regions as f64)),
+            ("points in bounded regions".into(), s.bounded.to_string(), Some(s.bounded as f64)),
+        ]
+    } else {
+        vec![
+            ("regions".into(), s.regions.to_string(), Some(s.regions as f64)),
+            ("bounded".into(), s.bounded.to_string(), Some(s.bounded as f64)),
+        ]
+    };
+    let share = if s.per_sample {
+        "points in regions with decision boundary"
+    } else {
+        "regions with decision boundary"
+    };
+    rows.extend([
         q("L2 inradius min / median / max", &s.inradius_l2),
         q("L-inf inradius min / median / max", &s.inradius_linf),
         q(facets_label, &s.facets),
         q("facet normals, mean abs cos", &s.facet_cos),
-        pct("regions with decision boundary", Some(s.boundary_fraction)),
+        pct(share, Some(s.boundary_fraction)),
         q("facet-to-boundary abs cos", &s.boundary_cos),
         q("centre-to-boundary distance (in region)", &s.boundary_distance),
-    ];
+    ]);
     if s.global_boundary_distance.is_some() {
         rows.push(q("centre-to-boundary distance (global)", &s.global_boundary_distance));
         rows.push(pct("regions within 0.1 of the boundary (global)", s.near_boundary_fraction));
@@ -222,7 +237,7 @@ pub fn summary_markdown(names: &[String], summaries: &[crate::regions::propertie
 }
 
 /// `mean ± sd` (sample standard deviation) with 4 significant decimals; `-` when empty.
-fn mean_sd(v: &[f64]) -> String {
+pub(crate) fn mean_sd(v: &[f64]) -> String {
     if v.is_empty() {
         return "-".into();
     }

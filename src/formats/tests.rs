@@ -91,3 +91,10 @@ fn streamed_documents_equal_the_whole_document() {
     let err = write_regions_json(&mut sink, net, &whole_space, &e, None, None).expect_err("the sink fails");
     assert_eq!((err.to_string().as_str(), sink.0), ("full", 2));
 }
+
+#[test]
+fn mean_and_sample_deviation() {
+    assert_eq!(super::stats::mean_sd(&[1.0, 3.0]), "2.0000 ± 1.4142");
+    assert_eq!(super::stats::mean_sd(&[2.5]), "2.5000");
+    assert_eq!(super::stats::mean_sd(&[]), "-");
+}

@@ -970,9 +970,13 @@ impl Quantiles {
 pub struct StudySummary {
     /// The input dimension of the regions (2 for a plane slice: slice coordinates).
     pub input_dim: usize,
-    /// Regions summarised; with `ids` repeating a region (one id per data point) it counts
-    /// once per repeat: the per-sample average.
+    /// Regions summarised, or data points for a per-sample summary ([`summarize_points`]).
     pub regions: usize,
+    /// Whether the summary is per sample: one entry per data point, a region counting once
+    /// per point in it.
+    pub per_sample: bool,
+    /// Distinct regions summarised.
+    pub distinct_regions: usize,
     pub bounded: usize,
     pub inradius_l2: Option<Quantiles>,
     pub inradius_linf: Option<Quantiles>,
@@ -992,6 +996,12 @@ pub struct StudySummary {
     pub neighbor_hamming: Option<Quantiles>,
 }
 
+/// The per-sample summary of data points in the regions `ids` (one per point): the paper's
+/// averages, where a region met by `k` points counts `k` times.
+pub fn summarize_points(props: &[RegionProps], e: &Enumeration, ids: &[usize]) -> StudySummary {
+    StudySummary { per_sample: true, ..summarize(props, e, Some(ids)) }
+}
+
 /// The distance to the decision boundary under which a region counts as near it in
 /// [`StudySummary::near_boundary_fraction`] (decided exactly: squared distance <= 1/100).
 pub const NEAR_BOUNDARY: f64 = 0.1;
@@ -1006,9 +1016,14 @@ pub fn summarize(props: &[RegionProps], e: &Enumeration, ids: Option<&[usize]>) 
     let n = sel.len();
     let global: Vec<&(Q, f64)> = sel.iter().filter_map(|p| p.global_boundary_distance.as_ref()).collect();
     let near_sq = Q::new(1.into(), 100.into());
+    let mut distinct: Vec<usize> = sel.iter().map(|p| p.id).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
     StudySummary {
         input_dim: e.regions.first().map_or(0, |r| r.interior_point.len()),
         regions: n,
+        per_sample: false,
+        distinct_regions: distinct.len(),
         bounded: sel.iter().filter(|p| e.regions[p.id].bounded).count(),
         inradius_l2: Quantiles::of(
             sel.iter().filter_map(|p| p.inradius_l2.as_ref().map(|(lo, _)| to_f64(lo))),
