@@ -7,6 +7,7 @@ use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, pattern_at};
 use crate::regions::enumerate::{Crossing, Enumeration, Options, Region, RegionOutcome, analyze_region_from};
 use crate::regions::properties::{RegionProps, region_props};
 use petgraph::graph::UnGraph;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -102,20 +103,43 @@ pub fn locate_points(
 ) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
     let bounded = domain.validate(net.input_dim()).map_err(|e| (0, PointError::Domain(e)))?;
     let rows = domain.rows();
+    // Each point's pattern (cheap), then one analysis per distinct pattern, of its first
+    // point, in parallel: the same analyses as one by one in order, so the output does not
+    // depend on the number of threads. The first point (in order) without a region is the
+    // error.
+    let patterns: Vec<Option<Pattern>> =
+        points.par_iter().map(|x| (x.len() == net.input_dim()).then(|| pattern_at(net, x).0)).collect();
+    let mut seen: std::collections::BTreeSet<&Pattern> = std::collections::BTreeSet::new();
+    let reps: Vec<usize> = (0..points.len())
+        .filter(|&k| match &patterns[k] {
+            Some(p) => seen.insert(p),
+            None => false,
+        })
+        .collect();
+    let analysed: Vec<(usize, Result<Region, PointError>)> = reps
+        .par_iter()
+        .map(|&k| (k, analyze_point(net, domain, &points[k], opts).map(|a| a.region)))
+        .collect();
+    let mut outcome: BTreeMap<usize, Result<Region, PointError>> = analysed.into_iter().collect();
     let mut found: BTreeMap<Pattern, Region> = BTreeMap::new();
     let mut of_point = Vec::with_capacity(points.len());
     for (k, x) in points.iter().enumerate() {
         // A point whose pattern names a region met before needs no new analysis: only the
         // exact check that it lies in the domain.
-        let pattern = if x.len() == net.input_dim() { Some(pattern_at(net, x).0) } else { None };
-        if let Some(p) = pattern.filter(|p| found.contains_key(p)) {
+        if let Some(p) = patterns[k].as_ref().filter(|p| found.contains_key(*p)) {
             if rows.iter().any(|(r, b)| dot(r, x) > *b) {
                 return Err((k, PointError::Outside));
             }
-            of_point.push(p);
+            of_point.push(p.clone());
             continue;
         }
-        let r = analyze_point(net, domain, x, opts).map_err(|e| (k, e))?.region;
+        // Analysed above if first of its pattern; else (a point on a boundary, whose region
+        // by the lexicographic rule has another pattern) now.
+        let r = match outcome.remove(&k) {
+            Some(r) => r,
+            None => analyze_point(net, domain, x, opts).map(|a| a.region),
+        }
+        .map_err(|e| (k, e))?;
         of_point.push(r.pattern.clone());
         found.insert(r.pattern.clone(), r);
     }
@@ -142,7 +166,7 @@ pub fn locate_points(
 pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
     let layers = net.layer_sizes().len();
     e.regions
-        .iter()
+        .par_iter()
         .map(|r| {
             // Neighbours differ from the region in few bits: through the cache their maps are
             // rank-one updates of the region's own layers.
