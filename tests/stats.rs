@@ -507,3 +507,30 @@ fn plots_and_points_overlay() {
     assert_eq!(svg.matches("r=\"2.6\"").count(), n);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `stats --points` analyses distinct regions in parallel: the output does not depend on
+/// the thread count.
+#[test]
+fn points_output_is_independent_of_threads() {
+    let mut pts = String::from("x,y,z\n");
+    let mut rng = 7u64;
+    for _ in 0..40 {
+        let mut c = || {
+            rng = rng.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (rng >> 33) as i64 % 2001 - 1000
+        };
+        pts += &format!("{}/1000,{}/1000,{}/1000\n", c(), c(), c());
+    }
+    let path = std::env::temp_dir().join(format!("linregions-pts-{}.csv", std::process::id()));
+    std::fs::write(&path, pts).unwrap();
+    let out: Vec<Vec<u8>> = ["1", "2"]
+        .iter()
+        .map(|t| {
+            let o = run(&["stats", "fixtures/net-3-6-6-1.json", "--points", path.to_str().unwrap(), "--threads", t, "--json", "-"]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            o.stdout
+        })
+        .collect();
+    assert_eq!(out[0], out[1]);
+    std::fs::remove_file(&path).ok();
+}
