@@ -44,6 +44,11 @@ for f in "${nets[@]}"; do
   fi
   pt=$(python3 -c "print(','.join(['1/3']*$d))")
   run "$f inspect" inspect "$f" --point "$pt"
+  if [ "$d" -le 3 ]; then
+    run "$f stats" stats "$f" --json -
+    printf 'x\n%s\n' "$pt" > "$dir/pt.csv"
+    run "$f stats points" stats "$f" --points "$dir/pt.csv" --json -
+  fi
 done
 big="$dir/net-2-64-64-1.json"; "$new" random --dims 2,64,64,1 --seed 1 -o "$big" >/dev/null
 run "2-64-64-1 box" enumerate "$big" --box=-10:10 --json - -q

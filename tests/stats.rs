@@ -526,7 +526,16 @@ fn points_output_is_independent_of_threads() {
     let out: Vec<Vec<u8>> = ["1", "2"]
         .iter()
         .map(|t| {
-            let o = run(&["stats", "fixtures/net-3-6-6-1.json", "--points", path.to_str().unwrap(), "--threads", t, "--json", "-"]);
+            let o = run(&[
+                "stats",
+                "fixtures/net-3-6-6-1.json",
+                "--points",
+                path.to_str().unwrap(),
+                "--threads",
+                t,
+                "--json",
+                "-",
+            ]);
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
             o.stdout
         })

@@ -459,9 +459,15 @@ pub(crate) fn write_value(v: &Value, indent: usize, out: &mut String) {
 /// Parse a data CSV `x1,...,xd[,label]` (header optional, exact decimals).
 pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String>)>, WireError> {
     let mut out = Vec::new();
+    let mut seen_row = false;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // A header is the first row, all non-numbers (whatever its number of fields).
+        let first = !std::mem::replace(&mut seen_row, true);
+        if first && is_header(line) {
             continue;
         }
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
@@ -474,7 +480,6 @@ pub fn parse_data_csv(text: &str, d: usize) -> Result<Vec<(Vec<Q>, Option<String
         }
         match fields[..d].iter().map(|f| parse_rational(f)).collect::<Result<Vec<Q>, _>>() {
             Ok(x) => out.push((x, fields.get(d).map(|s| s.to_string()))),
-            Err(_) if i == 0 && is_header(line) => continue,
             Err(e) => return Err(err(None, format!("line {}", i + 1), e.to_string())),
         }
     }

@@ -98,3 +98,12 @@ fn mean_and_sample_deviation() {
     assert_eq!(super::stats::mean_sd(&[2.5]), "2.5000");
     assert_eq!(super::stats::mean_sd(&[]), "-");
 }
+
+#[test]
+fn a_data_header_is_the_first_row_of_words() {
+    // Whatever its number of fields; only the first row.
+    assert_eq!(parse_data_csv("x\n1,2\n", 2).unwrap().len(), 1);
+    assert_eq!(parse_data_csv("# note\nx,y,label\n1,2,a\n", 2).unwrap().len(), 1);
+    assert!(parse_data_csv("x\ny\n1,2\n", 2).unwrap_err().to_string().contains("line 2"));
+    assert!(parse_data_csv("1,2\nx,y\n", 2).unwrap_err().to_string().contains("line 2"));
+}
