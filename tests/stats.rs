@@ -446,29 +446,11 @@ fn train_on_digits_and_csv_through_the_binary() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// Networks sharing a `--names` name are seeds of one variant: one column of mean ± sd.
+/// Networks sharing a `--names` name are seeds of one variant: one column of mean ± sd;
+/// `stats --plots DIR` writes the three histograms with one outline per name (seeds pooled);
+/// `render --points` draws every data point.
 #[test]
-fn seeds_group_into_mean_and_deviation() {
-    let o = run(&[
-        "stats",
-        "fixtures/known_boundary.json",
-        "fixtures/known_boundary.json",
-        "fixtures/three_classes.json",
-        "--names",
-        "a,a,b",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("| property | a (2 nets) | b (1 nets) |"), "{text}");
-    // Two identical networks: deviation 0; one network: its value alone.
-    assert!(text.contains("| regions | 4.0000 ± 0.0000 | 4.0000 |"), "{text}");
-    assert!(text.contains("| regions with decision boundary | 50.0000 ± 0.0000 |"), "{text}");
-}
-
-/// `stats --plots DIR` writes the three histograms with one outline per network name (seeds
-/// pooled); `render --points` draws every data point.
-#[test]
-fn plots_and_points_overlay() {
+fn seeds_group_plots_and_points_overlay() {
     let dir = std::env::temp_dir().join(format!("linregions-plots-{}", std::process::id()));
     let d = dir.to_str().unwrap();
     let o = run(&[
@@ -482,6 +464,11 @@ fn plots_and_points_overlay() {
         d,
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("| property | a (2 nets) | b (1 nets) |"), "{text}");
+    // Two identical networks: deviation 0; one network: its value alone.
+    assert!(text.contains("| regions | 4.0000 ± 0.0000 | 4.0000 |"), "{text}");
+    assert!(text.contains("| regions with decision boundary | 50.0000 ± 0.0000 |"), "{text}");
     for file in ["inradius_l2.svg", "facet_cos.svg", "boundary_distance.svg"] {
         let svg = std::fs::read_to_string(dir.join(file)).unwrap();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"), "{file}");
