@@ -52,7 +52,9 @@ case $task in
     fi
     echo "## Regions around the held-out test points ($(($(wc -l < "$points") - 1)) points, box [0,1]^d)"
     echo
-    $lr stats "${nets[@]}" --names "$namelist" --box=0:1 --points "$points"
+    $lr stats "${nets[@]}" --names "$namelist" --box=0:1 --points "$points" --plots "$out/plots"
+    echo
+    echo "Histograms (per test point, seeds pooled): $out/plots/*.svg"
     ;;
   *)
     # The data box, padded: the domain of the enumeration.
@@ -61,15 +63,17 @@ case $task in
                    END { printf "%.2f:%.2f,%.2f:%.2f", min1 - 0.25, max1 + 0.25, min2 - 0.25, max2 + 0.25 }' "$out/train.csv")
     echo "## All regions in the data box"
     echo
-    $lr stats "${nets[@]}" --names "$namelist" --box="$box"
+    $lr stats "${nets[@]}" --names "$namelist" --box="$box" --plots "$out/plots"
     echo
     echo "## Regions containing training points"
     echo
     $lr stats "${nets[@]}" --names "$namelist" --box="$box" --points "$out/train.csv"
     for v in plain bn dropout; do
       $lr stats "$out/$v-1.json" --box="$box" --csv "$out/$v-1.regions.csv" --json "$out/$v-1.stats.json" >/dev/null
+      $lr render "$out/$v-1.json" --box="$box" --color class --points "$out/train.csv" -o "$out/plots/$v-1.svg"
     done
     echo
     echo "Per-region tables of seed 1: $out/{plain,bn,dropout}-1.regions.csv and .stats.json"
+    echo "Histograms (per region, seeds pooled) and pictures of seed 1 with the data: $out/plots/"
     ;;
 esac
