@@ -392,7 +392,6 @@ fn train_on_digits_and_csv_through_the_binary() {
         .split("test accuracy ")
         .nth(1)
         .unwrap()
-        .trim()
         .split_whitespace()
         .next()
         .unwrap()
