@@ -388,15 +388,8 @@ fn train_on_digits_and_csv_through_the_binary() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("64-8-10 on digits (1438 points)"), "{text}");
-    let acc: f64 = text
-        .split("test accuracy ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: f64 =
+        text.split("test accuracy ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
     assert!(acc > 0.5, "held-out accuracy {acc} of 10 classes");
     let test = std::fs::read_to_string(p("test.csv")).unwrap();
     assert_eq!(test.lines().count(), 1 + 359);
