@@ -31,6 +31,8 @@ pub enum DataError {
     NotFinite { index: usize },
     /// Fewer than two distinct labels: nothing to classify.
     OneClass,
+    /// A label at or past [`MAX_CLASSES`] (one logit per class would be allocated).
+    Label { index: usize, label: usize },
 }
 
 impl std::fmt::Display for DataError {
@@ -43,11 +45,17 @@ impl std::fmt::Display for DataError {
             }
             DataError::NotFinite { index } => write!(f, "point {index} has a coordinate that is not finite"),
             DataError::OneClass => write!(f, "fewer than two distinct labels"),
+            DataError::Label { index, label } => {
+                write!(f, "point {index} has label {label}; labels are class indices below {MAX_CLASSES}")
+            }
         }
     }
 }
 
 impl std::error::Error for DataError {}
+
+/// The most classes a data set may have (labels `0..MAX_CLASSES`).
+pub const MAX_CLASSES: usize = 1000;
 
 impl Dataset {
     /// A data set from points and labels; `classes` is the largest label plus one.
@@ -66,6 +74,9 @@ impl Dataset {
             if !p.iter().all(|v| v.is_finite()) {
                 return Err(DataError::NotFinite { index });
             }
+        }
+        if let Some(index) = y.iter().position(|&c| c >= MAX_CLASSES) {
+            return Err(DataError::Label { index, label: y[index] });
         }
         if y.iter().all(|&c| c == y[0]) {
             return Err(DataError::OneClass);
@@ -731,6 +742,11 @@ mod tests {
         assert_eq!(img.upsample(2).unwrap(), img);
         assert!(dataset("moons", 4, 1).unwrap().upsample(3).is_none(), "2 is not a square");
         assert_eq!(Dataset::new(vec![vec![1.0]], vec![0]), Err(DataError::OneClass));
+        // A hostile label must not size the output layer.
+        assert_eq!(
+            Dataset::new(vec![vec![1.0], vec![2.0]], vec![0, usize::MAX]),
+            Err(DataError::Label { index: 1, label: usize::MAX })
+        );
         assert_eq!(
             Dataset::new(vec![vec![1.0], vec![1.0, 2.0]], vec![0, 1]),
             Err(DataError::Dimension { index: 1, dim: 2, expected: 1 })

@@ -109,9 +109,6 @@ pub(crate) fn cmd_train(a: TrainArgs) -> Result<()> {
             let (x, y) =
                 formats::parse_labelled_csv(&text).map_err(|e| bad(format!("{}: {e}", path.display())))?;
             let data = train::Dataset::new(x, y).map_err(|e| bad(format!("{}: {e}", path.display())))?;
-            if data.x.len() < 2 {
-                return Err(bad(format!("{}: at least 2 data rows needed", path.display())));
-            }
             data.split(a.test_fraction, a.split_seed)
         }
     };

@@ -182,6 +182,12 @@ fn diff(r: &Region, i: usize, j: usize) -> (Vec<Q>, Q) {
     (w[i].iter().zip(&w[j]).map(|(x, y)| x - y).collect(), &b[i] - &b[j])
 }
 
+/// Whether outputs `m` and `j` are equal as affine maps on the region (they tie everywhere
+/// in it).
+fn same_output(r: &Region, m: usize, j: usize) -> bool {
+    m == j || (r.logits.bias[m] == r.logits.bias[j] && r.logits.weight[m] == r.logits.weight[j])
+}
+
 /// Rows of the region plus `extra` rows `(a, b)` meaning `a x <= b`.
 fn with_rows(r: &Region, extra: &[(Vec<Q>, Q)]) -> Grouped {
     let base = r.facets.iter().map(|f| (f.a.clone(), f.b.clone(), Source::Domain(0)));
@@ -628,13 +634,12 @@ fn centre_of(r: &Region) -> &[Q] {
 /// piece's hyperplane: `f_m - f_i <= 0` for every output `m` not equal (as an affine map on
 /// the region) to `f_i` or `f_j`. None for one output.
 fn piece_others(r: &Region, (i, j): (usize, usize)) -> Vec<(Vec<Q>, Q)> {
-    let (w, b) = (&r.logits.weight, &r.logits.bias);
-    if b.len() == 1 {
+    let k = r.logits.bias.len();
+    if k == 1 {
         return vec![];
     }
-    let same = |m: usize, j: usize| b[m] == b[j] && w[m] == w[j];
-    (0..b.len())
-        .filter(|&m| !same(m, i) && !same(m, j))
+    (0..k)
+        .filter(|&m| !same_output(r, m, i) && !same_output(r, m, j))
         .map(|m| {
             let (w, c) = diff(r, m, i);
             (w, -c)
@@ -799,20 +804,17 @@ pub(crate) fn region_props(
                 diffs_of(&table, r, m, j).clone()
             }
         };
-        // Outputs equal to each other as affine maps on the region tie everywhere in it.
-        let same = |m: usize, j: usize| {
-            m == j || (r.logits.bias[m] == r.logits.bias[j] && r.logits.weight[m] == r.logits.weight[j])
-        };
         let mut classes = Vec::new();
         for j in 0..k {
             // Class j is predicted (the argmax, the lowest index winning ties) on an open
             // set iff no output equal to it has a lower index and, on an open set,
             // f_m - f_j < 0 for every output m not equal to it (an open set where
             // f_m <= f_j has points where the inequality is strict, f_m - f_j not being 0).
-            if (0..j).any(|m| same(m, j)) {
+            if (0..j).any(|m| same_output(r, m, j)) {
                 continue;
             }
-            let rows: Vec<(Vec<Q>, Q)> = (0..k).filter(|&m| !same(m, j)).map(|m| diffs(m, j)).collect();
+            let rows: Vec<(Vec<Q>, Q)> =
+                (0..k).filter(|&m| !same_output(r, m, j)).map(|m| diffs(m, j)).collect();
             if somewhere_negative(r, d, &rows, prepared.as_ref()) {
                 classes.push(j);
             }
@@ -823,7 +825,7 @@ pub(crate) fn region_props(
                 let g = diffs(i, j);
                 // Outputs equal to i or j are equal to both on the piece: no constraint.
                 let others: Vec<(Vec<Q>, Q)> = (0..k)
-                    .filter(|&m| !same(m, i) && !same(m, j))
+                    .filter(|&m| !same_output(r, m, i) && !same_output(r, m, j))
                     .map(|m| {
                         let (w, c) = diffs(m, i);
                         (w, -c)
