@@ -6,7 +6,7 @@ use super::*;
 pub(crate) struct TrainArgs {
     /// Data set: moons, circles, xor, spirals (2D, 2 classes, one logit), blobs (2D, 3
     /// classes), digits (the UCI optical digits: 1797 images of 8x8 pixels scaled to [0, 1],
-    /// 10 classes) or a labelled CSV file `x1,...,xd,label` (labels 0, 1, ...; two classes
+    /// 10 classes) or a labelled CSV file `x1,...,xd,label` (labels 0, 1, ... below 1000; two classes
     /// give one logit).
     #[arg(long, value_name = "NAME|FILE.csv")]
     pub(crate) data: String,
