@@ -380,6 +380,15 @@ fn from_limbs(u: &[u64]) -> BigUint {
 /// O(bits) passes even against 1, and every rational reduction here uses it. Tested
 /// against `num_integer::Integer::gcd`.
 pub fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
+    // A power of two on either side (dyadic denominators: float inputs and weights): the
+    // gcd is the smaller power of two dividing both, by trailing zeros alone.
+    for (p, other) in [(a, b), (b, a)] {
+        if let Some(k) = p.trailing_zeros()
+            && p.bits() == k + 1
+        {
+            return BigUint::one() << other.trailing_zeros().map_or(k, |t| t.min(k));
+        }
+    }
     match lehmer(a, b, None) {
         Gcd::Exact(g) => g,
         Gcd::AtMostBits(_) => unreachable!("no early stop asked for"),
@@ -587,7 +596,16 @@ pub fn ten_pow_neg(digits: u32) -> Q {
 /// Dot product of two equally long slices.
 pub fn dot(a: &[Q], b: &[Q]) -> Q {
     // Zero terms skipped: the box's rows are unit vectors.
-    a.iter().zip(b).filter(|(x, y)| !x.is_zero() && !y.is_zero()).fold(Q::zero(), |acc, (x, y)| acc + x * y)
+    let terms: Vec<(&Q, &Q)> = a.iter().zip(b).filter(|(x, y)| !x.is_zero() && !y.is_zero()).collect();
+    if terms.len() <= 8 {
+        return terms.into_iter().fold(Q::zero(), |acc, (x, y)| acc + x * y);
+    }
+    // Many terms: each side over one common denominator and one reduction at the end (a
+    // rational sum reduces, with gcds of long numbers, at every term). The same rational.
+    let (xs, ys): (Vec<Q>, Vec<Q>) = terms.into_iter().map(|(x, y)| (x.clone(), y.clone())).unzip();
+    let ((xn, xd), (yn, yd)) = (common_denominator(&xs), common_denominator(&ys));
+    let sum: Z = xn.iter().zip(&yn).map(|(u, v)| u * v).sum();
+    Q::new(sum, xd * yd)
 }
 
 /// Small integer as a rational.
@@ -602,6 +620,26 @@ mod tests {
 
     fn q(n: i64, d: i64) -> Q {
         Q::new(BigInt::from(n), BigInt::from(d))
+    }
+
+    /// `dot` over common denominators (past 8 nonzero terms) is the term-by-term rational
+    /// sum: random lengths 0-40 with zeros, mixed signs, dyadic and other denominators.
+    #[test]
+    fn dot_equals_the_term_by_term_sum() {
+        let mut rng = crate::network::random::SplitMix64(5);
+        for t in 0..300 {
+            let n = t % 41;
+            let mut entry = |dyadic: bool| {
+                let num = rng.small_int(1_000_000) * i64::from(rng.next_u64() % 5 != 0);
+                let den =
+                    if dyadic { 1i64 << (rng.next_u64() % 40) } else { 1 + (rng.next_u64() % 997) as i64 };
+                q(num, den)
+            };
+            let a: Vec<Q> = (0..n).map(|_| entry(t % 2 == 0)).collect();
+            let b: Vec<Q> = (0..n).map(|_| entry(t % 3 == 0)).collect();
+            let plain = a.iter().zip(&b).fold(Q::zero(), |acc, (x, y)| acc + x * y);
+            assert_eq!(dot(&a, &b), plain, "case {t}");
+        }
     }
 
     /// A random `i128` of a random width (1 to 127 bits, either sign), or an extreme value.
@@ -751,6 +789,10 @@ mod tests {
             };
             assert_eq!(gcd_big(&a, &b), a.gcd(&b), "{a} {b}");
             assert_eq!(gcd_big(&b, &a), a.gcd(&b));
+            // Powers of two against numbers with and without factors of two.
+            let (a2, p2) = (&a << (t % 130), BigUint::one() << (t % 170));
+            assert_eq!(gcd_big(&a2, &p2), a2.gcd(&p2), "{a2} {p2}");
+            assert_eq!(gcd_big(&p2, &a2), a2.gcd(&p2));
             // The early-stopped bound: never below the gcd's length, and at most the target
             // unless it is that length exactly.
             let exact = a.gcd(&b).bits();

@@ -26,7 +26,7 @@ impl Halfspaces {
                     FloatLp::Vertex(basis) => certified_vertex(&rows, &basis, &c, false)
                         .map(|(x, dd)| Some(q_new(x[j].clone(), dd))),
                     FloatLp::Ray(_, w) => exact_ray(&rows, &w, &c).map(|_| None),
-                    FloatLp::Face(_) | FloatLp::Reached(_) | FloatLp::Fail => None,
+                    FloatLp::Face(..) | FloatLp::Reached(_) | FloatLp::Fail => None,
                 };
                 let value = told.unwrap_or_else(|| {
                     let cq: Vec<Q> = c.iter().cloned().map(Q::from_integer).collect();

@@ -145,7 +145,7 @@ impl Halfspaces {
             moved[k] = bf[k];
             let beyond = sparse.dot(k, &x) - bf[k];
             let w = match out {
-                FloatLp::Vertex(w) | FloatLp::Face(w) | FloatLp::Reached(w) => w,
+                FloatLp::Vertex(w) | FloatLp::Face(w, _) | FloatLp::Reached(w) => w,
                 _ => continue,
             };
             if beyond > 0.0 {

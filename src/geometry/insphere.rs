@@ -96,9 +96,21 @@ impl Halfspaces {
                     None => {}
                 },
                 // A face of optimal centres (fewer than d + 1 tight rows).
-                FloatLp::Face(rows) => {
+                FloatLp::Face(rows, exit) => {
                     if let Some((r, c)) = self.certify_face(d, w, &rows) {
                         return (Some((c, r)), false);
+                    }
+                    // Not a face of optima: the vertex where the row that blocks the
+                    // objective's remaining direction joins.
+                    if let Some(i) = exit {
+                        let basis: Vec<usize> = rows.iter().copied().chain([i]).collect();
+                        match self.certify_radius(d, w, &basis, true) {
+                            Some((c, r)) if c.is_empty() => {
+                                return (Some((self.nearest_center(d, w, &r), r)), false);
+                            }
+                            Some(unique) => return (Some(unique), true),
+                            None => {}
+                        }
                     }
                 }
                 FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return (None, false),
@@ -554,12 +566,19 @@ impl Halfspaces {
                 }
                 // A face of optimal centres (fewer than d + 1 tight rows): each LP's optimum
                 // from multipliers on the face's rows and a centre at that radius.
-                FloatLp::Face(rows) => {
+                FloatLp::Face(rows, exit) => {
                     if hi_told.is_none() {
                         hi_told = self.certify_face(d, &hi, &rows).map(|(r, c)| (c, r));
                     }
                     if lo_told.is_none() {
                         lo_told = self.certify_face(d, &lo, &rows).map(|(r, c)| (c, r));
+                    }
+                    // Not a face of optima: the vertex where the blocking row joins.
+                    if let (Some(i), true) = (exit, hi_told.is_none() || lo_told.is_none()) {
+                        let basis: Vec<usize> = rows.iter().copied().chain([i]).collect();
+                        let (h, l) = certify(&basis);
+                        hi_told = hi_told.or(h);
+                        lo_told = lo_told.or(l);
                     }
                 }
                 FloatLp::Ray(p, _) if self.certify_unbounded_radius(&p) => return None,

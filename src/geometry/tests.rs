@@ -868,3 +868,28 @@ fn a_face_of_optimal_centres_is_certified() {
     // The x rows alone cannot make Σ y_i a_i vanish with weight 1 on y: refused.
     assert!(h.certify_face(2, &w, &rows_of(&[(-1, 0), (0, 1)])).is_none());
 }
+
+/// A vertex the float method takes for a face: in `{x <= 1, -K x + y <= K, -10 <= y <= 10}`
+/// with `K = 10^11` the two rows of x leave the radius a direction (down in y) along which it
+/// grows by only `~1/K` per unit, below the method's tolerance, so it stops there (too few
+/// rows for a vertex). The face's multipliers do not exist (the x rows alone cannot carry the
+/// radius), and the row met along that direction, `y >= -10`, completes the optimal vertex:
+/// the radius equals the exact simplex's, without it.
+#[test]
+fn a_vertex_taken_for_a_face_is_completed_by_the_blocking_row() {
+    let k: i64 = 100_000_000_000;
+    let h = hs(&[(&[1, 0], 1), (&[-k, 1], k), (&[0, -1], 10), (&[0, 1], 10)]);
+    let w: Vec<Q> = h.a.iter().map(|r| norm1(r)).collect();
+    let crate::lp::guided::FloatLp::Face(rows, Some(exit)) = h.radius_guess(2, &w, None) else {
+        panic!("the float method should stop on the two x rows")
+    };
+    assert!(h.certify_face(2, &w, &rows).is_none());
+    let y_low = h.a.iter().position(|r| r[1] == qi(-1)).unwrap();
+    assert_eq!(exit, y_low);
+    let exact = h.max_radius_exact(2, &w).unwrap().1;
+    let (told, unique) = h.max_radius_told(2, &w, None);
+    let (_, r) = told.expect("bounded");
+    assert_eq!(r, exact);
+    assert!(unique);
+    assert!(r > Q::new(1.into(), 2.into()), "the radius grew past the face's point: {r}");
+}

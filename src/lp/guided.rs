@@ -66,8 +66,11 @@ pub(crate) enum FloatLp {
     /// A direction along which the objective grows and no row blocks, and the rows active
     /// when it was found (the direction is the objective projected on their null space).
     Ray(Vec<f64>, Vec<usize>),
-    /// An optimal point where fewer than `d` rows (those given) are tight.
-    Face(Vec<usize>),
+    /// An optimal point where fewer than `d` rows (those given) are tight. With `d - 1` rows
+    /// the objective's projection on their null space is below the method's tolerance but
+    /// may not be zero: the row that blocks a step along it, if any, is given too (with the
+    /// tight rows, a vertex to certify when the face itself is not optimal).
+    Face(Vec<usize>, Option<usize>),
     /// The point asked for was reached ([`float_lp_rows`] with a goal), with these rows tight.
     Reached(Vec<usize>),
     Fail,
@@ -113,7 +116,7 @@ impl<'a> SparseRows<'a> {
         let row = &self.a[i];
         match &self.nz[i] {
             Some(idx) => idx.iter().map(|&j| row[j as usize] * v[j as usize]).sum(),
-            None => row.iter().zip(v).map(|(u, w)| u * w).sum(),
+            None => super::fdot(row, v),
         }
     }
 
@@ -166,7 +169,12 @@ pub(crate) fn float_lp_rows(
                 return (FloatLp::Fail, x);
             }
             if min >= -1e-12 * scale {
-                return (if w.len() == d { FloatLp::Vertex(w) } else { FloatLp::Face(w) }, x);
+                if w.len() == d {
+                    return (FloatLp::Vertex(w), x);
+                }
+                let exit =
+                    if w.len() + 1 == d && pn > 0.0 { blocking_row(rows, &slack, &active, p) } else { None };
+                return (FloatLp::Face(w, exit), x);
             }
             active[w.remove(i)] = false;
             qr.remove(i);
@@ -224,6 +232,25 @@ pub(crate) fn float_lp_rows(
     (FloatLp::Fail, x)
 }
 
+/// The inactive row met first along the direction `p` (any length) from the point with
+/// these slacks, if one is.
+fn blocking_row(rows: &SparseRows, slack: &[f64], active: &[bool], p: &[f64]) -> Option<usize> {
+    let pn = p.iter().map(|v| v.abs()).fold(0.0, f64::max);
+    let unit: Vec<f64> = p.iter().map(|v| v / pn).collect();
+    let mut best: Option<(f64, usize)> = None;
+    for i in (0..rows.a.len()).filter(|&i| !active[i]) {
+        let rate = rows.dot(i, &unit);
+        if !(rate > 1e-12 * rows.norm1[i]) {
+            continue;
+        }
+        let t = slack[i].max(0.0) / rate;
+        if best.is_none_or(|(bt, _)| t < bt) {
+            best = Some((t, i));
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
 /// `A_Wᵀ = Q R` for the active rows `W` (in order), `Qᵀc` and the residual
 /// `p = c - Q Qᵀ c`: the projection of `c` on the null space of the active rows.
 struct Qr<'c> {
@@ -248,7 +275,7 @@ impl<'c> Qr<'c> {
         let mut col = vec![0.0; k + 1];
         for _ in 0..2 {
             for (t, q) in self.q.iter().enumerate() {
-                let s: f64 = q.iter().zip(&v).map(|(u, w)| u * w).sum();
+                let s: f64 = super::fdot(q, &v);
                 col[t] += s;
                 for (vj, qj) in v.iter_mut().zip(q) {
                     *vj -= s * qj;

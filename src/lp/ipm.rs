@@ -173,7 +173,7 @@ fn ipm_structured(lp: Lp) -> Option<Ipm> {
     let gz = |z: &[f64], i: usize| -> f64 {
         match shapes[i] {
             Shape::Box { j, alpha, beta } => alpha * z[j] + beta * zl(z),
-            Shape::Dense => g[i].iter().zip(z).map(|(u, v)| u * v).sum(),
+            Shape::Dense => super::fdot(&g[i], z),
         }
     };
     // Gᵀ q.
@@ -350,7 +350,7 @@ impl Normal {
         let mut kk = vec![0.0; k * k];
         for a in 0..k {
             for b in 0..=a {
-                let v: f64 = normal.u[a].iter().zip(&normal.w[b]).map(|(x, y)| x * y).sum();
+                let v: f64 = super::fdot(&normal.u[a], &normal.w[b]);
                 kk[a * k + b] = v + if a == b { 1.0 } else { 0.0 };
             }
         }
@@ -381,7 +381,7 @@ impl Normal {
         if k == 0 {
             return y;
         }
-        let mut t: Vec<f64> = self.u.iter().map(|col| col.iter().zip(&y).map(|(a, b)| a * b).sum()).collect();
+        let mut t: Vec<f64> = self.u.iter().map(|col| super::fdot(col, &y)).collect();
         cholesky_solve(&self.chol, k, &mut t);
         for (col, &ta) in self.w.iter().zip(&t) {
             for (yj, wj) in y.iter_mut().zip(col) {
