@@ -186,3 +186,29 @@ pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
         })
         .collect()
 }
+
+/// The regions at random points of `[0,1]^d` (coordinates `k/1000`) of random networks of
+/// the widths `dims` (seeds `0..nets`, `per` points each, point seeds `seed + salt`), with
+/// their networks: the high-dimensional test cases of the boundary LPs.
+#[cfg(test)]
+pub(crate) fn regions_at_random_points(
+    dims: &[usize],
+    nets: u64,
+    per: usize,
+    salt: u64,
+) -> Vec<(u64, crate::network::Network, Region)> {
+    let d = dims[0];
+    let mut out = Vec::new();
+    for seed in 0..nets {
+        let net = crate::network::random::gaussian_net(dims, seed, 0.1);
+        let mut rng = crate::network::random::SplitMix64(seed + salt);
+        for _ in 0..per {
+            let x: Vec<Q> =
+                (0..d).map(|_| Q::new(((rng.next_u64() % 999) as i64 + 1).into(), 1000.into())).collect();
+            let domain = crate::geometry::domain::Domain::default_box(d);
+            let r = analyze_point(&net, &domain, &x, &Options::default()).unwrap().region;
+            out.push((seed, net.clone(), r));
+        }
+    }
+    out
+}

@@ -5,6 +5,7 @@
 //!
 //! Imports `arith`, `lp`, `network`, `geometry`; does no I/O.
 
+mod boundary;
 pub mod compare;
 pub mod enumerate;
 pub mod linear;
