@@ -562,7 +562,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         )
         .expect("fixed net")
     };
-    match sel % 14 {
+    match sel % 15 {
         0 => drop(formats::parse_network(text)),
         1 => drop(formats::parse_domain(text)),
         2 => drop(formats::parse_box(text, 2)),
@@ -582,6 +582,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
             }
         }
         12 => drop(crate::import::onnx::read_onnx(bytes)),
-        _ => drop(crate::import::parse_arch(text)),
+        13 => drop(crate::import::parse_arch(text)),
+        _ => drop(formats::parse_stats_certificates(text)),
     }
 }

@@ -41,6 +41,7 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
         out.push((12, read(&format!("fixtures/onnx/{f}"))));
     }
     out.push((13, b"linear,bn,relu,leaky_relu:0.1,dropout,identity,linear".to_vec()));
+    out.push((14, read("fixtures/verify/three_classes.certs.json")));
     out
 }
 

@@ -327,7 +327,7 @@ fn local_properties_equal_the_enumerated_ones() {
                 .map(|f| f.point.clone()),
         );
         let (local, ids) = locate_points(&net, &domain, &points, &Options::default()).unwrap();
-        let lprops = local_properties(&net, &local);
+        let lprops = local_properties(&net, &local, false);
         for (k, x) in points.iter().enumerate() {
             let want = e.locate(&net, &domain, x).unwrap();
             let got = &local.regions[ids[k]];

@@ -1,7 +1,7 @@
 #![no_main]
 //! Every reader of user input (network JSON, domain, box and point text, plane files,
 //! regions files, other tools' patterns/points/regions/relucent files, data CSV,
-//! safetensors, ONNX, --arch) on arbitrary bytes: a value or an error, never a panic. See
+//! safetensors, ONNX, --arch, stats certificates) on arbitrary bytes: a value or an error, never a panic. See
 //! `linregions::filter_check::check_reader`.
 use libfuzzer_sys::fuzz_target;
 

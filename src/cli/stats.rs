@@ -27,6 +27,11 @@ pub(crate) struct StatsArgs {
     /// into DIR (per sample with --points).
     #[arg(long, value_name = "DIR")]
     pub(crate) plots: Option<PathBuf>,
+    /// With --points and --json: the evidence of every class and boundary-piece decision of
+    /// each region (witness points and LP multipliers, exact), which `verify NET STATS.json`
+    /// checks. Networks with two or more outputs.
+    #[arg(long, requires_all = ["points", "json"])]
+    pub(crate) certificates: bool,
 }
 
 pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
@@ -76,7 +81,7 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                         err => bad(format!("{}: point {k}: {err}", p.display())),
                     },
                 )?;
-                let props = linregions::local_properties(&net, &e);
+                let props = linregions::local_properties(&net, &e, a.certificates);
                 let located: Vec<formats::LocatedPoint> = rows
                     .into_iter()
                     .zip(ids)

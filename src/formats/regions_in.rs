@@ -206,3 +206,122 @@ pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
     };
     Ok(RegionsFile { domain, plane, regions, edges })
 }
+
+/// One region of a `stats --certificates` document: its pattern (one string per layer), the
+/// reported classes and pieces, and the evidence of each decision.
+pub struct CertifiedRegion {
+    pub pattern: Vec<String>,
+    pub classes: Vec<usize>,
+    pub pieces: Vec<(usize, usize)>,
+    pub certificates: crate::regions::properties::BoundaryCertificates,
+}
+
+/// Reads the regions of a `linregions.stats/1` document written with `--certificates`
+/// (for `verify`): every field checked, with its path in errors.
+pub fn parse_stats_certificates(text: &str) -> Result<Vec<CertifiedRegion>, WireError> {
+    use crate::regions::properties::{BoundaryCertificates, Decision, Evidence, LpRow};
+    let doc = parse_json(text)?;
+    let o = as_obj(&doc, "")?;
+    if o.get("format").and_then(Value::as_str) != Some("linregions.stats/1") {
+        return Err(err(None, "format", "expected \"linregions.stats/1\""));
+    }
+    let pair = |v: &Value, path: &str| -> Result<(usize, usize), WireError> {
+        match as_arr(v, path)?.as_slice() {
+            [a, b] => Ok((as_index(a, &format!("{path}[0]"))?, as_index(b, &format!("{path}[1]"))?)),
+            _ => Err(err(None, path, "expected two indices")),
+        }
+    };
+    let evidence = |d: &serde_json::Map<String, Value>, path: &str| -> Result<Evidence, WireError> {
+        let given: Vec<&str> =
+            ["witness", "tie", "multipliers"].into_iter().filter(|k| d.contains_key(*k)).collect();
+        match given.as_slice() {
+            ["witness"] => Ok(Evidence::Witness(vector(&d["witness"], None, &format!("{path}.witness"))?)),
+            ["tie"] => Ok(Evidence::Tie(vector(&d["tie"], None, &format!("{path}.tie"))?)),
+            ["multipliers"] => {
+                let mut y = Vec::new();
+                for (i, m) in as_arr(&d["multipliers"], &format!("{path}.multipliers"))?.iter().enumerate() {
+                    let mp = format!("{path}.multipliers[{i}]");
+                    let mo = as_obj(m, &mp)?;
+                    let rp = format!("{mp}.row");
+                    let rv = at(mo, "row", &mp)?;
+                    if rv.as_str() == Some("cap") {
+                        let yv =
+                            vector(&Value::Array(vec![at(mo, "y", &mp)?.clone()]), None, &format!("{mp}.y"))?;
+                        y.push((LpRow::Cap, yv[0].clone()));
+                        continue;
+                    }
+                    let ro = as_obj(rv, &rp)?;
+                    let row = match ro.iter().next() {
+                        Some((k, v)) if ro.len() == 1 => match k.as_str() {
+                            "neuron" => {
+                                let (l, n) = pair(v, &format!("{rp}.neuron"))?;
+                                LpRow::Region(Source::Neuron((l, n)))
+                            }
+                            "domain" => LpRow::Region(Source::Domain(as_index(v, &format!("{rp}.domain"))?)),
+                            "below" => {
+                                let (p, q) = pair(v, &format!("{rp}.below"))?;
+                                LpRow::Below(p, q)
+                            }
+                            other => return Err(err(None, rp, format!("unknown row kind `{other}`"))),
+                        },
+                        _ => return Err(err(None, rp, "expected \"cap\" or one of neuron, domain, below")),
+                    };
+                    let yv =
+                        vector(&Value::Array(vec![at(mo, "y", &mp)?.clone()]), None, &format!("{mp}.y"))?;
+                    y.push((row, yv[0].clone()));
+                }
+                Ok(Evidence::Multipliers(y))
+            }
+            _ => Err(err(None, path, "expected exactly one of witness, tie, multipliers")),
+        }
+    };
+    let mut out = Vec::new();
+    for (i, r) in as_arr(at(o, "regions", "")?, "regions")?.iter().enumerate() {
+        let path = format!("regions[{i}]");
+        let ro = as_obj(r, &path)?;
+        let pattern = as_arr(at(ro, "pattern", &path)?, &format!("{path}.pattern"))?
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                s.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| err(None, format!("{path}.pattern[{k}]"), "expected a string"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let classes = as_arr(at(ro, "classes", &path)?, &format!("{path}.classes"))?
+            .iter()
+            .enumerate()
+            .map(|(k, v)| as_index(v, &format!("{path}.classes[{k}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut pieces = Vec::new();
+        for (k, p) in
+            as_arr(at(ro, "boundary_pieces", &path)?, &format!("{path}.boundary_pieces"))?.iter().enumerate()
+        {
+            let pp = format!("{path}.boundary_pieces[{k}]");
+            pieces.push(pair(at(as_obj(p, &pp)?, "classes", &pp)?, &format!("{pp}.classes"))?);
+        }
+        let cp = format!("{path}.certificates");
+        let co = as_obj(at(ro, "certificates", &path)?, &cp)?;
+        let mut certs = BoundaryCertificates { classes: Vec::new(), pieces: Vec::new() };
+        for (k, d) in as_arr(at(co, "classes", &cp)?, &format!("{cp}.classes"))?.iter().enumerate() {
+            let dp = format!("{cp}.classes[{k}]");
+            let dobj = as_obj(d, &dp)?;
+            let what = as_index(at(dobj, "class", &dp)?, &format!("{dp}.class"))?;
+            let holds = at(dobj, "holds", &dp)?
+                .as_bool()
+                .ok_or_else(|| err(None, format!("{dp}.holds"), "expected a boolean"))?;
+            certs.classes.push(Decision { what, holds, evidence: evidence(dobj, &dp)? });
+        }
+        for (k, d) in as_arr(at(co, "pieces", &cp)?, &format!("{cp}.pieces"))?.iter().enumerate() {
+            let dp = format!("{cp}.pieces[{k}]");
+            let dobj = as_obj(d, &dp)?;
+            let what = pair(at(dobj, "classes", &dp)?, &format!("{dp}.classes"))?;
+            let holds = at(dobj, "holds", &dp)?
+                .as_bool()
+                .ok_or_else(|| err(None, format!("{dp}.holds"), "expected a boolean"))?;
+            certs.pieces.push(Decision { what, holds, evidence: evidence(dobj, &dp)? });
+        }
+        out.push(CertifiedRegion { pattern, classes, pieces, certificates: certs });
+    }
+    Ok(out)
+}

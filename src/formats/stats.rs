@@ -76,6 +76,79 @@ pub struct PropsOut {
     pub neighbor_grad_cos: Option<f64>,
     pub neighbor_rel_change: Option<f64>,
     pub neighbor_hamming: Option<f64>,
+    /// The evidence of the class and piece decisions (`stats --certificates`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<CertificatesOut>,
+}
+
+/// Wire form of [`BoundaryCertificates`](crate::regions::properties::BoundaryCertificates).
+#[derive(Serialize)]
+pub struct CertificatesOut {
+    pub classes: Vec<DecisionOut>,
+    pub pieces: Vec<DecisionOut>,
+}
+
+/// One decision: `class` or `classes`, `holds`, and one of `witness`, `tie`, `multipliers`.
+#[derive(Serialize)]
+pub struct DecisionOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classes: Option<[usize; 2]>,
+    pub holds: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tie: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multipliers: Option<Vec<MultiplierOut>>,
+}
+
+/// `y` on a row: `{"neuron": [l, k]}` or `{"domain": r}` (the region's rows), `{"below":
+/// [p, q]}` (`f_p - f_q + t <= 0`), `"cap"` (`t <= 1`); all in primitive integer form.
+#[derive(Serialize)]
+pub struct MultiplierOut {
+    pub row: RowOut,
+    pub y: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowOut {
+    Neuron([usize; 2]),
+    Domain(usize),
+    Below([usize; 2]),
+    Cap,
+}
+
+fn decision_out<T>(
+    d: &crate::regions::properties::Decision<T>,
+    what: impl Fn(&T) -> (Option<usize>, Option<[usize; 2]>),
+) -> DecisionOut {
+    use crate::geometry::Source;
+    use crate::regions::properties::{Evidence, LpRow};
+    let (class, classes) = what(&d.what);
+    let mut out = DecisionOut { class, classes, holds: d.holds, witness: None, tie: None, multipliers: None };
+    match &d.evidence {
+        Evidence::Witness(x) => out.witness = Some(qvec(x)),
+        Evidence::Tie(x) => out.tie = Some(qvec(x)),
+        Evidence::Multipliers(y) => {
+            out.multipliers = Some(
+                y.iter()
+                    .map(|(row, v)| MultiplierOut {
+                        row: match row {
+                            LpRow::Region(Source::Neuron((l, k))) => RowOut::Neuron([*l, *k]),
+                            LpRow::Region(Source::Domain(r)) => RowOut::Domain(*r),
+                            LpRow::Below(p, q) => RowOut::Below([*p, *q]),
+                            LpRow::Cap => RowOut::Cap,
+                        },
+                        y: fmt_q(v),
+                    })
+                    .collect(),
+            )
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -120,6 +193,10 @@ pub fn props_out(net: &Network, e: &Enumeration, p: &crate::regions::properties:
         neighbor_grad_cos: p.neighbor_grad_cos,
         neighbor_rel_change: p.neighbor_rel_change,
         neighbor_hamming: p.neighbor_hamming,
+        certificates: p.certificates.as_ref().map(|c| CertificatesOut {
+            classes: c.classes.iter().map(|d| decision_out(d, |&j| (Some(j), None))).collect(),
+            pieces: c.pieces.iter().map(|d| decision_out(d, |&(i, j)| (None, Some([i, j])))).collect(),
+        }),
     }
 }
 

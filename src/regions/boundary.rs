@@ -37,6 +37,31 @@ pub(super) fn somewhere_negative_seen(
     strict: &[(Vec<Q>, Q)],
     prepared: Option<&Prepared>,
 ) -> (bool, Option<Vec<f64>>) {
+    let (yes, seen, _) = somewhere_negative_told(r, d, strict, prepared, false);
+    (yes, seen)
+}
+
+/// The evidence of a [`somewhere_negative`] answer, checkable without solving anything.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Proof {
+    /// A point of the region where every strict row is `< 0`.
+    Point(Vec<Q>),
+    /// Multipliers `y >= 0` on rows of the LP over `(x, t)` in primitive integer form, by
+    /// position: the region's facets, then the strict rows (`w·x + t <= -c`), then the cap
+    /// `t <= 1`. `Σ y_i row_i = (0, λ)` with `λ > 0` and `Σ y_i b_i <= 0`: `t <= 0` on the
+    /// whole LP.
+    Dual(Vec<(usize, Q)>),
+}
+
+/// [`somewhere_negative_seen`] with the evidence of the answer when `want` (the exact
+/// simplex then keeps its dual multipliers).
+pub(super) fn somewhere_negative_told(
+    r: &Region,
+    d: usize,
+    strict: &[(Vec<Q>, Q)],
+    prepared: Option<&Prepared>,
+    want: bool,
+) -> (bool, Option<Vec<f64>>, Option<Proof>) {
     let at_interior = |p: Option<&Prepared>| match p {
         // A float look first: the interior point's coordinates have long denominators.
         Some(p) => strict.iter().all(|(w, c)| {
@@ -46,21 +71,50 @@ pub(super) fn somewhere_negative_seen(
     };
     let interior = prepared.and_then(|p| p.short_interior.as_deref()).unwrap_or(&r.interior_point);
     if at_interior(prepared) && strict.iter().all(|(w, c)| (dot(w, interior) + c).is_negative()) {
-        return (true, None);
+        return (true, None, want.then(|| Proof::Point(interior.to_vec())));
     }
     if let Some(p) = prepared
         && let Some(told) = ipm_max_is_positive(p, d, strict)
     {
         return match told {
-            Told::Yes(x) => (true, Some(x)),
-            Told::No => (false, None),
+            Told::Yes(x) => {
+                let proof = want
+                    .then(|| Proof::Point(x.iter().map(|&v| from_f64_exact(v).expect("finite")).collect()));
+                (true, Some(x), proof)
+            }
+            Told::No(y) => (false, None, want.then_some(Proof::Dual(y))),
         };
     }
     let (a, b) = negative_lp(r, d, strict);
-    if let Some(positive) = guided_max_is_positive(&a, &b, d, r, strict) {
-        return (positive, None);
+    if let Some((positive, proof)) = guided_max_is_positive(&a, &b, d, r, strict) {
+        return (positive, None, want.then_some(proof));
     }
-    (somewhere_negative_exact(&a, &b, d), None)
+    let mut cap = vec![Q::zero(); d + 1];
+    cap[d] = Q::from_integer(1.into());
+    if !want {
+        return (somewhere_negative_exact(&a, &b, d), None, None);
+    }
+    match crate::lp::maximize(&cap, &a, &b) {
+        LpOutcome::Optimal { value, x, .. } if value.is_positive() => {
+            (true, None, Some(Proof::Point(x[..d].to_vec())))
+        }
+        LpOutcome::Optimal { duals, .. } => {
+            // The duals are on the rows as given; on the primitive rows `s_i·row_i` they are
+            // `y_i / s_i`.
+            let y = duals
+                .into_iter()
+                .enumerate()
+                .filter(|(_, v)| !v.is_zero())
+                .map(|(i, v)| {
+                    let (pa, _) = primitive_row(&a[i], &b[i]);
+                    let j = pa.iter().position(|u| !u.is_zero()).expect("a row of the LP is not zero");
+                    (i, v * &a[i][j] / Q::from_integer(pa[j].clone()))
+                })
+                .collect();
+            (false, None, Some(Proof::Dual(y)))
+        }
+        _ => unreachable!("the boundary LP is feasible and bounded (t <= 1)"),
+    }
 }
 
 /// A certified answer of [`ipm_max_is_positive`].
@@ -68,7 +122,8 @@ pub(super) fn somewhere_negative_seen(
 enum Told {
     /// With the witness: a point of the region (floats at their exact values).
     Yes(Vec<f64>),
-    No,
+    /// With the multipliers ([`Proof::Dual`]).
+    No(Vec<(usize, Q)>),
 }
 
 /// Exact points of a region (past 16 inputs) with their logits, and what the segments
@@ -82,10 +137,15 @@ enum Told {
 /// on the region); answers are sets, so they do not depend on the order of the points.
 pub(super) struct Sightings {
     reps: Vec<usize>,
-    /// The representatives' logits at each point, and whether it is strictly inside.
-    points: Vec<(Vec<Q>, bool)>,
-    pub(super) classes: std::collections::BTreeSet<usize>,
-    pub(super) pieces: std::collections::BTreeSet<(usize, usize)>,
+    /// Each point: the representatives' logits, whether it is strictly inside, its
+    /// coordinates.
+    points: Vec<(Vec<Q>, bool, Vec<Q>)>,
+    /// Each class seen, and where: the point `p + s (q - p)` of points `p`, `q` (a point of
+    /// the region where the class is alone on top).
+    pub(super) classes: std::collections::BTreeMap<usize, (usize, usize, Q)>,
+    /// Each piece seen, and where: a point strictly inside where its outputs tie above
+    /// every other.
+    pub(super) pieces: std::collections::BTreeMap<(usize, usize), (usize, usize, Q)>,
 }
 
 impl Sightings {
@@ -93,16 +153,16 @@ impl Sightings {
         Sightings { reps, points: Vec::new(), classes: Default::default(), pieces: Default::default() }
     }
 
-    /// Adds a point of the region by its logits (every output's) and scans the segments
-    /// from it to every point before.
-    pub(super) fn add(&mut self, logits: &[Q], strictly_inside: bool) {
+    /// Adds the point `x` of the region by its logits (every output's) and scans the
+    /// segments from it to every point before.
+    pub(super) fn add(&mut self, x: Vec<Q>, logits: &[Q], strictly_inside: bool) {
         let new: Vec<Q> = self.reps.iter().map(|&m| logits[m].clone()).collect();
-        self.scan(&new, &new, strictly_inside, strictly_inside);
-        for t in 0..self.points.len() {
-            let (old, inside) = self.points[t].clone();
-            self.scan(&old, &new, inside, strictly_inside);
+        self.points.push((new, strictly_inside, x));
+        let last = self.points.len() - 1;
+        self.scan(last, last);
+        for t in 0..last {
+            self.scan(t, last);
         }
-        self.points.push((new, strictly_inside));
     }
 
     /// [`Self::add`] of the float point `x` (at its exact value) of the region.
@@ -111,15 +171,28 @@ impl Sightings {
         let y: Vec<Q> = ys.iter().map(|v| Q::new(v.clone(), l.clone())).collect();
         let logits: Vec<Q> =
             r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &y) + b).collect();
-        self.add(&logits, p.holds_over(&ys, &l, true));
+        let inside = p.holds_over(&ys, &l, true);
+        self.add(y, &logits, inside);
+    }
+
+    /// The point `p + s (q - p)` of a sighting.
+    pub(super) fn point(&self, &(p, q, ref s): &(usize, usize, Q)) -> Vec<Q> {
+        let (x, y) = (&self.points[p].2, &self.points[q].2);
+        if s.is_zero() || p == q {
+            return x.clone();
+        }
+        x.iter().zip(y).map(|(u, v)| u + s * (v - u)).collect()
     }
 
     /// The upper envelope of the lines `f_m(s) = p_m + s (q_m - p_m)` on `s` in `[0, 1]`
-    /// (the logits along the segment from `p` to `q`, points of the region): the line on
-    /// top of an open interval is a class; two lines alone on top at a point strictly
-    /// inside (one end strictly inside makes every point but the other end so) are a piece.
-    /// A segment where two outputs coincide is left (nothing is concluded from a tie).
-    fn scan(&mut self, p: &[Q], q: &[Q], p_inside: bool, q_inside: bool) {
+    /// (the logits along the segment from point `pi` to point `qi`, points of the region):
+    /// the line on top of an open interval is a class; two lines alone on top at a point
+    /// strictly inside (one end strictly inside makes every point but the other end so) are
+    /// a piece. A segment where two outputs coincide is left (nothing is concluded from a
+    /// tie).
+    fn scan(&mut self, pi: usize, qi: usize) {
+        let (p, p_inside) = (&self.points[pi].0, self.points[pi].1);
+        let (q, q_inside) = (&self.points[qi].0, self.points[qi].1);
         let k = p.len();
         let slope: Vec<Q> = (0..k).map(|m| &q[m] - &p[m]).collect();
         let inside_at = |s: &Q| {
@@ -131,55 +204,52 @@ impl Sightings {
                 p_inside || q_inside
             }
         };
+        let mut classes: Vec<(usize, Q)> = Vec::new();
+        let mut pieces: Vec<((usize, usize), Q)> = Vec::new();
         // The lines on top at s = 0, then the one of them that stays on top just after.
         let top0 = p.iter().max().expect("outputs");
         let tied: Vec<usize> = (0..k).filter(|&m| &p[m] == top0).collect();
         match tied.len() {
-            1 => {
-                self.classes.insert(self.reps[tied[0]]);
-            }
-            2 if p_inside => {
-                self.pieces.insert((self.reps[tied[0]], self.reps[tied[1]]));
-            }
+            1 => classes.push((tied[0], Q::zero())),
+            2 if p_inside => pieces.push(((tied[0], tied[1]), Q::zero())),
             _ => {}
         }
-        let Some(mut cur) = Self::steepest(&tied, &slope) else { return };
-        let mut s = Q::zero();
-        while s < Q::one() {
-            // The first line to pass `cur` after s: among the steeper ones, the earliest
-            // crossing p_cur + s slope_cur = p_m + s slope_m.
-            let mut next: Option<(Q, Vec<usize>)> = None;
-            for m in (0..k).filter(|&m| slope[m] > slope[cur]) {
-                let at = (&p[cur] - &p[m]) / (&slope[m] - &slope[cur]);
-                match &mut next {
-                    Some((best, ms)) if at == *best => ms.push(m),
-                    Some((best, _)) if at > *best => {}
-                    _ => next = Some((at, vec![m])),
-                }
-            }
-            // On top of the open interval (s, next) (or (s, 1]).
-            match next {
-                Some((at, _)) if at > Q::one() => {
-                    self.classes.insert(self.reps[cur]);
-                    return;
-                }
-                None => {
-                    self.classes.insert(self.reps[cur]);
-                    return;
-                }
-                Some((at, ms)) => {
-                    debug_assert!(at > s);
-                    self.classes.insert(self.reps[cur]);
-                    if ms.len() == 1 && inside_at(&at) {
-                        let (a, b) =
-                            (self.reps[cur].min(self.reps[ms[0]]), self.reps[cur].max(self.reps[ms[0]]));
-                        self.pieces.insert((a, b));
+        if let Some(mut cur) = Self::steepest(&tied, &slope) {
+            let mut s = Q::zero();
+            while s < Q::one() {
+                // The first line to pass `cur` after s: among the steeper ones, the earliest
+                // crossing p_cur + s slope_cur = p_m + s slope_m.
+                let mut next: Option<(Q, Vec<usize>)> = None;
+                for m in (0..k).filter(|&m| slope[m] > slope[cur]) {
+                    let at = (&p[cur] - &p[m]) / (&slope[m] - &slope[cur]);
+                    match &mut next {
+                        Some((best, ms)) if at == *best => ms.push(m),
+                        Some((best, _)) if at > *best => {}
+                        _ => next = Some((at, vec![m])),
                     }
-                    let Some(steepest) = Self::steepest(&ms, &slope) else { return };
-                    cur = steepest;
-                    s = at;
+                }
+                // On top of the open interval (s, next) (or (s, 1]): its middle.
+                let end = next.as_ref().map_or(Q::one(), |(at, _)| at.clone().min(Q::one()));
+                classes.push((cur, (&s + &end) / Q::from_integer(2.into())));
+                match next {
+                    Some((at, ms)) if at <= Q::one() => {
+                        debug_assert!(at > s);
+                        if ms.len() == 1 && inside_at(&at) {
+                            pieces.push(((cur.min(ms[0]), cur.max(ms[0])), at.clone()));
+                        }
+                        let Some(steepest) = Self::steepest(&ms, &slope) else { break };
+                        cur = steepest;
+                        s = at;
+                    }
+                    _ => break,
                 }
             }
+        }
+        for (m, s) in classes {
+            self.classes.entry(self.reps[m]).or_insert((pi, qi, s));
+        }
+        for ((a, b), s) in pieces {
+            self.pieces.entry((self.reps[a], self.reps[b])).or_insert((pi, qi, s));
         }
     }
 
@@ -237,7 +307,7 @@ fn guided_max_is_positive(
     d: usize,
     r: &Region,
     strict: &[(Vec<Q>, Q)],
-) -> Option<bool> {
+) -> Option<(bool, Proof)> {
     let rows: Vec<(Vec<Z>, Z)> = a.iter().zip(b).map(|(ai, bi)| primitive_row(ai, bi)).collect();
     let af: Vec<Vec<f64>> = rows.iter().map(|(ai, _)| ai.iter().map(z_to_f64).collect()).collect();
     let bf: Vec<f64> = rows.iter().map(|(_, bi)| z_to_f64(bi)).collect();
@@ -264,12 +334,18 @@ fn guided_max_is_positive(
         if y.iter().all(|yi| !s(yi).is_negative()) {
             let bound: Z = y.iter().zip(&active).map(|(yi, &i)| yi * &rows[i].1).sum();
             if !s(&bound).is_positive() {
-                return Some(false);
+                let ys = y
+                    .iter()
+                    .zip(&active)
+                    .filter(|(v, _)| !v.is_zero())
+                    .map(|(v, &i)| (i, Q::new(v.clone(), det.clone())))
+                    .collect();
+                return Some((false, Proof::Dual(ys)));
             }
         }
     }
     // A witness near the float optimum.
-    witness_near(&at[..d], r, strict).then_some(true)
+    witness_near(&at[..d], r, strict).map(|x| (true, Proof::Point(x)))
 }
 
 /// [`somewhere_negative`] in high dimension, from the float interior-point method
@@ -355,8 +431,9 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
     }
     // 2^E times the bound Σ y_i b_i: integers, but for box faces whose coefficient is not ±1.
     let mut bound: Z = y.iter().zip(0..cap).filter(|(v, _)| !v.is_zero()).map(|(v, i)| v * &row(i).1).sum();
-    bound += cap_y;
+    bound += &cap_y;
     let mut fractions = Q::zero();
+    let mut absorbed: Vec<(usize, Z, Z)> = Vec::new();
     for (j, rj) in resid.iter().enumerate() {
         if rj.is_zero() {
             continue;
@@ -370,8 +447,21 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
         } else {
             fractions -= Q::new(rj * b, a.clone());
         }
+        absorbed.push((i, -rj, a.clone()));
     }
-    (!(Q::from_integer(bound) + fractions).is_positive()).then_some(Told::No)
+    if (Q::from_integer(bound) + fractions).is_positive() {
+        return None;
+    }
+    // The multipliers as the certificate states them (over 2^E; the box faces' `-R_j / a_ij`).
+    let over = |v: Z| Q::new(v, two_e.clone());
+    let mut ys: Vec<(usize, Q)> =
+        y.into_iter().enumerate().filter(|(_, v)| !v.is_zero()).map(|(i, v)| (i, over(v))).collect();
+    if !cap_y.is_zero() {
+        ys.push((cap, over(cap_y)));
+    }
+    ys.extend(absorbed.into_iter().map(|(i, num, a)| (i, Q::new(num, a * &two_e))));
+    ys.sort_by(|x, y| x.0.cmp(&y.0));
+    Some(Told::No(ys))
 }
 
 /// `x` at its exact binary value, as integers over one power of two `(X, 2^E)`; `None` if an
@@ -504,13 +594,15 @@ impl Prepared {
 /// in floats (off the facets a float vertex lies on), taken at its exact binary value (small
 /// denominators, unlike the interior point's), in the region with every `g < 0`, checked
 /// exactly.
-pub(super) fn witness_near(x: &[f64], r: &Region, strict: &[(Vec<Q>, Q)]) -> bool {
+pub(super) fn witness_near(x: &[f64], r: &Region, strict: &[(Vec<Q>, Q)]) -> Option<Vec<Q>> {
     let pull = 2f64.powi(-20);
-    let y: Option<Vec<Q>> =
-        x.iter().zip(&r.interior_point).map(|(&v, c)| from_f64_exact(v + (to_f64(c) - v) * pull)).collect();
-    let Some(y) = y else { return false };
+    let y: Vec<Q> = x
+        .iter()
+        .zip(&r.interior_point)
+        .map(|(&v, c)| from_f64_exact(v + (to_f64(c) - v) * pull))
+        .collect::<Option<_>>()?;
     let inside = r.facets.iter().all(|f| dot(&f.a, &y) <= f.b);
-    inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())
+    (inside && strict.iter().all(|(w, c)| (dot(w, &y) + c).is_negative())).then_some(y)
 }
 
 #[cfg(test)]
@@ -527,7 +619,7 @@ mod tests {
     fn guided_somewhere_negative_equals_the_exact_lp() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut rng = crate::network::random::SplitMix64(5);
-        let (mut decided, mut total, mut by_ipm) = (0, 0, 0);
+        let (mut decided, mut total, mut by_ipm, mut exact_no) = (0, 0, 0, 0);
         for name in ["net-2-8-8-1.json", "net-3-6-6-1.json", "small2d.json", "known_boundary.json"] {
             let net =
                 crate::formats::parse_network(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
@@ -546,8 +638,9 @@ mod tests {
                     let (a, b) = negative_lp(r, d, &strict);
                     let exact = somewhere_negative_exact(&a, &b, d);
                     total += 1;
-                    if let Some(told) = guided_max_is_positive(&a, &b, d, r, &strict) {
+                    if let Some((told, proof)) = guided_max_is_positive(&a, &b, d, r, &strict) {
                         assert_eq!(told, exact, "{name} region {} rows {strict:?}", r.id);
+                        assert!(proof_holds(r, d, &strict, &proof, told), "{name} region {}", r.id);
                         decided += 1;
                     }
                     if let Some(told) = ipm_max_is_positive(&Prepared::new(r), d, &strict) {
@@ -557,14 +650,60 @@ mod tests {
                             "ipm: {name} region {} rows {strict:?}",
                             r.id
                         );
+                        if let Told::No(y) = told {
+                            assert!(proof_holds(r, d, &strict, &Proof::Dual(y), false), "{name} {}", r.id);
+                        }
                         by_ipm += 1;
                     }
                     assert_eq!(somewhere_negative(r, d, &strict, None), exact);
+                    // Every path's evidence, the exact simplex's duals included.
+                    let (told, _, proof) = somewhere_negative_told(r, d, &strict, None, true);
+                    assert_eq!(told, exact);
+                    assert!(proof_holds(r, d, &strict, &proof.unwrap(), told), "{name} region {}", r.id);
+                    let (a1, b1) = negative_lp(r, d, &strict);
+                    if let LpOutcome::Optimal { value, .. } = maximize_primal(&unit_t(d), &a1, &b1)
+                        && !value.is_positive()
+                    {
+                        exact_no += 1;
+                    }
                 }
             }
         }
         assert!(decided * 2 > total, "decided {decided} of {total}");
         assert!(by_ipm * 2 > total, "the interior-point certificates decided {by_ipm} of {total}");
+        assert!(exact_no > 0, "no empty case");
+    }
+
+    fn unit_t(d: usize) -> Vec<Q> {
+        (0..=d).map(|j| Q::from_integer(u8::from(j == d).into())).collect()
+    }
+
+    /// The independent check of a [`Proof`] of the answer `yes` to `somewhere_negative`: a
+    /// point in the region (every facet) with every strict row `< 0`; or multipliers `y >= 0`
+    /// on the LP's primitive rows summing to `(0, λ)`, `λ > 0`, with `Σ y_i b_i <= 0`.
+    fn proof_holds(r: &Region, d: usize, strict: &[(Vec<Q>, Q)], proof: &Proof, yes: bool) -> bool {
+        match proof {
+            Proof::Point(x) => {
+                yes && r.facets.iter().all(|f| dot(&f.a, x) <= f.b)
+                    && strict.iter().all(|(w, c)| (dot(w, x) + c).is_negative())
+            }
+            Proof::Dual(y) => {
+                let (a, b) = negative_lp(r, d, strict);
+                let rows: Vec<(Vec<Z>, Z)> = a.iter().zip(&b).map(|(ai, bi)| primitive_row(ai, bi)).collect();
+                let mut sum = vec![Q::zero(); d + 1];
+                let mut bound = Q::zero();
+                for (i, v) in y {
+                    if v.is_negative() {
+                        return false;
+                    }
+                    for (sj, aj) in sum.iter_mut().zip(&rows[*i].0) {
+                        *sj += v * Q::from_integer(aj.clone());
+                    }
+                    bound += v * Q::from_integer(rows[*i].1.clone());
+                }
+                !yes && sum[..d].iter().all(Zero::is_zero) && sum[d].is_positive() && !bound.is_positive()
+            }
+        }
     }
 
     /// `dyadic` is each float's exact value over one power of two: zeros, signs, subnormals,

@@ -162,8 +162,10 @@ pub fn locate_points(
 
 /// [`properties`](crate::regions::properties::properties) of regions found one by one
 /// ([`locate_points`]): each neighbour's map is computed from its pattern, so the neighbours
-/// need not be found. For a region of a complete enumeration the result is the same.
-pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
+/// need not be found. For a region of a complete enumeration the result is the same. With
+/// `certify`, each region's class and piece decisions carry their evidence
+/// ([`RegionProps::certificates`]; networks with two or more outputs).
+pub fn local_properties(net: &Network, e: &Enumeration, certify: bool) -> Vec<RegionProps> {
     let layers = net.layer_sizes().len();
     e.regions
         .par_iter()
@@ -182,7 +184,7 @@ pub fn local_properties(net: &Network, e: &Enumeration) -> Vec<RegionProps> {
                 })
                 .collect();
             let neighbors: Vec<(&Pattern, &Dense)> = maps.iter().map(|(p, l)| (p, l)).collect();
-            region_props(net.input_dim(), layers, r, &neighbors)
+            region_props(net.input_dim(), layers, r, &neighbors, certify)
         })
         .collect()
 }

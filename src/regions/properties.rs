@@ -10,7 +10,9 @@
 use crate::arith::num::{Q, Z, common_denominator, dot, norm2_sq, sqrt_bounds, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::network::{Dense, Network, Pattern};
-use crate::regions::boundary::{Prepared, Sightings, somewhere_negative, somewhere_negative_seen};
+use crate::regions::boundary::{
+    Prepared, Proof, Sightings, somewhere_negative, somewhere_negative_seen, somewhere_negative_told,
+};
 use crate::regions::enumerate::{Enumeration, Region};
 use num_traits::{Signed, Zero};
 
@@ -134,6 +136,79 @@ pub struct RegionProps {
     pub neighbor_grad_cos: Option<f64>,
     pub neighbor_rel_change: Option<f64>,
     pub neighbor_hamming: Option<f64>,
+    /// The evidence of every class and piece decision, when asked for and the network has
+    /// two or more outputs.
+    pub certificates: Option<BoundaryCertificates>,
+}
+
+/// A row of a boundary question's LP over `(x, t)` (maximise `t` over the region with
+/// `f_p - f_q + t <= 0` for the question's pairs and `t <= 1`), in primitive integer form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LpRow {
+    /// The region's row from this source (a neuron's side or a domain row; `t` coefficient 0).
+    Region(Source),
+    /// `f_p - f_q + t <= 0`: output `p` below output `q`.
+    Below(usize, usize),
+    /// `t <= 1`.
+    Cap,
+}
+
+/// The evidence of one decision, checkable without an LP
+/// ([`crate::regions::verify::check_boundary_certificates`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Evidence {
+    /// A point of the region (closed) where the class is alone on top; for a piece, where its
+    /// two outputs are the two on top, apart, above every other output not equal to them.
+    Witness(Vec<Q>),
+    /// A point strictly inside the region where the piece's two outputs tie above every
+    /// other output not equal to them.
+    Tie(Vec<Q>),
+    /// Multipliers `y >= 0` on the question's LP rows with `Σ y_i row_i = (0, λ)`, `λ > 0`,
+    /// and `Σ y_i b_i <= 0`: `t <= 0` everywhere, so no point has every pair apart (for a
+    /// class `j`: every other output below `j`; for a piece `(i, j)`: `j` above `i` above
+    /// every other).
+    Multipliers(Vec<(LpRow, Q)>),
+}
+
+/// One decision with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision<T> {
+    pub what: T,
+    pub holds: bool,
+    pub evidence: Evidence,
+}
+
+/// The evidence of a region's classes (every output that is the lowest index among those
+/// equal to it on the region) and pieces (every pair of classes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryCertificates {
+    pub classes: Vec<Decision<usize>>,
+    pub pieces: Vec<Decision<(usize, usize)>>,
+}
+
+/// A boundary LP's proof as a certificate: positions in the LP become rows by name
+/// (`labels` names the question's strict rows in order).
+fn evidence_of(r: &Region, proof: Proof, labels: &[LpRow]) -> Evidence {
+    match proof {
+        Proof::Point(x) => Evidence::Witness(x),
+        Proof::Dual(y) => {
+            let nf = r.facets.len();
+            Evidence::Multipliers(
+                y.into_iter()
+                    .map(|(i, v)| {
+                        let row = if i < nf {
+                            LpRow::Region(r.facets[i].sources[0].clone())
+                        } else if i < nf + labels.len() {
+                            labels[i - nf].clone()
+                        } else {
+                            LpRow::Cap
+                        };
+                        (row, v)
+                    })
+                    .collect(),
+            )
+        }
+    }
 }
 
 /// Properties of one edge of the region graph.
@@ -291,7 +366,7 @@ pub fn properties(net: &Network, e: &Enumeration) -> (Vec<RegionProps>, Vec<Edge
                 .filter_map(|f| f.neighbor)
                 .map(|n| (&e.regions[n].pattern, &e.regions[n].logits))
                 .collect();
-            region_props(d, layers, r, &neighbors)
+            region_props(d, layers, r, &neighbors, false)
         })
         .collect::<Vec<RegionProps>>();
     let global = global_boundary_distances(e, &props);
@@ -431,6 +506,7 @@ pub(crate) fn region_props(
     layers: usize,
     r: &Region,
     neighbors: &[(&Pattern, &Dense)],
+    certify: bool,
 ) -> RegionProps {
     let neuron_facets: Vec<&crate::regions::enumerate::Facet> =
         r.facets.iter().filter(|f| f.sources.iter().any(|s| matches!(s, Source::Neuron(_)))).collect();
@@ -454,6 +530,8 @@ pub(crate) fn region_props(
     let k = r.logits.bias.len();
     let at_interior: Vec<Q> =
         r.logits.weight.iter().zip(&r.logits.bias).map(|(w, b)| dot(w, &r.interior_point) + b).collect();
+    // One output: no certificates (`BoundaryCertificates` covers two or more).
+    let mut certificates = None;
     let (classes, pieces, normal) = if k == 1 {
         let f = diff(r, 0, usize::MAX);
         // Class 1 where f > 0, class 0 where f <= 0 (as `logit > 0` predicts); on an open set
@@ -487,11 +565,13 @@ pub(crate) fn region_props(
             }
         };
         let mut classes = Vec::new();
+        let (mut class_certs, mut piece_certs): (Vec<Decision<usize>>, Vec<Decision<(usize, usize)>>) =
+            (Vec::new(), Vec::new());
         // Past 16 inputs, points of the region seen so far answer some questions without LPs.
         let reps: Vec<usize> = (0..k).filter(|&j| !(0..j).any(|m| same_output(r, m, j))).collect();
         let mut seen = prepared.as_ref().map(|_| {
             let mut seen = Sightings::new(reps.clone());
-            seen.add(&at_interior, true);
+            seen.add(r.interior_point.clone(), &at_interior, true);
             seen
         });
         for &j in &reps {
@@ -499,15 +579,27 @@ pub(crate) fn region_props(
             // set iff no output equal to it has a lower index and, on an open set,
             // f_m - f_j < 0 for every output m not equal to it (an open set where
             // f_m <= f_j has points where the inequality is strict, f_m - f_j not being 0).
-            if seen.as_ref().is_some_and(|s| s.classes.contains(&j)) {
+            if let Some((seen, at)) = seen.as_ref().and_then(|s| s.classes.get(&j).map(|at| (s, at))) {
+                if certify {
+                    class_certs.push(Decision {
+                        what: j,
+                        holds: true,
+                        evidence: Evidence::Witness(seen.point(at)),
+                    });
+                }
                 classes.push(j);
                 continue;
             }
+            let labels: Vec<LpRow> =
+                (0..k).filter(|&m| !same_output(r, m, j)).map(|m| LpRow::Below(m, j)).collect();
             let rows: Vec<(Vec<Q>, Q)> =
                 (0..k).filter(|&m| !same_output(r, m, j)).map(|m| diffs(m, j)).collect();
-            let (yes, witness) = somewhere_negative_seen(r, d, &rows, prepared.as_ref());
+            let (yes, witness, proof) = somewhere_negative_told(r, d, &rows, prepared.as_ref(), certify);
             if let (Some(seen), Some(p), Some(x)) = (seen.as_mut(), prepared.as_ref(), witness) {
                 seen.add_float(r, p, &x);
+            }
+            if let Some(proof) = proof {
+                class_certs.push(Decision { what: j, holds: yes, evidence: evidence_of(r, proof, &labels) });
             }
             if yes {
                 classes.push(j);
@@ -516,30 +608,76 @@ pub(crate) fn region_props(
         let mut pieces = Vec::new();
         for (x, &i) in classes.iter().enumerate() {
             for &j in &classes[x + 1..] {
-                if seen.as_ref().is_some_and(|s| s.pieces.contains(&(i, j))) {
+                if let Some(at) = seen.as_ref().and_then(|s| s.pieces.get(&(i, j))) {
                     pieces.push(BoundaryPiece {
                         classes: (i, j),
                         normal: diffs(i, j).0,
                         offset: -diffs(i, j).1,
                         vertices: None,
                     });
+                    if certify {
+                        let x = seen.as_ref().expect("seen").point(at);
+                        piece_certs.push(Decision { what: (i, j), holds: true, evidence: Evidence::Tie(x) });
+                    }
                     continue;
                 }
                 let g = diffs(i, j);
                 // Outputs equal to i or j are equal to both on the piece: no constraint.
-                let others: Vec<(Vec<Q>, Q)> = (0..k)
-                    .filter(|&m| !same_output(r, m, i) && !same_output(r, m, j))
-                    .map(|m| {
+                let kept: Vec<usize> =
+                    (0..k).filter(|&m| !same_output(r, m, i) && !same_output(r, m, j)).collect();
+                let others: Vec<(Vec<Q>, Q)> = kept
+                    .iter()
+                    .map(|&m| {
                         let (w, c) = diffs(m, i);
                         (w, -c)
                     })
                     .collect();
-                pieces.extend(piece(r, d, &g, &others, (i, j), prepared.as_ref(), seen.as_mut()));
+                // The question behind the piece (see `piece`): a point where f_j > f_i > the
+                // others.
+                let side: Vec<(Vec<Q>, Q)> = kept.iter().map(|&m| diffs(m, i)).chain([g.clone()]).collect();
+                let labels: Vec<LpRow> =
+                    kept.iter().map(|&m| LpRow::Below(m, i)).chain([LpRow::Below(i, j)]).collect();
+                if prepared.is_some() {
+                    let (yes, witness, proof) =
+                        somewhere_negative_told(r, d, &side, prepared.as_ref(), certify);
+                    if let (Some(seen), Some(p), Some(x)) = (seen.as_mut(), prepared.as_ref(), witness) {
+                        seen.add_float(r, p, &x);
+                    }
+                    if let Some(proof) = proof {
+                        piece_certs.push(Decision {
+                            what: (i, j),
+                            holds: yes,
+                            evidence: evidence_of(r, proof, &labels),
+                        });
+                    }
+                    if yes {
+                        pieces.push(BoundaryPiece {
+                            classes: (i, j),
+                            normal: g.0.clone(),
+                            offset: -&g.1,
+                            vertices: None,
+                        });
+                    }
+                } else {
+                    let found = piece(r, d, &g, &others, (i, j), None, None);
+                    if certify {
+                        let (yes, _, proof) = somewhere_negative_told(r, d, &side, None, true);
+                        debug_assert_eq!(yes, found.is_some(), "a piece and its question");
+                        let proof = proof.expect("asked for");
+                        piece_certs.push(Decision {
+                            what: (i, j),
+                            holds: yes,
+                            evidence: evidence_of(r, proof, &labels),
+                        });
+                    }
+                    pieces.extend(found);
+                }
             }
         }
         let mut order: Vec<usize> = (0..k).collect();
         order.sort_by(|&a, &b| at_interior[b].cmp(&at_interior[a]).then(a.cmp(&b)));
         let normal = diff(r, top, order[1]).0;
+        certificates = certify.then_some(BoundaryCertificates { classes: class_certs, pieces: piece_certs });
         (classes, pieces, Some(normal))
     };
     let boundary = classes.len() > 1;
@@ -635,6 +773,7 @@ pub(crate) fn region_props(
         neighbor_grad_cos: Stats::of(&gc).map(|s| s.mean),
         neighbor_rel_change: Stats::of(&rc).map(|s| s.mean),
         neighbor_hamming: Stats::of(&hm).map(|s| s.mean),
+        certificates,
     }
 }
 
@@ -765,7 +904,7 @@ mod tests {
     fn high_dimensional_pieces_equal_the_exact_facet_lp() {
         let (mut pairs, mut found) = (0, 0);
         for (seed, _, r) in crate::regions::local::regions_at_random_points(&[20, 8, 8, 5], 3, 3, 70) {
-            let props = region_props(20, 2, &r, &[]);
+            let props = region_props(20, 2, &r, &[], false);
             let told: Vec<(usize, usize)> = props.pieces.iter().map(|p| p.classes).collect();
             let mut exact = Vec::new();
             for (t, &i) in props.classes.iter().enumerate() {

@@ -502,3 +502,165 @@ pub struct RegionsFile {
     pub regions: Vec<RegionIn>,
     pub edges: Vec<(usize, usize, Vec<NeuronId>)>,
 }
+
+/// Checks a region's [`BoundaryCertificates`] from the network alone: the region's rows are
+/// re-derived from `pattern` and `domain`, its logits too, and nothing in `certs` is trusted.
+/// The decisions must cover every class candidate (each output that is the lowest index
+/// among the outputs equal to it on the region) and every pair of classes, and agree with
+/// the reported `classes` and `pieces`. Each piece of evidence is checked exactly:
+/// - a class's witness: a point of the region (closed) where every output not equal to the
+///   class is strictly below it;
+/// - a piece's witness: a point of the region where its two outputs are apart and both
+///   strictly above every output equal to neither; a tie: a point strictly inside the region
+///   where the two are equal and strictly above the others;
+/// - multipliers (a decision that does not hold): `y >= 0` on rows of the question's LP
+///   (maximise `t` over the region with `f_p - f_q + t <= 0` for the question's pairs, `t <=
+///   1`), in primitive integer form, summing to `(0, λ)` with `λ > 0` and `Σ y_i b_i <= 0`,
+///   so that no point of the region has every pair apart. A class `j`'s pairs are `(m, j)`
+///   for every `m` not equal to `j`; a piece `(i, j)`'s are `(m, i)` for every `m` equal to
+///   neither and `(i, j)` (`j` above `i` above the rest: empty, with both classes present,
+///   exactly when the piece is absent).
+///
+/// `Err` names the first decision that fails and why.
+pub fn check_boundary_certificates(
+    net: &Network,
+    domain: &Domain,
+    pattern: &Pattern,
+    classes: &[usize],
+    pieces: &[(usize, usize)],
+    certs: &crate::regions::properties::BoundaryCertificates,
+) -> Result<(), String> {
+    use crate::regions::properties::{Evidence, LpRow};
+    let d = net.input_dim();
+    let (grouped, logits) = region_rows(net, &domain.rows(), pattern);
+    let Grouped::Rows(hs) = grouped else { return Err("the pattern's polytope is empty".into()) };
+    let prim: Vec<(Vec<crate::arith::num::Z>, crate::arith::num::Z)> =
+        hs.a.iter().zip(&hs.b).map(|(a, b)| primitive_row(a, b)).collect();
+    let by_source: BTreeMap<Source, usize> =
+        hs.sources.iter().enumerate().flat_map(|(i, ss)| ss.iter().map(move |s| (s.clone(), i))).collect();
+    let k = logits.bias.len();
+    if k < 2 {
+        return Err("certificates need two or more outputs".into());
+    }
+    let same = |m: usize, j: usize| logits.bias[m] == logits.bias[j] && logits.weight[m] == logits.weight[j];
+    let reps: Vec<usize> = (0..k).filter(|&j| !(0..j).any(|m| same(m, j))).collect();
+    let f = |x: &[Q]| -> Vec<Q> {
+        logits.weight.iter().zip(&logits.bias).map(|(w, b)| crate::arith::num::dot(w, x) + b).collect()
+    };
+    let in_region = |x: &[Q], strictly: bool| {
+        x.len() == d
+            && hs.a.iter().zip(&hs.b).all(|(a, b)| {
+                let v = crate::arith::num::dot(a, x);
+                if strictly { v < *b } else { v <= *b }
+            })
+    };
+    // The question's rows `f_p - f_q + t <= 0`, primitive.
+    let below = |p: usize, q: usize| {
+        let mut w: Vec<Q> = logits.weight[p].iter().zip(&logits.weight[q]).map(|(u, v)| u - v).collect();
+        w.push(Q::from_integer(1.into()));
+        primitive_row(&w, &(&logits.bias[q] - &logits.bias[p]))
+    };
+    let dual_holds = |y: &[(LpRow, Q)], allowed: &dyn Fn(usize, usize) -> bool| -> Result<(), String> {
+        let mut sum = vec![Q::zero(); d + 1];
+        let mut bound = Q::zero();
+        for (row, v) in y {
+            if v.is_negative() {
+                return Err(format!("a negative multiplier {}", fmt_q(v)));
+            }
+            let (a, b): (Vec<crate::arith::num::Z>, crate::arith::num::Z) = match row {
+                LpRow::Region(s) => {
+                    let i = *by_source.get(s).ok_or_else(|| format!("{s:?} is not a row of the region"))?;
+                    (prim[i].0.iter().cloned().chain([0.into()]).collect(), prim[i].1.clone())
+                }
+                LpRow::Below(p, q) if *p < k && *q < k && allowed(*p, *q) => below(*p, *q),
+                LpRow::Below(p, q) => {
+                    return Err(format!("row below({p}, {q}) is not one of the question's"));
+                }
+                LpRow::Cap => {
+                    ((0..=d).map(|j| crate::arith::num::Z::from(u8::from(j == d))).collect(), 1.into())
+                }
+            };
+            for (sj, aj) in sum.iter_mut().zip(&a) {
+                *sj += v * Q::from_integer(aj.clone());
+            }
+            bound += v * Q::from_integer(b);
+        }
+        if !sum[..d].iter().all(Zero::is_zero) || !sum[d].is_positive() {
+            return Err("the multipliers do not sum to a positive multiple of e_t".into());
+        }
+        if bound.is_positive() {
+            return Err(format!("the bound {} is positive", fmt_q(&bound)));
+        }
+        Ok(())
+    };
+    let said: Vec<usize> = certs.classes.iter().map(|c| c.what).collect();
+    if said != reps {
+        return Err(format!("the class decisions cover {said:?}, not the candidates {reps:?}"));
+    }
+    let present: Vec<usize> = certs.classes.iter().filter(|c| c.holds).map(|c| c.what).collect();
+    if present != classes {
+        return Err(format!("the certified classes {present:?} are not the reported {classes:?}"));
+    }
+    for c in &certs.classes {
+        let j = c.what;
+        let fail = |why: String| format!("class {j}: {why}");
+        match (&c.evidence, c.holds) {
+            (Evidence::Witness(x), true) => {
+                if !in_region(x, false) {
+                    return Err(fail("the witness is not in the region".into()));
+                }
+                let v = f(x);
+                if !(0..k).filter(|&m| !same(m, j)).all(|m| v[m] < v[j]) {
+                    return Err(fail("the class is not alone on top at the witness".into()));
+                }
+            }
+            (Evidence::Multipliers(y), false) => {
+                dual_holds(y, &|p, q| q == j && !same(p, j)).map_err(fail)?
+            }
+            _ => return Err(fail("the evidence does not fit the answer".into())),
+        }
+    }
+    let pairs: Vec<(usize, usize)> = (0..present.len())
+        .flat_map(|a| (a + 1..present.len()).map(move |b| (a, b)))
+        .map(|(a, b)| (present[a], present[b]))
+        .collect();
+    let said: Vec<(usize, usize)> = certs.pieces.iter().map(|c| c.what).collect();
+    if said != pairs {
+        return Err(format!("the piece decisions cover {said:?}, not the pairs of classes {pairs:?}"));
+    }
+    let found: Vec<(usize, usize)> = certs.pieces.iter().filter(|c| c.holds).map(|c| c.what).collect();
+    if found != pieces {
+        return Err(format!("the certified pieces {found:?} are not the reported {pieces:?}"));
+    }
+    for c in &certs.pieces {
+        let (i, j) = c.what;
+        let fail = |why: String| format!("piece {i}-{j}: {why}");
+        let rest = |v: &[Q], top: &Q| (0..k).filter(|&m| !same(m, i) && !same(m, j)).all(|m| v[m] < *top);
+        match (&c.evidence, c.holds) {
+            (Evidence::Witness(x), true) => {
+                if !in_region(x, false) {
+                    return Err(fail("the witness is not in the region".into()));
+                }
+                let v = f(x);
+                if v[i] == v[j] || !rest(&v, &v[i].clone().min(v[j].clone())) {
+                    return Err(fail("the two outputs are not apart on top at the witness".into()));
+                }
+            }
+            (Evidence::Tie(x), true) => {
+                if !in_region(x, true) {
+                    return Err(fail("the tie point is not strictly inside the region".into()));
+                }
+                let v = f(x);
+                if v[i] != v[j] || !rest(&v, &v[i]) {
+                    return Err(fail("the two outputs do not tie on top at the point".into()));
+                }
+            }
+            (Evidence::Multipliers(y), false) => {
+                dual_holds(y, &|p, q| (p, q) == (i, j) || (q == i && !same(p, i) && !same(p, j)))
+                    .map_err(fail)?
+            }
+            _ => return Err(fail("the evidence does not fit the answer".into())),
+        }
+    }
+    Ok(())
+}
