@@ -25,6 +25,7 @@
 //!   2-input network, by mesh splitting, much faster, without the per-region measures);
 //! - **one region**: [`analyze_point`] (the region at a point, no enumeration), [`pattern_at`];
 //! - **checks and the study**: [`verify()`] (an independent check of a regions file),
+//!   [`check_boundary_certificates`] (of the evidence `local_properties` keeps when asked),
 //!   [`compare`] (another tool's answer), [`properties`], [`linear_regions`];
 //! - **documents**: [`formats`] (every file format, text in and text out); [`render`]
 //!   (pictures), [`train`] (the study's small trainer).

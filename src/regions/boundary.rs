@@ -460,7 +460,7 @@ fn ipm_max_is_positive(p: &Prepared, d: usize, strict: &[(Vec<Q>, Q)]) -> Option
         ys.push((cap, over(cap_y)));
     }
     ys.extend(absorbed.into_iter().map(|(i, num, a)| (i, Q::new(num, a * &two_e))));
-    ys.sort_by(|x, y| x.0.cmp(&y.0));
+    ys.sort_by_key(|x| x.0);
     Some(Told::No(ys))
 }
 
@@ -564,7 +564,7 @@ impl Prepared {
 
     /// [`Self::holds`] of the point `ys / l` (`l > 0`).
     fn holds_over(&self, ys: &[Z], l: &Z, strictly: bool) -> bool {
-        let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(&l)]).collect();
+        let fy: Vec<f64> = ys.iter().map(z_to_f64).chain([-z_to_f64(l)]).collect();
         self.rows.iter().zip(&self.rows_ab).all(|((a, b), ab)| {
             match crate::arith::filter::dot_converted(ab, &fy).sign() {
                 Some(s) if s < 0 => true,

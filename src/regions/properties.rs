@@ -197,7 +197,7 @@ fn evidence_of(r: &Region, proof: Proof, labels: &[LpRow]) -> Evidence {
                 y.into_iter()
                     .map(|(i, v)| {
                         let row = if i < nf {
-                            LpRow::Region(r.facets[i].sources[0].clone())
+                            LpRow::Region(r.facets[i].sources[0])
                         } else if i < nf + labels.len() {
                             labels[i - nf].clone()
                         } else {
@@ -565,8 +565,8 @@ pub(crate) fn region_props(
             }
         };
         let mut classes = Vec::new();
-        let (mut class_certs, mut piece_certs): (Vec<Decision<usize>>, Vec<Decision<(usize, usize)>>) =
-            (Vec::new(), Vec::new());
+        let mut class_certs: Vec<Decision<usize>> = Vec::new();
+        let mut piece_certs: Vec<Decision<(usize, usize)>> = Vec::new();
         // Past 16 inputs, points of the region seen so far answer some questions without LPs.
         let reps: Vec<usize> = (0..k).filter(|&j| !(0..j).any(|m| same_output(r, m, j))).collect();
         let mut seen = prepared.as_ref().map(|_| {

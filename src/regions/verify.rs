@@ -522,6 +522,20 @@ pub struct RegionsFile {
 ///   exactly when the piece is absent).
 ///
 /// `Err` names the first decision that fails and why.
+///
+/// ```
+/// use linregions::{Domain, Options, Q, check_boundary_certificates, local_properties, locate_points};
+/// let text = std::fs::read_to_string("fixtures/three_classes.json").unwrap();
+/// let net = linregions::parse_network(&text).unwrap();
+/// let domain = Domain::default_box(2);
+/// let x = vec![vec![Q::new(3.into(), 10.into()), Q::new(3.into(), 5.into())]];
+/// let (e, _) = locate_points(&net, &domain, &x, &Options::default()).unwrap();
+/// let p = &local_properties(&net, &e, true)[0];
+/// let pieces: Vec<(usize, usize)> = p.pieces.iter().map(|pc| pc.classes).collect();
+/// let certs = p.certificates.as_ref().expect("asked for");
+/// let pattern = &e.regions[0].pattern;
+/// assert!(check_boundary_certificates(&net, &domain, pattern, &p.classes, &pieces, certs).is_ok());
+/// ```
 pub fn check_boundary_certificates(
     net: &Network,
     domain: &Domain,
@@ -537,7 +551,7 @@ pub fn check_boundary_certificates(
     let prim: Vec<(Vec<crate::arith::num::Z>, crate::arith::num::Z)> =
         hs.a.iter().zip(&hs.b).map(|(a, b)| primitive_row(a, b)).collect();
     let by_source: BTreeMap<Source, usize> =
-        hs.sources.iter().enumerate().flat_map(|(i, ss)| ss.iter().map(move |s| (s.clone(), i))).collect();
+        hs.sources.iter().enumerate().flat_map(|(i, ss)| ss.iter().map(move |s| (*s, i))).collect();
     let k = logits.bias.len();
     if k < 2 {
         return Err("certificates need two or more outputs".into());
