@@ -525,8 +525,7 @@ pub struct RegionsFile {
 ///
 /// ```
 /// use linregions::{Domain, Options, Q, check_boundary_certificates, local_properties, locate_points};
-/// let text = std::fs::read_to_string("fixtures/three_classes.json").unwrap();
-/// let net = linregions::parse_network(&text).unwrap();
+/// let net = linregions::random::gaussian_net(&[2, 6, 3], 1, 0.5);
 /// let domain = Domain::default_box(2);
 /// let x = vec![vec![Q::new(3.into(), 10.into()), Q::new(3.into(), 5.into())]];
 /// let (e, _) = locate_points(&net, &domain, &x, &Options::default()).unwrap();
