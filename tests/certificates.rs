@@ -151,18 +151,19 @@ fn stats_writes_certificates() {
     let net = root().join("fixtures").join("three_classes.json");
     let out = dir.join("s.json");
     let bin = env!("CARGO_BIN_EXE_linregions");
-    let run = Command::new(bin)
-        .args([
+    let stats = || {
+        let mut c = Command::new(bin);
+        c.args([
             "stats",
             net.to_str().unwrap(),
             "--box=0:1",
             "--points",
             pts.to_str().unwrap(),
             "--certificates",
-        ])
-        .args(["--json", out.to_str().unwrap()])
-        .output()
-        .unwrap();
+        ]);
+        c
+    };
+    let run = stats().args(["--json", out.to_str().unwrap()]).output().unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     for r in doc["regions"].as_array().unwrap() {
@@ -195,17 +196,7 @@ fn stats_writes_certificates() {
     std::fs::write(&bad, text.replacen("\"holds\": false", "\"holds\": true", 1)).unwrap();
     let refused = verify(&bad, true);
     assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stdout));
-    let without = Command::new(bin)
-        .args([
-            "stats",
-            net.to_str().unwrap(),
-            "--box=0:1",
-            "--points",
-            pts.to_str().unwrap(),
-            "--certificates",
-        ])
-        .output()
-        .unwrap();
+    let without = stats().output().unwrap();
     assert_eq!(without.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -580,9 +580,11 @@ fn render_png_decodes_with_the_right_size() {
 #[test]
 fn progress_is_silent_when_not_a_terminal() {
     // A run longer than the progress delay (250 ms), or the test could not fail.
-    let net = tmp("progress-2-64-64-1.json");
+    let net = tmp("progress-2-128-128-1.json");
     assert!(
-        run(&["random", "--dims", "2,64,64,1", "--seed", "1", "-o", net.to_str().unwrap()]).status.success()
+        run(&["random", "--dims", "2,128,128,1", "--seed", "1", "-o", net.to_str().unwrap()])
+            .status
+            .success()
     );
     let start = std::time::Instant::now();
     let o = run(&["enumerate", net.to_str().unwrap(), "--box=-10:10", "--walk"]);

@@ -30,6 +30,19 @@ pub(crate) fn as_index(v: &Value, path: &str) -> Result<usize, WireError> {
         .ok_or_else(|| err(None, path, format!("expected a non-negative integer, found {v}")))
 }
 
+/// An array of strings (a pattern's layers).
+fn strings(v: &Value, path: &str) -> Result<Vec<String>, WireError> {
+    as_arr(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| err(None, format!("{path}[{i}]"), "expected a string"))
+        })
+        .collect()
+}
+
 pub(crate) fn is_inf(v: &Value) -> bool {
     v.as_str() == Some("inf")
 }
@@ -52,15 +65,7 @@ pub(crate) fn parse_domain_out(v: &Value) -> Result<Domain, WireError> {
 
 pub(crate) fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireError> {
     let o = as_obj(v, path)?;
-    let pattern = as_arr(at(o, "pattern", path)?, &format!("{path}.pattern"))?
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.as_str()
-                .map(str::to_string)
-                .ok_or_else(|| err(None, format!("{path}.pattern[{i}]"), "expected a string"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let pattern = strings(at(o, "pattern", path)?, &format!("{path}.pattern"))?;
     let mut facets = Vec::new();
     for (i, f) in as_arr(at(o, "facets", path)?, &format!("{path}.facets"))?.iter().enumerate() {
         let fp = format!("{path}.facets[{i}]");
@@ -279,15 +284,7 @@ pub fn parse_stats_certificates(text: &str) -> Result<Vec<CertifiedRegion>, Wire
     for (i, r) in as_arr(at(o, "regions", "")?, "regions")?.iter().enumerate() {
         let path = format!("regions[{i}]");
         let ro = as_obj(r, &path)?;
-        let pattern = as_arr(at(ro, "pattern", &path)?, &format!("{path}.pattern"))?
-            .iter()
-            .enumerate()
-            .map(|(k, s)| {
-                s.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| err(None, format!("{path}.pattern[{k}]"), "expected a string"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let pattern = strings(at(ro, "pattern", &path)?, &format!("{path}.pattern"))?;
         let classes = as_arr(at(ro, "classes", &path)?, &format!("{path}.classes"))?
             .iter()
             .enumerate()
