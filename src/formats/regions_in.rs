@@ -224,7 +224,7 @@ pub struct CertifiedRegion {
 /// Reads the regions of a `linregions.stats/1` document written with `--certificates`
 /// (for `verify`): every field checked, with its path in errors.
 pub fn parse_stats_certificates(text: &str) -> Result<Vec<CertifiedRegion>, WireError> {
-    use crate::regions::properties::{BoundaryCertificates, Decision, Evidence, LpRow};
+    use crate::regions::properties::{BoundaryCertificates, Evidence, LpRow};
     let doc = parse_json(text)?;
     let o = as_obj(&doc, "")?;
     if o.get("format").and_then(Value::as_str) != Some("linregions.stats/1") {
@@ -299,26 +299,43 @@ pub fn parse_stats_certificates(text: &str) -> Result<Vec<CertifiedRegion>, Wire
         }
         let cp = format!("{path}.certificates");
         let co = as_obj(at(ro, "certificates", &path)?, &cp)?;
-        let mut certs = BoundaryCertificates { classes: Vec::new(), pieces: Vec::new() };
-        for (k, d) in as_arr(at(co, "classes", &cp)?, &format!("{cp}.classes"))?.iter().enumerate() {
-            let dp = format!("{cp}.classes[{k}]");
-            let dobj = as_obj(d, &dp)?;
-            let what = as_index(at(dobj, "class", &dp)?, &format!("{dp}.class"))?;
-            let holds = at(dobj, "holds", &dp)?
-                .as_bool()
-                .ok_or_else(|| err(None, format!("{dp}.holds"), "expected a boolean"))?;
-            certs.classes.push(Decision { what, holds, evidence: evidence(dobj, &dp)? });
-        }
-        for (k, d) in as_arr(at(co, "pieces", &cp)?, &format!("{cp}.pieces"))?.iter().enumerate() {
-            let dp = format!("{cp}.pieces[{k}]");
-            let dobj = as_obj(d, &dp)?;
-            let what = pair(at(dobj, "classes", &dp)?, &format!("{dp}.classes"))?;
-            let holds = at(dobj, "holds", &dp)?
-                .as_bool()
-                .ok_or_else(|| err(None, format!("{dp}.holds"), "expected a boolean"))?;
-            certs.pieces.push(Decision { what, holds, evidence: evidence(dobj, &dp)? });
-        }
+        let certs = BoundaryCertificates {
+            classes: decisions(co, "classes", &cp, &evidence, |o, dp| {
+                as_index(at(o, "class", dp)?, &format!("{dp}.class"))
+            })?,
+            pieces: decisions(co, "pieces", &cp, &evidence, |o, dp| {
+                pair(at(o, "classes", dp)?, &format!("{dp}.classes"))
+            })?,
+        };
         out.push(CertifiedRegion { pattern, classes, pieces, certificates: certs });
+    }
+    Ok(out)
+}
+
+/// The decisions under `key` of a certificates object: each its subject (`what`), `holds`
+/// and its evidence.
+fn decisions<T>(
+    co: &serde_json::Map<String, Value>,
+    key: &str,
+    cp: &str,
+    evidence: &dyn Fn(
+        &serde_json::Map<String, Value>,
+        &str,
+    ) -> Result<crate::regions::properties::Evidence, WireError>,
+    what: impl Fn(&serde_json::Map<String, Value>, &str) -> Result<T, WireError>,
+) -> Result<Vec<crate::regions::properties::Decision<T>>, WireError> {
+    let mut out = Vec::new();
+    for (k, d) in as_arr(at(co, key, cp)?, &format!("{cp}.{key}"))?.iter().enumerate() {
+        let dp = format!("{cp}.{key}[{k}]");
+        let o = as_obj(d, &dp)?;
+        let holds = at(o, "holds", &dp)?
+            .as_bool()
+            .ok_or_else(|| err(None, format!("{dp}.holds"), "expected a boolean"))?;
+        out.push(crate::regions::properties::Decision {
+            what: what(o, &dp)?,
+            holds,
+            evidence: evidence(o, &dp)?,
+        });
     }
     Ok(out)
 }

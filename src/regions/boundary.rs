@@ -26,19 +26,7 @@ pub(super) fn somewhere_negative(
     strict: &[(Vec<Q>, Q)],
     prepared: Option<&Prepared>,
 ) -> bool {
-    somewhere_negative_seen(r, d, strict, prepared).0
-}
-
-/// [`somewhere_negative`] with the witness of a `true` from the interior-point method: a
-/// point of the region (floats at their exact values) where every row of `strict` is `< 0`.
-pub(super) fn somewhere_negative_seen(
-    r: &Region,
-    d: usize,
-    strict: &[(Vec<Q>, Q)],
-    prepared: Option<&Prepared>,
-) -> (bool, Option<Vec<f64>>) {
-    let (yes, seen, _) = somewhere_negative_told(r, d, strict, prepared, false);
-    (yes, seen)
+    somewhere_negative_told(r, d, strict, prepared, false).0
 }
 
 /// The evidence of a [`somewhere_negative`] answer, checkable without solving anything.
@@ -53,8 +41,10 @@ pub(crate) enum Proof {
     Dual(Vec<(usize, Q)>),
 }
 
-/// [`somewhere_negative_seen`] with the evidence of the answer when `want` (the exact
-/// simplex then keeps its dual multipliers).
+/// [`somewhere_negative`] with the witness of a `true` from the interior-point method (a
+/// point of the region, floats at their exact values, where every row of `strict` is `< 0`)
+/// and, when `want`, the evidence of the answer (the exact simplex then keeps its dual
+/// multipliers).
 pub(super) fn somewhere_negative_told(
     r: &Region,
     d: usize,

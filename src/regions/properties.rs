@@ -10,9 +10,7 @@
 use crate::arith::num::{Q, Z, common_denominator, dot, norm2_sq, sqrt_bounds, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::network::{Dense, Network, Pattern};
-use crate::regions::boundary::{
-    Prepared, Proof, Sightings, somewhere_negative, somewhere_negative_seen, somewhere_negative_told,
-};
+use crate::regions::boundary::{Prepared, Proof, Sightings, somewhere_negative, somewhere_negative_told};
 use crate::regions::enumerate::{Enumeration, Region};
 use num_traits::{Signed, Zero};
 
@@ -274,7 +272,6 @@ fn piece(
     others: &[(Vec<Q>, Q)],
     classes: (usize, usize),
     prepared: Option<&Prepared>,
-    seen: Option<&mut Sightings>,
 ) -> Option<BoundaryPiece> {
     if g.0.iter().all(Zero::is_zero) {
         return None;
@@ -289,14 +286,11 @@ fn piece(
         // equal to j on R is below f_i where f_j is): the open set where class i is
         // predicted, which is not empty, `i` being a class (for one output, g = f and the
         // side f > 0 is class 1's). So only the other side is asked.
-        // The side g < 0; its witness joins the points seen.
+        // The side g < 0.
         // `others` are rows `a·x <= b`: strictly, `a·x - b < 0`.
         let mut rows: Vec<(Vec<Q>, Q)> = others.iter().map(|(a, b)| (a.clone(), -b)).collect();
         rows.push((w.clone(), c.clone()));
-        let (yes, witness) = somewhere_negative_seen(r, d, &rows, prepared);
-        if let (Some(seen), Some(p), Some(x)) = (seen, prepared, witness) {
-            seen.add_float(r, p, &x);
-        }
+        let yes = somewhere_negative(r, d, &rows, prepared);
         return yes.then(|| BoundaryPiece { classes, normal: w.clone(), offset: -c, vertices: None });
     }
     let mut hs: Halfspaces = match with_rows(r, others) {
@@ -546,7 +540,7 @@ pub(crate) fn region_props(
             classes.push(1);
         }
         let pieces: Vec<BoundaryPiece> = if classes.len() == 2 {
-            piece(r, d, &f, &[], (0, 1), prepared.as_ref(), None).into_iter().collect()
+            piece(r, d, &f, &[], (0, 1), prepared.as_ref()).into_iter().collect()
         } else {
             vec![]
         };
@@ -608,20 +602,18 @@ pub(crate) fn region_props(
         let mut pieces = Vec::new();
         for (x, &i) in classes.iter().enumerate() {
             for &j in &classes[x + 1..] {
-                if let Some(at) = seen.as_ref().and_then(|s| s.pieces.get(&(i, j))) {
-                    pieces.push(BoundaryPiece {
-                        classes: (i, j),
-                        normal: diffs(i, j).0,
-                        offset: -diffs(i, j).1,
-                        vertices: None,
-                    });
+                let g = diffs(i, j);
+                if let Some((s, at)) = seen.as_ref().and_then(|s| s.pieces.get(&(i, j)).map(|at| (s, at))) {
                     if certify {
-                        let x = seen.as_ref().expect("seen").point(at);
-                        piece_certs.push(Decision { what: (i, j), holds: true, evidence: Evidence::Tie(x) });
+                        piece_certs.push(Decision {
+                            what: (i, j),
+                            holds: true,
+                            evidence: Evidence::Tie(s.point(at)),
+                        });
                     }
+                    pieces.push(BoundaryPiece { classes: (i, j), normal: g.0, offset: -g.1, vertices: None });
                     continue;
                 }
-                let g = diffs(i, j);
                 // Outputs equal to i or j are equal to both on the piece: no constraint.
                 let kept: Vec<usize> =
                     (0..k).filter(|&m| !same_output(r, m, i) && !same_output(r, m, j)).collect();
@@ -659,7 +651,7 @@ pub(crate) fn region_props(
                         });
                     }
                 } else {
-                    let found = piece(r, d, &g, &others, (i, j), None, None);
+                    let found = piece(r, d, &g, &others, (i, j), None);
                     if certify {
                         let (yes, _, proof) = somewhere_negative_told(r, d, &side, None, true);
                         debug_assert_eq!(yes, found.is_some(), "a piece and its question");
@@ -911,7 +903,7 @@ mod tests {
                 for &j in &props.classes[t + 1..] {
                     pairs += 1;
                     let g = diff(&r, i, j);
-                    if piece(&r, 20, &g, &piece_others(&r, (i, j)), (i, j), None, None).is_some() {
+                    if piece(&r, 20, &g, &piece_others(&r, (i, j)), (i, j), None).is_some() {
                         exact.push((i, j));
                     }
                 }
