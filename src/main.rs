@@ -35,11 +35,13 @@ struct Cli {
     /// Worker threads of the walk and the mesh (default: all cores). Output never depends on it.
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
-    /// Architecture of a .safetensors network when tensor names are not enough:
-    /// comma-separated linear, bn, relu, leaky_relu:SLOPE, dropout, identity.
+    /// Architecture of a PyTorch state_dict (.safetensors, torch.save) when the tensor names
+    /// are not enough: comma-separated linear, bn, relu, leaky_relu:SLOPE, dropout, identity;
+    /// linear@NAME and bn@NAME name the module (fc1, encoder.0) that sits there. The mapping
+    /// used is printed on stderr.
     #[arg(long, global = true, value_name = "SPEC")]
     arch: Option<String>,
-    /// Batch norm epsilon of a .safetensors network (taken as the nearest double, as PyTorch
+    /// Batch norm epsilon of a PyTorch state_dict (taken as the nearest double, as PyTorch
     /// stores it).
     #[arg(long, global = true, default_value_t = 1e-5, value_name = "EPS")]
     bn_eps: f64,
@@ -112,13 +114,15 @@ enum Cmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Write any accepted network (JSON, PyTorch .safetensors, ONNX) as the exact JSON network.
+    /// Write any accepted network (JSON, PyTorch state_dict, ONNX) as the exact JSON network.
     #[command(after_help = "Examples:
   linregions convert fixtures/torch/mlp.safetensors --arch linear,relu,linear -o mlp.json
   linregions convert fixtures/torch/mlp_bn.safetensors --arch linear,bn,relu,dropout,linear -o bn.json
-  linregions convert fixtures/onnx/cnn.onnx -o cnn.json")]
+  linregions convert fixtures/onnx/cnn.onnx -o cnn.json
+  linregions convert fixtures/torch/custom_names.pt --arch linear@fc1,relu,linear@fc2 -o fc.json")]
     Convert {
-        /// Input network (.json, .safetensors or .onnx).
+        /// Input network: JSON, a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or
+        /// ONNX, told apart by content.
         input: PathBuf,
         /// Output file (`-` for stdout).
         #[arg(long, short)]

@@ -16,7 +16,7 @@ pub(crate) enum OtherFormat {
 
 #[derive(Args)]
 pub(crate) struct CompareArgs {
-    /// Network file (JSON).
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content.
     pub(crate) net: PathBuf,
     /// The other tool's output.
     #[arg(long, value_name = "FILE")]

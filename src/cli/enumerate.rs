@@ -5,7 +5,7 @@ use super::*;
 
 #[derive(Args)]
 pub(crate) struct EnumerateArgs {
-    /// Network file (JSON, see README "Network file").
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content.
     pub(crate) net: PathBuf,
     #[command(flatten)]
     pub(crate) domain: DomainArgs,

@@ -4,7 +4,7 @@ use super::*;
 
 #[derive(Args)]
 pub(crate) struct InspectArgs {
-    /// Network file (JSON).
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content.
     pub(crate) net: PathBuf,
     /// The point, coordinates separated by commas (rationals: 1/2,0.25,-3).
     #[arg(long, allow_hyphen_values = true)]

@@ -4,7 +4,7 @@ use super::*;
 
 #[derive(Args)]
 pub(crate) struct PartitionArgs {
-    /// Network file (JSON, see README "Network file"); 2 inputs, or a plane slice.
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content; 2 inputs, or a plane slice.
     pub(crate) net: PathBuf,
     #[command(flatten)]
     pub(crate) domain: DomainArgs,

@@ -11,7 +11,7 @@ pub(crate) enum ColorArg {
 
 #[derive(Args)]
 pub(crate) struct RenderArgs {
-    /// Network file (JSON) with 2 inputs.
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content; 2 inputs, or a plane slice.
     pub(crate) net: PathBuf,
     #[command(flatten)]
     pub(crate) domain: DomainArgs,

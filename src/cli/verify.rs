@@ -4,7 +4,7 @@ use super::*;
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// Network file (JSON).
+    /// Network file: JSON (README "Network file"), a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or ONNX, told apart by content.
     pub(crate) net: PathBuf,
     /// Regions file (linregions.regions/1), e.g. from `enumerate --json`; or a stats file
     /// (linregions.stats/1) from `stats --points --certificates --json`, whose evidence of

@@ -74,7 +74,7 @@ fn string(w: Wire<'_>) -> Result<String, ImportError> {
 }
 
 /// Integers of a (packed or unpacked) repeated int64 field.
-fn ints(w: Wire<'_>, out: &mut Vec<i64>) -> Result<(), ImportError> {
+fn ints_field(w: Wire<'_>, out: &mut Vec<i64>) -> Result<(), ImportError> {
     match w {
         Wire::Varint(v) => out.push(v as i64),
         Wire::Bytes(b) => {
@@ -88,36 +88,141 @@ fn ints(w: Wire<'_>, out: &mut Vec<i64>) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// A float tensor with exact values.
+/// A tensor: float values exact, or integers (shapes for Reshape).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Tensor {
     dims: Vec<usize>,
     values: Vec<Q>,
+    ints: Vec<i64>,
 }
 
-fn tensor(buf: &[u8]) -> Result<(String, Tensor), ImportError> {
+impl Tensor {
+    fn count(&self) -> Option<usize> {
+        self.dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+    }
+}
+
+/// Where a model's external data comes from: the bytes of the file a tensor's `location`
+/// names (relative to the model's folder), given by the caller.
+pub type ExternalData<'a> = dyn FnMut(&str) -> Result<Vec<u8>, String> + 'a;
+
+/// The external data files read so far, by location.
+struct External<'a, 'b> {
+    load: &'b mut ExternalData<'a>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl External<'_, '_> {
+    /// `length` bytes at `offset` of the file `location` (all of it from `offset` when no
+    /// length is given).
+    fn bytes(
+        &mut self,
+        name: &str,
+        location: &str,
+        offset: u64,
+        length: Option<u64>,
+    ) -> Result<Vec<u8>, ImportError> {
+        let safe = !location.is_empty()
+            && !location.starts_with(['/', '\\'])
+            && !location.contains(':')
+            && location.split(['/', '\\']).all(|c| c != "..");
+        if !safe {
+            return Err(err(
+                Some(name),
+                format!(
+                    "external data location `{location}` is not a relative path inside the model's folder"
+                ),
+            ));
+        }
+        if !self.files.contains_key(location) {
+            let b = (self.load)(location)
+                .map_err(|e| err(Some(name), format!("external data `{location}`: {e}")))?;
+            self.files.insert(location.to_string(), b);
+        }
+        let file = &self.files[location];
+        let start = usize::try_from(offset).ok().filter(|&o| o <= file.len());
+        let end = match (start, length) {
+            (Some(s), Some(l)) => {
+                usize::try_from(l).ok().and_then(|l| s.checked_add(l)).filter(|&e| e <= file.len())
+            }
+            (Some(_), None) => Some(file.len()),
+            _ => None,
+        };
+        match (start, end) {
+            (Some(s), Some(e)) => Ok(file[s..e].to_vec()),
+            _ => Err(err(
+                Some(name),
+                format!(
+                    "external data `{location}` has {} bytes: offset {offset} and length {length:?} reach past it",
+                    file.len()
+                ),
+            )),
+        }
+    }
+}
+
+fn tensor(buf: &[u8], ext: &mut External) -> Result<(String, Tensor), ImportError> {
     let mut dims = Vec::new();
-    let (mut dtype, mut name, mut raw, mut floats, mut doubles) =
-        (0u64, String::new(), None, Vec::new(), Vec::new());
+    let (mut dtype, mut name, mut raw, mut floats, mut doubles, mut ints) =
+        (0u64, String::new(), None, Vec::new(), Vec::new(), Vec::new());
+    let (mut location, mut offset, mut length, mut external) = (None, 0u64, None, false);
     for (f, w) in fields(buf)? {
         match (f, w) {
-            (1, w) => ints(w, &mut dims)?,
+            (1, w) => ints_field(w, &mut dims)?,
             (2, Wire::Varint(v)) => dtype = v,
             (4, Wire::Fixed32(b)) => floats.push(f32::from_le_bytes(b)),
             (4, Wire::Bytes(b)) => {
                 floats.extend(b.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4"))))
             }
+            (5 | 7, w) => ints_field(w, &mut ints)?,
             (8, w) => name = string(w)?,
-            (9, Wire::Bytes(b)) => raw = Some(b),
+            (9, Wire::Bytes(b)) => raw = Some(b.to_vec()),
             (10, Wire::Fixed64(b)) => doubles.push(f64::from_le_bytes(b)),
             (10, Wire::Bytes(b)) => {
                 doubles.extend(b.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8"))))
             }
+            (13, Wire::Bytes(b)) => {
+                // StringStringEntryProto: key, value.
+                let (mut k, mut v) = (String::new(), String::new());
+                for (ef, ew) in fields(b)? {
+                    match ef {
+                        1 => k = string(ew)?,
+                        2 => v = string(ew)?,
+                        _ => {}
+                    }
+                }
+                let number = |v: &str| {
+                    v.parse::<u64>()
+                        .map_err(|_| err(Some(&name), format!("external data {k} `{v}` is not a number")))
+                };
+                match k.as_str() {
+                    "location" => location = Some(v),
+                    "offset" => offset = number(&v)?,
+                    "length" => length = Some(number(&v)?),
+                    _ => {}
+                }
+            }
+            (14, Wire::Varint(v)) => external = v == 1,
             _ => {}
         }
     }
+    if external {
+        let loc = location.ok_or_else(|| err(Some(&name), "external data without a location"))?;
+        raw = Some(ext.bytes(&name, &loc, offset, length)?);
+    }
     let exact = |x: f64| from_f64_exact(x).ok_or_else(|| err(Some(&name), "holds NaN or infinity"));
-    let values: Vec<Q> = match (dtype, raw) {
+    let width = match dtype {
+        1 | 6 => 4,
+        11 | 7 => 8,
+        10 | 16 => 2,
+        _ => 1,
+    };
+    if let Some(b) = &raw
+        && b.len() % width != 0
+    {
+        return Err(err(Some(&name), format!("{} bytes of data for {width}-byte values", b.len())));
+    }
+    let values: Vec<Q> = match (dtype, raw.as_deref()) {
         (1, Some(b)) => b
             .chunks_exact(4)
             .map(|c| exact(f32::from_le_bytes(c.try_into().expect("4")) as f64))
@@ -126,20 +231,45 @@ fn tensor(buf: &[u8]) -> Result<(String, Tensor), ImportError> {
             .chunks_exact(8)
             .map(|c| exact(f64::from_le_bytes(c.try_into().expect("8"))))
             .collect::<Result<_, _>>()?,
+        (10 | 16, Some(b)) => {
+            b.chunks_exact(2)
+                .map(|c| {
+                    let h = u16::from_le_bytes(c.try_into().expect("2"));
+                    exact(if dtype == 10 { super::f16_to_f32(h) } else { f32::from_bits((h as u32) << 16) }
+                        as f64)
+                })
+                .collect::<Result<_, _>>()?
+        }
         (1, None) => floats.iter().map(|&x| exact(x as f64)).collect::<Result<_, _>>()?,
         (11, None) => doubles.iter().map(|&x| exact(x)).collect::<Result<_, _>>()?,
-        (7, _) => Vec::new(), // int64 (shapes for Reshape): not a weight
-        (t, _) => return Err(err(Some(&name), format!("initializer data type {t} is not float or double"))),
+        (7, Some(b)) => {
+            ints = b.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8"))).collect();
+            Vec::new()
+        }
+        (6, Some(b)) => {
+            ints = b.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().expect("4")) as i64).collect();
+            Vec::new()
+        }
+        (6 | 7, None) => Vec::new(),
+        (t, _) => {
+            return Err(err(
+                Some(&name),
+                format!(
+                    "data type {t} is not read (float, double, float16, bfloat16; int32 and int64 for shapes)"
+                ),
+            ));
+        }
     };
     if let Some(d) = dims.iter().find(|&&d| d < 0) {
         return Err(err(Some(&name), format!("negative dimension {d} in {dims:?}")));
     }
     let dims: Vec<usize> = dims.into_iter().map(|d| d as usize).collect();
-    let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    if dtype != 7 && count != Some(values.len()) {
-        return Err(err(Some(&name), format!("{} values for dims {dims:?}", values.len())));
+    let t = Tensor { dims, values, ints };
+    let n = if matches!(dtype, 6 | 7) { t.ints.len() } else { t.values.len() };
+    if t.count() != Some(n) {
+        return Err(err(Some(&name), format!("{n} values for dims {:?}", t.dims)));
     }
-    Ok((name, Tensor { dims, values }))
+    Ok((name, t))
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +286,9 @@ enum Attr {
     Float(f32),
     Int(i64),
     Ints(Vec<i64>),
+    Floats(Vec<f32>),
+    /// A TensorProto's bytes (Constant's `value`).
+    Tensor(Vec<u8>),
     Other,
 }
 
@@ -175,18 +308,25 @@ fn node(buf: &[u8]) -> Result<Node, ImportError> {
             4 => n.op = string(w)?,
             5 => {
                 let Wire::Bytes(b) = w else { continue };
-                let (mut name, mut value, mut list) = (String::new(), Attr::Other, Vec::new());
+                let (mut name, mut value, mut list, mut floats) =
+                    (String::new(), Attr::Other, Vec::new(), Vec::new());
                 for (af, aw) in fields(b)? {
                     match (af, aw) {
                         (1, aw) => name = string(aw)?,
                         (2, Wire::Fixed32(x)) => value = Attr::Float(f32::from_le_bytes(x)),
                         (3, Wire::Varint(x)) => value = Attr::Int(x as i64),
-                        (8, aw) => ints(aw, &mut list)?,
+                        (5, Wire::Bytes(t)) => value = Attr::Tensor(t.to_vec()),
+                        (7, Wire::Fixed32(x)) => floats.push(f32::from_le_bytes(x)),
+                        (7, Wire::Bytes(x)) => floats
+                            .extend(x.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().expect("4")))),
+                        (8, aw) => ints_field(aw, &mut list)?,
                         _ => {}
                     }
                 }
                 if !list.is_empty() {
                     value = Attr::Ints(list);
+                } else if !floats.is_empty() {
+                    value = Attr::Floats(floats);
                 }
                 n.attrs.insert(name, value);
             }
@@ -240,7 +380,8 @@ impl Shape {
     }
 }
 
-/// Read an ONNX model of a chain of supported operators as an exact network.
+/// Read an ONNX model of a chain of supported operators as an exact network. A model whose
+/// weights are in external data files needs [`read_onnx_with`].
 ///
 /// ```
 /// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/onnx/mlp.onnx"));
@@ -248,6 +389,37 @@ impl Shape {
 /// assert_eq!(net.input_dim(), 2); // float32 weights, read at their exact binary value
 /// ```
 pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
+    read_onnx_with(bytes, &mut |_| {
+        Err("not available: the model was given as bytes alone (read it from its file, so that the \
+             files beside it are found)"
+            .to_string())
+    })
+}
+
+/// Whether `bytes` parse as an ONNX `ModelProto` with a graph.
+pub(crate) fn is_model(bytes: &[u8]) -> bool {
+    fields(bytes).is_ok_and(|f| f.iter().any(|(k, w)| *k == 7 && matches!(w, Wire::Bytes(_))))
+}
+
+/// Read an ONNX model whose tensors may be stored in external data files (as
+/// `torch.onnx.export` writes them: `model.onnx.data` beside the model). `external` gives
+/// the bytes of the file a tensor names by its `location`, a path relative to the model's
+/// folder (absolute paths and `..` are refused before it is asked); each file is asked for
+/// once.
+///
+/// ```
+/// use linregions::import::read_onnx_with;
+/// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/onnx/dynamo_mlp.onnx"));
+/// let data = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/onnx/dynamo_mlp.onnx.data"));
+/// let net = read_onnx_with(bytes, &mut |location| match location {
+///     "dynamo_mlp.onnx.data" => Ok(data.to_vec()),
+///     other => Err(format!("no file {other}")),
+/// })
+/// .unwrap();
+/// assert_eq!(net.input_dim(), 2);
+/// ```
+pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<Network, ImportError> {
+    let mut ext = External { load: external, files: BTreeMap::new() };
     let graph = fields(bytes)?
         .into_iter()
         .find_map(|(f, w)| match (f, w) {
@@ -263,7 +435,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         match f {
             1 => nodes.push(node(b)?),
             5 => {
-                let (name, t) = tensor(b)?;
+                let (name, t) = tensor(b, &mut ext)?;
                 inits.insert(name, t);
             }
             11 => {
@@ -305,7 +477,9 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     let feat: Vec<usize> = dims.iter().skip(1).map(|&d| d.max(0) as usize).collect();
     let mut shape = match feat.as_slice() {
         [n] if *n > 0 => Shape::Flat(*n),
-        [c, h, w] if c * h * w > 0 => Shape::Image(*c, *h, *w),
+        [c, h, w] if c.checked_mul(*h).and_then(|x| x.checked_mul(*w)).is_some_and(|x| x > 0) => {
+            Shape::Image(*c, *h, *w)
+        }
         _ => {
             return Err(err(
                 Some(&input_name),
@@ -316,7 +490,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
     let input_dim = shape.len();
     let mut current = input_name;
     let mut layers: Vec<LayerSpec> = Vec::new();
-    let init = |name: &str, n: &Node| {
+    let init = |inits: &BTreeMap<String, Tensor>, name: &str, n: &Node| {
         let t = inits
             .get(name)
             .cloned()
@@ -347,6 +521,37 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         }
     };
     for n in &nodes {
+        // Constants, operators on constants only (a transposed weight, a computed shape) and
+        // the shape of the data are evaluated; the rest is the chain.
+        let given: Vec<&String> = n.inputs.iter().filter(|i| !i.is_empty()).collect();
+        let folded = if n.op == "Constant" {
+            Some(constant(n, &mut ext)?)
+        } else if n.op == "Shape" && given.len() == 1 && *given[0] == current {
+            let mut dims = vec![1i64];
+            match shape {
+                Shape::Flat(k) => dims.push(k as i64),
+                Shape::Image(c, h, w) => dims.extend([c as i64, h as i64, w as i64]),
+            }
+            let r = dims.len() as i64;
+            let at = |x: i64| if x < 0 { (x + r).max(0) } else { x.min(r) } as usize;
+            let (a, b) = (at(n.int("start", 0)), at(n.int("end", r)));
+            let ints = dims[a..b.max(a)].to_vec();
+            Some(Tensor { dims: vec![ints.len()], values: vec![], ints })
+        } else if !given.is_empty() && given.iter().all(|i| inits.contains_key(*i)) {
+            let args: Vec<&Tensor> = given.iter().map(|i| &inits[*i]).collect();
+            Some(fold(n, &args).map_err(|e| err(Some(&n.label()), e))?)
+        } else {
+            None
+        };
+        if let Some(t) = folded {
+            let out = n
+                .outputs
+                .first()
+                .filter(|o| !o.is_empty())
+                .ok_or_else(|| err(Some(&n.label()), "has no output"))?;
+            inits.insert(out.clone(), t);
+            continue;
+        }
         let data: Vec<&String> =
             n.inputs.iter().filter(|i| !inits.contains_key(*i) && !i.is_empty()).collect();
         if data.len() != 1 || *data[0] != current {
@@ -362,7 +567,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
         match n.op.as_str() {
             "Gemm" => {
                 // transA only transposes the [1, n] data row; a single sample is the same vector.
-                let b = init(&input(n, 1)?, n)?;
+                let b = init(&inits, &input(n, 1)?, n)?;
                 let (alpha, beta) = (attr_exact(n, "alpha", 1.0)?, attr_exact(n, "beta", 1.0)?);
                 let trans_b = n.int("transB", 0) != 0;
                 let (r, c) = matrix(&b, n)?;
@@ -379,7 +584,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     .collect();
                 let bias = match n.inputs.get(2).filter(|s| !s.is_empty()) {
                     Some(c) => {
-                        let c = init(c, n)?;
+                        let c = init(&inits, c, n)?;
                         if c.values.len() != 1 && c.values.len() != out {
                             return Err(err(
                                 Some(&here),
@@ -394,7 +599,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 shape = Shape::Flat(out);
             }
             "MatMul" => {
-                let b = init(&input(n, 1)?, n)?;
+                let b = init(&inits, &input(n, 1)?, n)?;
                 let (inp, out) = matrix(&b, n)?;
                 if inp != shape.len() {
                     return Err(err(Some(&here), format!("expects {inp} inputs, gets {}", shape.len())));
@@ -410,7 +615,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     .iter()
                     .find(|i| inits.contains_key(*i))
                     .ok_or_else(|| err(Some(&here), "Add needs a constant (initializer) operand"))?;
-                let c = init(name, n)?;
+                let c = init(&inits, name, n)?;
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "a bias Add must follow MatMul or Gemm"));
                 };
@@ -427,7 +632,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
             "Relu" => layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) }),
             "LeakyRelu" => layers.push(LayerSpec::Activation { slope: attr_exact(n, "alpha", 0.01)? }),
             "BatchNormalization" => {
-                let get = |k: usize| input(n, k).and_then(|name| init(&name, n)).map(|t| t.values);
+                let get = |k: usize| input(n, k).and_then(|name| init(&inits, &name, n)).map(|t| t.values);
                 let (gamma, beta, mean, var) = (get(1)?, get(2)?, get(3)?, get(4)?);
                 let eps = attr_exact(n, "epsilon", 1e-5)?;
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
@@ -445,12 +650,36 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 }
             }
             "Flatten" => shape = Shape::Flat(shape.len()),
+            "Reshape" => {
+                let to = input(n, 1)?;
+                let to = inits.get(&to).filter(|t| t.values.is_empty()).ok_or_else(|| {
+                    err(Some(&here), format!("shape `{to}` must be a constant integer tensor"))
+                })?;
+                let from: Vec<usize> = match shape {
+                    Shape::Flat(k) => vec![1, k],
+                    Shape::Image(c, h, w) => vec![1, c, h, w],
+                };
+                let dims = resolve_shape(&from, &to.ints, n.int("allowzero", 0) != 0)
+                    .map_err(|e| err(Some(&here), e))?;
+                shape = match dims[..] {
+                    [1, k] => Shape::Flat(k),
+                    [1, c, h, w] => Shape::Image(c, h, w),
+                    _ => {
+                        return Err(err(
+                            Some(&here),
+                            format!(
+                                "reshapes {from:?} to {dims:?}: expected [1, n] or [1, c, h, w] (batch first)"
+                            ),
+                        ));
+                    }
+                };
+            }
             "Identity" | "Dropout" => {}
             "Conv" => {
                 let Shape::Image(c, h, w) = shape else {
                     return Err(err(Some(&here), "Conv needs an image input"));
                 };
-                let k = init(&input(n, 1)?, n)?;
+                let k = init(&inits, &input(n, 1)?, n)?;
                 if k.dims.len() != 4 || k.dims[1] != c || n.int("group", 1) != 1 {
                     return Err(err(Some(&here), "only 2D convolutions with group = 1 are supported"));
                 }
@@ -488,7 +717,7 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                 let oh = (h + ph + ph2 - kh) / sh + 1;
                 let ow = (w + pw + pw2 - kw) / sw + 1;
                 let bias = match n.inputs.get(2).filter(|s| !s.is_empty()) {
-                    Some(b) => init(b, n)?.values,
+                    Some(b) => init(&inits, b, n)?.values,
                     None => vec![Q::from_integer(0.into()); oc],
                 };
                 if bias.len() != oc {
@@ -574,7 +803,8 @@ pub fn read_onnx(bytes: &[u8]) -> Result<Network, ImportError> {
                     Some(&here),
                     format!(
                         "operator {other} is not supported (supported: Gemm, MatMul, Add, Relu, LeakyRelu, \
-                         BatchNormalization, Flatten, Identity, Dropout, Conv, AveragePool)"
+                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, and \
+                         Constant, Transpose on constants)"
                     ),
                 ));
             }
@@ -606,5 +836,222 @@ fn attr_exact(n: &Node, key: &str, default: f32) -> Result<Q, ImportError> {
     let x = n.float(key, default);
     from_f32_exact(x).ok_or_else(|| {
         err(Some(&n.label()), format!("attribute `{key}` is {x}: non-finite parameters are errors"))
+    })
+}
+
+/// The tensor of a `Constant` node.
+fn constant(n: &Node, ext: &mut External) -> Result<Tensor, ImportError> {
+    let here = n.label();
+    let exact = |x: f32| {
+        from_f32_exact(x)
+            .ok_or_else(|| err(Some(&here), "holds NaN or infinity: non-finite parameters are errors"))
+    };
+    let (key, attr) = n
+        .attrs
+        .iter()
+        .find(|(k, _)| k.starts_with("value"))
+        .ok_or_else(|| err(Some(&here), "Constant without a value"))?;
+    Ok(match (key.as_str(), attr) {
+        ("value", Attr::Tensor(b)) => tensor(b, ext)?.1,
+        ("value_float", Attr::Float(x)) => Tensor { dims: vec![], values: vec![exact(*x)?], ints: vec![] },
+        ("value_floats", Attr::Floats(v)) => Tensor {
+            dims: vec![v.len()],
+            values: v.iter().map(|&x| exact(x)).collect::<Result<_, _>>()?,
+            ints: vec![],
+        },
+        ("value_int", Attr::Int(i)) => Tensor { dims: vec![], values: vec![], ints: vec![*i] },
+        ("value_ints", Attr::Ints(v)) => Tensor { dims: vec![v.len()], values: vec![], ints: v.clone() },
+        (k, _) => return Err(err(Some(&here), format!("Constant attribute `{k}` is not read"))),
+    })
+}
+
+/// The dimensions of a Reshape from `from` to the shape spec `to` (0 copies the input's
+/// dimension unless `allowzero`, -1 is inferred).
+fn resolve_shape(from: &[usize], to: &[i64], allowzero: bool) -> Result<Vec<usize>, String> {
+    let total = from.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or("input too large")?;
+    let mut dims = Vec::with_capacity(to.len());
+    let mut infer = None;
+    for (k, &v) in to.iter().enumerate() {
+        dims.push(match v {
+            -1 if infer.is_none() => {
+                infer = Some(k);
+                1
+            }
+            0 if !allowzero => {
+                *from.get(k).ok_or(format!("shape {to:?}: 0 at {k} past the input's dimensions"))?
+            }
+            v if v >= 0 => usize::try_from(v).map_err(|_| format!("shape {to:?}: {v} too large"))?,
+            _ => return Err(format!("shape {to:?}: only one -1, and no other negative entry")),
+        });
+    }
+    let known =
+        dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or(format!("shape {to:?} too large"))?;
+    if let Some(k) = infer {
+        if known == 0 || total % known != 0 {
+            return Err(format!("cannot reshape {from:?} to {to:?}"));
+        }
+        dims[k] = total / known;
+    } else if known != total {
+        return Err(format!("cannot reshape {from:?} ({total} values) to {to:?}"));
+    }
+    Ok(dims)
+}
+
+/// A constant tensor transposed by `perm` (reversed dimensions when absent).
+fn transpose(a: &Tensor, perm: Option<Vec<i64>>) -> Result<Tensor, String> {
+    let r = a.dims.len();
+    let perm: Vec<usize> = match perm {
+        Some(p) => p
+            .iter()
+            .map(|&x| usize::try_from(x).map_err(|_| format!("perm {p:?}")))
+            .collect::<Result<_, _>>()?,
+        None => (0..r).rev().collect(),
+    };
+    let mut seen = vec![false; r];
+    if perm.len() != r || perm.iter().any(|&k| k >= r || std::mem::replace(&mut seen[k], true)) {
+        return Err(format!("perm {perm:?} is not a permutation of {r} dimensions"));
+    }
+    let dims: Vec<usize> = perm.iter().map(|&k| a.dims[k]).collect();
+    // Row-major strides of the input.
+    let mut stride = vec![1usize; r];
+    for k in (0..r.saturating_sub(1)).rev() {
+        stride[k] = stride[k + 1] * a.dims[k + 1];
+    }
+    let count = a.count().ok_or("too large")?;
+    let mut index = vec![0usize; r];
+    let mut order = Vec::with_capacity(count);
+    for _ in 0..count {
+        order.push(index.iter().zip(&perm).map(|(&i, &k)| i * stride[k]).sum::<usize>());
+        for k in (0..r).rev() {
+            index[k] += 1;
+            if index[k] < dims[k] {
+                break;
+            }
+            index[k] = 0;
+        }
+    }
+    fn pick<T: Clone>(v: &[T], order: &[usize]) -> Vec<T> {
+        if v.is_empty() { vec![] } else { order.iter().filter_map(|&i| v.get(i).cloned()).collect() }
+    }
+    Ok(Tensor { dims, values: pick(&a.values, &order), ints: pick(&a.ints, &order) })
+}
+
+/// Evaluate an operator whose inputs are all constants: the shape arithmetic exporters write
+/// (Shape, Gather, Slice, Concat, Unsqueeze, integer Add/Sub/Mul/Div/Mod) and layout changes
+/// of a weight (Transpose, Reshape, Flatten, Identity, Cast). Anything else is an error.
+fn fold(n: &Node, args: &[&Tensor]) -> Result<Tensor, String> {
+    let a = args[0];
+    let ints_of = |k: usize| -> Result<&[i64], String> {
+        match args.get(k) {
+            Some(t) if t.values.is_empty() => Ok(&t.ints),
+            Some(_) => Err(format!("input {k} is not an integer tensor")),
+            None => Err(format!("has no input {k}")),
+        }
+    };
+    let int_vec = |ints: Vec<i64>| Tensor { dims: vec![ints.len()], values: vec![], ints };
+    let axis_in = |x: i64, r: usize| -> Result<usize, String> {
+        let k = if x < 0 { x + r as i64 } else { x };
+        usize::try_from(k).ok().filter(|&k| k < r.max(1)).ok_or(format!("axis {x} for {r} dimensions"))
+    };
+    Ok(match n.op.as_str() {
+        "Identity" | "Cast" => a.clone(),
+        "Transpose" => transpose(a, n.ints("perm"))?,
+        "Reshape" => {
+            Tensor { dims: resolve_shape(&a.dims, ints_of(1)?, n.int("allowzero", 0) != 0)?, ..a.clone() }
+        }
+        "Flatten" => {
+            let k = n.int("axis", 1);
+            let k = if k < 0 { k + a.dims.len() as i64 } else { k };
+            if !(0..=a.dims.len() as i64).contains(&k) {
+                return Err(format!("axis {} for {} dimensions", n.int("axis", 1), a.dims.len()));
+            }
+            let (x, y) = a.dims.split_at(k as usize);
+            Tensor { dims: vec![x.iter().product(), y.iter().product()], ..a.clone() }
+        }
+        "Unsqueeze" | "Squeeze" => {
+            let axes = match args.get(1) {
+                Some(_) => ints_of(1)?.to_vec(),
+                None => n.ints("axes").unwrap_or_default(),
+            };
+            let mut dims = a.dims.clone();
+            if n.op == "Unsqueeze" {
+                let r = dims.len() + axes.len();
+                let mut ks: Vec<usize> = axes.iter().map(|&x| axis_in(x, r)).collect::<Result<_, _>>()?;
+                ks.sort_unstable();
+                for k in ks {
+                    if k > dims.len() {
+                        return Err(format!("axes {axes:?}"));
+                    }
+                    dims.insert(k, 1);
+                }
+            } else {
+                let r = dims.len();
+                let ks: Vec<usize> = if axes.is_empty() {
+                    (0..r).filter(|&k| dims[k] == 1).collect()
+                } else {
+                    axes.iter().map(|&x| axis_in(x, r)).collect::<Result<_, _>>()?
+                };
+                if ks.iter().any(|&k| dims[k] != 1) {
+                    return Err(format!("squeezes axes {axes:?} of dims {dims:?}"));
+                }
+                dims = dims.iter().enumerate().filter(|(k, _)| !ks.contains(k)).map(|(_, &d)| d).collect();
+            }
+            Tensor { dims, ..a.clone() }
+        }
+        "Concat" => {
+            if args.iter().any(|t| t.dims.len() != 1 || !t.values.is_empty()) {
+                return Err("only integer vectors are concatenated".into());
+            }
+            int_vec(args.iter().flat_map(|t| t.ints.iter().copied()).collect())
+        }
+        "Gather" => {
+            let (data, idx) = (ints_of(0)?, ints_of(1)?);
+            if a.dims.len() != 1 || n.int("axis", 0) != 0 {
+                return Err("only a vector's entries are gathered".into());
+            }
+            let r = data.len() as i64;
+            let ints = idx
+                .iter()
+                .map(|&i| {
+                    data.get(if i < 0 { i + r } else { i } as usize).copied().ok_or(format!("index {i}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Tensor { dims: args[1].dims.clone(), values: vec![], ints }
+        }
+        "Slice" => {
+            let data = ints_of(0)?;
+            let (starts, ends) = (ints_of(1)?, ints_of(2)?);
+            let steps = if args.len() > 4 { ints_of(4)?.to_vec() } else { vec![1] };
+            if a.dims.len() != 1 || starts.len() != 1 || ends.len() != 1 || steps != [1] {
+                return Err("only a vector is sliced, with one start and end and step 1".into());
+            }
+            let r = data.len() as i64;
+            let at = |x: i64| if x < 0 { (x + r).max(0) } else { x.min(r) } as usize;
+            let (s, e) = (at(starts[0]), at(ends[0]));
+            int_vec(data[s..e.max(s)].to_vec())
+        }
+        "Add" | "Sub" | "Mul" | "Div" | "Mod" => {
+            let (x, y) = (ints_of(0)?, ints_of(1)?);
+            let k = x.len().max(y.len());
+            if !(x.len() == k || x.len() == 1) || !(y.len() == k || y.len() == 1) {
+                return Err(format!("{} and {} values do not broadcast", x.len(), y.len()));
+            }
+            let ints = (0..k)
+                .map(|i| {
+                    let (p, q) = (x[i.min(x.len() - 1)], y[i.min(y.len() - 1)]);
+                    match n.op.as_str() {
+                        "Add" => p.checked_add(q),
+                        "Sub" => p.checked_sub(q),
+                        "Mul" => p.checked_mul(q),
+                        "Div" => p.checked_div(q),
+                        _ => p.checked_rem(q).map(|m| if m != 0 && (m < 0) != (q < 0) { m + q } else { m }),
+                    }
+                    .ok_or(format!("{p} {} {q} overflows or divides by zero", n.op))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let dims = if x.len() >= y.len() { args[0].dims.clone() } else { args[1].dims.clone() };
+            Tensor { dims, values: vec![], ints }
+        }
+        other => return Err(format!("operator {other} on constants is not evaluated")),
     })
 }
