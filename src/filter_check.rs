@@ -562,7 +562,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         )
         .expect("fixed net")
     };
-    match sel % 15 {
+    match sel % 17 {
         0 => drop(formats::parse_network(text)),
         1 => drop(formats::parse_domain(text)),
         2 => drop(formats::parse_box(text, 2)),
@@ -583,6 +583,18 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         }
         12 => drop(crate::import::onnx::read_onnx(bytes)),
         13 => drop(crate::import::parse_arch(text)),
-        _ => drop(formats::parse_stats_certificates(text)),
+        14 => drop(formats::parse_stats_certificates(text)),
+        15 => {
+            if let Ok(f) = crate::import::read_torch(bytes) {
+                let arch = crate::import::parse_arch("linear,relu,linear").expect("fixed arch");
+                drop(crate::import::sequential(&f.tensors, None, None, &Q::zero()));
+                drop(crate::import::sequential(&f.tensors, None, Some(&arch), &Q::zero()));
+            }
+        }
+        _ => {
+            // ONNX whose external data files all hold the same bytes: the input's tail.
+            let tail = bytes.get(bytes.len() / 2..).unwrap_or_default().to_vec();
+            drop(crate::import::read_onnx_with(bytes, &mut |_| Ok(tail.clone())));
+        }
     }
 }

@@ -26,7 +26,7 @@ fn plain_mlp_and_half_precision_give_the_same_exact_net() {
     // The activation is not in the tensors: refused, with the --arch to give.
     let e = sequential(&t, None, None, &qi(0)).unwrap_err().problem;
     assert!(e.contains("--arch linear,relu,linear"), "{e}");
-    let arch = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    let arch = [ArchItem::Linear(None), ArchItem::Relu, ArchItem::Linear(None)];
     let net = sequential(&t, None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(net.shape_string(), "2-3-1");
     assert_eq!(net.hidden()[0].dense.weight[0], vec![qi(1), q(-1, 2)]);
@@ -42,7 +42,13 @@ fn plain_mlp_and_half_precision_give_the_same_exact_net() {
 fn batch_norm_is_folded() {
     let t = read_safetensors(&bytes("mlp_bn.safetensors")).unwrap();
     assert!(sequential(&t, None, None, &qi(0)).unwrap_err().problem.contains("--arch"));
-    let arch = [ArchItem::Linear, ArchItem::BatchNorm, ArchItem::Relu, ArchItem::Identity, ArchItem::Linear];
+    let arch = [
+        ArchItem::Linear(None),
+        ArchItem::BatchNorm(None),
+        ArchItem::Relu,
+        ArchItem::Identity,
+        ArchItem::Linear(None),
+    ];
     // eps = 0: every scale gamma / sqrt(var) is 1, so b' = b - mean + beta.
     let net = sequential(&t, None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(net.shape_string(), "2-3-2");
@@ -56,7 +62,7 @@ fn batch_norm_is_folded() {
     assert_eq!(net.hidden()[0].dense.weight[0][0], s.clone());
     assert_eq!(net.hidden()[0].dense.bias[0], (qi(0) - q(1, 2)) * s);
     // A wrong --arch is refused.
-    let wrong = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    let wrong = [ArchItem::Linear(None), ArchItem::Relu, ArchItem::Linear(None)];
     assert!(sequential(&t, None, Some(&wrong), &qi(0)).is_err());
 }
 
@@ -69,7 +75,7 @@ fn broken_files_are_errors() {
     assert!(cut.contains("outside the file"), "{cut}");
     let mut bad = good.clone();
     bad[8] = b'x';
-    assert!(msg(&bad).contains("header is not JSON"), "{}", msg(&bad));
+    assert!(msg(&bad).contains("header is not a JSON object"), "{}", msg(&bad));
 }
 
 #[test]

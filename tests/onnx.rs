@@ -24,7 +24,7 @@ fn gemm_matmul_add_equals_the_safetensors_net() {
     )
     .unwrap();
     use linregions::import::ArchItem;
-    let arch = [ArchItem::Linear, ArchItem::Relu, ArchItem::Linear];
+    let arch = [ArchItem::Linear(None), ArchItem::Relu, ArchItem::Linear(None)];
     let torch = linregions::import::sequential(&st, None, Some(&arch), &qi(0)).unwrap();
     assert_eq!(network_to_json(&onnx), network_to_json(&torch));
 }

@@ -47,7 +47,7 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 /// let tensors = read_safetensors(bytes).unwrap();
 /// // The activations between the Linear layers are not in the file: say which (never guessed).
 /// let arch = parse_arch("linear,relu,linear").unwrap();
-/// assert_eq!(tensors[0].0, "0.bias");
+/// assert_eq!(tensors[0].0, "0.weight"); // the header's order
 /// let net = sequential(&tensors, None, Some(&arch), &Q::from_integer(0.into())).unwrap();
 /// assert_eq!(net.input_dim(), 2);
 /// ```

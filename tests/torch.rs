@@ -1,0 +1,204 @@
+//! Models as PyTorch users save them, written by torch 2.15 itself
+//! (`fixtures/torch/make_torch_fixtures.py`): `torch.save` state_dicts and checkpoints,
+//! safetensors with custom module names, ONNX from the default (dynamo) exporter with
+//! external data and from the legacy exporter. Each network matches torch's float64 outputs
+//! at random points; every file that is not a state_dict is refused with advice.
+
+use linregions::Network;
+use linregions::formats::network_to_json;
+use linregions::import::{
+    self, Format, parse_arch, read_onnx, read_onnx_with, read_torch, sequential, sniff,
+};
+use linregions::internals::num::{Q, from_f64_exact, qi, to_f64};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bytes(path: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures").join(path)).unwrap()
+}
+
+/// The network of an ONNX fixture, its external data read from beside it.
+fn onnx(name: &str) -> Network {
+    read_onnx_with(&bytes(&format!("onnx/{name}")), &mut |loc| {
+        std::fs::read(root().join("fixtures/onnx").join(loc)).map_err(|e| e.to_string())
+    })
+    .unwrap()
+}
+
+fn torch_net(name: &str, arch: &str) -> Network {
+    let file = read_torch(&bytes(&format!("torch/{name}"))).unwrap();
+    sequential(&file.tensors, None, Some(&parse_arch(arch).unwrap()), &eps()).unwrap()
+}
+
+/// PyTorch's default batch norm epsilon, as the nearest double.
+fn eps() -> Q {
+    from_f64_exact(1e-5).unwrap()
+}
+
+const CUSTOM: &str = "linear,bn,leaky_relu:0.1,dropout,linear,relu,linear";
+
+/// The network's exact outputs equal torch's float64 outputs up to rounding: of float64
+/// arithmetic for torch.save and safetensors files (which hold torch's own parameters); of
+/// float32 for ONNX, which stores batch norm's epsilon and LeakyReLU's slope as float32
+/// attributes (0.1 becomes 0.100000001490116..., and the exact network is the file's).
+fn matches_torch(net: &Network, expected: &str) {
+    let tol = if expected.starts_with("onnx/") { 1e-7 } else { 1e-12 };
+    let doc: serde_json::Value = serde_json::from_slice(&bytes(expected)).unwrap();
+    let points = doc["points"].as_array().unwrap();
+    assert!(points.len() >= 5);
+    for (p, y) in points.iter().zip(doc["outputs"].as_array().unwrap()) {
+        let x: Vec<Q> =
+            p.as_array().unwrap().iter().map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap()).collect();
+        let out = net.eval(&x);
+        let y = y.as_array().unwrap();
+        assert_eq!(out.len(), y.len());
+        for (o, t) in out.iter().zip(y) {
+            let (o, t) = (to_f64(o), t.as_f64().unwrap());
+            assert!((o - t).abs() <= tol * (1.0 + t.abs()), "{expected}: {o} vs torch {t}");
+        }
+    }
+}
+
+#[test]
+fn a_torch_save_state_dict_is_the_same_net_as_its_safetensors() {
+    let pt = torch_net("mlp.pt", "linear,relu,linear");
+    let st = import::read_safetensors(&bytes("torch/mlp.safetensors")).unwrap();
+    let st = sequential(&st, None, Some(&parse_arch("linear,relu,linear").unwrap()), &qi(0)).unwrap();
+    assert_eq!(network_to_json(&pt), network_to_json(&st));
+}
+
+#[test]
+fn custom_module_names_batch_norm_leaky_relu_dropout_match_torch() {
+    let pt = torch_net("custom.pt", CUSTOM);
+    matches_torch(&pt, "torch/custom.expected.json");
+    // The checkpoint dict holds the same state_dict under "model".
+    let ck = read_torch(&bytes("torch/checkpoint.pt")).unwrap();
+    assert_eq!(ck.under_key.as_deref(), Some("model"));
+    let ck = sequential(&ck.tensors, None, Some(&parse_arch(CUSTOM).unwrap()), &eps()).unwrap();
+    assert_eq!(network_to_json(&ck), network_to_json(&pt));
+    // safetensors sorts the names (bn1 first): the modules are named in --arch.
+    let st = import::read_safetensors(&bytes("torch/custom.safetensors")).unwrap();
+    assert_eq!(st[0].0, "bn1.bias");
+    let e = sequential(&st, None, Some(&parse_arch(CUSTOM).unwrap()), &eps()).unwrap_err();
+    assert!(e.to_string().contains("bn1: --arch says linear here, the module is a bn"), "{e}");
+    let named = "linear@fc1,bn@bn1,leaky_relu:0.1,dropout,linear@fc2,relu,linear@fc3";
+    let m = import::sequential_mapped(&st, None, Some(&parse_arch(named).unwrap()), &eps()).unwrap();
+    assert_eq!(network_to_json(&m.network), network_to_json(&pt));
+    assert_eq!(m.mapping[0], "fc1: linear 3 -> 8");
+    assert_eq!(m.mapping[1], "bn1: batch norm (folded)");
+}
+
+#[test]
+fn names_without_indices_need_arch_and_the_error_gives_one() {
+    let file = read_torch(&bytes("torch/custom.pt")).unwrap();
+    let e = sequential(&file.tensors, None, None, &eps()).unwrap_err().to_string();
+    assert!(e.contains("--arch linear@fc1,bn@bn1,relu,linear@fc2,relu,linear@fc3"), "{e}");
+    // An nn.Sequential's indices say where the activation is, not which.
+    let file = read_torch(&bytes("torch/mlp.pt")).unwrap();
+    let e = sequential(&file.tensors, None, None, &eps()).unwrap_err().to_string();
+    assert!(e.contains("--arch linear,relu,linear"), "{e}");
+    // A named module that is not in the file, or named twice.
+    let e = sequential(&file.tensors, None, Some(&parse_arch("linear@fc1,relu,linear").unwrap()), &eps());
+    assert!(e.unwrap_err().to_string().contains("does not have (0, 2)"));
+    let e = sequential(&file.tensors, None, Some(&parse_arch("linear@0,relu,linear@0").unwrap()), &eps());
+    assert!(e.unwrap_err().to_string().contains("twice"));
+}
+
+#[test]
+fn strided_views_are_read_through_their_strides_and_offsets() {
+    let file = read_torch(&bytes("torch/strided.pt")).unwrap();
+    let expected: serde_json::Value = serde_json::from_slice(&bytes("torch/strided.expected.json")).unwrap();
+    for (name, t) in &file.tensors {
+        let flat: Vec<f64> = match &expected[name] {
+            serde_json::Value::Array(rows) if rows.iter().all(|r| r.is_array()) => {
+                rows.iter().flat_map(|r| r.as_array().unwrap().iter().map(|v| v.as_f64().unwrap())).collect()
+            }
+            serde_json::Value::Array(v) => v.iter().map(|v| v.as_f64().unwrap()).collect(),
+            other => panic!("{name}: {other}"),
+        };
+        assert_eq!(t.values.iter().map(to_f64).collect::<Vec<_>>(), flat, "{name}");
+    }
+    assert_eq!(file.tensors[0].1.shape, vec![3, 2]); // the transpose of a 2x3 storage
+}
+
+#[test]
+fn files_that_are_not_state_dicts_are_refused_with_advice() {
+    let e = read_torch(&bytes("torch/whole_model.pt")).unwrap_err().to_string();
+    assert!(e.contains("pickled Python object (__main__.Custom)") && e.contains("state_dict()"), "{e}");
+    assert_eq!(sniff(&bytes("torch/legacy.pt")), Format::Pickle);
+    // Every truncation of an archive is an error, never a panic.
+    let pt = bytes("torch/mlp.pt");
+    for k in (0..pt.len()).step_by(7) {
+        assert!(read_torch(&pt[..k]).is_err());
+    }
+}
+
+#[test]
+fn the_default_onnx_exporter_with_external_data_matches_torch() {
+    for name in ["dynamo_mlp", "dynamo_cnn", "unflatten", "legacy_unflatten", "legacy_custom"] {
+        let net = onnx(&format!("{name}.onnx"));
+        matches_torch(&net, &format!("onnx/{name}.expected.json"));
+    }
+    // Without its data file the model says which file it needs.
+    let e = read_onnx(&bytes("onnx/dynamo_mlp.onnx")).unwrap_err().to_string();
+    assert!(e.contains("external data `dynamo_mlp.onnx.data`"), "{e}");
+    // A location outside the model's folder is refused before anything is read.
+    let mut asked = false;
+    let e = read_onnx_with(&bytes("onnx/escape.onnx"), &mut |_| {
+        asked = true;
+        Ok(vec![])
+    })
+    .unwrap_err();
+    assert!(e.to_string().contains("not a relative path inside the model's folder"), "{e}");
+    assert!(!asked);
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_linregions")).args(args).current_dir(root()).output().unwrap()
+}
+
+#[test]
+fn cli_tells_formats_by_content_and_prints_the_mapping() {
+    let dir = std::env::temp_dir().join(format!("linregions-torch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A torch.save file with a .json name, an ONNX model with its data in another folder.
+    let pt = dir.join("model.json");
+    std::fs::copy(root().join("fixtures/torch/custom.pt"), &pt).unwrap();
+    let out = run(&["convert", pt.to_str().unwrap(), "--arch", CUSTOM, "-o", "-"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fc1: linear 3 -> 8, bn1: batch norm (folded), leaky_relu 1/10"), "{stderr}");
+    let reference = run(&["convert", "fixtures/torch/custom.pt", "--arch", CUSTOM, "-o", "-"]);
+    assert_eq!(out.stdout, reference.stdout);
+    for f in ["dynamo_mlp.onnx", "dynamo_mlp.onnx.data"] {
+        std::fs::copy(root().join("fixtures/onnx").join(f), dir.join(f)).unwrap();
+    }
+    let out = run(&["inspect", dir.join("dynamo_mlp.onnx").to_str().unwrap(), "--point", "0.5,-0.25"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_file(dir.join("dynamo_mlp.onnx.data")).unwrap();
+    let out = run(&["inspect", dir.join("dynamo_mlp.onnx").to_str().unwrap(), "--point", "0.5,-0.25"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("dynamo_mlp.onnx.data`: cannot read"));
+    // Refusals: exit 2, the file named, and what to do.
+    for (file, says) in [
+        ("fixtures/torch/whole_model.pt", "torch.save(model.state_dict(), PATH)"),
+        ("fixtures/torch/legacy.pt", "before PyTorch 1.6"),
+        ("fixtures/onnx/escape.onnx", "not a relative path"),
+        ("fixtures/torch/custom.pt", "--arch linear@fc1,bn@bn1,relu"),
+    ] {
+        let out = run(&["convert", file, "-o", "-"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {stderr}");
+        assert!(stderr.contains(file) && stderr.contains(says), "{file}: {stderr}");
+    }
+    let junk = dir.join("junk.bin");
+    std::fs::write(&junk, [0xff, 0x00, 0x13, 0x37]).unwrap();
+    let out = run(&["convert", junk.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it begins ff 00 13 37"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
