@@ -120,58 +120,22 @@ pub(crate) struct Import {
 }
 
 pub(crate) fn load_network(path: &Path, import: &Import) -> Result<Network> {
-    use linregions::import::{self, Format, ImportError};
+    use linregions::import::{ReadOptions, parse_arch, read_network};
     let bytes = std::fs::read(path).map_err(|e| bad(format!("{}: cannot read: {e}", path.display())))?;
-    let in_file = |e: ImportError| bad(format!("{}: {e}", path.display()));
-    let state_dict = |tensors: &[(String, import::Tensor)]| -> Result<Network> {
-        let arch = import
-            .arch
-            .as_deref()
-            .map(import::parse_arch)
-            .transpose()
-            .map_err(|e| bad(format!("--arch: {e}")))?;
-        let eps = linregions::num::from_f64_exact(import.bn_eps)
-            .filter(|e| !num_traits::Signed::is_negative(e))
-            .ok_or_else(|| bad("--bn-eps must be a finite non-negative number"))?;
-        let m = import::sequential_mapped(tensors, None, arch.as_deref(), &eps).map_err(in_file)?;
-        if arch.is_some() {
-            eprintln!("{}: {}", path.display(), m.mapping.join(", "));
-        }
-        Ok(m.network)
-    };
-    match import::sniff(&bytes) {
-        Format::Onnx => {
-            // External data: files beside the model (the location is checked to be relative).
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut load =
-                |location: &str| std::fs::read(dir.join(location)).map_err(|e| format!("cannot read: {e}"));
-            import::read_onnx_with(&bytes, &mut load).map_err(in_file)
-        }
-        Format::Safetensors => state_dict(&import::read_safetensors(&bytes).map_err(in_file)?),
-        Format::Zip => {
-            let file = import::read_torch(&bytes).map_err(in_file)?;
-            if let Some(key) = &file.under_key {
-                eprintln!("{}: the state_dict under the checkpoint's key `{key}`", path.display());
-            }
-            state_dict(&file.tensors)
-        }
-        Format::Pickle => Err(bad(format!(
-            "{}: a bare Python pickle, as torch.save wrote before PyTorch 1.6 (or with \
-             _use_new_zipfile_serialization=False): re-save it with a current PyTorch, \
-             torch.save(model.state_dict(), PATH), or export ONNX",
-            path.display()
-        ))),
-        Format::Json => {
-            let text = String::from_utf8(bytes)
-                .map_err(|e| bad(format!("{}: cannot read: not UTF-8 text: {e}", path.display())))?;
-            formats::parse_network(&text).map_err(|e| bad(format!("{}: {e}", path.display())))
-        }
-        Format::Unknown => Err(bad(format!(
-            "{}: not a network file linregions reads (JSON, safetensors, torch.save, ONNX); it begins {}",
-            path.display(),
-            bytes.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
-        ))),
+    let arch = import.arch.as_deref().map(parse_arch).transpose().map_err(|e| bad(format!("--arch: {e}")))?;
+    let bn_eps = linregions::num::from_f64_exact(import.bn_eps)
+        .filter(|e| !num_traits::Signed::is_negative(e))
+        .ok_or_else(|| bad("--bn-eps must be a finite non-negative number"))?;
+    // External data: the files beside the model (the reader checks the location is relative).
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut load =
+        |location: &str| std::fs::read(dir.join(location)).map_err(|e| format!("cannot read: {e}"));
+    let read = read_network(&bytes, &ReadOptions { arch, bn_eps }, &mut load)
+        .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    for note in &read.notes {
+        eprintln!("{}: {note}", path.display());
     }
+    Ok(read.network)
 }
 
 /// Load a network and apply a plane slice if asked: returns the (sliced) network and the

@@ -21,6 +21,7 @@ pub use state_dict::*;
 pub use torch::*;
 
 use crate::arith::num::Q;
+use crate::network::Network;
 use std::fmt;
 
 /// Why a weights file could not be read.
@@ -118,6 +119,93 @@ pub fn sniff(bytes: &[u8]) -> Format {
         return Format::Json;
     }
     Format::Unknown
+}
+
+/// How to read a PyTorch `state_dict`: the architecture (`--arch`) and batch norm's epsilon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    pub arch: Option<Vec<ArchItem>>,
+    /// PyTorch's default 1e-5, as the nearest double (how PyTorch stores it).
+    pub bn_eps: Q,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions { arch: None, bn_eps: crate::arith::num::from_f64_exact(1e-5).expect("finite") }
+    }
+}
+
+/// A network read from a file, with notes on how (the module mapping when `arch` was
+/// given, the checkpoint key a `state_dict` was found under).
+#[derive(Debug, Clone)]
+pub struct ReadNetwork {
+    pub network: Network,
+    pub notes: Vec<String>,
+}
+
+/// Read a network file of any accepted format, told by its content ([`sniff`]): JSON,
+/// safetensors, a `torch.save` archive or ONNX (`external` gives the files its external data
+/// names). The one reader behind the CLI's `NET` arguments and the Python package.
+///
+/// ```
+/// use linregions::import::{ReadOptions, parse_arch, read_network};
+/// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/torch/mlp.pt"));
+/// let opts = ReadOptions { arch: Some(parse_arch("linear,relu,linear").unwrap()), ..Default::default() };
+/// let read = read_network(bytes, &opts, &mut |_| Err("no files".into())).unwrap();
+/// assert_eq!(read.network.shape_string(), "2-3-1");
+/// assert_eq!(read.notes, vec!["0: linear 2 -> 3, relu, 2: linear 3 -> 1"]);
+/// ```
+pub fn read_network(
+    bytes: &[u8],
+    opts: &ReadOptions,
+    external: &mut ExternalData<'_>,
+) -> Result<ReadNetwork, ImportError> {
+    let mut notes = Vec::new();
+    let state_dict = |tensors: &[(String, Tensor)], notes: &mut Vec<String>| {
+        let m = sequential_mapped(tensors, None, opts.arch.as_deref(), &opts.bn_eps)?;
+        if opts.arch.is_some() {
+            notes.push(m.mapping.join(", "));
+        }
+        Ok::<_, ImportError>(m.network)
+    };
+    let network = match sniff(bytes) {
+        Format::Onnx => read_onnx_with(bytes, external)?,
+        Format::Safetensors => state_dict(&read_safetensors(bytes)?, &mut notes)?,
+        Format::Zip => {
+            let file = read_torch(bytes)?;
+            if let Some(key) = &file.under_key {
+                notes.push(format!("the state_dict under the checkpoint's key `{key}`"));
+            }
+            state_dict(&file.tensors, &mut notes)?
+        }
+        Format::Pickle => {
+            return Err(ImportError {
+                what: None,
+                problem: "a bare Python pickle, as torch.save wrote before PyTorch 1.6 (or with \
+                          _use_new_zipfile_serialization=False): re-save it with a current PyTorch, \
+                          torch.save(model.state_dict(), PATH), or export ONNX"
+                    .into(),
+            });
+        }
+        Format::Json => {
+            let text = std::str::from_utf8(bytes).map_err(|e| ImportError {
+                what: None,
+                problem: format!("cannot read: not UTF-8 text: {e}"),
+            })?;
+            crate::formats::parse_network(text)
+                .map_err(|e| ImportError { what: None, problem: e.to_string() })?
+        }
+        Format::Unknown => {
+            return Err(ImportError {
+                what: None,
+                problem: format!(
+                    "not a network file linregions reads (JSON, safetensors, torch.save, ONNX); it begins {}",
+                    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+                ),
+            });
+        }
+    };
+    Ok(ReadNetwork { network, notes })
 }
 
 #[cfg(test)]

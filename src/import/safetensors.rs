@@ -6,33 +6,9 @@
 use super::{ImportError, Tensor, f16_to_f32};
 use crate::arith::num::{Q, from_f64_exact};
 use serde_json::Value;
-use std::fmt;
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
     ImportError { what: what.map(str::to_string), problem: problem.into() }
-}
-
-/// A JSON object's entries in the order written.
-struct Ordered(Vec<(String, Value)>);
-
-impl<'de> serde::Deserialize<'de> for Ordered {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Entries;
-        impl<'de> serde::de::Visitor<'de> for Entries {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Ordered, A::Error> {
-                let mut v = Vec::new();
-                while let Some(entry) = m.next_entry::<String, Value>()? {
-                    v.push(entry);
-                }
-                Ok(Ordered(v))
-            }
-        }
-        d.deserialize_map(Entries)
-    }
 }
 
 /// Parse a safetensors file: its float tensors by name, in the header's order (integer
@@ -58,14 +34,16 @@ pub fn read_safetensors(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, ImportErr
     let n = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
     let header =
         bytes.get(8..8usize.saturating_add(n)).ok_or_else(|| err(None, "header length exceeds the file"))?;
-    let doc: Ordered =
-        serde_json::from_slice(header).map_err(|e| err(None, format!("header is not a JSON object: {e}")))?;
+    // serde_json keeps an object's keys in the order written (feature `preserve_order`).
+    let doc: Value =
+        serde_json::from_slice(header).map_err(|e| err(None, format!("header is not JSON: {e}")))?;
+    let doc = doc.as_object().ok_or_else(|| err(None, "header is not a JSON object"))?;
     if let Some((key, _, col)) = std::str::from_utf8(header).ok().and_then(crate::formats::duplicate_key) {
         return Err(err(None, format!("header: duplicate key `{key}` at byte {col} (every tensor once)")));
     }
     let data = &bytes[8 + n..];
     let mut out = Vec::new();
-    for (name, info) in &doc.0 {
+    for (name, info) in doc {
         if name == "__metadata__" {
             continue;
         }
