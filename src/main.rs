@@ -30,7 +30,7 @@ Examples:
   linregions random --dims 2,16,16,1 --seed 1 -o net.json
   linregions completions bash > /etc/bash_completion.d/linregions
 
-Exit codes: 0 ok, 1 failure, 2 bad input.")]
+Exit codes: 0 ok, 1 failure, 2 bad input, 3 stopped by --max-regions or --time-limit (output incomplete).")]
 struct Cli {
     /// Worker threads of the walk and the mesh (default: all cores). Output never depends on it.
     #[arg(long, global = true, value_name = "N")]
@@ -172,6 +172,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<CheckFailed>().is_some() => ExitCode::from(1),
+        Err(e) if e.downcast_ref::<Incomplete>().is_some() => {
+            eprintln!("linregions: {e}");
+            ExitCode::from(3)
+        }
         // The reader of standard output went away (`| head`): stop quietly, as Unix tools do.
         Err(e)
             if e.chain().any(|c| {

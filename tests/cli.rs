@@ -561,7 +561,9 @@ fn completions_and_help() {
     {
         assert!(h.contains(cmd), "--help lists {cmd}");
     }
-    assert!(h.contains("Exit codes: 0 ok, 1 failure, 2 bad input."));
+    assert!(
+        h.contains("Exit codes: 0 ok, 1 failure, 2 bad input, 3 stopped by --max-regions or --time-limit")
+    );
 }
 
 #[test]

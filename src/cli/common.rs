@@ -254,6 +254,58 @@ impl std::fmt::Display for CheckFailed {
 }
 impl std::error::Error for CheckFailed {}
 
+/// A limit stopped the run (exit code 3): what was found is written, marked incomplete.
+#[derive(Debug)]
+pub(crate) struct Incomplete(pub(crate) String);
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for Incomplete {}
+
+/// `--max-regions` and `--time-limit`: limits that stop a run and keep what it found.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub(crate) struct LimitArgs {
+    /// Stop after N regions (the first N of the walk order, the same for every thread
+    /// count): what was found is written with "complete": false, exit code 3.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_regions: Option<u64>,
+    /// Stop after this many seconds (decimal): what was found is written with
+    /// "complete": false, exit code 3.
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) time_limit: Option<f64>,
+}
+
+impl LimitArgs {
+    /// The options with these limits, the clock starting now.
+    pub(crate) fn apply(&self, opts: linregions::Options) -> Result<linregions::Options> {
+        let deadline = match self.time_limit {
+            None => None,
+            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                Some(Instant::now() + std::time::Duration::from_secs_f64(s))
+            }
+            Some(s) => return Err(bad(format!("--time-limit {s}: expected a positive number of seconds"))),
+        };
+        Ok(opts
+            .max_regions(self.max_regions.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
+            .deadline(deadline))
+    }
+
+    /// The error (exit 3) for a run a limit stopped after `found` regions.
+    pub(crate) fn stopped(&self, found: usize) -> anyhow::Error {
+        let why = match (self.max_regions, self.time_limit) {
+            (Some(n), _) if found as u64 >= n => format!("--max-regions {n}"),
+            (_, Some(t)) => format!("--time-limit {t}"),
+            (Some(n), None) => format!("--max-regions {n}"),
+            (None, None) => "a limit".into(),
+        };
+        anyhow!(Incomplete(format!(
+            "stopped by {why} after {found} regions: the output is incomplete (\"complete\": false)"
+        )))
+    }
+}
+
 /// Prints a human summary: to standard error when standard output carries a document
 /// (`stdout_taken`), else to standard output, so that data on standard output stays clean.
 pub(crate) fn say(text: &str, stdout_taken: bool) {

@@ -42,6 +42,8 @@ pub(crate) struct EnumerateArgs {
     /// exact mesh of `partition` (the output is the same; for cross-checks and benchmarks).
     #[arg(long)]
     pub(crate) walk: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
@@ -61,7 +63,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     let d = net.input_dim();
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let opts = Options::default().digits(a.digits).volumes(a.volumes).mesh(!a.walk);
+    let opts = a.limits.apply(Options::default().digits(a.digits).volumes(a.volumes).mesh(!a.walk))?;
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     let mut stream = match &a.jsonl {
         None => None,
@@ -149,13 +151,16 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
             linear_line = Some(format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex));
         }
     }
-    let volume_check =
-        if a.volumes { domain.volume().and_then(|t| volume_sum.map(|s| s == t)) } else { None };
+    let volume_check = if a.volumes && summary.complete {
+        domain.volume().and_then(|t| volume_sum.map(|s| s == t))
+    } else {
+        None
+    };
     let stdout_taken = [&a.json, &a.jsonl, &a.merge, &a.graphml, &a.dot]
         .iter()
         .any(|p| p.as_deref() == Some(Path::new("-")));
     if !a.quiet {
-        let s = summary;
+        let s = &summary;
         let mut text = String::new();
         let dom = domain.describe() + if defaulted { " (default)" } else { "" };
         text += &format!("network   {} ({})\n", net.shape_string(), activation_names(&net));
@@ -167,10 +172,11 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
         }
         text += &format!("domain    {dom}\n");
         text += &format!(
-            "regions   {} ({} bounded, {} unbounded)\n",
+            "regions   {} ({} bounded, {} unbounded){}\n",
             s.regions,
             s.bounded,
-            s.regions - s.bounded
+            s.regions - s.bounded,
+            if s.complete { "" } else { ", INCOMPLETE: stopped by a limit" }
         );
         text += &format!("edges     {}\n", s.edges);
         text += &format!(
@@ -195,6 +201,9 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
         }
         text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
         say(&text, stdout_taken);
+    }
+    if !summary.complete {
+        return Err(a.limits.stopped(summary.regions));
     }
     if volume_check == Some(false) {
         return Err(anyhow!("region volumes do not sum to the domain's volume (please report)"));

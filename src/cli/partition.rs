@@ -14,6 +14,8 @@ pub(crate) struct PartitionArgs {
     /// Print no summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
@@ -28,7 +30,10 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
     let t0 = Instant::now();
-    let p = linregions::partition(&net, &domain).map_err(|e| bad(format!("domain: {e}")))?;
+    let max = a.limits.max_regions.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let deadline = a.limits.apply(Options::default())?.deadline;
+    let p = linregions::partition_limited(&net, &domain, max, deadline)
+        .map_err(|e| bad(format!("domain: {e}")))?;
     let elapsed = t0.elapsed();
     if let Some(path) = &a.json {
         write_with(path, |w| formats::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
@@ -50,6 +55,14 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
         );
         text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
         say(&text, a.json.as_deref() == Some(Path::new("-")));
+    }
+    if !p.complete {
+        return Err(anyhow!(Incomplete(
+            "stopped by a limit (--max-regions or --time-limit) before the mesh was complete: \
+             no region is final before it is, so the document holds none (\"complete\": false); \
+             `enumerate --max-regions` gives the first regions of the walk"
+                .into()
+        )));
     }
     Ok(())
 }

@@ -33,6 +33,8 @@ pub(crate) struct RenderArgs {
     /// Width in pixels (50 to 16384).
     #[arg(long, default_value_t = 800.0)]
     pub(crate) width: f64,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 /// The widest picture `render` draws (a PNG of 16,384² pixels is 1 GiB of RGBA).
@@ -70,7 +72,8 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     };
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
+    let e =
+        linregions::enumerate(&net, &domain, &a.limits.apply(Options::default())?).map_err(|e| anyhow!(e))?;
     let (props, _) = linregions::properties::properties(&net, &e);
     let opts = RenderOptions {
         color: match a.color {
@@ -87,8 +90,10 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     let svg = render_svg(&net, &e, &props, &opts).map_err(|e| bad(format!("{}: {e}", a.net.display())))?;
     if a.output.extension().is_some_and(|x| x.eq_ignore_ascii_case("png")) {
         let png = linregions::render::svg_to_png(&svg).map_err(|e| anyhow!(e))?;
-        write_with(&a.output, |w| w.write_all(&png).and_then(|_| w.flush()))
+        write_with(&a.output, |w| w.write_all(&png).and_then(|_| w.flush()))?;
     } else {
-        write_out(&a.output, &svg)
+        write_out(&a.output, &svg)?;
     }
+    // The picture of a stopped run shows the regions found (the first of the walk order).
+    if e.complete { Ok(()) } else { Err(a.limits.stopped(e.regions.len())) }
 }

@@ -32,6 +32,8 @@ pub(crate) struct StatsArgs {
     /// checks. Networks with two or more outputs.
     #[arg(long, requires_all = ["points", "json"])]
     pub(crate) certificates: bool,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
 }
 
 pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
@@ -52,7 +54,9 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
     let mut sliced = false;
     // Per network: (name, inradius, facet cos, boundary distance) values for --plots.
     let mut plot_values: Vec<(String, [Vec<f64>; 3])> = Vec::new();
+    let mut stopped: Option<(usize, bool)> = None;
     for (i, path) in a.nets.iter().enumerate() {
+        let opts = a.limits.apply(Options::default())?;
         let (net, plane) = load_sliced(path, &a.domain, import)?;
         sliced = plane.is_some();
         let d = net.input_dim();
@@ -63,7 +67,7 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         // dimension); else every region of the domain.
         let (e, props, edges, points) = match &a.points {
             None => {
-                let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
+                let e = linregions::enumerate(&net, &domain, &opts).map_err(|e| anyhow!(e))?;
                 let (props, edges) = properties(&net, &e);
                 (e, props, edges, None)
             }
@@ -71,16 +75,15 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                 let rows = formats::parse_data_csv(&read(p)?, d)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
                 let xs: Vec<Vec<linregions::Q>> = rows.iter().map(|(x, _)| x.clone()).collect();
-                let (e, ids) = linregions::locate_points(&net, &domain, &xs, &Options::default()).map_err(
-                    |(k, err)| match err {
+                let (e, ids) =
+                    linregions::locate_points(&net, &domain, &xs, &opts).map_err(|(k, err)| match err {
                         PointError::Outside => bad(format!(
                             "{}: point {k} lies outside the domain {}",
                             p.display(),
                             domain.describe()
                         )),
                         err => bad(format!("{}: point {k}: {err}", p.display())),
-                    },
-                )?;
+                    })?;
                 let props = linregions::local_properties(&net, &e, a.certificates);
                 let located: Vec<formats::LocatedPoint> = rows
                     .into_iter()
@@ -90,6 +93,9 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                 (e, props, Vec::new(), Some(located))
             }
         };
+        if !e.complete {
+            stopped.get_or_insert((e.regions.len(), points.is_some()));
+        }
         let summary = summarize(&props, &e, None);
         // The paper's averages are per sample: a region met by k points counts k times.
         let sample = points.as_ref().map(|pts| {
@@ -157,8 +163,20 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
             formats::summary_markdown(&names, &summaries)
         )
     };
+    let text = match stopped {
+        None => text,
+        Some((n, false)) => {
+            format!("INCOMPLETE: a limit stopped the enumeration after {n} regions.\n\n{text}")
+        }
+        Some((_, true)) => {
+            format!("INCOMPLETE: a limit stopped before every data point was located.\n\n{text}")
+        }
+    };
     say(&text, [&a.csv, &a.json].iter().any(|p| p.as_deref() == Some(Path::new("-"))));
-    Ok(())
+    match stopped {
+        Some((n, _)) => Err(a.limits.stopped(n)),
+        None => Ok(()),
+    }
 }
 
 /// The histograms of `stats --plots`: networks sharing a name pooled into one series.

@@ -16,6 +16,10 @@ pub(crate) struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Accept a document a limit stopped ("complete": false): check each region it holds
+    /// and each neighbour it names, but not that they are all (without it: exit 1).
+    #[arg(long)]
+    pub(crate) allow_incomplete: bool,
 }
 
 pub(crate) fn cmd_verify(a: VerifyArgs, import: &Import) -> Result<()> {
@@ -40,15 +44,25 @@ pub(crate) fn cmd_verify(a: VerifyArgs, import: &Import) -> Result<()> {
             .clone()
             .ok_or_else(|| bad(format!("{}: no domain recorded; give one", a.regions.display())))?
     };
+    if !file.complete && !a.allow_incomplete {
+        eprintln!(
+            "{}: incomplete (\"complete\": false: a run stopped by --max-regions or --time-limit): its {} \
+             regions are not all of the domain's; --allow-incomplete checks them",
+            a.regions.display(),
+            file.regions.len()
+        );
+        return Err(anyhow!(CheckFailed));
+    }
     let report = linregions::verify_slice(&net, &domain, &file, plane.as_ref())
         .map_err(|e| bad(format!("domain: {e}")))?;
     if a.json {
         write_out(Path::new("-"), &formats::verify_json(&net, &report, file.regions.len()))?;
     } else {
         let header = format!(
-            "{} ({} regions) against {} on {}",
+            "{} ({} regions{}) against {} on {}",
             a.regions.display(),
             file.regions.len(),
+            if file.complete { "" } else { ", incomplete: completeness not checked" },
             a.net.display(),
             domain.describe()
         );

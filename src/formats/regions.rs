@@ -209,6 +209,8 @@ pub struct RegionsOut {
     pub format: &'static str,
     pub network: NetworkOut,
     pub domain: DomainOut,
+    /// False when a limit (`--max-regions`, `--time-limit`) stopped the run.
+    pub complete: bool,
     /// Sorted by pattern; `regions[i].id == i`.
     pub regions: Vec<RegionOut>,
     /// One per adjacent pair, sorted.
@@ -324,6 +326,7 @@ pub fn write_regions_json(
     doc.field("format", &REGIONS_FORMAT);
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, e.domain_bounded));
+    doc.field("complete", &e.complete);
     doc.array("regions", || e.regions.iter().enumerate().map(region));
     doc.array("edges", || e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }));
     if let Some(l) = linear {
@@ -456,6 +459,8 @@ pub struct PartitionOut {
     pub format: &'static str,
     pub network: NetworkOut,
     pub domain: DomainOut,
+    /// False when a limit stopped the run (then no regions: see `partition_limited`).
+    pub complete: bool,
     /// Every vertex, sorted by `(x, y)`, exact.
     pub vertices: Vec<[String; 2]>,
     /// Regions sorted by pattern.
@@ -510,6 +515,7 @@ pub fn write_partition_json(
     doc.field("format", &PARTITION_FORMAT);
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, true));
+    doc.field("complete", &p.complete);
     doc.array("vertices", || (0..p.vertices.len()).map(|v| vertex_out(p, v)));
     doc.array("regions", || (0..p.faces.len()).map(|id| face_out(net, p, id)));
     doc.field("edges", &p.edges);
@@ -535,6 +541,7 @@ pub fn summary_jsonl(s: &crate::regions::enumerate::Summary) -> String {
         regions: usize,
         edges: usize,
         bounded: usize,
+        complete: bool,
     }
     #[derive(Serialize)]
     struct Line {
@@ -546,6 +553,7 @@ pub fn summary_jsonl(s: &crate::regions::enumerate::Summary) -> String {
             regions: s.regions,
             edges: s.edges,
             bounded: s.bounded,
+            complete: s.complete,
         },
     })
     .expect("serialize");

@@ -209,7 +209,12 @@ pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
             Some(Plane { origin: field("origin")?, u: field("u")?, v: field("v")? })
         }
     };
-    Ok(RegionsFile { domain, plane, regions, edges })
+    let complete = match o.get("complete") {
+        None => true, // written before the field existed: runs had no limits
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(err(None, "complete", "expected true or false")),
+    };
+    Ok(RegionsFile { domain, plane, regions, edges, complete })
 }
 
 /// One region of a `stats --certificates` document: its pattern (one string per layer), the

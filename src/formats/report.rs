@@ -240,6 +240,8 @@ pub fn stats_json(
     #[derive(Serialize)]
     struct StatsOut {
         format: &'static str,
+        /// False when a limit stopped the run: the regions (or points) are some of them.
+        complete: bool,
         summary: StudySummary,
         summary_markdown: String,
         /// With data points: the summary over points (a region counts once per point).
@@ -252,6 +254,7 @@ pub fn stats_json(
     }
     to_json_text(&StatsOut {
         format: STATS_FORMAT,
+        complete: e.complete,
         summary: summary.clone(),
         summary_markdown: summary_markdown(&["value".to_string()], std::slice::from_ref(summary)),
         summary_per_sample: per_sample.cloned(),

@@ -41,6 +41,7 @@ fn streamed_documents_equal_the_whole_document() {
                     format: REGIONS_FORMAT,
                     network: NetworkOut::new(net),
                     domain: DomainOut::new(&domain, e.domain_bounded),
+                    complete: e.complete,
                     regions,
                     edges: e
                         .edges()
@@ -65,6 +66,7 @@ fn streamed_documents_equal_the_whole_document() {
             format: PARTITION_FORMAT,
             network: NetworkOut::new(net),
             domain: DomainOut::new(&domain, true),
+            complete: p.complete,
             vertices: (0..p.vertices.len()).map(|v| vertex_out(&p, v)).collect(),
             regions: (0..p.faces.len()).map(|id| face_out(net, &p, id)).collect(),
             edges: p.edges,

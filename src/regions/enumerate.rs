@@ -31,8 +31,8 @@ use std::fmt;
 ///
 /// ```
 /// use linregions::Options;
-/// let opts = Options::default().digits(10).volumes(true).mesh(false);
-/// assert_eq!((opts.digits, opts.volumes, opts.mesh), (10, true, false));
+/// let opts = Options::default().digits(10).volumes(true).mesh(false).max_regions(Some(100));
+/// assert_eq!((opts.digits, opts.volumes, opts.mesh, opts.max_regions), (10, true, false, Some(100)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -47,11 +47,19 @@ pub struct Options {
     /// [`STREAM_MESH_FACES`] faces, and walks otherwise (bounded memory). `false` forces
     /// the facet walk (cross-checks, benchmarks).
     pub mesh: bool,
+    /// Stop after this many regions: the first `n` regions of the walk order, the same for
+    /// every thread count. The result says it is not complete.
+    pub max_regions: Option<usize>,
+    /// Stop at this time: the regions finished by then (a prefix of the walk order; which
+    /// prefix depends on the machine). Checked before each region is analysed and after
+    /// each is finished; a region in progress is finished first, and building a plane
+    /// domain's mesh is not interrupted.
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { digits: 30, volumes: false, mesh: true }
+        Options { digits: 30, volumes: false, mesh: true, max_regions: None, deadline: None }
     }
 }
 
@@ -73,6 +81,27 @@ impl Options {
     pub fn mesh(mut self, mesh: bool) -> Self {
         self.mesh = mesh;
         self
+    }
+
+    /// Stop after `n` regions (default: never).
+    pub fn max_regions(mut self, n: Option<usize>) -> Self {
+        self.max_regions = n;
+        self
+    }
+
+    /// Stop at `t` (default: never).
+    pub fn deadline(mut self, t: Option<std::time::Instant>) -> Self {
+        self.deadline = t;
+        self
+    }
+
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|t| std::time::Instant::now() >= t)
+    }
+
+    /// Whether a walk that has finished `done` regions must stop.
+    fn must_stop(&self, done: usize) -> bool {
+        self.max_regions.is_some_and(|n| done >= n) || self.past_deadline()
     }
 }
 
@@ -162,6 +191,10 @@ pub struct Enumeration {
     /// Node weight = region id (equal to the node index); edges sorted by `(a, b)` ids.
     pub graph: UnGraph<usize, Crossing>,
     pub domain_bounded: bool,
+    /// False when a limit ([`Options::max_regions`], [`Options::deadline`]) stopped the walk:
+    /// `regions` are then some of the regions (each complete and exact), and a facet whose
+    /// neighbour was not reached has `neighbor: None` with its `neighbor_pattern` kept.
+    pub complete: bool,
 }
 
 /// Errors of an enumeration.
@@ -543,11 +576,11 @@ pub fn enumerate_with(
     let mut regions: Vec<Region> = Vec::new();
     // The regions are all kept, so the mesh's memory (a few kilobytes a face) is no burden.
     let mesh = if opts.mesh { usize::MAX } else { 0 };
-    let domain_bounded = walk(net, domain, opts, mesh, |r, p| {
+    let (domain_bounded, complete) = walk(net, domain, opts, mesh, |r, p| {
         on_region(&r, p);
         regions.push(r);
     })?;
-    Ok(finish(net, regions, domain_bounded))
+    Ok(finish(net, regions, domain_bounded, complete))
 }
 
 /// The walk of [`enumerate_with`] without keeping the regions: each region goes to the
@@ -588,11 +621,11 @@ fn stream_capped(
 ) -> Result<Summary, EnumerateError> {
     let mut acc = SummaryAcc::default();
     let mesh = if opts.mesh { cap } else { 0 };
-    walk(net, domain, opts, mesh, |r, p| {
+    let (_, complete) = walk(net, domain, opts, mesh, |r, p| {
         on_region(&r, p);
         acc.add(&r);
     })?;
-    Ok(acc.finish())
+    Ok(Summary { complete, ..acc.finish() })
 }
 
 /// Running totals for [`stream`] (radii kept as `f64`, 8 bytes a region, for the median).
@@ -609,8 +642,10 @@ struct SummaryAcc {
 impl SummaryAcc {
     fn add(&mut self, r: &Region) {
         self.regions += 1;
-        // Each edge once, from its endpoint with the smaller walk id.
-        self.edges += r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n > r.id)).count();
+        // Each edge once, from its endpoint with the larger walk id: regions finish in walk-id
+        // order, so the other end is finished already (a stopped walk counts only the edges
+        // among the regions it finished).
+        self.edges += r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n < r.id)).count();
         self.bounded += usize::from(r.bounded);
         let n = r.facets.len();
         self.facets = Some(self.facets.map_or((n, n, n), |(lo, hi, sum)| (lo.min(n), hi.max(n), sum + n)));
@@ -631,6 +666,7 @@ impl SummaryAcc {
             facets_max: hi,
             facets_mean: sum as f64 / self.regions.max(1) as f64,
             inradius: (!r.is_empty()).then(|| (r[0], r[(r.len() - 1) / 2], r[r.len() - 1])),
+            complete: true,
         }
     }
 }
@@ -669,7 +705,7 @@ fn walk_mesh(
     rows: Vec<crate::regions::mesh::FaceRows>,
     opts: &Options,
     mut sink: impl FnMut(Region, &WalkProgress),
-) -> Result<bool, EnumerateError> {
+) -> Result<(bool, bool), EnumerateError> {
     let start = start_pattern(net, domain)?;
     let first = part
         .faces
@@ -682,10 +718,20 @@ fn walk_mesh(
     let mut done = 0;
     let cache = MapsCache::new(net);
     while !queue.is_empty() {
+        if opts.must_stop(done) {
+            return Ok((true, false));
+        }
         let batch: Vec<usize> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
-        let outcomes: Vec<(RegionOutcome, Vec<Option<usize>>)> =
-            batch.par_iter().map(|&fi| region_of_face(net, &part, fi, &rows[fi], opts, &cache)).collect();
-        for (fi, (outcome, across)) in batch.into_iter().zip(outcomes) {
+        let outcomes: Vec<Option<(RegionOutcome, Vec<Option<usize>>)>> = batch
+            .par_iter()
+            .map(|&fi| {
+                (!opts.past_deadline()).then(|| region_of_face(net, &part, fi, &rows[fi], opts, &cache))
+            })
+            .collect();
+        let n = batch.len();
+        for (k, (fi, outcome)) in batch.into_iter().zip(outcomes).enumerate() {
+            // A region skipped at the deadline ends the walk: what was sunk is a prefix.
+            let Some((outcome, across)) = outcome else { return Ok((true, false)) };
             let RegionOutcome::Full(mut region) = outcome else {
                 return Err(EnumerateError::Internal(format!("face {fi} of the mesh is {outcome:?}")));
             };
@@ -702,21 +748,25 @@ fn walk_mesh(
             }
             done += 1;
             sink(*region, &WalkProgress { regions: done, frontier: queue.len() });
+            if opts.must_stop(done) {
+                return Ok((true, queue.is_empty() && k + 1 == n));
+            }
         }
     }
-    Ok(true)
+    Ok((true, true))
 }
 
 /// The breadth-first walk shared by [`enumerate_with`] and [`stream`]: every finished region
 /// goes to `sink` in walk order. On a bounded plane domain through the mesh while it holds
-/// at most `mesh_cap` faces (`0`: never). Returns whether the domain is bounded.
+/// at most `mesh_cap` faces (`0`: never). Returns whether the domain is bounded and
+/// whether the walk is complete (no limit of `opts` stopped it).
 fn walk(
     net: &Network,
     domain: &Domain,
     opts: &Options,
     mesh_cap: usize,
     mut sink: impl FnMut(Region, &WalkProgress),
-) -> Result<bool, EnumerateError> {
+) -> Result<(bool, bool), EnumerateError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     if d == 2 && domain_bounded && mesh_cap > 0 {
@@ -740,22 +790,30 @@ fn walk(
     // the sequential breadth-first order: walk ids, hints and output do not depend on the
     // number of threads.
     while !queue.is_empty() {
+        if opts.must_stop(done) {
+            return Ok((domain_bounded, false));
+        }
         let batch: Vec<(usize, Pattern, Hint)> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
-        let outcomes: Vec<RegionOutcome> = batch
+        let outcomes: Vec<Option<RegionOutcome>> = batch
             .par_iter()
             .map(|(_, pattern, hint)| {
-                analyze_region(
-                    net,
-                    &drows,
-                    domain_bounded,
-                    pattern,
-                    hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
-                    opts,
-                    Some(&cache),
-                )
+                (!opts.past_deadline()).then(|| {
+                    analyze_region(
+                        net,
+                        &drows,
+                        domain_bounded,
+                        pattern,
+                        hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
+                        opts,
+                        Some(&cache),
+                    )
+                })
             })
             .collect();
-        for ((id, pattern, _), outcome) in batch.into_iter().zip(outcomes) {
+        let n = batch.len();
+        for (k, ((id, pattern, _), outcome)) in batch.into_iter().zip(outcomes).enumerate() {
+            // A region skipped at the deadline ends the walk: what was sunk is a prefix.
+            let Some(outcome) = outcome else { return Ok((domain_bounded, false)) };
             let mut region = match outcome {
                 RegionOutcome::Full(r) => *r,
                 other => {
@@ -780,9 +838,12 @@ fn walk(
             }
             done += 1;
             sink(region, &WalkProgress { regions: done, frontier: queue.len() });
+            if opts.must_stop(done) {
+                return Ok((domain_bounded, queue.is_empty() && k + 1 == n));
+            }
         }
     }
-    Ok(domain_bounded)
+    Ok((domain_bounded, true))
 }
 
 /// Progress of a walk.
@@ -793,16 +854,17 @@ pub struct WalkProgress {
 }
 
 /// Sort by pattern, renumber, and build the graph.
-fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enumeration {
+fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool, complete: bool) -> Enumeration {
     regions.sort_by(|a, b| a.pattern.cmp(&b.pattern));
-    let mut new_id = vec![0usize; regions.len()];
+    // Walk ids of regions met but not finished (a stopped walk) map to none.
+    let mut new_id: FxHashMap<usize, usize> = FxHashMap::default();
     for (i, r) in regions.iter().enumerate() {
-        new_id[r.id] = i;
+        new_id.insert(r.id, i);
     }
     for (i, r) in regions.iter_mut().enumerate() {
         r.id = i;
         for f in r.facets.iter_mut() {
-            f.neighbor = f.neighbor.map(|n| new_id[n]);
+            f.neighbor = f.neighbor.and_then(|n| new_id.get(&n).copied());
         }
     }
     let mut graph = UnGraph::with_capacity(regions.len(), 0);
@@ -828,7 +890,7 @@ fn finish(net: &Network, mut regions: Vec<Region>, domain_bounded: bool) -> Enum
     for (a, b, w) in edges {
         graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), w);
     }
-    Enumeration { regions, graph, domain_bounded }
+    Enumeration { regions, graph, domain_bounded, complete }
 }
 
 impl Enumeration {
@@ -970,6 +1032,8 @@ pub struct Summary {
     pub facets_mean: f64,
     /// Lower certified L2 inradius of the regions with a finite insphere: min, median, max.
     pub inradius: Option<(f64, f64, f64)>,
+    /// False when a limit stopped the walk (see [`Enumeration::complete`]).
+    pub complete: bool,
 }
 
 impl Enumeration {
@@ -981,7 +1045,7 @@ impl Enumeration {
         for r in &self.regions {
             acc.add(r);
         }
-        Summary { edges: self.graph.edge_count(), ..acc.finish() }
+        Summary { edges: self.graph.edge_count(), complete: self.complete, ..acc.finish() }
     }
 }
 

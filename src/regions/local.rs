@@ -94,7 +94,9 @@ pub fn analyze_point(
 /// (no enumeration of the domain): an [`Enumeration`] of the distinct regions, sorted by
 /// pattern with `id` = index (no edges: the neighbours are named on each facet by their
 /// pattern), and the id of each point's region. The first point without a region is the
-/// error, with its index.
+/// error, with its index. When [`Options::deadline`] passes, the ids cover the points
+/// before the first one whose region was not analysed in time, and the enumeration is
+/// marked not complete.
 pub fn locate_points(
     net: &Network,
     domain: &Domain,
@@ -116,13 +118,22 @@ pub fn locate_points(
             None => false,
         })
         .collect();
-    let analysed: Vec<(usize, Result<Region, PointError>)> = reps
+    // At the deadline ([`Options::deadline`]) analyses are skipped, and the points located
+    // are those before the first one whose region was not analysed.
+    let analysed: Vec<(usize, Option<Result<Region, PointError>>)> = reps
         .par_iter()
-        .map(|&k| (k, analyze_point(net, domain, &points[k], opts).map(|a| a.region)))
+        .map(|&k| {
+            (
+                k,
+                (!opts.past_deadline())
+                    .then(|| analyze_point(net, domain, &points[k], opts).map(|a| a.region)),
+            )
+        })
         .collect();
-    let mut outcome: BTreeMap<usize, Result<Region, PointError>> = analysed.into_iter().collect();
+    let mut outcome: BTreeMap<usize, Option<Result<Region, PointError>>> = analysed.into_iter().collect();
     let mut found: BTreeMap<Pattern, Region> = BTreeMap::new();
     let mut of_point = Vec::with_capacity(points.len());
+    let mut complete = true;
     for (k, x) in points.iter().enumerate() {
         // A point whose pattern names a region met before needs no new analysis: only the
         // exact check that it lies in the domain.
@@ -136,8 +147,12 @@ pub fn locate_points(
         // Analysed above if first of its pattern; else (a point on a boundary, whose region
         // by the lexicographic rule has another pattern) now.
         let r = match outcome.remove(&k) {
-            Some(r) => r,
-            None => analyze_point(net, domain, x, opts).map(|a| a.region),
+            Some(Some(r)) => r,
+            None if !opts.past_deadline() => analyze_point(net, domain, x, opts).map(|a| a.region),
+            _ => {
+                complete = false;
+                break;
+            }
         }
         .map_err(|e| (k, e))?;
         of_point.push(r.pattern.clone());
@@ -157,7 +172,7 @@ pub fn locate_points(
         .iter()
         .map(|p| regions.binary_search_by(|r| r.pattern.cmp(p)).expect("every point's region was kept"))
         .collect();
-    Ok((Enumeration { regions, graph, domain_bounded: bounded }, ids))
+    Ok((Enumeration { regions, graph, domain_bounded: bounded, complete }, ids))
 }
 
 /// [`properties`](crate::regions::properties::properties) of regions found one by one

@@ -60,6 +60,9 @@ pub struct Partition {
     pub faces: Vec<Face>,
     /// Adjacent pairs of regions (interior sides).
     pub edges: usize,
+    /// False for the empty partition of a run a limit stopped ([`partition_limited`]): the
+    /// mesh is built whole before any region is final, so a stopped run has none.
+    pub complete: bool,
 }
 
 /// One region: a strictly convex polygon.
@@ -209,6 +212,31 @@ pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionE
     partition_with_rows(net, domain).map(|(p, _)| p)
 }
 
+/// [`partition`] with limits: stopped when the mesh would hold more than `max_regions`
+/// faces (faces never merge, so the partition has more) or at `deadline` (checked after
+/// each neuron's cut). A stopped run gives the empty partition marked not complete: no
+/// region is final before the mesh is.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/net-2-8-8-1.json"))).unwrap();
+/// use linregions::{Domain, partition_limited};
+/// let p = partition_limited(&net, &Domain::default_box(2), Some(10), None).unwrap();
+/// assert!(!p.complete && p.faces.is_empty());
+/// assert!(partition_limited(&net, &Domain::default_box(2), None, None).unwrap().complete);
+/// ```
+pub fn partition_limited(
+    net: &Network,
+    domain: &Domain,
+    max_regions: Option<usize>,
+    deadline: Option<std::time::Instant>,
+) -> Result<Partition, PartitionError> {
+    let limit = Limit { cap: max_regions.unwrap_or(usize::MAX), exact: true, deadline };
+    Ok(match partition_capped_until(net, domain, limit)? {
+        Some((p, _)) => p,
+        None => Partition { vertices: vec![], faces: vec![], edges: 0, complete: false },
+    })
+}
+
 /// The exact rows of one face's deepest layer that has them: `(layer, rows)`.
 pub(crate) type FaceRows = Option<(usize, Arc<LayerRows>)>;
 
@@ -233,6 +261,24 @@ pub(crate) fn partition_capped(
     domain: &Domain,
     cap: usize,
 ) -> Result<Option<(Partition, Vec<FaceRows>)>, PartitionError> {
+    partition_capped_until(net, domain, Limit { cap, exact: false, deadline: None })
+}
+
+/// When to abandon the mesh: more than `cap` faces (`exact`), or also by the projections of
+/// [`partition_capped`] (memory bounds, not exact); at `deadline`, checked after each cut.
+struct Limit {
+    cap: usize,
+    exact: bool,
+    deadline: Option<std::time::Instant>,
+}
+
+/// [`partition_capped`] with a [`Limit`].
+fn partition_capped_until(
+    net: &Network,
+    domain: &Domain,
+    limit: Limit,
+) -> Result<Option<(Partition, Vec<FaceRows>)>, PartitionError> {
+    let cap = limit.cap;
     if net.input_dim() != 2 {
         return Err(PartitionError::Dimension(net.input_dim()));
     }
@@ -253,7 +299,7 @@ pub(crate) fn partition_capped(
         let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l), total: net.num_neurons() };
         // A layer's rows take memory by face and neuron (at least 48 bytes each): with a cap,
         // not more than `cap · 32` of them.
-        if l > 0 && mesh.faces.len().saturating_mul(size) > cap.saturating_mul(32) {
+        if !limit.exact && l > 0 && mesh.faces.len().saturating_mul(size) > cap.saturating_mul(32) {
             return Ok(None);
         }
         // The last layer's rows only decide signs: floats with bounds, exact rows on demand.
@@ -266,7 +312,12 @@ pub(crate) fn partition_capped(
             mesh.cut(net, &ctx, i);
             let now = mesh.faces.len();
             let pace = (now - at_start) / (i + 1);
-            if now.saturating_add(pace.saturating_mul(size - i - 1)) > cap {
+            let projected =
+                if limit.exact { now } else { now.saturating_add(pace.saturating_mul(size - i - 1)) };
+            if projected > cap {
+                return Ok(None);
+            }
+            if limit.deadline.is_some_and(|t| std::time::Instant::now() >= t) {
                 return Ok(None);
             }
         }
@@ -789,7 +840,7 @@ impl Mesh {
             });
         }
         let edges = out.iter().flat_map(|f| &f.sides).filter(|s| s.neighbor.is_some()).count() / 2;
-        (Partition { vertices, faces: out, edges }, rows)
+        (Partition { vertices, faces: out, edges, complete: true }, rows)
     }
 }
 

@@ -1,0 +1,181 @@
+//! Limits that stop a run and keep what it found: `--max-regions` and `--time-limit` on
+//! `enumerate`, `stats`, `render` and `partition`, `"complete": false`, exit code 3, and
+//! `verify --allow-incomplete`. Through the library and the real binary.
+
+use linregions::{Options, enumerate, formats, parse_network, stream};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_linregions")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("linregions-limits-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+const NET: &str = "fixtures/net-2-16-16-1.json";
+
+#[test]
+fn a_stopped_walk_keeps_a_prefix_of_the_walk_with_exact_regions() {
+    let net = parse_network(&std::fs::read_to_string(root().join(NET)).unwrap()).unwrap();
+    let dom = formats::parse_box("-10:10", 2).unwrap();
+    let whole = enumerate(&net, &dom, &Options::default()).unwrap();
+    assert!(whole.complete && whole.regions.len() == 449);
+    for mesh in [true, false] {
+        let opts = Options::default().mesh(mesh).max_regions(Some(100));
+        let part = enumerate(&net, &dom, &opts).unwrap();
+        assert!(!part.complete);
+        assert_eq!(part.regions.len(), 100);
+        // Every region found is a region of the whole run, with the same facets and maps; a
+        // neighbour not reached is None, a neighbour reached is the right one.
+        for r in &part.regions {
+            let w = whole.regions.iter().find(|w| w.pattern == r.pattern).expect("a true region");
+            assert_eq!((&r.logits, &r.insphere, r.facets.len()), (&w.logits, &w.insphere, w.facets.len()));
+            for (f, g) in r.facets.iter().zip(&w.facets) {
+                assert_eq!((&f.a, &f.b, &f.neighbor_pattern), (&g.a, &g.b, &g.neighbor_pattern));
+                if let Some(n) = f.neighbor {
+                    assert_eq!(Some(&part.regions[n].pattern), f.neighbor_pattern.as_ref());
+                }
+            }
+        }
+        // The regions are the first 100 the walk finishes (its start and breadth-first order).
+        let mut first = Vec::new();
+        stream(&net, &dom, &Options::default().mesh(mesh), |r, _| {
+            if first.len() < 100 {
+                first.push(r.pattern.clone())
+            }
+        })
+        .unwrap();
+        first.sort();
+        assert!(first.iter().eq(part.regions.iter().map(|r| &r.pattern)));
+        // A limit at or past the number of regions leaves the run complete.
+        assert!(
+            enumerate(&net, &dom, &Options::default().mesh(mesh).max_regions(Some(449))).unwrap().complete
+        );
+        let s = stream(&net, &dom, &Options::default().mesh(mesh).max_regions(Some(100)), |_, _| {}).unwrap();
+        assert!(!s.complete && s.regions == 100);
+        assert_eq!(s.edges, part.graph.edge_count());
+    }
+    // A deadline already passed: no region, not complete.
+    let past = Options::default().deadline(Some(std::time::Instant::now()));
+    let e = enumerate(&net, &dom, &past).unwrap();
+    assert!(!e.complete && e.regions.is_empty());
+}
+
+#[test]
+fn enumerate_writes_what_it_found_exits_3_and_verify_says_incomplete() {
+    let (json, jsonl) = (tmp("part.json"), tmp("part.jsonl"));
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let o = run(&[
+            "enumerate",
+            NET,
+            "--box=-10:10",
+            "--max-regions",
+            "100",
+            "--threads",
+            threads,
+            "--json",
+            json.to_str().unwrap(),
+            "--jsonl",
+            jsonl.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("stopped by --max-regions 100 after 100 regions"), "{err}");
+        assert!(String::from_utf8_lossy(&o.stdout).contains("INCOMPLETE"));
+        outputs.push(std::fs::read(&json).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1], "the same regions whatever the thread count");
+    let doc: serde_json::Value = serde_json::from_slice(&outputs[0]).unwrap();
+    assert_eq!((doc["complete"].as_bool(), doc["regions"].as_array().unwrap().len()), (Some(false), 100));
+    let last = std::fs::read_to_string(&jsonl).unwrap().lines().last().unwrap().to_string();
+    assert!(last.contains("\"regions\":100") && last.contains("\"complete\":false"), "{last}");
+    // verify: incomplete is a failure unless allowed; allowed, every region is checked.
+    let o = run(&["verify", NET, json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allow-incomplete"));
+    let o = run(&["verify", NET, json.to_str().unwrap(), "--allow-incomplete"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("incomplete: completeness not checked"));
+    // ... so a tampered region still fails.
+    let text = String::from_utf8(outputs[0].clone()).unwrap();
+    let file = formats::parse_regions(&text).unwrap();
+    let tampered = tmp("tampered.json");
+    let needle = format!(
+        "\"bias\": [\"{}\"]",
+        formats::parse_regions(&text).unwrap().regions[0]
+            .logits
+            .as_ref()
+            .map(|l| linregions::fmt_q(&l.bias[0]))
+            .unwrap()
+    );
+    assert!(text.contains(&needle) && !file.complete);
+    std::fs::write(&tampered, text.replacen(&needle, "\"bias\": [\"12345\"]", 1)).unwrap();
+    let o = run(&["verify", NET, tampered.to_str().unwrap(), "--allow-incomplete"]);
+    assert_eq!(o.status.code(), Some(1));
+    // A limit past the number of regions: complete, exit 0.
+    let o =
+        run(&["enumerate", NET, "--box=-10:10", "--max-regions", "449", "--json", json.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&json).unwrap().contains("\"complete\": true"));
+}
+
+#[test]
+fn a_time_limit_stops_a_heavy_run_with_valid_output() {
+    // 2-128-128-1 whole plane: tens of thousands of regions, far more than 0.3 s of work.
+    let net = tmp("heavy.json");
+    assert!(
+        run(&["random", "--dims", "2,128,128,1", "--seed", "3", "-o", net.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let json = tmp("heavy-regions.json");
+    let o = run(&[
+        "enumerate",
+        net.to_str().unwrap(),
+        "--unbounded",
+        "--time-limit",
+        "0.3",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("stopped by --time-limit 0.3"));
+    let file = formats::parse_regions(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(!file.complete);
+    for bad in ["0", "-1", "nan", "inf"] {
+        let o = run(&["enumerate", NET, "--time-limit", bad]);
+        assert_eq!(o.status.code(), Some(2), "--time-limit {bad}");
+    }
+    assert_eq!(run(&["enumerate", NET, "--max-regions", "0"]).status.code(), Some(2));
+}
+
+#[test]
+fn stats_render_and_partition_stop_too() {
+    let json = tmp("stats.json");
+    let o = run(&["stats", NET, "--box=-10:10", "--max-regions", "50", "--json", json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!((doc["complete"].as_bool(), doc["regions"].as_array().unwrap().len()), (Some(false), 50));
+    let svg = tmp("part.svg");
+    let o = run(&["render", NET, "--box=-10:10", "--max-regions", "50", "-o", svg.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("<svg"));
+    // The mesh is whole before any region is final: a stopped partition holds none.
+    let o = run(&["partition", NET, "--box=-10:10", "--max-regions", "50", "--json", json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!((doc["complete"].as_bool(), doc["regions"].as_array().unwrap().len()), (Some(false), 0));
+    let o =
+        run(&["partition", NET, "--box=-10:10", "--max-regions", "449", "--json", json.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&json).unwrap().contains("\"complete\": true"));
+}
