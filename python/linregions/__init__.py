@@ -187,6 +187,9 @@ class Regions:
         doc = json.loads(text)
         self.doc = doc
         self.domain = doc["domain"]
+        #: False when ``max_regions`` or ``time_limit`` stopped the run: ``regions`` are then
+        #: some of the domain's (each exact; a neighbour not reached is ``None``).
+        self.complete: bool = doc.get("complete", True)
         self.regions = [Region(r) for r in doc["regions"]]
         self.edges = [(e["a"], e["b"]) for e in doc["edges"]]
 
@@ -295,16 +298,22 @@ class Network:
         unbounded: bool = False,
         domain: Optional[Tuple[Any, Any]] = None,
         volumes: bool = False,
+        max_regions: Optional[int] = None,
+        time_limit: Optional[float] = None,
     ) -> Regions:
         """Every full-dimensional region of the domain: a ``box`` ``[(lo, hi), ...]``, the
         whole space (``unbounded=True``) or a polytope ``domain=(A, b)`` (``A x <= b``); the
-        default box is ``[-1, 1]^d``. The GIL is released while it runs."""
+        default box is ``[-1, 1]^d``. ``max_regions`` / ``time_limit`` (seconds) stop it
+        early with ``complete == False``, as the CLI's limits. The GIL is released while it
+        runs."""
         text = _native.enumerate(
             self.json,
             _box_spec(box) if box is not None else None,
             _domain_json(domain) if domain is not None else None,
             unbounded,
             volumes,
+            max_regions,
+            time_limit,
         )
         return Regions(self, text)
 

@@ -94,7 +94,8 @@ fn parse_network(text: &str) -> PyResult<String> {
 
 /// Every region of the domain, as a regions document (`linregions.regions/1`).
 #[pyfunction]
-#[pyo3(signature = (net, r#box=None, domain=None, unbounded=false, volumes=false))]
+#[pyo3(signature = (net, r#box=None, domain=None, unbounded=false, volumes=false, max_regions=None, time_limit=None))]
+#[allow(clippy::too_many_arguments)]
 fn enumerate(
     py: Python<'_>,
     net: &str,
@@ -102,11 +103,23 @@ fn enumerate(
     domain: Option<&str>,
     unbounded: bool,
     volumes: bool,
+    max_regions: Option<usize>,
+    time_limit: Option<f64>,
 ) -> PyResult<String> {
     let net = net_of(net)?;
     let dom = domain_of(&net, r#box, domain, unbounded)?;
+    if max_regions == Some(0) {
+        return Err(bad("max_regions must be at least 1"));
+    }
+    let deadline = match time_limit {
+        None => None,
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+            Some(std::time::Instant::now() + std::time::Duration::from_secs_f64(s))
+        }
+        Some(s) => return Err(bad(format!("time_limit {s}: expected a positive number of seconds"))),
+    };
     let out: Result<Vec<u8>, String> = py.detach(|| {
-        let opts = Options::default().volumes(volumes);
+        let opts = Options::default().volumes(volumes).max_regions(max_regions).deadline(deadline);
         let e = linregions::enumerate(&net, &dom, &opts).map_err(|e| format!("domain: {e}"))?;
         let mut buf = Vec::new();
         formats::write_regions_json(&mut buf, &net, &dom, &e, None, None).map_err(|e| e.to_string())?;

@@ -26,7 +26,9 @@ def test_from_layers_is_exact_and_counts_known_regions():
     # 0.1 is taken at its exact binary value, not as 1/10.
     assert Fraction(net.layers[0]["weight"][0][0]) == Fraction(0.1) != Fraction(1, 10)
     res = two_relus().enumerate(box=[(-1, 1), (-1, 1)])
-    assert len(res) == 4
+    assert len(res) == 4 and res.complete
+    part = two_relus().enumerate(box=[(-1, 1), (-1, 1)], max_regions=2)
+    assert len(part) == 2 and not part.complete
     assert res.patterns() == {("00",), ("01",), ("10",), ("11",)}
     r = res.regions[3]
     assert r.pattern == ("11",)
