@@ -89,7 +89,7 @@ pub use network::{
 pub use num::{Q, fmt_q, parse_rational};
 pub use regions::enumerate::{
     Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, WalkProgress,
-    enumerate, enumerate_with, stream,
+    enumerate, enumerate_with, stream, stream_resume,
 };
 pub use regions::linear::{LinearRegions, linear_regions};
 pub use regions::local::{PointError, PointRegion, analyze_point, local_properties, locate_points};

@@ -179,3 +179,118 @@ fn stats_render_and_partition_stop_too() {
     assert!(o.status.success());
     assert!(std::fs::read_to_string(&json).unwrap().contains("\"complete\": true"));
 }
+
+/// `enumerate --jsonl FILE` of a 2-32-32-1 net on the whole plane: (net path, reference).
+fn stream_reference() -> (PathBuf, Vec<u8>) {
+    let net = tmp("resume-net.json");
+    assert!(
+        run(&["random", "--dims", "2,32,32,1", "--seed", "7", "-o", net.to_str().unwrap()]).status.success()
+    );
+    let full = tmp("resume-full.jsonl");
+    let o = run(&[
+        "enumerate",
+        net.to_str().unwrap(),
+        "--unbounded",
+        "--jsonl",
+        full.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success());
+    (net, std::fs::read(&full).unwrap())
+}
+
+fn resume(net: &std::path::Path, file: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "enumerate",
+        net.to_str().unwrap(),
+        "--unbounded",
+        "--jsonl",
+        file.to_str().unwrap(),
+        "--resume",
+        "--quiet",
+    ];
+    args.extend(extra);
+    run(&args)
+}
+
+#[test]
+fn a_cut_or_stopped_stream_resumes_to_the_uninterrupted_file() {
+    let (net, full) = stream_reference();
+    let lines = full.iter().filter(|&&b| b == b'\n').count();
+    assert!(lines > 1000, "{lines} regions");
+    let part = tmp("resume-part.jsonl");
+    // Cut anywhere, mid-line included (a kill while writing): resumed, byte for byte the same.
+    for cut in [1, full.len() / 7, full.len() / 3 + 11, full.len() - 200] {
+        std::fs::write(&part, &full[..cut]).unwrap();
+        let o = resume(&net, &part, &[]);
+        assert!(o.status.success(), "cut {cut}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::read(&part).unwrap() == full, "cut at byte {cut}");
+    }
+    // Stopped by a limit (its summary says incomplete), resumed in steps, with one thread.
+    let o = run(&[
+        "enumerate",
+        net.to_str().unwrap(),
+        "--unbounded",
+        "--jsonl",
+        part.to_str().unwrap(),
+        "--max-regions",
+        "300",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    let o = resume(&net, &part, &["--max-regions", "900", "--threads", "1"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(std::fs::read(&part).unwrap().iter().filter(|&&b| b == b'\n').count(), 901);
+    assert!(resume(&net, &part, &[]).status.success());
+    assert!(std::fs::read(&part).unwrap() == full);
+    // A complete file: nothing to do, left as it is.
+    let o = resume(&net, &part, &[]);
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stderr).contains("nothing to resume"));
+    assert!(std::fs::read(&part).unwrap() == full);
+}
+
+#[test]
+fn a_killed_run_resumes_and_another_domain_is_refused() {
+    let (net, full) = stream_reference();
+    let part = tmp("resume-killed.jsonl");
+    for wait_ms in [50, 200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_linregions"))
+            .args([
+                "enumerate",
+                net.to_str().unwrap(),
+                "--unbounded",
+                "--jsonl",
+                part.to_str().unwrap(),
+                "--quiet",
+            ])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        child.kill().ok();
+        child.wait().unwrap();
+        let o = resume(&net, &part, &[]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::read(&part).unwrap() == full, "killed after {wait_ms} ms");
+    }
+    // The first regions of another domain's (or network's) walk: refused, file untouched.
+    std::fs::write(&part, &full[..full.len() / 2]).unwrap();
+    let before = std::fs::read(&part).unwrap();
+    let o = run(&[
+        "enumerate",
+        net.to_str().unwrap(),
+        "--box=5:9",
+        "--jsonl",
+        part.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot resume"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let cut_to_whole_lines = before.len() - before.iter().rev().position(|&b| b == b'\n').unwrap();
+    assert_eq!(std::fs::read(&part).unwrap(), before[..cut_to_whole_lines]);
+    let o = run(&["enumerate", net.to_str().unwrap(), "--resume", "--jsonl", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+}

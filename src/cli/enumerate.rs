@@ -44,6 +44,11 @@ pub(crate) struct EnumerateArgs {
     pub(crate) walk: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+    /// Continue the streaming run that was writing --jsonl FILE (killed, or stopped by a
+    /// limit) from the regions already in it: the file ends as an uninterrupted run's would.
+    /// Same network and domain as that run; no other outputs.
+    #[arg(long, requires = "jsonl")]
+    pub(crate) resume: bool,
 }
 
 pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
@@ -65,9 +70,23 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     check_domain(&domain, d, &a.domain)?;
     let opts = a.limits.apply(Options::default().digits(a.digits).volumes(a.volumes).mesh(!a.walk))?;
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
+    let prior = match (&a.jsonl, a.resume) {
+        (Some(p), true) => match resume_point(&a, p)? {
+            Some(prior) => Some(prior),
+            None => return Ok(()), // already complete
+        },
+        _ => None,
+    };
     let mut stream = match &a.jsonl {
         None => None,
         Some(p) if p == Path::new("-") => Some(Box::new(std::io::stdout()) as Box<dyn Write>),
+        // Resuming: the file now ends with its last whole region line; append to it.
+        Some(p) if prior.is_some() => Some(Box::new(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(p)
+                .with_context(|| format!("{}: cannot write", p.display()))?,
+        )) as Box<dyn Write>),
         Some(p) => Some(Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("{}: cannot write", p.display()))?,
         )) as Box<dyn Write>),
@@ -113,6 +132,16 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
         let e = linregions::enumerate_with(&net, &domain, &opts, &mut on_region).map_err(domain_err)?;
         let s = e.summary();
         (Some(e), s)
+    } else if let Some(prior) = &prior {
+        let s =
+            linregions::stream_resume(&net, &domain, &opts, prior, &mut on_region).map_err(|e| match e {
+                linregions::EnumerateError::Resume(m) => bad(format!(
+                    "{}: cannot resume: {m}",
+                    a.jsonl.as_ref().expect("resume has --jsonl").display()
+                )),
+                e => domain_err(e),
+            })?;
+        (None, s)
     } else {
         (None, linregions::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
     };
@@ -151,7 +180,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
             linear_line = Some(format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex));
         }
     }
-    let volume_check = if a.volumes && summary.complete {
+    let volume_check = if a.volumes && summary.complete && !a.resume {
         domain.volume().and_then(|t| volume_sum.map(|s| s == t))
     } else {
         None
@@ -209,4 +238,50 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
         return Err(anyhow!("region volumes do not sum to the domain's volume (please report)"));
     }
     Ok(())
+}
+
+/// The regions of the `--jsonl` file a resumed run continues from, after cutting the file
+/// back to its last whole region line (a killed run may leave half a line; a stopped one, a
+/// summary line). `None` when the file's run is already complete.
+fn resume_point(
+    a: &EnumerateArgs,
+    path: &Path,
+) -> Result<Option<Vec<linregions::internals::regions::verify::RegionIn>>> {
+    if path == Path::new("-") {
+        return Err(bad("--resume needs --jsonl FILE, not standard output"));
+    }
+    if a.json.is_some() || a.dot.is_some() || a.graphml.is_some() || a.merge.is_some() || a.linear {
+        return Err(bad(
+            "--resume continues the --jsonl stream only: no --json, --dot, --graphml, --merge or --linear",
+        ));
+    }
+    let text = read(path)?;
+    let mut keep = 0; // bytes of whole region lines
+    let mut prior = Vec::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if !line.ends_with('\n') {
+            break; // cut off mid-line by the kill
+        }
+        if line.starts_with("{\"summary\"") {
+            if line.contains("\"complete\":true") || !line.contains("\"complete\"") {
+                eprintln!(
+                    "{}: the run is complete ({} regions): nothing to resume",
+                    path.display(),
+                    prior.len()
+                );
+                return Ok(None);
+            }
+            break; // stopped by a limit: continue after its regions
+        }
+        let r = formats::parse_jsonl_region(line)
+            .map_err(|e| bad(format!("{}: line {}: {e}", path.display(), i + 1)))?;
+        prior.push(r);
+        keep += line.len();
+    }
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    f.set_len(keep as u64).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(Some(prior))
 }

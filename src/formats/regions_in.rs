@@ -164,6 +164,12 @@ pub(crate) fn parse_region_in(v: &Value, path: &str) -> Result<RegionIn, WireErr
     })
 }
 
+/// Read one region line of a `--jsonl` stream (walk ids), e.g. to resume it.
+pub fn parse_jsonl_region(line: &str) -> Result<RegionIn, WireError> {
+    let doc = parse_json(line)?;
+    parse_region_in(&doc, "region")
+}
+
 /// Read a regions file. Only the shape is checked here; `verify` checks the content.
 pub fn parse_regions(text: &str) -> Result<RegionsFile, WireError> {
     let doc = parse_json(text)?;

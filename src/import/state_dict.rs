@@ -175,7 +175,7 @@ pub fn sequential_mapped(
     }
     for m in &mut modules {
         m.bn = m.fields.contains_key("running_mean");
-        if !m.bn && !m.fields.get("weight").is_some_and(|w| w.shape.len() == 2) {
+        if !(m.bn || m.fields.get("weight").is_some_and(|w| w.shape.len() == 2)) {
             return Err(err(
                 Some(&m.name),
                 "neither a Linear (2D weight) nor a BatchNorm1d (running_mean) module",

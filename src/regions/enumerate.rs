@@ -17,11 +17,12 @@ use crate::geometry::{
 use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use crate::regions::SanityError;
+use crate::regions::verify::RegionIn;
 use num_traits::{One, Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Regions analysed in parallel at a time (the walk order does not depend on it).
 const WALK_BATCH: usize = 256;
@@ -204,6 +205,9 @@ pub enum EnumerateError {
     Domain(DomainError),
     /// The walk met a state that the theory excludes (a bug): reported, never hidden.
     Internal(String),
+    /// The regions given to [`stream_resume`] are not the start of this network's walk on
+    /// this domain (another network, domain or file).
+    Resume(String),
 }
 
 impl fmt::Display for EnumerateError {
@@ -211,6 +215,7 @@ impl fmt::Display for EnumerateError {
         match self {
             EnumerateError::Domain(e) => write!(f, "{e}"),
             EnumerateError::Internal(s) => write!(f, "internal inconsistency (please report): {s}"),
+            EnumerateError::Resume(s) => write!(f, "cannot resume: {s}"),
         }
     }
 }
@@ -641,15 +646,19 @@ struct SummaryAcc {
 
 impl SummaryAcc {
     fn add(&mut self, r: &Region) {
-        self.regions += 1;
         // Each edge once, from its endpoint with the larger walk id: regions finish in walk-id
         // order, so the other end is finished already (a stopped walk counts only the edges
         // among the regions it finished).
-        self.edges += r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n < r.id)).count();
-        self.bounded += usize::from(r.bounded);
-        let n = r.facets.len();
+        let earlier = r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n < r.id)).count();
+        self.add_parts(r.facets.len(), earlier, r.bounded, &r.insphere);
+    }
+
+    fn add_parts(&mut self, n: usize, earlier: usize, bounded: bool, insphere: &Insphere) {
+        self.regions += 1;
+        self.edges += earlier;
+        self.bounded += usize::from(bounded);
         self.facets = Some(self.facets.map_or((n, n, n), |(lo, hi, sum)| (lo.min(n), hi.max(n), sum + n)));
-        if let Insphere::Finite { radius_lower, .. } = &r.insphere {
+        if let Insphere::Finite { radius_lower, .. } = insphere {
             self.radii.push(crate::arith::num::to_f64(radius_lower));
         }
     }
@@ -778,12 +787,31 @@ fn walk(
     }
     let drows = domain.rows();
     let start = start_pattern(net, domain)?;
-
-    type Hint = Option<(Vec<Q>, Vec<Q>)>;
     let mut ids: FxHashMap<Box<[u64]>, usize> = FxHashMap::default();
     ids.insert(pack(&start), 0);
-    let mut queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::from([(0, start, None)]);
-    let mut done = 0;
+    let queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::from([(0, start, None)]);
+    let complete = walk_from(net, &drows, domain_bounded, opts, ids, queue, 0, &mut sink)?;
+    Ok((domain_bounded, complete))
+}
+
+/// A region of the walk's queue: walk id, pattern, and the facet it was met across (a point
+/// in its relative interior and its normal), which speeds up its analysis.
+type Hint = Option<(Vec<Q>, Vec<Q>)>;
+
+/// The facet walk from a state: `ids` holds every pattern met, `queue` the regions met but
+/// not finished (in walk-id order), `done` the number finished. Returns whether it ran to
+/// the end (no limit of `opts` stopped it).
+#[allow(clippy::too_many_arguments)]
+fn walk_from(
+    net: &Network,
+    drows: &[(Vec<Q>, Q)],
+    domain_bounded: bool,
+    opts: &Options,
+    mut ids: FxHashMap<Box<[u64]>, usize>,
+    mut queue: VecDeque<(usize, Pattern, Hint)>,
+    mut done: usize,
+    sink: &mut impl FnMut(Region, &WalkProgress),
+) -> Result<bool, EnumerateError> {
     let cache = MapsCache::new(net);
     // Take the queue in batches, analyse a batch in parallel (regions are independent),
     // then assign ids to newly met patterns sequentially in batch order. This is exactly
@@ -791,7 +819,7 @@ fn walk(
     // number of threads.
     while !queue.is_empty() {
         if opts.must_stop(done) {
-            return Ok((domain_bounded, false));
+            return Ok(false);
         }
         let batch: Vec<(usize, Pattern, Hint)> = queue.drain(..queue.len().min(WALK_BATCH)).collect();
         let outcomes: Vec<Option<RegionOutcome>> = batch
@@ -800,7 +828,7 @@ fn walk(
                 (!opts.past_deadline()).then(|| {
                     analyze_region(
                         net,
-                        &drows,
+                        drows,
                         domain_bounded,
                         pattern,
                         hint.as_ref().map(|(p, n)| (p.as_slice(), n.as_slice())),
@@ -813,7 +841,7 @@ fn walk(
         let n = batch.len();
         for (k, ((id, pattern, _), outcome)) in batch.into_iter().zip(outcomes).enumerate() {
             // A region skipped at the deadline ends the walk: what was sunk is a prefix.
-            let Some(outcome) = outcome else { return Ok((domain_bounded, false)) };
+            let Some(outcome) = outcome else { return Ok(false) };
             let mut region = match outcome {
                 RegionOutcome::Full(r) => *r,
                 other => {
@@ -839,11 +867,125 @@ fn walk(
             done += 1;
             sink(region, &WalkProgress { regions: done, frontier: queue.len() });
             if opts.must_stop(done) {
-                return Ok((domain_bounded, queue.is_empty() && k + 1 == n));
+                return Ok(queue.is_empty() && k + 1 == n);
             }
         }
     }
-    Ok((domain_bounded, true))
+    Ok(true)
+}
+
+/// Resume a streamed walk ([`stream`] with the facet walk) from its first regions, `prior`
+/// (walk ids `0..k`, in order, as the `--jsonl` stream wrote them): the regions not yet
+/// finished go to `on_region` with the ids and order of an uninterrupted run, and the
+/// summary covers all of them. The frontier (the neighbours of `prior` not among them) is
+/// rebuilt by analysing again the regions of `prior` it was met from, which must match the
+/// file, and region 0 must be this domain's start region: a file of another network or
+/// domain is refused ([`EnumerateError::Resume`]).
+pub fn stream_resume(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    prior: &[RegionIn],
+    mut on_region: impl FnMut(&Region, &WalkProgress),
+) -> Result<Summary, EnumerateError> {
+    let d = net.input_dim();
+    let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
+    let drows = domain.rows();
+    let bad = |m: String| EnumerateError::Resume(m);
+    let k = prior.len();
+    let mut patterns = Vec::with_capacity(k);
+    let mut ids: FxHashMap<Box<[u64]>, usize> = FxHashMap::default();
+    let mut acc = SummaryAcc::default();
+    for (i, r) in prior.iter().enumerate() {
+        if r.id != i {
+            return Err(bad(format!(
+                "line {}: walk id {} where {i} is next (not a stream's start)",
+                i + 1,
+                r.id
+            )));
+        }
+        let p = net.parse_pattern(&r.pattern).ok_or_else(|| {
+            bad(format!("line {}: pattern {:?} does not fit the network", i + 1, r.pattern))
+        })?;
+        if ids.insert(pack(&p), i).is_some() {
+            return Err(bad(format!("line {}: a pattern met twice", i + 1)));
+        }
+        let earlier = r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n < i)).count();
+        let insphere = r.insphere.clone().unwrap_or(Insphere::Unbounded);
+        acc.add_parts(r.facets.len(), earlier, r.bounded.unwrap_or(false), &insphere);
+        patterns.push(p);
+    }
+    if let Some(p) = patterns.first()
+        && *p != start_pattern(net, domain)?
+    {
+        return Err(bad("region 0 is not this domain's start region: another network or domain".into()));
+    }
+    // The frontier: ids k.. in order, each met first across a facet of a prior region.
+    let mut parent_of: BTreeMap<usize, (usize, (Vec<Z>, Z))> = BTreeMap::new();
+    for (i, r) in prior.iter().enumerate() {
+        for f in &r.facets {
+            if let Some(n) = f.neighbor.filter(|&n| n >= k) {
+                parent_of.entry(n).or_insert_with(|| (i, crate::arith::num::primitive_row(&f.a, &f.b)));
+            }
+        }
+    }
+    if parent_of.keys().copied().ne(k..k + parent_of.len()) {
+        return Err(bad(format!(
+            "the neighbours named past region {} are not ids {k}, {}, ...",
+            k.max(1) - 1,
+            k + 1
+        )));
+    }
+    let parents: Vec<usize> =
+        parent_of.values().map(|(i, _)| *i).collect::<BTreeSet<_>>().into_iter().collect();
+    let cache = MapsCache::new(net);
+    let analysed: Vec<RegionOutcome> = parents
+        .par_iter()
+        .map(|&i| analyze_region(net, &drows, domain_bounded, &patterns[i], None, opts, Some(&cache)))
+        .collect();
+    let again: BTreeMap<usize, Region> = parents
+        .iter()
+        .zip(analysed)
+        .map(|(&i, o)| match o {
+            RegionOutcome::Full(r) => Ok((i, *r)),
+            other => Err(bad(format!("region {i} of the file is {other:?} here: another network or domain"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::new();
+    if k == 0 {
+        // Nothing written yet: the walk from its start.
+        let start = start_pattern(net, domain)?;
+        ids.insert(pack(&start), 0);
+        queue.push_back((0, start, None));
+    }
+    for (&n, (i, row)) in &parent_of {
+        let r = &again[i];
+        if r.facets.len() != prior[*i].facets.len() {
+            return Err(bad(format!(
+                "region {i} has {} facets here, {} in the file",
+                r.facets.len(),
+                prior[*i].facets.len()
+            )));
+        }
+        let f = r
+            .facets
+            .iter()
+            .find(|f| crate::arith::num::primitive_row(&f.a, &f.b) == *row)
+            .ok_or_else(|| bad(format!("region {i}: the facet to region {n} is not a facet here")))?;
+        let np = f.neighbor_pattern.clone().ok_or_else(|| {
+            bad(format!("region {i}: the facet to region {n} is on the domain's boundary here"))
+        })?;
+        if ids.insert(pack(&np), n).is_some() {
+            return Err(bad(format!("region {n}'s pattern is also an earlier region's")));
+        }
+        queue.push_back((n, np, Some((f.point.clone(), f.a.clone()))));
+    }
+    let mut sink = |r: Region, p: &WalkProgress| {
+        on_region(&r, p);
+        acc.add(&r);
+    };
+    let complete = walk_from(net, &drows, domain_bounded, opts, ids, queue, k, &mut sink)?;
+    Ok(Summary { complete, ..acc.finish() })
 }
 
 /// Progress of a walk.

@@ -1020,7 +1020,7 @@ mod tests {
     fn agrees_with_walk(net: &Network, domain: &Domain) -> usize {
         let p = partition(net, domain).unwrap();
         p.sanity_check(net, domain).unwrap();
-        let e = enumerate(net, domain, &Options { digits: 5, volumes: true, mesh: false }).unwrap();
+        let e = enumerate(net, domain, &Options::default().digits(5).volumes(true).mesh(false)).unwrap();
         assert_eq!(p.faces.len(), e.regions.len());
         assert_eq!(p.edges, e.graph.edge_count());
         let qz = |z: &Z| Q::from_integer(z.clone());
