@@ -294,3 +294,23 @@ fn a_killed_run_resumes_and_another_domain_is_refused() {
     let o = run(&["enumerate", net.to_str().unwrap(), "--resume", "--jsonl", "-"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn progress_lines_when_asked_even_into_a_pipe() {
+    // 2-256-256-1 on the whole plane: far more than 3 s of work.
+    let net = tmp("progress-net.json");
+    assert!(
+        run(&["random", "--dims", "2,256,256,1", "--seed", "2", "-o", net.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let o = run(&["enumerate", net.to_str().unwrap(), "--unbounded", "--progress", "--time-limit", "3"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("at most 1082212609 regions (the arrangement bound"), "{err}");
+    assert!(err.lines().any(|l| l.contains("regions, frontier") && l.contains("regions/s")), "{err}");
+    assert!(!err.contains('\r'), "lines, not a terminal's in-place updates");
+    // Without --progress, into a pipe: silent.
+    let o = run(&["enumerate", net.to_str().unwrap(), "--unbounded", "--time-limit", "2.5", "--quiet"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("frontier"));
+}
