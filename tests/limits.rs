@@ -314,3 +314,21 @@ fn progress_lines_when_asked_even_into_a_pipe() {
     let o = run(&["enumerate", net.to_str().unwrap(), "--unbounded", "--time-limit", "2.5", "--quiet"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("frontier"));
 }
+
+#[test]
+fn a_partition_too_large_for_its_budget_stops_early() {
+    // 2-400-1 in a box: about 40,000 faces (400 lines meeting each other).
+    let net = tmp("wide.json");
+    assert!(
+        run(&["random", "--dims", "2,400,1", "--seed", "1", "-o", net.to_str().unwrap()]).status.success()
+    );
+    let net = parse_network(&std::fs::read_to_string(&net).unwrap()).unwrap();
+    let dom = formats::parse_box("-10:10", 2).unwrap();
+    let whole = linregions::partition(&net, &dom).unwrap();
+    assert!(whole.faces.len() > 20_000, "{}", whole.faces.len());
+    // A budget of a tenth: abandoned (the quadratic projection sees it early).
+    assert!(linregions::partition_bounded(&net, &dom, whole.faces.len() / 10).unwrap().is_none());
+    // A budget above: the same partition.
+    let p = linregions::partition_bounded(&net, &dom, 2 * whole.faces.len()).unwrap().unwrap();
+    assert_eq!(p, whole);
+}

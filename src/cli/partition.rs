@@ -32,8 +32,36 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
     let t0 = Instant::now();
     let max = a.limits.max_regions.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let deadline = a.limits.apply(Options::default())?.deadline;
-    let p = linregions::partition_limited(&net, &domain, max, deadline)
-        .map_err(|e| bad(format!("domain: {e}")))?;
+    // Without limits, a budget from the memory available: a mesh that would not fit stops
+    // early with a clear message instead of the allocator aborting the process.
+    let budget = if max.is_none() && deadline.is_none() { available_memory() } else { None };
+    let p = match budget {
+        Some(avail) => {
+            let faces = usize::try_from(avail / 2 / FACE_BYTES).unwrap_or(usize::MAX);
+            match linregions::partition_bounded(&net, &domain, faces)
+                .map_err(|e| bad(format!("domain: {e}")))?
+            {
+                Some(p) => p,
+                None => {
+                    if let Some(path) = &a.json {
+                        let empty = linregions::Partition::stopped();
+                        write_with(path, |w| {
+                            formats::write_partition_json(w, &net, &domain, &empty, plane.as_ref())
+                        })?;
+                    }
+                    return Err(anyhow!(Incomplete(format!(
+                        "the partition would have more than about {faces} regions, more than half the memory \
+                         available ({:.1} GB at about 4 KB a region while the mesh is built): stopped before \
+                         memory ran out (\"complete\": false). `enumerate --jsonl` streams any number of \
+                         regions in bounded memory; --max-regions N sets this bound yourself",
+                        avail as f64 / 1e9
+                    ))));
+                }
+            }
+        }
+        None => linregions::partition_limited(&net, &domain, max, deadline)
+            .map_err(|e| bad(format!("domain: {e}")))?,
+    };
     let elapsed = t0.elapsed();
     if let Some(path) = &a.json {
         write_with(path, |w| formats::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;
@@ -65,4 +93,15 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// About how many bytes a face of the mesh takes while it is built.
+const FACE_BYTES: u64 = 4096;
+
+/// The memory available to this process, from /proc/meminfo (`None` where there is none).
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kb.checked_mul(1024)
 }

@@ -233,8 +233,22 @@ pub fn partition_limited(
     let limit = Limit { cap: max_regions.unwrap_or(usize::MAX), exact: true, deadline };
     Ok(match partition_capped_until(net, domain, limit)? {
         Some((p, _)) => p,
-        None => Partition { vertices: vec![], faces: vec![], edges: 0, complete: false },
+        None => Partition::stopped(),
     })
+}
+
+/// [`partition`] within a memory budget of about `max_faces` faces (a face costs about 4 KB
+/// while the mesh is built): `None` as soon as the mesh holds more, or the pace of the
+/// current layer (faces added per neuron so far) would take it past `max_faces` by the
+/// layer's end, or a layer's rows would take more than `32·max_faces` face-neuron pairs. An
+/// estimate made early, so that a partition too large for memory stops in seconds, not when
+/// the allocator gives up; a partition it abandons may have somewhat fewer faces.
+pub fn partition_bounded(
+    net: &Network,
+    domain: &Domain,
+    max_faces: usize,
+) -> Result<Option<Partition>, PartitionError> {
+    Ok(partition_capped(net, domain, max_faces)?.map(|(p, _)| p))
 }
 
 /// The exact rows of one face's deepest layer that has them: `(layer, rows)`.
@@ -252,7 +266,8 @@ pub(crate) fn partition_with_rows(
 }
 
 /// [`partition_with_rows`], abandoned (`None`) as soon as the mesh holds more than `cap`
-/// faces, or the current layer's pace (faces added per neuron so far) would take it past
+/// faces, or the current layer's pace (faces added per neuron so far, projected linearly,
+/// and quadratically once 64 neurons and a sixteenth of the layer are cut) would take it past
 /// `cap` by the layer's end (faces never merge), or a layer's rows would be more than
 /// `32·cap` (faces times neurons): a caller that wants bounded memory can then walk instead
 /// (a face costs about 4 KB while the mesh is built). Always `Some` with `usize::MAX`.
@@ -312,8 +327,18 @@ fn partition_capped_until(
             mesh.cut(net, &ctx, i);
             let now = mesh.faces.len();
             let pace = (now - at_start) / (i + 1);
-            let projected =
-                if limit.exact { now } else { now.saturating_add(pace.saturating_mul(size - i - 1)) };
+            // Faces added by a layer grow about quadratically in 2D (the j-th line meets up to
+            // j - 1 before it): once a sixteenth of the layer, and 64 neurons, are cut, the
+            // quadratic projection too (at most 16x too high where lines do not meet).
+            let linear = now.saturating_add(pace.saturating_mul(size - i - 1));
+            let quadratic = if i + 1 >= 64 && 16 * (i + 1) >= size {
+                let r = size as f64 / (i + 1) as f64;
+                at_start
+                    .saturating_add(((now - at_start) as f64 * r * r).min(usize::MAX as f64 / 2.0) as usize)
+            } else {
+                0
+            };
+            let projected = if limit.exact { now } else { linear.max(quadratic) };
             if projected > cap {
                 return Ok(None);
             }
@@ -845,6 +870,11 @@ impl Mesh {
 }
 
 impl Partition {
+    /// The empty partition of a run a limit stopped (`complete: false`).
+    pub fn stopped() -> Partition {
+        Partition { vertices: vec![], faces: vec![], edges: 0, complete: false }
+    }
+
     /// Vertex `v` as a rational point.
     pub fn point(&self, v: usize) -> [Q; 2] {
         let e = &self.vertices[v];
