@@ -2,34 +2,47 @@
 """Export relucent's regions for `linregions compare --format relucent-json`.
 
 Usage:
-    python3 scripts/relucent_export.py NET.json OUT.json [--bound 10]
+    python3 scripts/relucent_export.py NET OUT.json [--arch SPEC]
 
-Builds the PyTorch network of a linregions network file (weights as float64, which
-relucent uses), runs relucent's BFS over the complex, and writes one object per region:
+NET is any network file linregions reads (JSON; safetensors, torch.save or ONNX through the
+linregions Python package or the `linregions convert` command). Builds the PyTorch network
+(weights as float64, which relucent uses), runs relucent's BFS over the complex (the whole
+input space, which `compare --format relucent-json` then uses unless given a domain), and
+writes one object per region:
 
     {"ss": [[...], ...], "halfspaces": [[a_1, ..., a_d, c], ...], "inradius": r}
 
 `ss` is the sign sequence (> 0 active), each halfspace row means a·x + c <= 0 (scipy's
-HalfspaceIntersection convention), `inradius` the Chebyshev radius if relucent reports one.
+HalfspaceIntersection convention), `inradius` the Chebyshev radius if relucent reports one
+(`null` when it is infinite: JSON has no infinity).
 relucent needs Gurobi (its size-limited free licence is enough for toy networks):
     python3 -m venv .venv && .venv/bin/pip install "relucent[torch]"
 The attribute names below follow relucent's README (Complex, bfs, iteration over
 polyhedra with .ss and .halfspaces); adjust them if your relucent version differs.
 """
+import argparse
 import json
+import math
+import os
 import sys
 from fractions import Fraction
 
+sys.path.insert(0, os.path.dirname(__file__))
+import netspec  # noqa: E402
+
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("net")
+    ap.add_argument("out")
+    ap.add_argument("--arch", help="--arch of a PyTorch state_dict, as for linregions")
+    a = ap.parse_args()
     import numpy as np
     import torch
     import torch.nn as nn
     import relucent
 
-    spec = json.load(open(sys.argv[1]))
+    spec = netspec.load(a.net, a.arch)
     layers, width = [], spec["input_dim"]
     for layer in spec["layers"]:
         if layer["type"] in ("dense", "linear"):
@@ -61,9 +74,10 @@ def main():
             item["halfspaces"] = rows.tolist()
         r = getattr(poly, "inradius", None)
         if r is not None:
-            item["inradius"] = float(r)
+            r = float(r)
+            item["inradius"] = r if math.isfinite(r) else None
         out.append(item)
-    json.dump(out, open(sys.argv[2], "w"))
+    json.dump(out, open(a.out, "w"), allow_nan=False)
 
 
 if __name__ == "__main__":

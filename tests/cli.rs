@@ -812,3 +812,55 @@ fn documents_replace_files_whole_and_render_width_is_bounded() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--width must be between 50 and 16384"), "{}", stderr(&o));
 }
+
+#[test]
+fn compare_regioncam_faces_and_relucent_on_its_own_domain() {
+    // scripts/regioncam_export.py on net-2-8-8-1 in [-2,2]^2 (regioncam 0.x, float32): its
+    // box is the default domain.
+    let o = run(&[
+        "compare",
+        "fixtures/net-2-8-8-1.json",
+        "--other",
+        "fixtures/compare/regioncam.json",
+        "--format",
+        "regioncam",
+    ]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("on box [-2,2]^2") && stdout(&o).contains("points    74 in their face's region")
+    );
+    // One face's pattern changed: a spurious pattern, a missing region, a point in another region.
+    let text = std::fs::read_to_string(root().join("fixtures/compare/regioncam.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let face = &mut doc["faces"][3]["pattern"][0];
+    let flipped: String = face
+        .as_str()
+        .unwrap()
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i == 0 { if c == '0' { '1' } else { '0' } } else { c })
+        .collect();
+    *face = serde_json::Value::String(flipped);
+    let bad = tmp("regioncam-bad.json");
+    std::fs::write(&bad, doc.to_string()).unwrap();
+    let o = run(&[
+        "compare",
+        "fixtures/net-2-8-8-1.json",
+        "--other",
+        bad.to_str().unwrap(),
+        "--format",
+        "regioncam",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("face 3: its point lies in"), "{}", stdout(&o));
+    // relucent's complex covers the whole space: that is the default domain of its format.
+    let o = run(&[
+        "compare",
+        "fixtures/small2d.json",
+        "--other",
+        "fixtures/compare/relucent.json",
+        "--format",
+        "relucent-json",
+    ]);
+    assert!(stdout(&o).lines().next().unwrap().ends_with("on whole space R^2"), "{}", stdout(&o));
+}

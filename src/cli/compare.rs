@@ -12,6 +12,8 @@ pub(crate) enum OtherFormat {
     Points,
     /// Polytopes as H-representations, JSON [{"a", "b", "pattern"?, "inradius"?}].
     Regions,
+    /// JSON from scripts/regioncam_export.py: each face's pattern and a point in it.
+    Regioncam,
 }
 
 #[derive(Args)]
@@ -35,13 +37,28 @@ pub(crate) fn cmd_compare(a: CompareArgs, import: &Import) -> Result<()> {
     use linregions::compare::{self, PointIssue, RegionIssue, Spurious};
     let (net, _) = load_sliced(&a.net, &a.domain, import)?;
     let d = net.input_dim();
-    let (domain, _) = load_domain(&a.domain, d, false)?;
-    check_domain(&domain, d, &a.domain)?;
     if !(a.rtol.is_finite() && a.rtol >= 0.0) {
         return Err(bad("--rtol must be a finite non-negative number"));
     }
     let text = read(&a.other)?;
     let in_file = |e: formats::WireError| bad(format!("{}: {e}", a.other.display()));
+    let regioncam = match a.format {
+        OtherFormat::Regioncam => Some(formats::parse_regioncam(&net, &text).map_err(in_file)?),
+        _ => None,
+    };
+    // Without a domain given, the other tool's own: relucent's is the whole space,
+    // regioncam's the box [-size, size]^2 its file records.
+    let (mut domain, defaulted) = load_domain(&a.domain, d, false)?;
+    if defaulted {
+        match (&a.format, &regioncam) {
+            (OtherFormat::RelucentJson, _) => domain = Domain::Whole { dim: d },
+            (_, Some((Some(s), _))) => {
+                domain = Domain::Box { lo: vec![-s.clone(); d], hi: vec![s.clone(); d] }
+            }
+            _ => {}
+        }
+    }
+    check_domain(&domain, d, &a.domain)?;
     let e = linregions::enumerate(&net, &domain, &Options::default()).map_err(|e| anyhow!(e))?;
     let label = |p: &linregions::Pattern| linregions::pattern_label(&net, p);
     let mut t = format!(
@@ -52,6 +69,7 @@ pub(crate) fn cmd_compare(a: CompareArgs, import: &Import) -> Result<()> {
             OtherFormat::Patterns => "patterns",
             OtherFormat::Points => "points",
             OtherFormat::Regions => "regions",
+            OtherFormat::Regioncam => "regioncam",
         },
         e.regions.len(),
         a.net.display(),
@@ -131,6 +149,27 @@ pub(crate) fn cmd_compare(a: CompareArgs, import: &Import) -> Result<()> {
         OtherFormat::Regions => {
             let theirs = formats::parse_other_regions(&net, &text).map_err(in_file)?;
             differ = region_report(&mut t, &theirs, true);
+        }
+        OtherFormat::Regioncam => {
+            // The faces' patterns against the regions, then each face's point against its
+            // pattern (regioncam's signs at that point).
+            let (_, faces) = regioncam.expect("parsed above");
+            let patterns: Vec<linregions::Pattern> = faces.iter().map(|(_, p)| p.clone()).collect();
+            differ |= pattern_report(&mut t, &patterns);
+            let points: Vec<_> = faces.into_iter().map(|(x, p)| (x, compare::Label::Pattern(p))).collect();
+            let diff = compare::compare_points(&net, &points);
+            for issue in &diff.issues {
+                if let PointIssue::WrongPattern { index, truth } = issue {
+                    t += &format!("face {index}: its point lies in {}, not in its pattern\n", label(truth));
+                }
+            }
+            t += &format!(
+                "points    {} in their face's region, {} not, {} on a boundary\n",
+                diff.correct,
+                diff.wrong(),
+                diff.boundary()
+            );
+            differ |= diff.wrong() > 0;
         }
         OtherFormat::Points => {
             let points = formats::parse_other_points(&net, &text).map_err(in_file)?;

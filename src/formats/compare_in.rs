@@ -234,3 +234,43 @@ pub fn parse_relucent(
     }
     Ok((patterns, regions))
 }
+
+/// The faces of `scripts/regioncam_export.py`: `{"tool": "regioncam", "size": S, "faces":
+/// [{"pattern": ..., "point": [x, y]}, ...]}` (regioncam's box is `[-S, S]^2`; each point
+/// is the centroid of the face's vertices, the pattern regioncam's signs there). Returns the
+/// box's half-width and the faces.
+pub fn parse_regioncam(net: &Network, text: &str) -> Result<(Option<Q>, Vec<(Vec<Q>, Pattern)>), WireError> {
+    let doc = parse_json(text)?;
+    let o = as_obj(&doc, "")?;
+    let size = match o.get("size") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let s = number(v, None, "size")?;
+            if s <= Q::from_integer(0.into()) {
+                return Err(err(None, "size", "must be positive"));
+            }
+            Some(s)
+        }
+    };
+    let d = net.input_dim();
+    let faces = as_arr(at(o, "faces", "")?, "faces")?
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let p = format!("faces[{i}]");
+            let f = as_obj(v, &p)?;
+            let x = vector(at(f, "point", &p)?, None, &format!("{p}.point"))?;
+            if x.len() != d {
+                return Err(err(
+                    None,
+                    format!("{p}.point"),
+                    format!("has {} coordinates, expected {d}", x.len()),
+                ));
+            }
+            let pattern = parse_pattern_value(net, at(f, "pattern", &p)?)
+                .ok_or_else(|| err(None, format!("{p}.pattern"), "not a pattern of this network"))?;
+            Ok((x, pattern))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((size, faces))
+}
