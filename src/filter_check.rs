@@ -562,7 +562,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         )
         .expect("fixed net")
     };
-    match sel % 17 {
+    match sel % 19 {
         0 => drop(formats::parse_network(text)),
         1 => drop(formats::parse_domain(text)),
         2 => drop(formats::parse_box(text, 2)),
@@ -591,6 +591,8 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
                 drop(crate::import::sequential(&f.tensors, None, Some(&arch), &Q::zero()));
             }
         }
+        17 => drop(formats::parse_regioncam(&net(), text)),
+        18 => drop(formats::parse_jsonl_region(text)),
         _ => {
             // ONNX whose external data files all hold the same bytes: the input's tail.
             let tail = bytes.get(bytes.len() / 2..).unwrap_or_default().to_vec();

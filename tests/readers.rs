@@ -49,6 +49,8 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
     {
         out.push((16, read(&format!("fixtures/onnx/{f}"))));
     }
+    out.push((17, read("fixtures/compare/regioncam.json")));
+    out.push((18, br#"{"id":0,"pattern":["110"],"interior_point":["9","-1/2"],"bounded":false,"facets":[{"a":["-2","1"],"b":"0","sources":[{"neuron":[0,0]}],"neighbor":1}],"logits":{"weight":[["3/4","-5/2"]],"bias":["-7/8"]},"insphere":{"center":null,"radius_lower":"inf","radius_upper":"inf"},"insphere_linf":{"center":null,"radius":"inf"}}"#.to_vec()));
     out
 }
 

@@ -1,7 +1,8 @@
 #![no_main]
 //! Every reader of user input (network JSON, domain, box and point text, plane files,
-//! regions files, other tools' patterns/points/regions/relucent files, data CSV,
-//! safetensors, ONNX, --arch, stats certificates) on arbitrary bytes: a value or an error, never a panic. See
+//! regions files, other tools' patterns/points/regions/relucent/regioncam files, data CSV,
+//! safetensors, torch.save archives, ONNX (with external data), --arch, stats certificates,
+//! --jsonl region lines) on arbitrary bytes: a value or an error, never a panic. See
 //! `linregions::filter_check::check_reader`.
 use libfuzzer_sys::fuzz_target;
 
