@@ -139,7 +139,16 @@ fn files_that_are_not_state_dicts_are_refused_with_advice() {
 
 #[test]
 fn the_default_onnx_exporter_with_external_data_matches_torch() {
-    for name in ["dynamo_mlp", "dynamo_cnn", "unflatten", "legacy_unflatten", "legacy_custom"] {
+    for name in [
+        "dynamo_mlp",
+        "dynamo_cnn",
+        "unflatten",
+        "legacy_unflatten",
+        "legacy_custom",
+        "dynamic_cnn",
+        "legacy_dynamic_cnn_op13",
+        "legacy_dynamic_cnn_op20",
+    ] {
         let net = onnx(&format!("{name}.onnx"));
         matches_torch(&net, &format!("onnx/{name}.expected.json"));
     }
