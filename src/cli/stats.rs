@@ -4,7 +4,8 @@ use super::*;
 
 #[derive(Args)]
 pub(crate) struct StatsArgs {
-    /// Network file(s); several give a side-by-side summary.
+    /// Network file(s): JSON, a PyTorch state_dict (.safetensors, torch.save .pt/.pth/.bin) or
+    /// ONNX, told apart by content; several give a side-by-side summary.
     #[arg(required = true)]
     pub(crate) nets: Vec<PathBuf>,
     /// Column names for several networks (default: file stems).
