@@ -37,7 +37,7 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
     for f in ["mlp.safetensors", "mlp_bn.safetensors", "mlp_f16.safetensors"] {
         out.push((11, read(&format!("fixtures/torch/{f}"))));
     }
-    for f in ["mlp.onnx", "bn_leaky.onnx", "cnn.onnx", "residual.onnx", "sigmoid.onnx"] {
+    for f in ["mlp.onnx", "bn_leaky.onnx", "cnn.onnx", "residual.onnx", "sigmoid.onnx", "maxpool.onnx"] {
         out.push((12, read(&format!("fixtures/onnx/{f}"))));
     }
     out.push((13, b"linear,bn,relu,leaky_relu:0.1,dropout,identity,linear".to_vec()));

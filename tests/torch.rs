@@ -148,6 +148,8 @@ fn the_default_onnx_exporter_with_external_data_matches_torch() {
         "dynamic_cnn",
         "legacy_dynamic_cnn_op13",
         "legacy_dynamic_cnn_op20",
+        "maxpool_cnn",
+        "legacy_maxpool_cnn",
     ] {
         let net = onnx(&format!("{name}.onnx"));
         matches_torch(&net, &format!("onnx/{name}.expected.json"));
@@ -210,4 +212,28 @@ fn cli_tells_formats_by_content_and_prints_the_mapping() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("it begins ff 00 13 37"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn max_pooling_after_a_relu_is_a_tree_of_relus_with_the_exact_regions() {
+    // max(relu(x1), relu(x2)): both inactive; one active (twice); both active, split by
+    // x1 = x2: 5 regions, each with the right map, and verify accepts them.
+    let net = onnx("maxpool.onnx");
+    let dom = linregions::formats::parse_box("-1:1", 2).unwrap();
+    let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
+    let patterns: Vec<Vec<String>> = e.regions.iter().map(|r| net.pattern_strings(&r.pattern)).collect();
+    assert_eq!(patterns, [["00", "00"], ["01", "01"], ["10", "10"], ["11", "10"], ["11", "11"]]);
+    for r in &e.regions {
+        // The map is the larger ReLU at the interior point.
+        let x = &r.interior_point;
+        let relu = |v: &Q| if *v > qi(0) { v.clone() } else { qi(0) };
+        let want = std::cmp::max(relu(&x[0]), relu(&x[1]));
+        assert_eq!(net.eval(x)[0], want);
+    }
+    let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
+    let file = linregions::formats::parse_regions(&doc).unwrap();
+    assert!(linregions::verify(&net, &dom, &file).unwrap().ok());
+    // Without a ReLU before it, the values may be negative: refused.
+    let e = read_onnx(&bytes("onnx/maxpool_signed.onnx")).unwrap_err().to_string();
+    assert!(e.contains("MaxPool is read only right after a Relu"), "{e}");
 }

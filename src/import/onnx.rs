@@ -1,11 +1,14 @@
 //! A small ONNX reader: a protobuf decoder for the few messages needed and the chain of
 //! operators linregions understands (Gemm, MatMul + Add, Relu, LeakyRelu,
-//! BatchNormalization, Flatten, Identity, Dropout, Conv, AveragePool). Bytes in, exact
-//! [`Network`] out; any other operator is a clear error naming it.
+//! BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool after
+//! a Relu). Constants, and the shape arithmetic exporters write, are evaluated. Bytes in
+//! (external data through a callback), exact [`Network`] out; any other operator is a clear
+//! error naming it.
 //!
 //! Convolutions and average pooling on small images become dense layers exactly (one row
-//! per output pixel and channel). Float initializers are taken at their exact binary value;
-//! batch norm is folded with the nearest-double scale of [`crate::import::bn_scale`].
+//! per output pixel and channel); max pooling a tree of ReLU layers ([`max_tree`]). Float
+//! initializers are taken at their exact binary value; batch norm is folded with the
+//! nearest-double scale of [`crate::import::bn_scale`].
 
 use crate::arith::num::{Q, from_f32_exact, from_f64_exact};
 use crate::import::{ImportError, bn_scale};
@@ -755,6 +758,63 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 layers.push(LayerSpec::Dense(Dense { weight, bias: b_out }));
                 shape = Shape::Image(oc, oh, ow);
             }
+            "MaxPool" => {
+                let Shape::Image(c, h, w) = shape else {
+                    return Err(err(Some(&here), "MaxPool needs an image"));
+                };
+                // Exact as ReLUs only on values that cannot be negative: after a ReLU.
+                if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
+                {
+                    return Err(err(
+                        Some(&here),
+                        "MaxPool is read only right after a Relu (max of non-negative values is exact as ReLUs \
+                         without new boundaries)",
+                    ));
+                }
+                let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(&here), "no kernel_shape"))?;
+                let strides = n.ints("strides").unwrap_or(vec![1, 1]);
+                if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0))
+                    || n.int("ceil_mode", 0) != 0
+                    || n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1))
+                    || n.outputs.len() > 1
+                {
+                    return Err(err(
+                        Some(&here),
+                        "padding, ceil_mode, dilations and indices are not supported",
+                    ));
+                }
+                if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
+                    return Err(err(
+                        Some(&here),
+                        format!(
+                            "kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"
+                        ),
+                    ));
+                }
+                let (kh, kw, sh, sw) =
+                    (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
+                if kh > h || kw > w {
+                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
+                }
+                let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+                dense_size(&here, &[c, oh, ow, kh * kw], &[c, h, w])?;
+                let mut windows = Vec::with_capacity(c * oh * ow);
+                for ci in 0..c {
+                    for y in 0..oh {
+                        for x in 0..ow {
+                            let mut win = Vec::with_capacity(kh * kw);
+                            for dy in 0..kh {
+                                for dx in 0..kw {
+                                    win.push((ci * h + y * sh + dy) * w + x * sw + dx);
+                                }
+                            }
+                            windows.push(win);
+                        }
+                    }
+                }
+                layers.extend(max_tree(windows, c * h * w));
+                shape = Shape::Image(c, oh, ow);
+            }
             "AveragePool" => {
                 let Shape::Image(c, h, w) = shape else {
                     return Err(err(Some(&here), "AveragePool needs an image"));
@@ -803,8 +863,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     Some(&here),
                     format!(
                         "operator {other} is not supported (supported: Gemm, MatMul, Add, Relu, LeakyRelu, \
-                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, and \
-                         Constant, Transpose on constants)"
+                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool \
+                         after a Relu, and Constant, Transpose on constants)"
                     ),
                 ));
             }
@@ -812,6 +872,63 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         current = n.outputs.first().cloned().unwrap_or_default();
     }
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
+}
+
+/// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
+/// of a ReLU): a tree of pairs, `max(a, b) = relu(a) + relu(b - a)`, exact for `a >= 0`.
+/// Each level is a dense layer and a ReLU; a pair gives two neurons, its first value passed
+/// through (its bit is that value's own ReLU bit: no new boundary) and its "argmax choice"
+/// (`1` where `b > a`); an odd value out is passed through alone. The last dense layer sums
+/// each window's last pair.
+fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
+    let zero = || Q::from_integer(0.into());
+    let one = || Q::from_integer(1.into());
+    // Each window's values as sparse rows over the current layer's outputs.
+    let mut values: Vec<Vec<Vec<(usize, Q)>>> =
+        windows.into_iter().map(|w| w.into_iter().map(|i| vec![(i, one())]).collect()).collect();
+    let mut width = n;
+    let mut layers = Vec::new();
+    let dense_of = |rows: Vec<Vec<(usize, Q)>>, width: usize| {
+        let weight: Vec<Vec<Q>> = rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![zero(); width];
+                for (i, v) in r {
+                    row[*i] += v;
+                }
+                row
+            })
+            .collect();
+        let m = weight.len();
+        LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] })
+    };
+    while values.iter().any(|v| v.len() > 1) {
+        let mut rows: Vec<Vec<(usize, Q)>> = Vec::new();
+        let mut next: Vec<Vec<Vec<(usize, Q)>>> = Vec::with_capacity(values.len());
+        for vals in &values {
+            let mut out = Vec::new();
+            for pair in vals.chunks(2) {
+                let p = rows.len();
+                rows.push(pair[0].clone());
+                if let [a, b] = pair {
+                    let mut diff = b.clone();
+                    diff.extend(a.iter().map(|(i, v)| (*i, -v)));
+                    rows.push(diff);
+                    out.push(vec![(p, one()), (p + 1, one())]);
+                } else {
+                    out.push(vec![(p, one())]);
+                }
+            }
+            next.push(out);
+        }
+        layers.push(dense_of(rows.clone(), width));
+        layers.push(LayerSpec::Activation { slope: zero() });
+        width = rows.len();
+        values = next;
+    }
+    let rows: Vec<Vec<(usize, Q)>> = values.into_iter().map(|mut v| v.pop().unwrap_or_default()).collect();
+    layers.push(dense_of(rows, width));
+    layers
 }
 
 /// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
