@@ -150,6 +150,8 @@ fn the_default_onnx_exporter_with_external_data_matches_torch() {
         "legacy_dynamic_cnn_op20",
         "maxpool_cnn",
         "legacy_maxpool_cnn",
+        "residual_mlp",
+        "legacy_residual_mlp",
     ] {
         let net = onnx(&format!("{name}.onnx"));
         matches_torch(&net, &format!("onnx/{name}.expected.json"));
@@ -236,4 +238,24 @@ fn max_pooling_after_a_relu_is_a_tree_of_relus_with_the_exact_regions() {
     // Without a ReLU before it, the values may be negative: refused.
     let e = read_onnx(&bytes("onnx/maxpool_signed.onnx")).unwrap_err().to_string();
     assert!(e.contains("MaxPool is read only right after a Relu"), "{e}");
+}
+
+#[test]
+fn a_residual_block_from_a_relu_output_is_carried_exactly() {
+    // relu(h + fc2(relu(fc1(h)))) with h = relu(fc0(x)) on 2 inputs: the carried copy of h
+    // adds neurons whose hyperplanes are h's own, so the regions verify, and each region's
+    // map is the network's at its interior point (torch's outputs: the test above).
+    let net = onnx("residual_mlp.onnx");
+    let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
+    let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
+    assert!(e.regions.len() > 5);
+    let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
+    assert!(linregions::verify(&net, &dom, &linregions::formats::parse_regions(&doc).unwrap()).unwrap().ok());
+    // The same regions as without the carried copies: each pattern's carried bits repeat h's.
+    let sizes = net.layer_sizes();
+    assert_eq!(sizes, vec![8, 16, 8]);
+    for r in &e.regions {
+        let p = net.pattern_strings(&r.pattern);
+        assert_eq!(&p[1][8..], p[0].as_str(), "the carried bits are h's");
+    }
 }

@@ -523,6 +523,17 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             _ => Err(err(Some(&n.label()), format!("weight has dims {:?}, expected 2", t.dims))),
         }
     };
+    // How many nodes read each tensor (its shape aside): a ReLU output read twice starts a
+    // residual branch.
+    let mut readers: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in nodes.iter().filter(|n| n.op != "Shape") {
+        for i in n.inputs.iter().filter(|i| !i.is_empty()) {
+            *readers.entry(i.as_str()).or_default() += 1;
+        }
+    }
+    // A residual branch in progress: the tensor carried alongside it (a ReLU output, so
+    // never negative), its length, and where the branch's layers begin.
+    let mut carry: Option<(String, usize, usize)> = None;
     for n in &nodes {
         // Constants, operators on constants only (a transposed weight, a computed shape) and
         // the shape of the data are evaluated; the rest is the chain.
@@ -557,16 +568,70 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         }
         let data: Vec<&String> =
             n.inputs.iter().filter(|i| !inits.contains_key(*i) && !i.is_empty()).collect();
+        let here = n.label();
+        // The end of a residual branch: the carried tensor added back.
+        if n.op == "Add" && data.len() == 2 && data.contains(&&current) {
+            let other = if *data[0] == current { data[1] } else { data[0] };
+            let Some((name, len, start)) = carry.take().filter(|(name, _, _)| name == other) else {
+                return Err(err(
+                    Some(&here),
+                    format!(
+                        "adds `{other}` to the chain: a residual connection is read only from the output of a \
+                         Relu (never negative, so carried exactly alongside the branch)"
+                    ),
+                ));
+            };
+            if shape.len() != len {
+                return Err(err(Some(&here), format!("adds {len} values of `{name}` to {}", shape.len())));
+            }
+            residual(&mut layers, start, len);
+            shape = Shape::Flat(len);
+            current = n.outputs.first().cloned().unwrap_or_default();
+            continue;
+        }
         if data.len() != 1 || *data[0] != current {
             if n.op == "Add" && data.len() == 2 {
                 return Err(err(
-                    Some(&n.label()),
-                    "adds two computed tensors (a residual connection): linregions networks are chains, not supported",
+                    Some(&here),
+                    "adds two computed tensors that are not the chain and a Relu output before it: only such \
+                     residual connections are read",
                 ));
             }
-            return Err(err(Some(&n.label()), format!("does not continue the chain from `{current}`")));
+            return Err(err(Some(&here), format!("does not continue the chain from `{current}`")));
         }
-        let here = n.label();
+        // A ReLU output read by this node and later by an Add: a residual branch starts.
+        if readers.get(current.as_str()).copied().unwrap_or(0) > 1 {
+            if carry.is_some() {
+                return Err(err(Some(&here), "a residual branch inside another is not supported"));
+            }
+            if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
+            {
+                return Err(err(
+                    Some(&here),
+                    format!(
+                        "`{current}` is read twice (a residual connection) but is not a Relu output: it may be \
+                         negative and cannot be carried exactly"
+                    ),
+                ));
+            }
+            carry = Some((current.clone(), shape.len(), layers.len()));
+        }
+        if carry.is_some()
+            && !matches!(
+                n.op.as_str(),
+                "Gemm"
+                    | "MatMul"
+                    | "Add"
+                    | "Relu"
+                    | "LeakyRelu"
+                    | "BatchNormalization"
+                    | "Identity"
+                    | "Dropout"
+                    | "Flatten"
+            )
+        {
+            return Err(err(Some(&here), format!("{} inside a residual branch is not supported", n.op)));
+        }
         match n.op.as_str() {
             "Gemm" => {
                 // transA only transposes the [1, n] data row; a single sample is the same vector.
@@ -871,7 +936,50 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         }
         current = n.outputs.first().cloned().unwrap_or_default();
     }
+    if let Some((name, _, _)) = carry {
+        return Err(err(Some(&name), "is read twice but never added back: not a chain or a residual block"));
+    }
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
+}
+
+/// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
+/// values) carry those values alongside, and a last dense layer adds them to the branch's
+/// output. Each dense layer of the branch gets identity rows for the carried values (their
+/// inputs appended after its own), and each activation passes them unchanged: they are never
+/// negative, and their pattern bits repeat their own ReLU's (its hyperplanes: no new
+/// boundary).
+fn residual(layers: &mut Vec<LayerSpec>, start: usize, len: usize) {
+    let zero = || Q::from_integer(0.into());
+    let one = || Q::from_integer(1.into());
+    for (j, l) in layers[start..].iter_mut().enumerate() {
+        if let LayerSpec::Dense(d) = l {
+            // The branch's first layer reads the carried values themselves (its inputs);
+            // later ones get them appended to their inputs.
+            let inputs = d.weight.first().map_or(0, Vec::len);
+            let at = if j == 0 { 0 } else { inputs };
+            if j > 0 {
+                for row in d.weight.iter_mut() {
+                    row.extend((0..len).map(|_| zero()));
+                }
+            }
+            for k in 0..len {
+                let mut row = vec![zero(); at + len.max(inputs - at)];
+                row[at + k] = one();
+                d.weight.push(row);
+                d.bias.push(zero());
+            }
+        }
+    }
+    // The branch's output (first `len`) plus the carried values (last `len`).
+    let weight = (0..len)
+        .map(|o| {
+            let mut row = vec![zero(); 2 * len];
+            row[o] = one();
+            row[len + o] = one();
+            row
+        })
+        .collect();
+    layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); len] }));
 }
 
 /// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
