@@ -282,13 +282,19 @@ class Network:
         return cls(json.dumps({"input_dim": input_dim, "layers": out}))
 
     @classmethod
-    def from_torch(cls, model) -> "Network":
-        """From a PyTorch module: an ``nn.Sequential`` of Linear, BatchNorm1d (eval
-        statistics, folded), ReLU, LeakyReLU, Dropout, Identity and Flatten, or any module
-        whose ``torch.fx`` trace is such a chain (``self.fc2(F.relu(self.fc1(x)))``).
-        torch is imported only here."""
-        from ._torch import tensors_and_arch
+    def from_torch(cls, model, input_shape: Optional[Sequence[int]] = None) -> "Network":
+        """From a PyTorch module (in eval mode). An ``nn.Sequential`` of Linear,
+        BatchNorm1d (eval statistics, folded), ReLU, LeakyReLU, Dropout, Identity and
+        Flatten, or any module whose ``torch.fx`` trace is such a chain
+        (``self.fc2(F.relu(self.fc1(x)))``), is read from its parameters directly. Any other
+        model (convolutions, pooling, residual blocks) is exported to ONNX by torch and read
+        as ONNX files are: give ``input_shape``, one sample's shape without the batch axis
+        (``(1, 28, 28)``). torch is imported only here."""
+        from ._torch import tensors_and_arch, via_onnx
 
+        if input_shape is not None:
+            text = via_onnx(model, input_shape)
+            return cls(text)
         tensors, arch, eps = tensors_and_arch(model)
         return cls(_native.network_from_tensors(tensors, arch, eps))
 

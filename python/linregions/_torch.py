@@ -100,3 +100,29 @@ def tensors_and_arch(model) -> Tuple[Tensors, str, float]:
     if not arch:
         raise LinregionsError("from_torch: no layers")
     return tensors, ",".join(arch), 1e-5 if eps is None else eps
+
+
+def via_onnx(model, input_shape) -> str:
+    """The exact network of `model` through torch's ONNX exporter (a temporary file), as
+    network JSON."""
+    import os
+    import tempfile
+
+    import torch
+
+    from . import _native
+
+    was_training = model.training
+    model.eval()
+    x = torch.zeros((1, *tuple(input_shape)), dtype=next(model.parameters()).dtype)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.onnx")
+            try:
+                torch.onnx.export(model, (x,), path, dynamo=False)
+            except TypeError:  # a torch without the dynamo switch
+                torch.onnx.export(model, (x,), path)
+            text, _ = _native.read_network(path)
+            return text
+    finally:
+        model.train(was_training)

@@ -42,4 +42,39 @@ for model in (seq, Custom()):
         worst = max(worst, max(abs(float(o) - t) / (1 + abs(t)) for o, t in zip(out, yi)))
     assert worst < 1e-12, worst
     print(f"{type(model).__name__}: {len(net.layers)} layers, 20 points, worst relative difference {worst:.1e}")
+
+
+# Through ONNX: a CNN with max pooling and a residual MLP (float32 weights; ONNX stores
+# float32 attributes, so the tolerance is float32's).
+class MaxCnn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv, self.fc = nn.Conv2d(1, 2, 3, padding=1), nn.Linear(8, 3)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(F.max_pool2d(torch.relu(self.conv(x)), 2), 1))
+
+
+class Res(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc0, self.fc1, self.fc2, self.out = nn.Linear(2, 8), nn.Linear(8, 8), nn.Linear(8, 8), nn.Linear(8, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.fc0(x))
+        return self.out(torch.relu(h + self.fc2(torch.relu(self.fc1(h)))))
+
+
+for model, shape in ((MaxCnn(), (1, 4, 4)), (Res(), (2,))):
+    model.eval()
+    net = lr.Network.from_torch(model, input_shape=shape)
+    x = torch.rand(10, *shape) * 2 - 1
+    with torch.no_grad():
+        y = model.double()(x.double())
+    worst = 0.0
+    for xi, yi in zip(x.reshape(10, -1).double().tolist(), y.tolist()):
+        out = net.inspect(xi).logits([Fraction(v) for v in xi])
+        worst = max(worst, max(abs(float(o) - t) / (1 + abs(t)) for o, t in zip(out, yi)))
+    assert worst < 1e-12, worst
+    print(f"{type(model).__name__} (via ONNX): {net.input_dim} inputs, worst relative difference {worst:.1e}")
 print("ok")
