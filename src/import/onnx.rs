@@ -827,9 +827,6 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 shape = Shape::Image(oc, oh, ow);
             }
             "MaxPool" => {
-                let Shape::Image(c, h, w) = shape else {
-                    return Err(err(Some(&here), "MaxPool needs an image"));
-                };
                 // Exact as ReLUs only on values that cannot be negative: after a ReLU.
                 if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
                 {
@@ -839,89 +836,25 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                          without new boundaries)",
                     ));
                 }
-                let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(&here), "no kernel_shape"))?;
-                let strides = n.ints("strides").unwrap_or(vec![1, 1]);
-                if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0))
-                    || n.int("ceil_mode", 0) != 0
-                    || n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1))
-                    || n.outputs.len() > 1
-                {
-                    return Err(err(
-                        Some(&here),
-                        "padding, ceil_mode, dilations and indices are not supported",
-                    ));
-                }
-                if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
-                    return Err(err(
-                        Some(&here),
-                        format!(
-                            "kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"
-                        ),
-                    ));
-                }
-                let (kh, kw, sh, sw) =
-                    (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
-                if kh > h || kw > w {
-                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
-                }
-                let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
-                dense_size(&here, &[c, oh, ow, kh * kw], &[c, h, w])?;
-                let mut windows = Vec::with_capacity(c * oh * ow);
-                for ci in 0..c {
-                    for y in 0..oh {
-                        for x in 0..ow {
-                            let mut win = Vec::with_capacity(kh * kw);
-                            for dy in 0..kh {
-                                for dx in 0..kw {
-                                    win.push((ci * h + y * sh + dy) * w + x * sw + dx);
-                                }
-                            }
-                            windows.push(win);
-                        }
-                    }
-                }
+                let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
+                dense_size(&here, &[c, oh, ow, windows.first().map_or(0, Vec::len)], &[c, h, w])?;
                 layers.extend(max_tree(windows, c * h * w));
                 shape = Shape::Image(c, oh, ow);
             }
             "AveragePool" => {
-                let Shape::Image(c, h, w) = shape else {
-                    return Err(err(Some(&here), "AveragePool needs an image"));
-                };
-                let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(&here), "no kernel_shape"))?;
-                let strides = n.ints("strides").unwrap_or(ks.clone());
-                if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0)) || n.int("ceil_mode", 0) != 0 {
-                    return Err(err(Some(&here), "padding and ceil_mode are not supported"));
-                }
-                if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
-                    return Err(err(
-                        Some(&here),
-                        format!(
-                            "kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"
-                        ),
-                    ));
-                }
-                let (kh, kw, sh, sw) =
-                    (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
-                if kh > h || kw > w {
-                    return Err(err(Some(&here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
-                }
-                let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+                let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
                 dense_size(&here, &[c, oh, ow], &[c, h, w])?;
-                let share = Q::new(1.into(), ((kh * kw) as i64).into());
-                let mut weight = Vec::new();
-                for ci in 0..c {
-                    for y in 0..oh {
-                        for x in 0..ow {
-                            let mut row = vec![Q::from_integer(0.into()); c * h * w];
-                            for dy in 0..kh {
-                                for dx in 0..kw {
-                                    row[(ci * h + y * sh + dy) * w + x * sw + dx] = share.clone();
-                                }
-                            }
-                            weight.push(row);
+                let weight: Vec<Vec<Q>> = windows
+                    .iter()
+                    .map(|win| {
+                        let share = Q::new(1.into(), (win.len() as i64).into());
+                        let mut row = vec![Q::from_integer(0.into()); c * h * w];
+                        for &i in win {
+                            row[i] = share.clone();
                         }
-                    }
-                }
+                        row
+                    })
+                    .collect();
                 let m = weight.len();
                 layers.push(LayerSpec::Dense(Dense { weight, bias: vec![Q::from_integer(0.into()); m] }));
                 shape = Shape::Image(c, oh, ow);
@@ -943,6 +876,51 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         return Err(err(Some(&name), "is read twice but never added back: not a chain or a residual block"));
     }
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
+}
+
+/// A pooling node's windows over an image `[c, h, w]`: `(c, h, w, oh, ow, windows)`, each
+/// window the flat input indices it covers (channel by channel, row by row). Strides default
+/// to 1 (ONNX); padding, `ceil_mode`, dilations and MaxPool's indices output are refused.
+type Windows = (usize, usize, usize, usize, usize, Vec<Vec<usize>>);
+
+fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportError> {
+    let &Shape::Image(c, h, w) = shape else {
+        return Err(err(Some(here), format!("{} needs an image", n.op)));
+    };
+    let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(here), "no kernel_shape"))?;
+    let strides = n.ints("strides").unwrap_or(vec![1, 1]);
+    if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0))
+        || n.int("ceil_mode", 0) != 0
+        || n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1))
+        || n.outputs.len() > 1
+    {
+        return Err(err(Some(here), "padding, ceil_mode, dilations and indices are not supported"));
+    }
+    if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
+        return Err(err(
+            Some(here),
+            format!("kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"),
+        ));
+    }
+    let (kh, kw, sh, sw) = (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
+    if kh > h || kw > w {
+        return Err(err(Some(here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
+    }
+    let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+    dense_size(here, &[c, oh, ow], &[kh, kw])?;
+    let mut windows = Vec::with_capacity(c * oh * ow);
+    for ci in 0..c {
+        for y in 0..oh {
+            for x in 0..ow {
+                windows.push(
+                    (0..kh)
+                        .flat_map(|dy| (0..kw).map(move |dx| (ci * h + y * sh + dy) * w + x * sw + dx))
+                        .collect(),
+                );
+            }
+        }
+    }
+    Ok((c, h, w, oh, ow, windows))
 }
 
 /// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
