@@ -152,6 +152,8 @@ fn the_default_onnx_exporter_with_external_data_matches_torch() {
         "legacy_maxpool_cnn",
         "residual_mlp",
         "legacy_residual_mlp",
+        "concat_mlp",
+        "legacy_concat_mlp",
     ] {
         let net = onnx(&format!("{name}.onnx"));
         matches_torch(&net, &format!("onnx/{name}.expected.json"));

@@ -572,23 +572,32 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         let data: Vec<&String> =
             n.inputs.iter().filter(|i| !inits.contains_key(*i) && !i.is_empty()).collect();
         let here = n.label();
-        // The end of a residual branch: the carried tensor added back.
-        if n.op == "Add" && data.len() == 2 && data.contains(&&current) {
+        // The end of a residual branch: the carried tensor added back, or concatenated.
+        if matches!(n.op.as_str(), "Add" | "Concat") && data.len() == 2 && data.contains(&&current) {
             let other = if *data[0] == current { data[1] } else { data[0] };
             let Some((name, len, start)) = carry.take().filter(|(name, _, _)| name == other) else {
                 return Err(err(
                     Some(&here),
                     format!(
-                        "adds `{other}` to the chain: a residual connection is read only from the output of a \
-                         Relu (never negative, so carried exactly alongside the branch)"
+                        "joins `{other}` to the chain: a residual connection is read only from the output of \
+                         a Relu (never negative, so carried exactly alongside the branch)"
                     ),
                 ));
             };
-            if shape.len() != len {
-                return Err(err(Some(&here), format!("adds {len} values of `{name}` to {}", shape.len())));
-            }
-            residual(&mut layers, start, len);
-            shape = Shape::Flat(len);
+            let main = shape.len();
+            let join = if n.op == "Add" {
+                if main != len {
+                    return Err(err(Some(&here), format!("adds {len} values of `{name}` to {main}")));
+                }
+                Join::Add
+            } else {
+                if !matches!(shape, Shape::Flat(_)) || !matches!(n.int("axis", 1), 1 | -1) {
+                    return Err(err(Some(&here), "only flat tensors are concatenated (axis 1)"));
+                }
+                Join::Concat { carried_first: *data[0] == name }
+            };
+            close_branch(&mut layers, start, len, main, join);
+            shape = Shape::Flat(if n.op == "Add" { len } else { main + len });
             current = n.outputs.first().cloned().unwrap_or_default();
             continue;
         }
@@ -923,13 +932,20 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
     Ok((c, h, w, oh, ow, windows))
 }
 
+/// How a residual branch rejoins the tensor carried alongside it.
+#[derive(Clone, Copy)]
+enum Join {
+    Add,
+    Concat { carried_first: bool },
+}
+
 /// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
-/// values) carry those values alongside, and a last dense layer adds them to the branch's
-/// output. Each dense layer of the branch gets identity rows for the carried values (their
-/// inputs appended after its own), and each activation passes them unchanged: they are never
-/// negative, and their pattern bits repeat their own ReLU's (its hyperplanes: no new
-/// boundary).
-fn residual(layers: &mut Vec<LayerSpec>, start: usize, len: usize) {
+/// values, ending with `main` values) carry those values alongside, and a last dense layer
+/// adds them to the branch's output or concatenates the two. Each dense layer of the branch
+/// gets identity rows for the carried values (their inputs appended after its own), and each
+/// activation passes them unchanged: they are never negative, and their pattern bits repeat
+/// their own ReLU's (its hyperplanes: no new boundary).
+fn close_branch(layers: &mut Vec<LayerSpec>, start: usize, len: usize, main: usize, join: Join) {
     let zero = || Q::from_integer(0.into());
     let one = || Q::from_integer(1.into());
     for (j, l) in layers[start..].iter_mut().enumerate() {
@@ -951,16 +967,23 @@ fn residual(layers: &mut Vec<LayerSpec>, start: usize, len: usize) {
             }
         }
     }
-    // The branch's output (first `len`) plus the carried values (last `len`).
-    let weight = (0..len)
-        .map(|o| {
-            let mut row = vec![zero(); 2 * len];
-            row[o] = one();
-            row[len + o] = one();
-            row
-        })
-        .collect();
-    layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); len] }));
+    // The branch's output (first `main`), the carried values (last `len`).
+    let unit = |picks: &[usize]| {
+        let mut row = vec![zero(); main + len];
+        for &i in picks {
+            row[i] = one();
+        }
+        row
+    };
+    let weight: Vec<Vec<Q>> = match join {
+        Join::Add => (0..len).map(|o| unit(&[o, main + o])).collect(),
+        Join::Concat { carried_first: true } => {
+            (0..len).map(|k| unit(&[main + k])).chain((0..main).map(|o| unit(&[o]))).collect()
+        }
+        Join::Concat { carried_first: false } => (0..main + len).map(|o| unit(&[o])).collect(),
+    };
+    let m = weight.len();
+    layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] }));
 }
 
 /// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
