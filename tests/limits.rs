@@ -332,3 +332,36 @@ fn a_partition_too_large_for_its_budget_stops_early() {
     let p = linregions::partition_bounded(&net, &dom, 2 * whole.faces.len()).unwrap().unwrap();
     assert_eq!(p, whole);
 }
+
+#[test]
+fn a_stream_from_the_mesh_resumes_too() {
+    // A bounded plane domain: the stream comes from the mesh (same walk ids); the resumed
+    // run continues with the facet walk and ends byte for byte the same.
+    let net = tmp("resume-mesh-net.json");
+    assert!(
+        run(&["random", "--dims", "2,32,32,1", "--seed", "8", "-o", net.to_str().unwrap()]).status.success()
+    );
+    let full = tmp("resume-mesh-full.jsonl");
+    let args = |file: &PathBuf| {
+        vec![
+            "enumerate".to_string(),
+            net.to_str().unwrap().into(),
+            "--box=-4:4".into(),
+            "--jsonl".into(),
+            file.to_str().unwrap().into(),
+            "--quiet".into(),
+        ]
+    };
+    let o = Command::new(env!("CARGO_BIN_EXE_linregions")).args(args(&full)).output().unwrap();
+    assert!(o.status.success());
+    let full = std::fs::read(&full).unwrap();
+    let part = tmp("resume-mesh-part.jsonl");
+    for cut in [full.len() / 5, full.len() / 2 + 3] {
+        std::fs::write(&part, &full[..cut]).unwrap();
+        let mut a = args(&part);
+        a.push("--resume".into());
+        let o = Command::new(env!("CARGO_BIN_EXE_linregions")).args(a).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::read(&part).unwrap() == full, "cut at byte {cut}");
+    }
+}
