@@ -19,7 +19,7 @@ pub(super) fn fold(n: &Node, args: &[&Tensor]) -> Result<Tensor, String> {
     let int_vec = |ints: Vec<i64>| Tensor { dims: vec![ints.len()], values: vec![], ints };
     let axis_in = |x: i64, r: usize| -> Result<usize, String> {
         let k = if x < 0 { x + r as i64 } else { x };
-        usize::try_from(k).ok().filter(|&k| k < r.max(1)).ok_or(format!("axis {x} for {r} dimensions"))
+        usize::try_from(k).ok().filter(|&k| k < r).ok_or(format!("axis {x} for {r} dimensions"))
     };
     Ok(match n.op.as_str() {
         "Identity" | "Cast" => a.clone(),
@@ -193,4 +193,38 @@ fn transpose(a: &Tensor, perm: Option<Vec<i64>>) -> Result<Tensor, String> {
         if v.is_empty() { vec![] } else { order.iter().filter_map(|&i| v.get(i).cloned()).collect() }
     }
     Ok(Tensor { dims, values: pick(&a.values, &order), ints: pick(&a.ints, &order) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Attr, Node, Tensor};
+    use super::fold;
+    use std::collections::BTreeMap;
+
+    fn node(op: &str, attrs: &[(&str, Attr)]) -> Node {
+        Node {
+            op: op.into(),
+            name: String::new(),
+            inputs: vec!["a".into()],
+            outputs: vec!["b".into()],
+            attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    #[test]
+    fn axes_out_of_range_are_errors() {
+        let scalar = Tensor { dims: vec![], values: vec![], ints: vec![7] };
+        // A scalar has no axis 0 to squeeze (this once indexed past the dimensions).
+        assert!(fold(&node("Squeeze", &[("axes", Attr::Ints(vec![0]))]), &[&scalar]).is_err());
+        assert!(fold(&node("Squeeze", &[("axes", Attr::Ints(vec![-1]))]), &[&scalar]).is_err());
+        let v = fold(&node("Unsqueeze", &[("axes", Attr::Ints(vec![0]))]), &[&scalar]).unwrap();
+        assert_eq!(v.dims, vec![1]);
+        assert!(fold(&node("Unsqueeze", &[("axes", Attr::Ints(vec![2]))]), &[&scalar]).is_err());
+        // Transpose with a bad permutation; a Gather past the end.
+        let m = Tensor { dims: vec![2, 1], values: vec![], ints: vec![1, 2] };
+        assert!(fold(&node("Transpose", &[("perm", Attr::Ints(vec![0, 0]))]), &[&m]).is_err());
+        let idx = Tensor { dims: vec![1], values: vec![], ints: vec![5] };
+        let vec2 = Tensor { dims: vec![2], values: vec![], ints: vec![1, 2] };
+        assert!(fold(&node("Gather", &[]), &[&vec2, &idx]).is_err());
+    }
 }
