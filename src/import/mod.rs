@@ -8,6 +8,7 @@
 //!
 //! [`Network`]: crate::network::Network
 
+mod layers;
 pub(crate) mod onnx;
 mod pickle;
 mod safetensors;

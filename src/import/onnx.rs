@@ -16,6 +16,7 @@ use crate::network::{Dense, LayerSpec, Network};
 use std::collections::BTreeMap;
 
 mod fold;
+use super::layers::{avg_pool_dense, conv_dense, max_tree, windows};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -788,14 +789,6 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     pads.get(2).copied().unwrap_or(pads[0]) as usize,
                     pads.get(3).copied().unwrap_or(pads[1]) as usize,
                 );
-                if kh == 0 || kw == 0 || kh > h + ph + ph2 || kw > w + pw + pw2 {
-                    return Err(err(
-                        Some(&here),
-                        format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input"),
-                    ));
-                }
-                let oh = (h + ph + ph2 - kh) / sh + 1;
-                let ow = (w + pw + pw2 - kw) / sw + 1;
                 let bias = match n.inputs.get(2).filter(|s| !s.is_empty()) {
                     Some(b) => init(&inits, b, n)?.values,
                     None => vec![Q::from_integer(0.into()); oc],
@@ -806,33 +799,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                         format!("bias of {} values for {oc} output channels", bias.len()),
                     ));
                 }
-                dense_size(&here, &[oc, oh, ow], &[c, h, w])?;
-                let mut weight = Vec::with_capacity(oc * oh * ow);
-                let mut b_out = Vec::with_capacity(oc * oh * ow);
-                for o in 0..oc {
-                    for y in 0..oh {
-                        for x in 0..ow {
-                            let mut row = vec![Q::from_integer(0.into()); c * h * w];
-                            for ci in 0..c {
-                                for dy in 0..kh {
-                                    for dx in 0..kw {
-                                        let (iy, ix) = (
-                                            (y * sh + dy) as isize - ph as isize,
-                                            (x * sw + dx) as isize - pw as isize,
-                                        );
-                                        if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < w {
-                                            row[(ci * h + iy as usize) * w + ix as usize] +=
-                                                &k.values[((o * c + ci) * kh + dy) * kw + dx];
-                                        }
-                                    }
-                                }
-                            }
-                            weight.push(row);
-                            b_out.push(bias[o].clone());
-                        }
-                    }
-                }
-                layers.push(LayerSpec::Dense(Dense { weight, bias: b_out }));
+                let (dense, oh, ow) =
+                    conv_dense(&k.values, [oc, c, kh, kw], &bias, h, w, [sh, sw], [ph, pw, ph2, pw2])
+                        .map_err(|e| err(Some(&here), e))?;
+                layers.push(LayerSpec::Dense(dense));
                 shape = Shape::Image(oc, oh, ow);
             }
             "MaxPool" => {
@@ -846,26 +816,12 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     ));
                 }
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
-                dense_size(&here, &[c, oh, ow, windows.first().map_or(0, Vec::len)], &[c, h, w])?;
                 layers.extend(max_tree(windows, c * h * w));
                 shape = Shape::Image(c, oh, ow);
             }
             "AveragePool" => {
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
-                dense_size(&here, &[c, oh, ow], &[c, h, w])?;
-                let weight: Vec<Vec<Q>> = windows
-                    .iter()
-                    .map(|win| {
-                        let share = Q::new(1.into(), (win.len() as i64).into());
-                        let mut row = vec![Q::from_integer(0.into()); c * h * w];
-                        for &i in win {
-                            row[i] = share.clone();
-                        }
-                        row
-                    })
-                    .collect();
-                let m = weight.len();
-                layers.push(LayerSpec::Dense(Dense { weight, bias: vec![Q::from_integer(0.into()); m] }));
+                layers.push(LayerSpec::Dense(avg_pool_dense(&windows, c * h * w)));
                 shape = Shape::Image(c, oh, ow);
             }
             other => {
@@ -912,24 +868,8 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
         ));
     }
     let (kh, kw, sh, sw) = (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
-    if kh > h || kw > w {
-        return Err(err(Some(here), format!("kernel {kh}x{kw} does not fit the {h}x{w} input")));
-    }
-    let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
-    dense_size(here, &[c, oh, ow], &[kh, kw])?;
-    let mut windows = Vec::with_capacity(c * oh * ow);
-    for ci in 0..c {
-        for y in 0..oh {
-            for x in 0..ow {
-                windows.push(
-                    (0..kh)
-                        .flat_map(|dy| (0..kw).map(move |dx| (ci * h + y * sh + dy) * w + x * sw + dx))
-                        .collect(),
-                );
-            }
-        }
-    }
-    Ok((c, h, w, oh, ow, windows))
+    let (oh, ow, wins) = windows(c, h, w, [kh, kw], [sh, sw]).map_err(|e| err(Some(here), e))?;
+    Ok((c, h, w, oh, ow, wins))
 }
 
 /// How a residual branch rejoins the tensor carried alongside it.
@@ -984,79 +924,6 @@ fn close_branch(layers: &mut Vec<LayerSpec>, start: usize, len: usize, main: usi
     };
     let m = weight.len();
     layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] }));
-}
-
-/// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
-/// of a ReLU): a tree of pairs, `max(a, b) = relu(a) + relu(b - a)`, exact for `a >= 0`.
-/// Each level is a dense layer and a ReLU; a pair gives two neurons, its first value passed
-/// through (its bit is that value's own ReLU bit: no new boundary) and its "argmax choice"
-/// (`1` where `b > a`); an odd value out is passed through alone. The last dense layer sums
-/// each window's last pair.
-fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
-    let zero = || Q::from_integer(0.into());
-    let one = || Q::from_integer(1.into());
-    // Each window's values as sparse rows over the current layer's outputs.
-    let mut values: Vec<Vec<Vec<(usize, Q)>>> =
-        windows.into_iter().map(|w| w.into_iter().map(|i| vec![(i, one())]).collect()).collect();
-    let mut width = n;
-    let mut layers = Vec::new();
-    let dense_of = |rows: Vec<Vec<(usize, Q)>>, width: usize| {
-        let weight: Vec<Vec<Q>> = rows
-            .iter()
-            .map(|r| {
-                let mut row = vec![zero(); width];
-                for (i, v) in r {
-                    row[*i] += v;
-                }
-                row
-            })
-            .collect();
-        let m = weight.len();
-        LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] })
-    };
-    while values.iter().any(|v| v.len() > 1) {
-        let mut rows: Vec<Vec<(usize, Q)>> = Vec::new();
-        let mut next: Vec<Vec<Vec<(usize, Q)>>> = Vec::with_capacity(values.len());
-        for vals in &values {
-            let mut out = Vec::new();
-            for pair in vals.chunks(2) {
-                let p = rows.len();
-                rows.push(pair[0].clone());
-                if let [a, b] = pair {
-                    let mut diff = b.clone();
-                    diff.extend(a.iter().map(|(i, v)| (*i, -v)));
-                    rows.push(diff);
-                    out.push(vec![(p, one()), (p + 1, one())]);
-                } else {
-                    out.push(vec![(p, one())]);
-                }
-            }
-            next.push(out);
-        }
-        layers.push(dense_of(rows.clone(), width));
-        layers.push(LayerSpec::Activation { slope: zero() });
-        width = rows.len();
-        values = next;
-    }
-    let rows: Vec<Vec<(usize, Q)>> = values.into_iter().map(|mut v| v.pop().unwrap_or_default()).collect();
-    layers.push(dense_of(rows, width));
-    layers
-}
-
-/// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
-/// 3 GB of exact rationals; a second 3x3 convolution of 8 to 16 channels on 26x26 needs
-/// 5 x 10^7): a larger one is an error, not an exhausted memory.
-const MAX_DENSE: usize = 1 << 26;
-
-fn dense_size(node: &str, rows: &[usize], cols: &[usize]) -> Result<(), ImportError> {
-    let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
-    match n {
-        Some(n) if n <= MAX_DENSE => Ok(()),
-        _ => Err(err(
-            Some(node),
-            format!("expands to a dense layer of {rows:?} x {cols:?} weights, more than {MAX_DENSE}"),
-        )),
-    }
 }
 
 /// The float attribute `key` of node `n` at its exact value (`default` when absent); a NaN

@@ -1,0 +1,188 @@
+//! Dense layers for the image operators of ONNX models and `--arch` specs, exactly:
+//! convolutions and average pooling as one row per output pixel and channel, max pooling
+//! (after a ReLU) as a tree of ReLU layers. Shared by the ONNX reader and
+//! [`super::state_dict`].
+
+use super::ImportError;
+use crate::arith::num::Q;
+use crate::network::{Dense, LayerSpec};
+
+fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
+    ImportError { what: what.map(str::to_string), problem: problem.into() }
+}
+
+/// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
+/// 3 GB of exact rationals; a second 3x3 convolution of 8 to 16 channels on 26x26 needs
+/// 5 x 10^7): a larger one is an error, not an exhausted memory.
+pub(crate) const MAX_DENSE: usize = 1 << 26;
+
+pub(crate) fn dense_size(node: &str, rows: &[usize], cols: &[usize]) -> Result<(), ImportError> {
+    let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    match n {
+        Some(n) if n <= MAX_DENSE => Ok(()),
+        _ => Err(err(
+            Some(node),
+            format!("expands to a dense layer of {rows:?} x {cols:?} weights, more than {MAX_DENSE}"),
+        )),
+    }
+}
+
+/// A 2D convolution of a `[c, h, w]` image as a dense layer: `kernel` holds `[oc, c, kh, kw]`
+/// values, `bias` one per output channel, `pads` are top, left, bottom, right. Returns the
+/// layer and the output's height and width.
+pub(crate) fn conv_dense(
+    kernel: &[Q],
+    [oc, c, kh, kw]: [usize; 4],
+    bias: &[Q],
+    h: usize,
+    w: usize,
+    [sh, sw]: [usize; 2],
+    [ph, pw, ph2, pw2]: [usize; 4],
+) -> Result<(Dense, usize, usize), String> {
+    if kh == 0 || kw == 0 || kh > h + ph + ph2 || kw > w + pw + pw2 {
+        return Err(format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input"));
+    }
+    if sh == 0 || sw == 0 {
+        return Err("strides must be positive".into());
+    }
+    if kernel.len() != oc * c * kh * kw || bias.len() != oc {
+        return Err(format!(
+            "{} kernel values and {} biases for [{oc}, {c}, {kh}, {kw}]",
+            kernel.len(),
+            bias.len()
+        ));
+    }
+    let oh = (h + ph + ph2 - kh) / sh + 1;
+    let ow = (w + pw + pw2 - kw) / sw + 1;
+    dense_size("convolution", &[oc, oh, ow], &[c, h, w]).map_err(|e| e.problem)?;
+    let mut weight = Vec::with_capacity(oc * oh * ow);
+    let mut b_out = Vec::with_capacity(oc * oh * ow);
+    for o in 0..oc {
+        for y in 0..oh {
+            for x in 0..ow {
+                let mut row = vec![Q::from_integer(0.into()); c * h * w];
+                for ci in 0..c {
+                    for dy in 0..kh {
+                        for dx in 0..kw {
+                            let (iy, ix) =
+                                ((y * sh + dy) as isize - ph as isize, (x * sw + dx) as isize - pw as isize);
+                            if iy >= 0 && ix >= 0 && (iy as usize) < h && (ix as usize) < w {
+                                row[(ci * h + iy as usize) * w + ix as usize] +=
+                                    &kernel[((o * c + ci) * kh + dy) * kw + dx];
+                            }
+                        }
+                    }
+                }
+                weight.push(row);
+                b_out.push(bias[o].clone());
+            }
+        }
+    }
+    Ok((Dense { weight, bias: b_out }, oh, ow))
+}
+
+/// The pooling windows of a `[c, h, w]` image: `(oh, ow, windows)`, each window the flat
+/// input indices it covers (channel by channel, row by row).
+pub(crate) fn windows(
+    c: usize,
+    h: usize,
+    w: usize,
+    [kh, kw]: [usize; 2],
+    [sh, sw]: [usize; 2],
+) -> Result<(usize, usize, Vec<Vec<usize>>), String> {
+    if kh == 0 || kw == 0 || sh == 0 || sw == 0 {
+        return Err("kernel and strides must be positive".into());
+    }
+    if kh > h || kw > w {
+        return Err(format!("kernel {kh}x{kw} does not fit the {h}x{w} input"));
+    }
+    let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+    dense_size("pooling", &[c, oh, ow, kh * kw], &[c, h, w]).map_err(|e| e.problem)?;
+    let mut out = Vec::with_capacity(c * oh * ow);
+    for ci in 0..c {
+        for y in 0..oh {
+            for x in 0..ow {
+                out.push(
+                    (0..kh)
+                        .flat_map(|dy| (0..kw).map(move |dx| (ci * h + y * sh + dy) * w + x * sw + dx))
+                        .collect(),
+                );
+            }
+        }
+    }
+    Ok((oh, ow, out))
+}
+
+/// Average pooling over `windows` of `n` inputs as a dense layer.
+pub(crate) fn avg_pool_dense(windows: &[Vec<usize>], n: usize) -> Dense {
+    let weight: Vec<Vec<Q>> = windows
+        .iter()
+        .map(|win| {
+            let share = Q::new(1.into(), (win.len() as i64).into());
+            let mut row = vec![Q::from_integer(0.into()); n];
+            for &i in win {
+                row[i] = share.clone();
+            }
+            row
+        })
+        .collect();
+    let m = weight.len();
+    Dense { weight, bias: vec![Q::from_integer(0.into()); m] }
+}
+
+/// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
+/// of a ReLU): a tree of pairs, `max(a, b) = relu(a) + relu(b - a)`, exact for `a >= 0`.
+/// Each level is a dense layer and a ReLU; a pair gives two neurons, its first value passed
+/// through (its bit is that value's own ReLU bit: no new boundary) and its "argmax choice"
+/// (`1` where `b > a`); an odd value out is passed through alone. The last dense layer sums
+/// each window's last pair.
+pub(crate) fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
+    let zero = || Q::from_integer(0.into());
+    let one = || Q::from_integer(1.into());
+    // Each window's values as sparse rows over the current layer's outputs.
+    let mut values: Vec<Vec<Vec<(usize, Q)>>> =
+        windows.into_iter().map(|w| w.into_iter().map(|i| vec![(i, one())]).collect()).collect();
+    let mut width = n;
+    let mut layers = Vec::new();
+    let dense_of = |rows: Vec<Vec<(usize, Q)>>, width: usize| {
+        let weight: Vec<Vec<Q>> = rows
+            .iter()
+            .map(|r| {
+                let mut row = vec![zero(); width];
+                for (i, v) in r {
+                    row[*i] += v;
+                }
+                row
+            })
+            .collect();
+        let m = weight.len();
+        LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] })
+    };
+    while values.iter().any(|v| v.len() > 1) {
+        let mut rows: Vec<Vec<(usize, Q)>> = Vec::new();
+        let mut next: Vec<Vec<Vec<(usize, Q)>>> = Vec::with_capacity(values.len());
+        for vals in &values {
+            let mut out = Vec::new();
+            for pair in vals.chunks(2) {
+                let p = rows.len();
+                rows.push(pair[0].clone());
+                if let [a, b] = pair {
+                    let mut diff = b.clone();
+                    diff.extend(a.iter().map(|(i, v)| (*i, -v)));
+                    rows.push(diff);
+                    out.push(vec![(p, one()), (p + 1, one())]);
+                } else {
+                    out.push(vec![(p, one())]);
+                }
+            }
+            next.push(out);
+        }
+        layers.push(dense_of(rows.clone(), width));
+        layers.push(LayerSpec::Activation { slope: zero() });
+        width = rows.len();
+        values = next;
+    }
+    let rows: Vec<Vec<(usize, Q)>> = values.into_iter().map(|mut v| v.pop().unwrap_or_default()).collect();
+    layers.push(dense_of(rows, width));
+    layers
+}
