@@ -37,8 +37,9 @@ struct Cli {
     threads: Option<usize>,
     /// Architecture of a PyTorch state_dict (.safetensors, torch.save) when the tensor names
     /// are not enough: comma-separated linear, bn, relu, leaky_relu:SLOPE, dropout, identity;
-    /// linear@NAME and bn@NAME name the module (fc1, encoder.0) that sits there. The mapping
-    /// used is printed on stderr.
+    /// for CNNs image:CxHxW (first), conv[:STRIDE:PAD], avgpool:K, maxpool:K, flatten;
+    /// linear@NAME, bn@NAME and conv@NAME name the module (fc1, encoder.0) that sits there.
+    /// The mapping used is printed on stderr.
     #[arg(long, global = true, value_name = "SPEC")]
     arch: Option<String>,
     /// Batch norm epsilon of a PyTorch state_dict (taken as the nearest double, as PyTorch

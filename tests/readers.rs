@@ -42,7 +42,7 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
     }
     out.push((13, b"linear,bn,relu,leaky_relu:0.1,dropout,identity,linear".to_vec()));
     out.push((14, read("fixtures/verify/three_classes.certs.json")));
-    for f in ["mlp.pt", "custom.pt", "checkpoint.pt", "whole_model.pt", "strided.pt"] {
+    for f in ["mlp.pt", "custom.pt", "checkpoint.pt", "whole_model.pt", "strided.pt", "cnn.pt"] {
         out.push((15, read(&format!("fixtures/torch/{f}"))));
     }
     for f in ["dynamo_mlp.onnx", "dynamo_cnn.onnx", "unflatten.onnx", "legacy_unflatten.onnx", "escape.onnx"]

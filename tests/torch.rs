@@ -261,3 +261,28 @@ fn a_residual_block_from_a_relu_output_is_carried_exactly() {
         assert_eq!(&p[1][8..], p[0].as_str(), "the carried bits are h's");
     }
 }
+
+#[test]
+fn a_cnn_state_dict_with_its_arch_matches_torch() {
+    // Conv2d(pad 1), BatchNorm2d (folded per channel), ReLU, MaxPool2d(2), Linear.
+    let arch = "image:1x4x4,conv:1:1,bn,relu,maxpool:2,flatten,linear";
+    let pt = torch_net("cnn.pt", arch);
+    matches_torch(&pt, "torch/cnn.expected.json");
+    let st = import::read_safetensors(&bytes("torch/cnn.safetensors")).unwrap();
+    let st = sequential(&st, None, Some(&parse_arch(arch).unwrap()), &eps()).unwrap();
+    assert_eq!(network_to_json(&st), network_to_json(&pt));
+    // Without --arch: the shape is not in the tensors, and the error says what to give.
+    let file = read_torch(&bytes("torch/cnn.pt")).unwrap();
+    let e = sequential(&file.tensors, None, None, &eps()).unwrap_err().to_string();
+    assert!(e.contains("image:CxHxW"), "{e}");
+    // A wrong image size or a maxpool not after relu: errors naming the problem.
+    let bad = |a: &str| {
+        sequential(&file.tensors, None, Some(&parse_arch(a).unwrap()), &eps()).unwrap_err().to_string()
+    };
+    assert!(bad("image:2x4x4,conv:1:1,bn,relu,maxpool:2,flatten,linear").contains("takes 1 channels"));
+    assert!(bad("image:1x4x4,conv:1:1,bn,maxpool:2,relu,flatten,linear").contains("right after relu"));
+    assert!(bad("image:1x4x4,conv:1:1,bn,relu,maxpool:2,linear").contains("add flatten"));
+    assert!(
+        parse_arch("conv:1").is_err() && parse_arch("image:1x4").is_err() && parse_arch("maxpool:0").is_err()
+    );
+}

@@ -23,11 +23,27 @@ pub enum ArchItem {
     LeakyRelu(Q),
     /// Dropout or Identity: no effect at inference.
     Identity,
+    /// The input is an image of `[c, h, w]` (first item only; `image:CxHxW`).
+    Image(usize, usize, usize),
+    /// A Conv2d module (4D weight), group 1, with this stride and zero padding on every side
+    /// (`conv`, `conv:STRIDE:PAD`, `conv:1:1@NAME`).
+    Conv {
+        module: Option<String>,
+        stride: usize,
+        pad: usize,
+    },
+    /// Average pooling, kernel and stride `k` (`avgpool:K`).
+    AvgPool(usize),
+    /// Max pooling, kernel and stride `k`, right after a ReLU (`maxpool:K`).
+    MaxPool(usize),
+    /// Flatten an image (`flatten`).
+    Flatten,
 }
 
 /// Parse `--arch`: comma-separated `linear`, `bn`, `relu`, `leaky_relu:SLOPE`, `dropout`,
-/// `identity`; `linear@NAME` and `bn@NAME` name the module (`fc1`, `encoder.0`) that sits
-/// there, otherwise modules are taken in the file's order.
+/// `identity`, and for CNNs `image:CxHxW` (first), `conv[:STRIDE:PAD]`, `avgpool:K`,
+/// `maxpool:K`, `flatten`; `linear@NAME`, `bn@NAME` and `conv@NAME` name the module (`fc1`,
+/// `encoder.0`) that sits there, otherwise modules are taken in the file's order.
 pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
     spec.split(',')
         .map(|s| {
@@ -37,8 +53,40 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                 Some(_) => return Err(err(Some(s), "no module name after @")),
                 None => (s, None),
             };
-            if module.is_some() && !matches!(kind, "linear" | "bn" | "batchnorm") {
-                return Err(err(Some(s), "only linear and bn items name a module (@NAME)"));
+            let (kind, params) = match kind.split_once(':') {
+                Some((k, p)) if !matches!(k, "leaky_relu") => (k, Some(p)),
+                _ => (kind, None),
+            };
+            if module.is_some() && !matches!(kind, "linear" | "bn" | "batchnorm" | "conv") {
+                return Err(err(Some(s), "only linear, bn and conv items name a module (@NAME)"));
+            }
+            let int = |t: &str| -> Result<usize, ImportError> {
+                t.parse::<usize>()
+                    .ok()
+                    .filter(|&v| (1..=1 << 16).contains(&v))
+                    .ok_or_else(|| err(Some(s), format!("`{t}` is not a positive integer")))
+            };
+            match (kind, params) {
+                ("image", Some(p)) => {
+                    let d: Vec<usize> = p.split('x').map(|t| int(t.trim())).collect::<Result<_, _>>()?;
+                    let [c, h, w] = d[..] else { return Err(err(Some(s), "expected image:CxHxW")) };
+                    return Ok(ArchItem::Image(c, h, w));
+                }
+                ("conv", p) => {
+                    let (stride, pad) = match p.map(|p| p.split(':').collect::<Vec<_>>()).as_deref() {
+                        None => (1, 0),
+                        Some([st, pd]) => (int(st)?, pd.parse::<usize>().map_err(|_| err(Some(s), "pad"))?),
+                        Some(_) => return Err(err(Some(s), "expected conv or conv:STRIDE:PAD")),
+                    };
+                    return Ok(ArchItem::Conv { module, stride, pad });
+                }
+                ("avgpool", Some(k)) => return Ok(ArchItem::AvgPool(int(k)?)),
+                ("maxpool", Some(k)) => return Ok(ArchItem::MaxPool(int(k)?)),
+                ("flatten", None) => return Ok(ArchItem::Flatten),
+                (_, Some(_)) if kind != "leaky_relu" => {
+                    return Err(err(Some(s), "unknown item or parameters"));
+                }
+                _ => {}
             }
             Ok(match kind {
                 "linear" => ArchItem::Linear(module),
@@ -54,7 +102,8 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                     None => {
                         return Err(err(
                             Some(s),
-                            "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity; linear@NAME, bn@NAME)",
+                            "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity, image:CxHxW, conv, \
+                             conv:STRIDE:PAD, avgpool:K, maxpool:K, flatten; linear@NAME, bn@NAME, conv@NAME)",
                         ));
                     }
                 },
@@ -118,7 +167,56 @@ pub struct Mapped {
 struct Module<'a> {
     name: String,
     fields: BTreeMap<String, &'a Tensor>,
-    bn: bool,
+    kind: Kind,
+}
+
+/// What a module with parameters is, from its tensors.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Linear,
+    Bn,
+    Conv,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Linear => "linear",
+            Kind::Bn => "bn",
+            Kind::Conv => "conv",
+        }
+    }
+    fn of_item(a: &ArchItem) -> Option<(Kind, Option<&String>)> {
+        match a {
+            ArchItem::Linear(m) => Some((Kind::Linear, m.as_ref())),
+            ArchItem::BatchNorm(m) => Some((Kind::Bn, m.as_ref())),
+            ArchItem::Conv { module, .. } => Some((Kind::Conv, module.as_ref())),
+            _ => None,
+        }
+    }
+    fn item(self) -> ArchItem {
+        match self {
+            Kind::Linear => ArchItem::Linear(None),
+            Kind::Bn => ArchItem::BatchNorm(None),
+            Kind::Conv => ArchItem::Conv { module: None, stride: 1, pad: 0 },
+        }
+    }
+}
+
+/// The shape of the values between layers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Flat(usize),
+    Image(usize, usize, usize),
+}
+
+impl Shape {
+    fn len(self) -> usize {
+        match self {
+            Shape::Flat(n) => n,
+            Shape::Image(c, h, w) => c * h * w,
+        }
+    }
 }
 
 /// The index of a module named `<parent>.<index>` (or `<index>`): (parent, index).
@@ -165,7 +263,11 @@ pub fn sequential_mapped(
         let m = match modules.iter().position(|m| m.name == prefix) {
             Some(i) => &mut modules[i],
             None => {
-                modules.push(Module { name: prefix.to_string(), fields: BTreeMap::new(), bn: false });
+                modules.push(Module {
+                    name: prefix.to_string(),
+                    fields: BTreeMap::new(),
+                    kind: Kind::Linear,
+                });
                 modules.last_mut().expect("just pushed")
             }
         };
@@ -174,18 +276,32 @@ pub fn sequential_mapped(
         }
     }
     for m in &mut modules {
-        m.bn = m.fields.contains_key("running_mean");
-        if !(m.bn || m.fields.get("weight").is_some_and(|w| w.shape.len() == 2)) {
-            return Err(err(
-                Some(&m.name),
-                "neither a Linear (2D weight) nor a BatchNorm1d (running_mean) module",
-            ));
-        }
+        m.kind = match m.fields.get("weight").map(|w| w.shape.len()) {
+            _ if m.fields.contains_key("running_mean") => Kind::Bn,
+            Some(2) => Kind::Linear,
+            Some(4) => Kind::Conv,
+            _ => {
+                return Err(err(
+                    Some(&m.name),
+                    "neither a Linear (2D weight), a Conv2d (4D weight) nor a batch norm (running_mean) module",
+                ));
+            }
+        };
     }
     if modules.is_empty() {
         return Err(err(None, "no linear layer (no float tensors)"));
     }
-    let kind = |m: &Module| if m.bn { "bn" } else { "linear" };
+    let kind = |m: &Module| m.kind.name();
+    if arch.is_none()
+        && let Some(c) = modules.iter().find(|m| m.kind == Kind::Conv)
+    {
+        return Err(err(
+            Some(&c.name),
+            "a Conv2d module: its input's shape, strides and padding are not in the tensors: give the \
+             architecture, starting with image:CxHxW, e.g. --arch image:1x28x28,conv:1:1,relu,maxpool:2,flatten,linear \
+             (conv:STRIDE:PAD, avgpool:K, maxpool:K)",
+        ));
+    }
     // An nn.Sequential: every module `<parent>.<index>` with one parent; in index order, with
     // `None` for the parameter-free modules between.
     let indices: Option<Vec<(&str, u64)>> = modules.iter().map(|m| index_of(&m.name)).collect();
@@ -211,14 +327,13 @@ pub fn sequential_mapped(
     // (module, item) in network order.
     let seq: Vec<(Option<usize>, ArchItem)> = match (arch, &sequential_order) {
         (Some(arch), _) => {
-            let wanted =
-                arch.iter().filter(|a| matches!(a, ArchItem::Linear(_) | ArchItem::BatchNorm(_))).count();
+            let wanted = arch.iter().filter(|a| Kind::of_item(a).is_some()).count();
             if wanted != modules.len() {
                 let names: Vec<&str> = order.iter().map(|&i| modules[i].name.as_str()).collect();
                 return Err(err(
                     None,
                     format!(
-                        "--arch names {wanted} linear/bn modules but the file has {} ({})",
+                        "--arch names {wanted} linear/bn/conv modules but the file has {} ({})",
                         modules.len(),
                         names.join(", ")
                     ),
@@ -226,7 +341,7 @@ pub fn sequential_mapped(
             }
             let mut used = vec![false; modules.len()];
             for a in arch {
-                if let ArchItem::Linear(Some(n)) | ArchItem::BatchNorm(Some(n)) = a {
+                if let Some((_, Some(n))) = Kind::of_item(a) {
                     let i = modules.iter().position(|m| &m.name == n).ok_or_else(|| {
                         err(
                             Some(n),
@@ -244,23 +359,17 @@ pub fn sequential_mapped(
             let mut free = order.iter().copied().filter(|&i| !used[i]);
             let mut seq = Vec::new();
             for a in arch {
-                let i = match a {
-                    ArchItem::Linear(Some(n)) | ArchItem::BatchNorm(Some(n)) => {
-                        modules.iter().position(|m| &m.name == n)
-                    }
-                    ArchItem::Linear(None) | ArchItem::BatchNorm(None) => free.next(),
-                    _ => None,
+                let i = match Kind::of_item(a) {
+                    Some((_, Some(n))) => modules.iter().position(|m| &m.name == n),
+                    Some((_, None)) => free.next(),
+                    None => None,
                 };
-                if let Some(i) = i
-                    && modules[i].bn != matches!(a, ArchItem::BatchNorm(_))
+                if let (Some(i), Some((k, _))) = (i, Kind::of_item(a))
+                    && modules[i].kind != k
                 {
                     return Err(err(
                         Some(&modules[i].name),
-                        format!(
-                            "--arch says {} here, the module is a {}",
-                            if modules[i].bn { "linear" } else { "bn" },
-                            kind(&modules[i])
-                        ),
+                        format!("--arch says {} here, the module is a {}", k.name(), kind(&modules[i])),
                     ));
                 }
                 seq.push((i, a.clone()));
@@ -271,7 +380,7 @@ pub fn sequential_mapped(
             .iter()
             .map(|&i| {
                 let i = i.expect("no gaps");
-                (Some(i), if modules[i].bn { ArchItem::BatchNorm(None) } else { ArchItem::Linear(None) })
+                (Some(i), modules[i].kind.item())
             })
             .collect(),
         (None, Some(sq)) => {
@@ -300,12 +409,12 @@ pub fn sequential_mapped(
             ));
         }
         (None, None) if modules.len() == 1 => {
-            vec![(Some(0), if modules[0].bn { ArchItem::BatchNorm(None) } else { ArchItem::Linear(None) })]
+            vec![(Some(0), modules[0].kind.item())]
         }
         (None, None) => {
             let mut items = Vec::new();
             for (k, m) in modules.iter().enumerate() {
-                if k > 0 && !m.bn {
+                if k > 0 && m.kind != Kind::Bn {
                     items.push("relu".to_string());
                 }
                 items.push(format!("{}@{}", kind(m), m.name));
@@ -325,9 +434,87 @@ pub fn sequential_mapped(
     };
     let mut layers: Vec<LayerSpec> = Vec::new();
     let mut mapping = Vec::new();
-    let mut width = input_dim;
+    let mut shape: Option<Shape> = input_dim.map(Shape::Flat);
+    let mut input_image = None;
     for (index, item) in seq {
+        let width = shape.map(Shape::len);
         match item {
+            ArchItem::Image(c, h, w) => {
+                if !layers.is_empty() || shape.is_some() {
+                    return Err(err(None, "--arch: image:CxHxW comes first"));
+                }
+                shape = Some(Shape::Image(c, h, w));
+                input_image = Some(c * h * w);
+                mapping.push(format!("image {c}x{h}x{w}"));
+            }
+            ArchItem::Flatten => {
+                let Some(s) = shape else {
+                    return Err(err(None, "--arch: flatten before any shape is known"));
+                };
+                shape = Some(Shape::Flat(s.len()));
+                mapping.push("flatten".into());
+            }
+            ArchItem::Conv { stride, pad, .. } => {
+                let m = &modules[index.expect("a conv item has a module")];
+                let prefix = &m.name;
+                let Some(Shape::Image(c, h, w)) = shape else {
+                    return Err(err(
+                        Some(prefix),
+                        "a convolution needs an image: start --arch with image:CxHxW",
+                    ));
+                };
+                let k =
+                    m.fields.get("weight").filter(|w| w.shape.len() == 4).ok_or_else(|| {
+                        err(Some(prefix), "--arch says conv, but the module has no 4D weight")
+                    })?;
+                let [oc, ic, kh, kw] = k.shape[..] else { unreachable!("4D") };
+                if ic != c {
+                    return Err(err(
+                        Some(prefix),
+                        format!("weight {:?} takes {ic} channels, the image has {c}", k.shape),
+                    ));
+                }
+                let bias = match m.fields.get("bias") {
+                    Some(b) => b.values.clone(),
+                    None => vec![Q::from_integer(0.into()); oc],
+                };
+                let (dense, oh, ow) = super::layers::conv_dense(
+                    &k.values,
+                    [oc, ic, kh, kw],
+                    &bias,
+                    h,
+                    w,
+                    [stride; 2],
+                    [pad; 4],
+                )
+                .map_err(|e| err(Some(prefix), e))?;
+                layers.push(LayerSpec::Dense(dense));
+                mapping.push(format!("{prefix}: conv {c}x{h}x{w} -> {oc}x{oh}x{ow}"));
+                shape = Some(Shape::Image(oc, oh, ow));
+            }
+            ArchItem::AvgPool(k) | ArchItem::MaxPool(k) => {
+                let max = matches!(item, ArchItem::MaxPool(_));
+                let Some(Shape::Image(c, h, w)) = shape else {
+                    return Err(err(None, "--arch: pooling needs an image"));
+                };
+                if max
+                    && !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
+                {
+                    return Err(err(
+                        None,
+                        "--arch: maxpool is read only right after relu (its values are never negative)",
+                    ));
+                }
+                let (oh, ow, windows) =
+                    super::layers::windows(c, h, w, [k, k], [k, k]).map_err(|e| err(None, e))?;
+                if max {
+                    layers.extend(super::layers::max_tree(windows, c * h * w));
+                } else {
+                    layers.push(LayerSpec::Dense(super::layers::avg_pool_dense(&windows, c * h * w)));
+                }
+                mapping.push(format!("{} {k}", if max { "maxpool" } else { "avgpool" }));
+                shape = Some(Shape::Image(c, oh, ow));
+            }
             ArchItem::Linear(_) => {
                 let m = &modules[index.expect("a linear item has a module")];
                 let prefix = &m.name;
@@ -335,6 +522,9 @@ pub fn sequential_mapped(
                     err(Some(prefix), "--arch says linear, but the module has no 2D weight")
                 })?;
                 let (out, inp) = (w.shape[0], w.shape[1]);
+                if matches!(shape, Some(Shape::Image(..))) {
+                    return Err(err(Some(prefix), "a linear layer after an image: add flatten to --arch"));
+                }
                 if out == 0 || inp == 0 {
                     return Err(err(
                         Some(prefix),
@@ -355,7 +545,7 @@ pub fn sequential_mapped(
                 };
                 layers.push(LayerSpec::Dense(Dense { weight, bias }));
                 mapping.push(format!("{prefix}: linear {inp} -> {out}"));
-                width = Some(out);
+                shape = Some(Shape::Flat(out));
             }
             ArchItem::BatchNorm(_) => {
                 let m = &modules[index.expect("a bn item has a module")];
@@ -368,16 +558,24 @@ pub fn sequential_mapped(
                 let Some(LayerSpec::Dense(dense)) = layers.last_mut() else {
                     return Err(err(Some(prefix), "batch norm must follow a linear layer to be folded"));
                 };
-                if gamma.len() != dense.bias.len() || [beta, mean, var].iter().any(|v| v.len() != gamma.len())
+                // BatchNorm1d: one value a row; BatchNorm2d after a convolution: one a channel.
+                let per = match shape {
+                    Some(Shape::Image(c, h, w)) if gamma.len() == c && dense.bias.len() == c * h * w => h * w,
+                    _ => 1,
+                };
+                if gamma.len() * per != dense.bias.len()
+                    || [beta, mean, var].iter().any(|v| v.len() != gamma.len())
                 {
-                    return Err(err(Some(prefix), "sizes differ from the preceding linear layer"));
+                    return Err(err(Some(prefix), "sizes differ from the preceding linear or conv layer"));
                 }
-                for o in 0..gamma.len() {
-                    let s = bn_scale(&gamma[o], &var[o], bn_eps).map_err(|e| err(Some(prefix), e.problem))?;
+                for o in 0..dense.bias.len() {
+                    let ch = o / per;
+                    let s =
+                        bn_scale(&gamma[ch], &var[ch], bn_eps).map_err(|e| err(Some(prefix), e.problem))?;
                     for v in dense.weight[o].iter_mut() {
                         *v = &*v * &s;
                     }
-                    dense.bias[o] = (&dense.bias[o] - &mean[o]) * &s + &beta[o];
+                    dense.bias[o] = (&dense.bias[o] - &mean[ch]) * &s + &beta[ch];
                 }
                 mapping.push(format!("{prefix}: batch norm (folded)"));
             }
@@ -392,7 +590,7 @@ pub fn sequential_mapped(
             ArchItem::Identity => mapping.push("identity".into()),
         }
     }
-    let input = match (input_dim, layers.first()) {
+    let input = match (input_dim.or(input_image), layers.first()) {
         (Some(d), _) => d,
         (None, Some(LayerSpec::Dense(d))) => d.weight.first().map_or(0, |r| r.len()),
         _ => return Err(err(None, "no linear layer first")),
@@ -428,7 +626,12 @@ mod tests {
                 ArchItem::Linear(None)
             ]
         );
-        assert!(parse_arch("linear,conv").is_err());
+        assert!(parse_arch("linear,conv3d").is_err());
+        assert_eq!(
+            parse_arch("conv:2:1@c1").unwrap(),
+            vec![ArchItem::Conv { module: Some("c1".into()), stride: 2, pad: 1 }]
+        );
+        assert_eq!(parse_arch("image:3x8x8").unwrap(), vec![ArchItem::Image(3, 8, 8)]);
         assert_eq!(
             parse_arch("linear@fc1, bn@norm").unwrap(),
             vec![ArchItem::Linear(Some("fc1".into())), ArchItem::BatchNorm(Some("norm".into()))]
