@@ -586,9 +586,11 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         14 => drop(formats::parse_stats_certificates(text)),
         15 => {
             if let Ok(f) = crate::import::read_torch(bytes) {
-                let arch = crate::import::parse_arch("linear,relu,linear").expect("fixed arch");
                 drop(crate::import::sequential(&f.tensors, None, None, &Q::zero()));
-                drop(crate::import::sequential(&f.tensors, None, Some(&arch), &Q::zero()));
+                for spec in ["linear,relu,linear", "image:1x4x4,conv:1:1,bn,relu,maxpool:2,flatten,linear"] {
+                    let arch = crate::import::parse_arch(spec).expect("fixed arch");
+                    drop(crate::import::sequential(&f.tensors, None, Some(&arch), &Q::zero()));
+                }
             }
         }
         17 => drop(formats::parse_regioncam(&net(), text)),
