@@ -18,11 +18,14 @@
 //!
 //! What there is:
 //! - **networks**: [`Network`] from [`parse_network`] (JSON), [`Network::from_layers`],
-//!   [`random`] nets, or the [`import`] readers (safetensors, ONNX);
+//!   [`random`] nets, or the [`import`] readers (`import::read_network`: PyTorch state_dicts
+//!   from safetensors and `torch.save`, ONNX; the format told by content);
 //! - **domains**: [`Domain`] (a box, a polytope, the whole space);
 //! - **every region**: [`enumerate`] (all kept, with the adjacency graph), [`enumerate_with`]
-//!   and [`stream`] (one region at a time, bounded memory), [`partition`] (exact polygons of a
-//!   2-input network, by mesh splitting, much faster, without the per-region measures);
+//!   and [`stream`] (one region at a time, bounded memory; [`stream_resume`] continues one),
+//!   [`partition`] (exact polygons of a 2-input network, by mesh splitting, much faster,
+//!   without the per-region measures; [`partition_limited`], [`partition_bounded`]); limits
+//!   in [`Options`] (`max_regions`, `deadline`) stop a run and mark it not complete;
 //! - **one region**: [`analyze_point`] (the region at a point, no enumeration), [`pattern_at`];
 //! - **checks and the study**: [`verify()`] (an independent check of a regions file),
 //!   [`check_boundary_certificates`] (of the evidence `local_properties` keeps when asked),
