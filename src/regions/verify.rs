@@ -509,7 +509,7 @@ pub struct RegionsFile {
     pub complete: bool,
 }
 
-/// Checks a region's [`BoundaryCertificates`] from the network alone: the region's rows are
+/// Checks a region's [`BoundaryCertificates`](crate::regions::properties::BoundaryCertificates) from the network alone: the region's rows are
 /// re-derived from `pattern` and `domain`, its logits too, and nothing in `certs` is trusted.
 /// The decisions must cover every class candidate (each output that is the lowest index
 /// among the outputs equal to it on the region) and every pair of classes, and agree with
