@@ -370,6 +370,7 @@ pub fn dot_converted(a: &[f64], b: &[f64]) -> Approx {
 
 /// `Σ v_i r_i` for integers `v_i` converted to `f64` (within `ρ|v̂_i|`) and approximations
 /// `r_i`: the bound of [`dot`] (`T = Σ|v̂_i r̂_i|`, `P = Σ|v̂_i| e_i`).
+#[inline]
 pub fn dot_approx(v: &[f64], r: &[Approx]) -> Approx {
     dot_iter(v, r.iter().copied(), 0.0)
 }
