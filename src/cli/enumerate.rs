@@ -275,12 +275,18 @@ fn resume_point(
             "--resume continues the --jsonl stream only: no --json, --dot, --graphml, --merge or --linear",
         ));
     }
-    let text = read(path)?;
+    // Line by line (a stream of millions of regions is gigabytes), each region kept with
+    // only what resuming reads: pattern, facet rows and neighbours, boundedness, radius.
+    use std::io::BufRead;
+    let cannot = |e: std::io::Error| bad(format!("{}: cannot read: {e}", path.display()));
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(cannot)?);
     let mut keep = 0; // bytes of whole region lines
     let mut prior = Vec::new();
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        if !line.ends_with('\n') {
-            break; // cut off mid-line by the kill
+    let mut line = String::new();
+    for i in 0.. {
+        line.clear();
+        if reader.read_line(&mut line).map_err(cannot)? == 0 || !line.ends_with('\n') {
+            break; // the end, or a line cut off by the kill
         }
         if line.starts_with("{\"summary\"") {
             if line.contains("\"complete\":true") || !line.contains("\"complete\"") {
@@ -293,8 +299,13 @@ fn resume_point(
             }
             break; // stopped by a limit: continue after its regions
         }
-        let r = formats::parse_jsonl_region(line)
+        let mut r = formats::parse_jsonl_region(&line)
             .map_err(|e| bad(format!("{}: line {}: {e}", path.display(), i + 1)))?;
+        r.interior_point = Vec::new();
+        (r.logits, r.insphere_linf, r.vertices, r.volume) = (None, None, None, None);
+        if let Some(linregions::Insphere::Finite { center, .. }) = &mut r.insphere {
+            *center = Vec::new();
+        }
         prior.push(r);
         keep += line.len();
     }

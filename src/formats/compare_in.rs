@@ -89,14 +89,7 @@ pub fn parse_other_points(
             .map(|(i, v)| {
                 let p = format!("[{i}]");
                 let o = as_obj(v, &p)?;
-                let x = vector(at(o, "point", &p)?, None, &format!("{p}.point"))?;
-                if x.len() != d {
-                    return Err(err(
-                        None,
-                        format!("{p}.point"),
-                        format!("has {} coordinates, expected {d}", x.len()),
-                    ));
-                }
+                let x = point_of(o, &p, d)?;
                 let label = match (o.get("pattern"), o.get("label")) {
                     (Some(pv), _) => {
                         crate::regions::compare::Label::Pattern(parse_pattern_value(net, pv).ok_or_else(
@@ -259,18 +252,20 @@ pub fn parse_regioncam(net: &Network, text: &str) -> Result<(Option<Q>, Vec<(Vec
         .map(|(i, v)| {
             let p = format!("faces[{i}]");
             let f = as_obj(v, &p)?;
-            let x = vector(at(f, "point", &p)?, None, &format!("{p}.point"))?;
-            if x.len() != d {
-                return Err(err(
-                    None,
-                    format!("{p}.point"),
-                    format!("has {} coordinates, expected {d}", x.len()),
-                ));
-            }
+            let x = point_of(f, &p, d)?;
             let pattern = parse_pattern_value(net, at(f, "pattern", &p)?)
                 .ok_or_else(|| err(None, format!("{p}.pattern"), "not a pattern of this network"))?;
             Ok((x, pattern))
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((size, faces))
+}
+
+/// The `point` field of the object at `path`: `d` exact coordinates.
+fn point_of(o: &serde_json::Map<String, Value>, path: &str, d: usize) -> Result<Vec<Q>, WireError> {
+    let x = vector(at(o, "point", path)?, None, &format!("{path}.point"))?;
+    if x.len() != d {
+        return Err(err(None, format!("{path}.point"), format!("has {} coordinates, expected {d}", x.len())));
+    }
+    Ok(x)
 }
