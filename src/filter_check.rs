@@ -398,6 +398,7 @@ pub fn check_target(name: &str, data: &[u8]) -> bool {
     let mut b = Bytes::new(data);
     match name {
         "readers" => check_reader(data),
+        group if group.starts_with("reader_") => return check_reader_group(&group[7..], data),
         "filters" => check_any(data),
         "paths" => check_paths(&mut b),
         "filter_ratio" => check_ratio(&mut b),
@@ -549,6 +550,35 @@ pub fn check_reader(data: &[u8]) {
     let Some((&sel, rest)) = data.split_first() else { return };
     let text = String::from_utf8_lossy(rest);
     read_with(sel, rest, &text);
+}
+
+/// The readers grouped as the per-reader fuzz targets run them (`fuzz/fuzz_targets/
+/// reader_*.rs`): each group lists [`read_with`] numbers, and [`check_reader_group`]'s first
+/// byte picks one of them.
+pub const READER_GROUPS: [(&str, &[u8]); 10] = [
+    ("network", &[0]),
+    ("domain", &[1]),
+    ("text", &[2, 3, 4]),
+    ("regions", &[5, 18]),
+    ("compare", &[6, 7, 8, 9, 17]),
+    ("data", &[10, 14]),
+    ("safetensors", &[11]),
+    ("onnx", &[12, 16]),
+    ("arch", &[13]),
+    ("torch", &[15]),
+];
+
+/// [`check_reader`] restricted to one of [`READER_GROUPS`] (by name): the first byte picks
+/// a reader of the group, the rest is the file. False if there is no such group.
+pub fn check_reader_group(group: &str, data: &[u8]) -> bool {
+    let Some((_, sels)) = READER_GROUPS.iter().find(|(name, _)| *name == group) else {
+        return false;
+    };
+    if let Some((&first, rest)) = data.split_first() {
+        let sel = sels[first as usize % sels.len()];
+        read_with(sel, rest, &String::from_utf8_lossy(rest));
+    }
+    true
 }
 
 /// The readers by number (see [`check_reader`]); `bytes` for the binary formats, `text`

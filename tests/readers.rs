@@ -112,3 +112,19 @@ fn fuzz_found_crashes_stay_fixed() {
     }
     assert!(n >= 1);
 }
+
+/// The per-reader fuzz targets' groups cover every reader number exactly once, and each
+/// target name is known to `check_target`.
+#[test]
+fn reader_groups_cover_every_reader_once() {
+    use linregions::filter_check::{READER_GROUPS, check_target};
+    let mut seen: Vec<u8> = READER_GROUPS.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    seen.sort();
+    assert_eq!(seen, (0..19).collect::<Vec<u8>>());
+    for (name, _) in READER_GROUPS {
+        assert!(check_target(&format!("reader_{name}"), b""), "{name}");
+        let fuzz = root().join(format!("fuzz/fuzz_targets/reader_{name}.rs"));
+        assert!(fuzz.exists(), "{} missing", fuzz.display());
+    }
+    assert!(!check_target("reader_nosuch", b"\x00{}"));
+}

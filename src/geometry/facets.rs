@@ -126,13 +126,17 @@ impl Halfspaces {
                     // An optimum beyond row k: the crossing from `inner` is a facet point to
                     // certify; else the tight rows may prove row k implied.
                     let beyond = sparse.dot(k, &ipm.z) - bf[k];
-                    let w = ipm.tight_rows(d);
                     let settle = if beyond > 0.0 {
                         let t = slack / (slack + beyond);
                         let q: Vec<f64> = inner_f.iter().zip(&ipm.z).map(|(c, v)| c + t * (v - c)).collect();
                         self.certified_facet_point(k, &q, &rows_ab).map(|p| found.push((k, p))).is_some()
                     } else {
-                        !w.contains(&k) && self.implied(k, &w)
+                        // The multipliers' support first: at a face of optima (free
+                        // directions, common in high dimension) the `d` smallest ratios
+                        // take rows that carry no multiplier and the square system
+                        // refuses; the support's tall system has the certificate.
+                        let implied_by = |w: &[usize]| !w.is_empty() && !w.contains(&k) && self.implied(k, w);
+                        implied_by(&ipm.support_rows(d)) || implied_by(&ipm.tight_rows(d))
                     };
                     if settle {
                         moved[k] = bf[k];

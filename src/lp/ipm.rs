@@ -32,6 +32,15 @@ pub(crate) enum Stop {
 }
 
 impl Ipm {
+    /// The rows whose multiplier exceeds their slack (`λ_i > s_i`), at most `n` of them
+    /// (else none): near a converged optimum, the support of a strictly complementary
+    /// multiplier vector, which is small at a degenerate optimum where [`Self::tight_rows`]
+    /// must take rows without a multiplier.
+    pub(crate) fn support_rows(&self, n: usize) -> Vec<usize> {
+        let rows: Vec<usize> = (0..self.s.len()).filter(|&i| self.lambda[i] > self.s[i]).collect();
+        if rows.len() > n { Vec::new() } else { rows }
+    }
+
     /// The `n` rows most clearly tight (smallest `s_i / λ_i`): the optimal basis when the
     /// optimum is a non-degenerate vertex.
     pub(crate) fn tight_rows(&self, n: usize) -> Vec<usize> {

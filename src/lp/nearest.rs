@@ -143,6 +143,7 @@ fn dual_active_set<T: Field>(d: usize, g: &[Vec<T>], h: &[T]) -> Option<(Vec<usi
     let mut u: Vec<T> = Vec::new();
     let mut x = vec![T::zero(); d];
     let norms: Vec<T> = g.iter().map(|r| dot(r, r)).collect();
+    let unit: Vec<Option<usize>> = g.iter().map(|r| unit_coordinate(r)).collect();
     // A zero row reads 0 <= h_i: always true or never.
     let zero_row = |i: usize| norms[i].weight() == 0.0;
     if (0..m).any(|i| zero_row(i) && T::zero().sub(&h[i]).positive(&T::tol(&h[i]))) {
@@ -166,17 +167,7 @@ fn dual_active_set<T: Field>(d: usize, g: &[Vec<T>], h: &[T]) -> Option<(Vec<usi
         let Some((p, _)) = p else { return Some((act, x)) };
         let mut up = T::zero();
         loop {
-            // r = (N Nᵀ)^-1 N g_p over the active normals N; z = g_p - Nᵀ r.
-            let kk: Vec<Vec<T>> =
-                act.iter().map(|&i| act.iter().map(|&j| dot(&g[i], &g[j])).collect()).collect();
-            let rhs: Vec<T> = act.iter().map(|&i| dot(&g[i], &g[p])).collect();
-            let r = solve(kk, rhs)?;
-            let mut z = g[p].clone();
-            for (t, &i) in act.iter().enumerate() {
-                for (zj, gj) in z.iter_mut().zip(&g[i]) {
-                    *zj = zj.sub(&r[t].mul(gj));
-                }
-            }
+            let (r, z) = project(g, &unit, &act, p)?;
             let zz = dot(&z, &z);
             let full = if zz.positive(&T::tol(&T::zero())) {
                 Some(dot(&g[p], &x).sub(&h[p]).div(&zz))
@@ -221,6 +212,69 @@ fn dual_active_set<T: Field>(d: usize, g: &[Vec<T>], h: &[T]) -> Option<(Vec<usi
     None
 }
 
+/// The coordinate of a row's one nonzero entry (a box row), if it has exactly one.
+fn unit_coordinate<T: Field>(row: &[T]) -> Option<usize> {
+    let mut nz = row.iter().enumerate().filter(|(_, v)| v.weight() != 0.0);
+    match (nz.next(), nz.next()) {
+        (Some((j, _)), None) => Some(j),
+        _ => None,
+    }
+}
+
+/// The projection step of [`dual_active_set`]: `r = (N Nᵀ)⁻¹ N g_p` over the active rows
+/// `N` and `z = g_p - Nᵀ r`, with the active unit rows (one nonzero, coordinate `j`) taken
+/// out first. They span the coordinates `J` they fix, so `z_J = 0`; the other active rows
+/// `D`, restricted to the free coordinates `F`, give `r_D` from their Gram matrix over `F`
+/// alone (`K' r_D = G_DF g_pF`, the order of `D` instead of `N`), and each unit row the
+/// remainder of its coordinate. The same `r` and `z` as the solve with `N Nᵀ`; `None` if
+/// the active rows are dependent (two unit rows on one coordinate, or `K'` singular).
+fn project<T: Field>(
+    g: &[Vec<T>],
+    unit: &[Option<usize>],
+    act: &[usize],
+    p: usize,
+) -> Option<(Vec<T>, Vec<T>)> {
+    let d = g[p].len();
+    let mut fixed = vec![false; d];
+    let mut dense: Vec<usize> = Vec::new();
+    for (t, &i) in act.iter().enumerate() {
+        match unit[i] {
+            Some(j) if !fixed[j] => fixed[j] = true,
+            Some(_) => return None,
+            None => dense.push(t),
+        }
+    }
+    let free: Vec<usize> = (0..d).filter(|&j| !fixed[j]).collect();
+    let dot_f = |a: &[T], b: &[T]| {
+        free.iter()
+            .fold(T::zero(), |acc, &j| if a[j].weight() == 0.0 { acc } else { acc.add(&a[j].mul(&b[j])) })
+    };
+    let kk: Vec<Vec<T>> =
+        dense.iter().map(|&s| dense.iter().map(|&t| dot_f(&g[act[s]], &g[act[t]])).collect()).collect();
+    let rhs: Vec<T> = dense.iter().map(|&s| dot_f(&g[act[s]], &g[p])).collect();
+    let rd = solve(kk, rhs)?;
+    // z = g_p - Σ_D r_t g_t, then the unit rows take what is left on their coordinates.
+    let mut z = g[p].clone();
+    for (rt, &t) in rd.iter().zip(&dense) {
+        for (zj, gj) in z.iter_mut().zip(&g[act[t]]) {
+            if gj.weight() != 0.0 {
+                *zj = zj.sub(&rt.mul(gj));
+            }
+        }
+    }
+    let mut r = vec![T::zero(); act.len()];
+    for (rt, &t) in rd.into_iter().zip(&dense) {
+        r[t] = rt;
+    }
+    for (t, &i) in act.iter().enumerate() {
+        if let Some(j) = unit[i] {
+            r[t] = z[j].div(&g[i][j]);
+            z[j] = T::zero();
+        }
+    }
+    Some((r, z))
+}
+
 /// The exact KKT check for the active rows `s` (integer rows `g`, `h_i = hn_i / l`, `l > 0`):
 /// with `K = G_S G_Sᵀ` and `U = adj(K)·H_S`, the multipliers are `μ = -U / (l·det K)` and the
 /// point `X / (l·det K)` with `X = G_Sᵀ U`. Certified if `det K > 0`, every `U_t <= 0` and
@@ -231,13 +285,13 @@ pub(crate) fn certify(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<
     if k > d {
         return None;
     }
+    if k > 8 {
+        return certify_solved(g, hn, l, s);
+    }
     let kk: Vec<Vec<Z>> = s
         .iter()
         .map(|&i| s.iter().map(|&j| g[i].iter().zip(&g[j]).map(|(a, b)| a * b).sum()).collect())
         .collect();
-    if k > 8 {
-        return certify_solved(g, hn, l, s, &kk);
-    }
     certify_minors(g, hn, l, s, &kk)
 }
 
@@ -282,14 +336,66 @@ fn certify_minors(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize], kk: &[Vec<Z>]) -> 
     Some(x.into_iter().map(|v| q_new(v, den.clone())).collect())
 }
 
-/// [`certify`] past order 8 by one fraction-free solve `K Y = D·H_S` instead of every minor
-/// of `K` (`O(k³)` against `O(k⁵)`): `K` is a Gram matrix, so it is non-singular iff
-/// positive definite, and then `U = Y·det K / D` has the signs of `Y·D`; the point is
-/// `G_Sᵀ Y / (l·D)`. The same point, so the same answer.
-fn certify_solved(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize], kk: &[Vec<Z>]) -> Option<Vec<Q>> {
+/// [`certify`] past order 8 by one fraction-free solve instead of every minor of `K`
+/// (`O(k³)` against `O(k⁵)`), with the unit rows of `S` (one nonzero: the box's rows, often
+/// most of an active set in high dimension) taken out first. A unit row `α e_j` fixes
+/// `x_j = h_i / α`; the other rows `N`, restricted to the free coordinates `F`, leave
+/// `K' = G_NF G_NFᵀ` and `K' Y = D·H'` with `H'` their right-hand sides less the fixed
+/// coordinates' share; `x_F = G_NFᵀ Y / D'`, and each unit row's multiplier is what
+/// `x_j` needs beyond the rows `N`. `K'` is a Gram matrix, so non-singular iff positive
+/// definite, and it is iff `G_S` has independent rows (distinct unit coordinates, `G_NF` of
+/// full row rank): the same multipliers and point as the solve of `K`, so the same answer.
+fn certify_solved(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize]) -> Option<Vec<Q>> {
     let d = g.first().map_or(0, Vec::len);
-    let hs: Vec<Z> = s.iter().map(|&i| hn[i].clone()).collect();
-    let (mut den, mut y) = crate::arith::minors::solve_columns(kk, &hs)?;
+    // The unit rows (coordinate, coefficient), each coordinate at most once.
+    let mut fixed: Vec<Option<usize>> = vec![None; d];
+    let mut rest: Vec<usize> = Vec::with_capacity(s.len());
+    for &i in s {
+        let mut nz = g[i].iter().enumerate().filter(|(_, v)| !v.is_zero());
+        match (nz.next(), nz.next()) {
+            (Some((j, _)), None) => {
+                if fixed[j].is_some() {
+                    return None;
+                }
+                fixed[j] = Some(i);
+            }
+            (None, _) => return None,
+            _ => rest.push(i),
+        }
+    }
+    let free: Vec<usize> = (0..d).filter(|&j| fixed[j].is_none()).collect();
+    // x_j = hn_i / (l α_i) = (hn_i · M/α_i) / (l M), M the lcm of the coefficients.
+    let m_lcm: Z = fixed.iter().flatten().fold(Z::from(1), |acc, &i| {
+        let a = g[i].iter().find(|v| !v.is_zero()).expect("a unit row").abs();
+        num_integer::Integer::lcm(&acc, &a)
+    });
+    let fixed_num: Vec<Option<Z>> = (0..d).map(|j| fixed[j].map(|i| &hn[i] * &m_lcm / &g[i][j])).collect();
+    // H'_i = hn_i M - Σ_{fixed j} g_ij X_j (over l M), and K' over the free coordinates.
+    let hs: Vec<Z> = rest
+        .iter()
+        .map(|&i| {
+            let share: Z = fixed_num
+                .iter()
+                .zip(&g[i])
+                .filter_map(|(x, a)| x.as_ref().filter(|_| !a.is_zero()).map(|x| x * a))
+                .sum();
+            &hn[i] * &m_lcm - share
+        })
+        .collect();
+    let gf: Vec<Vec<&Z>> = rest.iter().map(|&i| free.iter().map(|&j| &g[i][j]).collect()).collect();
+    let (mut den, mut y) = if rest.is_empty() {
+        (Z::from(1), Vec::new())
+    } else {
+        let kk: Vec<Vec<Z>> = gf
+            .iter()
+            .map(|a| {
+                gf.iter()
+                    .map(|b| a.iter().zip(b).filter(|(u, _)| !u.is_zero()).map(|(u, v)| *u * *v).sum())
+                    .collect()
+            })
+            .collect();
+        crate::arith::minors::solve_columns(&kk, &hs)?
+    };
     if den.is_negative() {
         den = -den;
         y.iter_mut().for_each(|v| *v = -&*v);
@@ -297,14 +403,37 @@ fn certify_solved(g: &[Vec<Z>], hn: &[Z], l: &Z, s: &[usize], kk: &[Vec<Z>]) -> 
     if y.iter().any(Signed::is_positive) {
         return None;
     }
-    let x: Vec<Z> = (0..d).map(|j| y.iter().zip(s).map(|(yt, &i)| yt * &g[i][j]).sum()).collect();
+    // The point as X / (den · l · M): free coordinates from the rows N, fixed ones scaled.
+    let mut x: Vec<Z> = vec![Z::zero(); d];
+    for (yt, &i) in y.iter().zip(&rest) {
+        if yt.is_zero() {
+            continue;
+        }
+        for &j in &free {
+            if !g[i][j].is_zero() {
+                x[j] += yt * &g[i][j];
+            }
+        }
+    }
+    for j in 0..d {
+        let Some(i) = fixed[j] else { continue };
+        let xj = fixed_num[j].as_ref().expect("fixed") * &den;
+        // The unit row's multiplier: (X_j - Σ_N Y_t g_tj) / α_i, at most zero.
+        let others: Z = y.iter().zip(&rest).map(|(yt, &t)| yt * &g[t][j]).sum();
+        let excess = &xj - others;
+        if !excess.is_zero() && excess.is_positive() == g[i][j].is_positive() {
+            return None;
+        }
+        x[j] = xj;
+    }
+    let scaled = &den * &m_lcm;
     let holds = g.iter().zip(hn).all(|(row, hi)| {
-        row.iter().zip(&x).filter(|(a, _)| !a.is_zero()).map(|(a, b)| a * b).sum::<Z>() <= hi * &den
+        row.iter().zip(&x).filter(|(a, _)| !a.is_zero()).map(|(a, b)| a * b).sum::<Z>() <= hi * &scaled
     });
     if !holds {
         return None;
     }
-    let den = l * den;
+    let den = l * scaled;
     Some(x.into_iter().map(|v| q_new(v, den.clone())).collect())
 }
 
@@ -552,11 +681,22 @@ mod tests {
     fn solved_kkt_check_equals_the_minors() {
         let mut rng = crate::network::random::SplitMix64(31);
         let (mut accepted, mut refused) = (0, 0);
-        for t in 0..60 {
+        let (mut with_units, mut accepted_units) = (0, 0);
+        for t in 0..240 {
             let d = 14;
             let m = 9 + t % 4;
-            let g: Vec<Vec<Z>> =
+            let mut g: Vec<Vec<Z>> =
                 (0..m).map(|_| (0..d).map(|_| Z::from(rng.small_int(5))).collect()).collect();
+            // Unit rows (box-like: `α e_j`), taken out before the solve: up to six, on
+            // distinct coordinates except when t % 7 == 0 (two on one: dependent, refused).
+            if t % 3 != 0 {
+                for u in 0..=t % 6 {
+                    let j = if t % 7 == 0 && u == 1 { t % d } else { (t + 5 * u) % d };
+                    let alpha = [1, -1, 2, -3][(t + u) % 4];
+                    g[u] = (0..d).map(|c| Z::from(if c == j { alpha } else { 0 })).collect();
+                }
+                with_units += 1;
+            }
             // Rows through points at distance ~1 (accepted: hn < 0 and the subset is all
             // rows, the origin outside every half-space) or random right-hand sides.
             // Even t: every row tight at x* = -Gᵀμ with μ > 0 (the KKT conditions hold: the
@@ -569,15 +709,22 @@ mod tests {
                 (0..m).map(|_| Z::from(rng.small_int(4))).collect()
             };
             let l = Z::from(1);
-            let s: Vec<usize> = (0..m).collect();
+            // Every row in S, or all but the last two (their rows then checked as rows).
+            let s: Vec<usize> = (0..if t % 4 == 3 { m - 2 } else { m }).collect();
             let kk: Vec<Vec<Z>> = s
                 .iter()
                 .map(|&i| s.iter().map(|&j| g[i].iter().zip(&g[j]).map(|(a, b)| a * b).sum()).collect())
                 .collect();
             let a = certify_minors(&g, &hn, &l, &s, &kk);
-            assert_eq!(a, certify_solved(&g, &hn, &l, &s, &kk), "t={t}");
-            if a.is_some() { accepted += 1 } else { refused += 1 }
+            assert_eq!(a, certify_solved(&g, &hn, &l, &s), "t={t}");
+            if a.is_some() {
+                accepted += 1
+            } else {
+                refused += 1
+            }
+            accepted_units += (a.is_some() && t % 3 != 0) as usize;
         }
-        assert!(accepted > 5 && refused > 5, "accepted {accepted}, refused {refused}");
+        assert!(accepted > 20 && refused > 20 && with_units > 100, "accepted {accepted}, refused {refused}");
+        assert!(accepted_units > 20, "{accepted_units}");
     }
 }
