@@ -180,6 +180,32 @@ fn stats_render_and_partition_stop_too() {
     assert!(std::fs::read_to_string(&json).unwrap().contains("\"complete\": true"));
 }
 
+#[test]
+fn inspect_stops_with_the_pattern_of_a_heavy_point() {
+    // A 256-input point: seconds of analysis, far past 0.2 s; its pattern is still printed.
+    let net = tmp("wide.json");
+    assert!(
+        run(&["random", "--dims", "256,32,32,10", "--seed", "3", "-o", net.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let point = vec!["1/3"; 256].join(",");
+    let o = run(&["inspect", net.to_str().unwrap(), "--box=0:1", "--point", &point, "--time-limit", "0.2", "--json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("stopped by --time-limit 0.2"));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["complete"].as_bool(), Some(false));
+    let pattern: Vec<&str> = doc["pattern"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(pattern.iter().map(|p| p.len()).collect::<Vec<_>>(), [32, 32]);
+    // A small net finishes within the limit: the whole region, marked complete.
+    let o = run(&["inspect", NET, "--point", "1/2,1/3", "--time-limit", "60", "--json"]);
+    assert!(o.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["complete"].as_bool(), Some(true));
+    let o = run(&["inspect", NET, "--point", "1/2,1/3", "--time-limit", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 /// `enumerate --jsonl FILE` of a 2-32-32-1 net on the whole plane: (net path, reference).
 fn stream_reference() -> (PathBuf, Vec<u8>) {
     let net = tmp("resume-net.json");

@@ -264,6 +264,15 @@ impl std::fmt::Display for Incomplete {
 }
 impl std::error::Error for Incomplete {}
 
+/// A `--time-limit` in seconds as a duration (exit 2 unless positive and finite).
+pub(crate) fn time_limit(seconds: Option<f64>) -> Result<Option<std::time::Duration>> {
+    match seconds {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(std::time::Duration::from_secs_f64(s))),
+        Some(s) => Err(bad(format!("--time-limit {s}: expected a positive number of seconds"))),
+    }
+}
+
 /// `--max-regions` and `--time-limit`: limits that stop a run and keep what it found.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub(crate) struct LimitArgs {
@@ -280,13 +289,7 @@ pub(crate) struct LimitArgs {
 impl LimitArgs {
     /// The options with these limits, the clock starting now.
     pub(crate) fn apply(&self, opts: linregions::Options) -> Result<linregions::Options> {
-        let deadline = match self.time_limit {
-            None => None,
-            Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
-                Some(Instant::now() + std::time::Duration::from_secs_f64(s))
-            }
-            Some(s) => return Err(bad(format!("--time-limit {s}: expected a positive number of seconds"))),
-        };
+        let deadline = time_limit(self.time_limit)?.map(|t| Instant::now() + t);
         Ok(opts
             .max_regions(self.max_regions.map(|n| usize::try_from(n).unwrap_or(usize::MAX)))
             .deadline(deadline))

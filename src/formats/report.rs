@@ -5,7 +5,7 @@ use super::{NeighborStyle, PropsOut, RegionOut, STATS_CSV_HEADER, props_out, reg
 use super::{summary_markdown, to_json_text};
 use crate::arith::num::{Q, fmt_q, to_f64};
 use crate::geometry::{Insphere, LinfInsphere, Source};
-use crate::network::{Network, NeuronId, pattern_label};
+use crate::network::{Network, NeuronId, Pattern, pattern_label};
 use crate::regions::enumerate::{Enumeration, Region};
 use crate::regions::properties::{EdgeProps, RegionProps, StudySummary};
 use crate::regions::verify::{Failure, Report};
@@ -22,15 +22,48 @@ fn vec_text(v: &[Q]) -> String {
 pub fn inspect_json(net: &Network, point: &[Q], vanishing: &[NeuronId], region: &Region) -> String {
     #[derive(Serialize)]
     struct InspectOut {
+        complete: bool,
         point: Vec<String>,
         vanishing: Vec<[usize; 2]>,
         region: RegionOut,
     }
     to_json_text(&InspectOut {
+        complete: true,
         point: point.iter().map(fmt_q).collect(),
         vanishing: vanishing.iter().map(|&(l, k)| [l, k]).collect(),
         region: region_out(net, region, NeighborStyle::Pattern),
     })
+}
+
+/// `inspect --json` stopped by its time limit: `"complete": false`, the point, the neurons
+/// vanishing at it and the pattern of its region (the analysis did not finish).
+pub fn inspect_partial_json(net: &Network, point: &[Q], vanishing: &[NeuronId], pattern: &Pattern) -> String {
+    #[derive(Serialize)]
+    struct PartialOut {
+        complete: bool,
+        point: Vec<String>,
+        vanishing: Vec<[usize; 2]>,
+        pattern: Vec<String>,
+    }
+    to_json_text(&PartialOut {
+        complete: false,
+        point: point.iter().map(fmt_q).collect(),
+        vanishing: vanishing.iter().map(|&(l, k)| [l, k]).collect(),
+        pattern: net.pattern_strings(pattern),
+    })
+}
+
+/// [`inspect_partial_json`] for people.
+pub fn inspect_partial_text(net: &Network, point: &[Q], vanishing: &[NeuronId], pattern: &Pattern) -> String {
+    let mut t = String::new();
+    t += &format!("point          {}\n", vec_text(point));
+    t += &format!("pattern        {}\n", pattern_label(net, pattern));
+    if !vanishing.is_empty() {
+        let z: Vec<String> = vanishing.iter().map(|(l, k)| format!("{l}:{k}")).collect();
+        t += &format!("on a boundary  neurons {} vanish here\n", z.join(" "));
+    }
+    t += "complete       false: the region's analysis did not finish in time\n";
+    t
 }
 
 /// `inspect` for people: pattern, facets with their sources and neighbours, logits and
