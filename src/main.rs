@@ -60,6 +60,12 @@ enum Cmd {
   linregions enumerate model.safetensors --arch linear,bn,relu,linear --jsonl regions.jsonl
   linregions enumerate fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv")]
     Enumerate(EnumerateArgs),
+    /// Join the parts of an enumeration run as jobs (`enumerate --shard I/N --json PART`) into
+    /// the regions JSON one run writes, byte for byte.
+    #[command(after_help = "Examples:
+  for i in 0 1 2; do linregions enumerate net.json --unbounded --shard $i/3 --json part$i.json; done
+  linregions merge part0.json part1.json part2.json --json regions.json")]
+    Merge(MergeArgs),
     /// Exact polygons of every region of a 2D network (or a plane slice) in a bounded domain.
     ///
     /// The domain polygon is cut neuron by neuron (mesh splitting) in exact arithmetic:
@@ -154,6 +160,7 @@ fn main() -> ExitCode {
     let result = match cli.cmd {
         Cmd::Enumerate(a) => cmd_enumerate(a, &import),
         Cmd::Partition(a) => cmd_partition(a, &import),
+        Cmd::Merge(a) => cmd_merge(a),
         Cmd::Inspect(a) => cmd_inspect(a, &import),
         Cmd::Random(a) => cmd_random(a),
         Cmd::Verify(a) => cmd_verify(a, &import),

@@ -190,7 +190,16 @@ fn inspect_stops_with_the_pattern_of_a_heavy_point() {
             .success()
     );
     let point = vec!["1/3"; 256].join(",");
-    let o = run(&["inspect", net.to_str().unwrap(), "--box=0:1", "--point", &point, "--time-limit", "0.2", "--json"]);
+    let o = run(&[
+        "inspect",
+        net.to_str().unwrap(),
+        "--box=0:1",
+        "--point",
+        &point,
+        "--time-limit",
+        "0.2",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("stopped by --time-limit 0.2"));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -53,6 +53,13 @@ pub(crate) struct EnumerateArgs {
     /// Same network and domain as that run; no other outputs.
     #[arg(long, requires = "jsonl")]
     pub(crate) resume: bool,
+    /// Compute part I of N (I from 0 to N-1) of the enumeration, to run it as N jobs: the
+    /// part goes to --json PART, and `linregions merge PART...` writes the document one run
+    /// would. `auto` takes I and N from a Slurm job array (SLURM_ARRAY_TASK_ID,
+    /// SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT); `auto/N` also takes I from a
+    /// Kubernetes Indexed Job (JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "I/N", requires = "json", conflicts_with_all = ["jsonl", "dot", "graphml", "merge", "linear"])]
+    pub(crate) shard: Option<String>,
 }
 
 pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
@@ -73,6 +80,9 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     let (domain, defaulted) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
     let opts = a.limits.apply(Options::default().digits(a.digits).volumes(a.volumes).mesh(!a.walk))?;
+    if let Some(spec) = &a.shard {
+        return cmd_enumerate_shard(&a, spec, &net, plane.as_ref(), &domain, &opts);
+    }
     let terminal = std::io::stderr().is_terminal();
     let show_progress = !a.quiet && (terminal || a.progress);
     // Lines every 5 s when stderr is a file or pipe; updated in place 4 times a second on a

@@ -12,6 +12,7 @@ mod json;
 mod regions;
 mod regions_in;
 mod report;
+mod shard;
 mod stats;
 #[cfg(test)]
 mod tests;
@@ -24,4 +25,5 @@ pub use json::*;
 pub use regions::*;
 pub use regions_in::*;
 pub use report::*;
+pub use shard::*;
 pub use stats::*;

@@ -12,6 +12,7 @@ pub mod linear;
 pub mod local;
 pub mod mesh;
 pub mod properties;
+pub mod shard;
 pub mod verify;
 
 /// An invariant that [`Enumeration::sanity_check`](enumerate::Enumeration::sanity_check)
