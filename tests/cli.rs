@@ -556,9 +556,18 @@ fn completions_and_help() {
     assert!(stdout(&o).contains("linregions"));
     let o = run(&["--help"]);
     let h = stdout(&o);
-    for cmd in
-        ["enumerate", "inspect", "verify", "compare", "stats", "train", "render", "random", "completions"]
-    {
+    for cmd in [
+        "enumerate",
+        "merge",
+        "inspect",
+        "verify",
+        "compare",
+        "stats",
+        "train",
+        "render",
+        "random",
+        "completions",
+    ] {
         assert!(h.contains(cmd), "--help lists {cmd}");
     }
     assert!(
@@ -628,9 +637,18 @@ fn help_examples_run() {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(want), "{args:?}: {}", stderr(&o));
     }
-    for cmd in
-        ["enumerate", "partition", "inspect", "verify", "compare", "stats", "train", "render", "convert"]
-    {
+    for cmd in [
+        "enumerate",
+        "merge",
+        "partition",
+        "inspect",
+        "verify",
+        "compare",
+        "stats",
+        "train",
+        "render",
+        "convert",
+    ] {
         let o = run(&[cmd, "--help"]);
         assert!(stdout(&o).contains("Examples:"), "{cmd} --help has examples");
     }
