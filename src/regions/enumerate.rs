@@ -12,7 +12,7 @@ use crate::arith::num::{Q, Z, to_f64};
 use crate::geometry::HIGH_DIM;
 use crate::geometry::domain::{Domain, DomainError};
 use crate::geometry::{
-    Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows,
+    FacetPoint, Grouped, Halfspaces, Insphere, Interior, LinfInsphere, Source, group_primitive, group_rows,
 };
 use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
@@ -385,7 +385,13 @@ pub(crate) fn analyze_region_from(
         .enumerate()
         .map(|(fi, (i, point))| {
             // The rounded point in lowest terms (the output) and as found (for the crossing).
-            let (x, l) = fhs.simplify_facet_point_over(fi, &point, &rows_f);
+            // Past `HIGH_DIM` inputs a certified grid point is kept as it is: rounding it
+            // further checks every row again for each facet (a tenth of a 784-input
+            // region's analysis), and there the facet points are not canonical anyway.
+            let (x, l) = match point {
+                FacetPoint::Grid { x, l, .. } if d > HIGH_DIM => (x, l),
+                point => fhs.simplify_facet_point_over(fi, &point, &rows_f),
+            };
             let sources = hs.sources[i].clone();
             let on_boundary = sources.iter().any(|s| matches!(s, Source::Domain(_)));
             let neighbor_pattern = (!on_boundary).then(|| {
