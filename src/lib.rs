@@ -95,7 +95,9 @@ pub use regions::enumerate::{
     enumerate, enumerate_with, stream, stream_resume,
 };
 pub use regions::linear::{LinearRegions, linear_regions};
-pub use regions::local::{PointError, PointRegion, analyze_point, local_properties, locate_points};
+pub use regions::local::{
+    PointError, PointRegion, analyze_point, local_properties, locate_points, locate_points_with,
+};
 pub use regions::mesh::{Partition, PartitionError, partition, partition_bounded, partition_limited};
 pub use regions::shard::{Shard, ShardRegions, enumerate_shard, shard_cuts};
 pub use regions::verify::{Report, check_boundary_certificates, verify, verify_slice};

@@ -348,6 +348,16 @@ fn progress_lines_when_asked_even_into_a_pipe() {
     // Without --progress, into a pipe: silent.
     let o = run(&["enumerate", net.to_str().unwrap(), "--unbounded", "--time-limit", "2.5", "--quiet"]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("frontier"));
+    // stats --points: the regions analysed (the last line always), then the properties.
+    let pts = tmp("progress-points.csv");
+    std::fs::write(&pts, "0,0\n1/2,1/3\n-1/2,1/5\n").unwrap();
+    let o = run(&["stats", NET, "--points", pts.to_str().unwrap(), "--progress"]);
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("3 of 3 regions analysed"), "{err}");
+    assert!(err.contains("the study's properties of 3 regions"), "{err}");
+    let o = run(&["stats", NET, "--points", pts.to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("analysed"));
 }
 
 #[test]

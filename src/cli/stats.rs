@@ -35,6 +35,10 @@ pub(crate) struct StatsArgs {
     pub(crate) certificates: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+    /// Show progress on stderr even when it is not a terminal (with --points: the regions
+    /// analysed, a line every 5 seconds, and the time left at that pace).
+    #[arg(long)]
+    pub(crate) progress: bool,
 }
 
 pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
@@ -76,15 +80,34 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                 let rows = formats::parse_data_csv(&read(p)?, d)
                     .map_err(|e| bad(format!("{}: {e}", p.display())))?;
                 let xs: Vec<Vec<linregions::Q>> = rows.iter().map(|(x, _)| x.clone()).collect();
-                let (e, ids) =
-                    linregions::locate_points(&net, &domain, &xs, &opts).map_err(|(k, err)| match err {
+                let show = a.progress || std::io::stderr().is_terminal();
+                let t0 = Instant::now();
+                let last = std::sync::Mutex::new(Instant::now());
+                let tell = |done: usize, total: usize| {
+                    let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+                    if show && (last.elapsed().as_secs_f64() >= 5.0 || done == total) {
+                        *last = Instant::now();
+                        let s = t0.elapsed().as_secs_f64();
+                        let left = s / done as f64 * (total - done) as f64;
+                        eprintln!(
+                            "{}: {done} of {total} regions analysed, {s:.1} s, about {left:.0} s left at this pace",
+                            path.display()
+                        );
+                    }
+                };
+                let (e, ids) = linregions::locate_points_with(&net, &domain, &xs, &opts, &tell).map_err(
+                    |(k, err)| match err {
                         PointError::Outside => bad(format!(
                             "{}: point {k} lies outside the domain {}",
                             p.display(),
                             domain.describe()
                         )),
                         err => bad(format!("{}: point {k}: {err}", p.display())),
-                    })?;
+                    },
+                )?;
+                if show {
+                    eprintln!("{}: the study's properties of {} regions", path.display(), e.regions.len());
+                }
                 let props = linregions::local_properties(&net, &e, a.certificates);
                 let located: Vec<formats::LocatedPoint> = rows
                     .into_iter()

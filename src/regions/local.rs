@@ -103,6 +103,18 @@ pub fn locate_points(
     points: &[Vec<Q>],
     opts: &Options,
 ) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
+    locate_points_with(net, domain, points, opts, &|_, _| {})
+}
+
+/// [`locate_points`] calling `progress(done, total)` (from any thread) after each analysis
+/// of a distinct region, `total` being the number of distinct patterns among the points.
+pub fn locate_points_with(
+    net: &Network,
+    domain: &Domain,
+    points: &[Vec<Q>],
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
     let bounded = domain.validate(net.input_dim()).map_err(|e| (0, PointError::Domain(e)))?;
     let rows = domain.rows();
     // Each point's pattern (cheap), then one analysis per distinct pattern, of its first
@@ -120,14 +132,14 @@ pub fn locate_points(
         .collect();
     // At the deadline ([`Options::deadline`]) analyses are skipped, and the points located
     // are those before the first one whose region was not analysed.
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let analysed: Vec<(usize, Option<Result<Region, PointError>>)> = reps
         .par_iter()
         .map(|&k| {
-            (
-                k,
-                (!opts.past_deadline())
-                    .then(|| analyze_point(net, domain, &points[k], opts).map(|a| a.region)),
-            )
+            let r = (!opts.past_deadline())
+                .then(|| analyze_point(net, domain, &points[k], opts).map(|a| a.region));
+            progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, reps.len());
+            (k, r)
         })
         .collect();
     let mut outcome: BTreeMap<usize, Option<Result<Region, PointError>>> = analysed.into_iter().collect();
