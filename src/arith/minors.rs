@@ -384,8 +384,29 @@ fn sparse_pivots(m: &[Vec<Z>]) -> Vec<(usize, usize)> {
     pivots
 }
 
-/// [`solve_columns`] by elimination on the whole matrix.
+/// Past this many unknowns [`solve_dense`] lifts p-adically ([`super::dixon`]) before it
+/// eliminates: elimination's entries grow to the size of the answer at every step.
+const LIFT_FROM: usize = 40;
+
+/// [`solve_dense`] for the tests of other modules.
+#[cfg(test)]
+pub(crate) fn solve_dense_for_tests(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
+    eliminate(m, b)
+}
+
+/// [`solve_columns`] on the whole matrix: by p-adic lifting past [`LIFT_FROM`] unknowns
+/// (falling back to elimination in the rare case it declines), else by elimination.
 fn solve_dense(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
+    if m.first().map_or(0, Vec::len) >= LIFT_FROM
+        && let Some(found) = super::dixon::solve_lifted(m, b)
+    {
+        return Some(found);
+    }
+    eliminate(m, b)
+}
+
+/// [`solve_columns`] by fraction-free elimination on the whole matrix.
+fn eliminate(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
     let n = m.len();
     let r = m.first().map_or(0, Vec::len);
     if r == 0 || r > n {

@@ -5,6 +5,7 @@
 //! minors, rank), every float filter and its bound. Imports nothing else of the crate: this is
 //! the bottom layer.
 
+mod dixon;
 pub mod filter;
 pub mod minors;
 pub mod num;
