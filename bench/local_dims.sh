@@ -6,7 +6,7 @@ set -uo pipefail
 bin=$1 limit=${2:-120}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-for dims in 8,8,8,3 12,12,12,4 16,16,16,10 32,16,16,10 48,16,16,10 64,32,32,10 128,64,64,10 256,64,64,10 784,64,64,10; do
+for dims in 8,8,8,3 12,12,12,4 16,16,16,10 32,16,16,10 48,16,16,10 64,32,32,10 128,64,64,10 256,64,64,10 784,64,64,10 784,256,256,10; do
   d=${dims%%,*}
   "$bin" random --dims "$dims" --seed 1 -o "$dir/net.json" >/dev/null
   pt=$(python3 -c "import random; random.seed(3); print(','.join(str(round(random.random(), 3)) for _ in range($d)))")

@@ -203,6 +203,42 @@ fn cached_and_rank_one_rows_equal_fresh_rows() {
     }
 }
 
+#[test]
+fn flipped_logits_equal_the_composed_ones() {
+    // Every single-neuron flip of random patterns, in every layer (one, two and three
+    // hidden layers; leaky slopes; weights past i64 so the BigInt sums run too): the
+    // rank-one logits equal the composed map's; two flips are declined.
+    let mut rng = crate::network::random::SplitMix64(29);
+    let mut checked = 0;
+    for t in 0..12u64 {
+        let dims: &[usize] = match t % 3 {
+            0 => &[3, 4, 2],
+            1 => &[2, 4, 3, 3],
+            _ => &[3, 3, 4, 3, 2],
+        };
+        let mut net = crate::network::random::integer_net(dims, t, 3);
+        if t % 2 == 0 {
+            net = leaky(net, Q::new(1.into(), 5.into()));
+        }
+        if t % 4 == 3 {
+            net = scaled(&net, 50);
+        }
+        let p = Pattern((0..net.num_neurons()).map(|_| rng.next_u64() % 2 == 0).collect());
+        let maps = net.pattern_maps(&p);
+        let base = net.flip_base(&p, &maps).expect("hidden layers");
+        for k in 0..net.num_neurons() {
+            let mut q = p.clone();
+            q.0[k] = !q.0[k];
+            let got = net.flipped_logits(&base, &p, &maps, &q).expect("one flip");
+            assert_eq!(got, net.pattern_maps(&q).logits, "t={t} k={k}");
+            checked += 1;
+            q.0[(k + 1) % net.num_neurons()] ^= true;
+            assert!(net.flipped_logits(&base, &p, &maps, &q).is_none() || net.num_neurons() == 1);
+        }
+    }
+    assert!(checked > 80, "{checked}");
+}
+
 /// `net` with every weight and bias times `3^k` (entries beyond `i64` and floats that round,
 /// for large `k`).
 fn scaled(net: &Network, k: u32) -> Network {

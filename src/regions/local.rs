@@ -200,13 +200,19 @@ pub fn local_properties(net: &Network, e: &Enumeration, certify: bool) -> Vec<Re
             // Neighbours differ from the region in few bits: through the cache their maps are
             // rank-one updates of the region's own layers.
             let cache = MapsCache::new(net);
-            net.pattern_maps_with(&r.pattern, Some(&cache));
+            let own = net.pattern_maps_with(&r.pattern, Some(&cache));
+            // Across one neuron's facet (almost every facet) the logits are a rank-one
+            // update of the region's own sums; else the maps are composed.
+            let base = net.flip_base(&r.pattern, &own);
             let maps: Vec<(Pattern, Dense)> = r
                 .facets
                 .iter()
                 .filter_map(|f| f.neighbor_pattern.clone())
                 .map(|p| {
-                    let logits = net.pattern_maps_with(&p, Some(&cache)).logits;
+                    let logits = base
+                        .as_ref()
+                        .and_then(|b| net.flipped_logits(b, &r.pattern, &own, &p))
+                        .unwrap_or_else(|| net.pattern_maps_with(&p, Some(&cache)).logits);
                     (p, logits)
                 })
                 .collect();
