@@ -56,6 +56,8 @@ fn residue(z: &Z) -> u64 {
 struct Lu {
     /// Row `i` of the factor: L below the diagonal (unit diagonal implied), U on and above.
     lu: Vec<Vec<u64>>,
+    /// The inverses of U's diagonal.
+    diag_inv: Vec<u64>,
     perm: Vec<usize>,
 }
 
@@ -85,7 +87,8 @@ impl Lu {
             }
         }
         m.truncate(r);
-        Some(Lu { lu: m, perm })
+        let diag_inv = (0..r).map(|i| inv(m[i][i])).collect();
+        Some(Lu { lu: m, diag_inv, perm })
     }
 
     /// `A_S^-1 v mod P` for the square system of the rows used (`v` in their order).
@@ -98,7 +101,7 @@ impl Lu {
         }
         for i in (0..r).rev() {
             let s = (i + 1..r).fold(y[i], |acc, j| sub(acc, mul(self.lu[i][j], y[j])));
-            y[i] = mul(s, inv(self.lu[i][i]));
+            y[i] = mul(s, self.diag_inv[i]);
         }
         y
     }

@@ -384,10 +384,8 @@ pub(crate) fn analyze_region_from(
         .into_iter()
         .enumerate()
         .map(|(fi, (i, point))| {
-            // The rounded point in lowest terms (the output) and as found (for the crossing).
-            // Past `HIGH_DIM` inputs a certified grid point is kept as it is: rounding it
-            // further checks every row again for each facet (a tenth of a 784-input
-            // region's analysis), and there the facet points are not canonical anyway.
+            // Rounded (past `HIGH_DIM` a certified grid point is kept: rounding re-checks every
+            // row per facet, and there facet points are not canonical anyway).
             let (x, l) = match point {
                 FacetPoint::Grid { x, l, .. } if d > HIGH_DIM => (x, l),
                 point => fhs.simplify_facet_point_over(fi, &point, &rows_f),
