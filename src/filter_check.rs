@@ -559,7 +559,7 @@ pub const READER_GROUPS: [(&str, &[u8]); 10] = [
     ("network", &[0]),
     ("domain", &[1]),
     ("text", &[2, 3, 4]),
-    ("regions", &[5, 18]),
+    ("regions", &[5, 18, 19]),
     ("compare", &[6, 7, 8, 9, 17]),
     ("data", &[10, 14]),
     ("safetensors", &[11]),
@@ -592,7 +592,7 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         )
         .expect("fixed net")
     };
-    match sel % 19 {
+    match sel % 20 {
         0 => drop(formats::parse_network(text)),
         1 => drop(formats::parse_domain(text)),
         2 => drop(formats::parse_box(text, 2)),
@@ -625,6 +625,14 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
         }
         17 => drop(formats::parse_regioncam(&net(), text)),
         18 => drop(formats::parse_jsonl_region(text)),
+        19 => {
+            // A part of a sharded run, and its merge alone (a one-part run, or refused).
+            if let Ok(part) = formats::parse_shard(text)
+                && let Ok(merged) = formats::merge_shards(vec![part])
+            {
+                drop(formats::write_merged(&mut Vec::new(), &merged));
+            }
+        }
         _ => {
             // ONNX whose external data files all hold the same bytes: the input's tail.
             let tail = bytes.get(bytes.len() / 2..).unwrap_or_default().to_vec();

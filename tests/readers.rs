@@ -51,6 +51,9 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
     }
     out.push((17, read("fixtures/compare/regioncam.json")));
     out.push((18, br#"{"id":0,"pattern":["110"],"interior_point":["9","-1/2"],"bounded":false,"facets":[{"a":["-2","1"],"b":"0","sources":[{"neuron":[0,0]}],"neighbor":1}],"logits":{"weight":[["3/4","-5/2"]],"bias":["-7/8"]},"insphere":{"center":null,"radius_lower":"inf","radius_upper":"inf"},"insphere_linf":{"center":null,"radius":"inf"}}"#.to_vec()));
+    for i in 0..2 {
+        out.push((19, read(&format!("fixtures/shard/small2d-{i}-of-2.json"))));
+    }
     out
 }
 
@@ -120,7 +123,7 @@ fn reader_groups_cover_every_reader_once() {
     use linregions::filter_check::{READER_GROUPS, check_target};
     let mut seen: Vec<u8> = READER_GROUPS.iter().flat_map(|(_, s)| s.iter().copied()).collect();
     seen.sort();
-    assert_eq!(seen, (0..19).collect::<Vec<u8>>());
+    assert_eq!(seen, (0..20).collect::<Vec<u8>>());
     for (name, _) in READER_GROUPS {
         assert!(check_target(&format!("reader_{name}"), b""), "{name}");
         let fuzz = root().join(format!("fuzz/fuzz_targets/reader_{name}.rs"));

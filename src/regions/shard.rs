@@ -9,10 +9,11 @@
 //! region then belongs to a lower job and is skipped. A region with no facet on a cut lies
 //! inside the slab, so `R ∩ slab = R` and the slab's analysis is the region's own (every
 //! measure is canonical: it does not depend on the domain's other rows or on the walk). A
-//! region reaching only above `t_{s+1}` is analysed again in the whole domain. So each region
-//! is written by the lowest job whose slab it meets, exactly as an unsharded run writes it,
-//! and merging the parts (sorted by pattern, neighbours named by pattern) gives the
-//! unsharded document.
+//! region touching a cut otherwise (reaching above `t_{s+1}`, or with a facet of its own on
+//! a cut, where the slab's analysis names the cut too) is analysed again in the whole
+//! domain. So each region is written by the lowest job whose slab's interior it meets,
+//! exactly as an unsharded run writes it, and merging the parts (sorted by pattern,
+//! neighbours named by pattern) gives the unsharded document.
 
 use super::enumerate::{EnumerateError, Options, Region, RegionOutcome, analyze_region, enumerate};
 use crate::arith::num::Q;
