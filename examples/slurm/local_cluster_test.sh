@@ -21,6 +21,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 LINREGIONS=$(command -v "${1:-linregions}") || { echo "no linregions binary: ${1:-linregions}" >&2; exit 1; }
+# Absolute: the jobs run in Slurm's spool directory.
+LINREGIONS=$(readlink -f "$LINREGIONS")
 NET=${NET:-$repo/fixtures/net-2-16-16-1.json}
 DOMAIN=${DOMAIN:---unbounded}
 PARTS=${PARTS:-4}
