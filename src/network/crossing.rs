@@ -329,6 +329,12 @@ impl Network {
 /// assert_eq!(vanishing, vec![(0, 0)]);
 /// ```
 pub fn pattern_at(net: &Network, p: &[Q]) -> (Pattern, Vec<NeuronId>) {
+    // The values alone decide every bit unless some neuron is exactly zero at `p` (then the
+    // directions break the ties): one component instead of `d + 1` per neuron.
+    let plain = net.lex_pattern(p, &[]);
+    if plain.1.is_empty() {
+        return plain;
+    }
     let d = net.input_dim();
     let dirs: Vec<Vec<Q>> =
         (0..d).map(|j| (0..d).map(|i| Q::from_integer(Z::from(u8::from(i == j)))).collect()).collect();
