@@ -99,6 +99,6 @@ pub use regions::local::{
     PointError, PointRegion, analyze_point, local_properties, locate_points, locate_points_with,
 };
 pub use regions::mesh::{Partition, PartitionError, partition, partition_bounded, partition_limited};
-pub use regions::shard::{Shard, ShardRegions, enumerate_shard, shard_cuts};
+pub use regions::shard::{MAX_SHARDS, Shard, ShardRegions, enumerate_shard, shard_cuts};
 pub use regions::verify::{Report, check_boundary_certificates, verify, verify_slice};
 pub use regions::{SanityError, compare, properties, verify};

@@ -107,30 +107,44 @@ impl Lu {
     }
 }
 
-/// Solves `M·y = b` (`n × r`, full column rank, `r <= n`): `Some((D, Y))` with `M·Y = D·b`,
-/// `D > 0`, or `None` when some `r` rows are not independent mod `2^61 - 1` (rare: the
-/// caller then eliminates) or the system has no solution. The same `y = Y / D` as any
-/// exact method.
-pub(crate) fn solve_lifted(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
+/// What [`solve_lifted`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Lifted {
+    /// `(D, Y)` with `M·Y = D·b`, `D > 0`: the same `y = Y / D` as any exact method.
+    Solved(Z, Vec<Z>),
+    /// `r` independent rows have a unique solution that another row refutes.
+    NoSolution,
+    /// No `r` rows independent mod `2^61 - 1` (dependent columns, or a prime dividing a
+    /// minor): elimination decides.
+    Declined,
+}
+
+/// Solves `M·y = b` (`n × r`, `r <= n`) by lifting on `r` rows independent mod `2^61 - 1`,
+/// then checks the other rows exactly.
+pub(crate) fn solve_lifted(m: &[Vec<Z>], b: &[Z]) -> Lifted {
     let n = m.len();
     let r = m.first().map_or(0, Vec::len);
     if r == 0 || r > n || b.len() != n {
-        return None;
+        return Lifted::Declined;
     }
     let a_mod: Vec<Vec<u64>> = m.iter().map(|row| row.iter().map(residue).collect()).collect();
-    let lu = Lu::new(&a_mod, r)?;
-    let used: Vec<usize> = lu.perm[..r].to_vec();
+    let Some(lu) = Lu::new(&a_mod, r) else { return Lifted::Declined };
+    let (used, others) = lu.perm.split_at(r);
     // 32-bit limbs of the square system, each signed as its entry: A = Σ_j A_j 2^(32 j).
-    let bits = used.iter().flat_map(|&i| m[i].iter()).map(|z| z.bits()).max().unwrap_or(0) as usize;
-    let planes = bits.div_ceil(32).max(1);
+    let digits: Vec<Vec<(Vec<u32>, bool)>> = used
+        .iter()
+        .map(|&i| m[i].iter().map(|z| (z.magnitude().iter_u32_digits().collect(), z.is_negative())).collect())
+        .collect();
+    let planes = digits.iter().flatten().map(|(d, _)| d.len()).max().unwrap_or(0).max(1);
     let limbs: Vec<Vec<Vec<i64>>> = (0..planes)
         .map(|j| {
-            used.iter()
-                .map(|&i| {
-                    m[i].iter()
-                        .map(|z| {
-                            let d = z.magnitude().iter_u32_digits().nth(j).unwrap_or(0) as i64;
-                            if z.is_negative() { -d } else { d }
+            digits
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|(d, neg)| {
+                            let v = d.get(j).copied().unwrap_or(0) as i64;
+                            if *neg { -v } else { v }
                         })
                         .collect()
                 })
@@ -206,22 +220,25 @@ pub(crate) fn solve_lifted(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
         if t.abs() <= bound {
             continue;
         }
-        let (_, d) = reconstruct(&t.mod_floor(&modulus), &modulus, &bound)?;
+        // Within Hadamard's bound both always hold; declined (to elimination) otherwise.
+        let Some((_, d)) = reconstruct(&t.mod_floor(&modulus), &modulus, &bound) else {
+            return Lifted::Declined;
+        };
         den *= d;
         if den > bound {
-            return None;
+            return Lifted::Declined;
         }
     }
     let y: Vec<Z> = lifted.iter().map(|v| symmetric(&den * v)).collect();
-    // Rows not in the square system: they must hold too (else no solution).
-    let in_system: Vec<bool> = (0..n).map(|i| used.contains(&i)).collect();
-    for i in (0..n).filter(|&i| !in_system[i]) {
+    // Rows not in the square system: they must hold too (else no solution: the square
+    // system's solution is unique).
+    for &i in others {
         let lhs: Z = m[i].iter().zip(&y).filter(|(a, _)| !a.is_zero()).map(|(a, v)| a * v).sum();
         if lhs != &den * &b[i] {
-            return None;
+            return Lifted::NoSolution;
         }
     }
-    Some((den, y))
+    Lifted::Solved(den, y)
 }
 
 /// The fraction `num / den` (`0 < den <= bound`, `|num| <= bound`) congruent to `t` modulo
@@ -270,13 +287,13 @@ mod tests {
             let want = crate::arith::minors::solve_dense_for_tests(&m, &b);
             let got = solve_lifted(&m, &b);
             match (&want, &got) {
-                (Some((dw, yw)), Some((dg, yg))) => {
+                (Some((dw, yw)), Lifted::Solved(dg, yg)) => {
                     for (a, c) in yw.iter().zip(yg) {
                         assert_eq!(a * dg, c * dw, "t={t}");
                     }
                     checked += 1;
                 }
-                (None, None) => {}
+                (None, Lifted::NoSolution | Lifted::Declined) => {}
                 _ => panic!("t={t}: {want:?} vs {got:?}"),
             }
         }

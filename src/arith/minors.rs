@@ -397,10 +397,13 @@ pub(crate) fn solve_dense_for_tests(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)
 /// [`solve_columns`] on the whole matrix: by p-adic lifting past [`LIFT_FROM`] unknowns
 /// (falling back to elimination in the rare case it declines), else by elimination.
 fn solve_dense(m: &[Vec<Z>], b: &[Z]) -> Option<(Z, Vec<Z>)> {
-    if m.first().map_or(0, Vec::len) >= LIFT_FROM
-        && let Some(found) = super::dixon::solve_lifted(m, b)
-    {
-        return Some(found);
+    if m.first().map_or(0, Vec::len) >= LIFT_FROM {
+        use super::dixon::{Lifted, solve_lifted};
+        match solve_lifted(m, b) {
+            Lifted::Solved(d, y) => return Some((d, y)),
+            Lifted::NoSolution => return None,
+            Lifted::Declined => {}
+        }
     }
     eliminate(m, b)
 }

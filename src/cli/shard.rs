@@ -54,6 +54,9 @@ pub(crate) fn parse_shard_spec(spec: &str, env: &dyn Fn(&str) -> Option<String>)
     } else {
         number("I", i)?
     };
+    if count > linregions::MAX_SHARDS {
+        return Err(bad(format!("--shard {spec}: at most {} parts", linregions::MAX_SHARDS)));
+    }
     if count == 0 || index >= count {
         return Err(bad(format!("--shard {spec}: part {index} of {count} does not exist (I from 0 to N-1)")));
     }

@@ -145,12 +145,13 @@ impl Merged {
 pub fn merge_shards(parts: Vec<ShardPart>) -> Result<Merged, WireError> {
     let Some(first) = parts.first() else { return Err(err(None, "", "no parts to merge")) };
     let count = first.count;
-    let mut seen = vec![false; count];
+    // The indices seen as a set: the count comes from a file and sizes nothing.
+    let mut seen = std::collections::BTreeSet::new();
     for p in &parts {
         if p.count != count {
             return Err(err(None, "shard.count", format!("parts of {count} and of {} shards", p.count)));
         }
-        if std::mem::replace(&mut seen[p.index], true) {
+        if !seen.insert(p.index) {
             return Err(err(None, "shard.index", format!("part {} is given twice", p.index)));
         }
         if let Some((key, _)) = p.header.iter().zip(&first.header).find(|(a, b)| a != b).map(|(a, _)| a) {
@@ -161,12 +162,17 @@ pub fn merge_shards(parts: Vec<ShardPart>) -> Result<Merged, WireError> {
             ));
         }
     }
-    let missing: Vec<String> = (0..count).filter(|&i| !seen[i]).map(|i| i.to_string()).collect();
-    if !missing.is_empty() {
+    // The first few missing parts are among the first `parts.len() + 10` indices.
+    let absent = count - seen.len();
+    if absent > 0 {
+        let first: Vec<String> =
+            (0..count).filter(|i| !seen.contains(i)).take(10).map(|i| i.to_string()).collect();
+        let more =
+            if absent > first.len() { format!(" and {} more", absent - first.len()) } else { String::new() };
         return Err(err(
             None,
             "shard.index",
-            format!("parts {} of 0..{count} are missing", missing.join(", ")),
+            format!("parts {}{more} of 0..{count} are missing", first.join(", ")),
         ));
     }
     let complete = parts.iter().all(|p| p.complete);
@@ -186,7 +192,7 @@ pub fn merge_shards(parts: Vec<ShardPart>) -> Result<Merged, WireError> {
         regions.iter().enumerate().map(|(i, (p, _))| (p.clone(), i)).collect();
     let mut edges: Vec<(usize, usize, Vec<[usize; 2]>)> = Vec::new();
     let mut out = Vec::with_capacity(regions.len());
-    for (i, (pattern, mut r)) in regions.iter().cloned().enumerate() {
+    for (i, (pattern, mut r)) in regions.into_iter().enumerate() {
         let ro = r.as_object_mut().expect("checked");
         ro.insert("id".into(), Value::from(i));
         for f in ro.get_mut("facets").and_then(Value::as_array_mut).expect("checked") {

@@ -21,6 +21,9 @@ use crate::geometry::{Domain, DomainError, Source};
 use crate::network::Network;
 use num_traits::{One, Zero};
 
+/// The most parts an enumeration is split into (each part computes the `count - 1` cuts).
+pub const MAX_SHARDS: usize = 1 << 20;
+
 /// Which part of a sharded enumeration: `index` in `0..count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
@@ -140,7 +143,7 @@ pub fn enumerate_shard(
     shard: Shard,
     opts: &Options,
 ) -> Result<ShardRegions, EnumerateError> {
-    if shard.count == 0 || shard.index >= shard.count {
+    if shard.count == 0 || shard.count > MAX_SHARDS || shard.index >= shard.count {
         return Err(EnumerateError::Internal(format!(
             "shard {}/{} does not exist",
             shard.index, shard.count
