@@ -7,5 +7,6 @@
 
 mod dixon;
 pub mod filter;
+pub mod intdot;
 pub mod minors;
 pub mod num;

@@ -7,18 +7,15 @@
 //! ratios) are computed from exact rationals through certified square-root bounds and
 //! reported as decimals accurate to ~1e-15. Definitions with formulas are in STUDY.md.
 
-use crate::arith::num::{Q, Z, common_denominator, dot, norm2_sq, sqrt_bounds, to_f64};
+use crate::arith::intdot::{Limbs, abs_cos_f64};
+use crate::arith::num::{Q, Z, common_denominator, dot, norm2_sq, to_f64};
 use crate::geometry::{Grouped, Halfspaces, Insphere, LinfInsphere, Source, group_rows};
 use crate::network::{Dense, Network, Pattern};
 use crate::regions::boundary::{Prepared, Proof, Sightings, somewhere_negative, somewhere_negative_told};
 use crate::regions::enumerate::{Enumeration, Region};
 use num_traits::{Signed, Zero};
 
-/// `sqrt(q)` for a rational `q >= 0`, from certified bounds 2^-64 apart (display accuracy).
-pub fn sqrt_f64(q: &Q) -> f64 {
-    let (lo, hi) = sqrt_bounds(q, 64);
-    (to_f64(&lo) + to_f64(&hi)) / 2.0
-}
+pub use crate::arith::intdot::sqrt_f64;
 
 /// `|cos|` of the angle between two non-zero vectors, from the exact `cos²`.
 pub fn abs_cos(a: &[Q], b: &[Q]) -> Option<f64> {
@@ -35,11 +32,12 @@ pub fn cos(a: &[Q], b: &[Q]) -> Option<f64> {
     abs_cos(a, b).map(|c| if dot(a, b).is_negative() { -c } else { c })
 }
 
-/// A fixed vector as integers (scaled by its common denominator) with its squared norm: the
-/// cosines with many others, each from one integer dot product. The same rationals as
-/// [`abs_cos`] and [`cos`] take, so the same values.
+/// A fixed vector as integers (scaled by its common denominator, in limbs for many dot
+/// products) with its squared norm: the cosines with many others, each from one integer dot
+/// product. `cos²` is the same rational as [`abs_cos`] and [`cos`] take, and
+/// [`abs_cos_f64`] gives the same `f64` as they do.
 struct IntVector {
-    v: Vec<Z>,
+    v: Limbs,
     n: Z,
 }
 
@@ -47,22 +45,26 @@ impl IntVector {
     fn new(a: &[Q]) -> IntVector {
         let v = common_denominator(a).0;
         let n = v.iter().map(|x| x * x).sum();
-        IntVector { v, n }
+        IntVector { v: Limbs::new(&v), n }
     }
 
-    /// `|cos|` with the integer vector `b` of squared norm `nb`.
-    fn abs_cos(&self, b: &[Z], nb: &Z) -> Option<f64> {
-        if self.n.is_zero() || nb.is_zero() {
-            return None;
-        }
-        let ab: Z = self.v.iter().zip(b).filter(|(x, _)| !x.is_zero()).map(|(x, y)| x * y).sum();
-        Some(sqrt_f64(&Q::new(&ab * &ab, &self.n * nb)))
+    /// `|cos|` with `b`.
+    fn abs_cos(&self, b: &IntVector) -> Option<f64> {
+        self.cos_parts(b).map(|(c, _)| c)
     }
 
     /// The signed cosine.
-    fn cos(&self, b: &[Z], nb: &Z) -> Option<f64> {
-        let ab: Z = self.v.iter().zip(b).map(|(x, y)| x * y).sum();
-        self.abs_cos(b, nb).map(|c| if ab.is_negative() { -c } else { c })
+    fn cos(&self, b: &IntVector) -> Option<f64> {
+        self.cos_parts(b).map(|(c, neg)| if neg { -c } else { c })
+    }
+
+    /// `|cos|` and whether the dot product is negative.
+    fn cos_parts(&self, b: &IntVector) -> Option<(f64, bool)> {
+        if self.n.is_zero() || b.n.is_zero() {
+            return None;
+        }
+        let ab = self.v.dot(&b.v);
+        Some((abs_cos_f64(&ab, &self.n, &b.n), ab.is_negative()))
     }
 }
 
@@ -516,7 +518,7 @@ pub(crate) fn region_props(
     let mut pair_cos = Vec::new();
     for i in 0..ints.len() {
         for j in i + 1..ints.len() {
-            pair_cos.extend(ints[i].abs_cos(&ints[j].v, &ints[j].n));
+            pair_cos.extend(ints[i].abs_cos(&ints[j]));
         }
     }
     // Classes and boundary. Past 16 inputs the facets are made ready once for the LPs.
@@ -677,7 +679,7 @@ pub(crate) fn region_props(
     let boundary_cos_each: Vec<f64> = match &normal {
         Some(n) => {
             let unit = IntVector::new(n);
-            ints.iter().filter_map(|f| unit.abs_cos(&f.v, &f.n)).collect()
+            ints.iter().filter_map(|f| unit.abs_cos(f)).collect()
         }
         None => vec![],
     };
@@ -714,7 +716,7 @@ pub(crate) fn region_props(
         .iter()
         .filter_map(|(_, l)| {
             let g = IntVector::new(&flat_grad(l));
-            own_grad.cos(&g.v, &g.n)
+            own_grad.cos(&g)
         })
         .collect();
     let rc: Vec<f64> = if own_n.is_zero() {
