@@ -11,7 +11,7 @@
 
 use crate::arith::num::{Q, Z, sqrt_bounds, to_f64};
 use num_bigint::{BigUint, Sign};
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 
 /// An integer vector as sign and 32-bit limbs (`width` limbs an entry, least significant
 /// first), its nonzero entries only.
@@ -158,16 +158,16 @@ fn rounds_to(r: f64, p_scaled: &BigUint, n: &BigUint) -> bool {
     &t1 * &t1 * n < *p_scaled && *p_scaled < &t2 * &t2 * n
 }
 
-/// `1` as the exact route gives it for `cos² = 1` (the bounds are exact): kept for tests.
-#[cfg(test)]
-fn one() -> f64 {
-    sqrt_f64(&Q::one())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::network::random::SplitMix64;
+    use num_traits::One;
+
+    /// `1` as the exact route gives it for `cos² = 1` (the bounds are exact).
+    fn one() -> f64 {
+        sqrt_f64(&Q::one())
+    }
 
     fn big(rng: &mut SplitMix64, bits: u32) -> Z {
         let mut z = Z::zero();

@@ -91,6 +91,7 @@ impl Halfspaces {
         let mut moved = bf.clone();
         let rows_ab = self.float_rows_ab();
         let sparse = SparseRows::new(&af);
+        let mut gram = GramColumns::new(&sparse);
         let slacks: Vec<f64> = (0..n).map(|k| bf[k] - sparse.dot(k, &inner_f)).collect();
         for k in 0..n {
             let slack = slacks[k];
@@ -100,7 +101,7 @@ impl Halfspaces {
             // The foot of the perpendicular from `inner` to row k, when the float ray along
             // a_k meets row k clearly first: a facet point to certify without the LP.
             let first = (0..n).all(|i| {
-                let g = sparse.dot_rows(i, k);
+                let g = gram.entry(&sparse, i, k);
                 i == k || g <= 0.0 || slack * g < 0.999 * slacks[i]
             });
             if first {
@@ -119,8 +120,15 @@ impl Halfspaces {
             // the optimal vertex's rows (a Farkas certificate to check) at a fraction of the
             // active-set method's pivots.
             let cap = (d > HIGH_DIM).then_some(HIGH_DIM_STEPS);
+            // The start slacks: those at `inner`, row k's moved out by its slack.
+            let start = |k: usize| -> Vec<f64> {
+                let mut s = slacks.clone();
+                s[k] += slack;
+                s
+            };
+            let objective = RowObjective { k, gram: &mut gram, slack: start(k) };
             let (mut out, mut x) =
-                float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack), cap);
+                float_lp_rows_gram(&sparse, &moved, objective, &inner_f, Some(bf[k] + 0.5 * slack), cap);
             if cap.is_some() && matches!(out, FloatLp::Fail) {
                 if let Some(ipm) = ipm_max(&af, &moved, &af[k], &inner_f, false) {
                     // An optimum beyond row k: the crossing from `inner` is a facet point to
@@ -144,7 +152,9 @@ impl Halfspaces {
                         continue;
                     }
                 }
-                (out, x) = float_lp_rows(&sparse, &moved, &af[k], &inner_f, Some(bf[k] + 0.5 * slack), None);
+                let objective = RowObjective { k, gram: &mut gram, slack: start(k) };
+                (out, x) =
+                    float_lp_rows_gram(&sparse, &moved, objective, &inner_f, Some(bf[k] + 0.5 * slack), None);
             }
             moved[k] = bf[k];
             let beyond = sparse.dot(k, &x) - bf[k];

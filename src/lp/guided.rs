@@ -126,6 +126,80 @@ impl<'a> SparseRows<'a> {
     }
 }
 
+/// Columns of the Gram matrix `A Aᵀ` of [`SparseRows`], for many LPs whose objective is one
+/// of the rows: the active-set method's direction is then `p = a_k - Σ μ_j a_{w_j}` (`μ` the
+/// multipliers of the active rows), so its rates `A p` are `G_k - Σ μ_j G_{w_j}`, `O(m k)` a
+/// step instead of `O(m d)` (`m` rows, `k` active, `d` dimensions). A dense row's column is
+/// kept once computed; a sparse row's is formed when needed from its few entries and the
+/// matching columns of `A` (kept transposed, so each is contiguous).
+pub(crate) struct GramColumns {
+    dense: Vec<Option<Vec<f64>>>,
+    /// `A`'s columns (`d` of length `m`), for the sparse rows' Gram columns.
+    transposed: Vec<Vec<f64>>,
+}
+
+impl GramColumns {
+    pub(crate) fn new(rows: &SparseRows) -> Self {
+        let d = rows.a.first().map_or(0, Vec::len);
+        let mut transposed = vec![vec![0.0; rows.a.len()]; d];
+        for (i, row) in rows.a.iter().enumerate() {
+            for (col, &v) in transposed.iter_mut().zip(row) {
+                col[i] = v;
+            }
+        }
+        GramColumns { dense: vec![None; rows.a.len()], transposed }
+    }
+
+    /// Computes row `w`'s column if it is dense and not kept yet.
+    fn ensure(&mut self, rows: &SparseRows, w: usize) {
+        if rows.nz[w].is_none() && self.dense[w].is_none() {
+            self.dense[w] = Some((0..rows.a.len()).map(|i| rows.dot_rows(i, w)).collect());
+        }
+    }
+
+    /// `G(i, w) = a_i·a_w` (after [`Self::ensure`] for `w`).
+    pub(crate) fn entry(&mut self, rows: &SparseRows, i: usize, w: usize) -> f64 {
+        self.ensure(rows, w);
+        match &self.dense[w] {
+            Some(col) => col[i],
+            None => rows.dot_rows(i, w),
+        }
+    }
+
+    /// `out += s · G_w` (after [`Self::ensure`] for `w`).
+    fn add_column(&self, rows: &SparseRows, w: usize, s: f64, out: &mut [f64]) {
+        match (&self.dense[w], &rows.nz[w]) {
+            (Some(col), _) => out.iter_mut().zip(col).for_each(|(o, g)| *o += s * g),
+            (None, Some(idx)) => {
+                // G(i, w) = Σ_j a_w[j] a_i[j] over w's nonzeros, summed as `dot_rows` sums.
+                let aw = &rows.a[w];
+                match idx.as_slice() {
+                    [j] => {
+                        let (v, col) = (aw[*j as usize], &self.transposed[*j as usize]);
+                        out.iter_mut().zip(col).for_each(|(o, a)| *o += s * (v * a));
+                    }
+                    _ => {
+                        for (i, o) in out.iter_mut().enumerate() {
+                            let g: f64 =
+                                idx.iter().map(|&j| aw[j as usize] * self.transposed[j as usize][i]).sum();
+                            *o += s * g;
+                        }
+                    }
+                }
+            }
+            (None, None) => unreachable!("a dense column is computed before use"),
+        }
+    }
+}
+
+/// The objective of [`float_lp_rows_gram`]: row `k`, with the Gram columns, and the slacks
+/// at the start point (the same for many LPs over the same rows from the same point).
+pub(crate) struct RowObjective<'g> {
+    pub(crate) k: usize,
+    pub(crate) gram: &'g mut GramColumns,
+    pub(crate) slack: Vec<f64>,
+}
+
 /// The active-set method of [`float_lp`] on [`SparseRows`]. With `reach`, it also stops
 /// (with [`FloatLp::Reached`]) at the first point where `c·x >= reach`; with `max_steps`,
 /// it fails after that many steps (else after `4(m + d)`).
@@ -143,6 +217,31 @@ pub(crate) fn float_lp_rows(
     reach: Option<f64>,
     max_steps: Option<usize>,
 ) -> (FloatLp, Vec<f64>) {
+    active_set(rows, b, c, x0, reach, max_steps, None)
+}
+
+/// [`float_lp_rows`] for `max a_k·x` (`c` is row `k` of `rows`), its rates from the Gram
+/// columns ([`GramColumns`]) and its start slacks given.
+pub(crate) fn float_lp_rows_gram(
+    rows: &SparseRows,
+    b: &[f64],
+    objective: RowObjective,
+    x0: &[f64],
+    reach: Option<f64>,
+    max_steps: Option<usize>,
+) -> (FloatLp, Vec<f64>) {
+    active_set(rows, b, &rows.a[objective.k], x0, reach, max_steps, Some(objective))
+}
+
+fn active_set(
+    rows: &SparseRows,
+    b: &[f64],
+    c: &[f64],
+    x0: &[f64],
+    reach: Option<f64>,
+    max_steps: Option<usize>,
+    mut objective: Option<RowObjective>,
+) -> (FloatLp, Vec<f64>) {
     let a = rows.a;
     let d = c.len();
     let mut x = x0.to_vec();
@@ -150,7 +249,13 @@ pub(crate) fn float_lp_rows(
     let mut active = vec![false; a.len()];
     let norm1 = &rows.norm1;
     let scale = c.iter().map(|v| v.abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
-    let mut slack: Vec<f64> = (0..a.len()).map(|i| b[i] - rows.dot(i, &x)).collect();
+    let mut slack: Vec<f64> = match objective.as_mut() {
+        Some(o) => {
+            o.gram.ensure(rows, o.k);
+            std::mem::take(&mut o.slack)
+        }
+        None => (0..a.len()).map(|i| b[i] - rows.dot(i, &x)).collect(),
+    };
     let mut rates = vec![0.0; a.len()];
     let mut qr = Qr::new(c);
     let mut cx: f64 = c.iter().zip(&x).map(|(u, v)| u * v).sum();
@@ -184,12 +289,20 @@ pub(crate) fn float_lp_rows(
             return (FloatLp::Fail, x);
         }
         // Ratio test along p.
+        if let Some(o) = objective.as_ref() {
+            // p = a_k - Σ μ_j a_{w_j}: the rates from the Gram columns.
+            rates.fill(0.0);
+            o.gram.add_column(rows, o.k, 1.0, &mut rates);
+            for (&wj, mu) in w.iter().zip(qr.multipliers()) {
+                o.gram.add_column(rows, wj, -mu, &mut rates);
+            }
+        }
         let mut best: Option<(f64, usize)> = None;
         for i in 0..a.len() {
             if active[i] {
                 continue;
             }
-            let rate = rows.dot(i, p);
+            let rate = if objective.is_some() { rates[i] } else { rows.dot(i, p) };
             rates[i] = rate;
             if rate <= 1e-12 * norm1[i] * pn {
                 continue;
@@ -225,6 +338,9 @@ pub(crate) fn float_lp_rows(
         slack[i] = 0.0;
         if !qr.push(&a[i]) {
             return (FloatLp::Fail, x);
+        }
+        if let Some(o) = objective.as_mut() {
+            o.gram.ensure(rows, i);
         }
         w.push(i);
         active[i] = true;
