@@ -92,13 +92,16 @@ pub use network::{
 pub use num::{Q, fmt_q, parse_rational};
 pub use regions::enumerate::{
     Crossing, EnumerateError, Enumeration, Facet, Options, Region, RegionOutcome, Summary, WalkProgress,
-    enumerate, enumerate_with, stream, stream_resume,
+    enumerate, enumerate_observed, enumerate_with, stream, stream_resume,
 };
 pub use regions::linear::{LinearRegions, linear_regions};
 pub use regions::local::{
     PointError, PointRegion, analyze_point, local_properties, locate_points, locate_points_with,
 };
-pub use regions::mesh::{Partition, PartitionError, partition, partition_bounded, partition_limited};
+pub use regions::mesh::{MeshProgress, Partition, PartitionError};
+pub use regions::partition::{
+    partition, partition_bounded, partition_bounded_with, partition_limited, partition_limited_with,
+};
 pub use regions::shard::{MAX_SHARDS, Shard, ShardRegions, enumerate_shard, shard_cuts};
 pub use regions::verify::{Report, check_boundary_certificates, verify, verify_slice};
 pub use regions::{SanityError, compare, properties, verify};

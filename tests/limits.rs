@@ -358,6 +358,36 @@ fn progress_lines_when_asked_even_into_a_pipe() {
     assert!(err.contains("the study's properties of 3 regions"), "{err}");
     let o = run(&["stats", NET, "--points", pts.to_str().unwrap()]);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("analysed"));
+    // The whole-domain stats and render walk as enumerate does, and say so the same way.
+    let n = net.to_str().unwrap();
+    let svg = tmp("progress.svg");
+    for args in [
+        vec!["stats", n, "--unbounded", "--progress", "--time-limit", "3"],
+        vec!["render", n, "--box=-10:10", "-o", svg.to_str().unwrap(), "--progress", "--time-limit", "3"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(3), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("at most 1082212609 regions (the arrangement bound"), "{args:?}: {err}");
+        // On a bounded plane the mesh comes first: its layers, neurons and faces.
+        let walked = |l: &str| l.contains("regions, frontier") || l.contains("faces (regions so far)");
+        assert!(err.lines().any(walked), "{args:?}: {err}");
+        assert!(!err.contains('\r'), "{args:?}: {err}");
+    }
+    // partition: the mesh's layer, neuron and faces so far.
+    let wide = tmp("progress-wide.json");
+    assert!(
+        run(&["random", "--dims", "2,600,600,1", "--seed", "3", "-o", wide.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let o = run(&["partition", wide.to_str().unwrap(), "--box=-10:10", "--progress", "--time-limit", "3"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("regions (the arrangement bound"), "{err}");
+    assert!(err.lines().any(|l| l.starts_with("layer ") && l.contains("faces (regions so far)")), "{err}");
+    let o = run(&["partition", wide.to_str().unwrap(), "--box=-10:10", "--time-limit", "2.5"]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("faces (regions so far)"));
 }
 
 #[test]

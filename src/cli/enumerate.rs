@@ -83,12 +83,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     if let Some(spec) = &a.shard {
         return cmd_enumerate_shard(&a, spec, &net, plane.as_ref(), &domain, &opts);
     }
-    let terminal = std::io::stderr().is_terminal();
-    let show_progress = !a.quiet && (terminal || a.progress);
-    // Lines every 5 s when stderr is a file or pipe; updated in place 4 times a second on a
-    // terminal. The first one after 2 s says how many regions there can be at most.
-    let (every_ms, end) = if terminal { (250, "   ") } else { (5000, "\n") };
-    let mut estimated = false;
+    let mut reporter = Reporter::new(!a.quiet, a.progress, &net, "");
     let prior = match (&a.jsonl, a.resume) {
         (Some(p), true) => match resume_point(&a, p)? {
             Some(prior) => Some(prior),
@@ -115,7 +110,6 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
     // The sum of the region volumes (None once a region has none), for the --volumes check.
     let mut volume_sum: Option<linregions::Q> = Some(num_traits::Zero::zero());
     let t0 = Instant::now();
-    let mut last = Instant::now();
     let mut on_region = |r: &linregions::Region, p: &WalkProgress| {
         if let Some(w) = stream.as_mut()
             && stream_err.is_none()
@@ -127,28 +121,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
             (Some(s), Some(v)) => Some(s + v),
             _ => None,
         };
-        let due = last.elapsed().as_millis() >= every_ms || (!estimated && t0.elapsed().as_secs_f64() >= 2.0);
-        if show_progress && due {
-            last = Instant::now();
-            let s = t0.elapsed().as_secs_f64();
-            if !estimated && s >= 2.0 {
-                estimated = true;
-                eprint!(
-                    "{}at most {} regions (the arrangement bound of the layer widths); {} found so far\n",
-                    if terminal { "\r\x1b[K" } else { "" },
-                    region_bound_text(net.input_dim(), &net.layer_sizes()),
-                    p.regions
-                );
-            }
-            eprint!(
-                "{}{} regions, frontier {}, {:.0} regions/s, {:.1} s{end}",
-                if terminal { "\r" } else { "" },
-                p.regions,
-                p.frontier,
-                p.regions as f64 / s.max(1e-9),
-                s
-            );
-        }
+        reporter.walk(p);
     };
     // Outputs that need every region at once keep them; otherwise (--jsonl, the summary)
     // the regions stream and are dropped (from the mesh on a small bounded plane domain,
@@ -176,9 +149,7 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
         (None, linregions::stream(&net, &domain, &opts, &mut on_region).map_err(domain_err)?)
     };
     let elapsed = t0.elapsed();
-    if show_progress && terminal {
-        eprint!("\r\x1b[K");
-    }
+    reporter.finish();
     if let Some(err) = stream_err {
         return Err(anyhow!(err).context("writing --jsonl"));
     }
@@ -325,42 +296,4 @@ fn resume_point(
         .with_context(|| format!("{}: cannot write", path.display()))?;
     f.set_len(keep as u64).with_context(|| format!("{}: cannot write", path.display()))?;
     Ok(Some(prior))
-}
-
-/// An upper bound on the number of regions of a network with these layer widths on `d`
-/// inputs, as text: the product over layers of `sum_{j <= k} C(n, j)` with `k` the smallest
-/// width so far (the arrangement bound of each layer on the space the layers before leave).
-fn region_bound_text(d: usize, widths: &[usize]) -> String {
-    let mut log10 = 0.0f64;
-    let mut k = d;
-    for &n in widths {
-        k = k.min(n);
-        // log10 of sum_{j=0}^{k} C(n, j), by terms.
-        let mut term = 0.0f64; // log10 C(n, 0)
-        let mut sum = 1.0f64; // relative to the largest term so far, in linear scale
-        let mut top = 0.0f64;
-        for j in 1..=k {
-            term += ((n - j + 1) as f64 / j as f64).log10();
-            if term > top {
-                sum = sum * 10f64.powf(top - term) + 1.0;
-                top = term;
-            } else {
-                sum += 10f64.powf(term - top);
-            }
-        }
-        log10 += top + sum.log10();
-    }
-    if log10 < 15.0 { format!("{:.0}", 10f64.powf(log10).round()) } else { format!("1e{log10:.0}") }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn region_bounds() {
-        // 2 inputs, one layer of 3: 1 + 3 + 3 = 7 regions at most; of 4 then 4: 11 * 11.
-        assert_eq!(super::region_bound_text(2, &[3]), "7");
-        assert_eq!(super::region_bound_text(2, &[4, 4]), "121");
-        assert_eq!(super::region_bound_text(2, &[4473]), "10006102");
-        assert!(super::region_bound_text(784, &[256, 256]).starts_with("1e"));
-    }
 }

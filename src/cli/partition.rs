@@ -11,9 +11,13 @@ pub(crate) struct PartitionArgs {
     /// Write the polygons (JSON, `linregions.partition/1`) here (`-` for standard output).
     #[arg(long, value_name = "FILE")]
     pub(crate) json: Option<PathBuf>,
-    /// Print no summary.
+    /// Print no summary and no progress.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+    /// Show progress on stderr even when it is not a terminal: a line every 5 seconds (layer,
+    /// neuron, faces so far), the first after 2 seconds with the arrangement bound.
+    #[arg(long)]
+    pub(crate) progress: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
 }
@@ -35,10 +39,12 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
     // Without limits, a budget from the memory available: a mesh that would not fit stops
     // early with a clear message instead of the allocator aborting the process.
     let budget = if max.is_none() && deadline.is_none() { available_memory() } else { None };
+    let mut reporter = Reporter::new(!a.quiet, a.progress, &net, "");
+    let mut tell = |p: &linregions::MeshProgress| reporter.mesh(p);
     let p = match budget {
         Some(avail) => {
             let faces = usize::try_from(avail / 2 / FACE_BYTES).unwrap_or(usize::MAX);
-            match linregions::partition_bounded(&net, &domain, faces)
+            match linregions::partition_bounded_with(&net, &domain, faces, &mut tell)
                 .map_err(|e| bad(format!("domain: {e}")))?
             {
                 Some(p) => p,
@@ -59,9 +65,10 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
                 }
             }
         }
-        None => linregions::partition_limited(&net, &domain, max, deadline)
+        None => linregions::partition_limited_with(&net, &domain, max, deadline, &mut tell)
             .map_err(|e| bad(format!("domain: {e}")))?,
     };
+    reporter.finish();
     let elapsed = t0.elapsed();
     if let Some(path) = &a.json {
         write_with(path, |w| formats::write_partition_json(w, &net, &domain, &p, plane.as_ref()))?;

@@ -35,6 +35,10 @@ pub(crate) struct RenderArgs {
     pub(crate) width: f64,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
+    /// Show the walk's progress on stderr even when it is not a terminal: a line every 5
+    /// seconds, the first after 2 seconds with the arrangement bound.
+    #[arg(long)]
+    pub(crate) progress: bool,
 }
 
 /// The widest picture `render` draws (a PNG of 16,384² pixels is 1 GiB of RGBA).
@@ -72,8 +76,17 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     };
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let e =
-        linregions::enumerate(&net, &domain, &a.limits.apply(Options::default())?).map_err(|e| anyhow!(e))?;
+    let reporter = std::cell::RefCell::new(Reporter::new(true, a.progress, &net, ""));
+    let opts = a.limits.apply(Options::default())?;
+    let e = linregions::enumerate_observed(
+        &net,
+        &domain,
+        &opts,
+        |_: &linregions::Region, p: &WalkProgress| reporter.borrow_mut().walk(p),
+        &mut |p| reporter.borrow_mut().mesh(p),
+    )
+    .map_err(|e| anyhow!(e))?;
+    reporter.borrow().finish();
     let (props, _) = linregions::properties::properties(&net, &e);
     let opts = RenderOptions {
         color: match a.color {

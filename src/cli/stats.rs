@@ -35,8 +35,9 @@ pub(crate) struct StatsArgs {
     pub(crate) certificates: bool,
     #[command(flatten)]
     pub(crate) limits: LimitArgs,
-    /// Show progress on stderr even when it is not a terminal (with --points: the regions
-    /// analysed, a line every 5 seconds, and the time left at that pace).
+    /// Show progress on stderr even when it is not a terminal, a line every 5 seconds: with
+    /// --points the regions analysed and the time left at that pace; else the walk's regions
+    /// (the first line after 2 seconds gives the arrangement bound).
     #[arg(long)]
     pub(crate) progress: bool,
 }
@@ -72,7 +73,17 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         // dimension); else every region of the domain.
         let (e, props, edges, points) = match &a.points {
             None => {
-                let e = linregions::enumerate(&net, &domain, &opts).map_err(|e| anyhow!(e))?;
+                let label = if a.nets.len() > 1 { format!("{}: ", path.display()) } else { String::new() };
+                let reporter = std::cell::RefCell::new(Reporter::new(true, a.progress, &net, &label));
+                let e = linregions::enumerate_observed(
+                    &net,
+                    &domain,
+                    &opts,
+                    |_: &linregions::Region, p: &WalkProgress| reporter.borrow_mut().walk(p),
+                    &mut |p| reporter.borrow_mut().mesh(p),
+                )
+                .map_err(|e| anyhow!(e))?;
+                reporter.borrow().finish();
                 let (props, edges) = properties(&net, &e);
                 (e, props, edges, None)
             }

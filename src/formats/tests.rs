@@ -61,7 +61,7 @@ fn streamed_documents_equal_the_whole_document() {
     let domain =
         Domain::Box { lo: vec![crate::arith::num::qi(-1); 2], hi: vec![crate::arith::num::qi(1); 2] };
     for net in &nets {
-        let p = crate::regions::mesh::partition(net, &domain).expect("partitions");
+        let p = crate::regions::partition::partition(net, &domain).expect("partitions");
         let whole = to_json_text(&PartitionOut {
             format: PARTITION_FORMAT,
             network: NetworkOut::new(net),

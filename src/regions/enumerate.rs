@@ -17,6 +17,9 @@ use crate::geometry::{
 use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use crate::regions::SanityError;
+use crate::regions::mesh::{Limit, MeshProgress, partition_capped_until};
+pub use crate::regions::summary::Summary;
+use crate::regions::summary::SummaryAcc;
 use crate::regions::verify::RegionIn;
 use num_traits::{One, Signed, Zero};
 use petgraph::graph::{NodeIndex, UnGraph};
@@ -43,7 +46,7 @@ pub struct Options {
     /// Compute exact vertices and volumes of bounded regions.
     pub volumes: bool,
     /// On a bounded plane domain, [`enumerate`] takes the regions from the exact mesh
-    /// ([`crate::regions::mesh::partition`]) and only measures them, instead of walking facets: the
+    /// ([`crate::regions::partition::partition`]) and only measures them, instead of walking facets: the
     /// same output, faster. [`stream`] does too while the mesh stays within
     /// [`STREAM_MESH_FACES`] faces, and walks otherwise (bounded memory). `false` forces
     /// the facet walk (cross-checks, benchmarks).
@@ -580,15 +583,28 @@ pub fn enumerate_with(
     net: &Network,
     domain: &Domain,
     opts: &Options,
+    on_region: impl FnMut(&Region, &WalkProgress),
+) -> Result<Enumeration, EnumerateError> {
+    enumerate_observed(net, domain, opts, on_region, &mut |_| {})
+}
+
+/// [`enumerate_with`], also telling `on_mesh` how far the mesh is on a bounded plane domain
+/// (built before the first region is finished; see [`crate::partition_limited_with`]).
+pub fn enumerate_observed(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
     mut on_region: impl FnMut(&Region, &WalkProgress),
+    on_mesh: &mut dyn FnMut(&MeshProgress),
 ) -> Result<Enumeration, EnumerateError> {
     let mut regions: Vec<Region> = Vec::new();
     // The regions are all kept, so the mesh's memory (a few kilobytes a face) is no burden.
     let mesh = if opts.mesh { usize::MAX } else { 0 };
-    let (domain_bounded, complete) = walk(net, domain, opts, mesh, |r, p| {
+    let sink = |r: Region, p: &WalkProgress| {
         on_region(&r, p);
         regions.push(r);
-    })?;
+    };
+    let (domain_bounded, complete) = walk(net, domain, opts, mesh, sink, on_mesh)?;
     Ok(finish(net, regions, domain_bounded, complete))
 }
 
@@ -630,58 +646,18 @@ fn stream_capped(
 ) -> Result<Summary, EnumerateError> {
     let mut acc = SummaryAcc::default();
     let mesh = if opts.mesh { cap } else { 0 };
-    let (_, complete) = walk(net, domain, opts, mesh, |r, p| {
-        on_region(&r, p);
-        acc.add(&r);
-    })?;
+    let (_, complete) = walk(
+        net,
+        domain,
+        opts,
+        mesh,
+        |r, p| {
+            on_region(&r, p);
+            acc.add(&r);
+        },
+        &mut |_| {},
+    )?;
     Ok(Summary { complete, ..acc.finish() })
-}
-
-/// Running totals for [`stream`] (radii kept as `f64`, 8 bytes a region, for the median).
-#[derive(Default)]
-struct SummaryAcc {
-    regions: usize,
-    edges: usize,
-    bounded: usize,
-    /// Facet counts: min, max, sum.
-    facets: Option<(usize, usize, usize)>,
-    radii: Vec<f64>,
-}
-
-impl SummaryAcc {
-    fn add(&mut self, r: &Region) {
-        // Each edge once, from its endpoint with the larger walk id: regions finish in walk-id
-        // order, so the other end is finished already (a stopped walk counts only the edges
-        // among the regions it finished).
-        let earlier = r.facets.iter().filter(|f| f.neighbor.is_some_and(|n| n < r.id)).count();
-        self.add_parts(r.facets.len(), earlier, r.bounded, &r.insphere);
-    }
-
-    fn add_parts(&mut self, n: usize, earlier: usize, bounded: bool, insphere: &Insphere) {
-        self.regions += 1;
-        self.edges += earlier;
-        self.bounded += usize::from(bounded);
-        self.facets = Some(self.facets.map_or((n, n, n), |(lo, hi, sum)| (lo.min(n), hi.max(n), sum + n)));
-        if let Insphere::Finite { radius_lower, .. } = insphere {
-            self.radii.push(crate::arith::num::to_f64(radius_lower));
-        }
-    }
-
-    fn finish(mut self) -> Summary {
-        self.radii.sort_by(f64::total_cmp);
-        let (lo, hi, sum) = self.facets.unwrap_or((0, 0, 0));
-        let r = &self.radii;
-        Summary {
-            regions: self.regions,
-            edges: self.edges,
-            bounded: self.bounded,
-            facets_min: lo,
-            facets_max: hi,
-            facets_mean: sum as f64 / self.regions.max(1) as f64,
-            inradius: (!r.is_empty()).then(|| (r[0], r[(r.len() - 1) / 2], r[r.len() - 1])),
-            complete: true,
-        }
-    }
 }
 
 /// A pattern packed 64 bits to a word: the walk's record of the patterns met.
@@ -779,11 +755,13 @@ fn walk(
     opts: &Options,
     mesh_cap: usize,
     mut sink: impl FnMut(Region, &WalkProgress),
+    on_mesh: &mut dyn FnMut(&MeshProgress),
 ) -> Result<(bool, bool), EnumerateError> {
     let d = net.input_dim();
     let domain_bounded = domain.validate(d).map_err(EnumerateError::Domain)?;
     if d == 2 && domain_bounded && mesh_cap > 0 {
-        let part = crate::regions::mesh::partition_capped(net, domain, mesh_cap)
+        let limit = Limit { cap: mesh_cap, exact: false, deadline: None, progress: Some(on_mesh) };
+        let part = partition_capped_until(net, domain, limit)
             .map_err(|e| EnumerateError::Internal(e.to_string()))?;
         if let Some((part, rows)) = part {
             return walk_mesh(net, domain, part, rows, opts, sink);
@@ -1162,36 +1140,6 @@ impl Enumeration {
             sum += r.volume.as_ref()?;
         }
         Some(sum == total)
-    }
-}
-
-/// Aggregate numbers of an enumeration, for the human-readable summary. The float fields
-/// are for display only.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Summary {
-    pub regions: usize,
-    pub edges: usize,
-    pub bounded: usize,
-    pub facets_min: usize,
-    pub facets_max: usize,
-    pub facets_mean: f64,
-    /// Lower certified L2 inradius of the regions with a finite insphere: min, median, max.
-    pub inradius: Option<(f64, f64, f64)>,
-    /// False when a limit stopped the walk (see [`Enumeration::complete`]).
-    pub complete: bool,
-}
-
-impl Enumeration {
-    pub fn summary(&self) -> Summary {
-        // As the stream totals it (radii as floats, sorted: the conversion is correctly
-        // rounded, so monotone, and sorting the floats picks the floats of the exact order
-        // statistics, without sorting big rationals).
-        let mut acc = SummaryAcc::default();
-        for r in &self.regions {
-            acc.add(r);
-        }
-        Summary { edges: self.graph.edge_count(), complete: self.complete, ..acc.finish() }
     }
 }
 

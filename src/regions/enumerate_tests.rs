@@ -119,7 +119,7 @@ fn the_stream_takes_the_mesh_up_to_its_cap() {
             (got, summary)
         };
         let walk = run(STREAM_MESH_FACES, &Options { mesh: false, ..Options::default() });
-        let faces = crate::regions::mesh::partition(&net, &dom).unwrap().faces.len();
+        let faces = crate::regions::partition::partition(&net, &dom).unwrap().faces.len();
         assert!(faces > 20 && walk.0.len() == faces);
         assert_eq!(run(STREAM_MESH_FACES, &Options::default()), walk);
         assert_eq!(run(2 * faces, &Options::default()), walk, "under the cap: the mesh");

@@ -196,61 +196,6 @@ struct Mesh {
 /// A sign the float filter left open.
 const UNKNOWN: i8 = 2;
 
-/// The exact partition of the bounded plane `domain` by the regions of `net`.
-///
-/// ```
-/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
-/// use linregions::{Domain, Options, enumerate, partition};
-/// let domain = Domain::default_box(2);
-/// let p = partition(&net, &domain).unwrap();
-/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
-/// // The same regions as the walk, as exact polygons.
-/// assert!(p.faces.iter().map(|f| &f.pattern).eq(e.regions.iter().map(|r| &r.pattern)));
-/// p.sanity_check(&net, &domain).unwrap();
-/// ```
-pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
-    partition_with_rows(net, domain).map(|(p, _)| p)
-}
-
-/// [`partition`] with limits: stopped when the mesh would hold more than `max_regions`
-/// faces (faces never merge, so the partition has more) or at `deadline` (checked after
-/// each neuron's cut). A stopped run gives the empty partition marked not complete: no
-/// region is final before the mesh is.
-///
-/// ```
-/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/net-2-8-8-1.json"))).unwrap();
-/// use linregions::{Domain, partition_limited};
-/// let p = partition_limited(&net, &Domain::default_box(2), Some(10), None).unwrap();
-/// assert!(!p.complete && p.faces.is_empty());
-/// assert!(partition_limited(&net, &Domain::default_box(2), None, None).unwrap().complete);
-/// ```
-pub fn partition_limited(
-    net: &Network,
-    domain: &Domain,
-    max_regions: Option<usize>,
-    deadline: Option<std::time::Instant>,
-) -> Result<Partition, PartitionError> {
-    let limit = Limit { cap: max_regions.unwrap_or(usize::MAX), exact: true, deadline };
-    Ok(match partition_capped_until(net, domain, limit)? {
-        Some((p, _)) => p,
-        None => Partition::stopped(),
-    })
-}
-
-/// [`partition`] within a memory budget of about `max_faces` faces (a face costs about 4 KB
-/// while the mesh is built): `None` as soon as the mesh holds more, or the pace of the
-/// current layer (faces added per neuron so far) would take it past `max_faces` by the
-/// layer's end, or a layer's rows would take more than `32·max_faces` face-neuron pairs. An
-/// estimate made early, so that a partition too large for memory stops in seconds, not when
-/// the allocator gives up; a partition it abandons may have somewhat fewer faces.
-pub fn partition_bounded(
-    net: &Network,
-    domain: &Domain,
-    max_faces: usize,
-) -> Result<Option<Partition>, PartitionError> {
-    Ok(partition_capped(net, domain, max_faces)?.map(|(p, _)| p))
-}
-
 /// The exact rows of one face's deepest layer that has them: `(layer, rows)`.
 pub(crate) type FaceRows = Option<(usize, Arc<LayerRows>)>;
 
@@ -276,22 +221,37 @@ pub(crate) fn partition_capped(
     domain: &Domain,
     cap: usize,
 ) -> Result<Option<(Partition, Vec<FaceRows>)>, PartitionError> {
-    partition_capped_until(net, domain, Limit { cap, exact: false, deadline: None })
+    partition_capped_until(net, domain, Limit { cap, exact: false, deadline: None, progress: None })
 }
 
 /// When to abandon the mesh: more than `cap` faces (`exact`), or also by the projections of
 /// [`partition_capped`] (memory bounds, not exact); at `deadline`, checked after each cut.
-struct Limit {
-    cap: usize,
-    exact: bool,
-    deadline: Option<std::time::Instant>,
+/// `progress` is told the mesh's state after each cut.
+pub(crate) struct Limit<'p> {
+    pub(crate) cap: usize,
+    pub(crate) exact: bool,
+    pub(crate) deadline: Option<std::time::Instant>,
+    pub(crate) progress: Option<&'p mut dyn FnMut(&MeshProgress)>,
+}
+
+/// How far the mesh is, after a neuron's cut: layer `layer` (of `layers`), `neuron` cut of
+/// its `layer_size`, and the faces the mesh holds (the regions of the network truncated
+/// there; faces never merge, so the partition has at least as many).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MeshProgress {
+    pub layer: usize,
+    pub layers: usize,
+    pub neuron: usize,
+    pub layer_size: usize,
+    pub faces: usize,
 }
 
 /// [`partition_capped`] with a [`Limit`].
-fn partition_capped_until(
+pub(crate) fn partition_capped_until(
     net: &Network,
     domain: &Domain,
-    limit: Limit,
+    mut limit: Limit,
 ) -> Result<Option<(Partition, Vec<FaceRows>)>, PartitionError> {
     let cap = limit.cap;
     if net.input_dim() != 2 {
@@ -338,6 +298,15 @@ fn partition_capped_until(
             } else {
                 0
             };
+            if let Some(tell) = limit.progress.as_mut() {
+                tell(&MeshProgress {
+                    layer: l,
+                    layers: sizes.len(),
+                    neuron: i + 1,
+                    layer_size: size,
+                    faces: now,
+                });
+            }
             let projected = if limit.exact { now } else { linear.max(quadratic) };
             if projected > cap {
                 return Ok(None);

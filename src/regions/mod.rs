@@ -11,8 +11,10 @@ pub mod enumerate;
 pub mod linear;
 pub mod local;
 pub mod mesh;
+pub mod partition;
 pub mod properties;
 pub mod shard;
+pub mod summary;
 pub mod verify;
 
 /// An invariant that [`Enumeration::sanity_check`](enumerate::Enumeration::sanity_check)

@@ -1,0 +1,86 @@
+//! The public entry points of the 2D partition ([`crate::regions::mesh`] is the algorithm):
+//! the whole partition, with limits, within a memory budget, and each with progress.
+
+use crate::geometry::domain::Domain;
+use crate::network::Network;
+use crate::regions::mesh::{
+    Limit, MeshProgress, Partition, PartitionError, partition_capped_until, partition_with_rows,
+};
+
+/// The exact partition of the bounded plane `domain` by the regions of `net`.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate, partition};
+/// let domain = Domain::default_box(2);
+/// let p = partition(&net, &domain).unwrap();
+/// let e = enumerate(&net, &domain, &Options::default()).unwrap();
+/// // The same regions as the walk, as exact polygons.
+/// assert!(p.faces.iter().map(|f| &f.pattern).eq(e.regions.iter().map(|r| &r.pattern)));
+/// p.sanity_check(&net, &domain).unwrap();
+/// ```
+pub fn partition(net: &Network, domain: &Domain) -> Result<Partition, PartitionError> {
+    partition_with_rows(net, domain).map(|(p, _)| p)
+}
+
+/// [`partition`] with limits: stopped when the mesh would hold more than `max_regions`
+/// faces (faces never merge, so the partition has more) or at `deadline` (checked after
+/// each neuron's cut). A stopped run gives the empty partition marked not complete: no
+/// region is final before the mesh is.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/net-2-8-8-1.json"))).unwrap();
+/// use linregions::{Domain, partition_limited};
+/// let p = partition_limited(&net, &Domain::default_box(2), Some(10), None).unwrap();
+/// assert!(!p.complete && p.faces.is_empty());
+/// assert!(partition_limited(&net, &Domain::default_box(2), None, None).unwrap().complete);
+/// ```
+pub fn partition_limited(
+    net: &Network,
+    domain: &Domain,
+    max_regions: Option<usize>,
+    deadline: Option<std::time::Instant>,
+) -> Result<Partition, PartitionError> {
+    partition_limited_with(net, domain, max_regions, deadline, &mut |_| {})
+}
+
+/// [`partition_limited`], with `progress` told the mesh's state after each neuron's cut.
+pub fn partition_limited_with(
+    net: &Network,
+    domain: &Domain,
+    max_regions: Option<usize>,
+    deadline: Option<std::time::Instant>,
+    progress: &mut dyn FnMut(&MeshProgress),
+) -> Result<Partition, PartitionError> {
+    let limit =
+        Limit { cap: max_regions.unwrap_or(usize::MAX), exact: true, deadline, progress: Some(progress) };
+    Ok(match partition_capped_until(net, domain, limit)? {
+        Some((p, _)) => p,
+        None => Partition::stopped(),
+    })
+}
+
+/// [`partition`] within a memory budget of about `max_faces` faces (a face costs about 4 KB
+/// while the mesh is built): `None` as soon as the mesh holds more, or the pace of the
+/// current layer (faces added per neuron so far) would take it past `max_faces` by the
+/// layer's end, or a layer's rows would take more than `32·max_faces` face-neuron pairs. An
+/// estimate made early, so that a partition too large for memory stops in seconds, not when
+/// the allocator gives up; a partition it abandons may have somewhat fewer faces.
+pub fn partition_bounded(
+    net: &Network,
+    domain: &Domain,
+    max_faces: usize,
+) -> Result<Option<Partition>, PartitionError> {
+    partition_bounded_with(net, domain, max_faces, &mut |_| {})
+}
+
+/// [`partition_bounded`], with `progress` told the mesh's state after each neuron's cut.
+pub fn partition_bounded_with(
+    net: &Network,
+    domain: &Domain,
+    max_faces: usize,
+    progress: &mut dyn FnMut(&MeshProgress),
+) -> Result<Option<Partition>, PartitionError> {
+    let limit = Limit { cap: max_faces, exact: false, deadline: None, progress: Some(progress) };
+    Ok(partition_capped_until(net, domain, limit)?.map(|(p, _)| p))
+}
