@@ -977,6 +977,7 @@ impl Partition {
 mod tests {
     use super::*;
     use crate::regions::enumerate::{Options, enumerate};
+    use crate::regions::partition::partition;
 
     #[test]
     fn fixed_width_crossings_equal_bigint_cramer() {
