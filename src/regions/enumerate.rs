@@ -589,7 +589,7 @@ pub fn enumerate_with(
 }
 
 /// [`enumerate_with`], also telling `on_mesh` how far the mesh is on a bounded plane domain
-/// (built before the first region is finished; see [`crate::partition_limited_with`]).
+/// (built before the first region is finished; see [`crate::regions::partition::partition_limited_with`]).
 pub fn enumerate_observed(
     net: &Network,
     domain: &Domain,
