@@ -143,12 +143,39 @@ enum Cmd {
 /// OS (-1: never).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// Transparent huge pages off for this process (Linux; a no-op elsewhere or when refused):
+/// the high-dimensional analyses allocate and free large blocks in turn, and with huge pages
+/// each first touch zeroed 2 MiB. A 784-64-64-10 `stats --points` run of 2 points spent
+/// 1.5-2.3 s of its 11 s in the kernel with them, 0.3 s without; a 2-128-128-1 `partition`
+/// went from 0.9-1.1 s to 0.75 s; smaller runs are unchanged (BENCHMARKS.md).
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    {
+        unsafe extern "C" {
+            fn prctl(option: std::ffi::c_int, ...) -> std::ffi::c_int;
+        }
+        const PR_SET_THP_DISABLE: std::ffi::c_int = 41;
+        // SAFETY: prctl with PR_SET_THP_DISABLE takes four unsigned long arguments (the flag
+        // and three zeros) and only sets a flag of this process's memory map.
+        let _ = unsafe {
+            prctl(
+                PR_SET_THP_DISABLE,
+                1 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+                0 as std::ffi::c_ulong,
+            )
+        };
+    }
+}
+
 fn main() -> ExitCode {
     // Never return freed memory to the OS while running: the walk and the mesh free and
     // reallocate BigInts and rows all the time, and re-faulting purged pages cost 40% of a
     // 2-64-64-1 partition (BENCHMARKS.md). The peak memory is unchanged.
     // SAFETY: sets a plain option of the global allocator before any thread is started.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     let import = Import { arch: cli.arch.clone(), bn_eps: cli.bn_eps };
     if let Some(n) = cli.threads
