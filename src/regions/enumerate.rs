@@ -18,6 +18,7 @@ use crate::network::pattern_at;
 use crate::network::{Dense, MapsCache, Network, NeuronId, Pattern, PatternMaps};
 use crate::regions::SanityError;
 use crate::regions::mesh::{Limit, MeshProgress, partition_capped_until};
+use crate::regions::met::{Met, pack};
 pub use crate::regions::summary::Summary;
 use crate::regions::summary::SummaryAcc;
 use crate::regions::verify::RegionIn;
@@ -660,11 +661,6 @@ fn stream_capped(
     Ok(Summary { complete, ..acc.finish() })
 }
 
-/// A pattern packed 64 bits to a word: the walk's record of the patterns met.
-fn pack(p: &Pattern) -> Box<[u64]> {
-    p.0.chunks(64).map(|c| c.iter().enumerate().fold(0u64, |w, (i, &b)| w | (u64::from(b) << i))).collect()
-}
-
 /// The start of the walk: the region of [`pattern_at`] at the centre of the domain's
 /// largest inscribed cube.
 pub(crate) fn start_pattern(net: &Network, domain: &Domain) -> Result<Pattern, EnumerateError> {
@@ -769,10 +765,9 @@ fn walk(
     }
     let drows = domain.rows();
     let start = start_pattern(net, domain)?;
-    let mut ids: FxHashMap<Box<[u64]>, usize> = FxHashMap::default();
-    ids.insert(pack(&start), 0);
+    let met = Met::by_levels(pack(&start));
     let queue: VecDeque<(usize, Pattern, Hint)> = VecDeque::from([(0, start, None)]);
-    let complete = walk_from(net, &drows, domain_bounded, opts, ids, queue, 0, &mut sink)?;
+    let complete = walk_from(net, &drows, domain_bounded, opts, met, queue, 0, &mut sink)?;
     Ok((domain_bounded, complete))
 }
 
@@ -789,7 +784,7 @@ fn walk_from(
     drows: &[(Vec<Q>, Q)],
     domain_bounded: bool,
     opts: &Options,
-    mut ids: FxHashMap<Box<[u64]>, usize>,
+    mut met: Met,
     mut queue: VecDeque<(usize, Pattern, Hint)>,
     mut done: usize,
     sink: &mut impl FnMut(Region, &WalkProgress),
@@ -821,6 +816,9 @@ fn walk_from(
             })
             .collect();
         let n = batch.len();
+        if let Some((first, _, _)) = batch.first() {
+            met.forget_before(*first);
+        }
         for (k, ((id, pattern, _), outcome)) in batch.into_iter().zip(outcomes).enumerate() {
             // A region skipped at the deadline ends the walk: what was sunk is a prefix.
             let Some(outcome) = outcome else { return Ok(false) };
@@ -839,11 +837,8 @@ fn walk_from(
                 let Some(np) = &f.neighbor_pattern else {
                     continue;
                 };
-                let next = ids.len();
-                let nid = *ids.entry(pack(np)).or_insert_with(|| {
-                    queue.push_back((next, np.clone(), Some((f.point.clone(), f.a.clone()))));
-                    next
-                });
+                let hint = || Some((f.point.clone(), f.a.clone()));
+                let nid = met.id(pack(np), id, |next| queue.push_back((next, np.clone(), hint())));
                 f.neighbor = Some(nid);
             }
             done += 1;
@@ -966,7 +961,7 @@ pub fn stream_resume(
         on_region(&r, p);
         acc.add(&r);
     };
-    let complete = walk_from(net, &drows, domain_bounded, opts, ids, queue, k, &mut sink)?;
+    let complete = walk_from(net, &drows, domain_bounded, opts, Met::keeping_all(ids), queue, k, &mut sink)?;
     Ok(Summary { complete, ..acc.finish() })
 }
 

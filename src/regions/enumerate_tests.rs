@@ -248,3 +248,51 @@ fn plane_prefilter_agrees_with_the_general_path() {
     assert!(fallbacks * 20 < crossings, "{fallbacks} of {crossings} fell back");
     assert!(kept * 6 < rows, "kept {kept} of {rows} rows");
 }
+
+/// The record of met patterns by breadth-first level: a breadth-first search of a grid graph
+/// through it gives every vertex one id, in breadth-first order, while holding at most three
+/// levels; and the whole plane of 2-n-1 nets streams its `1 + n + n(n-1)/2` regions (lines
+/// in general position), each once, with the ids of the kept walk.
+#[test]
+fn the_walk_forgets_old_levels_and_meets_each_region_once() {
+    let (w, h) = (40usize, 25usize);
+    let key = |x: usize, y: usize| -> Box<[u64]> { vec![(x * h + y) as u64].into_boxed_slice() };
+    let mut met = Met::by_levels(key(0, 0));
+    let mut queue: VecDeque<(usize, usize, usize)> = VecDeque::from([(0, 0, 0)]);
+    let mut order = Vec::new();
+    let mut most = 0;
+    while let Some((id, x, y)) = queue.pop_front() {
+        met.forget_before(id);
+        order.push(id);
+        let mut nbrs = Vec::new();
+        if x > 0 {
+            nbrs.push((x - 1, y));
+        }
+        if y > 0 {
+            nbrs.push((x, y - 1));
+        }
+        if x + 1 < w {
+            nbrs.push((x + 1, y));
+        }
+        if y + 1 < h {
+            nbrs.push((x, y + 1));
+        }
+        for (u, v) in nbrs {
+            met.id(key(u, v), id, |next| queue.push_back((next, u, v)));
+        }
+        most = most.max(met.ids.len());
+    }
+    assert_eq!(order, (0..w * h).collect::<Vec<_>>(), "each vertex once, in breadth-first order");
+    // Levels are the anti-diagonals x + y (at most 25 vertices each): three and a bit held.
+    assert!(most <= 4 * h, "held {most} patterns of {}", w * h);
+    for n in [3usize, 12, 30] {
+        let net = gaussian_net(&[2, n, 1], n as u64, 0.5);
+        let whole = Domain::Whole { dim: 2 };
+        let mut seen = BTreeSet::new();
+        let summary =
+            stream(&net, &whole, &Options::default(), |r, _| assert!(seen.insert(r.pattern.clone())))
+                .unwrap();
+        assert_eq!(summary.regions, 1 + n + n * (n - 1) / 2, "2-{n}-1");
+        assert_eq!(summary, enumerate(&net, &whole, &Options::default()).unwrap().summary());
+    }
+}

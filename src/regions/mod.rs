@@ -11,6 +11,7 @@ pub mod enumerate;
 pub mod linear;
 pub mod local;
 pub mod mesh;
+mod met;
 pub mod partition;
 pub mod properties;
 pub mod shard;
