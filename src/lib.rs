@@ -96,7 +96,7 @@ pub use regions::enumerate::{
 };
 pub use regions::linear::{LinearRegions, linear_regions};
 pub use regions::local::{
-    PointError, PointRegion, analyze_point, local_properties, locate_points, locate_points_with,
+    PointError, PointRegion, analyze_point, local_properties, locate_points, locate_points_with, study_points,
 };
 pub use regions::mesh::{MeshProgress, Partition, PartitionError};
 pub use regions::partition::{

@@ -106,20 +106,25 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
                         );
                     }
                 };
-                let (e, ids) = linregions::locate_points_with(&net, &domain, &xs, &opts, &tell).map_err(
-                    |(k, err)| match err {
-                        PointError::Outside => bad(format!(
-                            "{}: point {k} lies outside the domain {}",
-                            p.display(),
-                            domain.describe()
-                        )),
-                        err => bad(format!("{}: point {k}: {err}", p.display())),
-                    },
-                )?;
+                // Each region's properties as soon as it is found, its facets then dropped.
+                let (e, props, ids) =
+                    linregions::study_points(&net, &domain, &xs, &opts, a.certificates, &tell).map_err(
+                        |(k, err)| match err {
+                            PointError::Outside => bad(format!(
+                                "{}: point {k} lies outside the domain {}",
+                                p.display(),
+                                domain.describe()
+                            )),
+                            err => bad(format!("{}: point {k}: {err}", p.display())),
+                        },
+                    )?;
                 if show {
-                    eprintln!("{}: the study's properties of {} regions", path.display(), e.regions.len());
+                    eprintln!(
+                        "{}: the study's properties of {} regions, done",
+                        path.display(),
+                        e.regions.len()
+                    );
                 }
-                let props = linregions::local_properties(&net, &e, a.certificates);
                 let located: Vec<formats::LocatedPoint> = rows
                     .into_iter()
                     .zip(ids)

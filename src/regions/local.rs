@@ -115,6 +115,45 @@ pub fn locate_points_with(
     opts: &Options,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(Enumeration, Vec<usize>), (usize, PointError)> {
+    locate_points_then(net, domain, points, opts, progress, &|r| (r, ())).map(|(e, _, ids)| (e, ids))
+}
+
+/// [`locate_points_with`] and [`local_properties`] in one pass: each region's properties
+/// are computed as soon as it is found, and then its facets are dropped (the regions
+/// returned have none; the properties count them), so memory holds the facets of the
+/// regions in progress only, not of every region (about 200 MB a region at 784 inputs).
+/// The properties are those of [`local_properties`], in the regions' order.
+pub fn study_points(
+    net: &Network,
+    domain: &Domain,
+    points: &[Vec<Q>],
+    opts: &Options,
+    certify: bool,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<(Enumeration, Vec<RegionProps>, Vec<usize>), (usize, PointError)> {
+    let layers = net.layer_sizes().len();
+    let then = |mut r: Region| {
+        let props = region_local_props(net, layers, &r, certify);
+        r.facets = Vec::new();
+        (r, props)
+    };
+    let (e, mut props, ids) = locate_points_then(net, domain, points, opts, progress, &then)?;
+    for (i, p) in props.iter_mut().enumerate() {
+        p.id = i;
+    }
+    Ok((e, props, ids))
+}
+
+/// [`locate_points_with`], passing each region found through `then` (which may keep
+/// something of it, `T`, in the regions' order).
+fn locate_points_then<T: Send>(
+    net: &Network,
+    domain: &Domain,
+    points: &[Vec<Q>],
+    opts: &Options,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    then: &(dyn Fn(Region) -> (Region, T) + Sync),
+) -> Result<(Enumeration, Vec<T>, Vec<usize>), (usize, PointError)> {
     let bounded = domain.validate(net.input_dim()).map_err(|e| (0, PointError::Domain(e)))?;
     let rows = domain.rows();
     // Each point's pattern (cheap), then one analysis per distinct pattern, of its first
@@ -133,17 +172,18 @@ pub fn locate_points_with(
     // At the deadline ([`Options::deadline`]) analyses are skipped, and the points located
     // are those before the first one whose region was not analysed.
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let analysed: Vec<(usize, Option<Result<Region, PointError>>)> = reps
+    let analysed: Vec<(usize, Option<Result<(Region, T), PointError>>)> = reps
         .par_iter()
         .map(|&k| {
             let r = (!opts.past_deadline())
-                .then(|| analyze_point(net, domain, &points[k], opts).map(|a| a.region));
+                .then(|| analyze_point(net, domain, &points[k], opts).map(|a| then(a.region)));
             progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, reps.len());
             (k, r)
         })
         .collect();
-    let mut outcome: BTreeMap<usize, Option<Result<Region, PointError>>> = analysed.into_iter().collect();
-    let mut found: BTreeMap<Pattern, Region> = BTreeMap::new();
+    let mut outcome: BTreeMap<usize, Option<Result<(Region, T), PointError>>> =
+        analysed.into_iter().collect();
+    let mut found: BTreeMap<Pattern, (Region, T)> = BTreeMap::new();
     let mut of_point = Vec::with_capacity(points.len());
     let mut complete = true;
     for (k, x) in points.iter().enumerate() {
@@ -160,23 +200,25 @@ pub fn locate_points_with(
         // by the lexicographic rule has another pattern) now.
         let r = match outcome.remove(&k) {
             Some(Some(r)) => r,
-            None if !opts.past_deadline() => analyze_point(net, domain, x, opts).map(|a| a.region),
+            None if !opts.past_deadline() => analyze_point(net, domain, x, opts).map(|a| then(a.region)),
             _ => {
                 complete = false;
                 break;
             }
         }
         .map_err(|e| (k, e))?;
-        of_point.push(r.pattern.clone());
-        found.insert(r.pattern.clone(), r);
+        of_point.push(r.0.pattern.clone());
+        found.insert(r.0.pattern.clone(), r);
     }
     let mut graph = UnGraph::<usize, Crossing>::default();
+    let mut kept = Vec::with_capacity(found.len());
     let regions: Vec<Region> = found
         .into_values()
         .enumerate()
-        .map(|(i, mut r)| {
+        .map(|(i, (mut r, t))| {
             r.id = i;
             graph.add_node(i);
+            kept.push(t);
             r
         })
         .collect();
@@ -184,7 +226,7 @@ pub fn locate_points_with(
         .iter()
         .map(|p| regions.binary_search_by(|r| r.pattern.cmp(p)).expect("every point's region was kept"))
         .collect();
-    Ok((Enumeration { regions, graph, domain_bounded: bounded, complete }, ids))
+    Ok((Enumeration { regions, graph, domain_bounded: bounded, complete }, kept, ids))
 }
 
 /// [`properties`](crate::regions::properties::properties) of regions found one by one
@@ -194,32 +236,32 @@ pub fn locate_points_with(
 /// ([`RegionProps::certificates`]; networks with two or more outputs).
 pub fn local_properties(net: &Network, e: &Enumeration, certify: bool) -> Vec<RegionProps> {
     let layers = net.layer_sizes().len();
-    e.regions
-        .par_iter()
-        .map(|r| {
-            // Neighbours differ from the region in few bits: through the cache their maps are
-            // rank-one updates of the region's own layers.
-            let cache = MapsCache::new(net);
-            let own = net.pattern_maps_with(&r.pattern, Some(&cache));
-            // Across one neuron's facet (almost every facet) the logits are a rank-one
-            // update of the region's own sums; else the maps are composed.
-            let base = net.flip_base(&r.pattern, &own);
-            let maps: Vec<(Pattern, Dense)> = r
-                .facets
-                .iter()
-                .filter_map(|f| f.neighbor_pattern.clone())
-                .map(|p| {
-                    let logits = base
-                        .as_ref()
-                        .and_then(|b| net.flipped_logits(b, &r.pattern, &own, &p))
-                        .unwrap_or_else(|| net.pattern_maps_with(&p, Some(&cache)).logits);
-                    (p, logits)
-                })
-                .collect();
-            let neighbors: Vec<(&Pattern, &Dense)> = maps.iter().map(|(p, l)| (p, l)).collect();
-            region_props(net.input_dim(), layers, r, &neighbors, certify)
+    e.regions.par_iter().map(|r| region_local_props(net, layers, r, certify)).collect()
+}
+
+/// The properties of one region of [`local_properties`].
+fn region_local_props(net: &Network, layers: usize, r: &Region, certify: bool) -> RegionProps {
+    // Neighbours differ from the region in few bits: through the cache their maps are
+    // rank-one updates of the region's own layers.
+    let cache = MapsCache::new(net);
+    let own = net.pattern_maps_with(&r.pattern, Some(&cache));
+    // Across one neuron's facet (almost every facet) the logits are a rank-one
+    // update of the region's own sums; else the maps are composed.
+    let base = net.flip_base(&r.pattern, &own);
+    let maps: Vec<(Pattern, Dense)> = r
+        .facets
+        .iter()
+        .filter_map(|f| f.neighbor_pattern.clone())
+        .map(|p| {
+            let logits = base
+                .as_ref()
+                .and_then(|b| net.flipped_logits(b, &r.pattern, &own, &p))
+                .unwrap_or_else(|| net.pattern_maps_with(&p, Some(&cache)).logits);
+            (p, logits)
         })
-        .collect()
+        .collect();
+    let neighbors: Vec<(&Pattern, &Dense)> = maps.iter().map(|(p, l)| (p, l)).collect();
+    region_props(net.input_dim(), layers, r, &neighbors, certify)
 }
 
 /// The regions at random points of `[0,1]^d` (coordinates `k/1000`) of random networks of
