@@ -5,6 +5,28 @@
 use super::*;
 use linregions::{MeshProgress, WalkProgress};
 
+/// `enumerate` with its progress shown ([`Reporter`]: the mesh's on a bounded plane, then
+/// the walk's), each line after `label`.
+pub(crate) fn enumerate_reported(
+    net: &Network,
+    domain: &Domain,
+    opts: &Options,
+    asked: bool,
+    label: &str,
+) -> Result<linregions::Enumeration> {
+    let reporter = std::cell::RefCell::new(Reporter::new(true, asked, net, label));
+    let e = linregions::enumerate_observed(
+        net,
+        domain,
+        opts,
+        |_: &linregions::Region, p: &WalkProgress| reporter.borrow_mut().walk(p),
+        &mut |p| reporter.borrow_mut().mesh(p),
+    )
+    .map_err(|e| anyhow!(e))?;
+    reporter.borrow().finish();
+    Ok(e)
+}
+
 pub(crate) struct Reporter {
     show: bool,
     terminal: bool,

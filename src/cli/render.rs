@@ -76,17 +76,7 @@ pub(crate) fn cmd_render(a: RenderArgs, import: &Import) -> Result<()> {
     };
     let (domain, _) = load_domain(&a.domain, d, false)?;
     check_domain(&domain, d, &a.domain)?;
-    let reporter = std::cell::RefCell::new(Reporter::new(true, a.progress, &net, ""));
-    let opts = a.limits.apply(Options::default())?;
-    let e = linregions::enumerate_observed(
-        &net,
-        &domain,
-        &opts,
-        |_: &linregions::Region, p: &WalkProgress| reporter.borrow_mut().walk(p),
-        &mut |p| reporter.borrow_mut().mesh(p),
-    )
-    .map_err(|e| anyhow!(e))?;
-    reporter.borrow().finish();
+    let e = enumerate_reported(&net, &domain, &a.limits.apply(Options::default())?, a.progress, "")?;
     let (props, _) = linregions::properties::properties(&net, &e);
     let opts = RenderOptions {
         color: match a.color {

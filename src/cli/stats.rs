@@ -74,16 +74,7 @@ pub(crate) fn cmd_stats(a: StatsArgs, import: &Import) -> Result<()> {
         let (e, props, edges, points) = match &a.points {
             None => {
                 let label = if a.nets.len() > 1 { format!("{}: ", path.display()) } else { String::new() };
-                let reporter = std::cell::RefCell::new(Reporter::new(true, a.progress, &net, &label));
-                let e = linregions::enumerate_observed(
-                    &net,
-                    &domain,
-                    &opts,
-                    |_: &linregions::Region, p: &WalkProgress| reporter.borrow_mut().walk(p),
-                    &mut |p| reporter.borrow_mut().mesh(p),
-                )
-                .map_err(|e| anyhow!(e))?;
-                reporter.borrow().finish();
+                let e = enumerate_reported(&net, &domain, &opts, a.progress, &label)?;
                 let (props, edges) = properties(&net, &e);
                 (e, props, edges, None)
             }
