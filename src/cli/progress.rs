@@ -27,6 +27,7 @@ pub(crate) fn enumerate_reported(
     Ok(e)
 }
 
+/// The progress lines of one run (the walk's or the mesh's), and when the next is due.
 pub(crate) struct Reporter {
     show: bool,
     terminal: bool,
