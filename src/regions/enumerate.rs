@@ -591,6 +591,14 @@ pub fn enumerate_with(
 
 /// [`enumerate_with`], also telling `on_mesh` how far the mesh is on a bounded plane domain
 /// (built before the first region is finished; see [`crate::regions::partition::partition_limited_with`]).
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, enumerate_observed};
+/// let (mut cuts, mut regions) = (0, 0);
+/// let e = enumerate_observed(&net, &Domain::default_box(2), &Options::default(), |_, _| regions += 1, &mut |_| cuts += 1).unwrap();
+/// assert_eq!((cuts, regions, e.regions.len()), (3, 4, 4)); // 3 neurons cut, then 4 regions
+/// ```
 pub fn enumerate_observed(
     net: &Network,
     domain: &Domain,

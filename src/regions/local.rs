@@ -123,6 +123,16 @@ pub fn locate_points_with(
 /// returned have none; the properties count them), so memory holds the facets of the
 /// regions in progress only, not of every region (about 200 MB a region at 784 inputs).
 /// The properties are those of [`local_properties`], in the regions' order.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/small2d.json"))).unwrap();
+/// use linregions::{Domain, Options, parse_rational as q, study_points};
+/// let points = vec![vec![q("1/2").unwrap(), q("1/3").unwrap()], vec![q("1/2").unwrap(), q("2/5").unwrap()]];
+/// let (e, props, ids) = study_points(&net, &Domain::default_box(2), &points, &Options::default(), false, &|_, _| {}).unwrap();
+/// assert_eq!(ids.len(), 2);
+/// assert_eq!(props.len(), e.regions.len());
+/// assert!(e.regions.iter().all(|r| r.facets.is_empty()) && props.iter().all(|p| p.facets > 0));
+/// ```
 pub fn study_points(
     net: &Network,
     domain: &Domain,

@@ -45,6 +45,16 @@ pub fn partition_limited(
 }
 
 /// [`partition_limited`], with `progress` told the mesh's state after each neuron's cut.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/net-2-8-8-1.json"))).unwrap();
+/// use linregions::{Domain, partition_limited_with};
+/// let mut cuts = Vec::new();
+/// let p = partition_limited_with(&net, &Domain::default_box(2), None, None, &mut |m| cuts.push((m.layer, m.neuron))).unwrap();
+/// assert!(p.complete);
+/// assert_eq!(cuts.len(), 16); // every neuron of the two layers of 8, in order
+/// assert_eq!((cuts[0], cuts[15]), ((0, 1), (1, 8)));
+/// ```
 pub fn partition_limited_with(
     net: &Network,
     domain: &Domain,
@@ -75,6 +85,14 @@ pub fn partition_bounded(
 }
 
 /// [`partition_bounded`], with `progress` told the mesh's state after each neuron's cut.
+///
+/// ```
+/// let net = linregions::parse_network(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/net-2-8-8-1.json"))).unwrap();
+/// use linregions::{Domain, partition_bounded_with};
+/// let mut faces = 0;
+/// let p = partition_bounded_with(&net, &Domain::default_box(2), 1_000_000, &mut |m| faces = m.faces).unwrap().unwrap();
+/// assert_eq!(faces, p.faces.len()); // after the last cut the mesh's faces are the regions
+/// ```
 pub fn partition_bounded_with(
     net: &Network,
     domain: &Domain,
