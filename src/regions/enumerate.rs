@@ -846,7 +846,12 @@ fn walk_from(
                     continue;
                 };
                 let hint = || Some((f.point.clone(), f.a.clone()));
-                let nid = met.id(pack(np), id, |next| queue.push_back((next, np.clone(), hint())));
+                let nid = met.id(pack(np), id, |next| queue.push_back((next, np.clone(), hint()))).ok_or_else(|| {
+                    EnumerateError::Internal(format!(
+                        "pattern {:?} met again after its breadth-first level was dropped (neighbour links not symmetric)",
+                        net.pattern_strings(np)
+                    ))
+                })?;
                 f.neighbor = Some(nid);
             }
             done += 1;

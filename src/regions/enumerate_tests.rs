@@ -278,11 +278,13 @@ fn the_walk_forgets_old_levels_and_meets_each_region_once() {
             nbrs.push((x, y + 1));
         }
         for (u, v) in nbrs {
-            met.id(key(u, v), id, |next| queue.push_back((next, u, v)));
+            assert!(met.id(key(u, v), id, |next| queue.push_back((next, u, v))).is_some());
         }
         most = most.max(met.ids.len());
     }
     assert_eq!(order, (0..w * h).collect::<Vec<_>>(), "each vertex once, in breadth-first order");
+    // A pattern of a dropped level met again (links not symmetric) is refused, not renumbered.
+    assert_eq!(met.id(key(0, 0), w * h - 1, |_| panic!("no new id")), None);
     // Levels are the anti-diagonals x + y (at most 25 vertices each): three and a bit held.
     assert!(most <= 4 * h, "held {most} patterns of {}", w * h);
     for n in [3usize, 12, 30] {

@@ -2,8 +2,9 @@
 //! ([`pack`]) with its walk id, kept by breadth-first level so that old levels can go.
 
 use crate::network::Pattern;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::collections::VecDeque;
+use std::hash::{Hash, Hasher};
 
 /// A pattern packed 64 bits to a word: the walk's record of the patterns met.
 pub(crate) fn pack(p: &Pattern) -> Box<[u64]> {
@@ -23,16 +24,26 @@ pub(crate) struct Met {
     /// Per level still held, oldest first: its first id and its patterns; `None` for a
     /// resumed walk.
     levels: Option<VecDeque<(usize, Vec<Box<[u64]>>)>>,
+    /// A 64-bit hash of every pattern dropped (8 bytes a region): a pattern met again after
+    /// its level was dropped, which symmetric links exclude, is an error, never a second
+    /// region (a hash collision too is an error, never a wrong answer).
+    dropped: FxHashSet<u64>,
+}
+
+fn hash_of(key: &[u64]) -> u64 {
+    let mut h = FxHasher::default();
+    key.hash(&mut h);
+    h.finish()
 }
 
 impl Met {
     pub(crate) fn by_levels(start: Box<[u64]>) -> Met {
         let ids = FxHashMap::from_iter([(start.clone(), 0)]);
-        Met { ids, next: 1, levels: Some(VecDeque::from([(0, vec![start])])) }
+        Met { ids, next: 1, levels: Some(VecDeque::from([(0, vec![start])])), dropped: FxHashSet::default() }
     }
 
     pub(crate) fn keeping_all(ids: FxHashMap<Box<[u64]>, usize>) -> Met {
-        Met { next: ids.len(), ids, levels: None }
+        Met { next: ids.len(), ids, levels: None, dropped: FxHashSet::default() }
     }
 
     /// The position (in the levels held) of the level of region `id`.
@@ -46,16 +57,21 @@ impl Met {
         let keep_from = Self::level_of(levels, first).saturating_sub(1);
         for (_, keys) in levels.drain(..keep_from) {
             for key in keys {
+                self.dropped.insert(hash_of(&key));
                 self.ids.remove(&key);
             }
         }
     }
 
     /// The id of `key`, met from region `from`; a new pattern gets the next id (and
-    /// `fresh` is called with it), in the level after `from`'s.
-    pub(crate) fn id(&mut self, key: Box<[u64]>, from: usize, fresh: impl FnOnce(usize)) -> usize {
+    /// `fresh` is called with it), in the level after `from`'s. `None` if `key` may be a
+    /// pattern of a level already dropped (see [`Met::dropped`]).
+    pub(crate) fn id(&mut self, key: Box<[u64]>, from: usize, fresh: impl FnOnce(usize)) -> Option<usize> {
         if let Some(&id) = self.ids.get(&key) {
-            return id;
+            return Some(id);
+        }
+        if !self.dropped.is_empty() && self.dropped.contains(&hash_of(&key)) {
+            return None;
         }
         let id = self.next;
         self.next += 1;
@@ -67,6 +83,6 @@ impl Met {
         }
         self.ids.insert(key, id);
         fresh(id);
-        id
+        Some(id)
     }
 }
