@@ -7,9 +7,16 @@
 # Whole space (vs relucent): 2-16-16-1, 3-8-8-1, 4-8-8-1, 2-32-32-1, `linregions enumerate`.
 # Box [-10,10]^2 (vs regioncam): 2-64-64-1, 2-128-128-1, 2-64-64-64-64-1, both
 # `linregions enumerate` (every region analysed: inspheres, logits...) and `linregions
-# partition` (the exact polygons only, as regioncam computes them). Times: `enumerate` and
-# relucent the median of 3 runs (single runs of either vary by 10-30% on a 2-core VM),
-# `partition` the best of 5 runs, regioncam the best of 5 (as its runner does).
+# partition` (the exact polygons only, as regioncam computes them).
+#
+# linregions is timed end to end, as a user runs it: the whole process, its JSON document
+# written to a file (`--json`), wall clock around the command ("linregions s"); its own
+# "time" line (the computation, no output) is printed beside it. relucent and regioncam are
+# timed by their runners inside Python (the computation, no process start, no output), as
+# their users' benchmarks do. The ratio compares regions/s end to end for linregions with
+# regions/s of the other tool's computation. `enumerate` and relucent: the median of 3 runs
+# (single runs of either vary by 10-30% on a 2-core VM); `partition` and regioncam: the best
+# of 5.
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
 #   python3 -m venv .venv && .venv/bin/pip install relucent regioncam && PYTHON=.venv/bin/python bench/compare.sh
 # Region counts are compared; a difference is printed as MISMATCH.
@@ -22,11 +29,16 @@ lr=target/release/linregions
 dir=$(mktemp -d)
 has() { "$PYTHON" -c "import $1" >/dev/null 2>&1; }
 
-ours() { # command net domain-args... -> "regions seconds" (enumerate: median of 3; partition: best of 5)
+ours() { # command net domain-args... -> "regions end-to-end-seconds own-seconds"
+  # (enumerate: median of 3 runs; partition: best of 5; by the end-to-end time)
   local cmd=$1 net=$2; shift 2
   local n=3 pick=2; [ "$cmd" = partition ] && n=5 pick=1
   for _ in $(seq $n); do
-    "$lr" "$cmd" "$net" "$@" | awk '/^regions/ {r=$2} /^time/ {t=$2} END {print r, t}'
+    local s e
+    s=$(date +%s.%N)
+    "$lr" "$cmd" "$net" "$@" --json "$dir/out.json" > "$dir/out.txt"
+    e=$(date +%s.%N)
+    awk -v s="$s" -v e="$e" '/^regions/ {r=$2} /^time/ {t=$2} END {printf "%s %.4f %s\n", r, e - s, t}' "$dir/out.txt"
   done | sort -k2 -g | sed -n "${pick}p"
 }
 median3() { # command... -> the JSON line with the median "seconds" of three runs
@@ -35,11 +47,11 @@ median3() { # command... -> the JSON line with the median "seconds" of three run
 }
 field() { "$PYTHON" -c "import json,sys; d=json.loads(sys.argv[1]); print(d['regions'], d['seconds'])" "$1"; }
 
-printf "| network | domain | linregions command | regions | linregions s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio |\n"
-printf "|---|---|---|---|---|---|---|---|---|---|---|\n"
+printf "| network | domain | linregions command | regions | linregions s (end to end, JSON written) | linregions own time s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio |\n"
+printf "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 row() { # net label domain-label tool command our-args...
   local net=$1 label=$2 dlabel=$3 tool=$4 cmd=$5; shift 5
-  read -r r t < <(ours "$cmd" "$net" "$@")
+  read -r r t own < <(ours "$cmd" "$net" "$@")
   local rps; rps=$(awk -v r="$r" -v t="$t" 'BEGIN {printf "%.0f", r / t}')
   local other="-" orr="-" ot="-" orps="-" ratio="-"
   if [ "$tool" = relucent ] && has relucent; then
@@ -52,7 +64,7 @@ row() { # net label domain-label tool command our-args...
     ratio=$(awk -v a="$rps" -v b="$orps" 'BEGIN {printf "%.2fx", a / b}')
     [ "$orr" = "$r" ] || orr="$orr MISMATCH"
   fi
-  printf "| %s | %s | %s | %s | %.3f | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$cmd" "$r" "$t" "$rps" "$other" "$orr" \
+  printf "| %s | %s | %s | %s | %.3f | %.3f | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$cmd" "$r" "$t" "$own" "$rps" "$other" "$orr" \
     "$( [ "$ot" = "-" ] && echo - || printf "%.3f" "$ot")" "$orps" "$ratio"
 }
 
