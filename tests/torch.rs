@@ -263,6 +263,50 @@ fn a_residual_block_from_a_relu_output_is_carried_exactly() {
 }
 
 #[test]
+fn residual_and_concatenating_state_dicts_with_skip_in_arch_match_torch() {
+    // The weights of residual_mlp.onnx and concat_mlp.onnx as state_dict files
+    // (fixtures/torch/make_residual_safetensors.py): `skip` ... `add` / `cat` carry the ReLU
+    // output alongside the branch exactly as the ONNX reader does, so the networks are the
+    // ONNX imports' byte for byte, and torch's outputs hold for them.
+    let cases = [
+        ("residual_mlp", "linear,relu,skip,linear,relu,linear,add,relu,linear"),
+        ("concat_mlp", "linear,relu,skip,linear,relu,cat,linear"),
+    ];
+    for (name, arch) in cases {
+        let st = import::read_safetensors(&bytes(&format!("torch/{name}.safetensors"))).unwrap();
+        let m = import::sequential_mapped(&st, None, Some(&parse_arch(arch).unwrap()), &eps()).unwrap();
+        assert_eq!(network_to_json(&m.network), network_to_json(&onnx(&format!("{name}.onnx"))), "{name}");
+        matches_torch(&m.network, &format!("onnx/{name}.expected.json"));
+        assert!(m.mapping.iter().any(|s| s.starts_with("skip (carries")), "{:?}", m.mapping);
+    }
+    // torch.cat([h, f(h)]): the carried values first.
+    let st = import::read_safetensors(&bytes("torch/concat_mlp.safetensors")).unwrap();
+    let first = sequential(
+        &st,
+        None,
+        Some(&parse_arch("linear,relu,skip,linear,relu,cat:skip_first,linear").unwrap()),
+        &eps(),
+    )
+    .unwrap();
+    let x = [qi(1), qi(-1)];
+    assert_ne!(first.eval(&x), onnx("concat_mlp.onnx").eval(&x));
+    // Misplaced items: errors naming the problem, never a guess.
+    let res = import::read_safetensors(&bytes("torch/residual_mlp.safetensors")).unwrap();
+    let bad =
+        |a: &str| sequential(&res, None, Some(&parse_arch(a).unwrap()), &eps()).unwrap_err().to_string();
+    assert!(bad("linear,skip,relu,linear,relu,linear,add,relu,linear").contains("right after relu"));
+    assert!(bad("linear,relu,linear,relu,linear,add,relu,linear").contains("without a skip"));
+    assert!(bad("linear,relu,skip,linear,relu,linear,relu,linear").contains("skip without add"));
+    assert!(bad("linear,relu,skip,linear,relu,skip,linear,add,relu,linear").contains("inside another"));
+    assert!(bad("linear,relu,skip,add,linear,relu,linear,relu,linear").contains("no linear layer between"));
+    let cat = import::read_safetensors(&bytes("torch/concat_mlp.safetensors")).unwrap();
+    let e =
+        sequential(&cat, None, Some(&parse_arch("linear,relu,skip,linear,relu,add,linear").unwrap()), &eps());
+    assert!(e.unwrap_err().to_string().contains("add of the branch's 4 values and the 6 carried"));
+    assert!(parse_arch("cat:first").is_err() && parse_arch("skip:2").is_err());
+}
+
+#[test]
 fn a_cnn_state_dict_with_its_arch_matches_torch() {
     // Conv2d(pad 1), BatchNorm2d (folded per channel), ReLU, MaxPool2d(2), Linear.
     let arch = "image:1x4x4,conv:1:1,bn,relu,maxpool:2,flatten,linear";

@@ -16,7 +16,7 @@ use crate::network::{Dense, LayerSpec, Network};
 use std::collections::BTreeMap;
 
 mod fold;
-use super::layers::{avg_pool_dense, conv_dense, max_tree, windows};
+use super::layers::{Join, avg_pool_dense, close_branch, conv_dense, max_tree, windows};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -870,60 +870,6 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
     let (kh, kw, sh, sw) = (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
     let (oh, ow, wins) = windows(c, h, w, [kh, kw], [sh, sw]).map_err(|e| err(Some(here), e))?;
     Ok((c, h, w, oh, ow, wins))
-}
-
-/// How a residual branch rejoins the tensor carried alongside it.
-#[derive(Clone, Copy)]
-enum Join {
-    Add,
-    Concat { carried_first: bool },
-}
-
-/// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
-/// values, ending with `main` values) carry those values alongside, and a last dense layer
-/// adds them to the branch's output or concatenates the two. Each dense layer of the branch
-/// gets identity rows for the carried values (their inputs appended after its own), and each
-/// activation passes them unchanged: they are never negative, and their pattern bits repeat
-/// their own ReLU's (its hyperplanes: no new boundary).
-fn close_branch(layers: &mut Vec<LayerSpec>, start: usize, len: usize, main: usize, join: Join) {
-    let zero = || Q::from_integer(0.into());
-    let one = || Q::from_integer(1.into());
-    for (j, l) in layers[start..].iter_mut().enumerate() {
-        if let LayerSpec::Dense(d) = l {
-            // The branch's first layer reads the carried values themselves (its inputs);
-            // later ones get them appended to their inputs.
-            let inputs = d.weight.first().map_or(0, Vec::len);
-            let at = if j == 0 { 0 } else { inputs };
-            if j > 0 {
-                for row in d.weight.iter_mut() {
-                    row.extend((0..len).map(|_| zero()));
-                }
-            }
-            for k in 0..len {
-                let mut row = vec![zero(); at + len.max(inputs - at)];
-                row[at + k] = one();
-                d.weight.push(row);
-                d.bias.push(zero());
-            }
-        }
-    }
-    // The branch's output (first `main`), the carried values (last `len`).
-    let unit = |picks: &[usize]| {
-        let mut row = vec![zero(); main + len];
-        for &i in picks {
-            row[i] = one();
-        }
-        row
-    };
-    let weight: Vec<Vec<Q>> = match join {
-        Join::Add => (0..len).map(|o| unit(&[o, main + o])).collect(),
-        Join::Concat { carried_first: true } => {
-            (0..len).map(|k| unit(&[main + k])).chain((0..main).map(|o| unit(&[o]))).collect()
-        }
-        Join::Concat { carried_first: false } => (0..main + len).map(|o| unit(&[o])).collect(),
-    };
-    let m = weight.len();
-    layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] }));
 }
 
 /// The float attribute `key` of node `n` at its exact value (`default` when absent); a NaN

@@ -3,6 +3,7 @@
 //! it); the parameter-free modules between them come from the names' indices or from
 //! `--arch`, never guessed.
 
+use super::layers::{Join, close_branch};
 use super::{ImportError, Tensor};
 use crate::arith::num::{Q, from_f64_exact, sqrt_bounds, to_f64};
 use crate::network::{Dense, LayerSpec, Network};
@@ -38,12 +39,23 @@ pub enum ArchItem {
     MaxPool(usize),
     /// Flatten an image (`flatten`).
     Flatten,
+    /// A residual branch starts here (`skip`): the current values, a ReLU output, are
+    /// carried alongside the branch's layers until `add` or `cat`.
+    Skip,
+    /// The branch ends: its output plus the carried values (`add`: `h + f(h)`).
+    Add,
+    /// The branch ends: its output and the carried values concatenated (`cat`:
+    /// `torch.cat([f(h), h])`; `cat:skip_first`: `torch.cat([h, f(h)])`).
+    Cat {
+        skip_first: bool,
+    },
 }
 
 /// Parse `--arch`: comma-separated `linear`, `bn`, `relu`, `leaky_relu:SLOPE`, `dropout`,
-/// `identity`, and for CNNs `image:CxHxW` (first), `conv[:STRIDE:PAD]`, `avgpool:K`,
-/// `maxpool:K`, `flatten`; `linear@NAME`, `bn@NAME` and `conv@NAME` name the module (`fc1`,
-/// `encoder.0`) that sits there, otherwise modules are taken in the file's order.
+/// `identity`, for residual blocks `skip` then `add`, `cat` or `cat:skip_first`, and for
+/// CNNs `image:CxHxW` (first), `conv[:STRIDE:PAD]`, `avgpool:K`, `maxpool:K`, `flatten`;
+/// `linear@NAME`, `bn@NAME` and `conv@NAME` name the module (`fc1`, `encoder.0`) that sits
+/// there, otherwise modules are taken in the file's order.
 pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
     spec.split(',')
         .map(|s| {
@@ -83,6 +95,10 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                 ("avgpool", Some(k)) => return Ok(ArchItem::AvgPool(int(k)?)),
                 ("maxpool", Some(k)) => return Ok(ArchItem::MaxPool(int(k)?)),
                 ("flatten", None) => return Ok(ArchItem::Flatten),
+                ("skip", None) => return Ok(ArchItem::Skip),
+                ("add", None) => return Ok(ArchItem::Add),
+                ("cat", None) => return Ok(ArchItem::Cat { skip_first: false }),
+                ("cat", Some("skip_first")) => return Ok(ArchItem::Cat { skip_first: true }),
                 (_, Some(_)) if kind != "leaky_relu" => {
                     return Err(err(Some(s), "unknown item or parameters"));
                 }
@@ -102,8 +118,9 @@ pub fn parse_arch(spec: &str) -> Result<Vec<ArchItem>, ImportError> {
                     None => {
                         return Err(err(
                             Some(s),
-                            "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity, image:CxHxW, conv, \
-                             conv:STRIDE:PAD, avgpool:K, maxpool:K, flatten; linear@NAME, bn@NAME, conv@NAME)",
+                            "unknown item (linear, bn, relu, leaky_relu:S, dropout, identity, skip, add, cat, \
+                             cat:skip_first, image:CxHxW, conv, conv:STRIDE:PAD, avgpool:K, maxpool:K, flatten; \
+                             linear@NAME, bn@NAME, conv@NAME)",
                         ));
                     }
                 },
@@ -425,7 +442,8 @@ pub fn sequential_mapped(
                 format!(
                     "the module names ({}) do not say how the modules are chained nor which activations sit \
                      between them: give the architecture in the model's forward order, e.g. --arch {} \
-                     (leaky_relu:SLOPE for a LeakyReLU, dropout or identity for no activation)",
+                     (leaky_relu:SLOPE for a LeakyReLU, dropout or identity for no activation; skip ... add \
+                     around a residual block)",
                     names.join(", "),
                     items.join(",")
                 ),
@@ -436,9 +454,74 @@ pub fn sequential_mapped(
     let mut mapping = Vec::new();
     let mut shape: Option<Shape> = input_dim.map(Shape::Flat);
     let mut input_image = None;
+    // An open residual branch: where its layers start, and how many values it carries.
+    let mut branch: Option<(usize, usize)> = None;
     for (index, item) in seq {
         let width = shape.map(Shape::len);
+        if branch.is_some()
+            && matches!(
+                item,
+                ArchItem::Image(..)
+                    | ArchItem::Flatten
+                    | ArchItem::Conv { .. }
+                    | ArchItem::AvgPool(_)
+                    | ArchItem::MaxPool(_)
+            )
+        {
+            return Err(err(
+                None,
+                "--arch: a residual branch (skip ... add) holds linear, bn and activation items only; for \
+                 convolutions in a branch, export ONNX",
+            ));
+        }
         match item {
+            ArchItem::Skip => {
+                let Some(Shape::Flat(len)) = shape else {
+                    return Err(err(
+                        None,
+                        "--arch: skip needs flat values before it (a linear layer and relu)",
+                    ));
+                };
+                if branch.is_some() {
+                    return Err(err(
+                        None,
+                        "--arch: a residual branch inside another (skip after skip) is not supported",
+                    ));
+                }
+                if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
+                {
+                    return Err(err(
+                        None,
+                        "--arch: skip is read only right after relu (the values carried alongside the branch \
+                         must be a ReLU output, never negative, to pass its activations unchanged)",
+                    ));
+                }
+                branch = Some((layers.len(), len));
+                mapping.push(format!("skip (carries {len} values)"));
+            }
+            ArchItem::Add | ArchItem::Cat { .. } => {
+                let join = match item {
+                    ArchItem::Cat { skip_first } => Join::Concat { carried_first: skip_first },
+                    _ => Join::Add,
+                };
+                let Some((start, len)) = branch.take() else {
+                    return Err(err(None, "--arch: add or cat without a skip before it"));
+                };
+                if !layers[start..].iter().any(|l| matches!(l, LayerSpec::Dense(_))) {
+                    return Err(err(None, "--arch: no linear layer between skip and add or cat"));
+                }
+                let Some(Shape::Flat(main)) = shape else { unreachable!("a branch keeps flat values") };
+                if join == Join::Add && main != len {
+                    return Err(err(
+                        None,
+                        format!("--arch: add of the branch's {main} values and the {len} carried by skip"),
+                    ));
+                }
+                close_branch(&mut layers, start, len, main, join);
+                let out = if join == Join::Add { len } else { main + len };
+                mapping.push(format!("{} -> {out}", if join == Join::Add { "add" } else { "cat" }));
+                shape = Some(Shape::Flat(out));
+            }
             ArchItem::Image(c, h, w) => {
                 if !layers.is_empty() || shape.is_some() {
                     return Err(err(None, "--arch: image:CxHxW comes first"));
@@ -589,6 +672,9 @@ pub fn sequential_mapped(
             }
             ArchItem::Identity => mapping.push("identity".into()),
         }
+    }
+    if branch.is_some() {
+        return Err(err(None, "--arch: skip without add or cat after it"));
     }
     let input = match (input_dim.or(input_image), layers.first()) {
         (Some(d), _) => d,
