@@ -45,6 +45,8 @@ def fixtures():
     out += [(12, f(p[len(ROOT) + 1 :])) for p in sorted(glob.glob(os.path.join(ROOT, "fixtures/onnx/*.onnx")))]
     out.append((13, b"linear,bn,relu,leaky_relu:0.1,dropout,identity,linear"))
     out.append((13, b"image:1x4x4,conv:2:1,relu,avgpool:2,flatten,linear@fc,bn@bn1,relu,linear"))
+    out.append((13, b"linear,relu,skip,linear,bn,relu,linear,add,relu,linear"))
+    out.append((13, b"linear,relu,skip,linear,relu,cat:skip_first,linear,relu,linear"))
     out.append((14, f("fixtures/verify/three_classes.certs.json")))
     out += [(15, f(p[len(ROOT) + 1 :])) for p in sorted(glob.glob(os.path.join(ROOT, "fixtures/torch/*.pt")))]
     out += [(16, f(p[len(ROOT) + 1 :])) for p in sorted(glob.glob(os.path.join(ROOT, "fixtures/onnx/*.onnx")))]

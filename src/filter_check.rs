@@ -612,7 +612,35 @@ pub fn read_with(sel: u8, bytes: &[u8], text: &str) {
             }
         }
         12 => drop(crate::import::onnx::read_onnx(bytes)),
-        13 => drop(crate::import::parse_arch(text)),
+        13 => {
+            // Applied to a small state_dict (linear modules `a` 2 -> 4, `b` and `c` 4 -> 4, `d`
+            // 4 -> 1, and a batch norm `n` of 4), so that the order checks of arbitrary specs
+            // (residual blocks, batch norm, pooling, images) run too.
+            if let Ok(arch) = crate::import::parse_arch(text) {
+                let t = |shape: &[usize]| crate::import::Tensor {
+                    shape: shape.to_vec(),
+                    values: (0..shape.iter().product::<usize>())
+                        .map(|i| Q::from_integer(Z::from(i % 3 + 1)))
+                        .collect(),
+                };
+                let tensors: Vec<(String, crate::import::Tensor)> = [
+                    ("a.weight", t(&[4, 2])),
+                    ("a.bias", t(&[4])),
+                    ("b.weight", t(&[4, 4])),
+                    ("n.weight", t(&[4])),
+                    ("n.bias", t(&[4])),
+                    ("n.running_mean", t(&[4])),
+                    ("n.running_var", t(&[4])),
+                    ("c.weight", t(&[4, 4])),
+                    ("d.weight", t(&[1, 4])),
+                ]
+                .into_iter()
+                .map(|(n, t)| (n.to_string(), t))
+                .collect();
+                let eps = Q::new(Z::one(), Z::from(100_000));
+                drop(crate::import::sequential(&tensors, None, Some(&arch), &eps));
+            }
+        }
         14 => drop(formats::parse_stats_certificates(text)),
         15 => {
             if let Ok(f) = crate::import::read_torch(bytes) {

@@ -34,13 +34,20 @@ fn corpus() -> Vec<(u8, Vec<u8>)> {
     out.push((8, read("fixtures/compare/regions.json")));
     out.push((9, read("fixtures/compare/relucent.json")));
     out.push((10, read("fixtures/known_boundary_points.csv")));
-    for f in ["mlp.safetensors", "mlp_bn.safetensors", "mlp_f16.safetensors"] {
+    for f in ["mlp.safetensors", "mlp_bn.safetensors", "mlp_f16.safetensors", "residual_mlp.safetensors"] {
         out.push((11, read(&format!("fixtures/torch/{f}"))));
     }
     for f in ["mlp.onnx", "bn_leaky.onnx", "cnn.onnx", "residual.onnx", "sigmoid.onnx", "maxpool.onnx"] {
         out.push((12, read(&format!("fixtures/onnx/{f}"))));
     }
-    out.push((13, b"linear,bn,relu,leaky_relu:0.1,dropout,identity,linear".to_vec()));
+    for spec in [
+        "linear,bn,relu,leaky_relu:0.1,dropout,identity,linear",
+        "linear,relu,skip,linear,bn,relu,linear,add,relu,linear",
+        "linear,relu,skip,linear,relu,cat:skip_first,linear,relu,linear",
+        "image:1x2x1,flatten,linear@a,relu,skip,linear@b,relu,cat,linear",
+    ] {
+        out.push((13, spec.as_bytes().to_vec()));
+    }
     out.push((14, read("fixtures/verify/three_classes.certs.json")));
     for f in ["mlp.pt", "custom.pt", "checkpoint.pt", "whole_model.pt", "strided.pt", "cnn.pt"] {
         out.push((15, read(&format!("fixtures/torch/{f}"))));
