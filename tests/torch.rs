@@ -263,7 +263,7 @@ fn a_residual_block_from_a_relu_output_is_carried_exactly() {
 }
 
 #[test]
-fn residual_and_concatenating_state_dicts_with_skip_in_arch_match_torch() {
+fn residual_and_concatenating_networks_as_state_dicts_and_nodes_match_torch() {
     // The weights of residual_mlp.onnx and concat_mlp.onnx as state_dict files
     // (fixtures/torch/make_residual_safetensors.py): `skip` ... `add` / `cat` carry the ReLU
     // output alongside the branch exactly as the ONNX reader does, so the networks are the
@@ -278,6 +278,11 @@ fn residual_and_concatenating_state_dicts_with_skip_in_arch_match_torch() {
         assert_eq!(network_to_json(&m.network), network_to_json(&onnx(&format!("{name}.onnx"))), "{name}");
         matches_torch(&m.network, &format!("onnx/{name}.expected.json"));
         assert!(m.mapping.iter().any(|s| s.starts_with("skip (carries")), "{:?}", m.mapping);
+        // The same network as a network file with named nodes (fixtures/{residual,concat}_nodes.json).
+        let short = name.trim_end_matches("_mlp");
+        let text = std::fs::read_to_string(root().join(format!("fixtures/{short}_nodes.json"))).unwrap();
+        let nodes = linregions::parse_network(&text).unwrap();
+        assert_eq!(network_to_json(&nodes), network_to_json(&m.network), "{short}_nodes.json");
     }
     // torch.cat([h, f(h)]): the carried values first.
     let st = import::read_safetensors(&bytes("torch/concat_mlp.safetensors")).unwrap();

@@ -167,7 +167,21 @@ pub fn parse_network(text: &str) -> Result<Network, WireError> {
             }
         },
     };
-    let layers_v = obj.get("layers").ok_or_else(|| err(None, "layers", "is missing"))?;
+    if let Some(nodes) = obj.get("nodes") {
+        if obj.contains_key("layers") {
+            return Err(err(None, "nodes", "and `layers` both given: a network file has one of them"));
+        }
+        let nodes = nodes
+            .as_array()
+            .ok_or_else(|| err(None, "nodes", format!("expected an array, found {}", kind(nodes))))?;
+        let layers = super::nodes::lower_nodes(input_dim, nodes, obj.get("output"))?;
+        return Network::from_layers(input_dim, layers).map_err(|e| WireError {
+            layer: e.layer,
+            field: e.field.to_string(),
+            problem: e.problem,
+        });
+    }
+    let layers_v = obj.get("layers").ok_or_else(|| err(None, "layers", "is missing (or `nodes`)"))?;
     let layers_a = layers_v
         .as_array()
         .ok_or_else(|| err(None, "layers", format!("expected an array, found {}", kind(layers_v))))?;

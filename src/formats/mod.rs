@@ -9,6 +9,7 @@
 mod compare_in;
 mod graph;
 mod json;
+mod nodes;
 mod regions;
 mod regions_in;
 mod report;

@@ -1,3 +1,4 @@
+use crate::arith::num::Q;
 use crate::geometry::Domain;
 
 use super::*;
@@ -108,4 +109,87 @@ fn a_data_header_is_the_first_row_of_words() {
     assert_eq!(parse_data_csv("# note\nx,y,label\n1,2,a\n", 2).unwrap().len(), 1);
     assert!(parse_data_csv("x\ny\n1,2\n", 2).unwrap_err().to_string().contains("line 2"));
     assert!(parse_data_csv("1,2\nx,y\n", 2).unwrap_err().to_string().contains("line 2"));
+}
+
+/// A `nodes` network: a chain of named nodes is the `layers` network; a residual block from
+/// a relu output (add, concat in either order) is carried exactly; everything else names
+/// the node and field at fault.
+#[test]
+fn network_nodes_lower_to_the_chain() {
+    let dense = |name: &str, src: &str, w: &str, b: &str| {
+        format!(r#"{{"name": "{name}", "op": "dense", "input": "{src}", "weight": {w}, "bias": {b}}}"#)
+    };
+    let relu = |name: &str, src: &str| format!(r#"{{"name": "{name}", "op": "relu", "input": "{src}"}}"#);
+    let doc = |nodes: &[String], extra: &str| {
+        format!(r#"{{"input_dim": 2, "nodes": [{}]{extra}}}"#, nodes.join(", "))
+    };
+    let d0 = dense("d0", "input", r#"[["1", "0"], ["0", "1"]]"#, r#"["0", "-1"]"#);
+    let r0 = relu("r0", "d0");
+    let chain = doc(&[d0.clone(), r0.clone(), dense("out", "r0", r#"[["1", "-2"]]"#, r#"["1/2"]"#)], "");
+    let layers = r#"{"input_dim": 2, "layers": [{"type": "dense", "weight": [["1", "0"], ["0", "1"]], "bias": ["0", "-1"]},
+        {"type": "relu"}, {"type": "dense", "weight": [["1", "-2"]], "bias": ["1/2"]}]}"#;
+    assert_eq!(parse_network(&chain).unwrap(), parse_network(layers).unwrap());
+    // out(r0 + relu(d1(r0))): two carried values, pattern bits repeating r0's.
+    let block = |join: &str, width: usize| {
+        let out_w = format!("[[{}]]", vec!["\"1\""; width].join(", "));
+        doc(
+            &[
+                d0.clone(),
+                r0.clone(),
+                dense("d1", "r0", r#"[["1", "1"], ["-1", "2"]]"#, r#"["0", "0"]"#),
+                relu("r1", "d1"),
+                join.to_string(),
+                dense("out", "j", &out_w, r#"["0"]"#),
+            ],
+            r#", "output": "out""#,
+        )
+    };
+    let x = [Q::new(3.into(), 2.into()), Q::new(5.into(), 2.into())];
+    // r0 = (3/2, 3/2), r1 = (3, 3/2).
+    let add = parse_network(&block(r#"{"name": "j", "op": "add", "inputs": ["r0", "r1"]}"#, 2)).unwrap();
+    assert_eq!(add.layer_sizes(), vec![2, 4]);
+    assert_eq!(add.eval(&x), vec![Q::new(15.into(), 2.into())]);
+    for inputs in [r#"["r1", "r0"]"#, r#"["r0", "r1"]"#] {
+        let cat = format!(r#"{{"name": "j", "op": "concat", "inputs": {inputs}}}"#);
+        assert_eq!(parse_network(&block(&cat, 4)).unwrap().eval(&x), vec![Q::new(15.into(), 2.into())]);
+    }
+    // Errors: the node, the field, the problem.
+    let bad = |text: &str| parse_network(text).unwrap_err().to_string();
+    let fork = doc(
+        &[
+            d0.clone(),
+            r0.clone(),
+            dense("d1", "r0", "[[\"1\", \"1\"]]", "[\"0\"]"),
+            dense("d2", "r0", "[[\"1\", \"1\"]]", "[\"0\"]"),
+        ],
+        "",
+    );
+    assert!(bad(&fork).contains("nodes[3] (d2).input") && bad(&fork).contains("not `d1`"), "{}", bad(&fork));
+    let from_dense = block(r#"{"name": "j", "op": "add", "inputs": ["d1", "r1"]}"#, 2);
+    assert!(
+        bad(&from_dense).contains("not a relu output") || bad(&from_dense).contains("reads"),
+        "{}",
+        bad(&from_dense)
+    );
+    let open = doc(
+        &[d0.clone(), r0.clone(), dense("d1", "r0", "[[\"1\", \"1\"]]", "[\"0\"]")],
+        r#", "output": "r0""#,
+    );
+    assert!(bad(&open).contains("output"), "{}", bad(&open));
+    let wrong = doc(&[d0.clone(), relu("r0", "nowhere")], "");
+    assert!(bad(&wrong).contains("nodes[1] (r0).input`: `nowhere` is not the input"), "{}", bad(&wrong));
+    let twice = doc(&[d0.clone(), relu("d0", "d0")], "");
+    assert!(bad(&twice).contains("names are unique"), "{}", bad(&twice));
+    let unknown = doc(&[d0.clone(), r#"{"name": "g", "op": "gelu", "input": "d0"}"#.to_string()], "");
+    assert!(bad(&unknown).contains("unknown op `gelu`"), "{}", bad(&unknown));
+    let stray = doc(&[r#"{"name": "r", "op": "relu", "input": "input", "slope": "1/2"}"#.to_string()], "");
+    assert!(bad(&stray).contains("`slope`") || bad(&stray).contains("slope"), "{}", bad(&stray));
+    let short = doc(&[dense("d", "input", r#"[["1"]]"#, r#"["0"]"#)], "");
+    assert!(bad(&short).contains("has 1 entries, the node's input has 2"), "{}", bad(&short));
+    let sizes = block(r#"{"name": "j", "op": "add", "inputs": ["r0", "r1"]}"#, 2)
+        .replace(r#"[["1", "1"], ["-1", "2"]]"#, r#"[["1", "1"]]"#)
+        .replace(r#""bias": ["0", "0"]"#, r#""bias": ["0"]"#);
+    assert!(bad(&sizes).contains("adds 1 values to the 2 of `r0`"), "{}", bad(&sizes));
+    let both = r#"{"input_dim": 1, "layers": [], "nodes": []}"#;
+    assert!(bad(both).contains("one of them"), "{}", bad(both));
 }

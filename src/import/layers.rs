@@ -1,7 +1,7 @@
 //! Dense layers for the image operators of ONNX models and `--arch` specs, exactly:
 //! convolutions and average pooling as one row per output pixel and channel, max pooling
-//! (after a ReLU) as a tree of ReLU layers, residual blocks from a ReLU output as carried
-//! identity rows. Shared by the ONNX reader and [`super::state_dict`].
+//! (after a ReLU) as a tree of ReLU layers. Shared by the ONNX reader and
+//! [`super::state_dict`] (residual blocks: [`crate::network::blocks`]).
 
 use super::ImportError;
 use crate::arith::num::Q;
@@ -185,58 +185,4 @@ pub(crate) fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
     let rows: Vec<Vec<(usize, Q)>> = values.into_iter().map(|mut v| v.pop().unwrap_or_default()).collect();
     layers.push(dense_of(rows, width));
     layers
-}
-
-/// How a residual branch rejoins the tensor carried alongside it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Join {
-    Add,
-    Concat { carried_first: bool },
-}
-
-/// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
-/// values, ending with `main` values) carry those values alongside, and a last dense layer
-/// adds them to the branch's output or concatenates the two. Each dense layer of the branch
-/// gets identity rows for the carried values (their inputs appended after its own), and each
-/// activation passes them unchanged: they are never negative, and their pattern bits repeat
-/// their own ReLU's (its hyperplanes: no new boundary).
-pub(crate) fn close_branch(layers: &mut Vec<LayerSpec>, start: usize, len: usize, main: usize, join: Join) {
-    let zero = || Q::from_integer(0.into());
-    let one = || Q::from_integer(1.into());
-    for (j, l) in layers[start..].iter_mut().enumerate() {
-        if let LayerSpec::Dense(d) = l {
-            // The branch's first layer reads the carried values themselves (its inputs);
-            // later ones get them appended to their inputs.
-            let inputs = d.weight.first().map_or(0, Vec::len);
-            let at = if j == 0 { 0 } else { inputs };
-            if j > 0 {
-                for row in d.weight.iter_mut() {
-                    row.extend((0..len).map(|_| zero()));
-                }
-            }
-            for k in 0..len {
-                let mut row = vec![zero(); at + len.max(inputs - at)];
-                row[at + k] = one();
-                d.weight.push(row);
-                d.bias.push(zero());
-            }
-        }
-    }
-    // The branch's output (first `main`), the carried values (last `len`).
-    let unit = |picks: &[usize]| {
-        let mut row = vec![zero(); main + len];
-        for &i in picks {
-            row[i] = one();
-        }
-        row
-    };
-    let weight: Vec<Vec<Q>> = match join {
-        Join::Add => (0..len).map(|o| unit(&[o, main + o])).collect(),
-        Join::Concat { carried_first: true } => {
-            (0..len).map(|k| unit(&[main + k])).chain((0..main).map(|o| unit(&[o]))).collect()
-        }
-        Join::Concat { carried_first: false } => (0..main + len).map(|o| unit(&[o])).collect(),
-    };
-    let m = weight.len();
-    layers.push(LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] }));
 }

@@ -16,7 +16,8 @@ use crate::network::{Dense, LayerSpec, Network};
 use std::collections::BTreeMap;
 
 mod fold;
-use super::layers::{Join, avg_pool_dense, close_branch, conv_dense, max_tree, windows};
+use super::layers::{avg_pool_dense, conv_dense, max_tree, windows};
+use crate::network::blocks::{Join, close_branch};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {

@@ -3,9 +3,9 @@
 //! it); the parameter-free modules between them come from the names' indices or from
 //! `--arch`, never guessed.
 
-use super::layers::{Join, close_branch};
 use super::{ImportError, Tensor};
 use crate::arith::num::{Q, from_f64_exact, sqrt_bounds, to_f64};
+use crate::network::blocks::{Join, close_branch};
 use crate::network::{Dense, LayerSpec, Network};
 use std::collections::BTreeMap;
 

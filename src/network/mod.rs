@@ -5,6 +5,7 @@
 //! Owns: [`Network`], [`Pattern`], [`PatternMaps`], seeded random networks. Imports only
 //! `arith`; knows nothing of polytopes or domains.
 
+pub mod blocks;
 mod crossing;
 mod maps;
 mod model;
