@@ -327,7 +327,7 @@ pub fn write_regions_json(
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, e.domain_bounded));
     doc.field("complete", &e.complete);
-    doc.array("regions", || e.regions.iter().enumerate().map(region));
+    doc.array_par("regions", &e.regions, |i, r| region((i, r)));
     doc.array("edges", || e.edges().map(|(a, b, c)| EdgeOut { a, b, neurons: neurons_out(&c.neurons) }));
     if let Some(l) = linear {
         doc.field("linear_regions", &linear_out(l));
@@ -414,6 +414,52 @@ impl<'w> ObjectWriter<'w> {
             write_value(&value(x), 2, &mut self.out);
             self.out.push_str(if items.peek().is_some() { ",\n" } else { "\n" });
             self.spill(false);
+        }
+        self.out.push_str("  ]");
+    }
+
+    /// [`Self::array`] of `items`, each element made (`make(index, item)`) and laid out in
+    /// parallel, in chunks joined in order: the same bytes whatever the thread count. Used
+    /// for the large arrays (regions, vertices), where laying out the exact values is most
+    /// of the writing.
+    pub(crate) fn array_par<S: Sync, T: Serialize>(
+        &mut self,
+        key: &str,
+        items: &[S],
+        make: impl Fn(usize, &S) -> T + Sync,
+    ) {
+        use rayon::prelude::*;
+        let value = |i: usize, x: &S| serde_json::to_value(make(i, x)).expect("wire structs serialize");
+        // Two or more elements fit on one line only if the first does alone; else (and for
+        // fewer than two) the sequential layout decides.
+        let first_fits =
+            items.first().is_none_or(|x| one_line(&value(0, x), &mut String::new(), INLINE_WIDTH - 1));
+        if items.len() < 2 || first_fits {
+            return self.array(key, || items.iter().enumerate().map(|(i, x)| make(i, x)));
+        }
+        self.key(key);
+        self.out.push_str("[\n");
+        // Batches of chunks: at most one batch's text is held at a time.
+        const CHUNK: usize = 128;
+        for (b, batch) in items.chunks(CHUNK * 32).enumerate() {
+            let texts: Vec<String> = batch
+                .par_chunks(CHUNK)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    let mut text = String::new();
+                    for (j, x) in chunk.iter().enumerate() {
+                        let i = b * CHUNK * 32 + c * CHUNK + j;
+                        text.push_str("    ");
+                        write_value(&value(i, x), 2, &mut text);
+                        text.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+                    }
+                    text
+                })
+                .collect();
+            for t in texts {
+                self.out.push_str(&t);
+                self.spill(false);
+            }
         }
         self.out.push_str("  ]");
     }
@@ -516,8 +562,8 @@ pub fn write_partition_json(
     doc.field("network", &NetworkOut::new(net));
     doc.field("domain", &DomainOut::new(domain, true));
     doc.field("complete", &p.complete);
-    doc.array("vertices", || (0..p.vertices.len()).map(|v| vertex_out(p, v)));
-    doc.array("regions", || (0..p.faces.len()).map(|id| face_out(net, p, id)));
+    doc.array_par("vertices", &p.vertices, |v, _| vertex_out(p, v));
+    doc.array_par("regions", &p.faces, |id, _| face_out(net, p, id));
     doc.field("edges", &p.edges);
     if let Some(pl) = plane {
         doc.field("plane", &PlaneOut { origin: qvec(&pl.origin), u: qvec(&pl.u), v: qvec(&pl.v) });
