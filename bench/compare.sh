@@ -14,7 +14,10 @@
 # "time" line (the computation, no output) is printed beside it. relucent and regioncam are
 # timed by their runners inside Python (the computation, no process start, no output), as
 # their users' benchmarks do. The ratio compares regions/s end to end for linregions with
-# regions/s of the other tool's computation. `enumerate` and relucent: the median of 3 runs
+# regions/s of the other tool's computation. For regioncam the last column also times its
+# whole process end to end with its result written to a file (`regioncam_run.py --write`:
+# Python's start, the imports, the network read, one mesh, the vertices and faces saved),
+# the median of 3, and the ratio of linregions' end-to-end time to it. `enumerate` and relucent: the median of 3 runs
 # (single runs of either vary by 10-30% on a 2-core VM); `partition` and regioncam: the best
 # of 5.
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
@@ -47,25 +50,30 @@ median3() { # command... -> the JSON line with the median "seconds" of three run
 }
 field() { "$PYTHON" -c "import json,sys; d=json.loads(sys.argv[1]); print(d['regions'], d['seconds'])" "$1"; }
 
-printf "| network | domain | linregions command | regions | linregions s (end to end, JSON written) | linregions own time s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio |\n"
-printf "|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+printf "| network | domain | linregions command | regions | linregions s (end to end, JSON written) | linregions own time s | linregions regions/s | other tool | other regions | other s | other regions/s | ratio | other process s (result written); ratio |\n"
+printf "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 row() { # net label domain-label tool command our-args...
   local net=$1 label=$2 dlabel=$3 tool=$4 cmd=$5; shift 5
   read -r r t own < <(ours "$cmd" "$net" "$@")
   local rps; rps=$(awk -v r="$r" -v t="$t" 'BEGIN {printf "%.0f", r / t}')
-  local other="-" orr="-" ot="-" orps="-" ratio="-"
+  local other="-" orr="-" ot="-" orps="-" ratio="-" e2e="-"
   if [ "$tool" = relucent ] && has relucent; then
     read -r orr ot < <(field "$(median3 "$PYTHON" bench/relucent_run.py "$net")"); other=relucent
   elif [ "$tool" = regioncam ] && has regioncam; then
     read -r orr ot < <(field "$("$PYTHON" bench/regioncam_run.py "$net" 10)"); other=regioncam
+    local pt; pt=$(for _ in 1 2 3; do
+      s=$(date +%s.%N); "$PYTHON" bench/regioncam_run.py "$net" 10 --write "$dir/rc.json" > /dev/null; e=$(date +%s.%N)
+      awk -v s="$s" -v e="$e" 'BEGIN {printf "%.4f\n", e - s}'
+    done | sort -g | sed -n 2p)
+    e2e=$(awk -v p="$pt" -v t="$t" 'BEGIN {printf "%.3f; %.2fx", p, p / t}')
   fi
   if [ "$other" != "-" ]; then
     orps=$(awk -v r="$orr" -v t="$ot" 'BEGIN {printf "%.0f", r / t}')
     ratio=$(awk -v a="$rps" -v b="$orps" 'BEGIN {printf "%.2fx", a / b}')
     [ "$orr" = "$r" ] || orr="$orr MISMATCH"
   fi
-  printf "| %s | %s | %s | %s | %.3f | %.3f | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$cmd" "$r" "$t" "$own" "$rps" "$other" "$orr" \
-    "$( [ "$ot" = "-" ] && echo - || printf "%.3f" "$ot")" "$orps" "$ratio"
+  printf "| %s | %s | %s | %s | %.3f | %.3f | %s | %s | %s | %s | %s | %s | %s |\n" "$label" "$dlabel" "$cmd" "$r" "$t" "$own" "$rps" "$other" "$orr" \
+    "$( [ "$ot" = "-" ] && echo - || printf "%.3f" "$ot")" "$orps" "$ratio" "$e2e"
 }
 
 whole=(2,16,16,1 3,8,8,1 4,8,8,1 2,32,32,1)
