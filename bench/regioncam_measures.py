@@ -9,32 +9,15 @@ Usage: python3 bench/regioncam_measures.py NET.json S [--radii]   (the box [-S,S
 import json
 import sys
 import time
-from fractions import Fraction
 
 import numpy as np
-import regioncam
+from regioncam_net import load, mesh
 from scipy.optimize import linprog
 
-spec = json.load(open(sys.argv[1]))
+layers = load(sys.argv[1])
 size = float(sys.argv[2])
-assert spec["input_dim"] == 2, "regioncam: 2D inputs only"
-layers = []
-for layer in spec["layers"]:
-    if layer["type"] in ("dense", "linear"):
-        w = np.array([[float(Fraction(str(v))) for v in row] for row in layer["weight"]], dtype=np.float32)
-        b = np.array([float(Fraction(str(v))) for v in layer["bias"]], dtype=np.float32)
-        layers.append(("linear", w.T.copy(), b))
-    elif layer["type"] == "relu":
-        layers.append(("relu",))
-    else:
-        sys.exit("regioncam runner: ReLU networks only")
 t0 = time.perf_counter()
-rc = regioncam.Regioncam(size=size)
-for l in layers:
-    if l[0] == "linear":
-        rc.linear(l[1], l[2])
-    else:
-        rc.relu()
+rc = mesh(layers, size)
 t1 = time.perf_counter()
 points = np.asarray(rc.vertex_inputs, dtype=np.float64)
 radii = []

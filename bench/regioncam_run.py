@@ -8,34 +8,16 @@ Usage: python3 bench/regioncam_run.py NET.json S [--write OUT.json]"""
 import json
 import sys
 import time
-from fractions import Fraction
 
-import numpy as np
-import regioncam
+from regioncam_net import load, mesh
 
-spec = json.load(open(sys.argv[1]))
+layers = load(sys.argv[1])
 size = float(sys.argv[2])
-assert spec["input_dim"] == 2, "regioncam: 2D inputs only"
-layers = []
-for layer in spec["layers"]:
-    if layer["type"] in ("dense", "linear"):
-        w = np.array([[float(Fraction(str(v))) for v in row] for row in layer["weight"]], dtype=np.float32)
-        b = np.array([float(Fraction(str(v))) for v in layer["bias"]], dtype=np.float32)
-        layers.append(("linear", w.T.copy(), b))  # regioncam: x @ weight + bias
-    elif layer["type"] == "relu":
-        layers.append(("relu",))
-    else:
-        sys.exit("regioncam runner: ReLU networks only")
 write = sys.argv[sys.argv.index("--write") + 1] if "--write" in sys.argv else None
 best = None
 for _ in range(1 if write else 5):
     t0 = time.perf_counter()
-    rc = regioncam.Regioncam(size=size)
-    for l in layers:
-        if l[0] == "linear":
-            rc.linear(l[1], l[2])
-        else:
-            rc.relu()
+    rc = mesh(layers, size)
     dt = time.perf_counter() - t0
     best = dt if best is None else min(best, dt)
 if write:
