@@ -151,6 +151,15 @@ pub(crate) fn lower_nodes(
         } else if readers[current] > 2 || (reads.len() == 1 && readers[current] > 1) {
             return Err(err(None, field("input"), format!("`{current}` is read by more than two nodes")));
         }
+        if matches!(op, "relu" | "leaky_relu") && !matches!(layers.last(), Some(LayerSpec::Dense(_))) {
+            return Err(err(
+                None,
+                field("input"),
+                format!(
+                    "`{current}` is not the output of a dense, add or concat node: an activation reads affine values"
+                ),
+            ));
+        }
         match op {
             "dense" | "linear" => {
                 let w = o.get("weight").ok_or_else(|| err(None, field("weight"), "is missing"))?;

@@ -178,6 +178,18 @@ fn network_nodes_lower_to_the_chain() {
     assert!(bad(&open).contains("output"), "{}", bad(&open));
     let wrong = doc(&[d0.clone(), relu("r0", "nowhere")], "");
     assert!(bad(&wrong).contains("nodes[1] (r0).input`: `nowhere` is not the input"), "{}", bad(&wrong));
+    let again = doc(&[d0.clone(), r0.clone(), relu("r1", "r0")], "");
+    assert!(
+        bad(&again).contains("nodes[2] (r1).input`: `r0` is not the output of a dense"),
+        "{}",
+        bad(&again)
+    );
+    let first = doc(&[relu("r", "input")], "");
+    assert!(
+        bad(&first).contains("nodes[0] (r).input`: `input` is not the output of a dense"),
+        "{}",
+        bad(&first)
+    );
     let twice = doc(&[d0.clone(), relu("d0", "d0")], "");
     assert!(bad(&twice).contains("names are unique"), "{}", bad(&twice));
     let unknown = doc(&[d0.clone(), r#"{"name": "g", "op": "gelu", "input": "d0"}"#.to_string()], "");
