@@ -101,6 +101,14 @@ fn names_without_indices_need_arch_and_the_error_gives_one() {
     let file = read_torch(&bytes("torch/mlp.pt")).unwrap();
     let e = sequential(&file.tensors, None, None, &eps()).unwrap_err().to_string();
     assert!(e.contains("--arch linear,relu,linear"), "{e}");
+    // Indices far past the modules' count are names, not a Sequential's (the gaps would be
+    // a list that long: a fuzzer's file with index 99662173420 exhausted memory).
+    let mut far = file.tensors.clone();
+    for (name, _) in far.iter_mut() {
+        *name = name.replacen('2', "99662173420", 1);
+    }
+    let e = sequential(&far, None, None, &eps()).unwrap_err().to_string();
+    assert!(e.contains("do not say how the modules are chained") && e.contains("linear@99662173420"), "{e}");
     // A named module that is not in the file, or named twice.
     let e = sequential(&file.tensors, None, Some(&parse_arch("linear@fc1,relu,linear").unwrap()), &eps());
     assert!(e.unwrap_err().to_string().contains("does not have (0, 2)"));

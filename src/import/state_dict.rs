@@ -320,10 +320,13 @@ pub fn sequential_mapped(
         ));
     }
     // An nn.Sequential: every module `<parent>.<index>` with one parent; in index order, with
-    // `None` for the parameter-free modules between.
+    // `None` for the parameter-free modules between. Indices far past the modules' count
+    // (a few parameter-free modules between each two) are names, not a Sequential's: the
+    // gaps would be a list of that length.
     let indices: Option<Vec<(&str, u64)>> = modules.iter().map(|m| index_of(&m.name)).collect();
+    let most = 16 * (modules.len() as u64 + 1);
     let sequential_order: Option<Vec<Option<usize>>> =
-        indices.filter(|ix| ix.iter().all(|(p, _)| *p == ix[0].0)).map(|ix| {
+        indices.filter(|ix| ix.iter().all(|(p, i)| *p == ix[0].0 && *i < most)).map(|ix| {
             let mut order: Vec<usize> = (0..modules.len()).collect();
             order.sort_by_key(|&i| ix[i].1);
             let mut seq = Vec::new();
