@@ -148,7 +148,7 @@ pub(crate) fn lower_nodes(
                 ));
             }
             carry = Some((current, width, layers.len()));
-        } else if readers[current] > 2 || (reads.len() == 1 && readers[current] > 1) {
+        } else if readers[current] > 2 {
             return Err(err(None, field("input"), format!("`{current}` is read by more than two nodes")));
         }
         if matches!(op, "relu" | "leaky_relu") && !matches!(layers.last(), Some(LayerSpec::Dense(_))) {

@@ -237,6 +237,12 @@ impl Shape {
 }
 
 /// The index of a module named `<parent>.<index>` (or `<index>`): (parent, index).
+/// Whether the last layer is a ReLU (its values are never negative: max pooling and the
+/// values a residual branch carries need that).
+fn after_relu(layers: &[LayerSpec]) -> bool {
+    matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
+}
+
 fn index_of(name: &str) -> Option<(&str, u64)> {
     match name.rsplit_once('.') {
         Some((parent, i)) => Some((parent, i.parse().ok()?)),
@@ -491,8 +497,7 @@ pub fn sequential_mapped(
                         "--arch: a residual branch inside another (skip after skip) is not supported",
                     ));
                 }
-                if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
-                {
+                if !after_relu(&layers) {
                     return Err(err(
                         None,
                         "--arch: skip is read only right after relu (the values carried alongside the branch \
@@ -583,9 +588,7 @@ pub fn sequential_mapped(
                 let Some(Shape::Image(c, h, w)) = shape else {
                     return Err(err(None, "--arch: pooling needs an image"));
                 };
-                if max
-                    && !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
-                {
+                if max && !after_relu(&layers) {
                     return Err(err(
                         None,
                         "--arch: maxpool is read only right after relu (its values are never negative)",
