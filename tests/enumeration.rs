@@ -226,7 +226,7 @@ fn brute_force_patterns(net: &Network, domain: &Domain) -> BTreeSet<Pattern> {
     let mut out = BTreeSet::new();
     for mask in 0u32..(1 << n) {
         let p = Pattern((0..n).map(|k| mask >> (n - 1 - k) & 1 == 1).collect());
-        if net.pattern_maps(&p).zero_but_active(&p).is_some() {
+        if net.zero_but_active(&p).is_some() {
             continue;
         }
         if let (Grouped::Rows(hs), _) = region_rows(net, &rows, &p)

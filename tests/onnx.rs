@@ -1,6 +1,7 @@
-//! ONNX in: the chain operators, convolution and pooling as exact dense layers, clear errors
-//! for residual connections and unknown operators (`fixtures/onnx/make_fixtures.py` made the
-//! files and the reference outputs with onnx's own evaluator).
+//! ONNX in: the chain operators, convolution and pooling as exact dense layers, residual
+//! branches from any value, clear errors for unknown operators (`fixtures/onnx/make_fixtures.py`
+//! and `make_branch_fixtures.py` made the files and the reference outputs with onnx's own
+//! evaluator).
 
 use linregions::formats::network_to_json;
 use linregions::import::read_onnx;
@@ -72,9 +73,32 @@ fn convolution_and_pooling_match_the_reference_evaluator() {
 }
 
 #[test]
-fn residual_and_unknown_operators_are_named() {
-    let e = load("residual.onnx").unwrap_err();
-    assert!(e.to_string().contains("residual connection"), "{e}");
+fn residual_branches_from_signed_values_and_unknown_operators() {
+    // relu(x) + x: the input, negative too, is carried past the branch's ReLU unchanged.
+    let net = load("residual.onnx").unwrap();
+    assert_eq!((net.layer_sizes(), net.has_carries()), (vec![2], true));
+    let x = [Q::new((-3).into(), 2.into()), qi(2)];
+    assert_eq!(net.eval(&x), vec![Q::new((-3).into(), 2.into()), qi(4)]);
+    let e = enumerate(&net, &Domain::Whole { dim: 2 }, &Options::default()).unwrap();
+    assert_eq!(e.regions.len(), 4);
+    // A branch from a Gemm output that begins with a batch norm: the norm folds into a layer
+    // of the branch, not into the Gemm computing the carried values.
+    let net = load("residual_bn.onnx").unwrap();
+    assert_eq!(net.layer_sizes(), vec![4, 4]);
+    let cases: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/onnx/residual_bn.expected.json")).unwrap(),
+    )
+    .unwrap();
+    for case in cases.as_array().unwrap() {
+        let x: Vec<Q> = case["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
+            .collect();
+        let (y, want) = (to_f64(&net.eval(&x)[0]), case["y"][0].as_f64().unwrap());
+        assert!((y - want).abs() < 1e-12, "{y} vs {want} at {x:?}");
+    }
     let e = load("sigmoid.onnx").unwrap_err();
     assert!(e.to_string().contains("operator Sigmoid is not supported"), "{e}");
     assert!(read_onnx(b"not a model").is_err());

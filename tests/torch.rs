@@ -252,21 +252,32 @@ fn max_pooling_after_a_relu_is_a_tree_of_relus_with_the_exact_regions() {
 
 #[test]
 fn a_residual_block_from_a_relu_output_is_carried_exactly() {
-    // relu(h + fc2(relu(fc1(h)))) with h = relu(fc0(x)) on 2 inputs: the carried copy of h
-    // adds neurons whose hyperplanes are h's own, so the regions verify, and each region's
-    // map is the network's at its interior point (torch's outputs: the test above).
+    // relu(h + fc2(relu(fc1(h)))) with h = relu(fc0(x)) on 2 inputs: h is carried past the
+    // branch's ReLU unchanged (no bit, no boundary), so the regions verify, and each
+    // region's map is the network's at its interior point (torch's outputs: the test above).
     let net = onnx("residual_mlp.onnx");
+    assert_eq!((net.layer_sizes(), net.has_carries()), (vec![8, 8, 8], true));
     let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
     let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
     assert!(e.regions.len() > 5);
     let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
     assert!(linregions::verify(&net, &dom, &linregions::formats::parse_regions(&doc).unwrap()).unwrap().ok());
-    // The same regions as without the carried copies: each pattern's carried bits repeat h's.
-    let sizes = net.layer_sizes();
-    assert_eq!(sizes, vec![8, 16, 8]);
-    for r in &e.regions {
-        let p = net.pattern_strings(&r.pattern);
-        assert_eq!(&p[1][8..], p[0].as_str(), "the carried bits are h's");
+    // h is a ReLU output, never negative: the same network with ReLU on the carried values
+    // (the file without its `carry` fields) has the same regions, each with a copy of h's
+    // bits in place of the carried values.
+    let text = network_to_json(&net);
+    assert!(text.contains("{\"type\": \"relu\", \"carry\": 8}"), "{text}");
+    let copied = linregions::parse_network(&text.replace(", \"carry\": 8", "")).unwrap();
+    assert_eq!((copied.layer_sizes(), copied.has_carries()), (vec![8, 16, 8], false));
+    let c = linregions::enumerate(&copied, &dom, &linregions::Options::default()).unwrap();
+    let strip = |p: Vec<String>| vec![p[0].clone(), p[1][..8].to_string(), p[2].clone()];
+    let want: Vec<Vec<String>> =
+        c.regions.iter().map(|r| strip(copied.pattern_strings(&r.pattern))).collect();
+    let got: Vec<Vec<String>> = e.regions.iter().map(|r| net.pattern_strings(&r.pattern)).collect();
+    assert_eq!(got, want);
+    for r in &c.regions {
+        let p = copied.pattern_strings(&r.pattern);
+        assert_eq!(&p[1][8..], p[0].as_str(), "the copies' bits are h's");
     }
 }
 
@@ -307,7 +318,6 @@ fn residual_and_concatenating_networks_as_state_dicts_and_nodes_match_torch() {
     let res = import::read_safetensors(&bytes("torch/residual_mlp.safetensors")).unwrap();
     let bad =
         |a: &str| sequential(&res, None, Some(&parse_arch(a).unwrap()), &eps()).unwrap_err().to_string();
-    assert!(bad("linear,skip,relu,linear,relu,linear,add,relu,linear").contains("right after relu"));
     assert!(bad("linear,relu,linear,relu,linear,add,relu,linear").contains("without a skip"));
     assert!(bad("linear,relu,skip,linear,relu,linear,relu,linear").contains("skip without add"));
     assert!(bad("linear,relu,skip,linear,relu,skip,linear,add,relu,linear").contains("inside another"));
@@ -342,4 +352,37 @@ fn a_cnn_state_dict_with_its_arch_matches_torch() {
     assert!(
         parse_arch("conv:1").is_err() && parse_arch("image:1x4").is_err() && parse_arch("maxpool:0").is_err()
     );
+}
+
+#[test]
+fn a_skip_from_a_linear_output_carries_signed_values() {
+    // `skip` right after a linear layer (no ReLU: h may be negative), a branch that begins
+    // with a ReLU: out(relu(h + fc2(relu(fc1(relu(h)))))) with h = fc0(x), evaluated here
+    // from the tensors, exactly.
+    let st = import::read_safetensors(&bytes("torch/residual_mlp.safetensors")).unwrap();
+    let arch = parse_arch("linear,skip,relu,linear,relu,linear,add,relu,linear").unwrap();
+    let net = sequential(&st, None, Some(&arch), &eps()).unwrap();
+    assert_eq!((net.layer_sizes(), net.has_carries()), (vec![8, 8, 8], true));
+    let t = |name: &str| st.iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()).unwrap();
+    let affine = |name: &str, x: &[Q]| -> Vec<Q> {
+        let (w, b) = (t(&format!("{name}.weight")), t(&format!("{name}.bias")));
+        let n = x.len();
+        b.values
+            .iter()
+            .enumerate()
+            .map(|(o, bo)| (0..n).fold(bo.clone(), |acc, i| acc + &w.values[o * n + i] * &x[i]))
+            .collect()
+    };
+    let relu = |v: Vec<Q>| -> Vec<Q> { v.into_iter().map(|z| if z > qi(0) { z } else { qi(0) }).collect() };
+    for k in 0..25i64 {
+        let x = [Q::new((k % 7 - 3).into(), 2.into()), Q::new((k % 5 - 2).into(), 3.into())];
+        let h = affine("fc0", &x);
+        let f = affine("fc2", &relu(affine("fc1", &relu(h.clone()))));
+        let s: Vec<Q> = h.iter().zip(&f).map(|(a, b)| a + b).collect();
+        assert_eq!(net.eval(&x), affine("out", &relu(s)), "at {x:?}");
+    }
+    let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
+    let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
+    let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
+    assert!(linregions::verify(&net, &dom, &linregions::formats::parse_regions(&doc).unwrap()).unwrap().ok());
 }

@@ -203,7 +203,7 @@ pub fn parse_relucent(
                 number(s, None, &format!("{p}.ss[{k}]")).map(|q| num_traits::Signed::is_positive(&q))
             })
             .collect::<Result<Vec<bool>, _>>()?;
-        let pattern = Pattern(bits);
+        let pattern = net.pattern_from_neurons(&bits).expect("counted above");
         if let Some(h) = o.get("halfspaces") {
             let rows = matrix(h, None, &format!("{p}.halfspaces"))?;
             if rows.iter().any(|r| r.len() != d + 1) {

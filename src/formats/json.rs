@@ -206,12 +206,25 @@ pub fn parse_network(text: &str) -> Result<Network, WireError> {
                     bias: vector(b, Some(i), "bias")?,
                 })
             }
-            "relu" => LayerSpec::Activation { slope: Q::from_integer(0.into()) },
-            "leaky_relu" => {
-                let s = lo
-                    .get("slope")
-                    .ok_or_else(|| err(Some(i), "slope", "is missing (leaky_relu needs a slope)"))?;
-                LayerSpec::Activation { slope: number(s, Some(i), "slope")? }
+            "relu" | "leaky_relu" => {
+                let slope = if ty == "relu" {
+                    Q::from_integer(0.into())
+                } else {
+                    let s = lo
+                        .get("slope")
+                        .ok_or_else(|| err(Some(i), "slope", "is missing (leaky_relu needs a slope)"))?;
+                    number(s, Some(i), "slope")?
+                };
+                // The last `carry` values pass through unchanged (see `LayerSpec::ActivationWithCarry`).
+                match lo.get("carry") {
+                    None => LayerSpec::Activation { slope },
+                    Some(v) => {
+                        let carry = v.as_u64().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+                            err(Some(i), "carry", format!("must be a non-negative integer, found {v}"))
+                        })?;
+                        LayerSpec::ActivationWithCarry { slope, carry }
+                    }
+                }
             }
             other => {
                 return Err(err(
@@ -247,8 +260,20 @@ pub fn network_to_json(net: &Network) -> String {
     #[serde(untagged)]
     enum LayerOut {
         Dense(DenseOut),
-        Act { r#type: &'static str },
-        Leaky { r#type: &'static str, slope: String },
+        Act {
+            r#type: &'static str,
+            #[serde(skip_serializing_if = "is_zero")]
+            carry: usize,
+        },
+        Leaky {
+            r#type: &'static str,
+            slope: String,
+            #[serde(skip_serializing_if = "is_zero")]
+            carry: usize,
+        },
+    }
+    fn is_zero(n: &usize) -> bool {
+        *n == 0
     }
     #[derive(Serialize)]
     struct NetOut {
@@ -261,10 +286,11 @@ pub fn network_to_json(net: &Network) -> String {
     let mut layers = Vec::new();
     for h in net.hidden() {
         layers.push(dense(&h.dense));
+        let carry = h.carry;
         layers.push(if num_traits::Zero::is_zero(&h.slope) {
-            LayerOut::Act { r#type: "relu" }
+            LayerOut::Act { r#type: "relu", carry }
         } else {
-            LayerOut::Leaky { r#type: "leaky_relu", slope: fmt_q(&h.slope) }
+            LayerOut::Leaky { r#type: "leaky_relu", slope: fmt_q(&h.slope), carry }
         });
     }
     layers.push(dense(net.output()));

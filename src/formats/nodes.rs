@@ -1,14 +1,17 @@
 //! The network file's `nodes`: a graph of named nodes, each reading named tensors, lowered
-//! to the chain of layers the core works on. The graph is a chain except for residual
-//! blocks: a ReLU output `h` read again by the `add` or `concat` that ends a branch from it
-//! (no branch inside another), as `torch` residual MLPs are. `h` is then carried alongside
-//! the branch exactly ([`crate::network::blocks`]).
+//! to the chain of layers the core works on. Any directed acyclic graph of dense, relu,
+//! leaky_relu, identity, add and concat nodes is read: a node's depth is the number of
+//! activations on its longest path from the input, the activations of depth `k` make
+//! activation layer `k`, and every value read at a greater depth than its own is carried
+//! past the activations between, unchanged ([`crate::network::LayerSpec::ActivationWithCarry`]:
+//! no pattern bit, no boundary). The lowering is exact: the chain computes the graph's
+//! function, and its neurons are the graph's activations.
 
 use super::WireError;
 use super::json::{err, kind, matrix, number, vector};
 use crate::arith::num::Q;
-use crate::network::blocks::{Join, close_branch};
 use crate::network::{Dense, LayerSpec};
+use num_traits::Zero;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -80,11 +83,14 @@ pub(crate) fn lower_nodes(
         }
         let reads: Vec<&str> = if fields.contains(&"inputs") {
             match o.get("inputs") {
-                Some(Value::Array(a)) if a.len() == 2 => a
+                Some(Value::Array(a)) if a.len() >= 2 => a
                     .iter()
-                    .map(|x| x.as_str().ok_or_else(|| err(None, at(i, name, "inputs"), "expected two names")))
+                    .map(|x| {
+                        x.as_str()
+                            .ok_or_else(|| err(None, at(i, name, "inputs"), "expected two or more names"))
+                    })
                     .collect::<Result<_, _>>()?,
-                Some(_) => return Err(err(None, at(i, name, "inputs"), "expected two names")),
+                Some(_) => return Err(err(None, at(i, name, "inputs"), "expected two or more names")),
                 None => return Err(err(None, at(i, name, "inputs"), "is missing")),
             }
         } else {
@@ -106,137 +112,209 @@ pub(crate) fn lower_nodes(
         Some(Value::String(s)) if defined.contains_key(s.as_str()) => s.as_str(),
         Some(v) => return Err(err(None, "output", format!("expected the name of a node, found {v}"))),
     };
-    // How many nodes read each tensor: a ReLU output read twice starts a branch.
-    let mut readers: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, _, _, reads) in &parsed {
-        for r in reads {
-            *readers.entry(r).or_default() += 1;
+    let index: BTreeMap<&str, usize> = parsed.iter().enumerate().map(|(i, p)| (p.1, i)).collect();
+    let out = index[out_name];
+    // Every node must feed the output (a node that does not is a mistake in the file).
+    let mut used = vec![false; parsed.len()];
+    used[out] = true;
+    for i in (0..parsed.len()).rev() {
+        if used[i] {
+            for r in parsed[i].3.iter().filter(|r| **r != INPUT) {
+                used[index[r]] = true;
+            }
         }
     }
-    let mut layers: Vec<LayerSpec> = Vec::new();
-    let (mut current, mut width) = (INPUT, input_dim);
-    // The open branch: the carried tensor, its width, where the branch's layers start.
-    let mut carry: Option<(&str, usize, usize)> = None;
-    let mut relu_outputs: Vec<&str> = Vec::new();
+    if let Some(i) = used.iter().position(|u| !u) {
+        return Err(err(None, at(i, parsed[i].1, "name"), format!("is not used by the output `{out_name}`")));
+    }
+    // Widths and depths (activations on the longest path from the input), in file order.
+    let mut width = vec![0usize; parsed.len()];
+    let mut depth = vec![0usize; parsed.len()];
+    let w_of = |width: &[usize], r: &str| if r == INPUT { input_dim } else { width[index[r]] };
+    let d_of = |depth: &[usize], r: &str| if r == INPUT { 0 } else { depth[index[r]] };
+    let mut dense: Vec<Option<Dense>> = vec![None; parsed.len()];
+    let mut slope: Vec<Option<Q>> = vec![None; parsed.len()];
     for (i, (o, name, op, reads)) in parsed.iter().enumerate() {
-        let (o, name, op) = (*o, *name, *op);
         let field = |f: &str| at(i, name, f);
-        if !reads.contains(&current) {
-            return Err(err(
-                None,
-                field(if reads.len() == 2 { "inputs" } else { "input" }),
-                format!(
-                    "reads {}, not `{current}` (the node before it in the chain): the graph is a chain but for \
-                     residual blocks",
-                    reads.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and ")
-                ),
-            ));
-        }
-        if reads.len() == 1 && readers[current] == 2 {
-            // `current` is read again later: a branch starts here.
-            if carry.is_some() {
-                return Err(err(None, field("input"), "a residual branch inside another is not supported"));
-            }
-            if !relu_outputs.contains(&current) {
-                return Err(err(
-                    None,
-                    field("input"),
-                    format!(
-                        "`{current}` is read twice (a residual block) but is not a relu output: only a ReLU's values \
-                         (never negative) are carried alongside a branch"
-                    ),
-                ));
-            }
-            carry = Some((current, width, layers.len()));
-        } else if readers[current] > 2 {
-            return Err(err(None, field("input"), format!("`{current}` is read by more than two nodes")));
-        }
-        if matches!(op, "relu" | "leaky_relu") && !matches!(layers.last(), Some(LayerSpec::Dense(_))) {
-            return Err(err(
-                None,
-                field("input"),
-                format!(
-                    "`{current}` is not the output of a dense, add or concat node: an activation reads affine values"
-                ),
-            ));
-        }
-        match op {
+        let ws: Vec<usize> = reads.iter().map(|r| w_of(&width, r)).collect();
+        depth[i] = reads.iter().map(|r| d_of(&depth, r)).max().unwrap_or(0);
+        width[i] = match *op {
             "dense" | "linear" => {
                 let w = o.get("weight").ok_or_else(|| err(None, field("weight"), "is missing"))?;
                 let b = o.get("bias").ok_or_else(|| err(None, field("bias"), "is missing"))?;
                 let (weight, bias) = (matrix(w, None, &field("weight"))?, vector(b, None, &field("bias"))?);
-                if let Some(r) = weight.iter().position(|r| r.len() != width) {
+                if let Some(r) = weight.iter().position(|r| r.len() != ws[0]) {
                     return Err(err(
                         None,
                         format!("{}[{r}]", field("weight")),
-                        format!("has {} entries, the node's input has {width} values", weight[r].len()),
+                        format!("has {} entries, the node's input has {} values", weight[r].len(), ws[0]),
                     ));
                 }
                 if weight.is_empty() || bias.len() != weight.len() {
                     return Err(err(None, field("bias"), "needs one entry per row of a non-empty weight"));
                 }
-                width = weight.len();
-                layers.push(LayerSpec::Dense(Dense { weight, bias }));
+                let n = weight.len();
+                dense[i] = Some(Dense { weight, bias });
+                n
             }
-            "relu" => {
-                layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) });
-                relu_outputs.push(name);
+            "relu" | "leaky_relu" => {
+                slope[i] = Some(match o.get("slope") {
+                    None => Q::zero(),
+                    Some(s) => number(s, None, &field("slope"))?,
+                });
+                depth[i] += 1;
+                ws[0]
             }
-            "leaky_relu" => {
-                let s = o.get("slope").ok_or_else(|| err(None, field("slope"), "is missing"))?;
-                layers.push(LayerSpec::Activation { slope: number(s, None, &field("slope"))? });
-            }
-            "identity" => {}
-            _ => {
-                let Some((carried, len, start)) = carry.take() else {
+            "identity" => ws[0],
+            "add" => {
+                if let Some(k) = ws.iter().position(|w| *w != ws[0]) {
                     return Err(err(
                         None,
                         field("inputs"),
-                        "joins two tensors that are not a residual branch and its start",
-                    ));
-                };
-                let other = if reads[0] == current { reads[1] } else { reads[0] };
-                if other != carried || reads[0] == reads[1] {
-                    return Err(err(
-                        None,
-                        field("inputs"),
-                        format!("joins `{other}`, not `{carried}` where the branch started"),
+                        format!("adds {} values of `{}` to the {} of `{}`", ws[k], reads[k], ws[0], reads[0]),
                     ));
                 }
-                if !layers[start..].iter().any(|l| matches!(l, LayerSpec::Dense(_))) {
-                    return Err(err(None, field("inputs"), "the branch has no dense node"));
-                }
-                let join = if op == "add" {
-                    if width != len {
-                        return Err(err(
-                            None,
-                            field("inputs"),
-                            format!("adds {width} values to the {len} of `{carried}`"),
-                        ));
-                    }
-                    Join::Add
-                } else {
-                    Join::Concat { carried_first: reads[0] == carried }
-                };
-                close_branch(&mut layers, start, len, width, join);
-                width = if op == "add" { len } else { width + len };
+                ws[0]
             }
+            _ => ws.iter().sum(),
+        };
+    }
+    // The depth at which each value is last read (an activation reads its input at its own
+    // depth minus one); the output is read at the last depth.
+    let top = depth[out];
+    let mut need: BTreeMap<&str, usize> = BTreeMap::new();
+    need.insert(out_name, top);
+    for (i, (_, _, op, reads)) in parsed.iter().enumerate() {
+        let at_depth = if slope[i].is_some() { depth[i] - 1 } else { depth[i] };
+        for r in reads {
+            let e = need.entry(r).or_insert(0);
+            *e = (*e).max(at_depth);
         }
-        current = name;
+        let _ = op;
     }
-    if let Some((carried, ..)) = carry {
-        return Err(err(
-            None,
-            "nodes",
-            format!("the branch from `{carried}` is never joined (add or concat)"),
-        ));
+    // Each value as an affine map of the current stage (the input, then activation layer
+    // `k`'s outputs and the carried values): rows `a`, constants `c`.
+    type Affine = (Vec<Vec<Q>>, Vec<Q>);
+    let unit = |n: usize, at: usize, len: usize| -> Affine {
+        let rows = (0..len)
+            .map(|k| {
+                (0..n).map(|j| if j == at + k { Q::from_integer(1.into()) } else { Q::zero() }).collect()
+            })
+            .collect();
+        (rows, vec![Q::zero(); len])
+    };
+    let mut value: BTreeMap<&str, Affine> = BTreeMap::new();
+    value.insert(INPUT, unit(input_dim, 0, input_dim));
+    let mut layers: Vec<LayerSpec> = Vec::new();
+    let mut stage_width = input_dim;
+    for k in 0..=top {
+        if k > 0 {
+            // Activation layer k: its activations' inputs, then every value carried past it.
+            let acts: Vec<usize> =
+                (0..parsed.len()).filter(|&i| slope[i].is_some() && depth[i] == k).collect();
+            let s0 = slope[acts[0]].clone().expect("an activation");
+            if let Some(&j) = acts.iter().find(|&&j| slope[j].as_ref() != Some(&s0)) {
+                return Err(err(
+                    None,
+                    at(j, parsed[j].1, "op"),
+                    format!(
+                        "has slope {}, `{}` at the same depth {}: one depth's activations share a slope",
+                        slope[j].as_ref().expect("an activation"),
+                        parsed[acts[0]].1,
+                        k
+                    ),
+                ));
+            }
+            let carried: Vec<&str> = std::iter::once(INPUT)
+                .chain(parsed.iter().map(|p| p.1))
+                .filter(|v| d_of(&depth, v) < k && need.get(v).is_some_and(|&n| n >= k))
+                .collect();
+            let mut weight = Vec::new();
+            let mut bias = Vec::new();
+            for &j in &acts {
+                let (a, c) = &value[parsed[j].3[0]];
+                weight.extend(a.iter().cloned());
+                bias.extend(c.iter().cloned());
+            }
+            let activated = weight.len();
+            for v in &carried {
+                let (a, c) = &value[v];
+                weight.extend(a.iter().cloned());
+                bias.extend(c.iter().cloned());
+            }
+            let n = weight.len();
+            layers.push(LayerSpec::Dense(Dense { weight, bias }));
+            layers.push(if n == activated {
+                LayerSpec::Activation { slope: s0 }
+            } else {
+                LayerSpec::ActivationWithCarry { slope: s0, carry: n - activated }
+            });
+            // The values of the new stage: each activation's outputs, each carried value.
+            let mut at_slot = 0;
+            for &j in &acts {
+                value.insert(parsed[j].1, unit(n, at_slot, width[j]));
+                at_slot += width[j];
+            }
+            for v in &carried {
+                let len = w_of(&width, v);
+                value.insert(v, unit(n, at_slot, len));
+                at_slot += len;
+            }
+            // Values no longer read are dropped.
+            value.retain(|v, _| need.get(v).is_some_and(|&n| n >= k));
+            stage_width = n;
+        }
+        // The affine nodes of depth k, from values of this stage.
+        for (i, (_, name, op, reads)) in parsed.iter().enumerate() {
+            if depth[i] != k || slope[i].is_some() {
+                continue;
+            }
+            let ins: Vec<&Affine> = reads.iter().map(|r| &value[r]).collect();
+            let v: Affine = match *op {
+                "dense" | "linear" => {
+                    let d = dense[i].as_ref().expect("parsed");
+                    let (a, c) = ins[0];
+                    let rows = d
+                        .weight
+                        .iter()
+                        .map(|w| {
+                            (0..stage_width)
+                                .map(|j| w.iter().zip(a).fold(Q::zero(), |acc, (wi, ar)| acc + wi * &ar[j]))
+                                .collect()
+                        })
+                        .collect();
+                    let consts = d
+                        .weight
+                        .iter()
+                        .zip(&d.bias)
+                        .map(|(w, b)| w.iter().zip(c).fold(b.clone(), |acc, (wi, ci)| acc + wi * ci))
+                        .collect();
+                    (rows, consts)
+                }
+                "identity" => ins[0].clone(),
+                "add" => {
+                    let mut sum = ins[0].clone();
+                    for (a, c) in &ins[1..] {
+                        for (sr, ar) in sum.0.iter_mut().zip(a) {
+                            for (x, y) in sr.iter_mut().zip(ar) {
+                                *x += y;
+                            }
+                        }
+                        for (x, y) in sum.1.iter_mut().zip(c) {
+                            *x += y;
+                        }
+                    }
+                    sum
+                }
+                _ => (
+                    ins.iter().flat_map(|v| v.0.iter().cloned()).collect(),
+                    ins.iter().flat_map(|v| v.1.iter().cloned()).collect(),
+                ),
+            };
+            value.insert(name, v);
+        }
     }
-    if out_name != current {
-        return Err(err(
-            None,
-            "output",
-            format!("`{out_name}` is not the end of the chain (`{current}` is)"),
-        ));
-    }
+    let (weight, bias) = value.remove(out_name).expect("the output is read at the last depth");
+    layers.push(LayerSpec::Dense(Dense { weight, bias }));
     Ok(layers)
 }

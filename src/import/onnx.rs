@@ -536,8 +536,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             *readers.entry(i.as_str()).or_default() += 1;
         }
     }
-    // A residual branch in progress: the tensor carried alongside it (a ReLU output, so
-    // never negative), its length, and where the branch's layers begin.
+    // A residual branch in progress: the tensor carried alongside it, its length, and where
+    // the branch's layers begin.
     let mut carry: Option<(String, usize, usize)> = None;
     for n in &nodes {
         // Constants, operators on constants only (a transposed weight, a computed shape) and
@@ -581,8 +581,9 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 return Err(err(
                     Some(&here),
                     format!(
-                        "joins `{other}` to the chain: a residual connection is read only from the output of \
-                         a Relu (never negative, so carried exactly alongside the branch)"
+                        "joins `{other}` to the chain: a residual connection joins the chain to a value it \
+                         passed before (a branch inside another is not read from ONNX: write the graph as a \
+                         network file with `nodes`)"
                     ),
                 ));
             };
@@ -613,20 +614,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             }
             return Err(err(Some(&here), format!("does not continue the chain from `{current}`")));
         }
-        // A ReLU output read by this node and later by an Add: a residual branch starts.
+        // A value read by this node and later by an Add or Concat: a residual branch starts.
         if readers.get(current.as_str()).copied().unwrap_or(0) > 1 {
             if carry.is_some() {
                 return Err(err(Some(&here), "a residual branch inside another is not supported"));
-            }
-            if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
-            {
-                return Err(err(
-                    Some(&here),
-                    format!(
-                        "`{current}` is read twice (a residual connection) but is not a Relu output: it may be \
-                         negative and cannot be carried exactly"
-                    ),
-                ));
             }
             carry = Some((current.clone(), shape.len(), layers.len()));
         }
@@ -698,6 +689,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     .find(|i| inits.contains_key(*i))
                     .ok_or_else(|| err(Some(&here), "Add needs a constant (initializer) operand"))?;
                 let c = init(&inits, name, n)?;
+                fold_into_branch(&mut layers, &carry);
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "a bias Add must follow MatMul or Gemm"));
                 };
@@ -717,6 +709,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 let get = |k: usize| input(n, k).and_then(|name| init(&inits, &name, n)).map(|t| t.values);
                 let (gamma, beta, mean, var) = (get(1)?, get(2)?, get(3)?, get(4)?);
                 let eps = attr_exact(n, "epsilon", 1e-5)?;
+                fold_into_branch(&mut layers, &carry);
                 let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
                     return Err(err(Some(&here), "batch norm must follow a dense layer to be folded"));
                 };
@@ -848,6 +841,17 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
 /// window the flat input indices it covers (channel by channel, row by row). Strides default
 /// to 1 (ONNX); padding, `ceil_mode`, dilations and MaxPool's indices output are refused.
 type Windows = (usize, usize, usize, usize, usize, Vec<Vec<usize>>);
+
+/// Before folding a node into the last dense layer: when a residual branch has just begun
+/// (`carry`'s start is the end of `layers`), that layer computes the carried values, so the
+/// branch gets a dense layer of its own to fold into (the identity).
+fn fold_into_branch(layers: &mut Vec<LayerSpec>, carry: &Option<(String, usize, usize)>) {
+    if let Some((_, len, start)) = carry
+        && *start == layers.len()
+    {
+        layers.push(LayerSpec::Dense(Dense::identity(*len)));
+    }
+}
 
 fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportError> {
     let &Shape::Image(c, h, w) = shape else {

@@ -39,8 +39,8 @@ pub enum ArchItem {
     MaxPool(usize),
     /// Flatten an image (`flatten`).
     Flatten,
-    /// A residual branch starts here (`skip`): the current values, a ReLU output, are
-    /// carried alongside the branch's layers until `add` or `cat`.
+    /// A residual branch starts here (`skip`): the current values are carried alongside the
+    /// branch's layers, past its activations unchanged, until `add` or `cat`.
     Skip,
     /// The branch ends: its output plus the carried values (`add`: `h + f(h)`).
     Add,
@@ -497,13 +497,6 @@ pub fn sequential_mapped(
                         "--arch: a residual branch inside another (skip after skip) is not supported",
                     ));
                 }
-                if !after_relu(&layers) {
-                    return Err(err(
-                        None,
-                        "--arch: skip is read only right after relu (the values carried alongside the branch \
-                         must be a ReLU output, never negative, to pass its activations unchanged)",
-                    ));
-                }
                 branch = Some((layers.len(), len));
                 mapping.push(format!("skip (carries {len} values)"));
             }
@@ -644,6 +637,13 @@ pub fn sequential_mapped(
                 };
                 let (gamma, beta, mean, var) =
                     (get("weight")?, get("bias")?, get("running_mean")?, get("running_var")?);
+                // A branch just begun: the last layer computes the carried values; fold into a
+                // copy of them instead.
+                if let Some((start, len)) = branch
+                    && start == layers.len()
+                {
+                    layers.push(LayerSpec::Dense(Dense::identity(len)));
+                }
                 let Some(LayerSpec::Dense(dense)) = layers.last_mut() else {
                     return Err(err(Some(prefix), "batch norm must follow a linear layer to be folded"));
                 };

@@ -1,7 +1,7 @@
-//! Residual blocks as a chain, exactly: a branch from a ReLU output `h` ends in `h + f(h)` or
-//! a concatenation of `f(h)` and `h`; `h` is carried alongside the branch's layers as
-//! identity rows. Shared by the readers of ONNX graphs, `--arch` specs and the network
-//! file's `nodes`.
+//! Residual blocks as a chain, exactly: a branch from a value `h` ends in `h + f(h)` or a
+//! concatenation of `f(h)` and `h`; `h` is carried alongside the branch's layers as identity
+//! rows that pass its activations unchanged ([`LayerSpec::ActivationWithCarry`]). Shared by
+//! the readers of ONNX graphs and `--arch` specs.
 
 use super::{Dense, LayerSpec};
 use crate::arith::num::Q;
@@ -15,16 +15,24 @@ pub enum Join {
     Concat { carried_first: bool },
 }
 
-/// Close a residual block: `layers[start..]` (the branch, from a ReLU output of `len`
-/// values, ending with `main` values) carry those values alongside, and a last dense layer
-/// adds them to the branch's output or concatenates the two. Each dense layer of the branch
-/// gets identity rows for the carried values (their inputs appended after its own), and each
-/// activation passes them unchanged: they are never negative, and their pattern bits repeat
-/// their own ReLU's (its hyperplanes: no new boundary).
+/// Close a residual block: `layers[start..]` (the branch, from a value of `len` entries,
+/// ending with `main` values) carry those values alongside, and a last dense layer adds them
+/// to the branch's output or concatenates the two. Each dense layer of the branch gets
+/// identity rows for the carried values (their inputs appended after its own), and each
+/// activation carries them unchanged (no pattern bit, no boundary). `layers[start..]` holds
+/// no carry of its own (no branch inside the branch).
 pub fn close_branch(layers: &mut Vec<LayerSpec>, start: usize, len: usize, main: usize, join: Join) {
     let zero = || Q::from_integer(0.into());
     let one = || Q::from_integer(1.into());
+    // The carried values enter through the branch's first dense layer: one that copies the
+    // values when the branch begins otherwise (with an activation, or empty).
+    if !matches!(layers.get(start), Some(LayerSpec::Dense(_))) {
+        layers.insert(start, LayerSpec::Dense(Dense::identity(len)));
+    }
     for (j, l) in layers[start..].iter_mut().enumerate() {
+        if let LayerSpec::Activation { slope } = l {
+            *l = LayerSpec::ActivationWithCarry { slope: slope.clone(), carry: len };
+        }
         if let LayerSpec::Dense(d) = l {
             // The branch's first layer reads the carried values themselves (its inputs);
             // later ones get them appended to their inputs.

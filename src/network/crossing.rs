@@ -56,6 +56,7 @@ impl Network {
         let mut zeros = Vec::new();
         for (l, layer) in self.ints.iter().enumerate().skip(start) {
             let mut next = Vec::with_capacity(layer.bias.len());
+            let activated = self.hidden[l].activated();
             for (n, (row, b)) in layer.weight.iter().zip(&layer.bias).enumerate() {
                 let mut z = vec![Z::zero(); k + 1];
                 for (w, hv) in row.iter().zip(&h) {
@@ -69,10 +70,12 @@ impl Network {
                     }
                 }
                 z[0] += b * &scale;
-                if z[0].is_zero() {
+                // A carried value passes unchanged: bit `true`, never a boundary.
+                let carried = n >= activated;
+                if z[0].is_zero() && !carried {
                     zeros.push((l, n));
                 }
-                let active = z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
+                let active = carried || z.iter().find(|v| !v.is_zero()).is_some_and(|v| v.is_positive());
                 bits.push(active);
                 let f = if active { &layer.q } else { &layer.p };
                 if !f.is_one() {
@@ -105,12 +108,14 @@ impl Network {
         for (l, (fl, il)) in layers.iter().zip(&self.ints).enumerate().skip(start) {
             let s = z_to_f64(&scale);
             let mut next = Vec::with_capacity(fl.bias.len() * k1);
+            let activated = self.hidden[l].activated();
             for (n, (row, b)) in fl.weight.iter().zip(&fl.bias).enumerate() {
                 let at = next.len();
                 next.extend((0..k1).map(|t| filter::dot(row, &hf, k1, t, if t == 0 { b * s } else { 0.0 })));
                 let z = &mut next[at..];
-                let mut active = false;
-                for (t, zt) in z.iter().enumerate() {
+                // A carried value: bit `true` whatever its sign.
+                let mut active = n >= activated;
+                for (t, zt) in z.iter().enumerate().filter(|_| n < activated) {
                     match zt.sign()? {
                         0 if t == 0 => zeros.push((l, n)),
                         0 => {}
@@ -197,7 +202,7 @@ impl Network {
             let dv: Z = a.iter().zip(nz).map(|(ai, x)| ai * x).sum();
             (v, dv)
         };
-        let mut bits = Vec::with_capacity(self.num_neurons());
+        let mut bits = Vec::with_capacity(self.num_bits());
         let mut scale = den.clone();
         let mut k = 0;
         // Once the far side differs: the previous layer's rows and float tuples (value,
@@ -254,6 +259,7 @@ impl Network {
             let (qf, pf) = (z_to_f64(&layer.q), z_to_f64(&layer.p));
             // (value, slope) of each output, one pair after another.
             let mut tuples: Vec<Approx> = Vec::with_capacity(2 * width);
+            let activated = self.hidden[l].activated();
             for (i, (a, c)) in rows.rows().iter().enumerate() {
                 // The value's sign from floats when the bound decides it (most rows are far
                 // from the facet point), else exactly; the derivative likewise when needed.
@@ -262,6 +268,8 @@ impl Network {
                 let value = filter::dot(row, &px_f, 1, 0, rf[d] * den_f);
                 let slope = filter::dot(row, &nz_f, 1, 0, 0.0);
                 let (active, tuple) = match value.sign() {
+                    // A carried value: bit `true`, its (value, slope) for the layers after.
+                    _ if i >= activated => (true, [value, slope]),
                     Some(s) if s != 0 => (s > 0, [value, slope]),
                     _ => {
                         let (v, dv) = exact(a, c);

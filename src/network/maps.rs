@@ -35,13 +35,22 @@ impl PatternMaps {
     }
 
     /// The first neuron (flat index) that is identically zero on the region yet marked
-    /// active in `p`: such a pattern is not canonical (its bit must be 0).
-    pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
-        self.pre().enumerate().position(|(k, (a, c))| p.0[k] && c.is_zero() && a.iter().all(Zero::is_zero))
+    /// active in `p`: such a pattern is not canonical (its bit must be 0). Carried values
+    /// (`carried`, [`Network::is_carried`]) are always marked active and are skipped.
+    pub(crate) fn zero_but_active(&self, p: &Pattern, carried: &[bool]) -> Option<usize> {
+        self.pre()
+            .enumerate()
+            .position(|(k, (a, c))| p.0[k] && !carried[k] && c.is_zero() && a.iter().all(Zero::is_zero))
     }
 }
 
 impl Network {
+    /// [`PatternMaps::zero_but_active`] of `p`'s maps: the first neuron (flat index) that is
+    /// identically zero on the region of `p` yet marked active (not canonical).
+    pub fn zero_but_active(&self, p: &Pattern) -> Option<usize> {
+        self.pattern_maps(p).zero_but_active(p, &self.carried)
+    }
+
     /// The exact affine maps on the region of pattern `p`. The pre-activations are
     /// computed on the integer copy of the network, so each is the true pre-activation
     /// times a positive factor (equal within a layer): signs, zero sets and half-spaces are
@@ -54,7 +63,7 @@ impl Network {
     /// pattern with the same bits in the layers before it (layer 0's rows never change;
     /// deeper rows are shared by all regions of a cell of the shallower layers).
     pub fn pattern_maps_with(&self, p: &Pattern, cache: Option<&MapsCache>) -> PatternMaps {
-        assert_eq!(p.0.len(), self.num_neurons(), "pattern length");
+        assert_eq!(p.0.len(), self.num_bits(), "pattern length");
         let d = self.input_dim;
         let identity = self.layer_inputs(0, None);
         // Rows (a, c) of the scaled input h' = scale·h of layer l as functions of x. Built only

@@ -54,6 +54,13 @@ pub enum LayerSpec {
     Activation {
         slope: Q,
     },
+    /// An activation on the outputs of the dense layer before it except the last `carry`,
+    /// which pass through unchanged: values carried alongside (a residual connection's
+    /// input, or any value a later layer reads), with no pattern bit and no boundary.
+    ActivationWithCarry {
+        slope: Q,
+        carry: usize,
+    },
 }
 
 /// A dense layer followed by a (leaky) ReLU.
@@ -62,6 +69,17 @@ pub struct HiddenLayer {
     pub dense: Dense,
     /// Slope on the inactive side: 0 for ReLU.
     pub slope: Q,
+    /// The last `carry` outputs of `dense` pass through unchanged (no activation). They
+    /// have no bit on the wire and are never a boundary; inside a [`Pattern`] their bit is
+    /// always `true` (their output factor is the active one).
+    pub carry: usize,
+}
+
+impl HiddenLayer {
+    /// Outputs that go through the activation (the pattern's neurons of this layer).
+    pub fn activated(&self) -> usize {
+        self.dense.out_dim() - self.carry
+    }
 }
 
 /// A validated piecewise-linear network.
@@ -85,6 +103,9 @@ pub struct Network {
     pub(crate) floats: FloatNet,
     /// The output weights as integers for the logits (derived).
     pub(crate) logit_ints: LogitInts,
+    /// For each internal bit (flat, pattern order): whether it belongs to a carried value
+    /// (derived; all `false` for a chain without carries).
+    pub(crate) carried: Vec<bool>,
 }
 
 /// A structural problem in a network description.
@@ -109,7 +130,9 @@ impl fmt::Display for NetworkError {
 impl std::error::Error for NetworkError {}
 
 /// An activation pattern: one bit per hidden neuron, layer after layer (`true` = active).
-/// Ordered lexicographically, which is the order of the wire strings.
+/// Ordered lexicographically, which is the order of the wire strings. Carried values
+/// ([`HiddenLayer::carry`]) hold a bit too, always `true`, after their layer's neurons; the
+/// wire strings leave them out.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pattern(pub Vec<bool>);
 
@@ -149,7 +172,7 @@ impl Network {
         let mut pending: Option<Dense> = None;
         let mut last_was_activation = false;
         for (i, layer) in layers.into_iter().enumerate() {
-            match layer {
+            let (slope, carry) = match layer {
                 LayerSpec::Dense(dense) => {
                     if dense.bias.is_empty() {
                         return Err(NetworkError {
@@ -187,26 +210,39 @@ impl Network {
                         None => dense,
                     });
                     last_was_activation = false;
+                    continue;
                 }
-                LayerSpec::Activation { slope } => {
-                    let Some(dense) = pending.take() else {
-                        let problem = if last_was_activation {
-                            "activation follows another activation; put a dense layer between"
-                        } else {
-                            "activation comes first; a dense layer must precede it"
-                        };
-                        return Err(NetworkError { layer: Some(i), field: "type", problem: problem.into() });
-                    };
-                    hidden.push(HiddenLayer { dense, slope });
-                    last_was_activation = true;
-                }
+                LayerSpec::Activation { slope } => (slope, 0),
+                LayerSpec::ActivationWithCarry { slope, carry } => (slope, carry),
+            };
+            let Some(dense) = pending.take() else {
+                let problem = if last_was_activation {
+                    "activation follows another activation; put a dense layer between"
+                } else {
+                    "activation comes first; a dense layer must precede it"
+                };
+                return Err(NetworkError { layer: Some(i), field: "type", problem: problem.into() });
+            };
+            if carry >= dense.out_dim() {
+                return Err(NetworkError {
+                    layer: Some(i),
+                    field: "carry",
+                    problem: format!(
+                        "carries {carry} of the {} values before it: at least one must go through \
+                         the activation",
+                        dense.out_dim()
+                    ),
+                });
             }
+            hidden.push(HiddenLayer { dense, slope, carry });
+            last_was_activation = true;
         }
         let output = pending.unwrap_or_else(|| Dense::identity(width));
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
         let floats = float_copy(&ints);
         let logit_ints = LogitInts::new(&output, ints.last());
-        Ok(Network { input_dim, hidden, output, ints, floats, logit_ints })
+        let carried = carried_bits(&hidden);
+        Ok(Network { input_dim, hidden, output, ints, floats, logit_ints, carried })
     }
 
     /// The network restricted to the plane `x = origin + s·u + t·v`: a network of the two
@@ -227,7 +263,8 @@ impl Network {
         let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
         let floats = float_copy(&ints);
         let logit_ints = LogitInts::new(&output, ints.last());
-        Network { input_dim: 2, hidden, output, ints, floats, logit_ints }
+        let carried = self.carried.clone();
+        Network { input_dim: 2, hidden, output, ints, floats, logit_ints, carried }
     }
 
     pub fn input_dim(&self) -> usize {
@@ -243,12 +280,41 @@ impl Network {
     pub fn output_dim(&self) -> usize {
         self.output.out_dim()
     }
-    /// Widths of the activation layers.
+    /// Widths of the activation layers: their neurons, the bits of the wire strings (carried
+    /// values left out).
     pub fn layer_sizes(&self) -> Vec<usize> {
+        self.hidden.iter().map(HiddenLayer::activated).collect()
+    }
+    /// The neurons of every activation layer (carried values left out).
+    pub fn num_neurons(&self) -> usize {
+        self.hidden.iter().map(HiddenLayer::activated).sum()
+    }
+    /// Whether some layer carries values past its activation.
+    pub fn has_carries(&self) -> bool {
+        self.hidden.iter().any(|h| h.carry > 0)
+    }
+    /// Every output of each activation layer, carried values included: the layers' widths
+    /// inside a [`Pattern`].
+    pub(crate) fn widths(&self) -> Vec<usize> {
         self.hidden.iter().map(|h| h.dense.out_dim()).collect()
     }
-    pub fn num_neurons(&self) -> usize {
-        self.hidden.iter().map(|h| h.dense.out_dim()).sum()
+    /// The length of a [`Pattern`]: every output of every activation layer.
+    pub(crate) fn num_bits(&self) -> usize {
+        self.carried.len()
+    }
+    /// Whether bit `k` of a pattern (flat) is a carried value's (always `true`, never a
+    /// boundary).
+    pub(crate) fn is_carried(&self, k: usize) -> bool {
+        self.carried[k]
+    }
+    /// The pattern of the wire's bits (one per neuron, carried values left out), with the
+    /// carried values' bits put back; `None` if the count is wrong.
+    pub fn pattern_from_neurons(&self, bits: &[bool]) -> Option<Pattern> {
+        if bits.len() != self.num_neurons() {
+            return None;
+        }
+        let mut it = bits.iter();
+        Some(Pattern(self.carried.iter().map(|&c| c || *it.next().expect("counted")).collect()))
     }
     /// `(layer, index)` of the flat neuron number `k`.
     pub fn neuron_id(&self, mut k: usize) -> NeuronId {
@@ -268,13 +334,14 @@ impl Network {
         parts.join("-")
     }
 
-    /// Pattern strings per layer (`["1011", "01"]`).
+    /// Pattern strings per layer (`["1011", "01"]`), carried values left out.
     pub fn pattern_strings(&self, p: &Pattern) -> Vec<String> {
         let mut out = Vec::new();
         let mut k = 0;
-        for n in self.layer_sizes() {
+        for h in &self.hidden {
+            let n = h.activated();
             out.push(p.0[k..k + n].iter().map(|&b| if b { '1' } else { '0' }).collect());
-            k += n;
+            k += h.dense.out_dim();
         }
         out
     }
@@ -285,8 +352,8 @@ impl Network {
         if layers.len() != sizes.len() {
             return None;
         }
-        let mut bits = Vec::with_capacity(self.num_neurons());
-        for (s, &n) in layers.iter().zip(&sizes) {
+        let mut bits = Vec::with_capacity(self.num_bits());
+        for ((s, &n), h) in layers.iter().zip(&sizes).zip(&self.hidden) {
             if s.len() != n {
                 return None;
             }
@@ -297,6 +364,7 @@ impl Network {
                     _ => return None,
                 });
             }
+            bits.extend((0..h.carry).map(|_| true));
         }
         Some(Pattern(bits))
     }
@@ -305,13 +373,20 @@ impl Network {
     pub fn eval(&self, x: &[Q]) -> Vec<Q> {
         let mut h: Vec<Q> = x.to_vec();
         for layer in &self.hidden {
+            let n = layer.activated();
             h = affine(&layer.dense, &h)
                 .into_iter()
-                .map(|z| if z.is_positive() { z } else { z * &layer.slope })
+                .enumerate()
+                .map(|(i, z)| if i >= n || z.is_positive() { z } else { z * &layer.slope })
                 .collect();
         }
         affine(&self.output, &h)
     }
+}
+
+/// [`Network::carried`] of the hidden layers.
+fn carried_bits(hidden: &[HiddenLayer]) -> Vec<bool> {
+    hidden.iter().flat_map(|h| (0..h.dense.out_dim()).map(move |i| i >= h.activated())).collect()
 }
 
 pub(crate) fn affine(dense: &Dense, x: &[Q]) -> Vec<Q> {

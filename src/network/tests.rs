@@ -161,8 +161,11 @@ fn integer_sign_evaluation_matches_rational() {
 
 /// The same network with every activation a leaky ReLU of slope `slope`.
 fn leaky(net: Network, slope: Q) -> Network {
-    let hidden: Vec<HiddenLayer> =
-        net.hidden.iter().map(|h| HiddenLayer { dense: h.dense.clone(), slope: slope.clone() }).collect();
+    let hidden: Vec<HiddenLayer> = net
+        .hidden
+        .iter()
+        .map(|h| HiddenLayer { dense: h.dense.clone(), slope: slope.clone(), carry: h.carry })
+        .collect();
     let ints: Vec<IntLayer> = hidden.iter().map(IntLayer::new).collect();
     let logit_ints = LogitInts::new(&net.output, ints.last());
     Network {
@@ -172,6 +175,7 @@ fn leaky(net: Network, slope: Q) -> Network {
         output: net.output,
         ints,
         logit_ints,
+        carried: net.carried,
     }
 }
 

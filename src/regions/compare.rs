@@ -46,7 +46,7 @@ impl PatternDiff {
 /// Why `p` is not a region of `domain` (`None` if it is one).
 pub fn classify(net: &Network, domain: &Domain, p: &Pattern) -> Option<Spurious> {
     let d = net.input_dim();
-    if let Some(k) = net.pattern_maps(p).zero_but_active(p) {
+    if let Some(k) = net.zero_but_active(p) {
         return Some(Spurious::NonCanonical(net.neuron_id(k)));
     }
     let full = |rows: &[(Vec<Q>, Q)]| match region_rows(net, rows, p).0 {

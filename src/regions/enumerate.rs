@@ -240,10 +240,12 @@ fn rows_of_maps(
     maps: &PatternMaps,
 ) -> Grouped {
     // The cached primitive rows, oriented: active z >= 0 is -a·x <= c, inactive a·x <= -c.
-    let neuron_rows = maps.primitive_pre().enumerate().map(|(k, (a, c))| {
-        let src = Source::Neuron(net.neuron_id(k));
-        if pattern.0[k] { (a.iter().map(|v| -v).collect(), c.clone(), src) } else { (a.clone(), -c, src) }
-    });
+    // Carried values are never a side.
+    let neuron_rows =
+        maps.primitive_pre().enumerate().filter(|(k, _)| !net.is_carried(*k)).map(|(k, (a, c))| {
+            let src = Source::Neuron(net.neuron_id(k));
+            if pattern.0[k] { (a.iter().map(|v| -v).collect(), c.clone(), src) } else { (a.clone(), -c, src) }
+        });
     let dom = domain_rows.iter().enumerate().map(|(i, (a, b))| {
         let (pa, pb) = primitive_row(a, b);
         (pa, pb, Source::Domain(i))
@@ -274,6 +276,7 @@ fn plane_prefilter(
     let rows: Vec<crate::geometry::plane::PlaneRow> = maps
         .pre_f()
         .enumerate()
+        .filter(|(k, _)| !net.is_carried(*k))
         .map(|(k, ((a, c), f))| crate::geometry::plane::PlaneRow {
             a,
             c,

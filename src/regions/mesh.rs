@@ -17,7 +17,7 @@
 //! a vertex on the line), by the exact integer dot product. Degenerate cases are exact: a
 //! zero at a vertex cuts through it, a neuron whose line runs along a side labels that side,
 //! a neuron identically zero on a face takes bit 0 (the canonical pattern of
-//! [`crate::network::PatternMaps::zero_but_active`]).
+//! `PatternMaps::zero_but_active`).
 //!
 //! Rows: layer `l`'s rows on a face come from a neighbour's rows by the rank-one update of
 //! `Network::flip_rows` (faces across a side differ in the bits of the neurons on that
@@ -261,7 +261,8 @@ pub(crate) fn partition_capped_until(
         return Err(PartitionError::Unbounded);
     }
     let mut mesh = Mesh::new(domain);
-    let sizes = net.layer_sizes();
+    // Every output of each layer, carried values (never cut: their bit is `true`) last.
+    let sizes = net.widths();
     if !sizes.is_empty() {
         let first = Arc::new(net.compose_rows(0, &[], &[]));
         for f in &mut mesh.faces {
@@ -271,7 +272,7 @@ pub(crate) fn partition_capped_until(
     let mut start = 0;
     for (l, &size) in sizes.iter().enumerate() {
         let prev_start = start - if l > 0 { sizes[l - 1] } else { 0 };
-        let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l), total: net.num_neurons() };
+        let ctx = LayerCtx { l, prev_start, start, scale: net.scale_of(l), total: net.num_bits() };
         // A layer's rows take memory by face and neuron (at least 48 bytes each): with a cap,
         // not more than `cap · 32` of them.
         if !limit.exact && l > 0 && mesh.faces.len().saturating_mul(size) > cap.saturating_mul(32) {
@@ -283,7 +284,14 @@ pub(crate) fn partition_capped_until(
         }
         mesh.layer_signs(l, size);
         let at_start = mesh.faces.len();
+        let activated = net.hidden()[l].activated();
         for i in 0..size {
+            if i >= activated {
+                for f in &mut mesh.faces {
+                    f.bits.push(true);
+                }
+                continue;
+            }
             mesh.cut(net, &ctx, i);
             let now = mesh.faces.len();
             let pace = (now - at_start) / (i + 1);
@@ -927,7 +935,9 @@ impl Partition {
                 let mut want: Vec<Source> = maps
                     .pre()
                     .enumerate()
-                    .filter(|(_, (a, c))| !(c.is_zero() && a.iter().all(Zero::is_zero)))
+                    .filter(|(n, (a, c))| {
+                        !net.is_carried(*n) && !(c.is_zero() && a.iter().all(Zero::is_zero))
+                    })
                     .filter(|(_, (a, c))| {
                         let a: Vec<Q> = a.iter().map(|x| Q::from_integer(x.clone())).collect();
                         on(&a, &Q::from_integer(c.clone()))

@@ -223,7 +223,7 @@ pub fn verify_slice(
             volumes_present = false;
             continue;
         };
-        if let Some(k) = net.pattern_maps(p).zero_but_active(p) {
+        if let Some(k) = net.zero_but_active(p) {
             let (l, m) = net.neuron_id(k);
             rec.fail("full_dimensional", Some(i), format!("neuron {l}:{m} is identically zero but marked 1"));
         }

@@ -1,0 +1,293 @@
+//! Networks given as graphs of named nodes (`nodes` files): random directed acyclic graphs of
+//! dense, relu / leaky_relu, identity, add and concat nodes on 2 inputs (skips from the
+//! input, forks, branches inside branches, sums of computed values, activations of
+//! activations) are lowered to the chain with carried values, and checked against this
+//! file's own evaluation of the graph: the same outputs at random points, each region's
+//! pattern the graph's activation signs at its interior point, every sampled point's signs
+//! a region's pattern; and the enumeration's three paths and `verify` agree
+//! (`filter_check::check_paths_on`).
+
+use linregions::internals::num::Q;
+use linregions::random::SplitMix64;
+use linregions::{Domain, Options, enumerate, parse_network};
+use num_traits::{Signed, Zero};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Dense(Vec<Vec<i64>>, Vec<i64>),
+    Act,
+    Identity,
+    Add,
+    Concat,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    op: Op,
+    /// Indices of the values read: 0 is the input, `i + 1` node `i`.
+    reads: Vec<usize>,
+    width: usize,
+}
+
+struct Graph {
+    nodes: Vec<Node>,
+    /// The slope of every activation (one per graph: a depth's activations share it).
+    slope: Q,
+    slope_text: Option<&'static str>,
+}
+
+fn q(v: i64) -> Q {
+    Q::from_integer(v.into())
+}
+
+impl Graph {
+    fn random(rng: &mut SplitMix64) -> Graph {
+        let leaky = rng.next_u64().is_multiple_of(3);
+        let (slope, slope_text) =
+            if leaky { (Q::new(1.into(), 4.into()), Some("1/4")) } else { (q(0), None) };
+        let mut widths = vec![2usize];
+        let mut nodes: Vec<Node> = Vec::new();
+        let pick = |rng: &mut SplitMix64, n: usize| (rng.next_u64() % n as u64) as usize;
+        let count = 4 + pick(rng, 5);
+        while nodes.len() < count {
+            let v = pick(rng, widths.len());
+            let kind = pick(rng, 10);
+            let node = match kind {
+                0..=3 => {
+                    let out = 1 + pick(rng, 3);
+                    let w = (0..out).map(|_| (0..widths[v]).map(|_| rng.small_int(2)).collect()).collect();
+                    let b = (0..out).map(|_| rng.small_int(2)).collect();
+                    Node { op: Op::Dense(w, b), reads: vec![v], width: out }
+                }
+                4..=6 => Node { op: Op::Act, reads: vec![v], width: widths[v] },
+                7 => Node { op: Op::Identity, reads: vec![v], width: widths[v] },
+                8 => {
+                    let same: Vec<usize> = (0..widths.len()).filter(|&u| widths[u] == widths[v]).collect();
+                    let k = 2 + pick(rng, 2);
+                    let reads: Vec<usize> = (0..k).map(|_| same[pick(rng, same.len())]).collect();
+                    Node { op: Op::Add, reads, width: widths[v] }
+                }
+                _ => {
+                    let u = pick(rng, widths.len());
+                    Node { op: Op::Concat, reads: vec![v, u], width: widths[v] + widths[u] }
+                }
+            };
+            widths.push(node.width);
+            nodes.push(node);
+        }
+        // Every node feeds the output: the values nobody reads, concatenated, then a dense.
+        let mut read = vec![false; widths.len()];
+        for n in &nodes {
+            for &r in &n.reads {
+                read[r] = true;
+            }
+        }
+        let sinks: Vec<usize> = (1..widths.len()).filter(|&v| !read[v]).collect();
+        let last = if sinks.len() == 1 {
+            sinks[0]
+        } else {
+            let width = sinks.iter().map(|&v| widths[v]).sum();
+            nodes.push(Node { op: Op::Concat, reads: sinks, width });
+            widths.push(width);
+            widths.len() - 1
+        };
+        let w = vec![(0..widths[last]).map(|_| rng.small_int(3)).collect()];
+        nodes.push(Node { op: Op::Dense(w, vec![rng.small_int(2)]), reads: vec![last], width: 1 });
+        Graph { nodes, slope, slope_text }
+    }
+
+    fn name(v: usize) -> String {
+        if v == 0 { "input".into() } else { format!("n{}", v - 1) }
+    }
+
+    fn json(&self) -> String {
+        let ints =
+            |v: &[i64]| format!("[{}]", v.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(", "));
+        let nodes: Vec<String> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let name = Graph::name(i + 1);
+                let input = Graph::name(n.reads[0]);
+                match &n.op {
+                    Op::Dense(w, b) => {
+                        let w: Vec<String> = w.iter().map(|r| ints(r)).collect();
+                        format!(
+                            r#"{{"name": "{name}", "op": "dense", "input": "{input}", "weight": [{}], "bias": {}}}"#,
+                            w.join(", "),
+                            ints(b)
+                        )
+                    }
+                    Op::Act => match self.slope_text {
+                        None => format!(r#"{{"name": "{name}", "op": "relu", "input": "{input}"}}"#),
+                        Some(s) => {
+                            format!(r#"{{"name": "{name}", "op": "leaky_relu", "input": "{input}", "slope": "{s}"}}"#)
+                        }
+                    },
+                    Op::Identity => format!(r#"{{"name": "{name}", "op": "identity", "input": "{input}"}}"#),
+                    Op::Add | Op::Concat => {
+                        let op = if matches!(n.op, Op::Add) { "add" } else { "concat" };
+                        let reads: Vec<String> = n.reads.iter().map(|&r| format!("\"{}\"", Graph::name(r))).collect();
+                        format!(r#"{{"name": "{name}", "op": "{op}", "inputs": [{}]}}"#, reads.join(", "))
+                    }
+                }
+            })
+            .collect();
+        format!(r#"{{"input_dim": 2, "nodes": [{}]}}"#, nodes.join(",\n  "))
+    }
+
+    /// Activations on the longest path from the input to each value (the input: 0).
+    fn depths(&self) -> Vec<usize> {
+        let mut d = vec![0usize];
+        for n in &self.nodes {
+            let m = n.reads.iter().map(|&r| d[r]).max().unwrap_or(0);
+            d.push(m + usize::from(matches!(n.op, Op::Act)));
+        }
+        d
+    }
+
+    /// The output and the pattern at `x`: the activations' signs (`None` for an exact zero),
+    /// depth by depth, each depth's activations in file order.
+    fn eval(&self, x: &[Q]) -> (Q, Vec<Option<bool>>) {
+        let mut vals: Vec<Vec<Q>> = vec![x.to_vec()];
+        let mut signs: Vec<(usize, usize, Vec<Option<bool>>)> = Vec::new();
+        let depths = self.depths();
+        for (i, n) in self.nodes.iter().enumerate() {
+            let ins: Vec<&Vec<Q>> = n.reads.iter().map(|&r| &vals[r]).collect();
+            let v: Vec<Q> = match &n.op {
+                Op::Dense(w, b) => w
+                    .iter()
+                    .zip(b)
+                    .map(|(r, bi)| r.iter().zip(ins[0]).fold(q(*bi), |acc, (wi, xi)| acc + q(*wi) * xi))
+                    .collect(),
+                Op::Act => {
+                    signs.push((
+                        depths[i + 1],
+                        i,
+                        ins[0].iter().map(|z| (!z.is_zero()).then(|| z.is_positive())).collect(),
+                    ));
+                    ins[0].iter().map(|z| if z.is_positive() { z.clone() } else { z * &self.slope }).collect()
+                }
+                Op::Identity => ins[0].clone(),
+                Op::Add => (0..n.width).map(|k| ins.iter().map(|v| v[k].clone()).sum()).collect(),
+                Op::Concat => ins.iter().flat_map(|v| v.iter().cloned()).collect(),
+            };
+            vals.push(v);
+        }
+        signs.sort_by_key(|(d, i, _)| (*d, *i));
+        (vals.last().unwrap()[0].clone(), signs.into_iter().flat_map(|(_, _, s)| s).collect())
+    }
+}
+
+#[test]
+fn random_graphs_lower_exactly_and_their_regions_are_the_graphs() {
+    let mut rng = SplitMix64(1906);
+    let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
+    let mut carried = 0;
+    let (mut total, mut deep) = (0, 0);
+    for t in 0..200 {
+        let g = Graph::random(&mut rng);
+        let text = g.json();
+        let net = parse_network(&text).unwrap_or_else(|e| panic!("graph {t}: {e}\n{text}"));
+        carried += usize::from(net.has_carries());
+        // The same function at random rational points.
+        let point = |rng: &mut SplitMix64| -> Vec<Q> {
+            (0..2).map(|_| Q::new(rng.small_int(300).into(), (1 + rng.next_u64() % 97).into())).collect()
+        };
+        for _ in 0..20 {
+            let x = point(&mut rng);
+            assert_eq!(net.eval(&x), vec![g.eval(&x).0], "graph {t} at {x:?}\n{text}");
+        }
+        // Three paths and verify agree.
+        linregions::filter_check::check_paths_on(&format!("graph {t}"), &net, &dom);
+        // Each region's pattern is the graph's at its interior point; each sampled pattern is a region's.
+        let e = enumerate(&net, &dom, &Options::default()).unwrap();
+        total += e.regions.len();
+        deep += usize::from(net.layer_sizes().len() > 1);
+        let wire = |p: &linregions::Pattern| -> Vec<bool> {
+            net.pattern_strings(p).concat().chars().map(|c| c == '1').collect()
+        };
+        let mut seen = BTreeSet::new();
+        for r in &e.regions {
+            // Zero at an interior point: zero on the whole region (else it would change sign
+            // inside it), whose bit is 0.
+            let bits: Vec<bool> = g.eval(&r.interior_point).1.iter().map(|b| b.unwrap_or(false)).collect();
+            assert_eq!(bits, wire(&r.pattern), "graph {t}: region {}\n{text}", r.id);
+            assert!(seen.insert(wire(&r.pattern)), "graph {t}: a pattern twice");
+        }
+        for _ in 0..200 {
+            let x: Vec<Q> = (0..2).map(|_| Q::new(rng.small_int(1000).into(), 500.into())).collect();
+            // Points on a boundary (a zero) are skipped.
+            if let Some(bits) = g.eval(&x).1.into_iter().collect::<Option<Vec<bool>>>() {
+                assert!(seen.contains(&bits), "graph {t}: the pattern at {x:?} is no region's\n{text}");
+            }
+        }
+    }
+    // Seed 1906: 157 graphs carry values, 71 have two activation layers or more, 822 regions.
+    assert!(carried > 100 && deep > 40 && total > 500, "{carried} carry, {deep} deep, {total} regions");
+}
+
+#[test]
+fn graph_errors_name_the_node_and_field() {
+    let bad = |nodes: &str| {
+        parse_network(&format!(r#"{{"input_dim": 2, "nodes": [{nodes}]}}"#)).unwrap_err().to_string()
+    };
+    let d = r#"{"name": "d", "op": "dense", "input": "input", "weight": [["1", "0"]], "bias": ["0"]}"#;
+    // Activations of different slopes at one depth.
+    let mixed = format!(
+        r#"{d}, {{"name": "a", "op": "relu", "input": "d"}}, {{"name": "b", "op": "leaky_relu", "input": "d", "slope": "1/2"}},
+        {{"name": "s", "op": "add", "inputs": ["a", "b"]}}"#
+    );
+    let e = bad(&mixed);
+    assert!(e.contains("nodes[2] (b).op") && e.contains("share a slope"), "{e}");
+    // A node the output does not read.
+    let dead = format!(
+        r#"{d}, {{"name": "a", "op": "relu", "input": "d"}}, {{"name": "o", "op": "identity", "input": "d"}}"#
+    );
+    let e = bad(&dead);
+    assert!(e.contains("nodes[1] (a).name") && e.contains("not used by the output `o`"), "{e}");
+    let one = r#"{"name": "s", "op": "add", "inputs": ["input"]}"#;
+    assert!(bad(one).contains("two or more names"), "{}", bad(one));
+    let sizes = format!(r#"{d}, {{"name": "s", "op": "add", "inputs": ["d", "input"]}}"#);
+    assert!(bad(&sizes).contains("adds 2 values of `input` to the 1 of `d`"), "{}", bad(&sizes));
+}
+
+#[test]
+fn an_input_skip_and_a_nested_branch_by_hand() {
+    // out = x0 + relu(x0 - x1) + relu(x1 + relu(x1)) on the whole plane: x0 and x1 are
+    // carried past the first activation layer (they are negative too), relu(x0 - x1) past
+    // the second. relu(x1) and relu(x1 + relu(x1)) switch together at x1 = 0, so the lines
+    // x0 = x1 and x1 = 0 make 4 regions, with the maps worked out by hand.
+    let text = r#"{"input_dim": 2, "nodes": [
+        {"name": "diff", "op": "dense", "input": "input", "weight": [["1", "-1"], ["0", "1"]], "bias": ["0", "0"]},
+        {"name": "r", "op": "relu", "input": "diff"},
+        {"name": "x1", "op": "dense", "input": "input", "weight": [["0", "1"]], "bias": ["0"]},
+        {"name": "r1", "op": "dense", "input": "r", "weight": [["0", "1"]], "bias": ["0"]},
+        {"name": "inner", "op": "add", "inputs": ["x1", "r1"]},
+        {"name": "r2", "op": "relu", "input": "inner"},
+        {"name": "x0", "op": "dense", "input": "input", "weight": [["1", "0"]], "bias": ["0"]},
+        {"name": "first", "op": "dense", "input": "r", "weight": [["1", "0"]], "bias": ["0"]},
+        {"name": "out", "op": "add", "inputs": ["x0", "first", "r2"]}]}"#;
+    let net = parse_network(text).unwrap();
+    // Layer 1: relu(x0 - x1), relu(x1), carrying x1 and x0; layer 2: relu(x1 + relu(x1)),
+    // carrying x0 and relu(x0 - x1).
+    assert_eq!(net.layer_sizes(), vec![2, 1]);
+    let e = enumerate(&net, &Domain::Whole { dim: 2 }, &Options::default()).unwrap();
+    let got: Vec<(String, String)> = e
+        .regions
+        .iter()
+        .map(|r| (net.pattern_strings(&r.pattern).join("|"), format!("{:?}", r.logits.weight[0])))
+        .collect();
+    let w = |a: i64, b: i64| format!("{:?}", vec![q(a), q(b)]);
+    assert_eq!(
+        got,
+        [
+            ("00|0".to_string(), w(1, 0)),  // x0 <= x1 <= 0
+            ("01|1".to_string(), w(1, 2)),  // x0 <= x1, x1 > 0: x0 + 2 x1
+            ("10|0".to_string(), w(2, -1)), // x1 <= 0, x0 > x1: 2 x0 - x1
+            ("11|1".to_string(), w(2, 1)),  // x1 > 0, x0 > x1: 2 x0 - x1 + 2 x1
+        ]
+    );
+}
