@@ -37,7 +37,7 @@ struct Cli {
     threads: Option<usize>,
     /// Architecture of a PyTorch state_dict (.safetensors, torch.save) when the tensor names
     /// are not enough: comma-separated linear, bn, relu, leaky_relu:SLOPE, dropout, identity;
-    /// a residual block as skip (after relu) ... add, cat or cat:skip_first;
+    /// a residual block as skip ... add, cat or cat:skip_first (the values at skip are carried);
     /// for CNNs image:CxHxW (first), conv[:STRIDE:PAD], avgpool:K, maxpool:K, flatten;
     /// linear@NAME, bn@NAME and conv@NAME name the module (fc1, encoder.0) that sits there.
     /// The mapping used is printed on stderr.

@@ -260,17 +260,10 @@ fn an_input_skip_and_a_nested_branch_by_hand() {
     // carried past the first activation layer (they are negative too), relu(x0 - x1) past
     // the second. relu(x1) and relu(x1 + relu(x1)) switch together at x1 = 0, so the lines
     // x0 = x1 and x1 = 0 make 4 regions, with the maps worked out by hand.
-    let text = r#"{"input_dim": 2, "nodes": [
-        {"name": "diff", "op": "dense", "input": "input", "weight": [["1", "-1"], ["0", "1"]], "bias": ["0", "0"]},
-        {"name": "r", "op": "relu", "input": "diff"},
-        {"name": "x1", "op": "dense", "input": "input", "weight": [["0", "1"]], "bias": ["0"]},
-        {"name": "r1", "op": "dense", "input": "r", "weight": [["0", "1"]], "bias": ["0"]},
-        {"name": "inner", "op": "add", "inputs": ["x1", "r1"]},
-        {"name": "r2", "op": "relu", "input": "inner"},
-        {"name": "x0", "op": "dense", "input": "input", "weight": [["1", "0"]], "bias": ["0"]},
-        {"name": "first", "op": "dense", "input": "r", "weight": [["1", "0"]], "bias": ["0"]},
-        {"name": "out", "op": "add", "inputs": ["x0", "first", "r2"]}]}"#;
-    let net = parse_network(text).unwrap();
+    // fixtures/skip_nodes.json.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/skip_nodes.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let net = parse_network(&text).unwrap();
     // Layer 1: relu(x0 - x1), relu(x1), carrying x1 and x0; layer 2: relu(x1 + relu(x1)),
     // carrying x0 and relu(x0 - x1).
     assert_eq!(net.layer_sizes(), vec![2, 1]);

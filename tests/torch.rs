@@ -227,14 +227,16 @@ fn cli_tells_formats_by_content_and_prints_the_mapping() {
 }
 
 #[test]
-fn max_pooling_after_a_relu_is_a_tree_of_relus_with_the_exact_regions() {
-    // max(relu(x1), relu(x2)): both inactive; one active (twice); both active, split by
-    // x1 = x2: 5 regions, each with the right map, and verify accepts them.
+fn max_pooling_is_a_tree_of_argmax_choices_with_the_exact_regions() {
+    // max(relu(x1), relu(x2)) = a + relu(b - a) with a = relu(x1) carried: both inactive;
+    // one active (twice); both active, split by x1 = x2: 5 regions, the second layer's bit
+    // the argmax choice (1: the second value is larger), each with the right map, and
+    // verify accepts them.
     let net = onnx("maxpool.onnx");
     let dom = linregions::formats::parse_box("-1:1", 2).unwrap();
     let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
     let patterns: Vec<Vec<String>> = e.regions.iter().map(|r| net.pattern_strings(&r.pattern)).collect();
-    assert_eq!(patterns, [["00", "00"], ["01", "01"], ["10", "10"], ["11", "10"], ["11", "11"]]);
+    assert_eq!(patterns, [["00", "0"], ["01", "1"], ["10", "0"], ["11", "0"], ["11", "1"]]);
     for r in &e.regions {
         // The map is the larger ReLU at the interior point.
         let x = &r.interior_point;
@@ -245,9 +247,15 @@ fn max_pooling_after_a_relu_is_a_tree_of_relus_with_the_exact_regions() {
     let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
     let file = linregions::formats::parse_regions(&doc).unwrap();
     assert!(linregions::verify(&net, &dom, &file).unwrap().ok());
-    // Without a ReLU before it, the values may be negative: refused.
-    let e = read_onnx(&bytes("onnx/maxpool_signed.onnx")).unwrap_err().to_string();
-    assert!(e.contains("MaxPool is read only right after a Relu"), "{e}");
+    // Without a ReLU before it: max(x1, x2) = x1 + relu(x2 - x1), two regions split by x1 = x2.
+    let net = read_onnx(&bytes("onnx/maxpool_signed.onnx")).unwrap();
+    let e = linregions::enumerate(&net, &dom, &linregions::Options::default()).unwrap();
+    let maps: Vec<(String, Vec<Q>)> = e
+        .regions
+        .iter()
+        .map(|r| (net.pattern_strings(&r.pattern).concat(), r.logits.weight[0].clone()))
+        .collect();
+    assert_eq!(maps, [("0".to_string(), vec![qi(1), qi(0)]), ("1".to_string(), vec![qi(0), qi(1)])]);
 }
 
 #[test]
@@ -342,12 +350,11 @@ fn a_cnn_state_dict_with_its_arch_matches_torch() {
     let file = read_torch(&bytes("torch/cnn.pt")).unwrap();
     let e = sequential(&file.tensors, None, None, &eps()).unwrap_err().to_string();
     assert!(e.contains("image:CxHxW"), "{e}");
-    // A wrong image size or a maxpool not after relu: errors naming the problem.
+    // A wrong image size, a missing flatten: errors naming the problem.
     let bad = |a: &str| {
         sequential(&file.tensors, None, Some(&parse_arch(a).unwrap()), &eps()).unwrap_err().to_string()
     };
     assert!(bad("image:2x4x4,conv:1:1,bn,relu,maxpool:2,flatten,linear").contains("takes 1 channels"));
-    assert!(bad("image:1x4x4,conv:1:1,bn,maxpool:2,relu,flatten,linear").contains("right after relu"));
     assert!(bad("image:1x4x4,conv:1:1,bn,relu,maxpool:2,linear").contains("add flatten"));
     assert!(
         parse_arch("conv:1").is_err() && parse_arch("image:1x4").is_err() && parse_arch("maxpool:0").is_err()

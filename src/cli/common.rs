@@ -241,7 +241,16 @@ pub(crate) fn activation_names(net: &Network) -> String {
         })
         .collect();
     names.dedup();
-    if names.is_empty() { "no activations".into() } else { names.join(", ") }
+    if names.is_empty() {
+        return "no activations".into();
+    }
+    let mut text = names.join(", ");
+    if net.has_carries() {
+        // Values carried past each activation layer (a residual connection, a graph's skip).
+        let carried: Vec<String> = net.hidden().iter().map(|h| h.carry.to_string()).collect();
+        text.push_str(&format!("; carried past each layer: {}", carried.join(", ")));
+    }
+    text
 }
 
 /// A check failed (exit code 1), already reported.

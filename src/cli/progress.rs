@@ -52,7 +52,10 @@ impl Reporter {
             every_ms,
             end,
             label: label.to_string(),
-            bound: region_bound_text(net.input_dim(), &net.layer_sizes()),
+            bound: region_bound_text(
+                net.input_dim(),
+                &net.hidden().iter().map(|h| (h.activated(), h.dense.out_dim())).collect::<Vec<_>>(),
+            ),
             t0: Instant::now(),
             last: Instant::now(),
             estimated: false,
@@ -124,14 +127,16 @@ impl Reporter {
     }
 }
 
-/// An upper bound on the number of regions of a network with these layer widths on `d`
-/// inputs, as text: the product over layers of `sum_{j <= k} C(n, j)` with `k` the smallest
-/// width so far (the arrangement bound of each layer on the space the layers before leave).
-fn region_bound_text(d: usize, widths: &[usize]) -> String {
+/// An upper bound on the number of regions of a network on `d` inputs whose layers have
+/// `(neurons, width)` (the width counts the carried values too), as text: the product over
+/// layers of `sum_{j <= k} C(n, j)` with `k` the smallest of `d` and the widths before (the
+/// arrangement bound of each layer on the space the layers before leave).
+fn region_bound_text(d: usize, layers: &[(usize, usize)]) -> String {
     let mut log10 = 0.0f64;
-    let mut k = d;
-    for &n in widths {
-        k = k.min(n);
+    let mut dim = d;
+    for &(n, width) in layers {
+        let k = dim.min(n);
+        dim = dim.min(width);
         // log10 of sum_{j=0}^{k} C(n, j), by terms.
         let mut term = 0.0f64; // log10 C(n, 0)
         let mut sum = 1.0f64; // relative to the largest term so far, in linear scale
@@ -155,9 +160,13 @@ mod tests {
     #[test]
     fn region_bounds() {
         // 2 inputs, one layer of 3: 1 + 3 + 3 = 7 regions at most; of 4 then 4: 11 * 11.
-        assert_eq!(super::region_bound_text(2, &[3]), "7");
-        assert_eq!(super::region_bound_text(2, &[4, 4]), "121");
-        assert_eq!(super::region_bound_text(2, &[4473]), "10006102");
-        assert!(super::region_bound_text(784, &[256, 256]).starts_with("1e"));
+        assert_eq!(super::region_bound_text(2, &[(3, 3)]), "7");
+        assert_eq!(super::region_bound_text(2, &[(4, 4), (4, 4)]), "121");
+        assert_eq!(super::region_bound_text(2, &[(4473, 4473)]), "10006102");
+        assert!(super::region_bound_text(784, &[(256, 256), (256, 256)]).starts_with("1e"));
+        // One neuron in 3 dimensions, then 3 neurons in the space its output and 2 carried
+        // values span (dimension 3): 2 * (1 + 3 + 3 + 1); without the carried values, 2 * 4.
+        assert_eq!(super::region_bound_text(3, &[(1, 3), (3, 3)]), "16");
+        assert_eq!(super::region_bound_text(3, &[(1, 1), (3, 3)]), "8");
     }
 }

@@ -130,12 +130,12 @@ pub(crate) fn avg_pool_dense(windows: &[Vec<usize>], n: usize) -> Dense {
     Dense { weight, bias: vec![Q::from_integer(0.into()); m] }
 }
 
-/// The layers computing the maximum of each window of `n` non-negative inputs (the outputs
-/// of a ReLU): a tree of pairs, `max(a, b) = relu(a) + relu(b - a)`, exact for `a >= 0`.
-/// Each level is a dense layer and a ReLU; a pair gives two neurons, its first value passed
-/// through (its bit is that value's own ReLU bit: no new boundary) and its "argmax choice"
-/// (`1` where `b > a`); an odd value out is passed through alone. The last dense layer sums
-/// each window's last pair.
+/// The layers computing the maximum of each window of `n` inputs (any sign): a tree of
+/// pairs, `max(a, b) = a + relu(b - a)`. Each level is a dense layer and an activation layer
+/// whose neurons are the pairs' "argmax choices" (`1` where `b > a`), one per pair, in
+/// window order; the pairs' first values, and an odd value out, are carried past it
+/// unchanged ([`LayerSpec::ActivationWithCarry`]: no bit, no boundary). The last dense
+/// layer sums each window's last pair.
 pub(crate) fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
     let zero = || Q::from_integer(0.into());
     let one = || Q::from_integer(1.into());
@@ -159,28 +159,44 @@ pub(crate) fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
         LayerSpec::Dense(Dense { weight, bias: vec![zero(); m] })
     };
     while values.iter().any(|v| v.len() > 1) {
-        let mut rows: Vec<Vec<(usize, Q)>> = Vec::new();
-        let mut next: Vec<Vec<Vec<(usize, Q)>>> = Vec::with_capacity(values.len());
+        // The argmax choices first (the activated outputs), then the carried values; each
+        // window's next values name them by (choice index, carried index).
+        let (mut choices, mut carried): (Vec<Vec<(usize, Q)>>, Vec<Vec<(usize, Q)>>) =
+            (Vec::new(), Vec::new());
+        let mut refs: Vec<Vec<(usize, Option<usize>)>> = Vec::with_capacity(values.len());
         for vals in &values {
             let mut out = Vec::new();
             for pair in vals.chunks(2) {
-                let p = rows.len();
-                rows.push(pair[0].clone());
+                carried.push(pair[0].clone());
                 if let [a, b] = pair {
                     let mut diff = b.clone();
                     diff.extend(a.iter().map(|(i, v)| (*i, -v)));
-                    rows.push(diff);
-                    out.push(vec![(p, one()), (p + 1, one())]);
+                    choices.push(diff);
+                    out.push((carried.len() - 1, Some(choices.len() - 1)));
                 } else {
-                    out.push(vec![(p, one())]);
+                    out.push((carried.len() - 1, None));
                 }
             }
-            next.push(out);
+            refs.push(out);
         }
-        layers.push(dense_of(rows.clone(), width));
-        layers.push(LayerSpec::Activation { slope: zero() });
-        width = rows.len();
-        values = next;
+        let m = choices.len();
+        let carry = carried.len();
+        values = refs
+            .into_iter()
+            .map(|out| {
+                out.into_iter()
+                    .map(|(c, d)| {
+                        let mut v = vec![(m + c, one())];
+                        v.extend(d.map(|d| (d, one())));
+                        v
+                    })
+                    .collect()
+            })
+            .collect();
+        choices.extend(carried);
+        layers.push(dense_of(choices, width));
+        layers.push(LayerSpec::ActivationWithCarry { slope: zero(), carry });
+        width = m + carry;
     }
     let rows: Vec<Vec<(usize, Q)>> = values.into_iter().map(|mut v| v.pop().unwrap_or_default()).collect();
     layers.push(dense_of(rows, width));

@@ -1,7 +1,7 @@
 //! A small ONNX reader: a protobuf decoder for the few messages needed and the chain of
 //! operators linregions understands (Gemm, MatMul + Add, Relu, LeakyRelu,
-//! BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool after
-//! a Relu). Constants, and the shape arithmetic exporters write, are evaluated. Bytes in
+//! BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool, and
+//! residual Add / Concat). Constants, and the shape arithmetic exporters write, are evaluated. Bytes in
 //! (external data through a callback), exact [`Network`] out; any other operator is a clear
 //! error naming it.
 //!
@@ -800,15 +800,6 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 shape = Shape::Image(oc, oh, ow);
             }
             "MaxPool" => {
-                // Exact as ReLUs only on values that cannot be negative: after a ReLU.
-                if !matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
-                {
-                    return Err(err(
-                        Some(&here),
-                        "MaxPool is read only right after a Relu (max of non-negative values is exact as ReLUs \
-                         without new boundaries)",
-                    ));
-                }
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
                 layers.extend(max_tree(windows, c * h * w));
                 shape = Shape::Image(c, oh, ow);
@@ -823,8 +814,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     Some(&here),
                     format!(
                         "operator {other} is not supported (supported: Gemm, MatMul, Add, Relu, LeakyRelu, \
-                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool \
-                         after a Relu, and Constant, Transpose on constants)"
+                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool, \
+                         residual Add and Concat, and Constant, Transpose on constants)"
                     ),
                 ));
             }

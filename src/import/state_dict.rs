@@ -35,7 +35,7 @@ pub enum ArchItem {
     },
     /// Average pooling, kernel and stride `k` (`avgpool:K`).
     AvgPool(usize),
-    /// Max pooling, kernel and stride `k`, right after a ReLU (`maxpool:K`).
+    /// Max pooling, kernel and stride `k` (`maxpool:K`).
     MaxPool(usize),
     /// Flatten an image (`flatten`).
     Flatten,
@@ -239,10 +239,6 @@ impl Shape {
 /// The index of a module named `<parent>.<index>` (or `<index>`): (parent, index).
 /// Whether the last layer is a ReLU (its values are never negative: max pooling and the
 /// values a residual branch carries need that).
-fn after_relu(layers: &[LayerSpec]) -> bool {
-    matches!(layers.last(), Some(LayerSpec::Activation { slope }) if num_traits::Zero::is_zero(slope))
-}
-
 fn index_of(name: &str) -> Option<(&str, u64)> {
     match name.rsplit_once('.') {
         Some((parent, i)) => Some((parent, i.parse().ok()?)),
@@ -581,12 +577,6 @@ pub fn sequential_mapped(
                 let Some(Shape::Image(c, h, w)) = shape else {
                     return Err(err(None, "--arch: pooling needs an image"));
                 };
-                if max && !after_relu(&layers) {
-                    return Err(err(
-                        None,
-                        "--arch: maxpool is read only right after relu (its values are never negative)",
-                    ));
-                }
                 let (oh, ow, windows) =
                     super::layers::windows(c, h, w, [k, k], [k, k]).map_err(|e| err(None, e))?;
                 if max {
