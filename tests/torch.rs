@@ -311,6 +311,13 @@ fn residual_and_concatenating_networks_as_state_dicts_and_nodes_match_torch() {
         let nodes = linregions::parse_network(&text).unwrap();
         assert_eq!(network_to_json(&nodes), network_to_json(&m.network), "{short}_nodes.json");
     }
+    // The residual MLP as a torch.save state_dict (fixtures/torch/make_residual_pt.py
+    // writes torch's format without torch): the same network, byte for byte.
+    let pt = read_torch(&bytes("torch/residual_mlp.pt")).unwrap();
+    let m =
+        import::sequential_mapped(&pt.tensors, None, Some(&parse_arch(cases[0].1).unwrap()), &eps()).unwrap();
+    assert_eq!(network_to_json(&m.network), network_to_json(&onnx("residual_mlp.onnx")));
+    matches_torch(&m.network, "onnx/residual_mlp.expected.json");
     // torch.cat([h, f(h)]): the carried values first.
     let st = import::read_safetensors(&bytes("torch/concat_mlp.safetensors")).unwrap();
     let first = sequential(
