@@ -7,6 +7,7 @@
 
 pub mod blocks;
 mod crossing;
+pub mod graph;
 mod maps;
 mod model;
 pub mod random;
