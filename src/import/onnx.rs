@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 mod fold;
 use super::layers::{avg_pool_dense, conv_dense, max_tree, windows};
-use crate::network::blocks::{Join, close_branch};
+use crate::network::graph::{Graph, GraphNode, GraphOp};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -372,8 +372,8 @@ impl Node {
     }
 }
 
-/// Shape of the data flowing through the chain: a flat vector, or an image `[c, h, w]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Shape of a data tensor: a flat vector, or an image `[c, h, w]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Flat(usize),
     Image(usize, usize, usize),
@@ -483,7 +483,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         .ok_or_else(|| err(None, "the graph has no data input"))?;
     // Drop the batch dimension.
     let feat: Vec<usize> = dims.iter().skip(1).map(|&d| d.max(0) as usize).collect();
-    let mut shape = match feat.as_slice() {
+    let shape = match feat.as_slice() {
         [n] if *n > 0 => Shape::Flat(*n),
         [c, h, w] if c.checked_mul(*h).and_then(|x| x.checked_mul(*w)).is_some_and(|x| x > 0) => {
             Shape::Image(*c, *h, *w)
@@ -496,8 +496,6 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         }
     };
     let input_dim = shape.len();
-    let mut current = input_name;
-    let mut layers: Vec<LayerSpec> = Vec::new();
     let init = |inits: &BTreeMap<String, Tensor>, name: &str, n: &Node| {
         let t = inits
             .get(name)
@@ -528,28 +526,25 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             _ => Err(err(Some(&n.label()), format!("weight has dims {:?}, expected 2", t.dims))),
         }
     };
-    // How many nodes read each tensor (its shape aside): a ReLU output read twice starts a
-    // residual branch.
-    let mut readers: BTreeMap<&str, usize> = BTreeMap::new();
-    for n in nodes.iter().filter(|n| n.op != "Shape") {
-        for i in n.inputs.iter().filter(|i| !i.is_empty()) {
-            *readers.entry(i.as_str()).or_default() += 1;
-        }
-    }
-    // A residual branch in progress: the tensor carried alongside it, its length, and where
-    // the branch's layers begin.
-    let mut carry: Option<(String, usize, usize)> = None;
+    // The data tensors computed so far: their value in the graph and their shape.
+    let mut graph = Graph { input_dim, nodes: Vec::new(), output: 0 };
+    let mut labels: Vec<String> = vec![input_name.clone()];
+    let mut tensors: BTreeMap<String, (usize, Shape)> = BTreeMap::new();
+    tensors.insert(input_name, (0, shape));
+    let mut last: Option<String> = None;
     for n in &nodes {
         // Constants, operators on constants only (a transposed weight, a computed shape) and
-        // the shape of the data are evaluated; the rest is the chain.
+        // the shapes of data tensors are evaluated; the rest makes the graph.
         let given: Vec<&String> = n.inputs.iter().filter(|i| !i.is_empty()).collect();
         let folded = if n.op == "Constant" {
             Some(constant(n, &mut ext)?)
-        } else if n.op == "Shape" && given.len() == 1 && *given[0] == current {
+        } else if let ("Shape", [data]) = (n.op.as_str(), &given[..])
+            && let Some((_, shape)) = tensors.get(*data)
+        {
             let mut dims = vec![1i64];
             match shape {
-                Shape::Flat(k) => dims.push(k as i64),
-                Shape::Image(c, h, w) => dims.extend([c as i64, h as i64, w as i64]),
+                Shape::Flat(k) => dims.push(*k as i64),
+                Shape::Image(c, h, w) => dims.extend([*c as i64, *h as i64, *w as i64]),
             }
             let r = dims.len() as i64;
             let at = |x: i64| if x < 0 { (x + r).max(0) } else { x.min(r) } as usize;
@@ -562,83 +557,40 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         } else {
             None
         };
+        let here = n.label();
+        let out =
+            n.outputs.first().filter(|o| !o.is_empty()).ok_or_else(|| err(Some(&here), "has no output"))?;
         if let Some(t) = folded {
-            let out = n
-                .outputs
-                .first()
-                .filter(|o| !o.is_empty())
-                .ok_or_else(|| err(Some(&n.label()), "has no output"))?;
             inits.insert(out.clone(), t);
             continue;
         }
         let data: Vec<&String> =
             n.inputs.iter().filter(|i| !inits.contains_key(*i) && !i.is_empty()).collect();
-        let here = n.label();
-        // The end of a residual branch: the carried tensor added back, or concatenated.
-        if matches!(n.op.as_str(), "Add" | "Concat") && data.len() == 2 && data.contains(&&current) {
-            let other = if *data[0] == current { data[1] } else { data[0] };
-            let Some((name, len, start)) = carry.take().filter(|(name, _, _)| name == other) else {
-                return Err(err(
+        let mut reads = Vec::with_capacity(data.len());
+        for d in &data {
+            let (v, s) = tensors
+                .get(*d)
+                .ok_or_else(|| err(Some(&here), format!("reads `{d}`, which no node before it computes")))?;
+            reads.push((*v, *s));
+        }
+        let one = || -> Result<(usize, Shape), ImportError> {
+            match reads[..] {
+                [r] => Ok(r),
+                _ => Err(err(
                     Some(&here),
-                    format!(
-                        "joins `{other}` to the chain: a residual connection joins the chain to a value it \
-                         passed before (a branch inside another is not read from ONNX: write the graph as a \
-                         network file with `nodes`)"
-                    ),
-                ));
-            };
-            let main = shape.len();
-            let join = if n.op == "Add" {
-                if main != len {
-                    return Err(err(Some(&here), format!("adds {len} values of `{name}` to {main}")));
-                }
-                Join::Add
-            } else {
-                if !matches!(shape, Shape::Flat(_)) || !matches!(n.int("axis", 1), 1 | -1) {
-                    return Err(err(Some(&here), "only flat tensors are concatenated (axis 1)"));
-                }
-                Join::Concat { carried_first: *data[0] == name }
-            };
-            close_branch(&mut layers, start, len, main, join);
-            shape = Shape::Flat(if n.op == "Add" { len } else { main + len });
-            current = n.outputs.first().cloned().unwrap_or_default();
-            continue;
-        }
-        if data.len() != 1 || *data[0] != current {
-            if n.op == "Add" && data.len() == 2 {
-                return Err(err(
-                    Some(&here),
-                    "adds two computed tensors that are not the chain and a Relu output before it: only such \
-                     residual connections are read",
-                ));
+                    format!("{} reads {} computed tensors, expected one", n.op, reads.len()),
+                )),
             }
-            return Err(err(Some(&here), format!("does not continue the chain from `{current}`")));
-        }
-        // A value read by this node and later by an Add or Concat: a residual branch starts.
-        if readers.get(current.as_str()).copied().unwrap_or(0) > 1 {
-            if carry.is_some() {
-                return Err(err(Some(&here), "a residual branch inside another is not supported"));
-            }
-            carry = Some((current.clone(), shape.len(), layers.len()));
-        }
-        if carry.is_some()
-            && !matches!(
-                n.op.as_str(),
-                "Gemm"
-                    | "MatMul"
-                    | "Add"
-                    | "Relu"
-                    | "LeakyRelu"
-                    | "BatchNormalization"
-                    | "Identity"
-                    | "Dropout"
-                    | "Flatten"
-            )
-        {
-            return Err(err(Some(&here), format!("{} inside a residual branch is not supported", n.op)));
-        }
-        match n.op.as_str() {
+        };
+        // Push a node reading `from`; its value.
+        let mut push = |op: GraphOp, from: Vec<usize>| -> usize {
+            graph.nodes.push(GraphNode { op, reads: from });
+            labels.push(here.clone());
+            graph.nodes.len()
+        };
+        let (value, shape) = match n.op.as_str() {
             "Gemm" => {
+                let (v, shape) = one()?;
                 // transA only transposes the [1, n] data row; a single sample is the same vector.
                 let b = init(&inits, &input(n, 1)?, n)?;
                 let (alpha, beta) = (attr_exact(n, "alpha", 1.0)?, attr_exact(n, "beta", 1.0)?);
@@ -668,10 +620,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     }
                     None => vec![Q::from_integer(0.into()); out],
                 };
-                layers.push(LayerSpec::Dense(Dense { weight, bias }));
-                shape = Shape::Flat(out);
+                (push(GraphOp::Dense(Dense { weight, bias }), vec![v]), Shape::Flat(out))
             }
             "MatMul" => {
+                let (v, shape) = one()?;
                 let b = init(&inits, &input(n, 1)?, n)?;
                 let (inp, out) = matrix(&b, n)?;
                 if inp != shape.len() {
@@ -679,53 +631,96 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 }
                 let weight =
                     (0..out).map(|o| (0..inp).map(|i| b.values[i * out + o].clone()).collect()).collect();
-                layers.push(LayerSpec::Dense(Dense { weight, bias: vec![Q::from_integer(0.into()); out] }));
-                shape = Shape::Flat(out);
+                let dense = Dense { weight, bias: vec![Q::from_integer(0.into()); out] };
+                (push(GraphOp::Dense(dense), vec![v]), Shape::Flat(out))
+            }
+            // The sum of two computed tensors (a residual connection), or a bias.
+            "Add" if reads.len() == 2 => {
+                let (a, b) = (reads[0], reads[1]);
+                if a.1.len() != b.1.len() {
+                    return Err(err(
+                        Some(&here),
+                        format!(
+                            "adds {} values of `{}` to the {} of `{}`",
+                            b.1.len(),
+                            data[1],
+                            a.1.len(),
+                            data[0]
+                        ),
+                    ));
+                }
+                (push(GraphOp::Add, vec![a.0, b.0]), a.1)
             }
             "Add" => {
+                let (v, shape) = one()?;
                 let name = n
                     .inputs
                     .iter()
                     .find(|i| inits.contains_key(*i))
                     .ok_or_else(|| err(Some(&here), "Add needs a constant (initializer) operand"))?;
                 let c = init(&inits, name, n)?;
-                fold_into_branch(&mut layers, &carry);
-                let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
-                    return Err(err(Some(&here), "a bias Add must follow MatMul or Gemm"));
-                };
-                if c.values.len() != 1 && c.values.len() != d.bias.len() {
+                let k = shape.len();
+                if c.values.len() != 1 && c.values.len() != k {
                     return Err(err(
                         Some(&here),
-                        format!("bias of {} values for {} outputs", c.values.len(), d.bias.len()),
+                        format!("bias of {} values for {k} outputs", c.values.len()),
                     ));
                 }
-                for (o, b) in d.bias.iter_mut().enumerate() {
-                    *b += &c.values[if c.values.len() == 1 { 0 } else { o }];
+                let mut dense = Dense::identity(k);
+                for (o, b) in dense.bias.iter_mut().enumerate() {
+                    *b = c.values[if c.values.len() == 1 { 0 } else { o }].clone();
                 }
+                (push(GraphOp::Dense(dense), vec![v]), shape)
             }
-            "Relu" => layers.push(LayerSpec::Activation { slope: Q::from_integer(0.into()) }),
-            "LeakyRelu" => layers.push(LayerSpec::Activation { slope: attr_exact(n, "alpha", 0.01)? }),
+            "Concat" => {
+                if reads.len() < 2 || reads.len() != given.len() {
+                    return Err(err(Some(&here), "Concat joins two or more computed tensors"));
+                }
+                if reads.iter().any(|r| !matches!(r.1, Shape::Flat(_))) || !matches!(n.int("axis", 1), 1 | -1)
+                {
+                    return Err(err(Some(&here), "only flat tensors are concatenated (axis 1)"));
+                }
+                let k = reads.iter().map(|r| r.1.len()).sum();
+                (push(GraphOp::Concat, reads.iter().map(|r| r.0).collect()), Shape::Flat(k))
+            }
+            "Relu" => {
+                let (v, shape) = one()?;
+                (push(GraphOp::Activation { slope: Q::from_integer(0.into()) }, vec![v]), shape)
+            }
+            "LeakyRelu" => {
+                let (v, shape) = one()?;
+                (push(GraphOp::Activation { slope: attr_exact(n, "alpha", 0.01)? }, vec![v]), shape)
+            }
             "BatchNormalization" => {
+                let (v, shape) = one()?;
                 let get = |k: usize| input(n, k).and_then(|name| init(&inits, &name, n)).map(|t| t.values);
                 let (gamma, beta, mean, var) = (get(1)?, get(2)?, get(3)?, get(4)?);
                 let eps = attr_exact(n, "epsilon", 1e-5)?;
-                fold_into_branch(&mut layers, &carry);
-                let Some(LayerSpec::Dense(d)) = layers.last_mut() else {
-                    return Err(err(Some(&here), "batch norm must follow a dense layer to be folded"));
+                let k = shape.len();
+                // One value a feature, or one a channel of an image.
+                let per = match shape {
+                    Shape::Image(c, h, w) if gamma.len() == c && c < k => h * w,
+                    _ => 1,
                 };
-                if [&gamma, &beta, &mean, &var].iter().any(|v| v.len() != d.bias.len()) {
-                    return Err(err(Some(&here), "size differs from the preceding dense layer"));
+                if [&gamma, &beta, &mean, &var].iter().any(|v| v.len() * per != k) {
+                    return Err(err(Some(&here), format!("size differs from its input's {k} values")));
                 }
+                let mut dense = Dense::identity(k);
                 for o in 0..gamma.len() {
                     let s = bn_scale(&gamma[o], &var[o], &eps).map_err(|e| err(Some(&here), e.problem))?;
-                    for v in d.weight[o].iter_mut() {
-                        *v = &*v * &s;
+                    for j in o * per..(o + 1) * per {
+                        dense.weight[j][j] = s.clone();
+                        dense.bias[j] = -&mean[o] * &s + &beta[o];
                     }
-                    d.bias[o] = (&d.bias[o] - &mean[o]) * &s + &beta[o];
                 }
+                (push(GraphOp::Dense(dense), vec![v]), shape)
             }
-            "Flatten" => shape = Shape::Flat(shape.len()),
+            "Flatten" => {
+                let (v, shape) = one()?;
+                (v, Shape::Flat(shape.len()))
+            }
             "Reshape" => {
+                let (v, shape) = one()?;
                 let to = input(n, 1)?;
                 let to = inits.get(&to).filter(|t| t.values.is_empty()).ok_or_else(|| {
                     err(Some(&here), format!("shape `{to}` must be a constant integer tensor"))
@@ -736,7 +731,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 };
                 let dims = resolve_shape(&from, &to.ints, n.int("allowzero", 0) != 0)
                     .map_err(|e| err(Some(&here), e))?;
-                shape = match dims[..] {
+                let shape = match dims[..] {
                     [1, k] => Shape::Flat(k),
                     [1, c, h, w] => Shape::Image(c, h, w),
                     _ => {
@@ -748,9 +743,11 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                         ));
                     }
                 };
+                (v, shape)
             }
-            "Identity" | "Dropout" => {}
+            "Identity" | "Dropout" => one()?,
             "Conv" => {
+                let (v, shape) = one()?;
                 let Shape::Image(c, h, w) = shape else {
                     return Err(err(Some(&here), "Conv needs an image input"));
                 };
@@ -796,35 +793,67 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 let (dense, oh, ow) =
                     conv_dense(&k.values, [oc, c, kh, kw], &bias, h, w, [sh, sw], [ph, pw, ph2, pw2])
                         .map_err(|e| err(Some(&here), e))?;
-                layers.push(LayerSpec::Dense(dense));
-                shape = Shape::Image(oc, oh, ow);
+                (push(GraphOp::Dense(dense), vec![v]), Shape::Image(oc, oh, ow))
             }
             "MaxPool" => {
+                let (v, shape) = one()?;
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
-                layers.extend(max_tree(windows, c * h * w));
-                shape = Shape::Image(c, oh, ow);
+                let mut at = v;
+                // The tree's levels as graph nodes: each level's argmax choices, activated,
+                // and its first values, carried; then the sums.
+                let specs = max_tree(windows, c * h * w);
+                let mut pending: Option<Dense> = None;
+                for spec in specs {
+                    match spec {
+                        LayerSpec::Dense(d) => pending = Some(d),
+                        LayerSpec::ActivationWithCarry { slope, carry } => {
+                            let d = pending.take().expect("a dense layer before each activation");
+                            let m = d.out_dim() - carry;
+                            let (choices, carried) = (
+                                Dense { weight: d.weight[..m].to_vec(), bias: d.bias[..m].to_vec() },
+                                Dense { weight: d.weight[m..].to_vec(), bias: d.bias[m..].to_vec() },
+                            );
+                            let pre = push(GraphOp::Dense(choices), vec![at]);
+                            let act = push(GraphOp::Activation { slope }, vec![pre]);
+                            let kept = push(GraphOp::Dense(carried), vec![at]);
+                            at = push(GraphOp::Concat, vec![act, kept]);
+                        }
+                        LayerSpec::Activation { .. } => unreachable!("max_tree carries the first values"),
+                    }
+                }
+                let sums = pending.expect("max_tree ends with a dense layer");
+                (push(GraphOp::Dense(sums), vec![at]), Shape::Image(c, oh, ow))
             }
             "AveragePool" => {
+                let (v, shape) = one()?;
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
-                layers.push(LayerSpec::Dense(avg_pool_dense(&windows, c * h * w)));
-                shape = Shape::Image(c, oh, ow);
+                (push(GraphOp::Dense(avg_pool_dense(&windows, c * h * w)), vec![v]), Shape::Image(c, oh, ow))
             }
             other => {
                 return Err(err(
                     Some(&here),
                     format!(
-                        "operator {other} is not supported (supported: Gemm, MatMul, Add, Relu, LeakyRelu, \
-                         BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, MaxPool, \
-                         residual Add and Concat, and Constant, Transpose on constants)"
+                        "operator {other} is not supported (supported: Gemm, MatMul, Add, Concat, Relu, \
+                         LeakyRelu, BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, \
+                         MaxPool, and Constant, Transpose on constants)"
                     ),
                 ));
             }
-        }
-        current = n.outputs.first().cloned().unwrap_or_default();
+        };
+        tensors.insert(out.clone(), (value, shape));
+        last = Some(out.clone());
     }
-    if let Some((name, _, _)) = carry {
-        return Err(err(Some(&name), "is read twice but never added back: not a chain or a residual block"));
+    // The graph's output: the last node's (ONNX lists nodes in topological order).
+    let out = last.ok_or_else(|| err(None, "the graph has no operator on its input"))?;
+    graph.output = tensors[&out].0;
+    if graph.output == 0 {
+        return Err(err(
+            None,
+            "the graph computes nothing from its input (only Identity, Flatten or Reshape)",
+        ));
     }
+    let layers =
+        graph.lower(&|v| labels[v].clone()).map_err(|e| err(Some(&labels[e.node + 1]), e.problem))?;
     Network::from_layers(input_dim, layers).map_err(|e| err(None, e.to_string()))
 }
 
@@ -832,17 +861,6 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
 /// window the flat input indices it covers (channel by channel, row by row). Strides default
 /// to 1 (ONNX); padding, `ceil_mode`, dilations and MaxPool's indices output are refused.
 type Windows = (usize, usize, usize, usize, usize, Vec<Vec<usize>>);
-
-/// Before folding a node into the last dense layer: when a residual branch has just begun
-/// (`carry`'s start is the end of `layers`), that layer computes the carried values, so the
-/// branch gets a dense layer of its own to fold into (the identity).
-fn fold_into_branch(layers: &mut Vec<LayerSpec>, carry: &Option<(String, usize, usize)>) {
-    if let Some((_, len, start)) = carry
-        && *start == layers.len()
-    {
-        layers.push(LayerSpec::Dense(Dense::identity(*len)));
-    }
-}
 
 fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportError> {
     let &Shape::Image(c, h, w) = shape else {
