@@ -81,24 +81,33 @@ fn residual_branches_from_signed_values_and_unknown_operators() {
     assert_eq!(net.eval(&x), vec![Q::new((-3).into(), 2.into()), qi(4)]);
     let e = enumerate(&net, &Domain::Whole { dim: 2 }, &Options::default()).unwrap();
     assert_eq!(e.regions.len(), 4);
-    // A branch from a Gemm output that begins with a batch norm: the norm folds into a layer
-    // of the branch, not into the Gemm computing the carried values.
-    let net = load("residual_bn.onnx").unwrap();
-    assert_eq!(net.layer_sizes(), vec![4, 4]);
-    let cases: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/onnx/residual_bn.expected.json")).unwrap(),
-    )
-    .unwrap();
-    for case in cases.as_array().unwrap() {
-        let x: Vec<Q> = case["x"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
-            .collect();
-        let (y, want) = (to_f64(&net.eval(&x)[0]), case["y"][0].as_f64().unwrap());
-        assert!((y - want).abs() < 1e-12, "{y} vs {want} at {x:?}");
+    // A branch from a Gemm output that begins with a batch norm (the norm is a layer of the
+    // branch, not folded into the Gemm computing the carried values); two branches summed, a
+    // residual block from the sum and a concatenation with the input. Both match their
+    // float64 outputs (make_branch_fixtures.py), and the regions of the second verify.
+    for (name, sizes) in [("residual_bn", vec![4, 4]), ("dag", vec![6, 3])] {
+        let net = load(&format!("{name}.onnx")).unwrap();
+        assert_eq!(net.layer_sizes(), sizes, "{name}");
+        let cases: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join(format!("fixtures/onnx/{name}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        for case in cases.as_array().unwrap() {
+            let x: Vec<Q> = case["x"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
+                .collect();
+            let (y, want) = (to_f64(&net.eval(&x)[0]), case["y"][0].as_f64().unwrap());
+            assert!((y - want).abs() < 1e-12, "{name}: {y} vs {want} at {x:?}");
+        }
     }
+    let net = load("dag.onnx").unwrap();
+    let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
+    let e = enumerate(&net, &dom, &Options::default()).unwrap();
+    let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
+    assert!(linregions::verify(&net, &dom, &linregions::formats::parse_regions(&doc).unwrap()).unwrap().ok());
     let e = load("sigmoid.onnx").unwrap_err();
     assert!(e.to_string().contains("operator Sigmoid is not supported"), "{e}");
     assert!(read_onnx(b"not a model").is_err());

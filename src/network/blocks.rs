@@ -1,7 +1,8 @@
 //! Residual blocks as a chain, exactly: a branch from a value `h` ends in `h + f(h)` or a
 //! concatenation of `f(h)` and `h`; `h` is carried alongside the branch's layers as identity
-//! rows that pass its activations unchanged ([`LayerSpec::ActivationWithCarry`]). Shared by
-//! the readers of ONNX graphs and `--arch` specs.
+//! rows that pass its activations unchanged ([`LayerSpec::ActivationWithCarry`]). Used by
+//! `--arch` specs, which are chains with `skip` ... `add`; graphs go through
+//! [`super::graph`].
 
 use super::{Dense, LayerSpec};
 use crate::arith::num::Q;
