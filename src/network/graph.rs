@@ -61,14 +61,74 @@ impl fmt::Display for GraphError {
 
 impl std::error::Error for GraphError {}
 
-/// A value as an affine map of the current stage (rows `a`, constants `c`).
-type Affine = (Vec<Vec<Q>>, Vec<Q>);
+/// The most values a node may have, and the most weights of one lowered layer (as for a
+/// convolution's dense layer): beyond, the lowering is an error, not an exhausted memory.
+const MAX_WIDTH: usize = 1 << 24;
+const MAX_WEIGHTS: usize = 1 << 26;
 
-fn unit(n: usize, at: usize, len: usize) -> Affine {
-    let rows = (0..len)
-        .map(|k| (0..n).map(|j| if j == at + k { Q::from_integer(1.into()) } else { Q::zero() }).collect())
-        .collect();
-    (rows, vec![Q::zero(); len])
+/// A value as an affine map of the current stage: `len` of its slots from `at` (a value
+/// computed there or carried), or rows `a` and constants `c`.
+#[derive(Clone)]
+enum Rep {
+    Slots { at: usize, len: usize },
+    Rows(Vec<Vec<Q>>, Vec<Q>),
+}
+
+impl Rep {
+    fn len(&self) -> usize {
+        match self {
+            Rep::Slots { len, .. } => *len,
+            Rep::Rows(_, c) => c.len(),
+        }
+    }
+
+    /// Rows and constants over a stage of `width` slots.
+    fn rows(&self, width: usize) -> (Vec<Vec<Q>>, Vec<Q>) {
+        match self {
+            Rep::Slots { at, len } => {
+                let rows = (0..*len)
+                    .map(|k| {
+                        let mut row = vec![Q::zero(); width];
+                        row[at + k] = Q::from_integer(1.into());
+                        row
+                    })
+                    .collect();
+                (rows, vec![Q::zero(); *len])
+            }
+            Rep::Rows(a, c) => (a.clone(), c.clone()),
+        }
+    }
+
+    /// `d` applied to the value: `W·a` and `W·c + b`, over the nonzero weights only.
+    fn dense(&self, d: &Dense, width: usize) -> Rep {
+        let mut rows = Vec::with_capacity(d.weight.len());
+        let mut consts = Vec::with_capacity(d.weight.len());
+        for (w, b) in d.weight.iter().zip(&d.bias) {
+            let nz: Vec<(usize, &Q)> = w.iter().enumerate().filter(|(_, x)| !x.is_zero()).collect();
+            let mut row = vec![Q::zero(); width];
+            let mut c = b.clone();
+            match self {
+                Rep::Slots { at, .. } => {
+                    for &(i, wi) in &nz {
+                        row[at + i] = wi.clone();
+                    }
+                }
+                Rep::Rows(a, cs) => {
+                    for &(i, wi) in &nz {
+                        for (r, x) in row.iter_mut().zip(&a[i]) {
+                            if !x.is_zero() {
+                                *r += wi * x;
+                            }
+                        }
+                        c += wi * &cs[i];
+                    }
+                }
+            }
+            rows.push(row);
+            consts.push(c);
+        }
+        Rep::Rows(rows, consts)
+    }
 }
 
 impl Graph {
@@ -157,8 +217,11 @@ impl Graph {
                     }
                     (ws[0], d)
                 }
-                GraphOp::Concat => (ws.iter().sum(), d),
+                GraphOp::Concat => (ws.iter().fold(0usize, |acc, w| acc.saturating_add(*w)), d),
             };
+            if w > MAX_WIDTH {
+                return Err(fail(i, "reads", format!("has {w} values, more than {MAX_WIDTH}")));
+            }
             width.push(w);
             depth.push(d);
         }
@@ -177,8 +240,8 @@ impl Graph {
                 need[r] = Some(need[r].map_or(at, |m| m.max(at)));
             }
         }
-        let mut value: Vec<Option<Affine>> = vec![None; n + 1];
-        value[0] = Some(unit(self.input_dim, 0, self.input_dim));
+        let mut value: Vec<Option<Rep>> = vec![None; n + 1];
+        value[0] = Some(Rep::Slots { at: 0, len: self.input_dim });
         let mut layers: Vec<LayerSpec> = Vec::new();
         let mut stage_width = self.input_dim;
         for k in 0..=top {
@@ -200,14 +263,25 @@ impl Graph {
                 }
                 let carried: Vec<usize> =
                     (0..=n).filter(|&v| depth[v] < k && need[v].is_some_and(|m| m >= k)).collect();
-                let (mut weight, mut bias) = (Vec::new(), Vec::new());
+                let m: usize =
+                    acts.iter().map(|&j| width[j + 1]).chain(carried.iter().map(|&v| width[v])).sum();
+                if m.saturating_mul(stage_width + 1) > MAX_WEIGHTS {
+                    return Err(fail(
+                        acts[0],
+                        "reads",
+                        format!(
+                            "activation layer {k} and its carried values take {m} x {} weights, more than {MAX_WEIGHTS}",
+                            stage_width + 1
+                        ),
+                    ));
+                }
+                let (mut weight, mut bias) = (Vec::with_capacity(m), Vec::with_capacity(m));
                 for v in acts.iter().map(|&j| self.nodes[j].reads[0]).chain(carried.iter().copied()) {
-                    let (a, c) = value[v].as_ref().expect("read at this depth");
-                    weight.extend(a.iter().cloned());
-                    bias.extend(c.iter().cloned());
+                    let (a, c) = value[v].as_ref().expect("read at this depth").rows(stage_width);
+                    weight.extend(a);
+                    bias.extend(c);
                 }
                 let activated: usize = acts.iter().map(|&j| width[j + 1]).sum();
-                let m = weight.len();
                 layers.push(LayerSpec::Dense(Dense { weight, bias }));
                 layers.push(if m == activated {
                     LayerSpec::Activation { slope: s0 }
@@ -217,7 +291,7 @@ impl Graph {
                 // The values of the new stage; those no longer read are dropped.
                 let mut at = 0;
                 for v in acts.iter().map(|&j| j + 1).chain(carried.iter().copied()) {
-                    value[v] = Some(unit(m, at, width[v]));
+                    value[v] = Some(Rep::Slots { at, len: width[v] });
                     at += width[v];
                 }
                 for (v, slot) in value.iter_mut().enumerate() {
@@ -232,57 +306,61 @@ impl Graph {
                 if depth[i + 1] != k || slope(i).is_some() {
                     continue;
                 }
-                let ins: Vec<&Affine> =
+                if width[i + 1].saturating_mul(stage_width + 1) > MAX_WEIGHTS {
+                    return Err(fail(
+                        i,
+                        "reads",
+                        format!(
+                            "takes {} x {} weights, more than {MAX_WEIGHTS}",
+                            width[i + 1],
+                            stage_width + 1
+                        ),
+                    ));
+                }
+                let ins: Vec<&Rep> =
                     node.reads.iter().map(|&r| value[r].as_ref().expect("read at this depth")).collect();
-                let v: Affine = match &node.op {
-                    GraphOp::Dense(d) => {
-                        let (a, c) = ins[0];
-                        let rows = d
-                            .weight
-                            .iter()
-                            .map(|w| {
-                                (0..stage_width)
-                                    .map(|j| {
-                                        w.iter()
-                                            .zip(a)
-                                            .filter(|(wi, _)| !wi.is_zero())
-                                            .fold(Q::zero(), |acc, (wi, ar)| acc + wi * &ar[j])
-                                    })
-                                    .collect()
-                            })
-                            .collect();
-                        let consts = d
-                            .weight
-                            .iter()
-                            .zip(&d.bias)
-                            .map(|(w, b)| w.iter().zip(c).fold(b.clone(), |acc, (wi, ci)| acc + wi * ci))
-                            .collect();
-                        (rows, consts)
-                    }
+                let v: Rep = match &node.op {
+                    GraphOp::Dense(d) => ins[0].dense(d, stage_width),
                     GraphOp::Add => {
-                        let mut sum = ins[0].clone();
-                        for (a, c) in &ins[1..] {
-                            for (sr, ar) in sum.0.iter_mut().zip(a) {
-                                for (x, y) in sr.iter_mut().zip(ar) {
-                                    *x += y;
+                        let (mut a, mut c) = ins[0].rows(stage_width);
+                        for v in &ins[1..] {
+                            match v {
+                                Rep::Slots { at, len } => {
+                                    for (k, row) in a.iter_mut().enumerate().take(*len) {
+                                        row[at + k] += Q::from_integer(1.into());
+                                    }
+                                }
+                                Rep::Rows(b, d) => {
+                                    for (sr, br) in a.iter_mut().zip(b) {
+                                        for (x, y) in sr.iter_mut().zip(br) {
+                                            *x += y;
+                                        }
+                                    }
+                                    for (x, y) in c.iter_mut().zip(d) {
+                                        *x += y;
+                                    }
                                 }
                             }
-                            for (x, y) in sum.1.iter_mut().zip(c) {
-                                *x += y;
-                            }
                         }
-                        sum
+                        Rep::Rows(a, c)
                     }
-                    GraphOp::Concat => (
-                        ins.iter().flat_map(|v| v.0.iter().cloned()).collect(),
-                        ins.iter().flat_map(|v| v.1.iter().cloned()).collect(),
-                    ),
+                    GraphOp::Concat => {
+                        let (mut a, mut c) = (Vec::new(), Vec::new());
+                        for v in &ins {
+                            let (va, vc) = v.rows(stage_width);
+                            a.extend(va);
+                            c.extend(vc);
+                        }
+                        Rep::Rows(a, c)
+                    }
                     _ => ins[0].clone(),
                 };
+                debug_assert_eq!(v.len(), width[i + 1]);
                 value[i + 1] = Some(v);
             }
         }
-        let (weight, bias) = value[self.output].take().expect("the output is read at the last depth");
+        let (weight, bias) =
+            value[self.output].take().expect("the output is read at the last depth").rows(stage_width);
         layers.push(LayerSpec::Dense(Dense { weight, bias }));
         Ok(layers)
     }
