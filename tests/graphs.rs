@@ -248,6 +248,13 @@ fn graph_errors_name_the_node_and_field() {
     );
     let e = bad(&dead);
     assert!(e.contains("nodes[1] (a).name") && e.contains("not used by the output `o`"), "{e}");
+    // Widths that double 25 times: an error before any allocation, not an exhausted memory.
+    let mut wide = vec![r#"{"name": "c0", "op": "concat", "inputs": ["input", "input"]}"#.to_string()];
+    for k in 1..25 {
+        wide.push(format!(r#"{{"name": "c{k}", "op": "concat", "inputs": ["c{}", "c{}"]}}"#, k - 1, k - 1));
+    }
+    let e = bad(&wide.join(", "));
+    assert!(e.contains("nodes[23] (c23).inputs") && e.contains("more than 16777216"), "{e}");
     let one = r#"{"name": "s", "op": "add", "inputs": ["input"]}"#;
     assert!(bad(one).contains("two or more names"), "{}", bad(one));
     let sizes = format!(r#"{d}, {{"name": "s", "op": "add", "inputs": ["d", "input"]}}"#);
