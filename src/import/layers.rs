@@ -81,44 +81,57 @@ pub(crate) fn conv_dense(
     Ok((Dense { weight, bias: b_out }, oh, ow))
 }
 
-/// The pooling windows of a `[c, h, w]` image: `(oh, ow, windows)`, each window the flat
-/// input indices it covers (channel by channel, row by row).
+/// The pooling windows of a `[c, h, w]` image padded by `[top, left, bottom, right]`
+/// (each narrower than the kernel): `(oh, ow, windows)`, each window the flat input indices
+/// it covers (channel by channel, row by row), padding cells left out.
 pub(crate) fn windows(
     c: usize,
     h: usize,
     w: usize,
     [kh, kw]: [usize; 2],
     [sh, sw]: [usize; 2],
+    [pt, pl, pb, pr]: [usize; 4],
 ) -> Result<(usize, usize, Vec<Vec<usize>>), String> {
     if kh == 0 || kw == 0 || sh == 0 || sw == 0 {
         return Err("kernel and strides must be positive".into());
     }
-    if kh > h || kw > w {
+    if kh <= pt.max(pb) || kw <= pl.max(pr) {
+        return Err(format!("padding {:?} as wide as the {kh}x{kw} kernel", [pt, pl, pb, pr]));
+    }
+    let (ph, pw) = (h.saturating_add(pt).saturating_add(pb), w.saturating_add(pl).saturating_add(pr));
+    if kh > ph || kw > pw {
         return Err(format!("kernel {kh}x{kw} does not fit the {h}x{w} input"));
     }
-    let (oh, ow) = ((h - kh) / sh + 1, (w - kw) / sw + 1);
+    let (oh, ow) = ((ph - kh) / sh + 1, (pw - kw) / sw + 1);
     dense_size("pooling", &[c, oh, ow, kh * kw], &[c, h, w]).map_err(|e| e.problem)?;
     let mut out = Vec::with_capacity(c * oh * ow);
     for ci in 0..c {
         for y in 0..oh {
             for x in 0..ow {
-                out.push(
-                    (0..kh)
-                        .flat_map(|dy| (0..kw).map(move |dx| (ci * h + y * sh + dy) * w + x * sw + dx))
-                        .collect(),
-                );
+                // The window's cells inside the input (padding holds none: it is never the max,
+                // and averages count the cells inside).
+                let rows = (0..kh).filter_map(|dy| (y * sh + dy).checked_sub(pt).filter(|&r| r < h));
+                let win: Vec<usize> = rows
+                    .flat_map(|r| {
+                        (0..kw)
+                            .filter_map(move |dx| (x * sw + dx).checked_sub(pl).filter(|&q| q < w))
+                            .map(move |q| (ci * h + r) * w + q)
+                    })
+                    .collect();
+                out.push(win);
             }
         }
     }
     Ok((oh, ow, out))
 }
 
-/// Average pooling over `windows` of `n` inputs as a dense layer.
-pub(crate) fn avg_pool_dense(windows: &[Vec<usize>], n: usize) -> Dense {
+/// Average pooling over `windows` of `n` inputs as a dense layer: each window's sum over its
+/// cell count, or over `divisor` (the kernel's size, when padding counts as zeros).
+pub(crate) fn avg_pool_dense(windows: &[Vec<usize>], n: usize, divisor: Option<usize>) -> Dense {
     let weight: Vec<Vec<Q>> = windows
         .iter()
         .map(|win| {
-            let share = Q::new(1.into(), (win.len() as i64).into());
+            let share = Q::new(1.into(), (divisor.unwrap_or(win.len()) as i64).into());
             let mut row = vec![Q::from_integer(0.into()); n];
             for &i in win {
                 row[i] = share.clone();

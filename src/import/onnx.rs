@@ -297,6 +297,7 @@ enum Attr {
     Floats(Vec<f32>),
     /// A TensorProto's bytes (Constant's `value`).
     Tensor(Vec<u8>),
+    Str(String),
     Other,
 }
 
@@ -323,6 +324,7 @@ fn node(buf: &[u8]) -> Result<Node, ImportError> {
                         (1, aw) => name = string(aw)?,
                         (2, Wire::Fixed32(x)) => value = Attr::Float(f32::from_le_bytes(x)),
                         (3, Wire::Varint(x)) => value = Attr::Int(x as i64),
+                        (4, Wire::Bytes(t)) => value = Attr::Str(String::from_utf8_lossy(t).into_owned()),
                         (5, Wire::Bytes(t)) => value = Attr::Tensor(t.to_vec()),
                         (7, Wire::Fixed32(x)) => floats.push(f32::from_le_bytes(x)),
                         (7, Wire::Bytes(x)) => floats
@@ -795,9 +797,26 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                         .map_err(|e| err(Some(&here), e))?;
                 (push(GraphOp::Dense(dense), vec![v]), Shape::Image(oc, oh, ow))
             }
-            "MaxPool" => {
+            "MaxPool" | "GlobalMaxPool" | "ReduceMax" => {
                 let (v, shape) = one()?;
-                let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
+                let (c, h, w, oh, ow, windows) = if n.op == "ReduceMax" {
+                    // The max over the features of a flat tensor (axes [1], keepdims any).
+                    let k = shape.len();
+                    // `axes`: an attribute before opset 18, an input since.
+                    let axes = match n.inputs.get(1).filter(|s| !s.is_empty()) {
+                        Some(a) => inits.get(a).map(|t| t.ints.clone()).unwrap_or_default(),
+                        None => n.ints("axes").unwrap_or_default(),
+                    };
+                    if !matches!(shape, Shape::Flat(_)) || !matches!(axes[..], [1] | [-1]) {
+                        return Err(err(
+                            Some(&here),
+                            "ReduceMax is read over the features of a flat tensor (axes [1])",
+                        ));
+                    }
+                    (1, 1, k, 1, 1, vec![(0..k).collect()])
+                } else {
+                    pool_windows(n, &shape, &here)?
+                };
                 let mut at = v;
                 // The tree's levels as graph nodes: each level's argmax choices, activated,
                 // and its first values, carried; then the sums.
@@ -822,12 +841,18 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     }
                 }
                 let sums = pending.expect("max_tree ends with a dense layer");
-                (push(GraphOp::Dense(sums), vec![at]), Shape::Image(c, oh, ow))
+                let shape = if n.op == "ReduceMax" { Shape::Flat(1) } else { Shape::Image(c, oh, ow) };
+                (push(GraphOp::Dense(sums), vec![at]), shape)
             }
-            "AveragePool" => {
+            "AveragePool" | "GlobalAveragePool" => {
                 let (v, shape) = one()?;
                 let (c, h, w, oh, ow, windows) = pool_windows(n, &shape, &here)?;
-                (push(GraphOp::Dense(avg_pool_dense(&windows, c * h * w)), vec![v]), Shape::Image(c, oh, ow))
+                // count_include_pad: padding cells count as zeros in the average.
+                let divisor = (n.int("count_include_pad", 0) != 0)
+                    .then(|| n.ints("kernel_shape").map(|k| k.iter().product::<i64>() as usize))
+                    .flatten();
+                let dense = avg_pool_dense(&windows, c * h * w, divisor);
+                (push(GraphOp::Dense(dense), vec![v]), Shape::Image(c, oh, ow))
             }
             other => {
                 return Err(err(
@@ -835,7 +860,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     format!(
                         "operator {other} is not supported (supported: Gemm, MatMul, Add, Concat, Relu, \
                          LeakyRelu, BatchNormalization, Flatten, Reshape, Identity, Dropout, Conv, AveragePool, \
-                         MaxPool, and Constant, Transpose on constants)"
+                         MaxPool, their Global forms, ReduceMax over features, and Constant, Transpose on \
+                         constants)"
                     ),
                 ));
             }
@@ -866,14 +892,21 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
     let &Shape::Image(c, h, w) = shape else {
         return Err(err(Some(here), format!("{} needs an image", n.op)));
     };
+    // The global pools: one window a channel.
+    if n.op.starts_with("Global") {
+        return windows(c, h, w, [h, w], [h, w], [0; 4])
+            .map(|(oh, ow, wins)| (c, h, w, oh, ow, wins))
+            .map_err(|e| err(Some(here), e));
+    }
     let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(here), "no kernel_shape"))?;
     let strides = n.ints("strides").unwrap_or(vec![1, 1]);
-    if n.ints("pads").is_some_and(|p| p.iter().any(|&x| x != 0))
-        || n.int("ceil_mode", 0) != 0
+    let pads = n.ints("pads").unwrap_or(vec![0, 0, 0, 0]);
+    if n.int("ceil_mode", 0) != 0
         || n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1))
         || n.outputs.len() > 1
+        || n.attrs.get("auto_pad").is_some_and(|v| !matches!(v, Attr::Str(s) if s == "NOTSET"))
     {
-        return Err(err(Some(here), "padding, ceil_mode, dilations and indices are not supported"));
+        return Err(err(Some(here), "ceil_mode, dilations, auto_pad and indices are not supported"));
     }
     if ks.len() != 2 || strides.len() != 2 || ks.iter().chain(&strides).any(|&x| x < 1) {
         return Err(err(
@@ -881,8 +914,13 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
             format!("kernel_shape {ks:?}, strides {strides:?}: expected two positive integers each"),
         ));
     }
+    if pads.len() != 4 || pads.iter().any(|&x| !(0..=1 << 20).contains(&x)) {
+        return Err(err(Some(here), format!("pads {pads:?}: expected 4 non-negative integers")));
+    }
     let (kh, kw, sh, sw) = (ks[0] as usize, ks[1] as usize, strides[0] as usize, strides[1] as usize);
-    let (oh, ow, wins) = windows(c, h, w, [kh, kw], [sh, sw]).map_err(|e| err(Some(here), e))?;
+    // ONNX orders pads [top, left, bottom, right].
+    let pads = [pads[0] as usize, pads[1] as usize, pads[2] as usize, pads[3] as usize];
+    let (oh, ow, wins) = windows(c, h, w, [kh, kw], [sh, sw], pads).map_err(|e| err(Some(here), e))?;
     Ok((c, h, w, oh, ow, wins))
 }
 

@@ -578,11 +578,11 @@ pub fn sequential_mapped(
                     return Err(err(None, "--arch: pooling needs an image"));
                 };
                 let (oh, ow, windows) =
-                    super::layers::windows(c, h, w, [k, k], [k, k]).map_err(|e| err(None, e))?;
+                    super::layers::windows(c, h, w, [k, k], [k, k], [0; 4]).map_err(|e| err(None, e))?;
                 if max {
                     layers.extend(super::layers::max_tree(windows, c * h * w));
                 } else {
-                    layers.push(LayerSpec::Dense(super::layers::avg_pool_dense(&windows, c * h * w)));
+                    layers.push(LayerSpec::Dense(super::layers::avg_pool_dense(&windows, c * h * w, None)));
                 }
                 mapping.push(format!("{} {k}", if max { "maxpool" } else { "avgpool" }));
                 shape = Some(Shape::Image(c, oh, ow));
