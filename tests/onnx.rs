@@ -85,12 +85,13 @@ fn residual_branches_from_signed_values_and_unknown_operators() {
     // branch, not folded into the Gemm computing the carried values); two branches summed, a
     // residual block from the sum and a concatenation with the input. Both match their
     // float64 outputs (make_branch_fixtures.py), and the regions of the second verify.
-    // Padded max and average pooling, the global pools and a max over features match onnx's
-    // float32 evaluator (make_pool_fixtures.py).
+    // Padded max and average pooling, the global pools, a max over features, and a 1D
+    // convolution and pools match onnx's float32 evaluator (make_pool_fixtures.py).
     for (name, sizes, tol) in [
         ("residual_bn", vec![4, 4], 1e-12),
         ("dag", vec![6, 3], 1e-12),
         ("pools", vec![56, 24, 14, 5, 1, 1], 1e-6),
+        ("pools1d", vec![12, 6], 1e-6),
     ] {
         let net = load(&format!("{name}.onnx")).unwrap();
         assert_eq!(net.layer_sizes(), sizes, "{name}");

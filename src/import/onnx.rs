@@ -374,10 +374,12 @@ impl Node {
     }
 }
 
-/// Shape of a data tensor: a flat vector, or an image `[c, h, w]`.
+/// Shape of a data tensor: a flat vector, a sequence `[c, l]` (1D convolutions and pools)
+/// or an image `[c, h, w]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Flat(usize),
+    Seq(usize, usize),
     Image(usize, usize, usize),
 }
 
@@ -385,8 +387,40 @@ impl Shape {
     fn len(&self) -> usize {
         match self {
             Shape::Flat(n) => *n,
+            Shape::Seq(c, l) => c * l,
             Shape::Image(c, h, w) => c * h * w,
         }
+    }
+    /// The tensor's dims after the batch.
+    fn dims(&self) -> Vec<usize> {
+        match *self {
+            Shape::Flat(n) => vec![n],
+            Shape::Seq(c, l) => vec![c, l],
+            Shape::Image(c, h, w) => vec![c, h, w],
+        }
+    }
+    /// As an image `(c, h, w)` for convolutions and pools (a sequence is one row), and
+    /// whether it is a sequence.
+    fn image(&self) -> Option<(usize, usize, usize, bool)> {
+        match *self {
+            Shape::Flat(_) => None,
+            Shape::Seq(c, l) => Some((c, 1, l, true)),
+            Shape::Image(c, h, w) => Some((c, h, w, false)),
+        }
+    }
+    /// The shape of an image result `(c, h, w)`, a sequence again if `seq`.
+    fn of_image(c: usize, h: usize, w: usize, seq: bool) -> Shape {
+        if seq { Shape::Seq(c, w) } else { Shape::Image(c, h, w) }
+    }
+}
+
+/// A 1D convolution's or pool's integer attribute as the 2D one (one row): kernel sizes and
+/// strides `[x]` become `[1, x]`, pads `[b, e]` become `[0, b, 0, e]`.
+fn lift(v: Vec<i64>, seq: bool, pads: bool) -> Vec<i64> {
+    match (seq, pads, v.as_slice()) {
+        (true, false, [x]) => vec![1, *x],
+        (true, true, [b, e]) => vec![0, *b, 0, *e],
+        _ => v,
     }
 }
 
@@ -487,13 +521,14 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
     let feat: Vec<usize> = dims.iter().skip(1).map(|&d| d.max(0) as usize).collect();
     let shape = match feat.as_slice() {
         [n] if *n > 0 => Shape::Flat(*n),
+        [c, l] if c.checked_mul(*l).is_some_and(|x| x > 0) => Shape::Seq(*c, *l),
         [c, h, w] if c.checked_mul(*h).and_then(|x| x.checked_mul(*w)).is_some_and(|x| x > 0) => {
             Shape::Image(*c, *h, *w)
         }
         _ => {
             return Err(err(
                 Some(&input_name),
-                format!("input shape {dims:?}: expected [batch, n] or [batch, c, h, w]"),
+                format!("input shape {dims:?}: expected [batch, n], [batch, c, l] or [batch, c, h, w]"),
             ));
         }
     };
@@ -544,10 +579,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             && let Some((_, shape)) = tensors.get(*data)
         {
             let mut dims = vec![1i64];
-            match shape {
-                Shape::Flat(k) => dims.push(*k as i64),
-                Shape::Image(c, h, w) => dims.extend([*c as i64, *h as i64, *w as i64]),
-            }
+            dims.extend(shape.dims().iter().map(|&d| d as i64));
             let r = dims.len() as i64;
             let at = |x: i64| if x < 0 { (x + r).max(0) } else { x.min(r) } as usize;
             let (a, b) = (at(n.int("start", 0)), at(n.int("end", r)));
@@ -700,8 +732,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 let eps = attr_exact(n, "epsilon", 1e-5)?;
                 let k = shape.len();
                 // One value a feature, or one a channel of an image.
-                let per = match shape {
-                    Shape::Image(c, h, w) if gamma.len() == c && c < k => h * w,
+                let per = match shape.image() {
+                    Some((c, h, w, _)) if gamma.len() == c && c < k => h * w,
                     _ => 1,
                 };
                 if [&gamma, &beta, &mean, &var].iter().any(|v| v.len() * per != k) {
@@ -727,20 +759,18 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 let to = inits.get(&to).filter(|t| t.values.is_empty()).ok_or_else(|| {
                     err(Some(&here), format!("shape `{to}` must be a constant integer tensor"))
                 })?;
-                let from: Vec<usize> = match shape {
-                    Shape::Flat(k) => vec![1, k],
-                    Shape::Image(c, h, w) => vec![1, c, h, w],
-                };
+                let from: Vec<usize> = std::iter::once(1).chain(shape.dims()).collect();
                 let dims = resolve_shape(&from, &to.ints, n.int("allowzero", 0) != 0)
                     .map_err(|e| err(Some(&here), e))?;
                 let shape = match dims[..] {
                     [1, k] => Shape::Flat(k),
+                    [1, c, l] => Shape::Seq(c, l),
                     [1, c, h, w] => Shape::Image(c, h, w),
                     _ => {
                         return Err(err(
                             Some(&here),
                             format!(
-                                "reshapes {from:?} to {dims:?}: expected [1, n] or [1, c, h, w] (batch first)"
+                                "reshapes {from:?} to {dims:?}: expected [1, n], [1, c, l] or [1, c, h, w] (batch first)"
                             ),
                         ));
                     }
@@ -750,16 +780,19 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
             "Identity" | "Dropout" => one()?,
             "Conv" => {
                 let (v, shape) = one()?;
-                let Shape::Image(c, h, w) = shape else {
-                    return Err(err(Some(&here), "Conv needs an image input"));
+                let Some((c, h, w, seq)) = shape.image() else {
+                    return Err(err(Some(&here), "Conv needs an image or a sequence input"));
                 };
-                let k = init(&inits, &input(n, 1)?, n)?;
+                let mut k = init(&inits, &input(n, 1)?, n)?;
+                if seq && k.dims.len() == 3 {
+                    k.dims.insert(2, 1);
+                }
                 if k.dims.len() != 4 || k.dims[1] != c || n.int("group", 1) != 1 {
-                    return Err(err(Some(&here), "only 2D convolutions with group = 1 are supported"));
+                    return Err(err(Some(&here), "only 1D and 2D convolutions with group = 1 are supported"));
                 }
                 let (oc, kh, kw) = (k.dims[0], k.dims[2], k.dims[3]);
-                let strides = n.ints("strides").unwrap_or(vec![1, 1]);
-                let pads = n.ints("pads").unwrap_or(vec![0, 0, 0, 0]);
+                let strides = lift(n.ints("strides").unwrap_or(vec![1, 1]), seq, false);
+                let pads = lift(n.ints("pads").unwrap_or(vec![0, 0, 0, 0]), seq, true);
                 if n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1)) {
                     return Err(err(Some(&here), "dilations other than 1 are not supported"));
                 }
@@ -795,7 +828,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 let (dense, oh, ow) =
                     conv_dense(&k.values, [oc, c, kh, kw], &bias, h, w, [sh, sw], [ph, pw, ph2, pw2])
                         .map_err(|e| err(Some(&here), e))?;
-                (push(GraphOp::Dense(dense), vec![v]), Shape::Image(oc, oh, ow))
+                (push(GraphOp::Dense(dense), vec![v]), Shape::of_image(oc, oh, ow, seq))
             }
             "MaxPool" | "GlobalMaxPool" | "ReduceMax" => {
                 let (v, shape) = one()?;
@@ -817,6 +850,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 } else {
                     pool_windows(n, &shape, &here)?
                 };
+                let seq = matches!(shape, Shape::Seq(..));
                 let mut at = v;
                 // The tree's levels as graph nodes: each level's argmax choices, activated,
                 // and its first values, carried; then the sums.
@@ -841,7 +875,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     }
                 }
                 let sums = pending.expect("max_tree ends with a dense layer");
-                let shape = if n.op == "ReduceMax" { Shape::Flat(1) } else { Shape::Image(c, oh, ow) };
+                let shape =
+                    if n.op == "ReduceMax" { Shape::Flat(1) } else { Shape::of_image(c, oh, ow, seq) };
                 (push(GraphOp::Dense(sums), vec![at]), shape)
             }
             "AveragePool" | "GlobalAveragePool" => {
@@ -852,7 +887,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     .then(|| n.ints("kernel_shape").map(|k| k.iter().product::<i64>() as usize))
                     .flatten();
                 let dense = avg_pool_dense(&windows, c * h * w, divisor);
-                (push(GraphOp::Dense(dense), vec![v]), Shape::Image(c, oh, ow))
+                let seq = matches!(shape, Shape::Seq(..));
+                (push(GraphOp::Dense(dense), vec![v]), Shape::of_image(c, oh, ow, seq))
             }
             other => {
                 return Err(err(
@@ -889,8 +925,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
 type Windows = (usize, usize, usize, usize, usize, Vec<Vec<usize>>);
 
 fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportError> {
-    let &Shape::Image(c, h, w) = shape else {
-        return Err(err(Some(here), format!("{} needs an image", n.op)));
+    let Some((c, h, w, seq)) = shape.image() else {
+        return Err(err(Some(here), format!("{} needs an image or a sequence", n.op)));
     };
     // The global pools: one window a channel.
     if n.op.starts_with("Global") {
@@ -898,9 +934,9 @@ fn pool_windows(n: &Node, shape: &Shape, here: &str) -> Result<Windows, ImportEr
             .map(|(oh, ow, wins)| (c, h, w, oh, ow, wins))
             .map_err(|e| err(Some(here), e));
     }
-    let ks = n.ints("kernel_shape").ok_or_else(|| err(Some(here), "no kernel_shape"))?;
-    let strides = n.ints("strides").unwrap_or(vec![1, 1]);
-    let pads = n.ints("pads").unwrap_or(vec![0, 0, 0, 0]);
+    let ks = lift(n.ints("kernel_shape").ok_or_else(|| err(Some(here), "no kernel_shape"))?, seq, false);
+    let strides = lift(n.ints("strides").unwrap_or(vec![1, 1]), seq, false);
+    let pads = lift(n.ints("pads").unwrap_or(vec![0, 0, 0, 0]), seq, true);
     if n.int("ceil_mode", 0) != 0
         || n.ints("dilations").is_some_and(|d| d.iter().any(|&x| x != 1))
         || n.outputs.len() > 1
