@@ -174,8 +174,8 @@ pub(crate) fn max_tree(windows: Vec<Vec<usize>>, n: usize) -> Vec<LayerSpec> {
     while values.iter().any(|v| v.len() > 1) {
         // The argmax choices first (the activated outputs), then the carried values; each
         // window's next values name them by (choice index, carried index).
-        let (mut choices, mut carried): (Vec<Vec<(usize, Q)>>, Vec<Vec<(usize, Q)>>) =
-            (Vec::new(), Vec::new());
+        let mut choices: Vec<Vec<(usize, Q)>> = Vec::new();
+        let mut carried: Vec<Vec<(usize, Q)>> = Vec::new();
         let mut refs: Vec<Vec<(usize, Option<usize>)>> = Vec::with_capacity(values.len());
         for vals in &values {
             let mut out = Vec::new();
