@@ -8,7 +8,6 @@
 //!
 //! [`Network`]: crate::network::Network
 
-mod layers;
 pub(crate) mod onnx;
 mod pickle;
 mod safetensors;

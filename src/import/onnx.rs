@@ -12,12 +12,12 @@
 
 use crate::arith::num::{Q, from_f32_exact, from_f64_exact};
 use crate::import::{ImportError, bn_scale};
-use crate::network::{Dense, LayerSpec, Network};
+use crate::network::{Dense, Network};
 use std::collections::BTreeMap;
 
 mod fold;
-use super::layers::{avg_pool_dense, conv_dense, max_tree, windows};
-use crate::network::graph::{Graph, GraphNode, GraphOp};
+use crate::network::graph::{Graph, GraphNode, GraphOp, push_max};
+use crate::network::image::{avg_pool_dense, conv_dense, windows};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -851,33 +851,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     pool_windows(n, &shape, &here)?
                 };
                 let seq = matches!(shape, Shape::Seq(..));
-                let mut at = v;
-                // The tree's levels as graph nodes: each level's argmax choices, activated,
-                // and its first values, carried; then the sums.
-                let specs = max_tree(windows, c * h * w);
-                let mut pending: Option<Dense> = None;
-                for spec in specs {
-                    match spec {
-                        LayerSpec::Dense(d) => pending = Some(d),
-                        LayerSpec::ActivationWithCarry { slope, carry } => {
-                            let d = pending.take().expect("a dense layer before each activation");
-                            let m = d.out_dim() - carry;
-                            let (choices, carried) = (
-                                Dense { weight: d.weight[..m].to_vec(), bias: d.bias[..m].to_vec() },
-                                Dense { weight: d.weight[m..].to_vec(), bias: d.bias[m..].to_vec() },
-                            );
-                            let pre = push(GraphOp::Dense(choices), vec![at]);
-                            let act = push(GraphOp::Activation { slope }, vec![pre]);
-                            let kept = push(GraphOp::Dense(carried), vec![at]);
-                            at = push(GraphOp::Concat, vec![act, kept]);
-                        }
-                        LayerSpec::Activation { .. } => unreachable!("max_tree carries the first values"),
-                    }
-                }
-                let sums = pending.expect("max_tree ends with a dense layer");
+                let max = push_max(&mut push, v, windows, c * h * w);
                 let shape =
                     if n.op == "ReduceMax" { Shape::Flat(1) } else { Shape::of_image(c, oh, ow, seq) };
-                (push(GraphOp::Dense(sums), vec![at]), shape)
+                (max, shape)
             }
             "AveragePool" | "GlobalAveragePool" => {
                 let (v, shape) = one()?;

@@ -558,7 +558,7 @@ pub fn sequential_mapped(
                     Some(b) => b.values.clone(),
                     None => vec![Q::from_integer(0.into()); oc],
                 };
-                let (dense, oh, ow) = super::layers::conv_dense(
+                let (dense, oh, ow) = crate::network::image::conv_dense(
                     &k.values,
                     [oc, ic, kh, kw],
                     &bias,
@@ -577,12 +577,16 @@ pub fn sequential_mapped(
                 let Some(Shape::Image(c, h, w)) = shape else {
                     return Err(err(None, "--arch: pooling needs an image"));
                 };
-                let (oh, ow, windows) =
-                    super::layers::windows(c, h, w, [k, k], [k, k], [0; 4]).map_err(|e| err(None, e))?;
+                let (oh, ow, windows) = crate::network::image::windows(c, h, w, [k, k], [k, k], [0; 4])
+                    .map_err(|e| err(None, e))?;
                 if max {
-                    layers.extend(super::layers::max_tree(windows, c * h * w));
+                    layers.extend(crate::network::image::max_tree(windows, c * h * w));
                 } else {
-                    layers.push(LayerSpec::Dense(super::layers::avg_pool_dense(&windows, c * h * w, None)));
+                    layers.push(LayerSpec::Dense(crate::network::image::avg_pool_dense(
+                        &windows,
+                        c * h * w,
+                        None,
+                    )));
                 }
                 mapping.push(format!("{} {k}", if max { "maxpool" } else { "avgpool" }));
                 shape = Some(Shape::Image(c, oh, ow));

@@ -8,6 +8,7 @@
 //! ([`LayerSpec::ActivationWithCarry`]: no pattern bit, no boundary). The chain computes the
 //! graph's function, and its neurons are the graph's activations.
 
+use super::image::max_tree;
 use super::{Dense, LayerSpec};
 use crate::arith::num::Q;
 use num_traits::Zero;
@@ -364,4 +365,35 @@ impl Graph {
         layers.push(LayerSpec::Dense(Dense { weight, bias }));
         Ok(layers)
     }
+}
+
+/// The maximum of each window of value `v` (`n` values; see [`max_tree`]) as graph nodes,
+/// given to `push` (which adds a node reading the values named and returns its value): each
+/// level's argmax choices through an activation, its first values alongside, then the sums.
+/// Returns the value of the maxima.
+pub(crate) fn push_max(
+    push: &mut dyn FnMut(GraphOp, Vec<usize>) -> usize,
+    v: usize,
+    windows: Vec<Vec<usize>>,
+    n: usize,
+) -> usize {
+    let mut at = v;
+    let mut pending: Option<Dense> = None;
+    for spec in max_tree(windows, n) {
+        match spec {
+            LayerSpec::Dense(d) => pending = Some(d),
+            LayerSpec::ActivationWithCarry { slope, carry } => {
+                let d = pending.take().expect("a dense layer before each activation");
+                let m = d.out_dim() - carry;
+                let choices = Dense { weight: d.weight[..m].to_vec(), bias: d.bias[..m].to_vec() };
+                let firsts = Dense { weight: d.weight[m..].to_vec(), bias: d.bias[m..].to_vec() };
+                let pre = push(GraphOp::Dense(choices), vec![at]);
+                let act = push(GraphOp::Activation { slope }, vec![pre]);
+                let kept = push(GraphOp::Dense(firsts), vec![at]);
+                at = push(GraphOp::Concat, vec![act, kept]);
+            }
+            LayerSpec::Activation { .. } => unreachable!("max_tree carries each pair's first value"),
+        }
+    }
+    push(GraphOp::Dense(pending.expect("max_tree ends with a dense layer")), vec![at])
 }

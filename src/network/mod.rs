@@ -8,6 +8,7 @@
 pub mod blocks;
 mod crossing;
 pub mod graph;
+pub(crate) mod image;
 mod maps;
 mod model;
 pub mod random;

@@ -1,29 +1,21 @@
-//! Dense layers for the image operators of ONNX models and `--arch` specs, exactly:
-//! convolutions and average pooling as one row per output pixel and channel, max pooling
-//! (after a ReLU) as a tree of ReLU layers. Shared by the ONNX reader and
-//! [`super::state_dict`] (residual blocks: [`crate::network::blocks`]).
+//! Image and sequence operators as dense layers, exactly: convolutions and average pooling
+//! as one row per output pixel and channel, max pooling as a tree of argmax choices with the
+//! first values carried. Shared by the ONNX reader, `--arch` specs and the network file's
+//! `nodes`.
 
-use super::ImportError;
+use super::{Dense, LayerSpec};
 use crate::arith::num::Q;
-use crate::network::{Dense, LayerSpec};
-
-fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
-    ImportError { what: what.map(str::to_string), problem: problem.into() }
-}
 
 /// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
 /// 3 GB of exact rationals; a second 3x3 convolution of 8 to 16 channels on 26x26 needs
 /// 5 x 10^7): a larger one is an error, not an exhausted memory.
 pub(crate) const MAX_DENSE: usize = 1 << 26;
 
-pub(crate) fn dense_size(node: &str, rows: &[usize], cols: &[usize]) -> Result<(), ImportError> {
+pub(crate) fn dense_size(rows: &[usize], cols: &[usize]) -> Result<(), String> {
     let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
     match n {
         Some(n) if n <= MAX_DENSE => Ok(()),
-        _ => Err(err(
-            Some(node),
-            format!("expands to a dense layer of {rows:?} x {cols:?} weights, more than {MAX_DENSE}"),
-        )),
+        _ => Err(format!("expands to a dense layer of {rows:?} x {cols:?} weights, more than {MAX_DENSE}")),
     }
 }
 
@@ -39,22 +31,24 @@ pub(crate) fn conv_dense(
     [sh, sw]: [usize; 2],
     [ph, pw, ph2, pw2]: [usize; 4],
 ) -> Result<(Dense, usize, usize), String> {
-    if kh == 0 || kw == 0 || kh > h + ph + ph2 || kw > w + pw + pw2 {
+    let (hp, wp) = (h.saturating_add(ph).saturating_add(ph2), w.saturating_add(pw).saturating_add(pw2));
+    if kh == 0 || kw == 0 || kh > hp || kw > wp {
         return Err(format!("kernel {kh}x{kw} does not fit the padded {h}x{w} input"));
     }
     if sh == 0 || sw == 0 {
         return Err("strides must be positive".into());
     }
-    if kernel.len() != oc * c * kh * kw || bias.len() != oc {
+    let values = [oc, c, kh, kw].iter().try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if values != Some(kernel.len()) || bias.len() != oc {
         return Err(format!(
             "{} kernel values and {} biases for [{oc}, {c}, {kh}, {kw}]",
             kernel.len(),
             bias.len()
         ));
     }
-    let oh = (h + ph + ph2 - kh) / sh + 1;
-    let ow = (w + pw + pw2 - kw) / sw + 1;
-    dense_size("convolution", &[oc, oh, ow], &[c, h, w]).map_err(|e| e.problem)?;
+    let oh = (hp - kh) / sh + 1;
+    let ow = (wp - kw) / sw + 1;
+    dense_size(&[oc, oh, ow], &[c, h, w])?;
     let mut weight = Vec::with_capacity(oc * oh * ow);
     let mut b_out = Vec::with_capacity(oc * oh * ow);
     for o in 0..oc {
@@ -103,7 +97,7 @@ pub(crate) fn windows(
         return Err(format!("kernel {kh}x{kw} does not fit the {h}x{w} input"));
     }
     let (oh, ow) = ((ph - kh) / sh + 1, (pw - kw) / sw + 1);
-    dense_size("pooling", &[c, oh, ow, kh * kw], &[c, h, w]).map_err(|e| e.problem)?;
+    dense_size(&[c, oh, ow, kh.saturating_mul(kw)], &[c, h, w])?;
     let mut out = Vec::with_capacity(c * oh * ow);
     for ci in 0..c {
         for y in 0..oh {
