@@ -255,6 +255,25 @@ fn graph_errors_name_the_node_and_field() {
     }
     let e = bad(&wide.join(", "));
     assert!(e.contains("nodes[23] (c23).inputs") && e.contains("more than 16777216"), "{e}");
+    // Convolutions and pools: the shape must hold the input; kernels and pads must fit.
+    let conv = |extra: &str| {
+        format!(
+            r#"{{"name": "c", "op": "conv", "input": "input", "weight": [[["1", "1"]]], "bias": ["0"]{extra}}}"#
+        )
+    };
+    assert!(
+        bad(&conv(r#", "shape": [1, 3]"#))
+            .contains("nodes[0] (c).shape`: [1,3] does not hold the input's 2 values")
+    );
+    assert!(bad(&conv("")).contains("nodes[0] (c).shape`: is missing"));
+    let e = bad(&conv(r#", "shape": [1, 2], "padding": [1]"#));
+    assert!(e.contains("nodes[0] (c).padding`: expected [begin, end]"), "{e}");
+    let pool = r#"{"name": "p", "op": "maxpool", "input": "input", "shape": [1, 2], "kernel": [3]}"#;
+    assert!(
+        bad(pool).contains("nodes[0] (p).kernel`: kernel 1x3 does not fit the 1x2 input"),
+        "{}",
+        bad(pool)
+    );
     let one = r#"{"name": "s", "op": "add", "inputs": ["input"]}"#;
     assert!(bad(one).contains("two or more names"), "{}", bad(one));
     let sizes = format!(r#"{d}, {{"name": "s", "op": "add", "inputs": ["d", "input"]}}"#);
@@ -290,4 +309,27 @@ fn an_input_skip_and_a_nested_branch_by_hand() {
             ("11|1".to_string(), w(2, 1)),  // x1 > 0, x0 > x1: 2 x0 - x1 + 2 x1
         ]
     );
+}
+
+#[test]
+fn max_over_features_and_a_1d_max_pool_by_hand() {
+    // max(x0, x1, x2) = max(max(x0, x1), x2) on the whole space: 4 regions, the argmax
+    // choices' combinations. Where x2 wins, the first choice (x0 or x1) still splits it: two
+    // regions with the same map.
+    let net = parse_network(r#"{"input_dim": 3, "nodes": [{"name": "m", "op": "max", "input": "input"}]}"#)
+        .unwrap();
+    let e = enumerate(&net, &Domain::Whole { dim: 3 }, &Options::default()).unwrap();
+    let mut maps: Vec<Vec<Q>> = e.regions.iter().map(|r| r.logits.weight[0].clone()).collect();
+    maps.sort();
+    assert_eq!(
+        maps,
+        [vec![q(0), q(0), q(1)], vec![q(0), q(0), q(1)], vec![q(0), q(1), q(0)], vec![q(1), q(0), q(0)]]
+    );
+    // maxpool of [1, 4] by 2: (max(x0, x1), max(x2, x3)) summed, at a point.
+    let text = r#"{"input_dim": 4, "nodes": [
+        {"name": "p", "op": "maxpool", "input": "input", "shape": [1, 4], "kernel": [2]},
+        {"name": "y", "op": "dense", "input": "p", "weight": [["1", "1"]], "bias": ["0"]}]}"#;
+    let net = parse_network(text).unwrap();
+    assert_eq!(net.layer_sizes(), vec![2]);
+    assert_eq!(net.eval(&[q(-3), q(-5), q(2), q(7)]), vec![q(4)]);
 }

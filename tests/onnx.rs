@@ -110,6 +110,17 @@ fn residual_branches_from_signed_values_and_unknown_operators() {
             assert!((y - want).abs() < tol, "{name}: {y} vs {want} at {x:?}");
         }
     }
+    // The network files with conv, avgpool and maxpool nodes written from cnn.onnx and
+    // pools1d.onnx (make_pool_fixtures.py): the same networks, byte for byte.
+    for name in ["cnn", "pools1d"] {
+        let text = std::fs::read_to_string(root().join(format!("fixtures/onnx/{name}_nodes.json"))).unwrap();
+        let nodes = linregions::parse_network(&text).unwrap();
+        assert_eq!(
+            network_to_json(&nodes),
+            network_to_json(&load(&format!("{name}.onnx")).unwrap()),
+            "{name}"
+        );
+    }
     let net = load("dag.onnx").unwrap();
     let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
     let e = enumerate(&net, &dom, &Options::default()).unwrap();

@@ -1,16 +1,14 @@
-//! The network file's `nodes`: a graph of named nodes, each reading named tensors, lowered
-//! to the chain of layers the core works on. Any directed acyclic graph of dense, relu,
-//! leaky_relu, identity, add and concat nodes is read: a node's depth is the number of
-//! activations on its longest path from the input, the activations of depth `k` make
-//! activation layer `k`, and every value read at a greater depth than its own is carried
-//! past the activations between, unchanged ([`crate::network::LayerSpec::ActivationWithCarry`]:
-//! no pattern bit, no boundary). The lowering is exact: the chain computes the graph's
-//! function, and its neurons are the graph's activations.
+//! The network file's `nodes`: a graph of named nodes, each reading named tensors, read into
+//! a [`Graph`] and lowered to the chain of layers the core works on
+//! ([`crate::network::graph`]). Any directed acyclic graph of dense, relu, leaky_relu,
+//! identity, add, concat, conv, avgpool, maxpool and max nodes is read; convolutions and
+//! pools read their input as an image `[c, h, w]` or a sequence `[c, l]` given by `shape`.
 
 use super::WireError;
 use super::json::{err, kind, matrix, number, vector};
 use crate::arith::num::Q;
-use crate::network::graph::{Graph, GraphNode, GraphOp};
+use crate::network::graph::{Graph, GraphNode, GraphOp, push_max};
+use crate::network::image::{avg_pool_dense, conv_dense, windows};
 use crate::network::{Dense, LayerSpec};
 use num_traits::Zero;
 use serde_json::{Map, Value};
@@ -26,7 +24,80 @@ fn allowed(op: &str) -> Option<&'static [&'static str]> {
         "relu" | "identity" => &["input"],
         "leaky_relu" => &["input", "slope"],
         "add" | "concat" => &["inputs"],
+        "conv" => &["input", "shape", "weight", "bias", "stride", "padding"],
+        "avgpool" | "maxpool" => &["input", "shape", "kernel", "stride", "padding"],
+        "max" => &["input"],
         _ => return None,
+    })
+}
+
+/// A list of small non-negative integers (`shape`, `kernel`, `stride`, `padding`).
+fn sizes(v: &Value, field: &str) -> Result<Vec<usize>, WireError> {
+    let bad = || err(None, field, format!("expected an array of non-negative integers, found {v}"));
+    let arr = v.as_array().ok_or_else(bad)?;
+    arr.iter().map(|x| x.as_u64().filter(|&n| n <= 1 << 24).map(|n| n as usize).ok_or_else(bad)).collect()
+}
+
+/// A nested array of numbers with dims `dims`, flat in row-major order.
+fn tensor(v: &Value, dims: &[usize], field: &str, out: &mut Vec<Q>) -> Result<(), WireError> {
+    match dims.split_first() {
+        None => out.push(number(v, None, field)?),
+        Some((&n, rest)) => {
+            let arr = v.as_array().filter(|a| a.len() == n).ok_or_else(|| {
+                err(None, field, format!("expected an array of {n} entries, found {}", kind(v)))
+            })?;
+            for (i, x) in arr.iter().enumerate() {
+                tensor(x, rest, &format!("{field}[{i}]"), out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `(c, h, w, seq)` of a node's `shape`: `[c, h, w]`, or `[c, l]` as one row.
+fn image_shape(
+    v: Option<&Value>,
+    width: usize,
+    field: &str,
+) -> Result<(usize, usize, usize, bool), WireError> {
+    let v = v.ok_or_else(|| err(None, field, "is missing"))?;
+    let (c, h, w, seq) = match sizes(v, field)?[..] {
+        [c, l] => (c, 1, l, true),
+        [c, h, w] => (c, h, w, false),
+        _ => return Err(err(None, field, "expected [c, h, w] (an image) or [c, l] (a sequence)")),
+    };
+    if c.checked_mul(h).and_then(|x| x.checked_mul(w)) != Some(width) || width == 0 {
+        return Err(err(None, field, format!("{v} does not hold the input's {width} values")));
+    }
+    Ok((c, h, w, seq))
+}
+
+/// A 1D attribute as the 2D one of a one-row image (`[x]` -> `[1, x]`, pads `[b, e]` ->
+/// `[0, b, 0, e]`), with its default.
+fn two_d(
+    v: Option<&Value>,
+    field: &str,
+    seq: bool,
+    pads: bool,
+    default: Vec<usize>,
+) -> Result<Vec<usize>, WireError> {
+    let v = match v {
+        None => return Ok(default),
+        Some(v) => sizes(v, field)?,
+    };
+    Ok(match (seq, pads, v.as_slice()) {
+        (true, false, [x]) => vec![1, *x],
+        (true, true, [b, e]) => vec![0, *b, 0, *e],
+        (false, false, [_, _]) | (false, true, [_, _, _, _]) => v,
+        _ => {
+            let want = match (seq, pads) {
+                (true, false) => "[x]",
+                (true, true) => "[begin, end]",
+                (false, false) => "[y, x]",
+                (false, true) => "[top, left, bottom, right]",
+            };
+            return Err(err(None, field, format!("expected {want}")));
+        }
     })
 }
 
@@ -67,7 +138,10 @@ pub(crate) fn lower_nodes(
             err(
                 None,
                 at(i, name, "op"),
-                format!("unknown op `{op}` (expected dense, relu, leaky_relu, identity, add or concat)"),
+                format!(
+                    "unknown op `{op}` (expected dense, relu, leaky_relu, identity, add, concat, conv, \
+                     avgpool, maxpool or max)"
+                ),
             )
         })?;
         if let Some(k) =
@@ -113,39 +187,117 @@ pub(crate) fn lower_nodes(
         Some(Value::String(s)) if defined.contains_key(s.as_str()) => s.as_str(),
         Some(v) => return Err(err(None, "output", format!("expected the name of a node, found {v}"))),
     };
-    let index: BTreeMap<&str, usize> = parsed.iter().enumerate().map(|(i, p)| (p.1, i + 1)).collect();
-    let value = |r: &str| if r == INPUT { 0 } else { index[r] };
-    let mut graph = Graph { input_dim, nodes: Vec::with_capacity(parsed.len()), output: index[out_name] };
+    let index: BTreeMap<&str, usize> = parsed.iter().enumerate().map(|(i, p)| (p.1, i)).collect();
+    // Each node's value in the graph (pools push several nodes), and each graph node's file node.
+    let mut value: Vec<usize> = Vec::with_capacity(parsed.len());
+    let mut owner: Vec<usize> = Vec::new();
+    let mut graph = Graph { input_dim, nodes: Vec::with_capacity(parsed.len()), output: 0 };
+    let mut widths: Vec<usize> = Vec::with_capacity(parsed.len());
     for (i, (o, name, op, reads)) in parsed.iter().enumerate() {
         let field = |f: &str| at(i, name, f);
-        let op = match *op {
+        let ids: Vec<usize> = reads.iter().map(|r| if *r == INPUT { 0 } else { value[index[r]] }).collect();
+        let width = reads.first().map_or(0, |r| if *r == INPUT { input_dim } else { widths[index[r]] });
+        let mut push = |op: GraphOp, from: Vec<usize>| -> usize {
+            graph.nodes.push(GraphNode { op, reads: from });
+            owner.push(i);
+            graph.nodes.len()
+        };
+        let (v, w) = match *op {
             "dense" | "linear" => {
                 let w = o.get("weight").ok_or_else(|| err(None, field("weight"), "is missing"))?;
                 let b = o.get("bias").ok_or_else(|| err(None, field("bias"), "is missing"))?;
-                GraphOp::Dense(Dense {
+                let dense = Dense {
                     weight: matrix(w, None, &field("weight"))?,
                     bias: vector(b, None, &field("bias"))?,
-                })
+                };
+                let out = dense.bias.len();
+                (push(GraphOp::Dense(dense), ids), out)
             }
-            "relu" => GraphOp::Activation { slope: Q::zero() },
+            "relu" => (push(GraphOp::Activation { slope: Q::zero() }, ids), width),
             "leaky_relu" => {
                 let s = o.get("slope").ok_or_else(|| err(None, field("slope"), "is missing"))?;
-                GraphOp::Activation { slope: number(s, None, &field("slope"))? }
+                (push(GraphOp::Activation { slope: number(s, None, &field("slope"))? }, ids), width)
             }
-            "identity" => GraphOp::Identity,
-            "add" => GraphOp::Add,
-            _ => GraphOp::Concat,
+            "identity" => (push(GraphOp::Identity, ids), width),
+            "add" => (push(GraphOp::Add, ids), width),
+            "concat" => {
+                let w = reads.iter().map(|r| if *r == INPUT { input_dim } else { widths[index[r]] }).sum();
+                (push(GraphOp::Concat, ids), w)
+            }
+            "conv" => {
+                let (c, h, w, seq) = image_shape(o.get("shape"), width, &field("shape"))?;
+                let b = vector(
+                    o.get("bias").ok_or_else(|| err(None, field("bias"), "is missing"))?,
+                    None,
+                    &field("bias"),
+                )?;
+                let oc = b.len();
+                let wv = o.get("weight").ok_or_else(|| err(None, field("weight"), "is missing"))?;
+                // The kernel's size from the first entry: [oc][c][kh][kw] or [oc][c][k].
+                let first = |v: &Value| v.as_array().and_then(|a| a.first()).cloned().unwrap_or(Value::Null);
+                let k0 = first(&first(wv));
+                let (kh, kw) = if seq {
+                    (1, k0.as_array().map_or(0, Vec::len))
+                } else {
+                    (k0.as_array().map_or(0, Vec::len), first(&k0).as_array().map_or(0, Vec::len))
+                };
+                let dims: Vec<usize> = if seq { vec![oc, c, kw] } else { vec![oc, c, kh, kw] };
+                let mut kernel = Vec::new();
+                tensor(wv, &dims, &field("weight"), &mut kernel)?;
+                let stride = two_d(o.get("stride"), &field("stride"), seq, false, vec![1, 1])?;
+                let pad = two_d(o.get("padding"), &field("padding"), seq, true, vec![0; 4])?;
+                let (dense, oh, ow) = conv_dense(
+                    &kernel,
+                    [oc, c, kh, kw],
+                    &b,
+                    h,
+                    w,
+                    [stride[0], stride[1]],
+                    [pad[0], pad[1], pad[2], pad[3]],
+                )
+                .map_err(|e| err(None, field("weight"), e))?;
+                (push(GraphOp::Dense(dense), ids), oc * oh * ow)
+            }
+            "avgpool" | "maxpool" => {
+                let (c, h, w, seq) = image_shape(o.get("shape"), width, &field("shape"))?;
+                let kernel = two_d(o.get("kernel"), &field("kernel"), seq, false, vec![])?;
+                if kernel.is_empty() {
+                    return Err(err(None, field("kernel"), "is missing"));
+                }
+                let stride = two_d(o.get("stride"), &field("stride"), seq, false, kernel.clone())?;
+                let pad = two_d(o.get("padding"), &field("padding"), seq, true, vec![0; 4])?;
+                let (oh, ow, wins) = windows(
+                    c,
+                    h,
+                    w,
+                    [kernel[0], kernel[1]],
+                    [stride[0], stride[1]],
+                    [pad[0], pad[1], pad[2], pad[3]],
+                )
+                .map_err(|e| err(None, field("kernel"), e))?;
+                let v = if *op == "avgpool" {
+                    push(GraphOp::Dense(avg_pool_dense(&wins, width, None)), ids)
+                } else {
+                    push_max(&mut push, ids[0], wins, width)
+                };
+                (v, c * oh * ow)
+            }
+            _ => (push_max(&mut push, ids[0], vec![(0..width).collect()], width), 1),
         };
-        graph.nodes.push(GraphNode { op, reads: reads.iter().map(|r| value(r)).collect() });
+        value.push(v);
+        widths.push(w);
     }
+    graph.output = value[index[out_name]];
     let names: Vec<&str> = std::iter::once(INPUT).chain(parsed.iter().map(|p| p.1)).collect();
-    graph.lower(&|v| names[v].to_string()).map_err(|e| {
-        let (_, name, op, _) = &parsed[e.node];
+    // Graph values to file names: a node's own value, or its last graph node's.
+    let name_of = |v: usize| if v == 0 { INPUT.to_string() } else { names[owner[v - 1] + 1].to_string() };
+    graph.lower(&name_of).map_err(|e| {
+        let (_, name, op, _) = &parsed[owner[e.node]];
         let field = match e.field {
             "reads" if matches!(*op, "add" | "concat") => "inputs",
             "reads" => "input",
             f => f,
         };
-        err(None, at(e.node, name, field), e.problem)
+        err(None, at(owner[e.node], name, field), e.problem)
     })
 }
