@@ -31,6 +31,7 @@ struct Node {
 }
 
 struct Graph {
+    input_dim: usize,
     nodes: Vec<Node>,
     /// The slope of every activation (one per graph: a depth's activations share it).
     slope: Q,
@@ -42,11 +43,11 @@ fn q(v: i64) -> Q {
 }
 
 impl Graph {
-    fn random(rng: &mut SplitMix64) -> Graph {
+    fn random(rng: &mut SplitMix64, input_dim: usize) -> Graph {
         let leaky = rng.next_u64().is_multiple_of(3);
         let (slope, slope_text) =
             if leaky { (Q::new(1.into(), 4.into()), Some("1/4")) } else { (q(0), None) };
-        let mut widths = vec![2usize];
+        let mut widths = vec![input_dim];
         let mut nodes: Vec<Node> = Vec::new();
         let pick = |rng: &mut SplitMix64, n: usize| (rng.next_u64() % n as u64) as usize;
         let count = 4 + pick(rng, 5);
@@ -94,7 +95,7 @@ impl Graph {
         };
         let w = vec![(0..widths[last]).map(|_| rng.small_int(3)).collect()];
         nodes.push(Node { op: Op::Dense(w, vec![rng.small_int(2)]), reads: vec![last], width: 1 });
-        Graph { nodes, slope, slope_text }
+        Graph { input_dim, nodes, slope, slope_text }
     }
 
     fn name(v: usize) -> String {
@@ -135,7 +136,7 @@ impl Graph {
                 }
             })
             .collect();
-        format!(r#"{{"input_dim": 2, "nodes": [{}]}}"#, nodes.join(",\n  "))
+        format!(r#"{{"input_dim": {}, "nodes": [{}]}}"#, self.input_dim, nodes.join(",\n  "))
     }
 
     /// Activations on the longest path from the input to each value (the input: 0).
@@ -181,29 +182,34 @@ impl Graph {
     }
 }
 
-#[test]
-fn random_graphs_lower_exactly_and_their_regions_are_the_graphs() {
-    let mut rng = SplitMix64(1906);
-    let dom = linregions::formats::parse_box("-2:2", 2).unwrap();
-    let mut carried = 0;
-    let (mut total, mut deep) = (0, 0);
-    for t in 0..200 {
-        let g = Graph::random(&mut rng);
+/// `count` random graphs on `d` inputs checked against their own evaluation in `[-2, 2]^d`
+/// (and, in 2D, the three enumeration paths): (graphs carrying values, graphs of two
+/// activation layers or more, regions).
+fn check_random_graphs(seed: u64, d: usize, count: usize) -> (usize, usize, usize) {
+    let mut rng = SplitMix64(seed);
+    let dom = linregions::formats::parse_box("-2:2", d).unwrap();
+    let (mut carried, mut deep, mut total) = (0, 0, 0);
+    for t in 0..count {
+        let g = Graph::random(&mut rng, d);
         let text = g.json();
         let net = parse_network(&text).unwrap_or_else(|e| panic!("graph {t}: {e}\n{text}"));
         carried += usize::from(net.has_carries());
         // The same function at random rational points.
-        let point = |rng: &mut SplitMix64| -> Vec<Q> {
-            (0..2).map(|_| Q::new(rng.small_int(300).into(), (1 + rng.next_u64() % 97).into())).collect()
-        };
         for _ in 0..20 {
-            let x = point(&mut rng);
+            let x: Vec<Q> =
+                (0..d).map(|_| Q::new(rng.small_int(300).into(), (1 + rng.next_u64() % 97).into())).collect();
             assert_eq!(net.eval(&x), vec![g.eval(&x).0], "graph {t} at {x:?}\n{text}");
         }
-        // Three paths and verify agree.
-        linregions::filter_check::check_paths_on(&format!("graph {t}"), &net, &dom);
-        // Each region's pattern is the graph's at its interior point; each sampled pattern is a region's.
         let e = enumerate(&net, &dom, &Options::default()).unwrap();
+        if d == 2 {
+            // Three paths and verify agree.
+            linregions::filter_check::check_paths_on(&format!("graph {t}"), &net, &dom);
+        } else {
+            let doc = linregions::formats::regions_json(&net, &dom, &e, None, None);
+            let file = linregions::formats::parse_regions(&doc).unwrap();
+            assert!(linregions::verify(&net, &dom, &file).unwrap().ok(), "graph {t}: verify\n{text}");
+        }
+        // Each region's pattern is the graph's at its interior point; each sampled pattern is a region's.
         total += e.regions.len();
         deep += usize::from(net.layer_sizes().len() > 1);
         let wire = |p: &linregions::Pattern| -> Vec<bool> {
@@ -218,15 +224,25 @@ fn random_graphs_lower_exactly_and_their_regions_are_the_graphs() {
             assert!(seen.insert(wire(&r.pattern)), "graph {t}: a pattern twice");
         }
         for _ in 0..200 {
-            let x: Vec<Q> = (0..2).map(|_| Q::new(rng.small_int(1000).into(), 500.into())).collect();
+            let x: Vec<Q> = (0..d).map(|_| Q::new(rng.small_int(1000).into(), 500.into())).collect();
             // Points on a boundary (a zero) are skipped.
             if let Some(bits) = g.eval(&x).1.into_iter().collect::<Option<Vec<bool>>>() {
                 assert!(seen.contains(&bits), "graph {t}: the pattern at {x:?} is no region's\n{text}");
             }
         }
     }
-    // Seed 1906: 157 graphs carry values, 71 have two activation layers or more, 822 regions.
+    (carried, deep, total)
+}
+
+#[test]
+fn random_graphs_lower_exactly_and_their_regions_are_the_graphs() {
+    // Seed 1906, 2 inputs: 157 of 200 graphs carry values, 71 have two activation layers or
+    // more, 822 regions.
+    let (carried, deep, total) = check_random_graphs(1906, 2, 200);
     assert!(carried > 100 && deep > 40 && total > 500, "{carried} carry, {deep} deep, {total} regions");
+    // 3 inputs, the walk alone, then verify: seed 1907, 46 of 60 carry, 13 deep, 608 regions.
+    let (carried, deep, total) = check_random_graphs(1907, 3, 60);
+    assert!(carried > 30 && deep > 10 && total > 400, "{carried} carry, {deep} deep, {total} regions");
 }
 
 #[test]
