@@ -1,11 +1,11 @@
 //! Networks given as graphs of named nodes (`nodes` files): random directed acyclic graphs of
-//! dense, relu / leaky_relu, identity, add and concat nodes on 2 inputs (skips from the
+//! dense, relu / leaky_relu, identity, add and concat nodes on 2 and 3 inputs (skips from the
 //! input, forks, branches inside branches, sums of computed values, activations of
 //! activations) are lowered to the chain with carried values, and checked against this
 //! file's own evaluation of the graph: the same outputs at random points, each region's
 //! pattern the graph's activation signs at its interior point, every sampled point's signs
-//! a region's pattern; and the enumeration's three paths and `verify` agree
-//! (`filter_check::check_paths_on`).
+//! a region's pattern; `verify` accepts the regions, and in 2D the enumeration's three paths
+//! agree (`filter_check::check_paths_on`). Then errors, and answers worked out by hand.
 
 use linregions::internals::num::Q;
 use linregions::random::SplitMix64;
