@@ -17,6 +17,23 @@ fn load(name: &str) -> Result<linregions::Network, linregions::import::ImportErr
     read_onnx(&std::fs::read(root().join("fixtures/onnx").join(name)).unwrap())
 }
 
+/// The network's first output within `tol` of `fixtures/onnx/{name}.expected.json`'s at each
+/// of its points (floats taken exactly).
+fn matches_expected(net: &linregions::Network, name: &str, tol: f64) {
+    let path = root().join(format!("fixtures/onnx/{name}.expected.json"));
+    let cases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for case in cases.as_array().unwrap() {
+        let x: Vec<Q> = case["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
+            .collect();
+        let (y, want) = (to_f64(&net.eval(&x)[0]), case["y"][0].as_f64().unwrap());
+        assert!((y - want).abs() < tol, "{name}: {y} vs {want} at {x:?}");
+    }
+}
+
 #[test]
 fn gemm_matmul_add_equals_the_safetensors_net() {
     let onnx = load("mlp.onnx").unwrap();
@@ -47,21 +64,7 @@ fn convolution_and_pooling_match_the_reference_evaluator() {
     let net = load("cnn.onnx").unwrap();
     assert_eq!(net.input_dim(), 16);
     assert_eq!(net.layer_sizes(), vec![32]);
-    let cases: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/onnx/cnn.expected.json")).unwrap(),
-    )
-    .unwrap();
-    for case in cases.as_array().unwrap() {
-        let x: Vec<Q> = case["x"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
-            .collect();
-        let y = net.eval(&x);
-        let expected = case["y"][0].as_f64().unwrap();
-        assert!((to_f64(&y[0]) - expected).abs() < 1e-5, "{} vs {expected}", to_f64(&y[0]));
-    }
+    matches_expected(&net, "cnn", 1e-5);
     // Its regions on a plane through three images.
     let e0: Vec<Q> = (0..16).map(|i| Q::new((i as i64 % 5 - 2).into(), 4.into())).collect();
     let u: Vec<Q> = (0..16).map(|i| if i % 3 == 0 { qi(1) } else { qi(0) }).collect();
@@ -95,20 +98,7 @@ fn residual_branches_from_signed_values_and_unknown_operators() {
     ] {
         let net = load(&format!("{name}.onnx")).unwrap();
         assert_eq!(net.layer_sizes(), sizes, "{name}");
-        let cases: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(root().join(format!("fixtures/onnx/{name}.expected.json"))).unwrap(),
-        )
-        .unwrap();
-        for case in cases.as_array().unwrap() {
-            let x: Vec<Q> = case["x"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| from_f64_exact(v.as_f64().unwrap()).unwrap())
-                .collect();
-            let (y, want) = (to_f64(&net.eval(&x)[0]), case["y"][0].as_f64().unwrap());
-            assert!((y - want).abs() < tol, "{name}: {y} vs {want} at {x:?}");
-        }
+        matches_expected(&net, name, tol);
     }
     // The network files with conv, avgpool and maxpool nodes written from cnn.onnx and
     // pools1d.onnx (make_pool_fixtures.py): the same networks, byte for byte.
