@@ -270,7 +270,7 @@ fn graph_errors_name_the_node_and_field() {
         wide.push(format!(r#"{{"name": "c{k}", "op": "concat", "inputs": ["c{}", "c{}"]}}"#, k - 1, k - 1));
     }
     let e = bad(&wide.join(", "));
-    assert!(e.contains("nodes[23] (c23).inputs") && e.contains("more than 16777216"), "{e}");
+    assert!(e.contains("nodes[23] (c23).op") && e.contains("more than 16777216"), "{e}");
     // Convolutions and pools: the shape must hold the input; kernels and pads must fit.
     let conv = |extra: &str| {
         format!(
@@ -290,6 +290,11 @@ fn graph_errors_name_the_node_and_field() {
         "{}",
         bad(pool)
     );
+    // A max over 10,000 values would take 10^8 weights: an error, not an exhausted memory.
+    let max =
+        parse_network(r#"{"input_dim": 10000, "nodes": [{"name": "m", "op": "max", "input": "input"}]}"#);
+    let e = max.unwrap_err().to_string();
+    assert!(e.contains("nodes[0] (m).input`: expands to a dense layer of [10000] x [10000] weights"), "{e}");
     let one = r#"{"name": "s", "op": "add", "inputs": ["input"]}"#;
     assert!(bad(one).contains("two or more names"), "{}", bad(one));
     let sizes = format!(r#"{d}, {{"name": "s", "op": "add", "inputs": ["d", "input"]}}"#);

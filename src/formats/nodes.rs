@@ -8,7 +8,7 @@ use super::WireError;
 use super::json::{err, kind, matrix, number, vector};
 use crate::arith::num::Q;
 use crate::network::graph::{Graph, GraphNode, GraphOp, push_max};
-use crate::network::image::{avg_pool_dense, conv_dense, windows};
+use crate::network::image::{avg_pool_dense, conv_dense, dense_size, windows};
 use crate::network::{Dense, LayerSpec};
 use num_traits::Zero;
 use serde_json::{Map, Value};
@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 
 /// The name of the network's input among the tensors a node reads.
 const INPUT: &str = "input";
+
+/// The most values a node may have (as for the lowering's own bound).
+const MAX_VALUES: usize = 1 << 24;
 
 /// The fields each kind of node may have (besides `name` and `op`).
 fn allowed(op: &str) -> Option<&'static [&'static str]> {
@@ -221,7 +224,10 @@ pub(crate) fn lower_nodes(
             "identity" => (push(GraphOp::Identity, ids), width),
             "add" => (push(GraphOp::Add, ids), width),
             "concat" => {
-                let w = reads.iter().map(|r| if *r == INPUT { input_dim } else { widths[index[r]] }).sum();
+                let w = reads
+                    .iter()
+                    .map(|r| if *r == INPUT { input_dim } else { widths[index[r]] })
+                    .fold(0usize, usize::saturating_add);
                 (push(GraphOp::Concat, ids), w)
             }
             "conv" => {
@@ -282,8 +288,15 @@ pub(crate) fn lower_nodes(
                 };
                 (v, c * oh * ow)
             }
-            _ => (push_max(&mut push, ids[0], vec![(0..width).collect()], width), 1),
+            _ => {
+                // The tree's layers hold about width x width weights.
+                dense_size(&[width], &[width]).map_err(|e| err(None, field("input"), e))?;
+                (push_max(&mut push, ids[0], vec![(0..width).collect()], width), 1)
+            }
         };
+        if w > MAX_VALUES {
+            return Err(err(None, field("op"), format!("has {w} values, more than {MAX_VALUES}")));
+        }
         value.push(v);
         widths.push(w);
     }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 mod fold;
 use crate::network::graph::{Graph, GraphNode, GraphOp, push_max};
-use crate::network::image::{avg_pool_dense, conv_dense, windows};
+use crate::network::image::{avg_pool_dense, conv_dense, dense_size, windows};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -714,7 +714,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 {
                     return Err(err(Some(&here), "only flat tensors are concatenated (axis 1)"));
                 }
-                let k = reads.iter().map(|r| r.1.len()).sum();
+                let k = reads.iter().map(|r| r.1.len()).fold(0usize, usize::saturating_add);
                 (push(GraphOp::Concat, reads.iter().map(|r| r.0).collect()), Shape::Flat(k))
             }
             "Relu" => {
@@ -736,7 +736,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                     Some((c, h, w, _)) if gamma.len() == c && c < k => h * w,
                     _ => 1,
                 };
-                if [&gamma, &beta, &mean, &var].iter().any(|v| v.len() * per != k) {
+                if [&gamma, &beta, &mean, &var].iter().any(|v| v.len().checked_mul(per) != Some(k)) {
                     return Err(err(Some(&here), format!("size differs from its input's {k} values")));
                 }
                 let mut dense = Dense::identity(k);
@@ -840,6 +840,8 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                         Some(a) => inits.get(a).map(|t| t.ints.clone()).unwrap_or_default(),
                         None => n.ints("axes").unwrap_or_default(),
                     };
+                    // The tree's layers hold about k x k weights.
+                    dense_size(&[k], &[k]).map_err(|e| err(Some(&here), e))?;
                     if !matches!(shape, Shape::Flat(_)) || !matches!(axes[..], [1] | [-1]) {
                         return Err(err(
                             Some(&here),
