@@ -63,9 +63,10 @@ impl fmt::Display for GraphError {
 impl std::error::Error for GraphError {}
 
 /// The most values a node may have, and the most weights of one lowered layer (as for a
-/// convolution's dense layer): beyond, the lowering is an error, not an exhausted memory.
+/// convolution's dense layer, [`super::image`]): beyond, the lowering is an error, not an
+/// exhausted memory.
 const MAX_WIDTH: usize = 1 << 24;
-const MAX_WEIGHTS: usize = 1 << 26;
+const MAX_WEIGHTS: usize = 1 << 24;
 
 /// A value as an affine map of the current stage: `len` of its slots from `at` (a value
 /// computed there or carried), or rows `a` and constants `c`.
@@ -383,10 +384,9 @@ pub(crate) fn push_max(
         match spec {
             LayerSpec::Dense(d) => pending = Some(d),
             LayerSpec::ActivationWithCarry { slope, carry } => {
-                let d = pending.take().expect("a dense layer before each activation");
-                let m = d.out_dim() - carry;
-                let choices = Dense { weight: d.weight[..m].to_vec(), bias: d.bias[..m].to_vec() };
-                let firsts = Dense { weight: d.weight[m..].to_vec(), bias: d.bias[m..].to_vec() };
+                let mut choices = pending.take().expect("a dense layer before each activation");
+                let m = choices.out_dim() - carry;
+                let firsts = Dense { weight: choices.weight.split_off(m), bias: choices.bias.split_off(m) };
                 let pre = push(GraphOp::Dense(choices), vec![at]);
                 let act = push(GraphOp::Activation { slope }, vec![pre]);
                 let kept = push(GraphOp::Dense(firsts), vec![at]);

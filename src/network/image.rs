@@ -6,10 +6,11 @@
 use super::{Dense, LayerSpec};
 use crate::arith::num::Q;
 
-/// The most weights one dense layer made from a Conv or AveragePool may hold (2^26, about
-/// 3 GB of exact rationals; a second 3x3 convolution of 8 to 16 channels on 26x26 needs
-/// 5 x 10^7): a larger one is an error, not an exhausted memory.
-pub(crate) const MAX_DENSE: usize = 1 << 26;
+/// The most weights one dense layer made from a convolution or a pool may hold (2^24, about
+/// 1 GB of exact rationals; the lowering copies a layer a few times, and composing it with
+/// the layer before costs its size times that layer's inputs): a larger one is an error, not
+/// an exhausted memory.
+pub(crate) const MAX_DENSE: usize = 1 << 24;
 
 pub(crate) fn dense_size(rows: &[usize], cols: &[usize]) -> Result<(), String> {
     let n = rows.iter().chain(cols).try_fold(1usize, |acc, &d| acc.checked_mul(d));
