@@ -75,6 +75,19 @@ def test_from_file_reads_every_format_with_the_clis_messages():
         lr.Network.from_layers([([[float("nan")]], [0.0])])
 
 
+def test_graphs_with_skips_and_max_pooling():
+    # fixtures/skip_nodes.json: x0 + relu(x0 - x1) + relu(x1 + relu(x1)), maps by hand.
+    net = lr.Network.from_file(os.path.join(FIX, "skip_nodes.json"))
+    res = net.enumerate(unbounded=True)
+    got = sorted(("|".join(r.pattern), tuple(r.logits.weight[0])) for r in res.regions)
+    f = Fraction
+    assert got == [("00|0", (f(1), f(0))), ("01|1", (f(1), f(2))), ("10|0", (f(2), f(-1))), ("11|1", (f(2), f(1)))]
+    assert res.verify(raise_on_failure=True)
+    # max(x1, x2) from ONNX, its one bit the argmax choice.
+    res = lr.Network.from_file(os.path.join(FIX, "onnx", "maxpool_signed.onnx")).enumerate(box=[(-1, 1), (-1, 1)])
+    assert sorted(r.pattern for r in res.regions) == [("0",), ("1",)]
+
+
 def test_verify_networkx_inspect():
     res = lr.Network.from_file(os.path.join(FIX, "net-2-8-8-1.json")).enumerate(box=[(-2, 2), (-2, 2)])
     assert res.verify(raise_on_failure=True)
