@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 mod fold;
 use crate::network::graph::{Graph, GraphNode, GraphOp, push_max};
-use crate::network::image::{avg_pool_dense, conv_dense, dense_size, windows};
+use crate::network::image::{MAX_DENSE, avg_pool_dense, conv_dense, dense_size, windows};
 use fold::{fold, resolve_shape};
 
 fn err(what: Option<&str>, problem: impl Into<String>) -> ImportError {
@@ -569,6 +569,7 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
     let mut tensors: BTreeMap<String, (usize, Shape)> = BTreeMap::new();
     tensors.insert(input_name, (0, shape));
     let mut last: Option<String> = None;
+    let mut weights = 0usize;
     for n in &nodes {
         // Constants, operators on constants only (a transposed weight, a computed shape) and
         // the shapes of data tensors are evaluated; the rest makes the graph.
@@ -618,6 +619,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
         };
         // Push a node reading `from`; its value.
         let mut push = |op: GraphOp, from: Vec<usize>| -> usize {
+            if let GraphOp::Dense(d) = &op {
+                let size = d.weight.len().saturating_mul(d.weight.first().map_or(0, Vec::len));
+                weights = weights.saturating_add(size);
+            }
             graph.nodes.push(GraphNode { op, reads: from });
             labels.push(here.clone());
             graph.nodes.len()
@@ -881,6 +886,14 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 ));
             }
         };
+        // The weights of every dense node so far (convolutions and pools expanded), bounded as
+        // one layer is ([`MAX_DENSE`]): many layers near that bound would exhaust memory too.
+        if weights > MAX_DENSE {
+            return Err(err(
+                Some(&here),
+                format!("the graph's dense layers up to here hold {weights} weights, more than {MAX_DENSE}"),
+            ));
+        }
         tensors.insert(out.clone(), (value, shape));
         last = Some(out.clone());
     }
