@@ -705,11 +705,10 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                         format!("bias of {} values for {k} outputs", c.values.len()),
                     ));
                 }
-                let mut dense = Dense::identity(k);
-                for (o, b) in dense.bias.iter_mut().enumerate() {
-                    *b = c.values[if c.values.len() == 1 { 0 } else { o }].clone();
-                }
-                (push(GraphOp::Dense(dense), vec![v]), shape)
+                let shift =
+                    (0..k).map(|o| c.values[if c.values.len() == 1 { 0 } else { o }].clone()).collect();
+                let scale = vec![Q::from_integer(1.into()); k];
+                (push(GraphOp::Diagonal { scale, shift }, vec![v]), shape)
             }
             "Concat" => {
                 if reads.len() < 2 || reads.len() != given.len() {
@@ -744,15 +743,16 @@ pub fn read_onnx_with(bytes: &[u8], external: &mut ExternalData<'_>) -> Result<N
                 if [&gamma, &beta, &mean, &var].iter().any(|v| v.len().checked_mul(per) != Some(k)) {
                     return Err(err(Some(&here), format!("size differs from its input's {k} values")));
                 }
-                let mut dense = Dense::identity(k);
+                let (mut scale, mut shift) = (Vec::with_capacity(k), Vec::with_capacity(k));
                 for o in 0..gamma.len() {
                     let s = bn_scale(&gamma[o], &var[o], &eps).map_err(|e| err(Some(&here), e.problem))?;
-                    for j in o * per..(o + 1) * per {
-                        dense.weight[j][j] = s.clone();
-                        dense.bias[j] = -&mean[o] * &s + &beta[o];
+                    let t = -&mean[o] * &s + &beta[o];
+                    for _ in 0..per {
+                        scale.push(s.clone());
+                        shift.push(t.clone());
                     }
                 }
-                (push(GraphOp::Dense(dense), vec![v]), shape)
+                (push(GraphOp::Diagonal { scale, shift }, vec![v]), shape)
             }
             "Flatten" => {
                 let (v, shape) = one()?;

@@ -23,6 +23,8 @@ pub enum GraphOp {
     Activation { slope: Q },
     /// Its one input unchanged.
     Identity,
+    /// `scale[i]·x[i] + shift[i]` of its one input, value by value (a batch norm, a bias).
+    Diagonal { scale: Vec<Q>, shift: Vec<Q> },
     /// The sum of its inputs (two or more, of one width).
     Add,
     /// Its inputs one after another (two or more).
@@ -203,6 +205,16 @@ impl Graph {
                 }
                 GraphOp::Activation { .. } => (ws[0], d + 1),
                 GraphOp::Identity => (ws[0], d),
+                GraphOp::Diagonal { scale, shift } => {
+                    if scale.len() != ws[0] || shift.len() != ws[0] {
+                        return Err(fail(
+                            i,
+                            "weight",
+                            format!("{} scales and {} shifts for {} values", scale.len(), shift.len(), ws[0]),
+                        ));
+                    }
+                    (ws[0], d)
+                }
                 GraphOp::Add => {
                     if let Some(k) = ws.iter().position(|w| *w != ws[0]) {
                         return Err(fail(
@@ -323,6 +335,17 @@ impl Graph {
                     node.reads.iter().map(|&r| value[r].as_ref().expect("read at this depth")).collect();
                 let v: Rep = match &node.op {
                     GraphOp::Dense(d) => ins[0].dense(d, stage_width),
+                    GraphOp::Diagonal { scale, shift } => {
+                        let (mut a, mut c) = ins[0].rows(stage_width);
+                        for ((row, ci), (s, t)) in a.iter_mut().zip(c.iter_mut()).zip(scale.iter().zip(shift))
+                        {
+                            for x in row.iter_mut().filter(|x| !x.is_zero()) {
+                                *x *= s;
+                            }
+                            *ci = &*ci * s + t;
+                        }
+                        Rep::Rows(a, c)
+                    }
                     GraphOp::Add => {
                         let (mut a, mut c) = ins[0].rows(stage_width);
                         for v in &ins[1..] {
