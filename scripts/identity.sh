@@ -53,6 +53,10 @@ done
 big="$dir/net-2-64-64-1.json"; "$new" random --dims 2,64,64,1 --seed 1 -o "$big" >/dev/null
 run "2-64-64-1 box" enumerate "$big" --box=-10:10 --json - -q
 run "2-64-64-1 partition" partition "$big" --box=-10:10 --json - -q
+run "2-64-64-1 walk" enumerate "$big" --box=-10:10 --walk --json - -q
+wide="$dir/net-2-256-1.json"; "$new" random --dims 2,256,1 --seed 1 -o "$wide" >/dev/null
+run "2-256-1 whole" enumerate "$wide" --unbounded --json - -q
+run "2-256-1 jsonl" enumerate "$wide" --unbounded --jsonl - -q
 run "3-6-6-1 plane" enumerate fixtures/net-3-6-6-1.json --plane fixtures/plane3.csv --json - -q
 run "leaky jsonl" enumerate fixtures/leaky.json --unbounded --jsonl - -q
 echo "identity: $n runs, $diff differ"

@@ -38,6 +38,7 @@ use std::cmp::Ordering;
 /// neuron, `a·x + c >= 0`), else `A = a, B = -c`. `f` holds `(â, ĉ)`, the floats of
 /// `(a, c)`. The row may be any positive multiple of the primitive one: every ratio and
 /// sign used here is scale-invariant, and [`PlaneRow::owned`] makes it primitive.
+#[derive(Clone, Copy)]
 pub(crate) struct PlaneRow<'a> {
     pub a: &'a [Z],
     pub c: &'a Z,
@@ -78,8 +79,9 @@ impl PlaneRow<'_> {
         (a, b, self.src)
     }
 
+    /// `a = 0`, read from the floats (a non-zero integer never converts to 0).
     fn is_zero(&self) -> bool {
-        self.a.iter().all(Zero::is_zero)
+        self.f[..2].iter().all(|v| *v == 0.0)
     }
 }
 
@@ -113,8 +115,11 @@ fn filtered_min(items: &[(usize, Option<Approx>)], exact: impl Fn(usize) -> (Z, 
 /// point `p` on the facet just crossed and the normal `n` pointing into the region.
 /// `None`: take the general path.
 pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspaces, Vec<Q>)> {
-    let mut live: Vec<usize> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
+    if !rows.iter().any(PlaneRow::is_zero) {
+        return prefilter_live(rows, p, n);
+    }
+    let mut live: Vec<PlaneRow> = Vec::with_capacity(rows.len());
+    for r in rows {
         if r.is_zero() {
             // `0 <= B`: holds everywhere (dropped by grouping) or nowhere (leave it to the
             // general path, which reports the region empty).
@@ -124,17 +129,156 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
             }
             continue;
         }
-        live.push(i);
+        live.push(*r);
     }
+    prefilter_live(&live, p, n)
+}
 
+/// [`prefilter`] of rows none of which is zero.
+fn prefilter_live(live: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspaces, Vec<Q>)> {
+    if live.len() >= SCREEN_ROWS
+        && let Some(found) = screened(live, p, n, SCREEN_KEEP)
+    {
+        return found;
+    }
+    core(live, p, n).map(|c| (c.hs, c.inner))
+}
+
+/// From this many rows on, [`screened`] runs first.
+const SCREEN_ROWS: usize = 64;
+/// The rows nearest the hint that [`screened`] starts from.
+const SCREEN_KEEP: usize = 24;
+
+/// The prefilter on the rows nearest `p` only, when the others are certified not to
+/// matter: `Some(result)` is [`core`]'s result on all the rows, `None` means run it.
+///
+/// Let `δ_i = s_i(p) / ||a_i||_1`, the L∞ distance from `p` to row `i`'s line. Run [`core`]
+/// on a set `C` of rows (the [`SCREEN_KEEP`] smallest float `δ_i`, and any row the floats
+/// cannot place; `keep` is [`SCREEN_KEEP`] but for tests). Let `E >= eps·||nz||_∞` bound the step to the stepped point, `R >=` the
+/// `rho` found, and `t` the certified square of the polar points. A row outside `C` with
+/// `δ_i > K = max(2E, R + E, 1/(t·den0) + E)` changes nothing:
+/// - the ray `p + τ·nz` reaches its line at `τ >= δ_i / ||nz||_∞ > 2·eps`, after the first
+///   row of `C` (at `2·eps`): the step is the same;
+/// - at the stepped point its L∞ distance is above `δ_i - E > R`: `rho` is the same;
+/// - its polar point `a_i / (den0 · s_i)` has coordinates below `||a_i||_1 / (den0 · s_i)
+///   < t`: strictly inside the square, so inside the hull of `C`'s points and not a facet,
+///   nor a copy of one (a copy has a facet's polar point, a vertex).
+///
+/// So `C`'s result is the whole result. `δ_i > K` is certified by the slack's error bound
+/// and every other operation rounded outwards; the rows that fail it join `C` (twice at
+/// most), then the whole set runs.
+fn screened(rows: &[PlaneRow], p: &[Q], n: &[Q], keep: usize) -> Option<Option<(Halfspaces, Vec<Q>)>> {
+    let (px, den) = common_denominator(p);
+    let (px_f, den_f) = (tuples(&px), z_to_f64(&den));
+    let den_hi = up(Approx::of(&den).v + Approx::of(&den).e);
+    // Each row's slack at p (scaled by `den`) and the upper bound of its `||a||_1`.
+    let slacks: Vec<(Approx, f64)> = rows
+        .iter()
+        .map(|r| {
+            let norm = up(up(r.f[0].abs() + r.f[1].abs()) * (1.0 + RHO_ROW));
+            (r.slack_f(&px_f, den_f), norm)
+        })
+        .collect();
+    let mut keys: Vec<(f64, usize)> = slacks
+        .iter()
+        .enumerate()
+        .map(|(i, (s, norm))| {
+            let lo = s.v - s.e;
+            (if lo > 0.0 && lo.is_finite() { s.v / norm } else { f64::NEG_INFINITY }, i)
+        })
+        .collect();
+    let keep = keep.min(rows.len() - 1);
+    keys.select_nth_unstable_by(keep, |a, b| a.0.total_cmp(&b.0));
+    let mut in_c = vec![false; rows.len()];
+    for &(_, i) in &keys[..keep] {
+        in_c[i] = true;
+    }
+    for _round in 0..3 {
+        let sub: Vec<PlaneRow> = rows.iter().zip(&in_c).filter(|(_, c)| **c).map(|(r, _)| *r).collect();
+        let Some(found) = core(&sub, p, n) else { return Some(None) };
+        let k_den = screen_bound(&found, &den_hi)?;
+        let mut grew = false;
+        for (i, (s, norm)) in slacks.iter().enumerate() {
+            if in_c[i] {
+                continue;
+            }
+            // Certified: s_i(p)·den >= s.v - s.e > K·den·||a_i||_1.
+            let far = down(s.v - s.e) > up(k_den * norm);
+            if !far {
+                in_c[i] = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            return Some(Some((found.hs, found.inner)));
+        }
+        if in_c.iter().filter(|c| **c).count() > rows.len() / 2 {
+            return None;
+        }
+    }
+    None
+}
+
+/// `K·den` of [`screened`] rounded up (`den_hi >= den`), or `None` when a bound is
+/// missing (no row met along `n`, no certified square) or not finite.
+fn screen_bound(c: &Core, den_hi: &f64) -> Option<f64> {
+    let (tn, td) = c.eps.as_ref()?;
+    let nmax: Z = c.nz.iter().map(|v| v.abs()).max()?;
+    let ub = |num: &Z, den: &Z| filter::ratio(Approx::of(num), Approx::of(den)).map(|r| up(r.v + r.e));
+    let e = ub(&(tn * nmax), td)?;
+    let (rn, rd) = c.rho.as_ref()?;
+    let r = ub(rn, rd)?;
+    let t = c.t?;
+    let d0 = Approx::of(&c.den0);
+    let d0_lo = down(d0.v - d0.e);
+    let t_den = down(t * d0_lo);
+    if !(t_den > 0.0) {
+        return None;
+    }
+    let pq = up(1.0 / t_den);
+    let k = up(up(2.0 * e).max(up(r + e)).max(up(pq + e)));
+    let kd = up(k * den_hi);
+    (kd.is_finite() && e.is_finite()).then_some(kd)
+}
+
+/// A float's successor: at least the exact result of the round-to-nearest operation that
+/// gave it (infinities and NaN stay).
+fn up(x: f64) -> f64 {
+    x.next_up()
+}
+
+/// A float's predecessor: at most the exact result of the operation that gave it.
+fn down(x: f64) -> f64 {
+    x.next_down()
+}
+
+/// The relative error of a row's floats `(â, ĉ)` (each within `2u`; this bound is wider).
+const RHO_ROW: f64 = 1.0 / (1u64 << 50) as f64;
+
+/// What [`core`] found, with the values [`screened`] bounds the other rows by.
+struct Core {
+    hs: Halfspaces,
+    inner: Vec<Q>,
+    /// The step `eps` (numerator, denominator) along `nz`; `None`: no row is met (step 1).
+    eps: Option<(Z, Z)>,
+    nz: Vec<Z>,
+    /// The smallest `slack / ||a||_1` at the stepped point.
+    rho: Option<(Z, Z)>,
+    /// The stepped point's denominator (the polar points are `a_i / (den0 · s_i)`).
+    den0: Z,
+    /// A certified square `[-t, t]^2` strictly inside the hull of the polar points.
+    t: Option<f64>,
+}
+
+/// The prefilter over `rows` (none of them zero), as the module doc describes.
+fn core(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<Core> {
     // The step across the facet: every row must be slack at p, or tight and decreasing
     // along n; the step is half the distance to the first row met along n.
     let (px, den) = common_denominator(p);
     let (nz, _) = common_denominator(n);
     let (px_f, nz_f, den_f) = (tuples(&px), tuples(&nz), z_to_f64(&den));
-    let mut meets: Vec<(usize, Option<Approx>)> = Vec::new();
-    for &i in &live {
-        let r = &rows[i];
+    let mut meets: Vec<(usize, Option<Approx>)> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
         let s = r.slack_f(&px_f, den_f);
         if s.sign() != Some(1) {
             let s = r.slack(&px, &den);
@@ -168,10 +312,9 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
     // rounded point).
     let (xs0_f, den0_f) = (tuples(&xs0), z_to_f64(&den0));
     let norm1 = |r: &PlaneRow| -> Z { r.a.iter().map(|v| v.abs()).sum() };
-    let mut fits: Vec<(usize, Option<Approx>)> = Vec::with_capacity(live.len());
-    let mut polar: Vec<Option<[Approx; 2]>> = Vec::with_capacity(live.len() + 1);
-    for &i in &live {
-        let r = &rows[i];
+    let mut fits: Vec<(usize, Option<Approx>)> = Vec::with_capacity(rows.len());
+    let mut polar: Vec<Option<[Approx; 2]>> = Vec::with_capacity(rows.len() + 1);
+    for (i, r) in rows.iter().enumerate() {
         let mut s = r.slack_f(&xs0_f, den0_f);
         fits.push((i, filter::ratio(s, filter::abs_sum(&r.f[..2]))));
         if s.sign() != Some(1) {
@@ -193,10 +336,10 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
 
     // The rows certainly inside the hull of the polar points.
     polar.push(Some([Approx { v: 0.0, e: 0.0 }; 2])); // the origin
-    let keep = not_strictly_inside(&polar);
-    let survivors = live.iter().zip(&keep).filter(|(_, k)| **k).map(|(&i, _)| rows[i].owned());
+    let (keep, t) = not_strictly_inside(&polar);
+    let survivors = rows.iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r.owned());
     match group_primitive(survivors) {
-        Grouped::Rows(hs) => Some((hs, inner)),
+        Grouped::Rows(hs) => Some(Core { hs, inner, eps, nz, rho, den0, t }),
         Grouped::Empty => None,
     }
 }
@@ -204,8 +347,9 @@ pub(crate) fn prefilter(rows: &[PlaneRow], p: &[Q], n: &[Q]) -> Option<(Halfspac
 /// For each point (the last one, the origin, is not asked about), false if it is certainly
 /// strictly inside the convex hull of the others: first against the polygon of the points
 /// extreme in eight directions (cheap, drops most points), then against the float hull of
-/// the points left. `None` points are kept.
-fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
+/// the points left. `None` points are kept. Also the largest half-width `t` of a square
+/// `[-t, t]^2` certified strictly inside the hull (either polygon's, see [`square_inside`]).
+fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> (Vec<bool>, Option<f64>) {
     let m = pts.len() - 1;
     let mut keep = vec![true; m];
     let dirs: [(f64, f64); 8] = [
@@ -232,12 +376,12 @@ fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
     }
     let mut poly: Vec<usize> = Vec::with_capacity(8);
     for b in best {
-        let Some((i, _)) = b else { return keep };
+        let Some((i, _)) = b else { return (keep, None) };
         if poly.last() != Some(&i) && poly.first() != Some(&i) {
             poly.push(i);
         }
     }
-    drop_inside(pts, &poly, &mut keep);
+    let t8 = drop_inside(pts, &poly, &mut keep);
     // The float hull (Andrew's monotone chain on the float values) of the points left and
     // the origin: a guess, certified by `drop_inside`.
     let mut left: Vec<usize> = (0..m).filter(|&i| keep[i] && pts[i].is_some()).chain([m]).collect();
@@ -260,17 +404,22 @@ fn not_strictly_inside(pts: &[Option<[Approx; 2]>]) -> Vec<bool> {
         }
         hull.pop();
     }
-    drop_inside(pts, &hull, &mut keep);
-    keep
+    let t = drop_inside(pts, &hull, &mut keep);
+    let t = match (t8, t) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    (keep, t)
 }
 
 /// Marks `false` every point certainly strictly inside the polygon `poly` (indices into
 /// `pts`, counter-clockwise), provided the polygon is certified convex: each vertex strictly
-/// left of every edge it is not on. Otherwise nothing changes.
-fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
+/// left of every edge it is not on. Otherwise nothing changes. Returns the half-width of
+/// the square [`square_inside`] certified, if any.
+fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) -> Option<f64> {
     let k = poly.len();
     if k < 3 {
-        return;
+        return None;
     }
     let at = |i: usize| pts[i].expect("polygon points are known");
     let left = |j: usize, i: usize| {
@@ -278,7 +427,7 @@ fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
     };
     let convex = (0..k).all(|j| (0..k).filter(|&t| t != j && t != (j + 1) % k).all(|t| left(j, poly[t])));
     if !convex {
-        return;
+        return None;
     }
     let t = square_inside(pts, poly);
     for (i, kp) in keep.iter_mut().enumerate() {
@@ -291,6 +440,7 @@ fn drop_inside(pts: &[Option<[Approx; 2]>], poly: &[usize], keep: &mut [bool]) {
             *kp = false;
         }
     }
+    t
 }
 
 /// A half-width `t > 0` such that the closed square `[-t, t]²` is strictly inside the
@@ -368,6 +518,83 @@ mod tests {
         let e = |v: f64| Q::from_f64(v).expect("finite");
         let (px, py, qx, qy, rx, ry) = (e(p[0]), e(p[1]), e(q[0]), e(q[1]), e(r[0]), e(r[1]));
         (&qx - &px) * (&ry - &py) - (&qy - &py) * (&rx - &px) > Q::zero()
+    }
+
+    /// The screened prefilter gives exactly what the prefilter over every row gives, on
+    /// random line arrangements (wide and narrow coefficients, repeated and parallel lines,
+    /// rows far beyond the `f64` range), from hints on a facet of random regions.
+    #[test]
+    fn screening_changes_nothing() {
+        let mut rng = crate::network::random::SplitMix64(2026);
+        let q = |v: i64| Q::from_integer(v.into());
+        let (mut screened_used, mut found) = (0, 0);
+        for t in 0..160 {
+            let m = 64 + (rng.next_u64() % 300) as usize;
+            let span = [9i64, 1000, 1 << 40][t % 3];
+            let mut rnd = |k: i64| (rng.next_u64() % (2 * k as u64 + 1)) as i64 - k;
+            let mut lines: Vec<(Vec<Z>, Z)> =
+                (0..m).map(|_| (vec![Z::from(rnd(span)), Z::from(rnd(span))], Z::from(rnd(span)))).collect();
+            // Copies and parallels of a few lines; every 7th case a line beyond f64.
+            for k in 0..m / 10 {
+                let (a, c) = lines[k].clone();
+                lines.push((a.iter().map(|v| v * 3).collect(), &c * 3 + Z::from(k % 2)));
+            }
+            if t % 7 == 0 {
+                let huge = Z::from(1) << 1100usize;
+                lines.push((vec![huge.clone(), -&huge], huge * 5));
+            }
+            // A random interior point x0 fixes the signs; p is where the ray from x0
+            // along -d first meets a line, and n = d points back inside.
+            let x0 = [Q::new(rnd(50).into(), 37.into()), Q::new(rnd(50).into(), 41.into())];
+            let d = [q(rnd(20)), q(rnd(20) | 1)];
+            let val = |(a, c): &(Vec<Z>, Z), x: &[Q]| -> Q {
+                Q::from_integer(a[0].clone()) * &x[0]
+                    + Q::from_integer(a[1].clone()) * &x[1]
+                    + Q::from_integer(c.clone())
+            };
+            if lines.iter().any(|l| val(l, &x0).is_zero()) {
+                continue;
+            }
+            let neg: Vec<bool> = lines.iter().map(|l| val(l, &x0).is_positive()).collect();
+            // Along x0 - tau·d, line l reaches zero at tau = val / (a·d).
+            let hit = lines
+                .iter()
+                .filter_map(|l| {
+                    let ad =
+                        Q::from_integer(l.0[0].clone()) * &d[0] + Q::from_integer(l.0[1].clone()) * &d[1];
+                    if ad.is_zero() {
+                        return None;
+                    }
+                    let tau = val(l, &x0) / ad;
+                    tau.is_positive().then_some(tau)
+                })
+                .min();
+            let Some(tau) = hit else { continue };
+            let p: Vec<Q> = (0..2).map(|j| &x0[j] - &tau * &d[j]).collect();
+            let floats: Vec<Vec<f64>> =
+                lines.iter().map(|(a, c)| vec![z_to_f64(&a[0]), z_to_f64(&a[1]), z_to_f64(c)]).collect();
+            let rows: Vec<PlaneRow> = lines
+                .iter()
+                .zip(&floats)
+                .zip(&neg)
+                .enumerate()
+                .map(|(i, (((a, c), f), &ng))| PlaneRow { a, c, f, neg: ng, src: Source::Neuron((0, i)) })
+                .collect();
+            let live: Vec<PlaneRow> = rows.iter().filter(|r| !r.is_zero()).copied().collect();
+            let whole = core(&live, &p, &d).map(|c| (c.hs, c.inner));
+            if whole.is_some() {
+                found += 1;
+            }
+            // With few rows to start from, the bounds decide most of the result.
+            for keep in [2, 4, 8] {
+                if let Some(r) = screened(&live, &p, &d, keep) {
+                    screened_used += 1;
+                    assert_eq!(r, whole, "case {t}, {keep} rows kept");
+                }
+            }
+            assert_eq!(prefilter(&rows, &p, &d), whole, "case {t}");
+        }
+        assert!(found > 100 && screened_used > 120, "{found} {screened_used}");
     }
 
     /// The certified square is strictly inside the polygon (exactly), is found for polygons

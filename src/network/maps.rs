@@ -346,7 +346,11 @@ impl Network {
         for (wa, wi) in active.iter().zip(inactive) {
             // In `i128` while no product or partial sum overflows (rows and weights of a
             // few dozen bits: every sum of a single-layer net), else in 256 bits. Same sums.
-            if let Some(acc) = logit_sum_i128(wide, d1, bits, wa, wi) {
+            let bounded = rows
+                .small()
+                .zip(rows.wide_max())
+                .and_then(|(small, vmax)| logit_sum_bounded(small, vmax, d1, bits, wa, wi));
+            if let Some(acc) = bounded.or_else(|| logit_sum_i128(wide, d1, bits, wa, wi)) {
                 out.push(acc.into_iter().map(Z::from).collect());
                 continue;
             }
@@ -364,6 +368,36 @@ impl Network {
         }
         Some(out)
     }
+}
+
+/// [`logit_sum_i128`] without a check per product, when no product or partial sum can
+/// overflow: every row entry fits `i64` (`small`, the rows as `i64`; `vmax` the largest
+/// `|v|`: every product fits `i128`) and `vmax · Σ_k max(|active_k|, |inactive_k|) < 2^127` bounds every
+/// partial sum. `None` otherwise.
+fn logit_sum_bounded(
+    small: &[i64],
+    vmax: u128,
+    d1: usize,
+    bits: &[bool],
+    active: &[i64],
+    inactive: &[i64],
+) -> Option<Vec<i128>> {
+    let wsum = active
+        .iter()
+        .zip(inactive)
+        .try_fold(0u128, |s, (a, i)| s.checked_add(u128::from(a.unsigned_abs().max(i.unsigned_abs()))))?;
+    if vmax > i64::MAX as u128 || vmax.checked_mul(wsum).is_none_or(|b| b > i128::MAX as u128) {
+        return None;
+    }
+    let mut acc = vec![0i128; d1];
+    for ((r, &act), (&a, &i)) in small.chunks_exact(d1).zip(bits).zip(active.iter().zip(inactive)) {
+        let w = i128::from(if act { a } else { i });
+        for (x, &v) in acc.iter_mut().zip(r) {
+            // Exact: |v|, |w| < 2^63 and every partial sum is below the bound.
+            *x += i128::from(v) * w;
+        }
+    }
+    Some(acc)
 }
 
 /// One output's `Σ_k w_k·(a_k, c_k)` over `i128` rows (`d1` to a row; `w_k` from `active`

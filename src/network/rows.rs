@@ -459,6 +459,8 @@ pub(crate) struct LayerRows {
     pub(crate) prim: std::sync::OnceLock<Vec<(Vec<Z>, Z)>>,
     /// The rows as `i64`, `d + 1` to a row, when every entry fits (on first use).
     pub(crate) small: std::sync::OnceLock<Option<Vec<i64>>>,
+    /// The largest `|entry|` of `wide` (on first use).
+    pub(crate) wide_max: std::sync::OnceLock<u128>,
 }
 
 /// Equal rows; the floats and primitive forms are derived from them.
@@ -480,6 +482,7 @@ impl LayerRows {
             d1,
             prim: std::sync::OnceLock::new(),
             small: std::sync::OnceLock::new(),
+            wide_max: std::sync::OnceLock::new(),
         }
     }
 
@@ -494,6 +497,7 @@ impl LayerRows {
             d1,
             prim: std::sync::OnceLock::new(),
             small: std::sync::OnceLock::new(),
+            wide_max: std::sync::OnceLock::new(),
         }
     }
 
@@ -528,6 +532,12 @@ impl LayerRows {
                 self.rows().iter().flat_map(|(a, c)| a.iter().chain([c])).map(|v| v.to_i128()).collect()
             })
             .as_deref()
+    }
+
+    /// The largest `|entry|` of [`Self::wide`], when the rows fit `i128`.
+    pub(crate) fn wide_max(&self) -> Option<u128> {
+        let wide = self.wide()?;
+        Some(*self.wide_max.get_or_init(|| wide.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0)))
     }
 
     /// The `f64` images of the rows, `d + 1` to a row.

@@ -273,25 +273,26 @@ fn plane_prefilter(
             (pa, c, f)
         })
         .collect();
-    let rows: Vec<crate::geometry::plane::PlaneRow> = maps
-        .pre_f()
-        .enumerate()
-        .filter(|(k, _)| !net.is_carried(*k))
-        .map(|(k, ((a, c), f))| crate::geometry::plane::PlaneRow {
-            a,
-            c,
-            f,
-            neg: pattern.0[k],
-            src: Source::Neuron(net.neuron_id(k)),
-        })
-        .chain(dom.iter().enumerate().map(|(i, (a, c, f))| crate::geometry::plane::PlaneRow {
-            a,
-            c,
-            f,
-            neg: false,
-            src: Source::Domain(i),
-        }))
-        .collect();
+    let mut rows: Vec<crate::geometry::plane::PlaneRow> = Vec::with_capacity(net.num_bits() + dom.len());
+    rows.extend(
+        maps.pre_f()
+            .enumerate()
+            .filter(|(k, _)| !net.is_carried(*k))
+            .map(|(k, ((a, c), f))| crate::geometry::plane::PlaneRow {
+                a,
+                c,
+                f,
+                neg: pattern.0[k],
+                src: Source::Neuron(net.neuron_id(k)),
+            })
+            .chain(dom.iter().enumerate().map(|(i, (a, c, f))| crate::geometry::plane::PlaneRow {
+                a,
+                c,
+                f,
+                neg: false,
+                src: Source::Domain(i),
+            })),
+    );
     crate::geometry::plane::prefilter(&rows, p, n)
 }
 
