@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side speed of linregions, relucent and regioncam on the same seeded networks.
 #
-#   bench/compare.sh [--quick]
+#   bench/compare.sh [--quick | --high]
 #
 # Networks: `linregions random` (weights N(0,1/fan_in), biases N(0,0.25), f32-exact), seed 1.
 # Whole space (vs relucent): 2-16-16-1, 3-8-8-1, 4-8-8-1, 2-32-32-1, `linregions enumerate`.
@@ -22,6 +22,8 @@
 # of 5.
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
 #   python3 -m venv .venv && .venv/bin/pip install relucent regioncam && PYTHON=.venv/bin/python bench/compare.sh
+# `--high` runs the whole-space nets of five to eight inputs instead (5-8-8-1, 6-8-8-1,
+# 8-10-10-1), one run of each tool (relucent takes minutes to tens of minutes there).
 # Region counts are compared; a difference is printed as MISMATCH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +37,7 @@ has() { "$PYTHON" -c "import $1" >/dev/null 2>&1; }
 ours() { # command net domain-args... -> "regions end-to-end-seconds own-seconds"
   # (enumerate: median of 3 runs; partition: best of 5; by the end-to-end time)
   local cmd=$1 net=$2; shift 2
-  local n=3 pick=2; [ "$cmd" = partition ] && n=5 pick=1
+  local n=3 pick=2; [ "$cmd" = partition ] && n=5 pick=1; [ "$quick" = --high ] && n=1 pick=1
   for _ in $(seq $n); do
     local s e
     s=$(date +%s.%N)
@@ -44,9 +46,10 @@ ours() { # command net domain-args... -> "regions end-to-end-seconds own-seconds
     awk -v s="$s" -v e="$e" '/^regions/ {r=$2} /^time/ {t=$2} END {printf "%s %.4f %s\n", r, e - s, t}' "$dir/out.txt"
   done | sort -k2 -g | sed -n "${pick}p"
 }
-median3() { # command... -> the JSON line with the median "seconds" of three runs
-  for _ in 1 2 3; do "$@"; done |
-    "$PYTHON" -c "import json,sys; r=sorted((json.loads(l) for l in sys.stdin), key=lambda d: d['seconds']); print(json.dumps(r[1]))"
+median3() { # command... -> the JSON line with the median "seconds" of three runs (one with --high)
+  local runs=3; [ "$quick" = --high ] && runs=1
+  for _ in $(seq $runs); do "$@"; done |
+    "$PYTHON" -c "import json,sys; r=sorted((json.loads(l) for l in sys.stdin), key=lambda d: d['seconds']); print(json.dumps(r[len(r) // 2]))"
 }
 field() { "$PYTHON" -c "import json,sys; d=json.loads(sys.argv[1]); print(d['regions'], d['seconds'])" "$1"; }
 
@@ -79,11 +82,12 @@ row() { # net label domain-label tool command our-args...
 whole=(2,16,16,1 3,8,8,1 4,8,8,1 2,32,32,1)
 boxes=(2,64,64,1 2,128,128,1 2,64,64,64,64,1)
 if [ "$quick" = --quick ]; then whole=(2,16,16,1 3,8,8,1); boxes=(2,64,64,1); fi
+if [ "$quick" = --high ]; then whole=(5,8,8,1 6,8,8,1 8,10,10,1); boxes=(); fi
 for dims in "${whole[@]}"; do
   net="$dir/net-${dims//,/-}.json"; "$lr" random --dims "$dims" --seed 1 -o "$net"
   row "$net" "${dims//,/-}" "R^d" relucent enumerate --unbounded
 done
-for dims in "${boxes[@]}"; do
+for dims in "${boxes[@]+"${boxes[@]}"}"; do
   net="$dir/net-${dims//,/-}.json"; "$lr" random --dims "$dims" --seed 1 -o "$net"
   row "$net" "${dims//,/-}" "[-10,10]^2" regioncam enumerate --box=-10:10
   row "$net" "${dims//,/-}" "[-10,10]^2" regioncam partition --box=-10:10

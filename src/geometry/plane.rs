@@ -27,6 +27,11 @@
 //!
 //! Any doubt (a row tight at the hint that the step does not leave, a zero row, a value the
 //! filter cannot bound) returns `None`, and the caller takes the general path.
+//!
+//! With many rows, the steps first run on the rows nearest the hint only (`screened`):
+//! every other row is then certified, by one bounded comparison, too far from the hint to
+//! change the step, the rounding or the hull, so a region of a 4,473-neuron layer costs
+//! one float dot product a row.
 
 use crate::arith::filter::{self, Approx, z_to_f64};
 use crate::arith::num::{Q, Z, common_denominator, dot, primitive_ints, step_along_over};
