@@ -548,6 +548,17 @@ mod tests {
                 let huge = Z::from(1) << 1100usize;
                 lines.push((vec![huge.clone(), -&huge], huge * 5));
             }
+            // Every 5th case: coefficients of about 2^610 with small perturbations (big
+            // scaled slacks, nearly coincident lines, bounds far from 1).
+            if t % 5 == 4 {
+                let big = Z::from(1) << 600usize;
+                for (a, c) in lines.iter_mut() {
+                    for v in a.iter_mut() {
+                        *v = &*v * &big + Z::from(rnd(3));
+                    }
+                    *c = &*c * &big + Z::from(rnd(3));
+                }
+            }
             // A random interior point x0 fixes the signs; p is where the ray from x0
             // along -d first meets a line, and n = d points back inside.
             let x0 = [Q::new(rnd(50).into(), 37.into()), Q::new(rnd(50).into(), 41.into())];
