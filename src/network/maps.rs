@@ -374,7 +374,7 @@ impl Network {
 /// overflow: every row entry fits `i64` (`small`, the rows as `i64`; `vmax` the largest
 /// `|v|`: every product fits `i128`) and `vmax · Σ_k max(|active_k|, |inactive_k|) < 2^127` bounds every
 /// partial sum. `None` otherwise.
-fn logit_sum_bounded(
+pub(crate) fn logit_sum_bounded(
     small: &[i64],
     vmax: u128,
     d1: usize,

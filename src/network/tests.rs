@@ -476,3 +476,32 @@ fn crossing_from_rows_equals_full_evaluation() {
         }
     }
 }
+
+/// The unchecked `i128` logit sum equals the checked one wherever its bound lets it run
+/// (entries and weights up to 2^62), and refuses where a sum could overflow.
+#[test]
+fn bounded_logit_sums_equal_checked_ones() {
+    let mut rng = crate::network::random::SplitMix64(77);
+    let (mut ran, mut refused) = (0, 0);
+    for t in 0..400 {
+        let (n, d1) = (1 + (rng.next_u64() % 40) as usize, 1 + (rng.next_u64() % 4) as usize);
+        let shift = [8u32, 30, 50, 62][t % 4];
+        let mut val =
+            |s: u32| (rng.next_u64() >> (64 - s)) as i64 * if rng.next_u64() % 2 == 0 { 1 } else { -1 };
+        let small: Vec<i64> = (0..n * d1).map(|_| val(shift)).collect();
+        let active: Vec<i64> = (0..n).map(|_| val(shift)).collect();
+        let inactive: Vec<i64> = (0..n).map(|_| val(shift.min(20))).collect();
+        let bits: Vec<bool> = (0..n).map(|_| rng.next_u64() % 2 == 0).collect();
+        let wide: Vec<i128> = small.iter().map(|&v| i128::from(v)).collect();
+        let vmax = wide.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+        let checked = logit_sum_i128(&wide, d1, &bits, &active, &inactive);
+        match logit_sum_bounded(&small, vmax, d1, &bits, &active, &inactive) {
+            Some(sum) => {
+                ran += 1;
+                assert_eq!(Some(sum), checked, "case {t}");
+            }
+            None => refused += 1,
+        }
+    }
+    assert!(ran > 150 && refused > 50, "{ran} {refused}");
+}
