@@ -158,9 +158,10 @@ const SCREEN_KEEP: usize = 24;
 /// matter: `Some(result)` is [`core`]'s result on all the rows, `None` means run it.
 ///
 /// Let `δ_i = s_i(p) / ||a_i||_1`, the L∞ distance from `p` to row `i`'s line. Run [`core`]
-/// on a set `C` of rows (the [`SCREEN_KEEP`] smallest float `δ_i`, and any row the floats
-/// cannot place; `keep` is [`SCREEN_KEEP`] but for tests). Let `E >= eps·||nz||_∞` bound the step to the stepped point, `R >=` the
-/// `rho` found, and `t` the certified square of the polar points. A row outside `C` with
+/// on a set `C` of rows: the `keep` ([`SCREEN_KEEP`] but in tests) smallest float `δ_i`, and
+/// any row the floats cannot place. Let `E >= eps·||nz||_∞` bound the step to the stepped
+/// point, `R >=` the `rho` found, and `t` the certified square of the polar points. A row
+/// outside `C` with
 /// `δ_i > K = max(2E, R + E, 1/(t·den0) + E)` changes nothing:
 /// - the ray `p + τ·nz` reaches its line at `τ >= δ_i / ||nz||_∞ > 2·eps`, after the first
 ///   row of `C` (at `2·eps`): the step is the same;
