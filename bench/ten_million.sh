@@ -5,7 +5,7 @@
 #
 #   bench/ten_million.sh [DIMS]     # DIMS defaults to 2,4473,1; e.g. 2,1415,1 for 10^6
 #
-# The JSONL (about 6.4 KB a region here, 64 GB in all: more than this machine's free disk)
+# The JSONL (5.9 KB a region here, 59 GB in all: more than this machine's free disk)
 # goes through a pipe to `wc -c`; wall time and peak memory by GNU time, the summary on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
