@@ -372,8 +372,8 @@ impl Network {
 
 /// [`logit_sum_i128`] without a check per product, when no product or partial sum can
 /// overflow: every row entry fits `i64` (`small`, the rows as `i64`; `vmax` the largest
-/// `|v|`: every product fits `i128`) and `vmax · Σ_k max(|active_k|, |inactive_k|) < 2^127` bounds every
-/// partial sum. `None` otherwise.
+/// `|v|`: every product fits `i128`) and `vmax · Σ_k max(|active_k|, |inactive_k|) < 2^127`
+/// bounds every partial sum. `None` otherwise.
 pub(crate) fn logit_sum_bounded(
     small: &[i64],
     vmax: u128,
