@@ -64,8 +64,14 @@ const MAX_TERMS: usize = 1 << 20;
 /// `x` moved one step up: at least the exact result of the operation that gave `x`
 /// (round to nearest). `+inf` and NaN stay as they are.
 #[inline(always)]
-fn up(x: f64) -> f64 {
+pub(crate) fn up(x: f64) -> f64 {
     x.next_up()
+}
+
+/// `x` moved one step down: at most the exact result of the operation that gave `x`.
+#[inline(always)]
+pub(crate) fn down(x: f64) -> f64 {
+    x.next_down()
 }
 
 /// `a + b` rounded up (non-negative operands).

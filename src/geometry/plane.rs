@@ -33,7 +33,7 @@
 //! change the step, the rounding or the hull, so a region of a 4,473-neuron layer costs
 //! one float dot product a row.
 
-use crate::arith::filter::{self, Approx, z_to_f64};
+use crate::arith::filter::{self, Approx, down, up, z_to_f64};
 use crate::arith::num::{Q, Z, common_denominator, dot, primitive_ints, step_along_over};
 use crate::geometry::{Grouped, Halfspaces, Source, group_primitive, round_dyadic_over};
 use num_traits::{Signed, Zero};
@@ -176,13 +176,14 @@ const SCREEN_KEEP: usize = 24;
 fn screened(rows: &[PlaneRow], p: &[Q], n: &[Q], keep: usize) -> Option<Option<(Halfspaces, Vec<Q>)>> {
     let (px, den) = common_denominator(p);
     let (px_f, den_f) = (tuples(&px), z_to_f64(&den));
-    let den_hi = up(Approx::of(&den).v + Approx::of(&den).e);
+    let den_a = Approx::of(&den);
+    let den_hi = up(den_a.v + den_a.e);
     // Each row's slack at p (scaled by `den`) and the upper bound of its `||a||_1`.
     let slacks: Vec<(Approx, f64)> = rows
         .iter()
         .map(|r| {
-            let norm = up(up(r.f[0].abs() + r.f[1].abs()) * (1.0 + RHO_ROW));
-            (r.slack_f(&px_f, den_f), norm)
+            let norm = filter::abs_sum(&r.f[..2]);
+            (r.slack_f(&px_f, den_f), up(norm.v + norm.e))
         })
         .collect();
     let mut keys: Vec<(f64, usize)> = slacks
@@ -202,7 +203,7 @@ fn screened(rows: &[PlaneRow], p: &[Q], n: &[Q], keep: usize) -> Option<Option<(
     for _round in 0..3 {
         let sub: Vec<PlaneRow> = rows.iter().zip(&in_c).filter(|(_, c)| **c).map(|(r, _)| *r).collect();
         let Some(found) = core(&sub, p, n) else { return Some(None) };
-        let k_den = screen_bound(&found, &den_hi)?;
+        let k_den = screen_bound(&found, den_hi)?;
         let mut grew = false;
         for (i, (s, norm)) in slacks.iter().enumerate() {
             if in_c[i] {
@@ -227,7 +228,7 @@ fn screened(rows: &[PlaneRow], p: &[Q], n: &[Q], keep: usize) -> Option<Option<(
 
 /// `K·den` of [`screened`] rounded up (`den_hi >= den`), or `None` when a bound is
 /// missing (no row met along `n`, no certified square) or not finite.
-fn screen_bound(c: &Core, den_hi: &f64) -> Option<f64> {
+fn screen_bound(c: &Core, den_hi: f64) -> Option<f64> {
     let (tn, td) = c.eps.as_ref()?;
     let nmax: Z = c.nz.iter().map(|v| v.abs()).max()?;
     let ub = |num: &Z, den: &Z| filter::ratio(Approx::of(num), Approx::of(den)).map(|r| up(r.v + r.e));
@@ -246,20 +247,6 @@ fn screen_bound(c: &Core, den_hi: &f64) -> Option<f64> {
     let kd = up(k * den_hi);
     (kd.is_finite() && e.is_finite()).then_some(kd)
 }
-
-/// A float's successor: at least the exact result of the round-to-nearest operation that
-/// gave it (infinities and NaN stay).
-fn up(x: f64) -> f64 {
-    x.next_up()
-}
-
-/// A float's predecessor: at most the exact result of the operation that gave it.
-fn down(x: f64) -> f64 {
-    x.next_down()
-}
-
-/// The relative error of a row's floats `(â, ĉ)` (each within `2u`; this bound is wider).
-const RHO_ROW: f64 = 1.0 / (1u64 << 50) as f64;
 
 /// What [`core`] found, with the values [`screened`] bounds the other rows by.
 struct Core {
