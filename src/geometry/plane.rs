@@ -239,7 +239,7 @@ fn screen_bound(c: &Core, den_hi: f64) -> Option<f64> {
     let d0 = Approx::of(&c.den0);
     let d0_lo = down(d0.v - d0.e);
     let t_den = down(t * d0_lo);
-    if !(t_den > 0.0) {
+    if t_den.is_nan() || t_den <= 0.0 {
         return None;
     }
     let pq = up(1.0 / t_den);
