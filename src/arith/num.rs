@@ -136,7 +136,36 @@ pub fn parse_rational(text: &str) -> Result<Q, NumError> {
 
 /// `p/q` text of a rational, integers without `/1`.
 pub fn fmt_q(q: &Q) -> String {
-    if q.denom().is_one() { q.numer().to_string() } else { format!("{}/{}", q.numer(), q.denom()) }
+    let mut out = String::new();
+    push_q(q, &mut out);
+    out
+}
+
+/// The decimal text of an integer (its `Display`, faster below 2^63).
+pub fn fmt_z(z: &Z) -> String {
+    let mut out = String::new();
+    push_z(z, &mut out);
+    out
+}
+
+/// [`fmt_q`] appended to `out`.
+pub fn push_q(q: &Q, out: &mut String) {
+    push_z(q.numer(), out);
+    if !q.denom().is_one() {
+        out.push('/');
+        push_z(q.denom(), out);
+    }
+}
+
+/// The decimal digits of `z` appended to `out` (the same text as its `Display`): through a
+/// machine integer when it fits in 64 bits, whose formatting allocates nothing.
+pub fn push_z(z: &Z, out: &mut String) {
+    use std::fmt::Write as _;
+    match z.to_i64() {
+        Some(v) => write!(out, "{v}"),
+        None => write!(out, "{z}"),
+    }
+    .expect("writing to a String")
 }
 
 /// Nearest `f64` of a rational, for display only (never for a decision).

@@ -180,7 +180,9 @@ pub(crate) fn cmd_enumerate(a: EnumerateArgs, import: &Import) -> Result<()> {
             let convex = l.convex.iter().filter(|c| **c).count();
             linear_line = Some(format!("linear    {} linear regions ({} convex)\n", l.members.len(), convex));
         }
+        free_at_exit(linear);
     }
+    free_at_exit(e);
     let volume_check = if a.volumes && summary.complete && !a.resume {
         domain.volume().and_then(|t| volume_sum.map(|s| s == t))
     } else {

@@ -91,7 +91,9 @@ pub(crate) fn cmd_partition(a: PartitionArgs, import: &Import) -> Result<()> {
         text += &format!("time      {:.3} s\n", elapsed.as_secs_f64());
         say(&text, a.json.as_deref() == Some(Path::new("-")));
     }
-    if !p.complete {
+    let complete = p.complete;
+    free_at_exit(p);
+    if !complete {
         return Err(anyhow!(Incomplete(
             "stopped by a limit (--max-regions or --time-limit) before the mesh was complete: \
              no region is final before it is, so the document holds none (\"complete\": false); \

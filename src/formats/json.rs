@@ -392,108 +392,15 @@ pub fn parse_point(spec: &str, d: usize) -> Result<Vec<Q>, String> {
     Ok(p)
 }
 
-/// Values whose one-line form is at most this long are written on one line.
-pub(crate) const INLINE_WIDTH: usize = 100;
-
 /// JSON text as linregions writes it: two-space indentation, but any array or object whose
-/// one-line form fits in `INLINE_WIDTH` (100) characters stays on one line. Ends in a newline.
-/// Field order is the declaration order of the serialized structs.
-pub fn to_json_text<T: Serialize>(value: &T) -> String {
-    let v = serde_json::to_value(value).expect("wire structs serialize");
+/// one-line form fits in `INLINE_WIDTH` (100) characters less its depth stays on one line
+/// (see `layout`). Ends in a newline. Field order is the declaration order of the serialized
+/// structs.
+pub fn to_json_text<T: Serialize + ?Sized>(value: &T) -> String {
     let mut out = String::new();
-    write_value(&v, 0, &mut out);
+    super::layout::write(value, 0, &mut out);
     out.push('\n');
     out
-}
-
-/// `v` on one line appended to `out`; stops early and returns `false` as soon as `out` is
-/// longer than `cap` (the caller only needs lines that fit: without the cap, checking every
-/// level of a large document re-wrote all of it once per level).
-pub(crate) fn one_line(v: &Value, out: &mut String, cap: usize) -> bool {
-    match v {
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                if !one_line(x, out, cap) || out.len() > cap {
-                    return false;
-                }
-            }
-            out.push(']');
-        }
-        Value::Object(o) => {
-            out.push('{');
-            for (i, (k, x)) in o.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                push_json_string(k, out);
-                out.push_str(": ");
-                if !one_line(x, out, cap) || out.len() > cap {
-                    return false;
-                }
-            }
-            out.push('}');
-        }
-        Value::String(s) => push_json_string(s, out),
-        scalar => out.push_str(&serde_json::to_string(scalar).expect("scalar")),
-    }
-    out.len() <= cap
-}
-
-/// `s` as a JSON string literal appended to `out` (serde_json's escaping; most strings of
-/// the wire format, rationals and patterns, need none and are copied as they are).
-pub(crate) fn push_json_string(s: &str, out: &mut String) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(s);
-        out.push('"');
-    } else {
-        out.push_str(&serde_json::to_string(s).expect("string"));
-    }
-}
-
-pub(crate) fn write_value(v: &Value, indent: usize, out: &mut String) {
-    let empty = matches!(v, Value::Array(a) if a.is_empty()) || matches!(v, Value::Object(o) if o.is_empty());
-    if empty || !(v.is_array() || v.is_object()) {
-        one_line(v, out, usize::MAX);
-        return;
-    }
-    if indent > 0
-        && let Some(cap) = INLINE_WIDTH.checked_sub(indent)
-    {
-        let mut flat = String::new();
-        if one_line(v, &mut flat, cap) {
-            out.push_str(&flat);
-            return;
-        }
-    }
-    let pad = "  ".repeat(indent + 1);
-    match v {
-        Value::Array(a) => {
-            out.push_str("[\n");
-            for (i, x) in a.iter().enumerate() {
-                out.push_str(&pad);
-                write_value(x, indent + 1, out);
-                out.push_str(if i + 1 < a.len() { ",\n" } else { "\n" });
-            }
-        }
-        Value::Object(o) => {
-            out.push_str("{\n");
-            for (i, (k, x)) in o.iter().enumerate() {
-                out.push_str(&pad);
-                push_json_string(k, out);
-                out.push_str(": ");
-                write_value(x, indent + 1, out);
-                out.push_str(if i + 1 < o.len() { ",\n" } else { "\n" });
-            }
-        }
-        _ => unreachable!(),
-    }
-    out.push_str(&"  ".repeat(indent));
-    out.push(if v.is_array() { ']' } else { '}' });
 }
 
 /// Parse a data CSV `x1,...,xd[,label]` (header optional, exact decimals).

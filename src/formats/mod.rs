@@ -9,6 +9,7 @@
 mod compare_in;
 mod graph;
 mod json;
+mod layout;
 mod nodes;
 mod regions;
 mod regions_in;

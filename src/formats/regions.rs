@@ -2,6 +2,7 @@
 //! partition JSON (`linregions.partition/1`), JSON Lines and the linear-regions JSON.
 
 use super::json::*;
+use super::layout::{self, INLINE_WIDTH, push_json_string};
 use crate::arith::num::{Q, fmt_q};
 use crate::geometry::Domain;
 use crate::geometry::plane::Plane;
@@ -374,13 +375,13 @@ impl<'w> ObjectWriter<'w> {
         }
         self.fields += 1;
         self.out.push_str("  ");
-        self.out.push_str(&serde_json::to_string(key).expect("key"));
+        push_json_string(key, &mut self.out);
         self.out.push_str(": ");
     }
 
     pub(crate) fn field<T: Serialize>(&mut self, key: &str, value: &T) {
         self.key(key);
-        write_value(&serde_json::to_value(value).expect("wire structs serialize"), 1, &mut self.out);
+        layout::write(value, 1, &mut self.out);
         self.spill(false);
     }
 
@@ -388,7 +389,6 @@ impl<'w> ObjectWriter<'w> {
     /// fit on one line): what `write_value` does for an array at depth 1.
     pub(crate) fn array<T: Serialize, I: Iterator<Item = T>>(&mut self, key: &str, items: impl Fn() -> I) {
         self.key(key);
-        let value = |x: T| serde_json::to_value(x).expect("wire structs serialize");
         let mut flat = String::from("[");
         let mut fits = true;
         let mut empty = true;
@@ -397,7 +397,7 @@ impl<'w> ObjectWriter<'w> {
             if i > 0 {
                 flat.push_str(", ");
             }
-            if !one_line(&value(x), &mut flat, INLINE_WIDTH - 1) {
+            if !layout::fits_line(&x, &mut flat, INLINE_WIDTH - 1) {
                 fits = false;
                 break;
             }
@@ -411,7 +411,7 @@ impl<'w> ObjectWriter<'w> {
         let mut items = items().peekable();
         while let Some(x) = items.next() {
             self.out.push_str("    ");
-            write_value(&value(x), 2, &mut self.out);
+            layout::write(&x, 2, &mut self.out);
             self.out.push_str(if items.peek().is_some() { ",\n" } else { "\n" });
             self.spill(false);
         }
@@ -429,11 +429,11 @@ impl<'w> ObjectWriter<'w> {
         make: impl Fn(usize, &S) -> T + Sync,
     ) {
         use rayon::prelude::*;
-        let value = |i: usize, x: &S| serde_json::to_value(make(i, x)).expect("wire structs serialize");
         // Two or more elements fit on one line only if the first does alone; else (and for
         // fewer than two) the sequential layout decides.
-        let first_fits =
-            items.first().is_none_or(|x| one_line(&value(0, x), &mut String::new(), INLINE_WIDTH - 1));
+        let first_fits = items
+            .first()
+            .is_none_or(|x| layout::fits_line(&make(0, x), &mut String::new(), INLINE_WIDTH - 1));
         if items.len() < 2 || first_fits {
             return self.array(key, || items.iter().enumerate().map(|(i, x)| make(i, x)));
         }
@@ -450,7 +450,7 @@ impl<'w> ObjectWriter<'w> {
                     for (j, x) in chunk.iter().enumerate() {
                         let i = b * CHUNK * 32 + c * CHUNK + j;
                         text.push_str("    ");
-                        write_value(&value(i, x), 2, &mut text);
+                        layout::write(&make(i, x), 2, &mut text);
                         text.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
                     }
                     text
@@ -523,7 +523,7 @@ pub(crate) fn vertex_out(p: &Partition, v: usize) -> [String; 2] {
 }
 
 pub(crate) fn face_out(net: &Network, p: &Partition, id: usize) -> FaceOut {
-    let z = |v: &crate::arith::num::Z| v.to_string();
+    let z = crate::arith::num::fmt_z;
     let f = &p.faces[id];
     FaceOut {
         id,
