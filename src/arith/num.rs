@@ -418,6 +418,17 @@ pub fn gcd_big(a: &BigUint, b: &BigUint) -> BigUint {
             return BigUint::one() << other.trailing_zeros().map_or(k, |t| t.min(k));
         }
     }
+    // Both in 128 bits, or one: machine words after at most one long division (the other
+    // number reduced modulo the short one), no limb vectors.
+    let (big, small) = if a >= b { (a, b) } else { (b, a) };
+    if let Some(s) = small.to_u128() {
+        let r = match big.to_u128() {
+            Some(x) => x,
+            None if s == 0 => return big.clone(),
+            None => (big % small).to_u128().expect("a remainder is below the divisor"),
+        };
+        return BigUint::from(gcd_u128(s, r));
+    }
     match lehmer(a, b, None) {
         Gcd::Exact(g) => g,
         Gcd::AtMostBits(_) => unreachable!("no early stop asked for"),

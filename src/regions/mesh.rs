@@ -861,25 +861,6 @@ impl Partition {
         ]
     }
 
-    /// The exact area of face `f` (shoelace formula over one unreduced denominator,
-    /// reduced once).
-    pub fn area(&self, f: usize) -> Q {
-        let vs = &self.faces[f].vertices;
-        let m = vs.len();
-        let (mut an, mut ad) = (Z::zero(), Z::from(1));
-        for k in 0..m {
-            let (u, w) = (&self.vertices[vs[k]], &self.vertices[vs[(k + 1) % m]]);
-            let (tn, td) = (&u[0] * &w[1] - &w[0] * &u[1], &u[2] * &w[2]);
-            if ad == td {
-                an += tn;
-            } else {
-                an = an * &td + tn * &ad;
-                ad *= td;
-            }
-        }
-        crate::arith::num::q_new(an, ad * 2)
-    }
-
     /// Check every invariant of the module doc exactly, against the network and domain:
     /// sorted vertices and patterns, strictly convex counter-clockwise faces, sides on
     /// their lines with the face strictly inside, symmetric neighbours, each side's sources
