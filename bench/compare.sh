@@ -23,7 +23,8 @@
 # relucent and regioncam run when `$PYTHON -c 'import relucent'` (resp. regioncam) works:
 #   python3 -m venv .venv && .venv/bin/pip install relucent regioncam && PYTHON=.venv/bin/python bench/compare.sh
 # `--high` runs the whole-space nets of five to eight inputs instead (5-8-8-1, 6-8-8-1,
-# 8-10-10-1), one run of each tool (relucent takes minutes to tens of minutes there).
+# 8-10-10-1), one run of each tool (relucent takes minutes to tens of minutes there);
+# `WHOLE="5,8,8,1 6,8,8,1"` runs only the whole-space nets listed.
 # Region counts are compared; a difference is printed as MISMATCH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -83,6 +84,7 @@ whole=(2,16,16,1 3,8,8,1 4,8,8,1 2,32,32,1)
 boxes=(2,64,64,1 2,128,128,1 2,64,64,64,64,1)
 if [ "$quick" = --quick ]; then whole=(2,16,16,1 3,8,8,1); boxes=(2,64,64,1); fi
 if [ "$quick" = --high ]; then whole=(5,8,8,1 6,8,8,1 8,10,10,1); boxes=(); fi
+if [ -n "${WHOLE:-}" ]; then read -r -a whole <<< "$WHOLE"; fi
 for dims in "${whole[@]}"; do
   net="$dir/net-${dims//,/-}.json"; "$lr" random --dims "$dims" --seed 1 -o "$net"
   row "$net" "${dims//,/-}" "R^d" relucent enumerate --unbounded
