@@ -386,7 +386,7 @@ impl<'w> ObjectWriter<'w> {
     }
 
     /// An array field from its elements (`items` is called again when the array does not
-    /// fit on one line): what `write_value` does for an array at depth 1.
+    /// fit on one line): what `layout::write` does for an array at depth 1.
     pub(crate) fn array<T: Serialize, I: Iterator<Item = T>>(&mut self, key: &str, items: impl Fn() -> I) {
         self.key(key);
         let mut flat = String::from("[");
