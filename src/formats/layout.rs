@@ -565,7 +565,7 @@ mod tests {
         let len = |rng: &mut SplitMix64| (rng.next_u64() % 7) as usize;
         match pick {
             0 => Value::Null,
-            1 => Value::Bool(rng.next_u64() % 2 == 0),
+            1 => Value::Bool(rng.next_u64().is_multiple_of(2)),
             2 => serde_json::json!((rng.next_u64() >> (rng.next_u64() % 64)) as i64 - (1 << 20)),
             3 => Value::from([0.5, -1e300, 1e-310, 3.0e15, 0.1][(rng.next_u64() % 5) as usize]),
             4 => {
