@@ -355,6 +355,15 @@ fn key_string<T: Serialize + ?Sized>(key: &T) -> Result<String, Stop> {
     }
 }
 
+/// The integer methods of the serializer: each writes its value's decimal text.
+macro_rules! integers {
+    ($($name:ident: $t:ty),*) => {$(
+        fn $name(self, v: $t) -> Result<(), Stop> {
+            self.display(v)
+        }
+    )*};
+}
+
 impl<'a, 'b> ser::Serializer for &'b mut W<'a> {
     type Ok = ();
     type Error = Stop;
@@ -369,35 +378,9 @@ impl<'a, 'b> ser::Serializer for &'b mut W<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), Stop> {
         self.put(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Stop> {
-        self.display(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Stop> {
-        self.display(v)
+    integers! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64, serialize_i128: i128,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_u128: u128
     }
     fn serialize_f32(self, v: f32) -> Result<(), Stop> {
         self.float(Value::from(v))
