@@ -151,6 +151,12 @@ impl W<'_> {
         self.put(&text)
     }
 
+    /// A tuple or struct variant to gather (see [`Variant`]).
+    fn variant(&mut self, variant: &'static str) -> Variant<'_> {
+        let w = W { out: &mut *self.out, mode: self.mode };
+        Variant { w, variant, items: Vec::new(), fields: serde_json::Map::new() }
+    }
+
     fn open(&mut self, close: char) -> Result<C<'_>, Stop> {
         if let Mode::Line(_) = self.mode {
             self.put(if close == ']' { "[" } else { "{" })?;
@@ -234,39 +240,29 @@ impl C<'_> {
     }
 }
 
-impl SerializeSeq for C<'_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-        self.next()?;
-        self.element(v)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
+/// The three sequence traits of serde (arrays, tuples, tuple structs): each element after
+/// its separator, then the closing bracket.
+macro_rules! sequences {
+    ($($tr:ident :: $method:ident),*) => {$(
+        impl ser::$tr for C<'_> {
+            type Ok = ();
+            type Error = Stop;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+                self.next()?;
+                self.element(v)
+            }
+            fn end(self) -> Result<(), Stop> {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for C<'_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-        SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for C<'_> {
-    type Ok = ();
-    type Error = Stop;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
-        SerializeSeq::serialize_element(self, v)
-    }
-    fn end(self) -> Result<(), Stop> {
-        self.close()
-    }
-}
+sequences!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl SerializeMap for C<'_> {
     type Ok = ();
@@ -446,8 +442,7 @@ impl<'a, 'b> ser::Serializer for &'b mut W<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<'b>, Stop> {
-        let w = W { out: &mut *self.out, mode: self.mode };
-        Ok(Variant { w, variant, items: Vec::new(), fields: serde_json::Map::new() })
+        Ok(self.variant(variant))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<C<'b>, Stop> {
         self.open('}')
@@ -465,8 +460,7 @@ impl<'a, 'b> ser::Serializer for &'b mut W<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Variant<'b>, Stop> {
-        let w = W { out: &mut *self.out, mode: self.mode };
-        Ok(Variant { w, variant, items: Vec::new(), fields: serde_json::Map::new() })
+        Ok(self.variant(variant))
     }
 }
 
