@@ -6,7 +6,8 @@
 //! How it decides: a value at depth `d > 0` is first written on one line, into the output
 //! itself, by a serializer that stops as soon as the line would pass its limit; if it stops,
 //! the output is cut back and the value is written multi-line, each element again at depth
-//! `d + 1`. An attempt writes at most `INLINE_WIDTH` bytes and allocates nothing.
+//! `d + 1`. An attempt stops within one scalar of the limit (a string too long for it is
+//! refused before it is copied), so it costs about `INLINE_WIDTH` bytes of writing.
 //!
 //! Scalars are written as `serde_json` writes them (`arbitrary_precision` numbers raw,
 //! non-finite floats as `null`), strings with its escaping, map keys as strings.
