@@ -500,8 +500,9 @@ impl Halfspaces {
     /// Whether row `k` is implied by the rows `w` (at most `d` of them) by Farkas' lemma,
     /// exactly: `a_k = Σ y_i a_i` over `w` with every `y_i >= 0` and `Σ y_i b_i <= b_k`.
     /// `y` is solved by Cramer's rule on the first set of `|w|` columns whose minor is not
-    /// zero and checked on the other columns. `false` if no such `y` exists or the rows of
-    /// `w` are dependent. Rows must be integral.
+    /// zero and checked on the other columns (past 5 dimensions by one solve,
+    /// [`Self::implied_solved`]). `false` if no such `y` exists or the rows of `w` are
+    /// dependent. Rows must be integral.
     pub(crate) fn implied(&self, k: usize, w: &[usize]) -> bool {
         // The float filter expands determinants by cofactors (`n!` products): orders up to 5.
         if w.len() == self.a[k].len()
